@@ -1,0 +1,18 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AppConfig } from '@switchyard/config';
+import { createHttpApp, createLogger, Metrics } from '@switchyard/telemetry';
+import { CollectorAppModule } from './collector.module';
+
+/** Builds and starts the collector on `port` (0 = any free port). Used by main.ts and by tests. */
+export async function startCollector(config: AppConfig, port = config.http.collectorPort): Promise<NestFastifyApplication> {
+  const logger = createLogger({ service: 'collector', level: config.log.level, pretty: config.log.pretty });
+  const metrics = new Metrics('collector');
+  const app = await createHttpApp(CollectorAppModule.forRoot(config, metrics), {
+    logger,
+    metrics,
+    bodyLimit: config.collector.maxBodyBytes,
+  });
+  await app.listen({ port, host: config.http.host });
+  logger.info({ url: await app.getUrl() }, 'collector listening');
+  return app;
+}

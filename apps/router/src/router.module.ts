@@ -1,0 +1,15 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { AppConfig } from '@switchyard/config';
+import { GatewayCoreModule } from '@switchyard/auth';
+import type { Metrics } from '@switchyard/telemetry';
+import { AdminModule } from './admin/admin.module';
+
+@Module({})
+export class RouterAppModule {
+  static forRoot(config: AppConfig, metrics: Metrics): DynamicModule {
+    return {
+      module: RouterAppModule,
+      imports: [GatewayCoreModule.forRoot({ config, service: 'router', metrics }), AdminModule],
+    };
+  }
+}

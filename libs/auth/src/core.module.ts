@@ -1,0 +1,51 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule, type AppConfig, type ServiceName } from '@switchyard/config';
+import { PersistenceModule } from '@switchyard/persistence';
+import { REDIS_CLIENT, RedisModule } from '@switchyard/queue';
+import { HealthModule, Metrics, postgresReady, READINESS_CHECKS, redisReady } from '@switchyard/telemetry';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { AuthModule } from './auth.module';
+import { DEFAULT_AUTH_POLICY } from './auth.guard';
+import { KeyInfoController } from './key-info.controller';
+
+export interface CoreOptions {
+  config: AppConfig;
+  service: ServiceName;
+  metrics: Metrics;
+  /** Which dependencies /readyz checks; the collector serves from Redis alone. */
+  readiness?: ('postgres' | 'redis')[];
+  http?: boolean;
+  /** The auth policy of routes that declare none (default `key`). */
+  defaultAuthPolicy?: 'key' | 'project-key' | 'project-key-or-admin';
+}
+
+/** What every service process has: config, PostgreSQL, Redis, auth with cache events, health and metrics. */
+@Module({})
+export class GatewayCoreModule {
+  static forRoot(opts: CoreOptions): DynamicModule {
+    const readiness = opts.readiness ?? ['postgres', 'redis'];
+    return {
+      module: GatewayCoreModule,
+      global: true,
+      imports: [
+        ConfigModule.forRoot(opts.config, opts.service),
+        PersistenceModule,
+        RedisModule,
+        AuthModule,
+        ...(opts.http === false ? [] : [HealthModule.forRoot(opts.metrics)]),
+      ],
+      controllers: opts.http === false ? [] : [KeyInfoController],
+      providers: [
+        { provide: DEFAULT_AUTH_POLICY, useValue: opts.defaultAuthPolicy ?? 'key' },
+        {
+          provide: READINESS_CHECKS,
+          inject: [DataSource, REDIS_CLIENT],
+          useFactory: (ds: DataSource, redis: Redis) =>
+            readiness.map((r) => (r === 'postgres' ? postgresReady(ds) : redisReady(redis))),
+        },
+      ],
+      exports: [READINESS_CHECKS, DEFAULT_AUTH_POLICY],
+    };
+  }
+}

@@ -1,0 +1,254 @@
+import { Logger } from '@nestjs/common';
+import {
+  AccessKeysRepository,
+  ConnectionsRepository,
+  ProjectsRepository,
+  settingsOf,
+  type ConnectionEntity,
+  type ProjectEntity,
+} from '@switchyard/persistence';
+import {
+  forbidden,
+  normalizeProviderId,
+  notFound,
+  unauthorized,
+  type KeyPrincipal,
+  type ProjectSettings,
+  type ProviderId,
+} from '@switchyard/types';
+import { digestsEqual, hashAccessKey, isWellFormedAccessKey } from './access-key';
+import type { GatewayEvent, GatewayEventBus } from './events';
+import type { SecretBox } from './secret-box';
+import { TtlCache } from './ttl-cache';
+
+export interface ProjectSnapshot {
+  id: string;
+  organizationId: string;
+  slug: string;
+  name: string;
+  retentionDays: number;
+  settings: ProjectSettings;
+}
+
+/** A connection as the routing layer uses it: credentials opened, in memory only. */
+export interface ResolvedConnection {
+  id: string;
+  organizationId: string;
+  provider: ProviderId;
+  slug: string;
+  name: string;
+  baseUrl: string | null;
+  isDefault: boolean;
+  credentials: Record<string, unknown>;
+  rateLimit: number | null;
+  rateLimitPeriod: number | null;
+}
+
+interface KeyEntry {
+  principal: KeyPrincipal;
+  keyHash: string;
+  expiresAt: number | null;
+  revoked: boolean;
+}
+
+/**
+ * The hot-path view of tenants: keys, projects and connections cached in memory, evicted by
+ * GatewayEvents from any process, expiring within the cache TTL, dropped whole on resync.
+ * Concurrent misses for one entry share a single database query.
+ */
+export class TenantDirectory {
+  private readonly logger = new Logger('TenantDirectory');
+  private readonly keys: TtlCache<string, KeyEntry>;
+  private readonly projects: TtlCache<string, ProjectSnapshot>;
+  private readonly connections: TtlCache<string, ResolvedConnection[]>;
+  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly usedKeys = new Set<string>();
+  private flushTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly keysRepo: AccessKeysRepository,
+    private readonly projectsRepo: ProjectsRepository,
+    private readonly connectionsRepo: ConnectionsRepository,
+    private readonly secrets: SecretBox,
+    events: GatewayEventBus,
+    cacheTtlMs: number,
+    private readonly usageFlushMs = 10_000,
+  ) {
+    this.keys = new TtlCache(cacheTtlMs);
+    this.projects = new TtlCache(cacheTtlMs);
+    this.connections = new TtlCache(cacheTtlMs);
+    events.onEvent((e) => this.evict(e));
+    events.onResync(() => this.clear());
+  }
+
+  /** Resolves a bearer key to its principal, or throws 401. No database round trip when cached. */
+  async authenticate(rawKey: string, now = Date.now()): Promise<KeyPrincipal> {
+    if (!isWellFormedAccessKey(rawKey)) throw unauthorized();
+    const hash = hashAccessKey(rawKey);
+    let entry = this.keys.get(hash, now);
+    if (!entry) entry = await this.once(`key:${hash}`, () => this.loadKey(hash));
+    if (!entry || entry.revoked || !digestsEqual(entry.keyHash, hash)) throw unauthorized();
+    if (entry.expiresAt !== null && entry.expiresAt <= now) throw unauthorized('This access key has expired.', 'expired_api_key');
+    this.markUsed(entry.principal.keyId);
+    return entry.principal;
+  }
+
+  /** The project a request acts on: the key's own, or (org keys) the named or default project. */
+  async projectFor(principal: KeyPrincipal, requestedSlug?: string | null): Promise<ProjectSnapshot> {
+    const slug = requestedSlug?.trim() || null;
+    if (principal.projectId) {
+      const project = await this.projectById(principal.organizationId, principal.projectId);
+      if (slug && slug !== project.slug && slug !== project.id) {
+        throw forbidden(`This key is scoped to project '${project.slug}' and cannot act on '${slug}'.`, 'project_mismatch');
+      }
+      return project;
+    }
+    const cacheKey = `${principal.organizationId}:slug:${slug ?? ''}`;
+    const cached = this.projects.get(cacheKey);
+    if (cached) return cached;
+    return this.once(cacheKey, async () => {
+      const row = slug
+        ? await this.projectsRepo.findBySlug(principal.organizationId, slug)
+        : await this.projectsRepo.findDefault(principal.organizationId);
+      if (!row) throw notFound(`Project '${slug ?? 'default'}' does not exist in this organization.`, 'project_not_found', 'x-gateway-project');
+      const snap = snapshot(row);
+      this.projects.set(cacheKey, snap);
+      return snap;
+    });
+  }
+
+  async projectById(organizationId: string, projectId: string): Promise<ProjectSnapshot> {
+    const cacheKey = `${organizationId}:id:${projectId}`;
+    const cached = this.projects.get(cacheKey);
+    if (cached) return cached;
+    return this.once(cacheKey, async () => {
+      const row = await this.projectsRepo.findById(organizationId, projectId);
+      if (!row) throw unauthorized();
+      const snap = snapshot(row);
+      this.projects.set(cacheKey, snap);
+      return snap;
+    });
+  }
+
+  /** Every connection of an organization with credentials opened. */
+  async connectionsOf(organizationId: string): Promise<ResolvedConnection[]> {
+    const cached = this.connections.get(organizationId);
+    if (cached) return cached;
+    return this.once(`conn:${organizationId}`, async () => {
+      const rows = await this.connectionsRepo.list(organizationId);
+      const resolved = rows.flatMap((row) => {
+        try {
+          return [this.resolveConnection(row)];
+        } catch (err) {
+          this.logger.error(`connection ${row.id} could not be opened: ${(err as Error).message}`);
+          return [];
+        }
+      });
+      this.connections.set(organizationId, resolved);
+      return resolved;
+    });
+  }
+
+  evict(event: GatewayEvent): void {
+    switch (event.type) {
+      case 'key.revoked':
+        this.keys.delete(event.keyHash);
+        break;
+      case 'project.changed':
+        this.projects.deleteWhere((k) => k.startsWith(`${event.organizationId}:`));
+        break;
+      case 'connections.changed':
+        this.connections.delete(event.organizationId);
+        break;
+      case 'organization.changed':
+        this.projects.deleteWhere((k) => k.startsWith(`${event.organizationId}:`));
+        this.connections.delete(event.organizationId);
+        this.keys.deleteWhere((_, v) => v.principal.organizationId === event.organizationId);
+        break;
+    }
+  }
+
+  clear(): void {
+    this.keys.clear();
+    this.projects.clear();
+    this.connections.clear();
+  }
+
+  /** Writes `last_used_at` for keys used since the last flush, in one statement. */
+  async flushUsage(): Promise<void> {
+    if (!this.usedKeys.size) return;
+    const ids = [...this.usedKeys];
+    this.usedKeys.clear();
+    try {
+      await this.keysRepo.touch(ids, new Date());
+    } catch (err) {
+      for (const id of ids) this.usedKeys.add(id);
+      this.logger.warn(`could not record key usage: ${(err as Error).message}`);
+    }
+  }
+
+  startUsageFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setInterval(() => void this.flushUsage(), this.usageFlushMs);
+    this.flushTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.flushTimer) clearInterval(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.flushUsage();
+  }
+
+  private markUsed(keyId: string): void {
+    this.usedKeys.add(keyId);
+  }
+
+  private async loadKey(hash: string): Promise<KeyEntry | undefined> {
+    const row = await this.keysRepo.findByHash(hash);
+    if (!row) return undefined;
+    const entry: KeyEntry = {
+      principal: { kind: 'key', keyId: row.id, organizationId: row.organizationId, projectId: row.projectId, admin: row.admin },
+      keyHash: row.keyHash,
+      expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+      revoked: row.revokedAt !== null,
+    };
+    this.keys.set(hash, entry);
+    return entry;
+  }
+
+  private resolveConnection(row: ConnectionEntity): ResolvedConnection {
+    const provider = normalizeProviderId(row.provider);
+    if (!provider) throw new Error(`unknown provider '${row.provider}'`);
+    return {
+      id: row.id,
+      organizationId: row.organizationId,
+      provider,
+      slug: row.slug,
+      name: row.name,
+      baseUrl: row.baseUrl,
+      isDefault: row.isDefault,
+      credentials: JSON.parse(this.secrets.open(row.credentialsSealed, row.id)) as Record<string, unknown>,
+      rateLimit: row.rateLimit,
+      rateLimitPeriod: row.rateLimitPeriod,
+    };
+  }
+
+  private once<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const pending = this.inflight.get(key) as Promise<T> | undefined;
+    if (pending) return pending;
+    const p = load().finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+}
+
+function snapshot(row: ProjectEntity): ProjectSnapshot {
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    slug: row.slug,
+    name: row.name,
+    retentionDays: row.retentionDays,
+    settings: settingsOf(row),
+  };
+}

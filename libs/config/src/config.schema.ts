@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const masterKey = z
+  .string()
+  .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v), {
+    message: 'must be 32 random bytes, base64 encoded (openssl rand -base64 32)',
+  });
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a ${protocols.join(' or ')} URL` },
+  );
+
+/** Development-only fallbacks; production refuses to start without real values. */
+export const DEV_ADMIN_TOKEN = 'sy-dev-admin-token-change-me';
+export const DEV_MASTER_KEY = Buffer.alloc(32, 'switchyard-dev').toString('base64');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/switchyard'),
+  DATABASE_POOL_SIZE: positiveInt(10),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or underscores')
+    .default('sy'),
+  GATEWAY_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  GATEWAY_MASTER_KEY: masterKey.optional(),
+  GATEWAY_MASTER_KEY_ID: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/).default('k1'),
+  /** Retired master keys still able to decrypt: `id:base64,id:base64`. */
+  GATEWAY_OLD_MASTER_KEYS: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v === '' ||
+        v.split(',').every((entry) => {
+          const [id, key] = entry.split(':');
+          return Boolean(id) && masterKey.safeParse(key).success;
+        }),
+      { message: 'must be a comma-separated list of id:base64key entries' },
+    ),
+  HOST: z.string().default('127.0.0.1'),
+  ROUTER_PORT: port(8080),
+  COLLECTOR_PORT: port(4318),
+  DOCUMENTS_PORT: port(8090),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool(false),
+  ROUTER_BODY_LIMIT_BYTES: positiveInt(32 * 1024 * 1024),
+  ROUTER_RETRY_AFTER_CAP_MS: positiveInt(60_000),
+  ROUTER_REQUEST_TIMEOUT_MS: positiveInt(120_000),
+  AUTH_CACHE_TTL_MS: positiveInt(30_000),
+  COLLECTOR_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
+  COLLECTOR_MAX_SPANS_PER_REQUEST: positiveInt(50_000),
+  COLLECTOR_QUEUE_HIGH_WATER: positiveInt(2_000_000),
+  DOCUMENTS_PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:8090'),
+  DOCUMENTS_OCR_MODEL: z.string().min(1).default('local-ocr/tesseract'),
+  DOCUMENTS_ALLOW_PRIVATE_URLS: bool(false),
+  DOCUMENTS_MAX_FILE_BYTES: positiveInt(50 * 1024 * 1024),
+  DOCUMENTS_MAX_PAGES: positiveInt(500),
+  DOCUMENTS_MAX_PIXELS: positiveInt(100_000_000),
+  DOCUMENTS_WORKER_CONCURRENCY: positiveInt(2),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
+});
+
+export type RawEnv = z.input<typeof envSchema>;

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { DEV_ADMIN_TOKEN, DEV_MASTER_KEY, envSchema } from './config.schema';
+
+export interface MasterKey {
+  id: string;
+  key: Buffer;
+}
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  database: { url: string; poolSize: number };
+  redis: { url: string; prefix: string };
+  admin: { token: string; usingDevDefault: boolean };
+  secrets: { current: MasterKey; previous: MasterKey[]; usingDevDefault: boolean };
+  http: { host: string; routerPort: number; collectorPort: number; documentsPort: number };
+  log: { level: string; pretty: boolean };
+  router: { bodyLimitBytes: number; retryAfterCapMs: number; requestTimeoutMs: number };
+  auth: { cacheTtlMs: number };
+  collector: { maxBodyBytes: number; maxSpansPerRequest: number; queueHighWater: number };
+  documents: {
+    publicUrl: string;
+    ocrModel: string;
+    allowPrivateUrls: boolean;
+    maxFileBytes: number;
+    maxPages: number;
+    maxPixels: number;
+    workerConcurrency: number;
+  };
+  otel: { endpoint: string | null; serviceName: string | null };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Parses and validates an environment. Pure: the same input always gives the same config or error. */
+export function parseConfig(env: Env): AppConfig {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? '?')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const missing: string[] = [];
+  if (production && !e.GATEWAY_ADMIN_TOKEN) missing.push('GATEWAY_ADMIN_TOKEN: required when NODE_ENV=production');
+  if (production && !e.GATEWAY_MASTER_KEY) missing.push('GATEWAY_MASTER_KEY: required when NODE_ENV=production');
+  if (missing.length) throw new ConfigError(missing);
+
+  const previous = e.GATEWAY_OLD_MASTER_KEYS
+    ? e.GATEWAY_OLD_MASTER_KEYS.split(',').map((entry) => {
+        const [id, key] = entry.split(':') as [string, string];
+        return { id, key: Buffer.from(key, 'base64') };
+      })
+    : [];
+
+  return {
+    env: e.NODE_ENV,
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    admin: { token: e.GATEWAY_ADMIN_TOKEN ?? DEV_ADMIN_TOKEN, usingDevDefault: !e.GATEWAY_ADMIN_TOKEN },
+    secrets: {
+      current: { id: e.GATEWAY_MASTER_KEY_ID, key: Buffer.from(e.GATEWAY_MASTER_KEY ?? DEV_MASTER_KEY, 'base64') },
+      previous,
+      usingDevDefault: !e.GATEWAY_MASTER_KEY,
+    },
+    http: { host: e.HOST, routerPort: e.ROUTER_PORT, collectorPort: e.COLLECTOR_PORT, documentsPort: e.DOCUMENTS_PORT },
+    log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    router: {
+      bodyLimitBytes: e.ROUTER_BODY_LIMIT_BYTES,
+      retryAfterCapMs: e.ROUTER_RETRY_AFTER_CAP_MS,
+      requestTimeoutMs: e.ROUTER_REQUEST_TIMEOUT_MS,
+    },
+    auth: { cacheTtlMs: e.AUTH_CACHE_TTL_MS },
+    collector: {
+      maxBodyBytes: e.COLLECTOR_MAX_BODY_BYTES,
+      maxSpansPerRequest: e.COLLECTOR_MAX_SPANS_PER_REQUEST,
+      queueHighWater: e.COLLECTOR_QUEUE_HIGH_WATER,
+    },
+    documents: {
+      publicUrl: e.DOCUMENTS_PUBLIC_URL.replace(/\/+$/, ''),
+      ocrModel: e.DOCUMENTS_OCR_MODEL,
+      allowPrivateUrls: e.DOCUMENTS_ALLOW_PRIVATE_URLS,
+      maxFileBytes: e.DOCUMENTS_MAX_FILE_BYTES,
+      maxPages: e.DOCUMENTS_MAX_PAGES,
+      maxPixels: e.DOCUMENTS_MAX_PIXELS,
+      workerConcurrency: e.DOCUMENTS_WORKER_CONCURRENCY,
+    },
+    otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME ?? null },
+  };
+}
+
+let memo: AppConfig | undefined;
+
+/**
+ * The process configuration: `process.env` over `.env` in the working directory, validated once and memoized.
+ * This module is the only reader of `process.env` in the code base.
+ */
+export function loadConfig(): AppConfig {
+  if (!memo) memo = parseConfig({ ...readDotenv(), ...process.env });
+  return memo;
+}
+
+/** Forgets the memoized config (tests). */
+export function resetConfig(): void {
+  memo = undefined;
+}
+
+/** A snapshot of the raw environment for tests and tools that derive per-suite configs. */
+export function rawEnv(): Env {
+  return { ...readDotenv(), ...process.env };
+}
+
+function readDotenv(): Env {
+  try {
+    return parseDotenv(readFileSync(resolve(process.cwd(), '.env')));
+  } catch {
+    return {};
+  }
+}
+
+/** Names of config values that must never be logged. */
+export const SECRET_KEYS = ['GATEWAY_ADMIN_TOKEN', 'GATEWAY_MASTER_KEY', 'GATEWAY_OLD_MASTER_KEYS', 'DATABASE_URL', 'REDIS_URL'];
+
+/** A loggable view of the config: secrets replaced, passwords stripped from URLs. */
+export function describeConfig(config: AppConfig): Record<string, unknown> {
+  const stripPassword = (u: string) => {
+    const parsed = new URL(u);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  };
+  return {
+    env: config.env,
+    database: stripPassword(config.database.url),
+    redis: stripPassword(config.redis.url),
+    redisPrefix: config.redis.prefix,
+    http: config.http,
+    adminToken: config.admin.usingDevDefault ? 'development default' : 'set',
+    masterKey: config.secrets.usingDevDefault ? 'development default' : `set (id ${config.secrets.current.id})`,
+  };
+}
+
+/** ioredis connection options from a redis:// or rediss:// URL (for clients that take no URL). */
+export function redisOptionsFromUrl(url: string): {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  db?: number;
+  tls?: Record<string, never>;
+} {
+  const u = new URL(url);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ''),
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(db !== undefined && Number.isInteger(db) ? { db } : {}),
+    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
+  };
+}

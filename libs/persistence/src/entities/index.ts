@@ -1,0 +1,10 @@
+import { AccessKeyEntity } from './access-key.entity';
+import { ConnectionEntity } from './connection.entity';
+import { OrganizationEntity } from './organization.entity';
+import { ProjectEntity } from './project.entity';
+
+export { AccessKeyEntity, ConnectionEntity, OrganizationEntity, ProjectEntity };
+export { settingsOf, applySettings } from './project.entity';
+
+/** Every entity of the schema; features add theirs here together with their migration. */
+export const ENTITIES = [OrganizationEntity, ProjectEntity, AccessKeyEntity, ConnectionEntity];

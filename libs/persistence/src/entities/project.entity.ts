@@ -1,0 +1,118 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { ProjectSettings } from '@switchyard/types';
+
+@Entity({ name: 'projects' })
+export class ProjectEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid', { name: 'organization_id' })
+  organizationId!: string;
+
+  /** The gateway id of the Cloudflare API: unique within the organization. */
+  @Column('text')
+  slug!: string;
+
+  @Column('text')
+  name!: string;
+
+  @Column('boolean', { name: 'is_default', default: false })
+  isDefault!: boolean;
+
+  @Column('integer', { name: 'retention_days', default: 30 })
+  retentionDays!: number;
+
+  /** Sealed with the master key (see SecretBox). */
+  @Column('text', { name: 'webhook_secret_sealed' })
+  webhookSecretSealed!: string;
+
+  @Column('integer', { name: 'cache_ttl' })
+  cacheTtl!: number;
+
+  @Column('boolean', { name: 'cache_invalidate_on_update' })
+  cacheInvalidateOnUpdate!: boolean;
+
+  @Column('boolean', { name: 'collect_logs' })
+  collectLogs!: boolean;
+
+  @Column('integer', { name: 'rate_limiting_interval' })
+  rateLimitingInterval!: number;
+
+  @Column('integer', { name: 'rate_limiting_limit' })
+  rateLimitingLimit!: number;
+
+  @Column('text', { name: 'rate_limiting_technique' })
+  rateLimitingTechnique!: ProjectSettings['rate_limiting_technique'];
+
+  @Column('boolean')
+  authentication!: boolean;
+
+  @Column('jsonb', { nullable: true })
+  dlp!: ProjectSettings['dlp'];
+
+  @Column('integer', { name: 'log_management', nullable: true })
+  logManagement!: number | null;
+
+  @Column('text', { name: 'log_management_strategy', nullable: true })
+  logManagementStrategy!: ProjectSettings['log_management_strategy'];
+
+  @Column('jsonb')
+  otel!: ProjectSettings['otel'];
+
+  @Column('text', { name: 'retry_backoff' })
+  retryBackoff!: ProjectSettings['retry_backoff'];
+
+  @Column('integer', { name: 'retry_delay' })
+  retryDelay!: number;
+
+  @Column('integer', { name: 'retry_max_attempts' })
+  retryMaxAttempts!: number;
+
+  @Column('boolean')
+  zdr!: boolean;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'modified_at', type: 'timestamptz' })
+  modifiedAt!: Date;
+}
+
+/** Column view of settings <-> the API's snake_case settings object. */
+export function settingsOf(p: ProjectEntity): ProjectSettings {
+  return {
+    cache_ttl: p.cacheTtl,
+    cache_invalidate_on_update: p.cacheInvalidateOnUpdate,
+    collect_logs: p.collectLogs,
+    rate_limiting_interval: p.rateLimitingInterval,
+    rate_limiting_limit: p.rateLimitingLimit,
+    rate_limiting_technique: p.rateLimitingTechnique,
+    authentication: p.authentication,
+    dlp: p.dlp,
+    log_management: p.logManagement,
+    log_management_strategy: p.logManagementStrategy,
+    otel: p.otel,
+    retry_backoff: p.retryBackoff,
+    retry_delay: p.retryDelay,
+    retry_max_attempts: p.retryMaxAttempts,
+    zdr: p.zdr,
+  };
+}
+
+export function applySettings(p: ProjectEntity, s: Partial<ProjectSettings>): void {
+  if (s.cache_ttl !== undefined) p.cacheTtl = s.cache_ttl;
+  if (s.cache_invalidate_on_update !== undefined) p.cacheInvalidateOnUpdate = s.cache_invalidate_on_update;
+  if (s.collect_logs !== undefined) p.collectLogs = s.collect_logs;
+  if (s.rate_limiting_interval !== undefined) p.rateLimitingInterval = s.rate_limiting_interval;
+  if (s.rate_limiting_limit !== undefined) p.rateLimitingLimit = s.rate_limiting_limit;
+  if (s.rate_limiting_technique !== undefined) p.rateLimitingTechnique = s.rate_limiting_technique;
+  if (s.authentication !== undefined) p.authentication = s.authentication;
+  if (s.dlp !== undefined) p.dlp = s.dlp;
+  if (s.log_management !== undefined) p.logManagement = s.log_management;
+  if (s.log_management_strategy !== undefined) p.logManagementStrategy = s.log_management_strategy;
+  if (s.otel !== undefined) p.otel = s.otel;
+  if (s.retry_backoff !== undefined) p.retryBackoff = s.retry_backoff;
+  if (s.retry_delay !== undefined) p.retryDelay = s.retry_delay;
+  if (s.retry_max_attempts !== undefined) p.retryMaxAttempts = s.retry_max_attempts;
+  if (s.zdr !== undefined) p.zdr = s.zdr;
+}

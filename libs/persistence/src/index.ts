@@ -1,0 +1,6 @@
+export * from './entities';
+export * from './repositories';
+export * from './migrations';
+export * from './data-source';
+export * from './persistence.module';
+export * from './migrate';

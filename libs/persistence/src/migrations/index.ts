@@ -1,0 +1,4 @@
+import { Tenancy1763800000000 } from './1763800000000-tenancy';
+
+/** Every migration in order. A new migration is a new file plus one line here. */
+export const MIGRATIONS = [Tenancy1763800000000];

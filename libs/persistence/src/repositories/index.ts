@@ -1,0 +1,4 @@
+export * from './organizations.repository';
+export * from './projects.repository';
+export * from './access-keys.repository';
+export * from './connections.repository';

@@ -1,0 +1,36 @@
+import type { DataSource } from 'typeorm';
+import { ProjectEntity } from '../entities';
+
+export class ProjectsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  private get repo() {
+    return this.ds.getRepository(ProjectEntity);
+  }
+
+  findBySlug(organizationId: string, slug: string): Promise<ProjectEntity | null> {
+    return this.repo.findOneBy({ organizationId, slug });
+  }
+
+  findById(organizationId: string, id: string): Promise<ProjectEntity | null> {
+    return this.repo.findOneBy({ organizationId, id });
+  }
+
+  findDefault(organizationId: string): Promise<ProjectEntity | null> {
+    return this.repo.findOneBy({ organizationId, isDefault: true });
+  }
+
+  list(organizationId: string): Promise<ProjectEntity[]> {
+    return this.repo.find({ where: { organizationId }, order: { createdAt: 'ASC' } });
+  }
+
+  async insert(organizationId: string, project: ProjectEntity): Promise<void> {
+    project.organizationId = organizationId;
+    await this.repo.insert(project);
+  }
+
+  async save(organizationId: string, project: ProjectEntity): Promise<ProjectEntity> {
+    if (project.organizationId !== organizationId) throw new Error('project does not belong to the organization');
+    return this.repo.save(project);
+  }
+}

@@ -1,0 +1,28 @@
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { toErrorResponse } from './error-response';
+
+/** One filter per app: every error leaves as `{"error":{message,type,param,code}}` with its status. */
+@Catch()
+export class OpenAIExceptionFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    sendError(reply, request, exception, this.logger);
+  }
+}
+
+export function sendError(reply: FastifyReply, request: FastifyRequest, exception: unknown, logger: Logger): void {
+  const res = toErrorResponse(exception, request.id);
+  if (res.internal) logger.error({ err: exception, reqId: request.id }, 'unhandled error');
+  if (reply.sent || reply.raw.headersSent) {
+    // A streaming response has begun: nothing more can be said in HTTP terms.
+    if (!reply.raw.writableEnded) reply.raw.destroy();
+    return;
+  }
+  void reply.code(res.status).headers(res.headers).type('application/json').send(res.body);
+}

@@ -1,0 +1,11 @@
+export * from './logger';
+export * from './metrics';
+export * from './request-id';
+export * from './otel';
+export * from './http/error-response';
+export * from './http/openai-exception.filter';
+export * from './http/health';
+export * from './http/create-http-app';
+export { run } from './run';
+export * from './http/readiness';
+export * from './boot';

@@ -1,0 +1,4 @@
+export * from './test-database';
+export * from './seed';
+export * from './http';
+export * from './processes';

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+
+/** The gateway settings of a project, named and bounded as in the Cloudflare Gateway object. */
+export const dlpSettingsSchema = z.union([
+  z.object({
+    enabled: z.boolean(),
+    action: z.enum(['BLOCK', 'FLAG']),
+    profiles: z.array(z.string().min(1)).max(50),
+  }),
+  z.object({
+    enabled: z.boolean(),
+    policies: z
+      .array(
+        z.object({
+          id: z.string().min(1),
+          action: z.enum(['BLOCK', 'FLAG']),
+          check: z.array(z.enum(['REQUEST', 'RESPONSE'])).min(1),
+          enabled: z.boolean(),
+          profiles: z.array(z.string().min(1)),
+        }),
+      )
+      .max(50),
+  }),
+]);
+
+export const otelTargetSchema = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  authorization: z.string().max(4096).default(''),
+  headers: z.record(z.string(), z.string()).default({}),
+  content_type: z.enum(['json', 'protobuf']).optional(),
+});
+
+export const projectSettingsSchema = z.object({
+  cache_ttl: z.number().int().min(0).max(2_592_000),
+  cache_invalidate_on_update: z.boolean(),
+  collect_logs: z.boolean(),
+  rate_limiting_interval: z.number().int().min(0).max(86_400),
+  rate_limiting_limit: z.number().int().min(0),
+  rate_limiting_technique: z.enum(['fixed', 'sliding']),
+  authentication: z.boolean(),
+  dlp: dlpSettingsSchema.nullable(),
+  log_management: z.number().int().min(10_000).max(10_000_000).nullable(),
+  log_management_strategy: z.enum(['STOP_INSERTING', 'DELETE_OLDEST']).nullable(),
+  otel: z.array(otelTargetSchema).max(10),
+  retry_backoff: z.enum(['constant', 'linear', 'exponential']),
+  retry_delay: z.number().int().min(0).max(5000),
+  retry_max_attempts: z.number().int().min(1).max(5),
+  zdr: z.boolean(),
+});
+
+export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
+
+export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
+  cache_ttl: 0,
+  cache_invalidate_on_update: false,
+  collect_logs: true,
+  rate_limiting_interval: 0,
+  rate_limiting_limit: 0,
+  rate_limiting_technique: 'fixed',
+  authentication: true,
+  dlp: null,
+  log_management: null,
+  log_management_strategy: null,
+  otel: [],
+  retry_backoff: 'exponential',
+  retry_delay: 250,
+  retry_max_attempts: 2,
+  zdr: false,
+};
+
+/** A partial update of settings plus the project's own fields, as PATCH accepts it. */
+export const projectPatchSchema = projectSettingsSchema
+  .extend({
+    name: z.string().trim().min(1).max(200),
+    retention_days: z.number().int().min(1).max(3650),
+  })
+  .partial()
+  .strict();
+
+export type ProjectPatch = z.infer<typeof projectPatchSchema>;
+
+export const SETTINGS_KEYS = Object.keys(projectSettingsSchema.shape) as (keyof ProjectSettings)[];
