@@ -2,14 +2,12 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
 import { createTestEnvironment, freePort, httpJson, seedTenant, startServiceProcess, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
 import { startRouter } from '../src/bootstrap';
-import { startCollector } from '../../collector/src/bootstrap';
-import { startDocuments } from '../../documents/src/bootstrap';
 
 describe('tenancy: admin API, keys on every service, revocation, secrets', () => {
   let env: TestEnvironment;
   let router: NestFastifyApplication;
-  let collector: NestFastifyApplication;
-  let documents: NestFastifyApplication;
+  let collector: ServiceProcess;
+  let documents: ServiceProcess;
   let routerB: ServiceProcess;
   let url: string;
   let admin: string;
@@ -18,15 +16,17 @@ describe('tenancy: admin API, keys on every service, revocation, secrets', () =>
     env = await createTestEnvironment();
     admin = env.config.admin.token;
     router = await startRouter(env.config, 0);
-    collector = await startCollector(env.config, 0);
-    documents = await startDocuments(env.config, 0);
+    [collector, documents] = await Promise.all([
+      startServiceProcess('collector', env.env, await freePort()),
+      startServiceProcess('documents', env.env, await freePort()),
+    ]);
     url = await router.getUrl();
     routerB = await startServiceProcess('router', { ...env.env, LOG_LEVEL: 'debug' }, await freePort());
   });
 
   afterAll(async () => {
     await routerB?.stop();
-    await Promise.all([router?.close(), collector?.close(), documents?.close()]);
+    await Promise.all([router?.close(), collector?.stop(), documents?.stop()]);
     await env?.cleanup();
   });
 
@@ -48,23 +48,23 @@ describe('tenancy: admin API, keys on every service, revocation, secrets', () =>
     expect(key.body.key).toMatch(/^sy_[0-9A-Za-z]{48}$/);
     expect(key.body.preview).toBe(`${key.body.key.slice(0, 7)}…${key.body.key.slice(-4)}`);
 
-    for (const app of [router, collector, documents]) {
-      const res = await httpJson(`${await app.getUrl()}/v1/auth/key`, { token: key.body.key });
+    for (const base of [url, collector.url, documents.url]) {
+      const res = await httpJson(`${base}/v1/auth/key`, { token: key.body.key });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ scope: 'project', organization_id: tenant.organizationId, project: { id: 'support' } });
     }
     // An org key on router and documents picks a project with x-gateway-project, else `default`.
-    for (const app of [router, documents]) {
-      const res = await httpJson(`${await app.getUrl()}/v1/auth/key`, { token: tenant.orgKey, headers: { 'x-gateway-project': 'support' } });
+    for (const base of [url, documents.url]) {
+      const res = await httpJson(`${base}/v1/auth/key`, { token: tenant.orgKey, headers: { 'x-gateway-project': 'support' } });
       expect(res.body.project.id).toBe('support');
-      const dflt = await httpJson(`${await app.getUrl()}/v1/auth/key`, { token: tenant.orgKey });
+      const dflt = await httpJson(`${base}/v1/auth/key`, { token: tenant.orgKey });
       expect(dflt.body.project.id).toBe('default');
     }
   });
 
   it('the collector refuses an org-scoped key with 401', async () => {
     const tenant = await seedTenant(url, admin);
-    const res = await httpJson(`${await collector.getUrl()}/v1/auth/key`, { token: tenant.orgKey });
+    const res = await httpJson(`${collector.url}/v1/auth/key`, { token: tenant.orgKey });
     expect(res.status).toBe(401);
     expect(res.body.error).toMatchObject({ type: 'authentication_error', code: 'project_key_required' });
   });
@@ -212,7 +212,7 @@ describe('tenancy: admin API, keys on every service, revocation, secrets', () =>
     });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('x-request-id')).toBe('req-123');
-    expect((await bad.json()).error.code).toBe('invalid_json');
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
     const unknown = await httpJson(`${url}/v1/does-not-exist`);
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('unknown_url');
@@ -222,7 +222,7 @@ describe('tenancy: admin API, keys on every service, revocation, secrets', () =>
       body: JSON.stringify({ name: 'x'.repeat(env.config.router.bodyLimitBytes) }),
     });
     expect(huge.status).toBe(413);
-    expect((await huge.json()).error.code).toBe('request_too_large');
+    expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('request_too_large');
   });
 
   it('serves health, readiness and Prometheus metrics without a key', async () => {

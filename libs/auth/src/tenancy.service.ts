@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import {
   AccessKeyEntity,
-  AccessKeysRepository,
+  type AccessKeysRepository,
   applySettings,
   ConnectionEntity,
-  ConnectionsRepository,
+  type ConnectionsRepository,
   OrganizationEntity,
-  OrganizationsRepository,
+  type OrganizationsRepository,
   ProjectEntity,
-  ProjectsRepository,
+  type ProjectsRepository,
   settingsOf,
 } from '@switchyard/persistence';
 import {

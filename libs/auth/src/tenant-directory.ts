@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import {
-  AccessKeysRepository,
-  ConnectionsRepository,
-  ProjectsRepository,
+  type AccessKeysRepository,
+  type ConnectionsRepository,
+  type ProjectsRepository,
   settingsOf,
   type ConnectionEntity,
   type ProjectEntity,

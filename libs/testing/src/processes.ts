@@ -1,3 +1,4 @@
+import { rawEnv } from '@switchyard/config';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -30,7 +31,7 @@ export async function startServiceProcess(
   const portVar = { router: 'ROUTER_PORT', collector: 'COLLECTOR_PORT', documents: 'DOCUMENTS_PORT' }[app];
   const entry = resolve(__dirname, '../../../dist/apps', app, 'src/main.js');
   const child = spawn(process.execPath, [entry], {
-    env: { PATH: process.env['PATH'] ?? '', ...env, [portVar]: String(port) },
+    env: { PATH: rawEnv()['PATH'] ?? '', ...env, [portVar]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -68,7 +69,7 @@ export async function startServiceProcess(
 /** Runs an entry point to completion and returns its exit code and output. */
 export function runProcess(entry: string, env: Record<string, string>, timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, [entry], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entry], { env: { PATH: rawEnv()['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));

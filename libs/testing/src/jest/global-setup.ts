@@ -16,6 +16,8 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await ds.destroy();
   }
+  // Jest workers inherit the environment of the process that ran the global setup: the only channel to them.
+  // eslint-disable-next-line no-restricted-properties
   process.env[TEMPLATE_DB_ENV] = name;
   // Remove template and clone databases left behind by runs that were killed.
   const client = await adminClient(base.database.url);

@@ -1,0 +1,60 @@
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+const libs = (...scopes) => scopes.map((s) => `scope:${s}`);
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.nx/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through @switchyard/config (loadConfig) only.' },
+      ],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:types', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'scope:config', onlyDependOnLibsWithTags: libs('types') },
+            { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: libs('types') },
+            { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: libs('types', 'config') },
+            { sourceTag: 'scope:persistence', onlyDependOnLibsWithTags: libs('types', 'config') },
+            { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: libs('types', 'config') },
+            { sourceTag: 'scope:metering', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue') },
+            { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry') },
+            {
+              sourceTag: 'scope:routing',
+              onlyDependOnLibsWithTags: libs('types', 'config', 'providers', 'metering', 'auth', 'persistence', 'telemetry', 'queue'),
+            },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['type:lib'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The config loader is the one reader of process.env.
+    files: ['libs/config/src/config.ts'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts', 'libs/testing/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+);
