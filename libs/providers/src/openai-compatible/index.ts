@@ -1,0 +1,129 @@
+import type { ProviderId } from '@switchyard/types';
+import { parseJsonError } from '../shared/errors';
+import { SseDecoder } from '../shared/sse';
+import {
+  ProviderStreamError,
+  UnsupportedParameterError,
+  type AdapterContext,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatRequest,
+  type ProviderAdapter,
+  type StreamDecoder,
+  type UpstreamRequest,
+} from '../types';
+
+/** What distinguishes one OpenAI-compatible provider from another. */
+export interface OpenAICompatibleConfig {
+  id: ProviderId;
+  /** Default base URL (ends in /v1 or the provider's equivalent); null = the connection must set one. */
+  baseUrl: string | null;
+  /** Headers carrying the credentials. */
+  authHeaders: (credentials: Record<string, unknown>) => Record<string, string>;
+  /** Whether `stream_options.include_usage` is understood (else usage arrives unasked or not at all). */
+  streamOptions?: boolean;
+  /** Whether the OpenAI `metadata` field is defined by this provider (else it is removed). */
+  acceptsMetadata?: boolean;
+  /** Standard parameters the provider rejects: dropped with x-gateway-drop-unsupported, else a 400. */
+  unsupported?: (request: ChatRequest) => string[];
+  /** Renames or reshapes the body just before sending. */
+  adjust?: (body: Record<string, unknown>) => void;
+  /** Builds the URL from the base URL (default: base + /chat/completions). */
+  url?: (base: string, ctx: AdapterContext) => string;
+}
+
+export const bearer = (credentials: Record<string, unknown>): Record<string, string> =>
+  typeof credentials['api_key'] === 'string' && credentials['api_key'] ? { authorization: `Bearer ${credentials['api_key']}` } : {};
+
+/** The shared base of OpenAI and every provider that speaks its wire format. */
+export function openAICompatibleAdapter(config: OpenAICompatibleConfig): ProviderAdapter {
+  return {
+    id: config.id,
+
+    buildRequest(request: ChatRequest, ctx: AdapterContext): UpstreamRequest {
+      const base = ctx.target.baseUrl ?? config.baseUrl ?? (config.url ? '' : null);
+      if (base === null) throw new UnsupportedParameterError('model', `The ${config.id} connection has no base_url configured.`);
+      const body: Record<string, unknown> = { ...request, model: ctx.target.upstreamModel };
+      for (const param of config.unsupported?.(request) ?? []) {
+        if (!ctx.dropUnsupported) {
+          throw new UnsupportedParameterError(param, `'${param}' is not supported by ${config.id}. Send x-gateway-drop-unsupported: true to drop it.`);
+        }
+        delete body[param];
+      }
+      if (!config.acceptsMetadata) delete body['metadata'];
+      if (ctx.stream) {
+        body['stream'] = true;
+        // Usage is always requested so that it can be recorded; the executor hides it unless asked for.
+        if (config.streamOptions !== false) body['stream_options'] = { ...(request.stream_options ?? {}), include_usage: true };
+        else delete body['stream_options'];
+      } else {
+        delete body['stream'];
+        delete body['stream_options'];
+      }
+      config.adjust?.(body);
+      return {
+        url: config.url ? config.url(base, ctx) : `${base.replace(/\/+$/, '')}/chat/completions`,
+        headers: { 'content-type': 'application/json', accept: ctx.stream ? 'text/event-stream' : 'application/json', ...config.authHeaders(ctx.target.credentials) },
+        body: JSON.stringify(body),
+      };
+    },
+
+    parseResponse(body: unknown): ChatCompletion {
+      const completion = body as ChatCompletion;
+      if (!completion || typeof completion !== 'object' || !Array.isArray(completion.choices)) {
+        throw new ProviderStreamError('The provider returned a response that is not a chat completion.', 502, 'malformed_response');
+      }
+      return completion;
+    },
+
+    createStreamDecoder(): StreamDecoder {
+      return new OpenAIStreamDecoder();
+    },
+
+    parseError: parseJsonError,
+  };
+}
+
+/** Decodes an OpenAI-format SSE stream: JSON chunks until `data: [DONE]`. */
+export class OpenAIStreamDecoder implements StreamDecoder {
+  private readonly sse = new SseDecoder();
+  private done = false;
+
+  push(bytes: Uint8Array): ChatCompletionChunk[] {
+    return this.decode(this.sse.push(bytes));
+  }
+
+  end(): ChatCompletionChunk[] {
+    const out = this.decode(this.sse.end());
+    if (!this.done) throw new ProviderStreamError('The provider closed the stream before it was complete.', 502, 'stream_incomplete');
+    return out;
+  }
+
+  private decode(events: { data: string; event?: string }[]): ChatCompletionChunk[] {
+    const out: ChatCompletionChunk[] = [];
+    for (const e of events) {
+      if (this.done) continue;
+      const data = e.data.trim();
+      if (data === '[DONE]') {
+        this.done = true;
+        continue;
+      }
+      if (!data) continue;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data);
+      } catch {
+        throw new ProviderStreamError('The provider sent a malformed stream event.', 502, 'malformed_stream');
+      }
+      const obj = parsed as Record<string, unknown>;
+      if (e.event === 'error' || obj['error']) {
+        const err = (obj['error'] ?? obj) as { message?: string; code?: unknown; type?: string };
+        const status = /overload/i.test(String(err.type ?? err.code ?? '')) ? 529 : typeof err.code === 'number' ? err.code : 500;
+        throw new ProviderStreamError(err.message ?? 'The provider reported an error inside the stream.', status, String(err.code ?? err.type ?? 'stream_error'));
+      }
+      if (!Array.isArray(obj['choices'])) throw new ProviderStreamError('The provider sent a malformed stream chunk.', 502, 'malformed_stream');
+      out.push(parsed as ChatCompletionChunk);
+    }
+    return out;
+  }
+}
