@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError, parseConfig } from './config';
+
+const key = randomBytes(32).toString('base64');
+const prod = { NODE_ENV: 'production', GATEWAY_ADMIN_TOKEN: 'a'.repeat(32), GATEWAY_MASTER_KEY: key };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('parseConfig', () => {
+  it('gives local-development defaults for everything', () => {
+    const c = parseConfig({});
+    expect(c.database.url).toBe('postgres://postgres@127.0.0.1:5432/switchyard');
+    expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'sy' });
+    expect(c.http).toMatchObject({ routerPort: 8080, collectorPort: 4318, documentsPort: 8090 });
+    expect(c.documents.ocrModel).toBe('local-ocr/tesseract');
+    expect(c.admin.usingDevDefault).toBe(true);
+  });
+
+  it.each([
+    [{ ...prod, GATEWAY_ADMIN_TOKEN: '' }, 'GATEWAY_ADMIN_TOKEN'],
+    [{ ...prod, GATEWAY_MASTER_KEY: '' }, 'GATEWAY_MASTER_KEY'],
+    [{ ...prod, GATEWAY_MASTER_KEY: 'c2hvcnQ=' }, 'GATEWAY_MASTER_KEY'],
+    [{ ...prod, GATEWAY_ADMIN_TOKEN: 'short' }, 'GATEWAY_ADMIN_TOKEN'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ ROUTER_PORT: '70000' }, 'ROUTER_PORT'],
+    [{ COLLECTOR_PORT: 'abc' }, 'COLLECTOR_PORT'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ NODE_ENV: 'staging' }, 'NODE_ENV'],
+    [{ REDIS_PREFIX: 'has space' }, 'REDIS_PREFIX'],
+    [{ DOCUMENTS_ALLOW_PRIVATE_URLS: 'maybe' }, 'DOCUMENTS_ALLOW_PRIVATE_URLS'],
+    [{ GATEWAY_OLD_MASTER_KEYS: 'k0' }, 'GATEWAY_OLD_MASTER_KEYS'],
+  ])('names the bad variable: %j', (env, variable) => {
+    const problems = problemsOf(env as Record<string, string>);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('accepts a full production configuration and never exposes secrets in its description', () => {
+    const c = parseConfig({ ...prod, DATABASE_URL: 'postgres://u:hunter2@db:5432/sy', GATEWAY_OLD_MASTER_KEYS: `k0:${key}` });
+    expect(c.secrets.previous).toHaveLength(1);
+    expect(c.admin.usingDevDefault).toBe(false);
+  });
+});

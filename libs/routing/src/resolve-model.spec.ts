@@ -1,0 +1,45 @@
+import type { ResolvedConnection } from '@switchyard/auth';
+import { ModelCatalog } from './catalog/catalog';
+import { resolveModel } from './resolve-model';
+
+const conn = (provider: ResolvedConnection['provider'], slug: string, isDefault = true): ResolvedConnection => ({
+  id: slug,
+  organizationId: 'org',
+  provider,
+  slug,
+  name: slug,
+  baseUrl: null,
+  isDefault,
+  credentials: {},
+  rateLimit: null,
+  rateLimitPeriod: null,
+});
+
+describe('resolveModel', () => {
+  const catalog = new ModelCatalog();
+  const connections = [conn('openai', 'oa'), conn('azure-openai', 'az'), conn('anthropic', 'ant'), conn('openai', 'oa2', false)];
+
+  it('resolves a catalog slug to every connected provider in catalog order', () => {
+    const targets = resolveModel('gpt-4o-mini', connections, catalog);
+    expect(targets.map((t) => [t.connection.slug, t.upstreamModel])).toEqual([
+      ['oa', 'gpt-4o-mini'],
+      ['az', 'gpt-4o-mini'],
+    ]);
+    expect(resolveModel('claude-sonnet-4', connections, catalog)[0]!.upstreamModel).toBe('claude-sonnet-4-20250514');
+  });
+
+  it('resolves provider/model to the default connection and maps catalog slugs to upstream ids', () => {
+    expect(resolveModel('anthropic/claude-sonnet-4', connections, catalog)[0]!.upstreamModel).toBe('claude-sonnet-4-20250514');
+    expect(resolveModel('openai/ft:gpt-4o:acme', connections, catalog)[0]).toMatchObject({ upstreamModel: 'ft:gpt-4o:acme', connection: { slug: 'oa' } });
+  });
+
+  it('resolves @slug/model to exactly that connection', () => {
+    expect(resolveModel('@oa2/gpt-4o', connections, catalog).map((t) => t.connection.slug)).toEqual(['oa2']);
+  });
+
+  it('answers unknown names with model_not_found naming the way to discover models', () => {
+    for (const name of ['nope', '@missing/gpt-4o', 'groq/llama', 'gemini-2.5-pro', 'dynamic/x', '@/x']) {
+      expect(() => resolveModel(name, connections, catalog)).toThrow(expect.objectContaining({ code: 'model_not_found', status: 404 }));
+    }
+  });
+});

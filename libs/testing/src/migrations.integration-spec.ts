@@ -1,0 +1,31 @@
+import { createDataSource, migrateDownAll, migrateUp, MIGRATIONS } from '@switchyard/persistence';
+import { createTestEnvironment, type TestEnvironment } from './test-database';
+
+describe('migrations', () => {
+  let env: TestEnvironment;
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+  });
+  afterAll(async () => {
+    await env.cleanup();
+  });
+
+  it('go down to empty and up again, idempotently', async () => {
+    const ds = await createDataSource(env.config).initialize();
+    try {
+      const tables = async () =>
+        ((await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`)) as { tablename: string }[]).map(
+          (r) => r.tablename,
+        );
+      const before = await tables();
+      expect(before).toEqual(expect.arrayContaining(['access_keys', 'connections', 'organizations', 'projects']));
+      expect(await migrateDownAll(ds)).toBe(MIGRATIONS.length);
+      expect(await tables()).toEqual([]);
+      expect(await migrateUp(ds)).toHaveLength(MIGRATIONS.length);
+      expect(await tables()).toEqual(before);
+      expect(await migrateUp(ds)).toEqual([]);
+    } finally {
+      await ds.destroy();
+    }
+  });
+});

@@ -1,0 +1,201 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the mock does with one request. Scripts are consumed in order; the default applies when none is queued. */
+export interface MockScript {
+  /** Answer with this HTTP error status and an OpenAI error body. */
+  status?: number;
+  errorMessage?: string;
+  retryAfter?: string;
+  delayBeforeHeadersMs?: number;
+  /** Assistant text; streamed as one chunk per element when an array. */
+  content?: string | string[];
+  /** Tool calls, each with its arguments streamed in the given fragments. */
+  toolCalls?: { id?: string; name: string; arguments: string[] }[];
+  finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
+  usage?: { prompt_tokens: number; completion_tokens: number };
+  chunkDelayMs?: number;
+  /** Close the socket after the headers, before any chunk. */
+  dropBeforeFirstChunk?: boolean;
+  /** Close the socket after this many content chunks. */
+  dropAfterChunks?: number;
+  /** Send a chunk that is not JSON. */
+  malformed?: boolean;
+  /** Send an OpenAI-style error event inside the 200 stream after this many chunks. */
+  errorEventAfterChunks?: number;
+  /** Write every byte of the stream separately. */
+  trickle?: boolean;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: any;
+  /** Set when the client closed the connection before the answer was complete. */
+  aborted: boolean;
+}
+
+/**
+ * An OpenAI (and Azure OpenAI) chat completions server on loopback speaking the real wire format, streaming
+ * included, with scripted answers and fault injection. It records every request it receives.
+ */
+export class MockOpenAIServer {
+  readonly requests: RecordedRequest[] = [];
+  private readonly queue: MockScript[] = [];
+  defaultScript: MockScript = { content: ['Hello', ' from', ' the mock.'], usage: { prompt_tokens: 11, completion_tokens: 4 } };
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<MockOpenAIServer> {
+    const server = createServer();
+    const mock = new MockOpenAIServer(server);
+    server.on('request', (req, res) => void mock.handle(req, res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return mock;
+  }
+
+  /** Base URL as the OpenAI SDK takes it (ends in /v1). */
+  get url(): string {
+    return `${this.origin}/v1`;
+  }
+
+  get origin(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  enqueue(...scripts: MockScript[]): this {
+    this.queue.push(...scripts);
+    return this;
+  }
+
+  reset(): void {
+    this.queue.length = 0;
+    this.requests.length = 0;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: safeJson(raw), aborted: false };
+    this.requests.push(record);
+    res.on('close', () => {
+      if (!res.writableFinished) record.aborted = true;
+    });
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (!/\/chat\/completions$/.test(path)) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', code: null, param: null } }));
+      return;
+    }
+    if (!req.headers['authorization'] && !req.headers['api-key']) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'You did not provide an API key.', type: 'invalid_request_error', code: 'invalid_api_key', param: null } }));
+      return;
+    }
+    const script = this.queue.shift() ?? this.defaultScript;
+    if (script.delayBeforeHeadersMs) await sleep(script.delayBeforeHeadersMs);
+    if (res.destroyed) return;
+    if (script.status && script.status >= 400) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (script.retryAfter) headers['retry-after'] = script.retryAfter;
+      res.writeHead(script.status, headers).end(
+        JSON.stringify({ error: { message: script.errorMessage ?? `mock error ${script.status}`, type: 'mock_error', code: script.status === 400 ? 'invalid_value' : null, param: null } }),
+      );
+      return;
+    }
+    const body = record.body as { stream?: boolean; model?: string; stream_options?: { include_usage?: boolean } } | undefined;
+    const model = body?.model ?? 'mock-model';
+    if (body?.stream) await this.stream(res, script, model, body.stream_options?.include_usage === true);
+    else this.complete(res, script, model);
+  }
+
+  private complete(res: ServerResponse, s: MockScript, model: string): void {
+    const content = Array.isArray(s.content) ? s.content.join('') : (s.content ?? null);
+    const toolCalls = s.toolCalls?.map((t, i) => ({ id: t.id ?? `call_${i}`, type: 'function', function: { name: t.name, arguments: t.arguments.join('') } }));
+    const usage = s.usage ?? { prompt_tokens: 0, completion_tokens: 0 };
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        id: 'chatcmpl-mock',
+        object: 'chat.completion',
+        created: 1_700_000_000,
+        model,
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: toolCalls ? null : content, ...(toolCalls ? { tool_calls: toolCalls } : {}), refusal: null },
+            finish_reason: s.finishReason ?? (toolCalls ? 'tool_calls' : 'stop'),
+            logprobs: null,
+          },
+        ],
+        usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens },
+        system_fingerprint: 'fp_mock',
+      }),
+    );
+  }
+
+  private async stream(res: ServerResponse, s: MockScript, model: string, includeUsage: boolean): Promise<void> {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.flushHeaders();
+    if (s.dropBeforeFirstChunk) {
+      res.socket?.destroy();
+      return;
+    }
+    const base = { id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1_700_000_000, model, system_fingerprint: 'fp_mock' };
+    const usageField = includeUsage ? { usage: null } : {};
+    const events: string[] = [];
+    const chunk = (delta: Record<string, unknown>, finish: string | null = null) =>
+      events.push(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usageField })}\n\n`);
+    chunk({ role: 'assistant', content: '', refusal: null });
+    const pieces = Array.isArray(s.content) ? s.content : s.content !== undefined ? [s.content] : [];
+    for (const p of pieces) chunk({ content: p });
+    s.toolCalls?.forEach((t, i) => {
+      chunk({ tool_calls: [{ index: i, id: t.id ?? `call_${i}`, type: 'function', function: { name: t.name, arguments: '' } }] });
+      for (const frag of t.arguments) chunk({ tool_calls: [{ index: i, function: { arguments: frag } }] });
+    });
+    chunk({}, s.finishReason ?? (s.toolCalls ? 'tool_calls' : 'stop'));
+    if (includeUsage) {
+      const u = s.usage ?? { prompt_tokens: 0, completion_tokens: 0 };
+      events.push(`data: ${JSON.stringify({ ...base, choices: [], usage: { ...u, total_tokens: u.prompt_tokens + u.completion_tokens } })}\n\n`);
+    }
+    events.push('data: [DONE]\n\n');
+
+    for (const [i, event] of events.entries()) {
+      // Content chunks are those after the role chunk.
+      if (s.dropAfterChunks !== undefined && i === s.dropAfterChunks + 1) {
+        // Let what was written reach the client first, then cut the connection mid-stream.
+        await new Promise<void>((r) => res.write('', () => r()));
+        await sleep(30);
+        res.socket?.destroy();
+        return;
+      }
+      if (s.malformed && i === 1) {
+        res.write('data: {"this is": not json\n\n');
+        continue;
+      }
+      if (s.errorEventAfterChunks !== undefined && i === s.errorEventAfterChunks + 1) {
+        res.end(`data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null } })}\n\n`);
+        return;
+      }
+      if (s.chunkDelayMs && i > 0) await sleep(s.chunkDelayMs);
+      if (res.destroyed) return;
+      if (s.trickle) {
+        for (const ch of event) res.write(ch);
+      } else res.write(event);
+    }
+    res.end();
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
