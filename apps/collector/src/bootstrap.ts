@@ -11,6 +11,7 @@ export async function startCollector(config: AppConfig, port = config.http.colle
     logger,
     metrics,
     bodyLimit: config.collector.maxBodyBytes,
+    bodyParser: false,
     configure: (adapter) => {
       // Ingest reads the raw body itself (gzip, protobuf, a decompressed-size limit with OTLP errors);
       // no route of the collector takes a parsed body.

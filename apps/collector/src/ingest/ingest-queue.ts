@@ -44,6 +44,10 @@ export class IngestQueue {
   }
 
   async enqueue(projectId: string, kind: QueueItemKind, count: number, recordsJson: string): Promise<string> {
+    const unavailable = () =>
+      new CollectorException('queue_unavailable', 'The ingest queue is unavailable; retry later.', { retryAfterSeconds: 5 });
+    // Never wait for a reconnect with the exporter on the line: answer 503 and let it retry.
+    if (this.redis.status !== 'ready') throw unavailable();
     let result: unknown;
     try {
       result = await this.redis.eval(
@@ -58,7 +62,7 @@ export class IngestQueue {
         recordsJson,
       );
     } catch {
-      throw new CollectorException('queue_unavailable', 'The ingest queue is unavailable; retry later.', { retryAfterSeconds: 5 });
+      throw unavailable();
     }
     if (result === 0 || result === null) {
       throw new CollectorException('queue_full', 'The collector is over its queue high-water mark; retry later.', { retryAfterSeconds: 2 });
