@@ -11,6 +11,14 @@ export async function startCollector(config: AppConfig, port = config.http.colle
     logger,
     metrics,
     bodyLimit: config.collector.maxBodyBytes,
+    bodyParser: false,
+    configure: (adapter) => {
+      // Ingest reads the raw body itself (gzip, protobuf, a decompressed-size limit with OTLP errors);
+      // no route of the collector takes a parsed body.
+      const fastify = adapter.getInstance();
+      fastify.removeAllContentTypeParsers();
+      fastify.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
+    },
   });
   await app.listen({ port, host: config.http.host });
   logger.info({ url: await app.getUrl() }, 'collector listening');

@@ -1,7 +1,21 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
+import { RunsRepository, SpansRepository } from '@switchyard/persistence';
 import type { Metrics } from '@switchyard/telemetry';
+import { DataSource } from 'typeorm';
+import { IngestController } from './ingest/ingest.controller';
+import { IngestQueue } from './ingest/ingest-queue';
+import { IngestService } from './ingest/ingest.service';
+import { RetentionService } from './retention/retention.service';
+import { RunsController } from './runs/runs.controller';
+import { RunsService } from './runs/runs.service';
+import { ProjectScope } from './traces/project-scope';
+import { TracesController } from './traces/traces.controller';
+import { TracesService } from './traces/traces.service';
+import { SpanWriter } from './writer/span-writer';
+
+const repo = <T>(cls: new (ds: DataSource) => T) => ({ provide: cls, inject: [DataSource], useFactory: (ds: DataSource) => new cls(ds) });
 
 @Module({})
 export class CollectorAppModule {
@@ -10,6 +24,18 @@ export class CollectorAppModule {
       module: CollectorAppModule,
       // Accepted spans are durable in Redis, so readiness does not depend on PostgreSQL.
       imports: [GatewayCoreModule.forRoot({ config, service: 'collector', metrics, readiness: ['redis'], defaultAuthPolicy: 'project-key-or-admin' })],
+      controllers: [IngestController, TracesController, RunsController],
+      providers: [
+        repo(SpansRepository),
+        repo(RunsRepository),
+        IngestQueue,
+        IngestService,
+        SpanWriter,
+        RetentionService,
+        ProjectScope,
+        TracesService,
+        RunsService,
+      ],
     };
   }
 }

@@ -68,6 +68,12 @@ export const envSchema = z.object({
   COLLECTOR_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
   COLLECTOR_MAX_SPANS_PER_REQUEST: positiveInt(50_000),
   COLLECTOR_QUEUE_HIGH_WATER: positiveInt(2_000_000),
+  /** Run the queue-to-PostgreSQL writer in the collector process (off: accept only, e.g. a dedicated ingest tier). */
+  COLLECTOR_WRITER_ENABLED: bool(true),
+  COLLECTOR_WRITER_BATCH_SPANS: positiveInt(5_000),
+  /** A queue entry read by a writer that has not acknowledged it for this long is taken over by another writer. */
+  COLLECTOR_CLAIM_IDLE_MS: positiveInt(30_000),
+  COLLECTOR_RETENTION_INTERVAL_MS: positiveInt(3_600_000),
   DOCUMENTS_PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:8090'),
   DOCUMENTS_OCR_MODEL: z.string().min(1).default('local-ocr/tesseract'),
   DOCUMENTS_ALLOW_PRIVATE_URLS: bool(false),

@@ -18,7 +18,15 @@ export interface AppConfig {
   log: { level: string; pretty: boolean };
   router: { bodyLimitBytes: number; retryAfterCapMs: number; requestTimeoutMs: number };
   auth: { cacheTtlMs: number };
-  collector: { maxBodyBytes: number; maxSpansPerRequest: number; queueHighWater: number };
+  collector: {
+    maxBodyBytes: number;
+    maxSpansPerRequest: number;
+    queueHighWater: number;
+    writerEnabled: boolean;
+    writerBatchSpans: number;
+    claimIdleMs: number;
+    retentionIntervalMs: number;
+  };
   documents: {
     publicUrl: string;
     ocrModel: string;
@@ -83,6 +91,10 @@ export function parseConfig(env: Env): AppConfig {
       maxBodyBytes: e.COLLECTOR_MAX_BODY_BYTES,
       maxSpansPerRequest: e.COLLECTOR_MAX_SPANS_PER_REQUEST,
       queueHighWater: e.COLLECTOR_QUEUE_HIGH_WATER,
+      writerEnabled: e.COLLECTOR_WRITER_ENABLED,
+      writerBatchSpans: e.COLLECTOR_WRITER_BATCH_SPANS,
+      claimIdleMs: e.COLLECTOR_CLAIM_IDLE_MS,
+      retentionIntervalMs: e.COLLECTOR_RETENTION_INTERVAL_MS,
     },
     documents: {
       publicUrl: e.DOCUMENTS_PUBLIC_URL.replace(/\/+$/, ''),

@@ -3,3 +3,4 @@ export * from './seed';
 export * from './http';
 export * from './processes';
 export * from './mock-openai';
+export * from './tcp-proxy';

@@ -1,4 +1,5 @@
 import { Tenancy1763800000000 } from './1763800000000-tenancy';
+import { Collector1763900000000 } from './1763900000000-collector';
 
 /** Every migration in order. A new migration is a new file plus one line here. */
-export const MIGRATIONS = [Tenancy1763800000000];
+export const MIGRATIONS = [Tenancy1763800000000, Collector1763900000000];

@@ -33,4 +33,10 @@ export class ProjectsRepository {
     if (project.organizationId !== organizationId) throw new Error('project does not belong to the organization');
     return this.repo.save(project);
   }
+
+  /** Every project's retention, across tenants: only for the retention job, which then acts per project. */
+  async listRetention(): Promise<{ id: string; retentionDays: number }[]> {
+    const rows = await this.repo.find({ select: { id: true, retentionDays: true } });
+    return rows.map((r) => ({ id: r.id, retentionDays: r.retentionDays }));
+  }
 }

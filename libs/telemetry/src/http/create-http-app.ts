@@ -13,6 +13,8 @@ export interface HttpAppOptions {
   bodyLimit: number;
   /** Register extra content parsers or hooks before routes are bound (e.g. protobuf, multipart). */
   configure?: (adapter: FastifyAdapter) => void | Promise<void>;
+  /** false: Nest registers no JSON/urlencoded parsers, so `configure` owns body parsing (the collector). */
+  bodyParser?: boolean;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function createHttpApp(module: unknown, opts: HttpAppOptions): Prom
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: new PinoNestLogger(opts.logger),
     abortOnError: false,
+    bodyParser: opts.bodyParser ?? true,
   });
   app.useGlobalFilters(new OpenAIExceptionFilter(opts.logger));
   app.enableShutdownHooks();

@@ -1,0 +1,96 @@
+import type { Readable } from 'node:stream';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
+import { isDynamiqBody, runsBodySchema, toRunRecords } from '../dynamiq/dynamiq-runs';
+import { normalizeExportRequest, UndecodableRequestError, type NormalizedBatch } from '../otlp/normalize';
+import { decodeProtobufRequest, type PartialSuccess } from '../otlp/otlp.proto';
+import { CollectorException } from './collector.exception';
+import { IngestQueue } from './ingest-queue';
+import { readBody } from './read-body';
+
+export type IngestEncoding = 'json' | 'protobuf';
+
+export type IngestResult =
+  | { kind: 'otlp'; encoding: IngestEncoding; partialSuccess: PartialSuccess | null; accepted: number }
+  | { kind: 'dynamiq'; accepted: number };
+
+/** `application/json` or `application/x-protobuf` (parameters ignored); anything else is 415. */
+export function encodingOf(contentType: string | undefined): IngestEncoding | null {
+  const mime = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mime === 'application/json') return 'json';
+  if (mime === 'application/x-protobuf' || mime === 'application/protobuf') return 'protobuf';
+  return null;
+}
+
+/** Decodes an OTLP or Dynamiq body into records (pure: no I/O). */
+export function decodeIngestBody(body: Buffer, encoding: IngestEncoding):
+  | { kind: 'otlp'; batch: NormalizedBatch }
+  | { kind: 'dynamiq'; runs: ReturnType<typeof toRunRecords> } {
+  if (encoding === 'protobuf') {
+    let decoded: Record<string, unknown>;
+    try {
+      decoded = decodeProtobufRequest(body);
+    } catch (err) {
+      throw new CollectorException('undecodable_body', `The body is not a protobuf ExportTraceServiceRequest: ${(err as Error).message}`);
+    }
+    return { kind: 'otlp', batch: normalizeOtlp(decoded, 'bytes') };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.length ? body.toString('utf8') : '{}');
+  } catch {
+    throw new CollectorException('undecodable_body', 'The body is not valid JSON.');
+  }
+  if (isDynamiqBody(parsed)) {
+    const result = runsBodySchema.safeParse(parsed);
+    if (!result.success) {
+      const details = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new CollectorException('invalid_runs', `Invalid runs: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, {
+        dynamiq: true,
+        details,
+      });
+    }
+    return { kind: 'dynamiq', runs: toRunRecords(result.data) };
+  }
+  return { kind: 'otlp', batch: normalizeOtlp(parsed, 'hex') };
+}
+
+function normalizeOtlp(request: unknown, ids: 'hex' | 'bytes'): NormalizedBatch {
+  try {
+    return normalizeExportRequest(request, ids);
+  } catch (err) {
+    if (err instanceof UndecodableRequestError) throw new CollectorException('undecodable_body', err.message);
+    throw err;
+  }
+}
+
+@Injectable()
+export class IngestService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
+    private readonly queue: IngestQueue,
+  ) {}
+
+  /** Reads, decodes and validates a body, then makes its records durable in the queue. */
+  async ingest(projectId: string, contentType: string | undefined, contentEncoding: string | undefined, stream: Readable): Promise<IngestResult> {
+    const encoding = encodingOf(contentType);
+    if (!encoding) {
+      stream.resume();
+      throw new CollectorException('unsupported_media_type', 'Content-Type must be application/json or application/x-protobuf.');
+    }
+    const body = await readBody(stream, contentEncoding, this.config.collector.maxBodyBytes);
+    const decoded = decodeIngestBody(body, encoding);
+    if (decoded.kind === 'dynamiq') {
+      if (decoded.runs.length) await this.queue.enqueue(projectId, 'runs', decoded.runs.length, JSON.stringify(decoded.runs));
+      return { kind: 'dynamiq', accepted: decoded.runs.length };
+    }
+    const { spans, rejected, errors } = decoded.batch;
+    const max = this.config.collector.maxSpansPerRequest;
+    if (spans.length + rejected > max) {
+      throw new CollectorException('too_many_spans', `A request may carry at most ${max} spans; split the batch.`);
+    }
+    if (spans.length) await this.queue.enqueue(projectId, 'spans', spans.length, JSON.stringify(spans));
+    const partialSuccess = rejected ? { rejectedSpans: rejected, errorMessage: errors.join('; ') } : null;
+    return { kind: 'otlp', encoding, partialSuccess, accepted: spans.length };
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * OTLP AnyValue / KeyValue lists to plain JSON values, for both encodings: the OTLP JSON encoding
+ * (int64 as string or number, bytes as base64) and protobufjs objects (int64 as decimal strings,
+ * bytes as Uint8Array). Strings lose NUL characters, which PostgreSQL's jsonb cannot hold.
+ */
+
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+const MAX_DEPTH = 32;
+
+export function cleanString(s: string): string {
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The field `camel` or its proto-name spelling `snake` (the protobuf JSON mapping accepts both). */
+export function field(o: Record<string, unknown>, camel: string, snake?: string): unknown {
+  const v = o[camel];
+  return v === undefined && snake ? o[snake] : v;
+}
+
+function intValue(v: unknown): Json {
+  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : null;
+  if (typeof v === 'string' && /^-?\d+$/.test(v)) {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : v;
+  }
+  if (typeof v === 'object' && v !== null && 'toString' in v) return intValue(String(v));
+  return null;
+}
+
+function doubleValue(v: unknown): Json {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+  if (typeof v === 'string') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : v; // "NaN", "Infinity" stay as the strings JSON uses for them
+  }
+  return null;
+}
+
+function bytesValue(v: unknown): Json {
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+  if (typeof v === 'string') return v;
+  return null;
+}
+
+export function anyValue(v: unknown, depth = 0): Json {
+  if (!isRecord(v) || depth > MAX_DEPTH) return null;
+  let x: unknown;
+  if ((x = field(v, 'stringValue', 'string_value')) !== undefined) return typeof x === 'string' ? cleanString(x) : String(x);
+  if ((x = field(v, 'boolValue', 'bool_value')) !== undefined) return x === true || x === 'true';
+  if ((x = field(v, 'intValue', 'int_value')) !== undefined) return intValue(x);
+  if ((x = field(v, 'doubleValue', 'double_value')) !== undefined) return doubleValue(x);
+  if ((x = field(v, 'arrayValue', 'array_value')) !== undefined) {
+    const values = isRecord(x) ? x['values'] : undefined;
+    return Array.isArray(values) ? values.map((e) => anyValue(e, depth + 1)) : [];
+  }
+  if ((x = field(v, 'kvlistValue', 'kvlist_value')) !== undefined) {
+    return keyValues(isRecord(x) ? x['values'] : undefined, depth + 1);
+  }
+  if ((x = field(v, 'bytesValue', 'bytes_value')) !== undefined) return bytesValue(x);
+  return null;
+}
+
+/** A KeyValue list as an object; a repeated key keeps its last value. */
+export function keyValues(list: unknown, depth = 0): { [key: string]: Json } {
+  const out: { [key: string]: Json } = {};
+  if (!Array.isArray(list)) return out;
+  for (const kv of list) {
+    if (!isRecord(kv) || typeof kv['key'] !== 'string') continue;
+    out[cleanString(kv['key'])] = anyValue(kv['value'], depth);
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { CurrentPrincipal, ProjectKeyOrAdmin } from '@switchyard/auth';
+import type { Principal } from '@switchyard/types';
+import { ProjectScope } from '../traces/project-scope';
+import { RunsService } from './runs.service';
+
+/** Dynamiq SDK runs, as stored by the writer. */
+@Controller('v1/runs')
+@ProjectKeyOrAdmin()
+export class RunsController {
+  constructor(
+    private readonly runs: RunsService,
+    private readonly scope: ProjectScope,
+  ) {}
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
+    return this.runs.list(await this.scope.projectIdOf(principal, query['project'] as string | undefined), query);
+  }
+
+  @Get(':id')
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query('project') project?: string) {
+    return this.runs.get(await this.scope.projectIdOf(principal, project), id);
+  }
+}

@@ -1,0 +1,80 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** One OTLP span. Times are nanoseconds since the epoch, as decimal strings (bigint). */
+@Entity({ name: 'spans' })
+export class SpanEntity {
+  @PrimaryColumn('uuid', { name: 'project_id' })
+  projectId!: string;
+
+  @PrimaryColumn('text', { name: 'trace_id' })
+  traceId!: string;
+
+  @PrimaryColumn('text', { name: 'span_id' })
+  spanId!: string;
+
+  @Column('text', { name: 'parent_span_id', nullable: true })
+  parentSpanId!: string | null;
+
+  @Column('text')
+  name!: string;
+
+  @Column('smallint')
+  kind!: number;
+
+  @Column('text', { name: 'service_name', nullable: true })
+  serviceName!: string | null;
+
+  @Column('bigint', { name: 'start_ns' })
+  startNs!: string;
+
+  @Column('bigint', { name: 'end_ns' })
+  endNs!: string;
+
+  @Column('bigint', { name: 'duration_ns' })
+  durationNs!: string;
+
+  @Column('smallint', { name: 'status_code' })
+  statusCode!: number;
+
+  @Column('text', { name: 'status_message', nullable: true })
+  statusMessage!: string | null;
+
+  @Column('jsonb')
+  attributes!: Record<string, unknown>;
+
+  @Column('jsonb')
+  resource!: Record<string, unknown>;
+
+  @Column('jsonb', { nullable: true })
+  scope!: Record<string, unknown> | null;
+
+  @Column('jsonb')
+  events!: unknown[];
+
+  @Column('jsonb')
+  links!: unknown[];
+
+  @Column('text', { name: 'trace_state', nullable: true })
+  traceState!: string | null;
+
+  @Column('integer', { nullable: true })
+  flags!: number | null;
+
+  @Column('text', { name: 'gen_ai_model', nullable: true })
+  genAiModel!: string | null;
+
+  @Column('text', { name: 'gen_ai_provider', nullable: true })
+  genAiProvider!: string | null;
+
+  @Column('bigint', { name: 'input_tokens', nullable: true })
+  inputTokens!: string | null;
+
+  @Column('bigint', { name: 'output_tokens', nullable: true })
+  outputTokens!: string | null;
+
+  @Column('numeric', { nullable: true })
+  cost!: string | null;
+
+  @Column('timestamptz', { name: 'received_at' })
+  receivedAt!: Date;
+}
