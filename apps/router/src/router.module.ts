@@ -3,13 +3,14 @@ import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
 import type { Metrics } from '@switchyard/telemetry';
 import { AdminModule } from './admin/admin.module';
+import { ChatModule } from './chat/chat.module';
 
 @Module({})
 export class RouterAppModule {
   static forRoot(config: AppConfig, metrics: Metrics): DynamicModule {
     return {
       module: RouterAppModule,
-      imports: [GatewayCoreModule.forRoot({ config, service: 'router', metrics }), AdminModule],
+      imports: [GatewayCoreModule.forRoot({ config, service: 'router', metrics }), AdminModule, ChatModule],
     };
   }
 }

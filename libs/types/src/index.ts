@@ -5,3 +5,4 @@ export * from './principal';
 export * from './project-settings';
 export * from './zod-errors';
 export * from './connection-credentials';
+export * from './chat-request.schema';

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { TenantDirectory } from '@switchyard/auth';
+import { defaultConnection, ModelCatalog } from '@switchyard/routing';
+
+export interface ModelEntry {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: string;
+  providers: { provider: string; connection: string; model: string }[];
+  context_window?: number;
+  max_output_tokens?: number;
+  capabilities?: string[];
+}
+
+/** What an organization can route to: catalog slugs it has a provider for, and `@connection/model` forms. */
+@Injectable()
+export class ModelsService {
+  constructor(
+    private readonly directory: TenantDirectory,
+    private readonly catalog: ModelCatalog,
+  ) {}
+
+  async list(organizationId: string): Promise<ModelEntry[]> {
+    const connections = await this.directory.connectionsOf(organizationId);
+    const created = Math.floor(Date.parse(`${this.catalog.version}T00:00:00Z`) / 1000);
+    const out: ModelEntry[] = [];
+    for (const model of this.catalog.all()) {
+      const providers = model.providers.flatMap((p) => {
+        const c = defaultConnection(connections, p.provider);
+        return c ? [{ provider: p.provider, connection: c.slug, model: p.model }] : [];
+      });
+      if (!providers.length) continue;
+      out.push({
+        id: model.slug,
+        object: 'model',
+        created,
+        owned_by: providers[0]!.provider,
+        providers,
+        context_window: model.context_window,
+        max_output_tokens: model.max_output_tokens,
+        capabilities: model.capabilities,
+      });
+      for (const p of providers) {
+        out.push({ id: `${p.provider}/${model.slug}`, object: 'model', created, owned_by: p.provider, providers: [p] });
+        out.push({ id: `@${p.connection}/${model.slug}`, object: 'model', created, owned_by: p.provider, providers: [p] });
+      }
+    }
+    return out;
+  }
+}

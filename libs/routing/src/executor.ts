@@ -1,0 +1,257 @@
+import { Agent, errors as undiciErrors, request as undiciRequest, type Dispatcher } from 'undici';
+import {
+  adapterFor,
+  ProviderStreamError,
+  UnsupportedParameterError,
+  type AdapterContext,
+  type ChatCompletion,
+  type ChatCompletionChunk,
+  type ChatRequest,
+  type StreamDecoder,
+} from '@switchyard/providers';
+import { GatewayError } from '@switchyard/types';
+import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
+import type { RouteTarget } from './resolve-model';
+import { allowsFallback, isRetryable, scrub, toGatewayError, type UpstreamFailure } from './upstream-failure';
+
+export interface ExecutionMeta {
+  provider: string;
+  model: string;
+  connectionId: string;
+  /** 0-based index of the target that answered. */
+  step: number;
+  /** Upstream attempts made, across targets. */
+  attempts: number;
+  /** Milliseconds from the first attempt to the first content (streams) or the answer. */
+  firstByteMs: number;
+}
+
+export type ExecutionResult =
+  | { kind: 'completion'; completion: ChatCompletion; meta: ExecutionMeta }
+  | {
+      kind: 'stream';
+      meta: ExecutionMeta;
+      /** Chunks decoded up to and including the first content, held back for failover. */
+      head: ChatCompletionChunk[];
+      /** The rest, each chunk as soon as its bytes arrive; throws on an upstream failure mid-stream. */
+      tail: AsyncGenerator<ChatCompletionChunk, void, undefined>;
+    };
+
+type AttemptResult =
+  | { ok: true; result: Omit<Extract<ExecutionResult, { kind: 'completion' }>, 'meta'> | Omit<Extract<ExecutionResult, { kind: 'stream' }>, 'meta'> }
+  | { ok: false; failure: UpstreamFailure };
+
+/** Thrown when the caller went away; nothing is sent. */
+export class ClientAbortedError extends Error {
+  constructor() {
+    super('client closed the request');
+    this.name = 'ClientAbortedError';
+  }
+}
+
+const TIMEOUT = Symbol('timeout');
+
+export interface ExecutorOptions {
+  /** Idle time allowed between upstream body chunks once a stream is flowing. */
+  bodyIdleTimeoutMs: number;
+  dispatcher?: Dispatcher;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Runs an ordered plan of targets: per-attempt timeouts, retries with backoff and jitter (honouring
+ * Retry-After up to a cap), fallback to the next target, and streams held until their first content so
+ * that a failure before it fails over invisibly. Upstream HTTP goes through undici keep-alive pools.
+ */
+export class Executor {
+  private readonly dispatcher: Dispatcher;
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+
+  constructor(private readonly options: ExecutorOptions) {
+    this.dispatcher =
+      options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1, connect: { timeout: 10_000 } });
+    this.sleep = options.sleep ?? abortableSleep;
+  }
+
+  async execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, signal: AbortSignal): Promise<ExecutionResult> {
+    const stream = request.stream === true;
+    const started = performance.now();
+    let attempts = 0;
+    let last: { failure: UpstreamFailure; provider: string; secrets: string[] } | undefined;
+    for (const [step, target] of targets.entries()) {
+      const secrets = credentialStrings(target.connection.credentials);
+      for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
+        if (signal.aborted) throw new ClientAbortedError();
+        attempts += 1;
+        const outcome = await this.attempt(request, target, policy, stream, signal);
+        if (outcome.ok) {
+          const meta: ExecutionMeta = {
+            provider: target.connection.provider,
+            model: target.upstreamModel,
+            connectionId: target.connection.id,
+            step,
+            attempts,
+            firstByteMs: performance.now() - started,
+          };
+          return { ...outcome.result, meta } as ExecutionResult;
+        }
+        last = { failure: outcome.failure, provider: target.connection.provider, secrets };
+        if (!isRetryable(outcome.failure)) break;
+        if (attempt < policy.maxAttempts) {
+          const retryAfter = outcome.failure.kind === 'http' ? outcome.failure.retryAfterMs : undefined;
+          const delay = Math.max(backoffDelay(policy, attempt), Math.min(retryAfter ?? 0, policy.retryAfterCapMs));
+          await this.sleep(delay, signal);
+        }
+      }
+      if (!last || !allowsFallback(last.failure)) break;
+    }
+    if (!last) throw new GatewayError(500, 'server_error', 'no_targets', 'No target could be tried.');
+    const error = toGatewayError(last.failure, last.provider);
+    const scrubbed = new GatewayError(error.status, error.type, error.code, scrub(error.message, last.secrets), { param: error.param, headers: error.headers });
+    Object.assign(scrubbed, { attempts });
+    throw scrubbed;
+  }
+
+  private async attempt(request: ChatRequest, target: RouteTarget, policy: ExecutionPolicy, stream: boolean, signal: AbortSignal): Promise<AttemptResult> {
+    const adapter = adapterFor(target.connection.provider);
+    if (!adapter) {
+      return { ok: false, failure: { kind: 'unsupported', param: 'model', message: `The ${target.connection.provider} provider is not supported by this gateway yet.` } };
+    }
+    const ctx: AdapterContext = {
+      target: { provider: target.connection.provider, upstreamModel: target.upstreamModel, baseUrl: target.connection.baseUrl, credentials: target.connection.credentials },
+      stream,
+      maxOutputTokens: target.maxOutputTokens,
+      dropUnsupported: policy.dropUnsupported,
+    };
+    const controller = new AbortController();
+    const onClientAbort = () => controller.abort(new ClientAbortedError());
+    signal.addEventListener('abort', onClientAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(TIMEOUT), policy.requestTimeoutMs);
+    let handedOver = false;
+    try {
+      const upstream = await adapter.buildRequest(request, ctx);
+      const res = await undiciRequest(upstream.url, {
+        method: 'POST',
+        headers: upstream.headers,
+        body: upstream.body,
+        signal: controller.signal,
+        dispatcher: this.dispatcher,
+        bodyTimeout: this.options.bodyIdleTimeoutMs,
+        headersTimeout: 0,
+      });
+      if (res.statusCode >= 300) {
+        const text = await res.body.text();
+        const info = adapter.parseError(res.statusCode, text);
+        return {
+          ok: false,
+          failure: {
+            kind: 'http',
+            status: res.statusCode,
+            message: info.message,
+            param: info.param ?? null,
+            contextLength: info.contextLength ?? false,
+            retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+          },
+        };
+      }
+      if (!stream) {
+        const json: unknown = await res.body.json();
+        return { ok: true, result: { kind: 'completion', completion: adapter.parseResponse(json, ctx) } };
+      }
+      const decoder = adapter.createStreamDecoder(ctx);
+      const iterator = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      const head: ChatCompletionChunk[] = [];
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) {
+          // A complete stream without any content (e.g. an empty answer): hand it over whole.
+          head.push(...decoder.end());
+          return { ok: true, result: { kind: 'stream', head, tail: emptyTail() } };
+        }
+        const chunks = decoder.push(next.value);
+        head.push(...chunks);
+        if (chunks.some(hasContent)) break;
+      }
+      clearTimeout(timer);
+      handedOver = true;
+      return { ok: true, result: { kind: 'stream', head, tail: streamTail(iterator, decoder, controller, () => signal.removeEventListener('abort', onClientAbort)) } };
+    } catch (err) {
+      if (signal.aborted) throw new ClientAbortedError();
+      return { ok: false, failure: classify(err, controller.signal) };
+    } finally {
+      clearTimeout(timer);
+      if (!handedOver) {
+        signal.removeEventListener('abort', onClientAbort);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}
+
+function classify(err: unknown, signal: AbortSignal): UpstreamFailure {
+  if (err instanceof UnsupportedParameterError) return { kind: 'unsupported', param: err.param, message: err.message };
+  if (err instanceof ProviderStreamError) return { kind: 'stream', status: err.status, message: err.message };
+  if (signal.aborted && signal.reason === TIMEOUT) return { kind: 'timeout', message: 'timed out before the first byte' };
+  if (err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.HeadersTimeoutError) return { kind: 'timeout', message: err.message };
+  if (err instanceof SyntaxError) return { kind: 'stream', status: 502, message: 'The provider returned malformed JSON.' };
+  const code = (err as { code?: string }).code ?? '';
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: 'network', message: code ? `${code}: ${message}` : message };
+}
+
+function hasContent(chunk: ChatCompletionChunk): boolean {
+  return chunk.choices.some(
+    (c) => c.finish_reason !== null || !!c.delta.content || !!c.delta.reasoning_content || !!c.delta.refusal || (c.delta.tool_calls?.length ?? 0) > 0,
+  );
+}
+
+async function* emptyTail(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  // nothing left: the whole stream was held
+}
+
+async function* streamTail(
+  iterator: AsyncIterator<Buffer>,
+  decoder: StreamDecoder,
+  controller: AbortController,
+  release: () => void,
+): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+  let finished = false;
+  try {
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) break;
+      yield* decoder.push(next.value);
+    }
+    yield* decoder.end();
+    finished = true;
+  } catch (err) {
+    if (err instanceof ProviderStreamError) throw err;
+    throw new ProviderStreamError(err instanceof Error ? err.message : 'the upstream connection failed', 502, 'upstream_disconnected');
+  } finally {
+    release();
+    // The consumer stopped early (client gone) or the stream failed: cancel the upstream request.
+    if (!finished) controller.abort(new ClientAbortedError());
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new ClientAbortedError());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function credentialStrings(credentials: Record<string, unknown>): string[] {
+  return Object.values(credentials).flatMap((v) => (typeof v === 'string' ? [v] : []));
+}

@@ -1,0 +1,7 @@
+export * from './catalog/catalog';
+export * from './resolve-model';
+export * from './execution-policy';
+export * from './upstream-failure';
+export * from './executor';
+export * from './gateway-client';
+export * from './routing.module';

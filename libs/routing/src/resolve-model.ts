@@ -1,0 +1,72 @@
+import type { ResolvedConnection } from '@switchyard/auth';
+import { GatewayError, normalizeProviderId } from '@switchyard/types';
+import type { ModelCatalog } from './catalog/catalog';
+
+/** One place a request can be sent: a connection and the provider's model id there. */
+export interface RouteTarget {
+  connection: ResolvedConnection;
+  upstreamModel: string;
+  /** The name as the client spelled it, for headers and logs. */
+  requested: string;
+  maxOutputTokens?: number;
+}
+
+const HOW_TO_DISCOVER =
+  'List the models you can use with GET /v1/models, or name one as provider/model (e.g. openai/gpt-4o-mini) or @connection-slug/model.';
+
+export const modelNotFound = (model: string, why?: string) =>
+  new GatewayError(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist or you do not have access to it.${why ? ` ${why}` : ''} ${HOW_TO_DISCOVER}`, {
+    param: 'model',
+  });
+
+/**
+ * Resolves a model name to its targets, in order:
+ * `@slug/model` (that connection), `provider/model` (the org's default connection of the provider),
+ * or a catalog slug (every provider serving it that the org has connected, in catalog order).
+ */
+export function resolveModel(model: string, connections: ResolvedConnection[], catalog: ModelCatalog): RouteTarget[] {
+  const limit = (provider: ResolvedConnection['provider'], upstream: string) => catalog.forUpstream(provider, upstream)?.max_output_tokens;
+
+  if (model.startsWith('@')) {
+    const slash = model.indexOf('/');
+    if (slash < 2 || slash === model.length - 1) throw modelNotFound(model, "Use '@connection-slug/model'.");
+    const slug = model.slice(1, slash);
+    const upstream = model.slice(slash + 1);
+    const connection = connections.find((c) => c.slug === slug);
+    if (!connection) throw modelNotFound(model, `There is no connection '${slug}'.`);
+    const upstreamModel = catalog.get(upstream)?.providers.find((p) => p.provider === connection.provider)?.model ?? upstream;
+    return [{ connection, upstreamModel, requested: model, maxOutputTokens: limit(connection.provider, upstreamModel) }];
+  }
+
+  if (model.startsWith('dynamic/')) throw modelNotFound(model, 'Dynamic routes are not configured for this project.');
+
+  const slash = model.indexOf('/');
+  if (slash > 0) {
+    const provider = normalizeProviderId(model.slice(0, slash));
+    if (provider) {
+      const upstream = model.slice(slash + 1);
+      if (!upstream) throw modelNotFound(model);
+      const connection = defaultConnection(connections, provider);
+      if (!connection) throw modelNotFound(model, `No ${provider} connection is configured for this organization.`);
+      const upstreamModel = catalog.get(upstream)?.providers.find((p) => p.provider === provider)?.model ?? upstream;
+      return [{ connection, upstreamModel, requested: model, maxOutputTokens: limit(provider, upstreamModel) }];
+    }
+  }
+
+  const entry = catalog.get(model);
+  if (entry) {
+    const targets = entry.providers.flatMap((p) => {
+      const connection = defaultConnection(connections, p.provider);
+      return connection ? [{ connection, upstreamModel: p.model, requested: model, maxOutputTokens: entry.max_output_tokens }] : [];
+    });
+    if (targets.length) return targets;
+    throw modelNotFound(model, `It is served by ${entry.providers.map((p) => p.provider).join(', ')}; connect one of them.`);
+  }
+  throw modelNotFound(model);
+}
+
+/** The default connection of a provider; a provider with a single connection has it as default. */
+export function defaultConnection(connections: ResolvedConnection[], provider: ResolvedConnection['provider']): ResolvedConnection | undefined {
+  const ofProvider = connections.filter((c) => c.provider === provider);
+  return ofProvider.find((c) => c.isDefault) ?? (ofProvider.length === 1 ? ofProvider[0] : undefined);
+}

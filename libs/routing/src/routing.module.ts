@@ -1,0 +1,30 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TenantDirectory } from '@switchyard/auth';
+import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
+import { ModelCatalog } from './catalog/catalog';
+import { Executor } from './executor';
+import { GatewayClient } from './gateway-client';
+
+class ExecutorCloser implements OnApplicationShutdown {
+  constructor(@Inject(Executor) private readonly executor: Executor) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.executor.close();
+  }
+}
+
+/** Provides the GatewayClient (and its catalog and executor) to the router and the documents worker. */
+@Global()
+@Module({
+  providers: [
+    { provide: ModelCatalog, useFactory: () => new ModelCatalog() },
+    { provide: Executor, inject: [APP_CONFIG], useFactory: (c: ServiceConfig) => new Executor({ bodyIdleTimeoutMs: c.router.requestTimeoutMs }) },
+    ExecutorCloser,
+    {
+      provide: GatewayClient,
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG],
+      useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig) => new GatewayClient(d, cat, e, c),
+    },
+  ],
+  exports: [GatewayClient, ModelCatalog],
+})
+export class RoutingModule {}

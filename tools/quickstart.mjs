@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// `npm run quickstart`: everything a fresh machine needs, then the services in the foreground.
+//  1. install dependencies when node_modules is missing
+//  2. write .env with a generated admin token and master key (only if there is no .env)
+//  3. build, create the database, apply migrations
+//  4. create a demo organization, project and access key (once; the key is printed once)
+//  5. run router, collector, documents and the worker (tools/start.mjs)
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  return r;
+};
+
+if (!existsSync(resolve(root, 'node_modules'))) {
+  console.log('[quickstart] installing dependencies');
+  run('npm', ['install', '--no-audit', '--no-fund']);
+}
+const envFile = resolve(root, '.env');
+if (!existsSync(envFile)) {
+  writeFileSync(
+    envFile,
+    [
+      '# Written by npm run quickstart. Keep it secret.',
+      `GATEWAY_ADMIN_TOKEN=sya_${randomBytes(24).toString('base64url')}`,
+      `GATEWAY_MASTER_KEY=${randomBytes(32).toString('base64')}`,
+      'GATEWAY_MASTER_KEY_ID=k1',
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  console.log('[quickstart] wrote .env with a new admin token and master key');
+}
+run('npm', ['run', '-s', 'build']);
+run(process.execPath, ['dist/tools/migrate.js', 'up']);
+run(process.execPath, ['bin/switchyard.js', 'demo']);
+run(process.execPath, ['tools/start.mjs', '--no-build']);
