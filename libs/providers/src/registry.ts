@@ -1,5 +1,8 @@
 import type { ProviderId } from '@switchyard/types';
+import { anthropicAdapter } from './anthropic';
 import { azureOpenAIAdapter } from './azure-openai';
+import { bedrockAdapter } from './bedrock';
+import { geminiAdapter, vertexAdapter } from './google';
 import { openaiAdapter } from './openai';
 import { openAICompatibleFamily } from './openai-compatible/family';
 import type { ProviderAdapter } from './types';
@@ -8,6 +11,10 @@ import type { ProviderAdapter } from './types';
 const ADAPTERS: Partial<Record<ProviderId, ProviderAdapter>> = {
   openai: openaiAdapter,
   'azure-openai': azureOpenAIAdapter,
+  anthropic: anthropicAdapter,
+  'google-ai-studio': geminiAdapter,
+  'google-vertex': vertexAdapter,
+  'aws-bedrock': bedrockAdapter,
   ...openAICompatibleFamily,
 };
 

@@ -1,0 +1,53 @@
+import { nowSeconds } from '../shared/chunks';
+import { mapFinishReason } from '../shared/finish-reasons';
+import { ProviderStreamError, type ChatCompletion, type FinishReason, type ToolCall } from '../types';
+import { JSON_TOOL_NAME, type AnthropicResponse } from './types';
+import { anthropicUsage } from './usage';
+
+/** A finish reason for Anthropic, where a forced JSON tool call is a normal `stop`. */
+export function anthropicFinish(stopReason: string | null | undefined, onlyJsonTool: boolean): FinishReason {
+  const mapped = mapFinishReason('anthropic', stopReason);
+  if (mapped === 'tool_calls' && onlyJsonTool) return 'stop';
+  return mapped === 'error' ? 'stop' : mapped;
+}
+
+export function parseAnthropicResponse(body: unknown, fallbackModel: string): ChatCompletion {
+  const msg = body as AnthropicResponse;
+  if (!msg || typeof msg !== 'object' || !Array.isArray(msg.content)) {
+    throw new ProviderStreamError('Anthropic returned a response that is not a message.', 502, 'malformed_response');
+  }
+  let text = '';
+  let reasoning = '';
+  const toolCalls: ToolCall[] = [];
+  let jsonTool = false;
+  for (const block of msg.content) {
+    switch (block.type) {
+      case 'text':
+        text += block.text;
+        break;
+      case 'thinking':
+        reasoning += block.thinking;
+        break;
+      case 'tool_use':
+        if (block.name === JSON_TOOL_NAME) {
+          jsonTool = true;
+          text += JSON.stringify(block.input ?? {});
+        } else toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+        break;
+      default:
+        break;
+    }
+  }
+  const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: text || (toolCalls.length ? null : '') };
+  if (reasoning) message.reasoning_content = reasoning;
+  if (toolCalls.length) message.tool_calls = toolCalls;
+  message.refusal = null;
+  return {
+    id: msg.id,
+    object: 'chat.completion',
+    created: nowSeconds(),
+    model: msg.model ?? fallbackModel,
+    choices: [{ index: 0, message, finish_reason: anthropicFinish(msg.stop_reason, jsonTool && !toolCalls.length), logprobs: null }],
+    usage: anthropicUsage(msg.usage),
+  };
+}

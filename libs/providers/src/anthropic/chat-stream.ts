@@ -1,0 +1,111 @@
+import { ChunkBuilder } from '../shared/chunks';
+import { statusForErrorType } from '../shared/errors';
+import { SseDecoder } from '../shared/sse';
+import { ProviderStreamError, type ChatCompletionChunk, type StreamDecoder } from '../types';
+import { anthropicFinish } from './chat-response';
+import { JSON_TOOL_NAME, type AnthropicUsage } from './types';
+import { anthropicUsage } from './usage';
+
+type Block = { kind: 'text' | 'thinking' | 'json' | 'other' } | { kind: 'tool'; toolIndex: number };
+
+/**
+ * Anthropic SSE (`message_start`, `content_block_start/delta/stop`, `message_delta`, `message_stop`,
+ * `ping`, `error`) to OpenAI chunks. Tool input fragments (`input_json_delta.partial_json`) are passed on
+ * unchanged; the stream is complete only at `message_stop`.
+ */
+export class AnthropicStreamDecoder implements StreamDecoder {
+  private readonly sse = new SseDecoder();
+  private readonly chunks: ChunkBuilder;
+  private readonly blocks = new Map<number, Block>();
+  private toolCount = 0;
+  private jsonTool = false;
+  private usage: AnthropicUsage = {};
+  private stopReason: string | null = null;
+  private done = false;
+
+  constructor(model: string) {
+    this.chunks = new ChunkBuilder('', model);
+  }
+
+  push(bytes: Uint8Array): ChatCompletionChunk[] {
+    return this.decode(this.sse.push(bytes));
+  }
+
+  end(): ChatCompletionChunk[] {
+    const out = this.decode(this.sse.end());
+    if (!this.done) throw new ProviderStreamError('Anthropic closed the stream before message_stop.', 502, 'stream_incomplete');
+    return out;
+  }
+
+  private decode(events: { event?: string; data: string }[]): ChatCompletionChunk[] {
+    const out: ChatCompletionChunk[] = [];
+    for (const e of events) {
+      if (this.done || !e.data.trim()) continue;
+      let ev: Record<string, any>;
+      try {
+        ev = JSON.parse(e.data) as Record<string, any>;
+      } catch {
+        throw new ProviderStreamError('Anthropic sent a malformed stream event.', 502, 'malformed_stream');
+      }
+      const type = (ev['type'] as string | undefined) ?? e.event;
+      switch (type) {
+        case 'message_start': {
+          const m = (ev['message'] ?? {}) as { id?: string; model?: string; usage?: AnthropicUsage };
+          this.chunks.id = m.id ?? this.chunks.id;
+          if (m.model) this.chunks.model = m.model;
+          this.usage = { ...(m.usage ?? {}) };
+          this.chunks.role(out);
+          break;
+        }
+        case 'content_block_start': {
+          const b = (ev['content_block'] ?? {}) as { type?: string; id?: string; name?: string; text?: string; thinking?: string };
+          const index = Number(ev['index']);
+          if (b.type === 'tool_use' && b.name === JSON_TOOL_NAME) {
+            this.jsonTool = true;
+            this.blocks.set(index, { kind: 'json' });
+          } else if (b.type === 'tool_use') {
+            const toolIndex = this.toolCount++;
+            this.blocks.set(index, { kind: 'tool', toolIndex });
+            this.chunks.toolStart(out, toolIndex, b.id ?? '', b.name ?? '');
+          } else if (b.type === 'text') {
+            this.blocks.set(index, { kind: 'text' });
+            if (b.text) this.chunks.content(out, b.text);
+          } else if (b.type === 'thinking') {
+            this.blocks.set(index, { kind: 'thinking' });
+            if (b.thinking) this.chunks.reasoning(out, b.thinking);
+          } else this.blocks.set(index, { kind: 'other' });
+          break;
+        }
+        case 'content_block_delta': {
+          const d = (ev['delta'] ?? {}) as { type?: string; text?: string; partial_json?: string; thinking?: string };
+          const block = this.blocks.get(Number(ev['index']));
+          if (d.type === 'text_delta') this.chunks.content(out, d.text ?? '');
+          else if (d.type === 'thinking_delta') this.chunks.reasoning(out, d.thinking ?? '');
+          else if (d.type === 'input_json_delta' && block?.kind === 'tool') this.chunks.toolArguments(out, block.toolIndex, d.partial_json ?? '');
+          else if (d.type === 'input_json_delta' && block?.kind === 'json') this.chunks.content(out, d.partial_json ?? '');
+          break;
+        }
+        case 'message_delta': {
+          const d = (ev['delta'] ?? {}) as { stop_reason?: string | null };
+          if (d.stop_reason !== undefined) this.stopReason = d.stop_reason;
+          // message_delta usage is cumulative; it may restate input and cache counts.
+          const u = (ev['usage'] ?? {}) as AnthropicUsage;
+          for (const [k, v] of Object.entries(u)) if (v !== null && v !== undefined) this.usage[k] = v;
+          break;
+        }
+        case 'message_stop':
+          this.chunks.finish(out, anthropicFinish(this.stopReason, this.jsonTool && this.toolCount === 0));
+          this.chunks.usage(out, anthropicUsage(this.usage));
+          this.done = true;
+          break;
+        case 'error': {
+          const err = (ev['error'] ?? {}) as { type?: string; message?: string };
+          throw new ProviderStreamError(err.message ?? 'Anthropic reported an error inside the stream.', statusForErrorType(err.type), err.type ?? 'stream_error');
+        }
+        default:
+          break; // ping, content_block_stop, and event types added later
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,41 @@
+/** The Anthropic Messages API wire types the adapter reads and writes. */
+export interface AnthropicTextBlock {
+  type: 'text';
+  text: string;
+  cache_control?: unknown;
+}
+export type AnthropicContentBlock =
+  | AnthropicTextBlock
+  | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } | { type: 'url'; url: string }; cache_control?: unknown }
+  | { type: 'tool_use'; id: string; name: string; input: unknown }
+  | { type: 'tool_result'; tool_use_id: string; content: string | AnthropicContentBlock[]; is_error?: boolean }
+  | { type: 'thinking'; thinking: string; signature?: string }
+  | { type: 'redacted_thinking'; data: string };
+
+export interface AnthropicMessage {
+  role: 'user' | 'assistant';
+  content: string | AnthropicContentBlock[];
+}
+
+export interface AnthropicUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+  cache_creation?: Record<string, number> | null;
+  [k: string]: unknown;
+}
+
+export interface AnthropicResponse {
+  id: string;
+  type: 'message';
+  role: 'assistant';
+  model: string;
+  content: AnthropicContentBlock[];
+  stop_reason: string | null;
+  stop_sequence?: string | null;
+  usage: AnthropicUsage;
+}
+
+/** The tool that carries `response_format: json_schema` (forced with tool_choice); its input is the JSON answer. */
+export const JSON_TOOL_NAME = 'json_response';

@@ -1,0 +1,152 @@
+import { defaultImageFetcher, loadImage, type ImageFetcher } from '../shared/images';
+import {
+  contentParts,
+  contentText,
+  jsonSchemaFormat,
+  mergeNative,
+  parseToolArguments,
+  passthroughFields,
+  rejectUnsupported,
+  requestedMaxTokens,
+  stopSequences,
+  THINKING_BUDGET,
+  unsupportedParams,
+} from '../shared/request';
+import { UnsupportedParameterError, type AdapterContext, type ChatMessage, type ChatRequest } from '../types';
+
+/** The tool that carries `response_format: json_schema` (forced); its input is the JSON answer. */
+export const BEDROCK_JSON_TOOL = 'json_response';
+
+type Block = Record<string, unknown>;
+interface BedrockMessage {
+  role: 'user' | 'assistant';
+  content: Block[];
+}
+
+const FORMATS: Record<string, string> = { 'image/png': 'png', 'image/jpeg': 'jpeg', 'image/jpg': 'jpeg', 'image/gif': 'gif', 'image/webp': 'webp' };
+
+async function imageBlock(url: string, i: number, fetchImage: ImageFetcher): Promise<Block> {
+  const img = await loadImage(url, fetchImage);
+  const format = FORMATS[img.mediaType];
+  if (!format) throw new UnsupportedParameterError(`messages[${i}].content`, `Bedrock accepts png, jpeg, gif and webp images, not ${img.mediaType}.`);
+  return { image: { format, source: { bytes: img.data } } };
+}
+
+async function userContent(m: ChatMessage, i: number, fetchImage: ImageFetcher): Promise<Block[]> {
+  const out: Block[] = [];
+  for (const p of contentParts(m.content)) {
+    if (p.type === 'text') out.push({ text: String((p as { text: unknown }).text) });
+    else if (p.type === 'image_url') out.push(await imageBlock((p as { image_url?: { url?: string } }).image_url?.url ?? '', i, fetchImage));
+    else throw new UnsupportedParameterError(`messages[${i}].content`, `Content part type '${p.type}' is not supported by Bedrock.`);
+  }
+  return out;
+}
+
+function toolResultContent(text: string): Block[] {
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return [{ json: v }];
+  } catch {
+    /* text */
+  }
+  return [{ text }];
+}
+
+export async function convertBedrockMessages(messages: ChatMessage[], fetchImage: ImageFetcher): Promise<{ system: Block[]; messages: BedrockMessage[]; hasToolBlocks: boolean }> {
+  const system: Block[] = [];
+  const out: BedrockMessage[] = [];
+  let hasToolBlocks = false;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    let turn: BedrockMessage;
+    switch (m.role) {
+      case 'system':
+      case 'developer':
+        system.push({ text: contentText(m.content) });
+        continue;
+      case 'user':
+        turn = { role: 'user', content: await userContent(m, i, fetchImage) };
+        break;
+      case 'assistant': {
+        const content: Block[] = [];
+        const text = contentText(m.content);
+        if (text) content.push({ text });
+        for (const call of m.tool_calls ?? []) {
+          hasToolBlocks = true;
+          content.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) } });
+        }
+        turn = { role: 'assistant', content };
+        break;
+      }
+      case 'tool':
+        hasToolBlocks = true;
+        turn = { role: 'user', content: [{ toolResult: { toolUseId: String(m.tool_call_id ?? ''), content: toolResultContent(contentText(m.content)) } }] };
+        break;
+      case 'function':
+        throw new UnsupportedParameterError(`messages[${i}].role`, "The deprecated 'function' role is not supported; use tool messages.");
+    }
+    if (!turn.content.length) continue;
+    const prev = out[out.length - 1];
+    if (prev && prev.role === turn.role) {
+      prev.content.push(...turn.content);
+      prev.content.sort((a, b) => Number('toolResult' in b) - Number('toolResult' in a));
+    } else out.push(turn);
+  }
+  return { system, messages: out, hasToolBlocks };
+}
+
+const isClaude = (model: string) => /anthropic\.claude|claude/i.test(model);
+
+/** The Converse / ConverseStream body. */
+export async function buildBedrockBody(request: ChatRequest, ctx: AdapterContext, fetchImage: ImageFetcher = defaultImageFetcher): Promise<Record<string, unknown>> {
+  rejectUnsupported(unsupportedParams(request, {}), 'Bedrock', ctx);
+  const { system, messages, hasToolBlocks } = await convertBedrockMessages(request.messages, fetchImage);
+  const body: Record<string, unknown> = { messages };
+  if (system.length) body['system'] = system;
+
+  const inference: Record<string, unknown> = {};
+  let max = requestedMaxTokens(request) ?? ctx.maxOutputTokens;
+  const additional: Record<string, unknown> = {};
+  if (request.reasoning_effort) {
+    if (!isClaude(ctx.target.upstreamModel)) {
+      rejectUnsupported(['reasoning_effort'], `Bedrock model ${ctx.target.upstreamModel}`, ctx);
+    } else {
+      let budget = THINKING_BUDGET[request.reasoning_effort];
+      if (requestedMaxTokens(request) !== undefined) budget = Math.min(budget, max! - 1);
+      else if (max === undefined || max <= budget) max = budget + 4096;
+      if (budget < 1024) throw new UnsupportedParameterError('reasoning_effort', 'Extended thinking needs max_tokens above 1024.');
+      additional['thinking'] = { type: 'enabled', budget_tokens: budget };
+    }
+  }
+  if (max !== undefined) inference['maxTokens'] = max;
+  if (request.temperature !== undefined && request.temperature !== null) inference['temperature'] = request.temperature;
+  if (request.top_p !== undefined && request.top_p !== null) inference['topP'] = request.top_p;
+  const stops = stopSequences(request);
+  if (stops) inference['stopSequences'] = stops;
+  if (Object.keys(inference).length) body['inferenceConfig'] = inference;
+
+  const tools: Block[] = (request.tools ?? []).map((t) => ({
+    toolSpec: { name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), inputSchema: { json: t.function.parameters ?? { type: 'object', properties: {} } } },
+  }));
+  let toolChoice: Block | undefined;
+  const tc = request.tool_choice;
+  if (tc === 'auto') toolChoice = { auto: {} };
+  else if (tc === 'required') toolChoice = { any: {} };
+  else if (tc && typeof tc === 'object') toolChoice = { tool: { name: tc.function.name } };
+  else if (tc === 'none' && tools.length) {
+    // Converse has no "none": without tool history the tools are left out; with it, they must stay.
+    if (hasToolBlocks) rejectUnsupported(['tool_choice'], 'Bedrock (tool_choice none with tool history)', ctx);
+    tools.length = 0;
+  }
+  const schema = jsonSchemaFormat(request);
+  if (schema) {
+    tools.push({ toolSpec: { name: BEDROCK_JSON_TOOL, description: schema.description ?? `Respond with the ${schema.name} JSON object.`, inputSchema: { json: schema.schema } } });
+    toolChoice = tools.length > 1 ? { any: {} } : { tool: { name: BEDROCK_JSON_TOOL } };
+  } else if (request.response_format?.type === 'json_object') {
+    system.push({ text: 'Respond only with a valid JSON object.' });
+    body['system'] = system;
+  }
+  if (tools.length) body['toolConfig'] = { tools, ...(toolChoice ? { toolChoice } : {}) };
+  if (Object.keys(additional).length) body['additionalModelRequestFields'] = additional;
+  return mergeNative(body, passthroughFields(request));
+}

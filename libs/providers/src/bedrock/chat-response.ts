@@ -1,0 +1,49 @@
+import { nowSeconds, randomId } from '../shared/chunks';
+import { mapFinishReason } from '../shared/finish-reasons';
+import { ProviderStreamError, type ChatCompletion, type FinishReason, type ToolCall } from '../types';
+import { BEDROCK_JSON_TOOL } from './chat-request';
+import { bedrockUsage } from './usage';
+
+export function bedrockFinish(stopReason: string | undefined, onlyJsonTool: boolean): FinishReason {
+  const mapped = mapFinishReason('bedrock', stopReason);
+  if (mapped === 'tool_calls' && onlyJsonTool) return 'stop';
+  return mapped === 'error' ? 'stop' : mapped;
+}
+
+interface ConverseResponse {
+  output?: { message?: { role: string; content?: Record<string, any>[] } };
+  stopReason?: string;
+  usage?: Record<string, unknown>;
+}
+
+export function parseBedrockResponse(body: unknown, model: string): ChatCompletion {
+  const res = body as ConverseResponse;
+  if (!res || typeof res !== 'object' || !res.output?.message) {
+    throw new ProviderStreamError('Bedrock returned a response that is not a Converse answer.', 502, 'malformed_response');
+  }
+  let text = '';
+  let reasoning = '';
+  let jsonTool = false;
+  const toolCalls: ToolCall[] = [];
+  for (const block of res.output.message.content ?? []) {
+    if (typeof block['text'] === 'string') text += block['text'];
+    else if (block['toolUse']) {
+      const tu = block['toolUse'] as { toolUseId: string; name: string; input?: unknown };
+      if (tu.name === BEDROCK_JSON_TOOL) {
+        jsonTool = true;
+        text += JSON.stringify(tu.input ?? {});
+      } else toolCalls.push({ id: tu.toolUseId, type: 'function', function: { name: tu.name, arguments: JSON.stringify(tu.input ?? {}) } });
+    } else if (block['reasoningContent']?.reasoningText?.text) reasoning += String(block['reasoningContent'].reasoningText.text);
+  }
+  const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: text || (toolCalls.length ? null : ''), refusal: null };
+  if (reasoning) message.reasoning_content = reasoning;
+  if (toolCalls.length) message.tool_calls = toolCalls;
+  return {
+    id: randomId('chatcmpl-'),
+    object: 'chat.completion',
+    created: nowSeconds(),
+    model,
+    choices: [{ index: 0, message, finish_reason: bedrockFinish(res.stopReason, jsonTool && !toolCalls.length), logprobs: null }],
+    usage: bedrockUsage(res.usage),
+  };
+}

@@ -1,0 +1,119 @@
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { ChunkBuilder, randomId } from '../shared/chunks';
+import { statusForErrorType } from '../shared/errors';
+import { ProviderStreamError, type ChatCompletionChunk, type StreamDecoder } from '../types';
+import { BEDROCK_JSON_TOOL } from './chat-request';
+import { bedrockFinish } from './chat-response';
+import { bedrockUsage } from './usage';
+
+type Block = { kind: 'tool'; toolIndex: number } | { kind: 'json' };
+
+/**
+ * ConverseStream: `application/vnd.amazon.eventstream` binary frames (prelude, headers, JSON payload, CRCs,
+ * checked by @smithy/eventstream-codec). Events: messageStart, contentBlockStart/Delta/Stop, messageStop,
+ * metadata (usage; the terminal event); `:message-type: exception` frames are errors inside the 200 stream.
+ */
+export class BedrockStreamDecoder implements StreamDecoder {
+  private readonly codec = new EventStreamCodec(toUtf8, fromUtf8);
+  private buffer = new Uint8Array(0);
+  private readonly chunks: ChunkBuilder;
+  private readonly blocks = new Map<number, Block>();
+  private toolCount = 0;
+  private jsonTool = false;
+  private stopReason: string | undefined;
+  private stopped = false;
+  private done = false;
+
+  constructor(model: string) {
+    this.chunks = new ChunkBuilder(randomId('chatcmpl-'), model);
+  }
+
+  push(bytes: Uint8Array): ChatCompletionChunk[] {
+    const merged = new Uint8Array(this.buffer.length + bytes.length);
+    merged.set(this.buffer);
+    merged.set(bytes, this.buffer.length);
+    this.buffer = merged;
+    const out: ChatCompletionChunk[] = [];
+    while (this.buffer.length >= 4) {
+      const total = new DataView(this.buffer.buffer, this.buffer.byteOffset, 4).getUint32(0);
+      if (total < 16 || total > 16 * 1024 * 1024) throw new ProviderStreamError('Bedrock sent a malformed event-stream frame.', 502, 'malformed_stream');
+      if (this.buffer.length < total) break;
+      const frame = this.buffer.subarray(0, total);
+      this.buffer = this.buffer.slice(total);
+      let message;
+      try {
+        message = this.codec.decode(frame);
+      } catch {
+        throw new ProviderStreamError('Bedrock sent a malformed event-stream frame.', 502, 'malformed_stream');
+      }
+      const header = (name: string) => {
+        const h = message.headers[name];
+        return h && h.type === 'string' ? h.value : undefined;
+      };
+      const body = toUtf8(message.body);
+      let payload: Record<string, any> = {};
+      try {
+        payload = body ? (JSON.parse(body) as Record<string, any>) : {};
+      } catch {
+        throw new ProviderStreamError('Bedrock sent a malformed stream event.', 502, 'malformed_stream');
+      }
+      const messageType = header(':message-type');
+      if (messageType === 'exception' || messageType === 'error') {
+        const type = header(':exception-type') ?? header(':error-code') ?? 'internalServerException';
+        const msg = (payload['message'] as string | undefined) ?? header(':error-message') ?? 'Bedrock reported an error inside the stream.';
+        throw new ProviderStreamError(msg, statusForErrorType(type), type);
+      }
+      if (!this.done) this.event(header(':event-type') ?? '', payload, out);
+    }
+    return out;
+  }
+
+  end(): ChatCompletionChunk[] {
+    if (this.buffer.length) throw new ProviderStreamError('Bedrock closed the stream in the middle of an event.', 502, 'stream_incomplete');
+    if (!this.done) throw new ProviderStreamError('Bedrock closed the stream before its metadata event.', 502, 'stream_incomplete');
+    return [];
+  }
+
+  private event(type: string, e: Record<string, any>, out: ChatCompletionChunk[]): void {
+    switch (type) {
+      case 'messageStart':
+        this.chunks.role(out);
+        break;
+      case 'contentBlockStart': {
+        const tu = e['start']?.toolUse as { toolUseId?: string; name?: string } | undefined;
+        if (!tu) break;
+        if (tu.name === BEDROCK_JSON_TOOL) {
+          this.jsonTool = true;
+          this.blocks.set(Number(e['contentBlockIndex']), { kind: 'json' });
+        } else {
+          const toolIndex = this.toolCount++;
+          this.blocks.set(Number(e['contentBlockIndex']), { kind: 'tool', toolIndex });
+          this.chunks.toolStart(out, toolIndex, tu.toolUseId ?? '', tu.name ?? '');
+        }
+        break;
+      }
+      case 'contentBlockDelta': {
+        const d = (e['delta'] ?? {}) as Record<string, any>;
+        const block = this.blocks.get(Number(e['contentBlockIndex']));
+        if (typeof d['text'] === 'string') this.chunks.content(out, d['text']);
+        else if (d['toolUse'] && block?.kind === 'tool') this.chunks.toolArguments(out, block.toolIndex, String(d['toolUse'].input ?? ''));
+        else if (d['toolUse'] && block?.kind === 'json') this.chunks.content(out, String(d['toolUse'].input ?? ''));
+        else if (typeof d['reasoningContent']?.text === 'string') this.chunks.reasoning(out, d['reasoningContent'].text);
+        break;
+      }
+      case 'messageStop':
+        this.stopReason = e['stopReason'] as string | undefined;
+        this.stopped = true;
+        this.chunks.finish(out, bedrockFinish(this.stopReason, this.jsonTool && this.toolCount === 0));
+        break;
+      case 'metadata':
+        if (!this.stopped) throw new ProviderStreamError('Bedrock sent metadata before messageStop.', 502, 'malformed_stream');
+        this.chunks.usage(out, bedrockUsage(e['usage'] as Record<string, unknown> | undefined));
+        this.done = true;
+        break;
+      default:
+        break;
+    }
+  }
+}

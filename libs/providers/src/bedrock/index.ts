@@ -1,0 +1,40 @@
+import { defaultImageFetcher, type ImageFetcher } from '../shared/images';
+import type { AdapterContext, ChatRequest, ProviderAdapter, UpstreamRequest } from '../types';
+import { buildBedrockBody } from './chat-request';
+import { parseBedrockResponse } from './chat-response';
+import { BedrockStreamDecoder } from './chat-stream';
+import { parseBedrockError } from './errors';
+import { awsCredentials, signRequest } from './sign';
+
+export interface BedrockAdapterOptions {
+  /** Fetches http(s) images (Converse takes image bytes only). */
+  fetchImage?: ImageFetcher;
+  /** Clock for signing (tests). */
+  now?: () => Date;
+}
+
+/**
+ * AWS Bedrock Converse / ConverseStream: `POST {base}/model/{modelId}/converse|converse-stream`, SigV4-signed
+ * (service `bedrock`) with the connection's access key, secret, optional session token and region. The
+ * connection's base_url replaces `https://bedrock-runtime.{region}.amazonaws.com`.
+ */
+export function createBedrockAdapter(options: BedrockAdapterOptions = {}): ProviderAdapter {
+  const fetchImage = options.fetchImage ?? defaultImageFetcher;
+  return {
+    id: 'aws-bedrock',
+    async buildRequest(request: ChatRequest, ctx: AdapterContext): Promise<UpstreamRequest> {
+      const creds = awsCredentials(ctx.target.credentials);
+      const base = (ctx.target.baseUrl ?? `https://bedrock-runtime.${creds.region}.amazonaws.com`).replace(/\/+$/, '');
+      const body = JSON.stringify(await buildBedrockBody(request, ctx, fetchImage));
+      const url = `${base}/model/${encodeURIComponent(ctx.target.upstreamModel)}/${ctx.stream ? 'converse-stream' : 'converse'}`;
+      const headers = { 'content-type': 'application/json', accept: ctx.stream ? 'application/vnd.amazon.eventstream' : 'application/json' };
+      return signRequest({ url, headers, body }, creds, options.now?.());
+    },
+    parseResponse: (body, ctx) => parseBedrockResponse(body, ctx.target.upstreamModel),
+    createStreamDecoder: (ctx) => new BedrockStreamDecoder(ctx.target.upstreamModel),
+    parseError: parseBedrockError,
+  };
+}
+
+export const bedrockAdapter = createBedrockAdapter();
+export { buildBedrockBody, parseBedrockResponse, BedrockStreamDecoder, parseBedrockError, signRequest };

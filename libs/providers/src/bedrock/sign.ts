@@ -1,0 +1,49 @@
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { UnsupportedParameterError, type UpstreamRequest } from '../types';
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  region: string;
+}
+
+export function awsCredentials(c: Record<string, unknown>): AwsCredentials {
+  const accessKeyId = c['access_key_id'];
+  const secretAccessKey = c['secret_access_key'];
+  const region = c['region'];
+  if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || typeof region !== 'string') {
+    throw new UnsupportedParameterError('model', 'The Bedrock connection needs access_key_id, secret_access_key and region.');
+  }
+  return { accessKeyId, secretAccessKey, region, sessionToken: typeof c['session_token'] === 'string' ? c['session_token'] : undefined };
+}
+
+/** SigV4 (service `bedrock`) over the exact URL, headers and body that will be sent. */
+export async function signRequest(req: UpstreamRequest, creds: AwsCredentials, now?: Date): Promise<UpstreamRequest> {
+  const url = new URL(req.url);
+  const signer = new SignatureV4({
+    service: 'bedrock',
+    region: creds.region,
+    sha256: Sha256,
+    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken },
+  });
+  const query: Record<string, string> = {};
+  url.searchParams.forEach((v, k) => (query[k] = v));
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query,
+      headers: { ...req.headers, host: url.host },
+      body: req.body,
+    },
+    now ? { signingDate: now } : undefined,
+  );
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(signed.headers)) if (k.toLowerCase() !== 'host') headers[k.toLowerCase()] = String(v);
+  return { url: req.url, headers, body: req.body };
+}

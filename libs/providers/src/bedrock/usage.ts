@@ -1,0 +1,13 @@
+import { buildUsage, tokenCount } from '../shared/usage';
+import type { Usage } from '../types';
+
+/** Converse usage: inputTokens excludes cache reads and writes (cacheReadInputTokens, cacheWriteInputTokens). */
+export function bedrockUsage(u: Record<string, unknown> | undefined): Usage {
+  const m = u ?? {};
+  return buildUsage({
+    uncachedInput: tokenCount(m['inputTokens']),
+    cacheRead: tokenCount(m['cacheReadInputTokens']),
+    cacheWrite: tokenCount(m['cacheWriteInputTokens']),
+    output: tokenCount(m['outputTokens']),
+  });
+}

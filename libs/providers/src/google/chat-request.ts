@@ -1,0 +1,145 @@
+import { defaultImageFetcher, loadImage, type ImageFetcher } from '../shared/images';
+import {
+  contentParts,
+  contentText,
+  mergeNative,
+  passthroughFields,
+  rejectUnsupported,
+  requestedMaxTokens,
+  stopSequences,
+  THINKING_BUDGET,
+  unsupportedParams,
+} from '../shared/request';
+import { UnsupportedParameterError, type AdapterContext, type ChatMessage, type ChatRequest } from '../types';
+import { toGeminiSchema } from './schema';
+import type { GeminiContent, GeminiPart } from './types';
+
+async function userParts(m: ChatMessage, i: number, fetchImage: ImageFetcher): Promise<GeminiPart[]> {
+  const parts: GeminiPart[] = [];
+  for (const p of contentParts(m.content)) {
+    if (p.type === 'text') parts.push({ text: String((p as { text: unknown }).text) });
+    else if (p.type === 'image_url') {
+      const url = (p as { image_url?: { url?: string } }).image_url?.url ?? '';
+      if (url.startsWith('gs://')) parts.push({ fileData: { fileUri: url } });
+      else {
+        const img = await loadImage(url, fetchImage);
+        parts.push({ inlineData: { mimeType: img.mediaType, data: img.data } });
+      }
+    } else throw new UnsupportedParameterError(`messages[${i}].content`, `Content part type '${p.type}' is not supported by Gemini.`);
+  }
+  return parts;
+}
+
+function functionResponse(content: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(content) as unknown;
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    return { content: v };
+  } catch {
+    return { content };
+  }
+}
+
+/** OpenAI messages to Gemini `contents` + `systemInstruction`; consecutive same-role turns merged. */
+export async function convertGeminiMessages(messages: ChatMessage[], fetchImage: ImageFetcher): Promise<{ system: string[]; contents: GeminiContent[] }> {
+  const system: string[] = [];
+  const contents: GeminiContent[] = [];
+  const toolNames = new Map<string, string>();
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    let turn: GeminiContent;
+    switch (m.role) {
+      case 'system':
+      case 'developer':
+        system.push(contentText(m.content));
+        continue;
+      case 'user':
+        turn = { role: 'user', parts: await userParts(m, i, fetchImage) };
+        break;
+      case 'assistant': {
+        const parts: GeminiPart[] = [];
+        const text = contentText(m.content);
+        if (text) parts.push({ text });
+        for (const call of m.tool_calls ?? []) {
+          toolNames.set(call.id, call.function.name);
+          let args: Record<string, unknown> = {};
+          if (call.function.arguments.trim()) {
+            try {
+              args = JSON.parse(call.function.arguments) as Record<string, unknown>;
+            } catch {
+              throw new UnsupportedParameterError(`messages[${i}].tool_calls`, `messages[${i}].tool_calls: arguments must be a JSON object.`);
+            }
+          }
+          parts.push({ functionCall: { name: call.function.name, args } });
+        }
+        turn = { role: 'model', parts };
+        break;
+      }
+      case 'tool': {
+        const name = toolNames.get(String(m.tool_call_id)) ?? (typeof m.name === 'string' ? m.name : undefined);
+        if (!name) throw new UnsupportedParameterError(`messages[${i}].tool_call_id`, `messages[${i}]: no earlier assistant tool call has id '${String(m.tool_call_id)}'.`);
+        turn = { role: 'user', parts: [{ functionResponse: { name, response: functionResponse(contentText(m.content)) } }] };
+        break;
+      }
+      case 'function':
+        throw new UnsupportedParameterError(`messages[${i}].role`, "The deprecated 'function' role is not supported; use tool messages.");
+    }
+    if (!turn.parts.length) continue;
+    const prev = contents[contents.length - 1];
+    if (prev && prev.role === turn.role) prev.parts.push(...turn.parts);
+    else contents.push(turn);
+  }
+  return { system, contents };
+}
+
+/** The Gemini generateContent body for an OpenAI chat request (AI Studio and Vertex). */
+export async function buildGeminiBody(request: ChatRequest, ctx: AdapterContext, fetchImage: ImageFetcher = defaultImageFetcher): Promise<Record<string, unknown>> {
+  rejectUnsupported(unsupportedParams(request, { n: true, seed: true, penalties: true }), 'Gemini', ctx);
+  const { system, contents } = await convertGeminiMessages(request.messages, fetchImage);
+  const body: Record<string, unknown> = { contents };
+  if (system.length) body['systemInstruction'] = { parts: system.map((text) => ({ text })) };
+
+  if (request.tools?.length) {
+    body['tools'] = [
+      {
+        functionDeclarations: request.tools.map((t, i) => {
+          const params = t.function.parameters;
+          const hasParams = params && Object.keys((params['properties'] as object) ?? {}).length > 0;
+          return {
+            name: t.function.name,
+            ...(t.function.description ? { description: t.function.description } : {}),
+            ...(hasParams ? { parameters: toGeminiSchema(params, `tools[${i}].function.parameters`) } : {}),
+          };
+        }),
+      },
+    ];
+    const tc = request.tool_choice;
+    let config: Record<string, unknown> | undefined;
+    if (tc === 'auto') config = { mode: 'AUTO' };
+    else if (tc === 'none') config = { mode: 'NONE' };
+    else if (tc === 'required') config = { mode: 'ANY' };
+    else if (tc && typeof tc === 'object') config = { mode: 'ANY', allowedFunctionNames: [tc.function.name] };
+    if (config) body['toolConfig'] = { functionCallingConfig: config };
+  }
+
+  const gen: Record<string, unknown> = {};
+  if (request.temperature !== undefined && request.temperature !== null) gen['temperature'] = request.temperature;
+  if (request.top_p !== undefined && request.top_p !== null) gen['topP'] = request.top_p;
+  const max = requestedMaxTokens(request);
+  if (max !== undefined) gen['maxOutputTokens'] = max;
+  const stops = stopSequences(request);
+  if (stops) gen['stopSequences'] = stops;
+  if (typeof request.n === 'number' && request.n !== 1) gen['candidateCount'] = request.n;
+  if (typeof request.seed === 'number') gen['seed'] = request.seed;
+  if (typeof request['presence_penalty'] === 'number') gen['presencePenalty'] = request['presence_penalty'];
+  if (typeof request['frequency_penalty'] === 'number') gen['frequencyPenalty'] = request['frequency_penalty'];
+  const rf = request.response_format;
+  if (rf?.type === 'json_object') gen['responseMimeType'] = 'application/json';
+  else if (rf?.type === 'json_schema') {
+    gen['responseMimeType'] = 'application/json';
+    gen['responseSchema'] = toGeminiSchema(rf.json_schema.schema ?? { type: 'object' }, 'response_format.json_schema.schema');
+  }
+  if (request.reasoning_effort) gen['thinkingConfig'] = { thinkingBudget: THINKING_BUDGET[request.reasoning_effort], includeThoughts: true };
+  if (Object.keys(gen).length) body['generationConfig'] = gen;
+  return mergeNative(body, passthroughFields(request));
+}
