@@ -2,3 +2,5 @@ export * from './test-database';
 export * from './seed';
 export * from './http';
 export * from './processes';
+export * from './documents-fixtures';
+export * from './mock-vision';

@@ -1,10 +1,23 @@
 import { AccessKeyEntity } from './access-key.entity';
 import { ConnectionEntity } from './connection.entity';
+import { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity } from './document.entities';
 import { OrganizationEntity } from './organization.entity';
 import { ProjectEntity } from './project.entity';
 
 export { AccessKeyEntity, ConnectionEntity, OrganizationEntity, ProjectEntity };
+export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
+export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageMethod } from './document.entities';
 export { settingsOf, applySettings } from './project.entity';
 
 /** Every entity of the schema; features add theirs here together with their migration. */
-export const ENTITIES = [OrganizationEntity, ProjectEntity, AccessKeyEntity, ConnectionEntity];
+export const ENTITIES = [
+  OrganizationEntity,
+  ProjectEntity,
+  AccessKeyEntity,
+  ConnectionEntity,
+  DocumentJobEntity,
+  DocumentPageEntity,
+  DocumentTemplateEntity,
+  WebhookDeliveryEntity,
+  DocumentFileEntity,
+];

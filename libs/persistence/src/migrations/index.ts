@@ -1,4 +1,5 @@
 import { Tenancy1763800000000 } from './1763800000000-tenancy';
+import { Documents1764000000000 } from './1764000000000-documents';
 
 /** Every migration in order. A new migration is a new file plus one line here. */
-export const MIGRATIONS = [Tenancy1763800000000];
+export const MIGRATIONS = [Tenancy1763800000000, Documents1764000000000];
