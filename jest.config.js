@@ -22,6 +22,11 @@ const common = {
 };
 
 module.exports = {
+  // Global options (Jest ignores these inside `projects`).
+  testTimeout: 60000,
+  maxWorkers: 2,
+  // Suites close what they open; this guards CI against a stray handle in a library keeping Jest alive.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     {
@@ -30,7 +35,6 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.{integration,e2e}-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
-      testTimeout: 30000,
     },
   ],
 };

@@ -1,7 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
+import { DocumentQueues } from '@switchyard/queue';
 import type { Metrics } from '@switchyard/telemetry';
+import { DocumentsController } from './jobs/documents.controller';
+import { DocumentsService } from './jobs/documents.service';
+import { OcrController } from './jobs/ocr.controller';
+import { TemplatesController } from './templates/templates.controller';
+import { TemplatesService } from './templates/templates.service';
 
 @Module({})
 export class DocumentsAppModule {
@@ -9,6 +15,8 @@ export class DocumentsAppModule {
     return {
       module: DocumentsAppModule,
       imports: [GatewayCoreModule.forRoot({ config, service: 'documents', metrics })],
+      controllers: [DocumentsController, OcrController, TemplatesController],
+      providers: [DocumentQueues, DocumentsService, TemplatesService],
     };
   }
 }

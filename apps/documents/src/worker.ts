@@ -1,21 +1,8 @@
-import { boot, createLogger, run } from '@switchyard/telemetry';
+import { boot, createLogger, PinoNestLogger, run } from '@switchyard/telemetry';
 import { NestFactory } from '@nestjs/core';
-import { GatewayCoreModule } from '@switchyard/auth';
-import { Metrics, PinoNestLogger } from '@switchyard/telemetry';
-import { Module, type DynamicModule } from '@nestjs/common';
-import type { AppConfig } from '@switchyard/config';
+import { DocumentsWorkerModule } from './worker/worker.module';
 
 const { config, stopTelemetry } = boot('documents-worker');
-
-@Module({})
-export class DocumentsWorkerModule {
-  static forRoot(cfg: AppConfig): DynamicModule {
-    return {
-      module: DocumentsWorkerModule,
-      imports: [GatewayCoreModule.forRoot({ config: cfg, service: 'documents-worker', metrics: new Metrics('documents-worker'), http: false })],
-    };
-  }
-}
 
 /** The documents worker: BullMQ processors, no HTTP server. Closes its workers on SIGTERM/SIGINT. */
 run('documents-worker', async () => {

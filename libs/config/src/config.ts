@@ -35,6 +35,25 @@ export interface AppConfig {
     maxPages: number;
     maxPixels: number;
     workerConcurrency: number;
+    /** Default model of the structured-output pass; `null` = the request must name one. */
+    extractModel: string | null;
+    maxDpi: number;
+    maxWaitSeconds: number;
+    /** Longest side of a page image sent to a vision model. */
+    imageMaxSide: number;
+    /** `mode: auto` uses a page's text layer when it has at least this many characters. */
+    textMinChars: number;
+    pageAttempts: number;
+    pageBackoffMs: number;
+    extractRetries: number;
+    jobLockMs: number;
+    webhookBackoffMs: number;
+    webhookMaxAgeMs: number;
+    webhookTimeoutMs: number;
+    retentionSweepMs: number;
+    /** Stopgap direct OpenAI-compatible endpoint for vision/extraction calls (until GatewayClient lands). */
+    visionBaseUrl: string | null;
+    visionApiKey: string | null;
   };
   otel: { endpoint: string | null; serviceName: string | null };
 }
@@ -104,6 +123,21 @@ export function parseConfig(env: Env): AppConfig {
       maxPages: e.DOCUMENTS_MAX_PAGES,
       maxPixels: e.DOCUMENTS_MAX_PIXELS,
       workerConcurrency: e.DOCUMENTS_WORKER_CONCURRENCY,
+      extractModel: e.DOCUMENTS_EXTRACT_MODEL ?? null,
+      maxDpi: e.DOCUMENTS_MAX_DPI,
+      maxWaitSeconds: e.DOCUMENTS_MAX_WAIT_SECONDS,
+      imageMaxSide: e.DOCUMENTS_IMAGE_MAX_SIDE,
+      textMinChars: e.DOCUMENTS_TEXT_MIN_CHARS,
+      pageAttempts: e.DOCUMENTS_PAGE_ATTEMPTS,
+      pageBackoffMs: e.DOCUMENTS_PAGE_BACKOFF_MS,
+      extractRetries: e.DOCUMENTS_EXTRACT_RETRIES,
+      jobLockMs: e.DOCUMENTS_JOB_LOCK_MS,
+      webhookBackoffMs: e.DOCUMENTS_WEBHOOK_BACKOFF_MS,
+      webhookMaxAgeMs: e.DOCUMENTS_WEBHOOK_MAX_AGE_MS,
+      webhookTimeoutMs: e.DOCUMENTS_WEBHOOK_TIMEOUT_MS,
+      retentionSweepMs: e.DOCUMENTS_RETENTION_SWEEP_MS,
+      visionBaseUrl: e.DOCUMENTS_VISION_BASE_URL?.replace(/\/+$/, '') ?? null,
+      visionApiKey: e.DOCUMENTS_VISION_API_KEY ?? null,
     },
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME ?? null },
   };
@@ -139,7 +173,14 @@ function readDotenv(): Env {
 }
 
 /** Names of config values that must never be logged. */
-export const SECRET_KEYS = ['GATEWAY_ADMIN_TOKEN', 'GATEWAY_MASTER_KEY', 'GATEWAY_OLD_MASTER_KEYS', 'DATABASE_URL', 'REDIS_URL'];
+export const SECRET_KEYS = [
+  'GATEWAY_ADMIN_TOKEN',
+  'GATEWAY_MASTER_KEY',
+  'GATEWAY_OLD_MASTER_KEYS',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'DOCUMENTS_VISION_API_KEY',
+];
 
 /** A loggable view of the config: secrets replaced, passwords stripped from URLs. */
 export function describeConfig(config: AppConfig): Record<string, unknown> {

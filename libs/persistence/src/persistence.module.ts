@@ -2,7 +2,17 @@ import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/comm
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createDataSource } from './data-source';
-import { AccessKeysRepository, ConnectionsRepository, OrganizationsRepository, ProjectsRepository } from './repositories';
+import {
+  AccessKeysRepository,
+  ConnectionsRepository,
+  DOCUMENT_STORAGE,
+  DocumentJobsRepository,
+  DocumentTemplatesRepository,
+  OrganizationsRepository,
+  PostgresDocumentStorage,
+  ProjectsRepository,
+  WebhookDeliveriesRepository,
+} from './repositories';
 
 class DataSourceCloser implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly ds: DataSource) {}
@@ -27,7 +37,21 @@ const repo = <T>(cls: new (ds: DataSource) => T) => ({ provide: cls, inject: [Da
     repo(ProjectsRepository),
     repo(AccessKeysRepository),
     repo(ConnectionsRepository),
+    repo(DocumentJobsRepository),
+    repo(DocumentTemplatesRepository),
+    repo(WebhookDeliveriesRepository),
+    { provide: DOCUMENT_STORAGE, inject: [DataSource], useFactory: (ds: DataSource) => new PostgresDocumentStorage(ds) },
   ],
-  exports: [DataSource, OrganizationsRepository, ProjectsRepository, AccessKeysRepository, ConnectionsRepository],
+  exports: [
+    DataSource,
+    OrganizationsRepository,
+    ProjectsRepository,
+    AccessKeysRepository,
+    ConnectionsRepository,
+    DocumentJobsRepository,
+    DocumentTemplatesRepository,
+    WebhookDeliveriesRepository,
+    DOCUMENT_STORAGE,
+  ],
 })
 export class PersistenceModule {}

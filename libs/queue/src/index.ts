@@ -1,1 +1,3 @@
 export * from './redis.module';
+export * from './queues';
+export * from './document-queues';

@@ -4,3 +4,5 @@ export * from './http';
 export * from './processes';
 export * from './mock-openai';
 export * from './tcp-proxy';
+export * from './documents-fixtures';
+export * from './mock-vision';

@@ -82,3 +82,46 @@ export function runProcess(entry: string, env: Record<string, string>, timeoutMs
 }
 
 export const distEntry = (app: string, file = 'main.js') => resolve(__dirname, '../../../dist/apps', app, 'src', file);
+
+export interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** SIGTERM and wait (graceful: current jobs finish). */
+  stop: () => Promise<number | null>;
+  /** SIGKILL: a crash, leaving jobs locked until they stall. */
+  kill: () => Promise<void>;
+}
+
+/** Runs the documents worker entry (`dist/apps/documents/src/worker.js`) and waits until its processors are ready. */
+export async function startWorkerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<WorkerProcess> {
+  const entry = resolve(__dirname, '../../../dist/apps/documents/src/worker.js');
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: rawEnv()['PATH'] ?? '', ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes('documents worker started')) {
+    if (child.exitCode !== null) throw new Error(`worker exited with ${child.exitCode}:\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`worker did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return {
+    child,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import { AccessKeyEntity } from './access-key.entity';
 import { ConnectionEntity } from './connection.entity';
+import { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity } from './document.entities';
 import { OrganizationEntity } from './organization.entity';
 import { ProjectEntity } from './project.entity';
 import { RunEntity } from './run.entity';
@@ -7,7 +8,22 @@ import { SpanEntity } from './span.entity';
 import { TraceEntity } from './trace.entity';
 
 export { AccessKeyEntity, ConnectionEntity, OrganizationEntity, ProjectEntity, RunEntity, SpanEntity, TraceEntity };
+export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
+export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageMethod } from './document.entities';
 export { settingsOf, applySettings } from './project.entity';
 
 /** Every entity of the schema; features add theirs here together with their migration. */
-export const ENTITIES = [OrganizationEntity, ProjectEntity, AccessKeyEntity, ConnectionEntity, SpanEntity, TraceEntity, RunEntity];
+export const ENTITIES = [
+  OrganizationEntity,
+  ProjectEntity,
+  AccessKeyEntity,
+  ConnectionEntity,
+  SpanEntity,
+  TraceEntity,
+  RunEntity,
+  DocumentJobEntity,
+  DocumentPageEntity,
+  DocumentTemplateEntity,
+  WebhookDeliveryEntity,
+  DocumentFileEntity,
+];

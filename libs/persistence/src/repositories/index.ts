@@ -4,3 +4,7 @@ export * from './access-keys.repository';
 export * from './connections.repository';
 export * from './spans.repository';
 export * from './runs.repository';
+export * from './document-jobs.repository';
+export * from './document-templates.repository';
+export * from './webhook-deliveries.repository';
+export * from './document-storage';

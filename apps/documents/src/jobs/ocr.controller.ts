@@ -1,0 +1,24 @@
+import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { CurrentPrincipal } from '@switchyard/auth';
+import type { Principal } from '@switchyard/types';
+import { DocumentsService } from './documents.service';
+import { uploadSourceOf } from './upload.adapter';
+
+/** Dynamiq-compatible synchronous routes: multipart `file` + `options` JSON string. */
+@Controller('v1/ocr')
+export class OcrController {
+  constructor(private readonly documents: DocumentsService) {}
+
+  @Post('parse')
+  @HttpCode(200)
+  parse(@CurrentPrincipal() principal: Principal, @Headers('x-gateway-project') project: string | undefined, @Req() req: FastifyRequest) {
+    return this.documents.ocrParse(principal, project, uploadSourceOf(req));
+  }
+
+  @Post('extract')
+  @HttpCode(200)
+  extract(@CurrentPrincipal() principal: Principal, @Headers('x-gateway-project') project: string | undefined, @Req() req: FastifyRequest) {
+    return this.documents.ocrExtract(principal, project, uploadSourceOf(req));
+  }
+}

@@ -1,0 +1,58 @@
+import sharp from 'sharp';
+import { DocumentError } from './document.exception';
+import type { RenderedPage } from './pdf-document';
+
+export interface NormalizedImage {
+  data: Buffer;
+  mime: 'image/png' | 'image/jpeg';
+  width: number;
+  height: number;
+}
+
+export interface NormalizeOptions {
+  /** Longest side in pixels after resizing (never enlarged). */
+  maxSide: number;
+  /** sharp `limitInputPixels`: decompression bombs are refused before decoding. */
+  maxPixels: number;
+  format: 'png' | 'jpeg';
+}
+
+/**
+ * Normalizes a page for a model: EXIF orientation applied, alpha flattened on white, sRGB, longest
+ * side capped, compressed (JPEG for vision models, lossless PNG for local OCR).
+ */
+export async function normalizeImage(input: Buffer | RenderedPage, opts: NormalizeOptions): Promise<NormalizedImage> {
+  try {
+    const img = Buffer.isBuffer(input)
+      ? sharp(input, { limitInputPixels: opts.maxPixels, failOn: 'error', pages: 1 })
+      : sharp(input.data, { raw: { width: input.width, height: input.height, channels: 4 }, limitInputPixels: opts.maxPixels });
+    const pipeline = img
+      .rotate()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .resize({ width: opts.maxSide, height: opts.maxSide, fit: 'inside', withoutEnlargement: true });
+    const out =
+      opts.format === 'jpeg'
+        ? await pipeline.jpeg({ quality: 85, chromaSubsampling: '4:4:4' }).toBuffer({ resolveWithObject: true })
+        : await pipeline.png({ compressionLevel: 6 }).toBuffer({ resolveWithObject: true });
+    return { data: out.data, mime: opts.format === 'jpeg' ? 'image/jpeg' : 'image/png', width: out.info.width, height: out.info.height };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/pixel limit/i.test(message)) {
+      throw new DocumentError('image_too_large', `The image exceeds the limit of ${opts.maxPixels} pixels per page (DOCUMENTS_MAX_PIXELS).`);
+    }
+    throw new DocumentError('corrupt_file', `The image is damaged or cannot be decoded (${message}).`);
+  }
+}
+
+/** Width and height of an encoded image without decoding it (sharp reads the header). */
+export async function imageDimensions(data: Buffer): Promise<{ width: number; height: number }> {
+  try {
+    const meta = await sharp(data, { limitInputPixels: false }).metadata();
+    if (!meta.width || !meta.height) throw new Error('no dimensions');
+    const rotated = (meta.orientation ?? 1) >= 5;
+    return rotated ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
+  } catch (err) {
+    throw new DocumentError('corrupt_file', `The image is damaged or cannot be decoded (${(err as Error).message}).`);
+  }
+}

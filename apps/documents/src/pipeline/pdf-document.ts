@@ -1,0 +1,115 @@
+import { dirname, join } from 'node:path';
+import { createCanvas } from '@napi-rs/canvas';
+import { DocumentError } from './document.exception';
+import { reflowText, type TextItem } from './text-layer';
+
+type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
+type PdfDocumentProxy = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
+
+let pdfjsPromise: Promise<PdfJs> | undefined;
+
+/** pdfjs-dist is ESM-only: loaded once with a real dynamic import (kept as-is by swc). */
+export function loadPdfJs(): Promise<PdfJs> {
+  pdfjsPromise ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  return pdfjsPromise;
+}
+
+const pdfjsRoot = dirname(require.resolve('pdfjs-dist/package.json'));
+
+/** Raw RGBA pixels of a rendered page. */
+export interface RenderedPage {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+/** An opened PDF: page count, per-page text layer and rendering. */
+export class PdfDocument {
+  private constructor(private readonly doc: PdfDocumentProxy) {}
+
+  /** Opens a PDF, mapping pdfjs failures to clear domain errors (encrypted, corrupt). */
+  static async open(data: Buffer): Promise<PdfDocument> {
+    const pdfjs = await loadPdfJs();
+    const task = pdfjs.getDocument({
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice(),
+      standardFontDataUrl: join(pdfjsRoot, 'standard_fonts') + '/',
+      cMapUrl: join(pdfjsRoot, 'cmaps') + '/',
+      cMapPacked: true,
+      wasmUrl: join(pdfjsRoot, 'wasm') + '/',
+      isEvalSupported: false,
+      useSystemFonts: false,
+      stopAtErrors: false,
+      verbosity: 0,
+    });
+    try {
+      return new PdfDocument(await task.promise);
+    } catch (err) {
+      await task.destroy().catch(() => undefined);
+      throw mapPdfError(err);
+    }
+  }
+
+  get numPages(): number {
+    return this.doc.numPages;
+  }
+
+  /** Page size in pixels at `dpi`. */
+  async pageSize(pageNumber: number, dpi: number): Promise<{ width: number; height: number }> {
+    const page = await this.page(pageNumber);
+    const vp = page.getViewport({ scale: dpi / 72 });
+    return { width: Math.ceil(vp.width), height: Math.ceil(vp.height) };
+  }
+
+  /** The page's text layer reflowed into lines and paragraphs ('' when it has none). */
+  async text(pageNumber: number): Promise<string> {
+    const page = await this.page(pageNumber);
+    const content = await page.getTextContent();
+    return reflowText(content.items.filter((i) => 'str' in i) as TextItem[]);
+  }
+
+  /** Renders a page at `dpi` onto a white @napi-rs/canvas and returns its RGBA pixels. */
+  async render(pageNumber: number, dpi: number): Promise<RenderedPage> {
+    const page = await this.page(pageNumber);
+    const viewport = page.getViewport({ scale: dpi / 72 });
+    const width = Math.ceil(viewport.width);
+    const height = Math.ceil(viewport.height);
+    const canvas = createCanvas(width, height);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, width, height);
+    try {
+      await page.render({ canvasContext: ctx as never, canvas: canvas as never, viewport }).promise;
+    } catch (err) {
+      throw mapPdfError(err);
+    } finally {
+      page.cleanup();
+    }
+    const image = ctx.getImageData(0, 0, width, height);
+    return { data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), width, height };
+  }
+
+  async destroy(): Promise<void> {
+    await this.doc.destroy();
+  }
+
+  private async page(pageNumber: number) {
+    try {
+      return await this.doc.getPage(pageNumber);
+    } catch (err) {
+      throw mapPdfError(err);
+    }
+  }
+}
+
+function mapPdfError(err: unknown): Error {
+  if (err instanceof DocumentError) return err;
+  const name = (err as { name?: string })?.name ?? '';
+  const message = err instanceof Error ? err.message : String(err);
+  if (name === 'PasswordException') {
+    return new DocumentError('encrypted_pdf', 'The PDF is encrypted (password-protected): remove the password and upload it again.');
+  }
+  if (name === 'InvalidPDFException' || name === 'FormatError' || name === 'UnknownErrorException' || name === 'MissingPDFException') {
+    return new DocumentError('corrupt_file', `The PDF is damaged or truncated and cannot be read (${message}).`);
+  }
+  return new DocumentError('corrupt_file', `The PDF could not be read (${message}).`);
+}

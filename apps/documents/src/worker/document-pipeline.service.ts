@@ -1,0 +1,315 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
+import { TenancyService } from '@switchyard/auth';
+import {
+  DOCUMENT_STORAGE,
+  DocumentJobsRepository,
+  DocumentPageEntity,
+  WebhookDeliveriesRepository,
+  WebhookDeliveryEntity,
+  type DocumentJobEntity,
+  type DocumentStorage,
+  type DocumentUsage,
+  type PageMethod,
+} from '@switchyard/persistence';
+import {
+  DocumentQueues,
+  type DocumentFinalizePayload,
+  type DocumentPagePayload,
+  type DocumentPreparePayload,
+  type DocumentWebhookPayload,
+} from '@switchyard/queue';
+import { newId } from '@switchyard/types';
+import { CHAT_CALLER, ChatCallError, type ChatCaller, type ChatContext } from '../engines/chat-caller';
+import { extractStructured } from '../extraction/extractor';
+import type { StoredJobOptions } from '../jobs/document-options';
+import { DocumentError, type DocumentErrorCode } from '../pipeline/document.exception';
+import { imageDimensions, normalizeImage } from '../pipeline/image-normalizer';
+import { parsePageRange } from '../pipeline/page-range';
+import { PdfDocument } from '../pipeline/pdf-document';
+import { checkPixels } from '../pipeline/sniff';
+import { deliverWebhook } from '../webhooks/webhook-sender';
+import { OcrEngines } from './ocr-engines';
+import { PdfCache } from './pdf-cache';
+
+const ctxOf = (job: DocumentJobEntity): ChatContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId });
+const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
+const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+
+/** The steps of the documents pipeline; the BullMQ processors (processors.ts) are thin adapters over these. */
+@Injectable()
+export class DocumentPipeline {
+  private readonly logger = new Logger('DocumentPipeline');
+  private readonly pdfs = new PdfCache();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
+    private readonly jobs: DocumentJobsRepository,
+    private readonly deliveries: WebhookDeliveriesRepository,
+    @Inject(DOCUMENT_STORAGE) private readonly storage: DocumentStorage,
+    private readonly queues: DocumentQueues,
+    private readonly engines: OcrEngines,
+    private readonly tenancy: TenancyService,
+    @Inject(CHAT_CALLER) private readonly caller: ChatCaller,
+  ) {}
+
+  /** Opens the document, checks its limits, selects pages and fans out one child job per page. */
+  async prepare(p: DocumentPreparePayload, bull: Job): Promise<void> {
+    const job = await this.jobs.findById(p.projectId, p.jobId);
+    if (!job || (job.status !== 'queued' && job.status !== 'running')) return;
+    const opts = optionsOf(job);
+    try {
+      if (!job.fileId) {
+        // Extraction from a finished parse: nothing to render.
+        await this.jobs.markRunning(p.projectId, p.jobId, []);
+        await this.queues.enqueueFinalize(p.jobId, p.projectId);
+        return;
+      }
+      const d = this.config.documents;
+      let pages: number[];
+      if (job.contentType === 'application/pdf') {
+        const data = await this.storage.readAll(p.projectId, job.fileId);
+        const doc = await PdfDocument.open(data);
+        try {
+          pages = parsePageRange(opts.pages, doc.numPages);
+          if (pages.length > d.maxPages) {
+            throw new DocumentError('too_many_pages', `The selection has ${pages.length} pages; the limit is ${d.maxPages} (DOCUMENTS_MAX_PAGES).`);
+          }
+          for (const page of pages) checkPixels(await doc.pageSize(page, opts.dpi), d.maxPixels);
+        } finally {
+          await doc.destroy();
+        }
+      } else {
+        const data = await this.storage.readAll(p.projectId, job.fileId);
+        checkPixels(await imageDimensions(data), d.maxPixels);
+        pages = parsePageRange(opts.pages, 1);
+      }
+      if (!(await this.jobs.markRunning(p.projectId, p.jobId, pages))) return;
+      await this.queues.enqueuePages(
+        p.jobId,
+        p.projectId,
+        pages.map((page, index) => ({ page, index })),
+        opts.allow_partial,
+      );
+    } catch (err) {
+      if (err instanceof DocumentError) return this.fail(job, err.code, err.message);
+      if (isFinalAttempt(bull)) await this.fail(job, 'internal_error', 'The document could not be prepared.');
+      throw err;
+    }
+  }
+
+  /** One page: text layer or OCR, recorded once. Provider errors are retried by BullMQ with backoff. */
+  async page(p: DocumentPagePayload, bull: Job): Promise<void> {
+    const job = await this.jobs.findById(p.projectId, p.jobId);
+    if (!job || job.status !== 'running') return;
+    if (await this.jobs.findPage(p.projectId, p.jobId, p.page)) return;
+    const opts = optionsOf(job);
+    try {
+      const result = await this.transcribePage(job, opts, p.page);
+      const row = Object.assign(new DocumentPageEntity(), {
+        jobId: p.jobId,
+        page: p.page,
+        index: p.index,
+        markdown: result.markdown,
+        method: result.method,
+        model: result.method === 'ocr' ? opts.model : null,
+        inputTokens: result.inputTokens,
+        outputTokens: result.outputTokens,
+        cost: result.cost,
+        attempts: bull.attemptsMade + 1,
+      });
+      await this.jobs.savePage(p.projectId, row);
+    } catch (err) {
+      const permanent = (err instanceof DocumentError && err.permanent) || (err instanceof ChatCallError && !err.retryable);
+      if ((permanent || isFinalAttempt(bull)) && !opts.allow_partial) {
+        const code: DocumentErrorCode = err instanceof DocumentError ? err.code : err instanceof ChatCallError ? 'model_error' : 'page_failed';
+        await this.fail(job, code, `Page ${p.page} failed: ${(err as Error).message}`);
+      }
+      if (permanent) throw new UnrecoverableError((err as Error).message);
+      throw err;
+    }
+  }
+
+  /** Assembles the pages in order (and runs extraction for extract jobs); the flow parent. */
+  async finalize(p: DocumentFinalizePayload, bull: Job): Promise<void> {
+    const job = await this.jobs.findById(p.projectId, p.jobId);
+    if (!job || job.status !== 'running') return;
+    const opts = optionsOf(job);
+    try {
+      const usage: DocumentUsage = { input_tokens: 0, output_tokens: 0, cost: 0 };
+      let markdown: string;
+      let parse: Record<string, unknown> | null = null;
+      if (job.fileId) {
+        const rows = await this.jobs.pages(p.projectId, p.jobId);
+        const done = new Set(rows.map((r) => r.page));
+        const missing = (job.pages ?? []).filter((pg) => !done.has(pg));
+        if (missing.length && !opts.allow_partial) {
+          return this.fail(job, 'page_failed', `Pages ${missing.join(', ')} could not be transcribed.`);
+        }
+        for (const r of rows) {
+          usage.input_tokens += r.inputTokens;
+          usage.output_tokens += r.outputTokens;
+          usage.cost += r.cost;
+        }
+        markdown = assembleMarkdown(rows);
+        parse = {
+          markdown,
+          pages: rows.map((r) => ({
+            index: r.index,
+            page: r.page,
+            markdown: r.markdown,
+            method: r.method,
+            usage: { input_tokens: r.inputTokens, output_tokens: r.outputTokens, cost: r.cost },
+          })),
+          ...(missing.length ? { missing_pages: missing } : {}),
+        };
+      } else {
+        const source = job.sourceJobId ? await this.jobs.findById(p.projectId, job.sourceJobId) : null;
+        const md = source?.result?.['markdown'];
+        if (typeof md !== 'string') return this.fail(job, 'internal_error', 'The source parse job has no Markdown result.');
+        markdown = md;
+      }
+      let result: Record<string, unknown> = parse ?? {};
+      if (job.type === 'extract' && opts.extract) {
+        const out = await extractStructured(this.caller, ctxOf(job), {
+          model: opts.extract.model,
+          markdown,
+          schema: opts.extract.schema,
+          retries: opts.extract.retries,
+        });
+        usage.input_tokens += out.usage.input_tokens;
+        usage.output_tokens += out.usage.output_tokens;
+        usage.cost += out.usage.cost;
+        result = { data: out.data, valid: out.valid, attempts: out.attempts, ...(out.errors ? { errors: out.errors } : {}), ...(parse ? { markdown } : {}) };
+      }
+      usage.cost = Math.round(usage.cost * 1e8) / 1e8;
+      if (await this.jobs.finish(p.projectId, p.jobId, 'succeeded', { result, usage })) await this.notify(job);
+    } catch (err) {
+      if (err instanceof ChatCallError && !err.retryable) return this.fail(job, 'model_error', err.message);
+      if (err instanceof DocumentError) return this.fail(job, err.code, err.message);
+      if (isFinalAttempt(bull)) await this.fail(job, err instanceof ChatCallError ? 'model_error' : 'internal_error', (err as Error).message);
+      throw err;
+    }
+  }
+
+  /** One webhook delivery attempt, recorded; a failure throws so BullMQ retries with backoff. */
+  async webhook(p: DocumentWebhookPayload, bull: Job): Promise<void> {
+    const job = await this.jobs.findById(p.projectId, p.jobId);
+    if (!job?.webhookUrl) return;
+    const secret = await this.tenancy.webhookSecretOf(job.organizationId, job.projectId);
+    const payload = {
+      id: job.id,
+      type: job.type,
+      status: job.status,
+      result_url: `${this.config.documents.publicUrl}/v1/documents/jobs/${job.id}`,
+    };
+    const outcome = await deliverWebhook({
+      url: job.webhookUrl,
+      payload,
+      secret,
+      allowPrivate: this.config.documents.allowPrivateUrls,
+      timeoutMs: this.config.documents.webhookTimeoutMs,
+    });
+    await this.deliveries.insert(
+      p.projectId,
+      Object.assign(new WebhookDeliveryEntity(), {
+        id: newId(),
+        jobId: job.id,
+        attempt: bull.attemptsMade + 1,
+        url: job.webhookUrl,
+        statusCode: outcome.statusCode,
+        error: outcome.error,
+        durationMs: outcome.durationMs,
+        createdAt: new Date(),
+      }),
+    );
+    if (outcome.ok) return;
+    if (Date.now() - p.firstAttemptAt >= this.config.documents.webhookMaxAgeMs) {
+      throw new UnrecoverableError(`webhook not delivered within ${this.config.documents.webhookMaxAgeMs} ms: ${outcome.error}`);
+    }
+    throw new Error(outcome.error ?? 'webhook delivery failed');
+  }
+
+  /** Deletes jobs (and their files) past their project's retention period, and orphaned uploads. */
+  async sweepRetention(): Promise<void> {
+    for (;;) {
+      const deleted = await this.jobs.deleteExpired();
+      const byProject = new Map<string, string[]>();
+      for (const d of deleted) byProject.set(d.projectId, [...(byProject.get(d.projectId) ?? []), d.id]);
+      for (const [projectId, ids] of byProject) await this.storage.deleteForJobs(projectId, ids);
+      if (deleted.length < 500) break;
+    }
+    await this.storage.deleteOrphans(24 * 60 * 60 * 1000);
+  }
+
+  async close(): Promise<void> {
+    await this.pdfs.clear();
+  }
+
+  private async transcribePage(
+    job: DocumentJobEntity,
+    opts: StoredJobOptions,
+    page: number,
+  ): Promise<{ markdown: string; method: PageMethod; inputTokens: number; outputTokens: number; cost: number }> {
+    const d = this.config.documents;
+    const fileId = job.fileId as string;
+    const isPdf = job.contentType === 'application/pdf';
+    const load = () => this.storage.readAll(job.projectId, fileId);
+    if (isPdf && opts.mode !== 'ocr') {
+      const text = await this.pdfs.use(fileId, load, (doc) => doc.text(page));
+      if (opts.mode === 'text' || text.replace(/\s+/g, '').length >= d.textMinChars) {
+        return { markdown: text, method: 'text', inputTokens: 0, outputTokens: 0, cost: 0 };
+      }
+    }
+    if (opts.mode === 'text') return { markdown: '', method: 'text', inputTokens: 0, outputTokens: 0, cost: 0 };
+    const engine = this.engines.forModel(opts.model);
+    const image = await this.pageImage(job, page, engine.imageFormat, isPdf, opts.dpi);
+    const t = await engine.transcribe(ctxOf(job), image, { number: page });
+    return { ...t, method: 'ocr' };
+  }
+
+  /** The normalized page image: reused from storage on a retry, else rendered (PDF) or decoded (image) and kept. */
+  private async pageImage(job: DocumentJobEntity, page: number, format: 'png' | 'jpeg', isPdf: boolean, dpi: number) {
+    const d = this.config.documents;
+    const fileId = job.fileId as string;
+    const stored = await this.storage.findPage(job.projectId, job.id, page);
+    if (stored && stored.contentType === `image/${format}`) {
+      const data = await this.storage.readAll(job.projectId, stored.id);
+      const dim = await imageDimensions(data);
+      return { data, mime: stored.contentType as 'image/png' | 'image/jpeg', ...dim };
+    }
+    const source = isPdf
+      ? await this.pdfs.use(fileId, () => this.storage.readAll(job.projectId, fileId), (doc) => doc.render(page, dpi))
+      : await this.storage.readAll(job.projectId, fileId);
+    const image = await normalizeImage(source, { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format });
+    await this.storage.write(job.projectId, oneChunk(image.data), {
+      jobId: job.id,
+      kind: 'page',
+      page,
+      contentType: image.mime,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+    });
+    return image;
+  }
+
+  private async fail(job: DocumentJobEntity, code: DocumentErrorCode, message: string): Promise<void> {
+    if (await this.jobs.finish(job.projectId, job.id, 'failed', { error: { code, message } })) {
+      this.logger.warn(`document job ${job.id} failed: ${code}: ${message}`);
+      await this.notify(job);
+    }
+  }
+
+  private async notify(job: DocumentJobEntity): Promise<void> {
+    if (job.webhookUrl) await this.queues.enqueueWebhook(job.id, job.projectId);
+  }
+}
+
+async function* oneChunk(data: Buffer): AsyncIterable<Buffer> {
+  yield data;
+}
+
+/** Pages in order, each preceded by a page marker comment. */
+export function assembleMarkdown(pages: { page: number; markdown: string }[]): string {
+  return pages.map((p) => `<!-- page ${p.page} -->\n\n${p.markdown}`.trimEnd()).join('\n\n');
+}
