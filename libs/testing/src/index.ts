@@ -2,3 +2,4 @@ export * from './test-database';
 export * from './seed';
 export * from './http';
 export * from './processes';
+export * from './mock-providers';
