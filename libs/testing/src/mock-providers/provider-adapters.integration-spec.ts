@@ -1,9 +1,10 @@
 import { request as undiciRequest } from 'undici';
-import { AnthropicMockServer, BedrockMockServer, GeminiMockServer, type MockProviderServer, type MockScenario } from '@switchyard/testing';
-import { createAnthropicAdapter } from './anthropic';
-import { createBedrockAdapter } from './bedrock';
-import { createGeminiAdapter, createVertexAdapter, VertexTokenSource } from './google';
 import {
+  createAnthropicAdapter,
+  createBedrockAdapter,
+  createGeminiAdapter,
+  createVertexAdapter,
+  VertexTokenSource,
   ProviderStreamError,
   type AdapterContext,
   type ChatCompletion,
@@ -11,7 +12,8 @@ import {
   type ChatRequest,
   type ProviderAdapter,
   type ProviderErrorInfo,
-} from './types';
+} from '@switchyard/providers';
+import { AnthropicMockServer, BedrockMockServer, GeminiMockServer, type MockProviderServer, type MockScenario } from './index';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
