@@ -6,3 +6,5 @@ export * from './mock-openai';
 export * from './tcp-proxy';
 export * from './documents-fixtures';
 export * from './mock-vision';
+export * from './mock-providers';
+export type { RecordedRequest } from './mock-openai';

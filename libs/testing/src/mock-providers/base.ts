@@ -1,0 +1,230 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** What the mock answers (the same script drives every provider mock, in that provider's wire format). */
+export type MockReply =
+  | { kind: 'text'; text?: string }
+  /** One or more (parallel) tool calls; `arguments` is the exact JSON text to stream. */
+  | { kind: 'tool_calls'; calls: { id?: string; name: string; arguments: string }[]; text?: string }
+  /** A JSON answer: a forced tool's input when the request forces one, else JSON text. */
+  | { kind: 'json'; value: Record<string, unknown> }
+  /** The output limit was hit. */
+  | { kind: 'length'; text?: string }
+  | { kind: 'reasoning'; reasoning: string; text: string }
+  /** A provider-specific ending (e.g. Gemini MALFORMED_FUNCTION_CALL, SAFETY; Anthropic refusal). */
+  | { kind: 'finish'; reason: string; text?: string };
+
+export interface MockUsage {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  cacheWrite?: number;
+  reasoning?: number;
+}
+
+export interface MockFaults {
+  /** Answer this status with the provider's error body. */
+  status?: number;
+  message?: string;
+  /** Seconds, sent as Retry-After with `status`. */
+  retryAfter?: number;
+  delayBeforeHeadersMs?: number;
+  delayBetweenChunksMs?: number;
+  /** Streams: close the connection after the headers, before any event. */
+  dropBeforeFirstChunk?: boolean;
+  /** Streams: close the connection after the first event. */
+  dropAfterFirstChunk?: boolean;
+  /** Streams: send bytes that are not a valid event after the first event. */
+  malformedStream?: boolean;
+  /** Streams: send the provider's error event (e.g. overloaded) after the first event, then end. */
+  errorInStream?: { type?: string; message?: string };
+  /** Streams: end cleanly but without the terminal event. */
+  truncateStream?: boolean;
+  /** How many events are sent before a stream fault fires (default: through the first content event). */
+  afterEvents?: number;
+}
+
+export interface MockScenario {
+  reply?: MockReply;
+  usage?: MockUsage;
+  faults?: MockFaults;
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  raw: string;
+  body: any;
+}
+
+export const DEFAULT_USAGE: MockUsage = { input: 21, output: 9 };
+
+/** Splits text into pieces of `size` characters (streams send text and tool arguments in fragments). */
+export function pieces(text: string, size = 5): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out.length ? out : [''];
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A validation failure: answered with the provider's own 4xx error shape. */
+export class MockRejection extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StreamWriter {
+  /** Writes one encoded event (already in the provider's framing). */
+  events: (Uint8Array | string)[];
+  /** The provider's error event, already framed. */
+  errorEvent: (type: string | undefined, message: string) => Uint8Array | string;
+  /** Garbage that fails the provider's framing. */
+  malformed: Uint8Array | string;
+  contentType: string;
+  /** How many trailing events are the terminal ones (dropped by truncateStream). */
+  terminalEvents: number;
+  /** How many events make it through the first content event (where stream faults fire by default). */
+  firstContentEvents: number;
+}
+
+/** The shared mock server: records requests, applies scripted scenarios and faults, writes streams. */
+export abstract class MockProviderServer {
+  readonly requests: RecordedRequest[] = [];
+  private server?: Server;
+  private queue: MockScenario[] = [];
+  private sticky: MockScenario = {};
+  url = '';
+
+  /** The scenario for the next request only. */
+  enqueue(...scenarios: MockScenario[]): this {
+    this.queue.push(...scenarios);
+    return this;
+  }
+
+  /** The scenario for every request until changed (use for faults the router retries). */
+  setScenario(scenario: MockScenario): this {
+    this.sticky = scenario;
+    return this;
+  }
+
+  reset(): this {
+    this.queue = [];
+    this.sticky = {};
+    this.requests.length = 0;
+    return this;
+  }
+
+  get lastRequest(): RecordedRequest | undefined {
+    return this.requests[this.requests.length - 1];
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  /** Validates the request and answers: a non-stream JSON body, or a stream writer. */
+  protected abstract respond(
+    req: RecordedRequest,
+    scenario: MockScenario,
+  ): Promise<{ json: unknown } | { stream: StreamWriter } | { raw: { status: number; headers: Record<string, string>; body: string } }>;
+
+  /** The provider's error body and headers for a status. */
+  protected abstract errorResponse(status: number, message: string, type?: string): { body: string; headers?: Record<string, string> };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const u = new URL(req.url ?? '/', 'http://mock');
+    let body: unknown;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', path: u.pathname, query: u.searchParams, headers: req.headers, raw, body };
+    this.requests.push(recorded);
+    const scenario = this.queue.shift() ?? this.sticky;
+    const faults = scenario.faults ?? {};
+    try {
+      if (faults.delayBeforeHeadersMs) await sleep(faults.delayBeforeHeadersMs);
+      const answer = await this.respond(recorded, scenario);
+      if (faults.status) {
+        const err = this.errorResponse(faults.status, faults.message ?? `Scripted error ${faults.status}`);
+        res.writeHead(faults.status, { 'content-type': 'application/json', ...(faults.retryAfter !== undefined ? { 'retry-after': String(faults.retryAfter) } : {}), ...err.headers });
+        res.end(err.body);
+        return;
+      }
+      if ('raw' in answer) {
+        res.writeHead(answer.raw.status, answer.raw.headers);
+        res.end(answer.raw.body);
+      } else if ('json' in answer) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(answer.json));
+      } else await this.writeStream(res, answer.stream, faults);
+    } catch (err) {
+      if (err instanceof MockRejection) {
+        const e = this.errorResponse(err.status, err.message, err.type);
+        res.writeHead(err.status, { 'content-type': 'application/json', ...e.headers });
+        res.end(e.body);
+        return;
+      }
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`mock failure: ${err instanceof Error ? err.stack : String(err)}`);
+    }
+  }
+
+  private async writeStream(res: ServerResponse, w: StreamWriter, faults: MockFaults): Promise<void> {
+    res.writeHead(200, { 'content-type': w.contentType, 'cache-control': 'no-cache' });
+    res.flushHeaders();
+    if (faults.dropBeforeFirstChunk) {
+      await sleep(10);
+      res.socket?.destroy();
+      return;
+    }
+    const events = faults.truncateStream ? w.events.slice(0, w.events.length - w.terminalEvents) : w.events;
+    for (let i = 0; i < events.length; i++) {
+      if (i > 0 && faults.delayBetweenChunksMs) await sleep(faults.delayBetweenChunksMs);
+      res.write(events[i]);
+      if (i === (faults.afterEvents ?? w.firstContentEvents) - 1) {
+        if (faults.dropAfterFirstChunk) {
+          // Let the bytes leave before the connection is cut.
+          await new Promise<void>((r) => res.write('', () => r()));
+          await sleep(20);
+          res.socket?.destroy();
+          return;
+        }
+        if (faults.malformedStream) {
+          res.end(w.malformed);
+          return;
+        }
+        if (faults.errorInStream) {
+          res.end(w.errorEvent(faults.errorInStream.type, faults.errorInStream.message ?? 'Overloaded'));
+          return;
+        }
+      }
+    }
+    res.end();
+  }
+}
+
+/** A fake JSON value for a forced-tool schema answer. */
+export const sse = (event: string | undefined, data: unknown): string => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
