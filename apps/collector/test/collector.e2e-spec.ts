@@ -120,7 +120,7 @@ describe('collector: OTLP and Dynamiq ingest, query API', () => {
   it('answers partial success for invalid spans, in JSON and protobuf', async () => {
     const res = await post(JSON.stringify(request([span('1111111111111111'), span('22', { name: 'short id' })])), { 'content-type': 'application/json' });
     expect(res.status).toBe(200);
-    const json = await res.json();
+    const json = (await res.json()) as { partialSuccess: { rejectedSpans: number; errorMessage: string } };
     expect(json.partialSuccess).toMatchObject({ rejectedSpans: 1 });
     expect(json.partialSuccess.errorMessage).toContain('spanId');
 
@@ -196,7 +196,7 @@ describe('collector: OTLP and Dynamiq ingest, query API', () => {
     expect(second.body).toEqual({ message: 'ok' });
     const list = await waitFor(async () => {
       const res = await httpJson(`${url}/v1/runs`, { token: tenant.projectKey });
-      return res.body.data.length === 2 && res.body.data.some((r: { status: string }) => r.status === 'succeeded' && r.name === 'Workflow') ? res.body : undefined;
+      return res.body.data.length === 2 && res.body.data.some((r: { status: string; name: string }) => r.status === 'succeeded' && r.name === 'Workflow') ? res.body : undefined;
     });
     expect(list.data.filter((r: { id: string }) => r.id === run('', '').id)).toHaveLength(1);
     const one = await httpJson(`${url}/v1/runs/${run('', '').id}`, { token: tenant.projectKey });
