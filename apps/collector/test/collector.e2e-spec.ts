@@ -51,7 +51,7 @@ describe('collector: OTLP and Dynamiq ingest, query API', () => {
     collector = await startCollector(env.config, 0);
     url = (await collector.getUrl()).replace('[::1]', '127.0.0.1');
     [tenant, other] = await Promise.all([seedTenant(router.url, env.config.admin.token), seedTenant(router.url, env.config.admin.token)]);
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await collector?.close();
