@@ -3,6 +3,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 
+/** The build output directory, whether this file runs from source (tests) or from dist (bench scripts). */
+const distRoot = (): string => {
+  const repoRoot = resolve(__dirname, '../../..');
+  return repoRoot.endsWith('/dist') || repoRoot.endsWith('\\dist') ? repoRoot : resolve(repoRoot, 'dist');
+};
+
 /** A free TCP port on loopback (bound and released; fine for tests that start a server right after). */
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -29,7 +35,7 @@ export async function startServiceProcess(
   port: number,
 ): Promise<ServiceProcess> {
   const portVar = { router: 'ROUTER_PORT', collector: 'COLLECTOR_PORT', documents: 'DOCUMENTS_PORT' }[app];
-  const entry = resolve(__dirname, '../../../dist/apps', app, 'src/main.js');
+  const entry = resolve(distRoot(), 'apps', app, 'src/main.js');
   const child = spawn(process.execPath, [entry], {
     env: { PATH: rawEnv()['PATH'] ?? '', ...env, [portVar]: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,7 +87,7 @@ export function runProcess(entry: string, env: Record<string, string>, timeoutMs
   });
 }
 
-export const distEntry = (app: string, file = 'main.js') => resolve(__dirname, '../../../dist/apps', app, 'src', file);
+export const distEntry = (app: string, file = 'main.js') => resolve(distRoot(), 'apps', app, 'src', file);
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -94,7 +100,7 @@ export interface WorkerProcess {
 
 /** Runs the documents worker entry (`dist/apps/documents/src/worker.js`) and waits until its processors are ready. */
 export async function startWorkerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<WorkerProcess> {
-  const entry = resolve(__dirname, '../../../dist/apps/documents/src/worker.js');
+  const entry = resolve(distRoot(), 'apps/documents/src/worker.js');
   const child = spawn(process.execPath, [entry], {
     env: { PATH: rawEnv()['PATH'] ?? '', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,72 @@
+import { DocumentError } from './document.exception';
+import { parsePageRange } from './page-range';
+import { checkPixels, pngDimensions, requireSupported, sniffKind } from './sniff';
+import { reflowText, type TextItem } from './text-layer';
+
+const item = (str: string, x: number, y: number, size = 12, width = str.length * size * 0.5): TextItem => ({
+  str,
+  transform: [size, 0, 0, size, x, y],
+  width,
+  height: size,
+});
+
+describe('sniffKind', () => {
+  it.each([
+    ['pdf', Buffer.from('%PDF-1.7\n')],
+    ['png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])],
+    ['jpeg', Buffer.from([0xff, 0xd8, 0xff, 0xe0])],
+    ['webp', Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 ')])],
+    ['tiff', Buffer.from([0x49, 0x49, 0x2a, 0x00])],
+    ['tiff', Buffer.from([0x4d, 0x4d, 0x00, 0x2a])],
+    ['gif', Buffer.from('GIF89a....')],
+  ])('detects %s from magic bytes', (kind, head) => {
+    expect(sniffKind(head)).toBe(kind);
+  });
+
+  it('refuses empty and unknown content with their codes, whatever the name', () => {
+    expect(() => requireSupported(Buffer.alloc(0))).toThrow(expect.objectContaining({ code: 'empty_file' }));
+    expect(() => requireSupported(Buffer.from('MZ\x90\x00'))).toThrow(expect.objectContaining({ code: 'unsupported_file_type' }));
+    expect(() => requireSupported(Buffer.from('RIFF\0\0\0\0WAVE'))).toThrow(DocumentError);
+  });
+
+  it('reads PNG dimensions from the header and enforces the pixel limit', () => {
+    const head = Buffer.alloc(24);
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(head);
+    head.write('IHDR', 12, 'latin1');
+    head.writeUInt32BE(20000, 16);
+    head.writeUInt32BE(10000, 20);
+    expect(pngDimensions(head)).toEqual({ width: 20000, height: 10000 });
+    expect(() => checkPixels(pngDimensions(head), 100_000_000)).toThrow(expect.objectContaining({ code: 'image_too_large' }));
+    expect(() => checkPixels({ width: 100, height: 100 }, 100_000_000)).not.toThrow();
+  });
+});
+
+describe('parsePageRange', () => {
+  it('selects pages in order without duplicates', () => {
+    expect(parsePageRange('1-3,7', 10)).toEqual([1, 2, 3, 7]);
+    expect(parsePageRange('7, 2-3, 3', 10)).toEqual([2, 3, 7]);
+    expect(parsePageRange('8-', 10)).toEqual([8, 9, 10]);
+    expect(parsePageRange('', 3)).toEqual([1, 2, 3]);
+    expect(parsePageRange('2-99', 4)).toEqual([2, 3, 4]);
+  });
+
+  it.each(['0', '3-1', 'a', '1-2-3', '11'])('refuses %p', (spec) => {
+    expect(() => parsePageRange(spec, 10)).toThrow(expect.objectContaining({ code: 'invalid_pages' }));
+  });
+});
+
+describe('reflowText', () => {
+  it('orders lines top to bottom, joins runs, and separates paragraphs by vertical gaps', () => {
+    const items = [
+      item('world', 60, 700, 12, 30),
+      item('Hello', 20, 700, 12, 30),
+      item('second line', 20, 685),
+      item('New paragraph', 20, 640),
+    ];
+    expect(reflowText(items)).toBe('Hello world\nsecond line\n\nNew paragraph');
+  });
+
+  it('returns an empty string for a page without text', () => {
+    expect(reflowText([item('  ', 0, 0)])).toBe('');
+  });
+});
