@@ -14,7 +14,8 @@ import {
   startServiceProcess,
   startWorkerProcess,
   textPdf,
-  type RecordedChat,
+  type MockScript,
+  type RecordedRequest,
   type SeededTenant,
   type ServiceProcess,
   type TestEnvironment,
@@ -25,8 +26,8 @@ import { postFile, waitForJob } from './helpers';
 
 jest.setTimeout(120_000);
 
-const pageOf = (r: RecordedChat) => Number(/Transcribe page (\d+)/.exec(r.text)?.[1] ?? NaN);
-const isExtraction = (r: RecordedChat) => Boolean(r.body.response_format);
+const pageOf = (r: RecordedRequest) => Number(/Transcribe page (\d+)/.exec(r.text)?.[1] ?? NaN);
+const isExtraction = (r: RecordedRequest) => Boolean(r.body.response_format);
 
 const INVOICE = {
   store_name: 'ACME Hardware Store',
@@ -39,24 +40,28 @@ const INVOICE = {
 };
 const TEMPLATE = { store_name: 'string', date: 'string', total_amount: 'number', items: [{ name: 'string', quantity: 'number', price: 'number' }] };
 
+/** Every answer of the mock model: the script the test decides, with 100 input / 20 output tokens. */
+let mock: MockOpenAIServer;
+const reply = (fn: (r: RecordedRequest) => MockScript) => {
+  mock.respond = (r) => ({ usage: { prompt_tokens: 100, completion_tokens: 20 }, ...fn(r) });
+};
+
 describe('documents with a vision model (mock OpenAI server), extraction, webhooks, crash recovery', () => {
   let env: TestEnvironment;
-  let mock: MockOpenAIServer;
   let router: ServiceProcess;
   let worker: WorkerProcess;
   let api: NestFastifyApplication;
   let url: string;
   let tenant: SeededTenant;
-  let extractionReply: (r: RecordedChat, n: number) => string;
+  let extractionReply: (r: RecordedRequest, n: number) => string;
 
   beforeAll(async () => {
-    mock = new MockOpenAIServer((r) => {
+    mock = await MockOpenAIServer.start();
+    reply((r) => {
       if (isExtraction(r)) return { content: extractionReply(r, 0) };
       return { content: `# Heading of page ${pageOf(r)}\n\n- item one\n- item two` };
     });
-    await mock.start();
     env = await createTestEnvironment({
-      DOCUMENTS_VISION_BASE_URL: mock.url,
       DOCUMENTS_ALLOW_PRIVATE_URLS: 'true',
       DOCUMENTS_WEBHOOK_BACKOFF_MS: '200',
       DOCUMENTS_JOB_LOCK_MS: '2000',
@@ -69,11 +74,11 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
       startDocuments(env.config, 0),
     ]);
     url = await api.getUrl();
-    tenant = await seedTenant(router.url, env.config.admin.token);
+    tenant = await seedTenant(router.url, env.config.admin.token, { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-vision-test-key' }, base_url: mock.url });
   });
 
   afterAll(async () => {
-    await Promise.all([worker?.stop(), router?.stop(), api?.close(), mock?.stop()]);
+    await Promise.all([worker?.stop(), router?.stop(), api?.close(), mock?.close()]);
     await env?.cleanup();
   });
 
@@ -90,7 +95,7 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     expect(res.body.status).toBe('succeeded');
     expect(mock.requests).toHaveLength(2);
     for (const r of mock.requests) {
-      expect(r.body.model).toBe('openai/gpt-4o-mini');
+      expect(r.body.model).toBe('gpt-4o-mini');
       expect(r.images).toHaveLength(1);
       const img = r.images[0]!;
       expect(['image/png', 'image/jpeg']).toContain(img.mime);
@@ -242,7 +247,7 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
   });
 
   it('cancels a running job', async () => {
-    mock.setReply((r) => (isExtraction(r) ? { content: '{}' } : { content: `page ${pageOf(r)}`, delayMs: 1500 }));
+    reply((r) => (isExtraction(r) ? { content: '{}' } : { content: `page ${pageOf(r)}`, delayBeforeHeadersMs: 1500 }));
     try {
       const pdf = await textPdf([['a'], ['b'], ['c'], ['d'], ['e'], ['f']]);
       const res = await postFile(`${url}/v1/documents/parse`, tenant.projectKey, pdf, 'slow.pdf', {
@@ -258,12 +263,12 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
       expect(mock.requests.length).toBeLessThan(6);
       expect((await httpJson(`${url}/v1/documents/jobs/${res.body.id}`, { token: tenant.projectKey })).body.status).toBe('canceled');
     } finally {
-      mock.setReply((r) => (isExtraction(r) ? { content: extractionReply(r, 0) } : { content: `# Heading of page ${pageOf(r)}` }));
+      reply((r) => (isExtraction(r) ? { content: extractionReply(r, 0) } : { content: `# Heading of page ${pageOf(r)}` }));
     }
   });
 
   it('a killed worker loses nothing: a new worker finishes the job, each page transcribed once per attempt', async () => {
-    mock.setReply((r) => ({ content: `Body of page ${pageOf(r)}`, delayMs: 700 }));
+    reply((r) => ({ content: `Body of page ${pageOf(r)}`, delayBeforeHeadersMs: 700 }));
     const pdf = await textPdf(Array.from({ length: 8 }, (_, i) => [`p${i + 1}`]));
     const res = await postFile(`${url}/v1/documents/parse`, tenant.projectKey, pdf, 'crash.pdf', {
       options: JSON.stringify({ mode: 'ocr', model: 'openai/gpt-4o-mini', dpi: 72 }),

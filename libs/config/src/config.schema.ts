@@ -95,8 +95,6 @@ export const envSchema = z.object({
   DOCUMENTS_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   DOCUMENTS_RETENTION_SWEEP_MS: positiveInt(60 * 60 * 1000),
   /** Stopgap until the router core's GatewayClient is wired in: an OpenAI-compatible base URL the worker calls directly. */
-  DOCUMENTS_VISION_BASE_URL: url(['http:', 'https:']).optional(),
-  DOCUMENTS_VISION_API_KEY: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
 });

@@ -52,8 +52,6 @@ export interface AppConfig {
     webhookTimeoutMs: number;
     retentionSweepMs: number;
     /** Stopgap direct OpenAI-compatible endpoint for vision/extraction calls (until GatewayClient lands). */
-    visionBaseUrl: string | null;
-    visionApiKey: string | null;
   };
   otel: { endpoint: string | null; serviceName: string | null };
 }
@@ -136,8 +134,6 @@ export function parseConfig(env: Env): AppConfig {
       webhookMaxAgeMs: e.DOCUMENTS_WEBHOOK_MAX_AGE_MS,
       webhookTimeoutMs: e.DOCUMENTS_WEBHOOK_TIMEOUT_MS,
       retentionSweepMs: e.DOCUMENTS_RETENTION_SWEEP_MS,
-      visionBaseUrl: e.DOCUMENTS_VISION_BASE_URL?.replace(/\/+$/, '') ?? null,
-      visionApiKey: e.DOCUMENTS_VISION_API_KEY ?? null,
     },
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME ?? null },
   };
@@ -179,7 +175,6 @@ export const SECRET_KEYS = [
   'GATEWAY_OLD_MASTER_KEYS',
   'DATABASE_URL',
   'REDIS_URL',
-  'DOCUMENTS_VISION_API_KEY',
 ];
 
 /** A loggable view of the config: secrets replaced, passwords stripped from URLs. */

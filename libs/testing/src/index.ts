@@ -5,6 +5,4 @@ export * from './processes';
 export * from './mock-openai';
 export * from './tcp-proxy';
 export * from './documents-fixtures';
-export * from './mock-vision';
 export * from './mock-providers';
-export type { RecordedRequest } from './mock-openai';

@@ -32,9 +32,16 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: any;
+  /** Decoded images of the user messages' `image_url` data-URL parts, in order. */
+  images: { mime: string; data: Buffer }[];
+  /** The text of the user messages. */
+  text: string;
   /** Set when the client closed the connection before the answer was complete. */
   aborted: boolean;
 }
+
+/** Decides the answer from the request itself (used when no script is queued). */
+export type MockResponder = (request: RecordedRequest, n: number) => MockScript | Promise<MockScript>;
 
 /**
  * An OpenAI (and Azure OpenAI) chat completions server on loopback speaking the real wire format, streaming
@@ -44,6 +51,8 @@ export class MockOpenAIServer {
   readonly requests: RecordedRequest[] = [];
   private readonly queue: MockScript[] = [];
   defaultScript: MockScript = { content: ['Hello', ' from', ' the mock.'], usage: { prompt_tokens: 11, completion_tokens: 4 } };
+  /** When set, answers every request with no queued script. */
+  respond: MockResponder | undefined;
 
   private constructor(private readonly server: Server) {}
 
@@ -82,7 +91,8 @@ export class MockOpenAIServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let raw = '';
     for await (const chunk of req) raw += String(chunk);
-    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: safeJson(raw), aborted: false };
+    const body = safeJson(raw);
+    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, ...userParts(body), aborted: false };
     this.requests.push(record);
     res.on('close', () => {
       if (!res.writableFinished) record.aborted = true;
@@ -96,7 +106,7 @@ export class MockOpenAIServer {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'You did not provide an API key.', type: 'invalid_request_error', code: 'invalid_api_key', param: null } }));
       return;
     }
-    const script = this.queue.shift() ?? this.defaultScript;
+    const script = this.queue.shift() ?? (this.respond ? await this.respond(record, this.requests.length) : this.defaultScript);
     if (script.delayBeforeHeadersMs) await sleep(script.delayBeforeHeadersMs);
     if (res.destroyed) return;
     if (script.status && script.status >= 400) {
@@ -107,9 +117,9 @@ export class MockOpenAIServer {
       );
       return;
     }
-    const body = record.body as { stream?: boolean; model?: string; stream_options?: { include_usage?: boolean } } | undefined;
-    const model = body?.model ?? 'mock-model';
-    if (body?.stream) await this.stream(res, script, model, body.stream_options?.include_usage === true);
+    const chat = body as { stream?: boolean; model?: string; stream_options?: { include_usage?: boolean } } | undefined;
+    const model = chat?.model ?? 'mock-model';
+    if (chat?.stream) await this.stream(res, script, model, chat.stream_options?.include_usage === true);
     else this.complete(res, script, model);
   }
 
@@ -191,6 +201,24 @@ export class MockOpenAIServer {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function userParts(body: unknown): Pick<RecordedRequest, 'images' | 'text'> {
+  const images: RecordedRequest['images'] = [];
+  let text = '';
+  const messages = (body as { messages?: { role: string; content: unknown }[] } | undefined)?.messages ?? [];
+  for (const m of Array.isArray(messages) ? messages : []) {
+    if (m.role !== 'user') continue;
+    if (typeof m.content === 'string') text += m.content;
+    else if (Array.isArray(m.content)) {
+      for (const part of m.content as { type: string; text?: string; image_url?: { url?: string } }[]) {
+        if (part.type === 'text') text += part.text ?? '';
+        const match = part.type === 'image_url' ? /^data:([^;]+);base64,(.*)$/s.exec(part.image_url?.url ?? '') : null;
+        if (match) images.push({ mime: match[1]!, data: Buffer.from(match[2]!, 'base64') });
+      }
+    }
+  }
+  return { images, text };
+}
 
 function safeJson(raw: string): unknown {
   try {

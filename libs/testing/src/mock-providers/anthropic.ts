@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedRequest, type StreamWriter } from './base';
+import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedProviderRequest, type StreamWriter } from './base';
 
 /**
  * A mock of the Anthropic Messages API (`POST /v1/messages`), written from Anthropic's public reference:
@@ -12,7 +12,7 @@ export class AnthropicMockServer extends MockProviderServer {
     super();
   }
 
-  protected async respond(req: RecordedRequest, scenario: MockScenario) {
+  protected async respond(req: RecordedProviderRequest, scenario: MockScenario) {
     if (req.method !== 'POST' || !req.path.endsWith('/v1/messages')) throw new MockRejection(404, `Not found: ${req.path}`, 'not_found_error');
     if (req.headers['x-api-key'] !== this.apiKey) throw new MockRejection(401, 'invalid x-api-key', 'authentication_error');
     if (!req.headers['anthropic-version']) throw new MockRejection(400, 'anthropic-version: header is required', 'invalid_request_error');

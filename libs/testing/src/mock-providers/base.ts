@@ -50,7 +50,7 @@ export interface MockScenario {
   faults?: MockFaults;
 }
 
-export interface RecordedRequest {
+export interface RecordedProviderRequest {
   method: string;
   url: string;
   path: string;
@@ -98,7 +98,7 @@ export interface StreamWriter {
 
 /** The shared mock server: records requests, applies scripted scenarios and faults, writes streams. */
 export abstract class MockProviderServer {
-  readonly requests: RecordedRequest[] = [];
+  readonly requests: RecordedProviderRequest[] = [];
   private server?: Server;
   private queue: MockScenario[] = [];
   private sticky: MockScenario = {};
@@ -123,7 +123,7 @@ export abstract class MockProviderServer {
     return this;
   }
 
-  get lastRequest(): RecordedRequest | undefined {
+  get lastRequest(): RecordedProviderRequest | undefined {
     return this.requests[this.requests.length - 1];
   }
 
@@ -142,7 +142,7 @@ export abstract class MockProviderServer {
 
   /** Validates the request and answers: a non-stream JSON body, or a stream writer. */
   protected abstract respond(
-    req: RecordedRequest,
+    req: RecordedProviderRequest,
     scenario: MockScenario,
   ): Promise<{ json: unknown } | { stream: StreamWriter } | { raw: { status: number; headers: Record<string, string>; body: string } }>;
 
@@ -160,7 +160,7 @@ export abstract class MockProviderServer {
     } catch {
       body = undefined;
     }
-    const recorded: RecordedRequest = { method: req.method ?? 'GET', url: req.url ?? '/', path: u.pathname, query: u.searchParams, headers: req.headers, raw, body };
+    const recorded: RecordedProviderRequest = { method: req.method ?? 'GET', url: req.url ?? '/', path: u.pathname, query: u.searchParams, headers: req.headers, raw, body };
     this.requests.push(recorded);
     const scenario = this.queue.shift() ?? this.sticky;
     const faults = scenario.faults ?? {};

@@ -3,7 +3,7 @@ import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, type MockScenario, type RecordedRequest, type StreamWriter } from './base';
+import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, type MockScenario, type RecordedProviderRequest, type StreamWriter } from './base';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -64,7 +64,7 @@ export class BedrockMockServer extends MockProviderServer {
     super();
   }
 
-  protected async respond(req: RecordedRequest, scenario: MockScenario) {
+  protected async respond(req: RecordedProviderRequest, scenario: MockScenario) {
     const m = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.path);
     if (req.method !== 'POST' || !m) throw new MockRejection(404, `Unknown operation ${req.method} ${req.path}`, 'UnknownOperationException');
     await this.verifySignature(req);
@@ -77,7 +77,7 @@ export class BedrockMockServer extends MockProviderServer {
     return { body: JSON.stringify({ message }), headers: { 'x-amzn-errortype': `${t}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': randomBytes(16).toString('hex') } };
   }
 
-  private async verifySignature(req: RecordedRequest): Promise<void> {
+  private async verifySignature(req: RecordedProviderRequest): Promise<void> {
     const auth = String(req.headers['authorization'] ?? '');
     const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/bedrock\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(auth);
     if (!m) throw new MockRejection(403, 'Authorization header requires \'Credential\', \'SignedHeaders\' and \'Signature\' in the AWS4-HMAC-SHA256 format.', 'IncompleteSignatureException');

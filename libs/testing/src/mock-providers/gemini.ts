@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
 import { anthropicAnswer, anthropicError, validateAnthropicBody } from './anthropic';
-import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedRequest, type StreamWriter } from './base';
+import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedProviderRequest, type StreamWriter } from './base';
 
 
 /**
@@ -45,7 +45,7 @@ export class GeminiMockServer extends MockProviderServer {
     return { project_id: this.projectId, region, service_account_json: JSON.stringify(this.serviceAccount) };
   }
 
-  protected async respond(req: RecordedRequest, scenario: MockScenario) {
+  protected async respond(req: RecordedProviderRequest, scenario: MockScenario) {
     if (req.path === '/token') return { raw: await this.token(req) };
     const vertex = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/(google|anthropic)\/models\/([^/:]+):(\w+)$/.exec(req.path);
     const studio = /^\/v1beta\/models\/([^/:]+):(\w+)$/.exec(req.path);
@@ -81,7 +81,7 @@ export class GeminiMockServer extends MockProviderServer {
     return { body: JSON.stringify({ error: { code: status, message, status: type ?? GOOGLE_STATUS[status] ?? 'UNKNOWN' } }) };
   }
 
-  private async token(req: RecordedRequest): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  private async token(req: RecordedProviderRequest): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     this.tokenRequests++;
     const form = new URLSearchParams(req.raw);
     const fail = (error: string, description: string) => ({ status: 400, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error, error_description: description }) });
