@@ -157,18 +157,12 @@ export class TenancyService {
   }
 
   /** Revokes a key by id. Org admins reach only their own organization's keys. */
-  async revokeAccessKey(scope: AdminScope, keyId: string, organizationId?: string): Promise<AccessKeyView> {
-    const orgId = scope.kind === 'organization' ? scope.organizationId : organizationId;
-    const candidates = orgId ? [orgId] : (await this.orgs.list()).map((o) => o.id);
-    for (const id of candidates) {
-      const existing = await this.keys.findById(id, keyId);
-      if (!existing) continue;
-      const revoked = await this.keys.revoke(id, keyId);
-      if (revoked) await this.events.publish({ type: 'key.revoked', keyHash: existing.keyHash });
-      const after = await this.keys.findById(id, keyId);
-      return accessKeyView(after ?? existing);
-    }
-    throw notFound(`Access key '${keyId}' not found.`, 'access_key_not_found');
+  async revokeAccessKey(scope: AdminScope, keyId: string): Promise<AccessKeyView> {
+    const orgId = scope.kind === 'organization' ? scope.organizationId : await this.keys.organizationOf(keyId);
+    const existing = orgId ? await this.keys.findById(orgId, keyId) : null;
+    if (!orgId || !existing) throw notFound(`Access key '${keyId}' not found.`, 'access_key_not_found');
+    if (await this.keys.revoke(orgId, keyId)) await this.events.publish({ type: 'key.revoked', keyHash: existing.keyHash });
+    return accessKeyView((await this.keys.findById(orgId, keyId)) ?? existing);
   }
 
   async createConnection(scope: AdminScope, input: unknown): Promise<ConnectionView> {
@@ -261,12 +255,10 @@ export class TenancyService {
   }
 
   private async findConnection(scope: AdminScope, id: string): Promise<ConnectionEntity> {
-    const orgIds = scope.kind === 'organization' ? [scope.organizationId] : (await this.orgs.list()).map((o) => o.id);
-    for (const orgId of orgIds) {
-      const row = await this.connections.findById(orgId, id);
-      if (row) return row;
-    }
-    throw notFound(`Connection '${id}' not found.`, 'connection_not_found');
+    const orgId = scope.kind === 'organization' ? scope.organizationId : await this.connections.organizationOf(id);
+    const row = orgId ? await this.connections.findById(orgId, id) : null;
+    if (!row) throw notFound(`Connection '${id}' not found.`, 'connection_not_found');
+    return row;
   }
 
   private async requireOrg(scope: AdminScope, organizationId: string): Promise<OrganizationEntity> {

@@ -107,9 +107,10 @@ export class Executor {
     }
     if (!last) throw new GatewayError(500, 'server_error', 'no_targets', 'No target could be tried.');
     const error = toGatewayError(last.failure, last.provider);
-    const scrubbed = new GatewayError(error.status, error.type, error.code, scrub(error.message, last.secrets), { param: error.param, headers: error.headers });
-    Object.assign(scrubbed, { attempts });
-    throw scrubbed;
+    throw new GatewayError(error.status, error.type, error.code, scrub(error.message, last.secrets), {
+      param: error.param,
+      headers: { ...error.headers, 'x-gateway-attempts': String(attempts) },
+    });
   }
 
   private async attempt(request: ChatRequest, target: RouteTarget, policy: ExecutionPolicy, stream: boolean, signal: AbortSignal): Promise<AttemptResult> {

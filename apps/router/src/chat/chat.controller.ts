@@ -38,16 +38,12 @@ export class ChatController {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
+    void reply.header('x-gateway-request-id', req.id);
     let result;
     try {
       result = await this.gateway.execute({ organizationId: principal.organizationId, projectId: project.id, keyId: principal.keyId }, body, headers, abort.signal);
     } catch (err) {
       if (err instanceof ClientAbortedError) return;
-      if (err instanceof GatewayError) {
-        const attempts = (err as GatewayError & { attempts?: number }).attempts;
-        if (attempts !== undefined) void reply.header('x-gateway-attempts', String(attempts));
-        void reply.header('x-gateway-request-id', req.id);
-      }
       throw err;
     }
     const gatewayHeaders = responseHeaders(req.id, result.meta);

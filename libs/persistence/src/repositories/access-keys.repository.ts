@@ -32,14 +32,19 @@ export class AccessKeysRepository {
     });
   }
 
-  /** Marks a key revoked; returns the revoked row (or null when unknown or already revoked). */
-  async revoke(organizationId: string, id: string): Promise<AccessKeyEntity | null> {
-    const rows: AccessKeyEntity[] = await this.ds.query(
-      `UPDATE access_keys SET revoked_at = now() WHERE organization_id = $1 AND id = $2 AND revoked_at IS NULL
-       RETURNING id, key_hash AS "keyHash"`,
-      [organizationId, id],
-    ).then((r: [AccessKeyEntity[], number] | AccessKeyEntity[]) => (Array.isArray(r[0]) ? (r[0] as AccessKeyEntity[]) : (r as AccessKeyEntity[])));
-    return rows[0] ?? null;
+  /** Marks a key revoked; returns false when it is unknown or already revoked. */
+  async revoke(organizationId: string, id: string): Promise<boolean> {
+    const result = await this.repo.update({ organizationId, id, revokedAt: IsNull() }, { revokedAt: () => 'now()' });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * The organization a key belongs to, for the admin token, which names keys by id alone.
+   * Callers then use the tenant-scoped finders with the answer.
+   */
+  async organizationOf(id: string): Promise<string | null> {
+    const row = await this.repo.findOne({ where: { id }, select: { organizationId: true } });
+    return row?.organizationId ?? null;
   }
 
   /** Records use of many keys in one statement (batched off the request path). */

@@ -39,6 +39,12 @@ export class ConnectionsRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /** The organization a connection belongs to, for the admin token, which names connections by id alone. */
+  async organizationOf(id: string): Promise<string | null> {
+    const row = await this.repo.findOne({ where: { id }, select: { organizationId: true } });
+    return row?.organizationId ?? null;
+  }
+
   /** Every connection of every organization, for master-key rotation. */
   listAllForRotation(): Promise<ConnectionEntity[]> {
     return this.repo.find({ order: { createdAt: 'ASC' } });
