@@ -77,9 +77,8 @@ export class Executor {
     const stream = request.stream === true;
     const started = performance.now();
     let attempts = 0;
-    let last: { failure: UpstreamFailure; provider: string; secrets: string[] } | undefined;
+    let last: { failure: UpstreamFailure; target: RouteTarget } | undefined;
     for (const [step, target] of targets.entries()) {
-      const secrets = credentialStrings(target.connection.credentials);
       for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
         if (signal.aborted) throw new ClientAbortedError();
         attempts += 1;
@@ -95,7 +94,7 @@ export class Executor {
           };
           return { ...outcome.result, meta } as ExecutionResult;
         }
-        last = { failure: outcome.failure, provider: target.connection.provider, secrets };
+        last = { failure: outcome.failure, target };
         if (!isRetryable(outcome.failure)) break;
         if (attempt < policy.maxAttempts) {
           const retryAfter = outcome.failure.kind === 'http' ? outcome.failure.retryAfterMs : undefined;
@@ -106,8 +105,8 @@ export class Executor {
       if (!last || !allowsFallback(last.failure)) break;
     }
     if (!last) throw new GatewayError(500, 'server_error', 'no_targets', 'No target could be tried.');
-    const error = toGatewayError(last.failure, last.provider);
-    throw new GatewayError(error.status, error.type, error.code, scrub(error.message, last.secrets), {
+    const error = toGatewayError(last.failure, last.target.connection.provider);
+    throw new GatewayError(error.status, error.type, error.code, scrub(error.message, credentialStrings(last.target.connection.credentials)), {
       param: error.param,
       headers: { ...error.headers, 'x-gateway-attempts': String(attempts) },
     });
