@@ -111,6 +111,9 @@ Add a provider connection (your own key stays on the server, encrypted):
   curl -s ${router}/v1/admin/connections -H "Authorization: Bearer $GATEWAY_ADMIN_TOKEN" -H 'content-type: application/json' \\
     -d '{"organization_id":"${org.id}","provider":"openai","name":"OpenAI","slug":"openai","credentials":{"api_key":"sk-..."},"is_default":true}'
 
+Try document parsing with no provider key at all (local OCR):
+  curl -s http://${config.http.host}:${config.http.documentsPort}/v1/ocr/parse -H "Authorization: Bearer ${key.key}" -F file=@page.png
+
 Then call any model through the router:
   curl -s ${router}/v1/chat/completions -H "Authorization: Bearer ${key.key}" -H 'content-type: application/json' \\
     -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'

@@ -5,7 +5,7 @@
 //  3. build, create the database, apply migrations
 //  4. create a demo organization, project and access key (once; the key is printed once)
 //  5. run router, collector, documents and the worker (tools/start.mjs)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
@@ -40,4 +40,7 @@ if (!existsSync(envFile)) {
 run('npm', ['run', '-s', 'build']);
 run(process.execPath, ['dist/tools/migrate.js', 'up']);
 run(process.execPath, ['bin/switchyard.js', 'demo']);
-run(process.execPath, ['tools/start.mjs', '--no-build']);
+// The services run in the foreground; a signal to this process (not only Ctrl-C to the group) stops them too.
+const services = spawn(process.execPath, ['tools/start.mjs', '--no-build'], { cwd: root, stdio: 'inherit' });
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => services.kill(signal));
+services.on('exit', (code) => process.exit(code ?? 0));
