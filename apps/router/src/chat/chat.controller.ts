@@ -1,10 +1,9 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, TenantDirectory } from '@switchyard/auth';
-import { ProviderStreamError } from '@switchyard/providers';
 import { ClientAbortedError, GatewayClient, type ExecutionMeta } from '@switchyard/routing';
 import { GatewayError, type Principal } from '@switchyard/types';
-import { endWithError, SSE_DONE, writeChunk } from './sse';
+import { streamToClient } from './sse';
 import { ModelsService } from './models.service';
 
 /** The OpenAI-compatible surface: `POST /v1/chat/completions` and `GET /v1/models`. */
@@ -52,31 +51,7 @@ export class ChatController {
       return;
     }
     reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      ...gatewayHeaders,
-      'x-request-id': req.id,
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.flushHeaders();
-    for (const chunk of result.head) writeChunk(res, chunk, result.includeUsage);
-    try {
-      for await (const chunk of result.tail) {
-        if (abort.signal.aborted) break;
-        writeChunk(res, chunk, result.includeUsage);
-      }
-      if (!abort.signal.aborted) res.end(SSE_DONE);
-    } catch (err) {
-      const status = err instanceof ProviderStreamError ? err.status : 502;
-      const message = err instanceof Error ? err.message : 'The upstream stream failed.';
-      endWithError(
-        res,
-        new GatewayError(status === 429 ? 429 : 502, 'api_error', 'upstream_stream_error', `The ${result.meta.provider} stream failed after it had started: ${message}`),
-      );
-    }
+    await streamToClient(reply.raw, { ...gatewayHeaders, 'x-request-id': req.id }, result, abort.signal);
   }
 }
 
