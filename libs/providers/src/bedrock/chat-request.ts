@@ -1,4 +1,5 @@
 import { defaultImageFetcher, loadImage, type ImageFetcher } from '../shared/images';
+import { plainToolCallId } from '../shared/tool-call-ids';
 import {
   contentParts,
   contentText,
@@ -73,14 +74,14 @@ export async function convertBedrockMessages(messages: ChatMessage[], fetchImage
         if (text) content.push({ text });
         for (const call of m.tool_calls ?? []) {
           hasToolBlocks = true;
-          content.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) } });
+          content.push({ toolUse: { toolUseId: plainToolCallId(call.id), name: call.function.name, input: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) } });
         }
         turn = { role: 'assistant', content };
         break;
       }
       case 'tool':
         hasToolBlocks = true;
-        turn = { role: 'user', content: [{ toolResult: { toolUseId: String(m.tool_call_id ?? ''), content: toolResultContent(contentText(m.content)) } }] };
+        turn = { role: 'user', content: [{ toolResult: { toolUseId: plainToolCallId(String(m.tool_call_id ?? '')), content: toolResultContent(contentText(m.content)) } }] };
         break;
       case 'function':
         throw new UnsupportedParameterError(`messages[${i}].role`, "The deprecated 'function' role is not supported; use tool messages.");

@@ -3,6 +3,7 @@ import {
   contentParts,
   contentText,
   mergeNative,
+  parseToolArguments,
   passthroughFields,
   rejectUnsupported,
   requestedMaxTokens,
@@ -10,9 +11,15 @@ import {
   THINKING_BUDGET,
   unsupportedParams,
 } from '../shared/request';
+import { splitToolCallId } from '../shared/tool-call-ids';
 import { UnsupportedParameterError, type AdapterContext, type ChatMessage, type ChatRequest } from '../types';
 import { toGeminiSchema } from './schema';
 import type { GeminiContent, GeminiPart } from './types';
+
+/** Google's documented placeholder for function calls whose signature is unknown (history from another model). */
+export const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
+/** Gemini 3 models validate thought signatures on function calls. */
+const usesThoughtSignatures = (model: string) => /gemini-3/i.test(model);
 
 async function userParts(m: ChatMessage, i: number, fetchImage: ImageFetcher): Promise<GeminiPart[]> {
   const parts: GeminiPart[] = [];
@@ -41,7 +48,11 @@ function functionResponse(content: string): Record<string, unknown> {
 }
 
 /** OpenAI messages to Gemini `contents` + `systemInstruction`; consecutive same-role turns merged. */
-export async function convertGeminiMessages(messages: ChatMessage[], fetchImage: ImageFetcher): Promise<{ system: string[]; contents: GeminiContent[] }> {
+export async function convertGeminiMessages(
+  messages: ChatMessage[],
+  fetchImage: ImageFetcher,
+  options: { thoughtSignatures?: boolean } = {},
+): Promise<{ system: string[]; contents: GeminiContent[] }> {
   const system: string[] = [];
   const contents: GeminiContent[] = [];
   const toolNames = new Map<string, string>();
@@ -60,17 +71,13 @@ export async function convertGeminiMessages(messages: ChatMessage[], fetchImage:
         const parts: GeminiPart[] = [];
         const text = contentText(m.content);
         if (text) parts.push({ text });
-        for (const call of m.tool_calls ?? []) {
+        for (const [j, call] of (m.tool_calls ?? []).entries()) {
           toolNames.set(call.id, call.function.name);
-          let args: Record<string, unknown> = {};
-          if (call.function.arguments.trim()) {
-            try {
-              args = JSON.parse(call.function.arguments) as Record<string, unknown>;
-            } catch {
-              throw new UnsupportedParameterError(`messages[${i}].tool_calls`, `messages[${i}].tool_calls: arguments must be a JSON object.`);
-            }
-          }
-          parts.push({ functionCall: { name: call.function.name, args } });
+          const { thoughtSignature } = splitToolCallId(call.id);
+          // Gemini 3 requires the first call of a turn to carry its signature; a history from another model has
+          // none, for which Google documents this placeholder.
+          const signature = thoughtSignature ?? (options.thoughtSignatures && j === 0 ? SKIP_THOUGHT_SIGNATURE : undefined);
+          parts.push({ functionCall: { name: call.function.name, args: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) }, ...(signature ? { thoughtSignature: signature } : {}) });
         }
         turn = { role: 'model', parts };
         break;
@@ -95,7 +102,7 @@ export async function convertGeminiMessages(messages: ChatMessage[], fetchImage:
 /** The Gemini generateContent body for an OpenAI chat request (AI Studio and Vertex). */
 export async function buildGeminiBody(request: ChatRequest, ctx: AdapterContext, fetchImage: ImageFetcher = defaultImageFetcher): Promise<Record<string, unknown>> {
   rejectUnsupported(unsupportedParams(request, { n: true, seed: true, penalties: true }), 'Gemini', ctx);
-  const { system, contents } = await convertGeminiMessages(request.messages, fetchImage);
+  const { system, contents } = await convertGeminiMessages(request.messages, fetchImage, { thoughtSignatures: usesThoughtSignatures(ctx.target.upstreamModel) });
   const body: Record<string, unknown> = { contents };
   if (system.length) body['systemInstruction'] = { parts: system.map((text) => ({ text })) };
 
