@@ -20,7 +20,8 @@ export class TestImageServer {
   readonly caFile: string;
   readonly requests: string[] = [];
   private readonly dir: string;
-  private readonly cert: string;
+  /** The server's self-signed certificate (PEM), to trust it. */
+  readonly caPem: string;
   private server?: Server;
   private readonly agent: Agent;
   url = '';
@@ -30,12 +31,12 @@ export class TestImageServer {
     const key = join(this.dir, 'key.pem');
     this.caFile = join(this.dir, 'cert.pem');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', this.caFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
-    this.cert = readFileSync(this.caFile, 'utf8');
-    this.agent = new Agent({ connect: { ca: this.cert } });
+    this.caPem = readFileSync(this.caFile, 'utf8');
+    this.agent = new Agent({ connect: { ca: this.caPem } });
   }
 
   async start(): Promise<this> {
-    this.server = createServer({ key: readFileSync(join(this.dir, 'key.pem')), cert: this.cert }, (req, res) => {
+    this.server = createServer({ key: readFileSync(join(this.dir, 'key.pem')), cert: this.caPem }, (req, res) => {
       this.requests.push(req.url ?? '');
       switch (req.url) {
         case '/image.gif':
