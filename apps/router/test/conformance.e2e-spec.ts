@@ -96,6 +96,15 @@ const rows: Row[] = [
     streamError: 'UNAVAILABLE',
   },
   {
+    name: 'vertex-claude',
+    provider: 'google-vertex',
+    model: 'claude-sonnet-4-5@20250929',
+    mock: providerMock(gemini),
+    credentials: () => gemini.vertexCredentials(),
+    baseUrl: () => `${gemini.url}/v1`,
+    streamError: 'overloaded_error',
+  },
+  {
     name: 'bedrock',
     provider: 'aws-bedrock',
     model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
