@@ -1,21 +1,118 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import OpenAI from 'openai';
-import { AnthropicMockServer, BedrockMockServer, createTestEnvironment, GeminiMockServer, seedTenant, type MockProviderServer, type TestEnvironment } from '@switchyard/testing';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import {
+  AnthropicMockServer,
+  BedrockMockServer,
+  createTestEnvironment,
+  describeImages,
+  GeminiMockServer,
+  MockOpenAIServer,
+  seedTenant,
+  TEST_GIF,
+  TEST_PNG,
+  TestImageServer,
+  type MockScenario,
+  type TestEnvironment,
+} from '@switchyard/testing';
 import { startRouter } from '../src/bootstrap';
 
 /**
- * The cross-provider conformance suite (first slice): the same cases through the running router with the
- * `openai` client, against every translated provider's mock. OpenAI/Azure join once the OpenAI mock lands.
+ * The cross-provider conformance suite (issue 4): one table of cases run through the running router with the
+ * `openai` client against every provider's mock. Each case is run streamed and not streamed; both forms must
+ * reduce to the same OpenAI-shaped result, which must be the same for every provider (the expectations below
+ * name no provider), with equal usage totals.
  */
 const anthropic = new AnthropicMockServer();
 const gemini = new GeminiMockServer();
 const bedrock = new BedrockMockServer();
+const images = new TestImageServer();
+let openai: MockOpenAIServer;
+let azure: MockOpenAIServer;
 
-const providers: { name: string; mock: MockProviderServer; provider: string; model: string; credentials: () => Record<string, unknown>; baseUrl: () => string }[] = [
-  { name: 'anthropic', mock: anthropic, provider: 'anthropic', model: 'claude-sonnet-4-5', credentials: () => ({ api_key: anthropic.apiKey }), baseUrl: () => `${anthropic.url}/v1` },
-  { name: 'gemini', mock: gemini, provider: 'google-ai-studio', model: 'gemini-2.5-flash', credentials: () => ({ api_key: gemini.apiKey }), baseUrl: () => `${gemini.url}/v1beta` },
-  { name: 'vertex', mock: gemini, provider: 'google-vertex', model: 'gemini-2.5-pro', credentials: () => gemini.vertexCredentials(), baseUrl: () => `${gemini.url}/v1` },
-  { name: 'bedrock', mock: bedrock, provider: 'aws-bedrock', model: 'anthropic.claude-3-5-haiku-20241022-v1:0', credentials: () => ({ ...bedrock.credentials }), baseUrl: () => bedrock.url },
+/** One reply/fault vocabulary over every mock. */
+interface Driver {
+  set(s: MockScenario): void;
+  once(s: MockScenario): void;
+  reset(): void;
+  /** Upstream chat requests received (token exchanges excluded). */
+  chatRequests(): number;
+}
+const providerMock = (m: AnthropicMockServer | GeminiMockServer | BedrockMockServer): Driver => ({
+  set: (s) => m.setScenario(s),
+  once: (s) => m.enqueue(s),
+  reset: () => m.reset(),
+  chatRequests: () => m.requests.filter((r) => r.path !== '/token').length,
+});
+const openAIMock = (m: () => MockOpenAIServer): Driver => ({
+  set: (s) => m().setScenario(s),
+  once: (s) => m().enqueueScenario(s),
+  reset: () => m().reset(),
+  chatRequests: () => m().requests.length,
+});
+
+interface Row {
+  name: string;
+  provider: string;
+  model: string;
+  /** Extra models run through the tool round trip (Gemini 3: thought signatures). */
+  toolModels?: string[];
+  mock: Driver;
+  credentials: () => Record<string, unknown>;
+  baseUrl: () => string;
+  /** The provider's "overloaded / unavailable" error type inside a 200 stream (undefined: the mock's default). */
+  streamError?: string;
+}
+
+const rows: Row[] = [
+  { name: 'openai', provider: 'openai', model: 'gpt-4o-mini', mock: openAIMock(() => openai), credentials: () => ({ api_key: 'sk-openai-conformance-key' }), baseUrl: () => openai.url },
+  {
+    name: 'azure',
+    provider: 'azure-openai',
+    model: 'gpt-4o-mini-deployment',
+    mock: openAIMock(() => azure),
+    credentials: () => ({ api_key: 'azure-conformance-key', resource_name: 'conformance', api_version: '2024-10-21' }),
+    baseUrl: () => azure.origin,
+  },
+  { name: 'anthropic', provider: 'anthropic', model: 'claude-sonnet-4-5', mock: providerMock(anthropic), credentials: () => ({ api_key: anthropic.apiKey }), baseUrl: () => `${anthropic.url}/v1`, streamError: 'overloaded_error' },
+  {
+    name: 'gemini',
+    provider: 'google-ai-studio',
+    model: 'gemini-2.5-flash',
+    toolModels: ['gemini-3-pro-preview'],
+    mock: providerMock(gemini),
+    credentials: () => ({ api_key: gemini.apiKey }),
+    baseUrl: () => `${gemini.url}/v1beta`,
+    streamError: 'UNAVAILABLE',
+  },
+  {
+    name: 'vertex',
+    provider: 'google-vertex',
+    model: 'gemini-2.5-pro',
+    toolModels: ['gemini-3-pro-preview'],
+    mock: providerMock(gemini),
+    credentials: () => gemini.vertexCredentials(),
+    baseUrl: () => `${gemini.url}/v1`,
+    streamError: 'UNAVAILABLE',
+  },
+  {
+    name: 'vertex-claude',
+    provider: 'google-vertex',
+    model: 'claude-sonnet-4-5@20250929',
+    mock: providerMock(gemini),
+    credentials: () => gemini.vertexCredentials(),
+    baseUrl: () => `${gemini.url}/v1`,
+    streamError: 'overloaded_error',
+  },
+  {
+    name: 'bedrock',
+    provider: 'aws-bedrock',
+    model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    mock: providerMock(bedrock),
+    credentials: () => ({ ...bedrock.credentials }),
+    baseUrl: () => bedrock.url,
+    streamError: 'serviceUnavailableException',
+  },
 ];
 
 let env: TestEnvironment;
@@ -23,65 +120,250 @@ let router: NestFastifyApplication;
 let url: string;
 
 beforeAll(async () => {
-  await Promise.all([anthropic.start(), gemini.start(), bedrock.start()]);
-  env = await createTestEnvironment();
+  [openai, azure] = await Promise.all([MockOpenAIServer.start(), MockOpenAIServer.start(), anthropic.start(), gemini.start(), bedrock.start(), images.start()]);
+  // Providers that take image URLs fetch them themselves: the mocks do too, trusting the test certificate.
+  for (const m of [openai, azure, anthropic, gemini]) m.fetchImage = images.fetch;
+  env = await createTestEnvironment({ ROUTER_IMAGE_CA_FILE: images.caFile, ROUTER_IMAGE_ALLOW_PRIVATE_URLS: 'true' });
   router = await startRouter(env.config, 0);
   url = await router.getUrl();
 });
 afterAll(async () => {
   await router?.close();
   await env?.cleanup();
-  await Promise.all([anthropic.stop(), gemini.stop(), bedrock.stop()]);
+  await Promise.all([openai?.close(), azure?.close(), anthropic.stop(), gemini.stop(), bedrock.stop(), images.stop()]);
 });
 
-describe.each(providers)('conformance: $name', (p) => {
+/** What a user reads from an answer, streamed or not; tool call ids are checked for shape, not value. */
+interface Result {
+  content: string | null;
+  tool_calls: { name: string; arguments: unknown }[];
+  finish_reason: string | null;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+}
+interface Both {
+  result: Result;
+  /** The assistant messages as a client would send them back (non-streamed, then reassembled from the stream). */
+  messages: ChatCompletionMessageParam[];
+}
+
+const toolCallsOf = (calls: { id: string; function: { name: string; arguments: string } }[] | undefined) => {
+  for (const c of calls ?? []) expect(c.id).toMatch(/^\S+$/);
+  return (calls ?? []).map((c) => ({ name: c.function.name, arguments: JSON.parse(c.function.arguments) as unknown }));
+};
+const usageOf = (u: ChatCompletion['usage'] | null | undefined) => (u ? { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens } : null);
+
+function resultOf(c: ChatCompletion): Result {
+  expect(c.object).toBe('chat.completion');
+  expect(c.choices).toHaveLength(1);
+  const m = c.choices[0]!.message;
+  expect(m.role).toBe('assistant');
+  return {
+    content: m.content || (m.tool_calls?.length ? null : m.content),
+    tool_calls: toolCallsOf(m.tool_calls as never),
+    finish_reason: c.choices[0]!.finish_reason,
+    usage: usageOf(c.usage),
+  };
+}
+
+/** Runs one request non-streamed and streamed (with usage); both must reduce to the same result. */
+async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming): Promise<Both> {
+  const plain = await client.chat.completions.create({ ...body, stream: false });
+  const stream = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } });
+  let content = '';
+  let finish: string | null = null;
+  let usage: Result['usage'] = null;
+  let first = true;
+  let afterUsage = false;
+  const calls: { id: string; type: 'function'; function: { name: string; arguments: string } }[] = [];
+  for await (const chunk of stream) {
+    expect(chunk.object).toBe('chat.completion.chunk');
+    expect(afterUsage).toBe(false); // the usage chunk is the last one
+    if (first) expect(chunk.choices[0]?.delta.role).toBe('assistant');
+    first = false;
+    const choice = chunk.choices[0];
+    if (choice) {
+      content += choice.delta.content ?? '';
+      for (const t of choice.delta.tool_calls ?? []) {
+        if (t.id) calls[t.index] = { id: t.id, type: 'function', function: { name: t.function?.name ?? '', arguments: '' } };
+        calls[t.index]!.function.arguments += t.function?.arguments ?? '';
+      }
+      finish = choice.finish_reason ?? finish;
+    }
+    if (chunk.usage) {
+      expect(chunk.choices).toEqual([]);
+      usage = usageOf(chunk.usage);
+      afterUsage = true;
+    }
+  }
+  const streamed: Result = { content: content || (calls.length ? null : content), tool_calls: toolCallsOf(calls), finish_reason: finish, usage };
+  const result = resultOf(plain);
+  expect(streamed).toEqual(result);
+  const plainMessage = plain.choices[0]!.message;
+  return {
+    result,
+    messages: [
+      { role: 'assistant', content: plainMessage.content, ...(plainMessage.tool_calls ? { tool_calls: plainMessage.tool_calls } : {}) },
+      { role: 'assistant', content: content || null, ...(calls.length ? { tool_calls: calls } : {}) },
+    ],
+  };
+}
+
+const USAGE = { prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 };
+const text = (content: string, finish = 'stop'): Result => ({ content, tool_calls: [], finish_reason: finish, usage: USAGE });
+const WEATHER: ChatCompletionTool = {
+  type: 'function',
+  function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+};
+
+/** Reads an SSE answer raw (to see exactly what ends the stream). */
+async function rawStream(key: string, body: Record<string, unknown>): Promise<{ status: number; events: string[] }> {
+  const res = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ ...body, stream: true }) });
+  const raw = await res.text();
+  return { status: res.status, events: raw.split('\n\n').filter((e) => e.startsWith('data: ')).map((e) => e.slice(6)) };
+}
+
+describe.each(rows)('conformance: $name', (p) => {
   let client: OpenAI;
-  const model = () => `${p.provider}/${p.model}`;
+  let key: string;
+  const model = (m = p.model) => `${p.provider}/${m}`;
   beforeAll(async () => {
     const tenant = await seedTenant(url, env.config.admin.token, { provider: p.provider, slug: `${p.name}-conn`, credentials: p.credentials(), base_url: p.baseUrl() });
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
+    key = tenant.projectKey;
+    client = new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries: 0 });
   });
-  beforeEach(() => p.mock.reset());
+  beforeEach(() => {
+    p.mock.reset();
+    p.mock.set({});
+  });
 
-  it('plain text, streamed and not, with equal usage', async () => {
-    const plain = await client.chat.completions.create({ model: model(), messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] });
-    expect(plain.choices[0]).toMatchObject({ message: { role: 'assistant', content: 'Hello! How can I help?' }, finish_reason: 'stop' });
-    const stream = await client.chat.completions.create({ model: model(), messages: [{ role: 'user', content: 'Hi' }], stream: true, stream_options: { include_usage: true } });
-    let content = '';
-    let finish: string | null = null;
-    let usage: unknown;
-    for await (const c of stream) {
-      content += c.choices[0]?.delta.content ?? '';
-      finish = c.choices[0]?.finish_reason ?? finish;
-      if (c.usage) usage = c.usage;
-    }
-    expect({ content, finish }).toEqual({ content: 'Hello! How can I help?', finish: 'stop' });
-    expect(usage).toMatchObject({ prompt_tokens: plain.usage!.prompt_tokens, completion_tokens: plain.usage!.completion_tokens, total_tokens: plain.usage!.total_tokens });
+  it('plain text with a system prompt', async () => {
+    const { result } = await both(client, { model: model(), messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] });
+    expect(result).toEqual(text('Hello! How can I help?'));
+  });
+
+  it('multi-turn', async () => {
+    p.mock.set({ reply: { kind: 'text', text: 'Your name is Ada.' } });
+    const messages: ChatCompletionMessageParam[] = [
+      { role: 'user', content: 'My name is Ada.' },
+      { role: 'assistant', content: 'Nice to meet you, Ada.' },
+      { role: 'user', content: 'What is my name?' },
+    ];
+    expect((await both(client, { model: model(), messages })).result).toEqual(text('Your name is Ada.'));
+  });
+
+  it('image input as a data URL', async () => {
+    p.mock.set({ reply: { kind: 'describe_images' } });
+    const messages: ChatCompletionMessageParam[] = [
+      { role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${TEST_PNG.toString('base64')}` } }] },
+    ];
+    expect((await both(client, { model: model(), messages })).result).toEqual(text(describeImages([{ mime: 'image/png', data: TEST_PNG }])));
+  });
+
+  it('image input as an https URL', async () => {
+    p.mock.set({ reply: { kind: 'describe_images' } });
+    const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: `${images.url}/image.gif` } }] }];
+    expect((await both(client, { model: model(), messages })).result).toEqual(text(describeImages([{ mime: 'image/gif', data: TEST_GIF }])));
+  });
+
+  it('a single tool call', async () => {
+    p.mock.set({ reply: { kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] } });
+    const { result } = await both(client, { model: model(), messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [WEATHER] });
+    expect(result).toEqual({ content: null, tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }], finish_reason: 'tool_calls', usage: USAGE });
   });
 
   it('parallel tool calls', async () => {
-    p.mock.setScenario({ reply: { kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }, { name: 'get_weather', arguments: '{"city":"Rome"}' }] } });
-    const res = await client.chat.completions.create({
+    p.mock.set({ reply: { kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }, { name: 'get_weather', arguments: '{"city":"Rome"}' }] } });
+    const { result } = await both(client, { model: model(), messages: [{ role: 'user', content: 'Weather in Paris and Rome?' }], tools: [WEATHER] });
+    expect(result.tool_calls).toEqual([
+      { name: 'get_weather', arguments: { city: 'Paris' } },
+      { name: 'get_weather', arguments: { city: 'Rome' } },
+    ]);
+    expect(result.finish_reason).toBe('tool_calls');
+  });
+
+  it.each([p.model, ...(p.toolModels ?? [])])('tool result round trip (%s)', async (m) => {
+    p.mock.set({ reply: { kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }, { name: 'get_weather', arguments: '{"city":"Rome"}' }] } });
+    const user: ChatCompletionMessageParam = { role: 'user', content: 'Weather in Paris and Rome?' };
+    const first = await both(client, { model: model(m), messages: [user], tools: [WEATHER] });
+    // Send each form of the answer back (ids exactly as the client received them) with the tool results.
+    p.mock.set({ reply: { kind: 'text', text: 'Paris 21°C, Rome 25°C.' } });
+    for (const assistant of first.messages) {
+      const calls = (assistant as { tool_calls: { id: string }[] }).tool_calls;
+      const messages: ChatCompletionMessageParam[] = [
+        user,
+        assistant,
+        { role: 'tool', tool_call_id: calls[0]!.id, content: '{"temp_c":21}' },
+        { role: 'tool', tool_call_id: calls[1]!.id, content: '{"temp_c":25}' },
+      ];
+      expect((await both(client, { model: model(m), messages, tools: [WEATHER] })).result).toEqual(text('Paris 21°C, Rome 25°C.'));
+    }
+  });
+
+  it('JSON schema output', async () => {
+    p.mock.set({ reply: { kind: 'json', value: { city: 'Paris', temp_c: 21 } } });
+    const { result } = await both(client, {
       model: model(),
-      messages: [{ role: 'user', content: 'Weather in Paris and Rome?' }],
-      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
+      messages: [{ role: 'user', content: 'Weather in Paris as JSON' }],
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'weather', schema: { type: 'object', properties: { city: { type: 'string' }, temp_c: { type: 'number' } }, required: ['city', 'temp_c'] } },
+      },
     });
-    expect(res.choices[0]!.finish_reason).toBe('tool_calls');
-    expect(res.choices[0]!.message.tool_calls!.map((t) => (t.type === 'function' ? JSON.parse(t.function.arguments) : null))).toEqual([{ city: 'Paris' }, { city: 'Rome' }]);
+    expect({ ...result, content: JSON.parse(result.content!) as unknown }).toEqual({ ...text(''), content: { city: 'Paris', temp_c: 21 } });
+  });
+
+  it('stop sequences', async () => {
+    p.mock.set({ reply: { kind: 'text', text: 'one, two, three. END four' } });
+    const { result } = await both(client, { model: model(), messages: [{ role: 'user', content: 'Count' }], stop: ['END'] });
+    expect(result).toEqual(text('one, two, three. '));
   });
 
   it('max tokens hit is finish_reason length', async () => {
-    p.mock.setScenario({ reply: { kind: 'length' } });
-    const res = await client.chat.completions.create({ model: model(), messages: [{ role: 'user', content: 'Long' }], max_tokens: 5 });
-    expect(res.choices[0]!.finish_reason).toBe('length');
+    p.mock.set({ reply: { kind: 'length' } });
+    const { result } = await both(client, { model: model(), messages: [{ role: 'user', content: 'Long' }], max_tokens: 5 });
+    expect(result).toEqual(text('This answer was cut', 'length'));
   });
 
-  it.each([
-    [400, 400],
-    [429, 429],
-    [529, 503],
-  ])('upstream %s maps to %s', async (upstream, expected) => {
-    p.mock.setScenario({ faults: { status: upstream, retryAfter: upstream === 429 ? 0 : undefined } });
-    await expect(client.chat.completions.create({ model: model(), messages: [{ role: 'user', content: 'Hi' }] })).rejects.toMatchObject({ status: expected });
+  describe.each([false, true])('upstream errors (stream: %s)', (stream) => {
+    it.each([
+      [400, 400, 'invalid_request'],
+      [401, 502, 'provider_auth_error'],
+      [403, 502, 'provider_auth_error'],
+      [404, 404, 'model_not_found'],
+      [429, 429, 'rate_limit_exceeded'],
+      [500, 503, 'provider_unavailable'],
+      [529, 503, 'provider_unavailable'],
+    ])('upstream %s maps to %s %s', async (upstream, status, code) => {
+      p.mock.set({ faults: { status: upstream, retryAfter: upstream === 429 ? 0 : undefined } });
+      const call = stream
+        ? client.chat.completions.create({ model: model(), messages: [{ role: 'user', content: 'Hi' }], stream: true })
+        : client.chat.completions.create({ model: model(), messages: [{ role: 'user', content: 'Hi' }] });
+      await expect(call).rejects.toMatchObject({ status, code });
+    });
+  });
+
+  it('a provider error in a 200 stream before the first content is retried invisibly', async () => {
+    p.mock.once({ faults: { errorInStream: { type: p.streamError, message: 'Overloaded' }, beforeFirstContent: true } });
+    const { status, events } = await rawStream(key, { model: model(), messages: [{ role: 'user', content: 'Hi' }] });
+    expect(status).toBe(200);
+    expect(events.at(-1)).toBe('[DONE]');
+    const content = events.slice(0, -1).map((e) => (JSON.parse(e) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '').join('');
+    expect(content).toBe('Hello! How can I help?');
+    expect(events.some((e) => e.includes('"error"'))).toBe(false);
+    expect(p.mock.chatRequests()).toBe(2);
+  });
+
+  it('a provider error in a 200 stream after the first content ends it with an error event and no [DONE]', async () => {
+    // Paced, so that the content reaches the client before the error (one read holding both would fail over).
+    p.mock.set({ faults: { errorInStream: { type: p.streamError, message: 'Overloaded' }, delayBetweenChunksMs: 30 } });
+    const { status, events } = await rawStream(key, { model: model(), messages: [{ role: 'user', content: 'Hi' }] });
+    expect(status).toBe(200);
+    expect(events).not.toContain('[DONE]');
+    const last = JSON.parse(events.at(-1)!) as { error?: { code?: string; type?: string } };
+    expect(last.error).toMatchObject({ type: 'api_error', code: 'upstream_stream_error' });
+    const content = events.slice(0, -1).map((e) => (JSON.parse(e) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '').join('');
+    expect(content.length).toBeGreaterThan(0);
+    expect('Hello! How can I help?'.startsWith(content)).toBe(true);
+    expect(p.mock.chatRequests()).toBe(1);
   });
 });

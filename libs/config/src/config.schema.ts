@@ -64,6 +64,12 @@ export const envSchema = z.object({
   ROUTER_BODY_LIMIT_BYTES: positiveInt(32 * 1024 * 1024),
   ROUTER_RETRY_AFTER_CAP_MS: positiveInt(60_000),
   ROUTER_REQUEST_TIMEOUT_MS: positiveInt(120_000),
+  /** Image URLs the router fetches for providers that take only inline bytes (Gemini, Bedrock). */
+  ROUTER_IMAGE_MAX_BYTES: positiveInt(20 * 1024 * 1024),
+  ROUTER_IMAGE_TIMEOUT_MS: positiveInt(15_000),
+  ROUTER_IMAGE_ALLOW_PRIVATE_URLS: bool(false),
+  /** PEM file of extra CAs trusted when fetching image URLs (private PKI; tests). */
+  ROUTER_IMAGE_CA_FILE: z.string().min(1).optional(),
   AUTH_CACHE_TTL_MS: positiveInt(30_000),
   COLLECTOR_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
   COLLECTOR_MAX_SPANS_PER_REQUEST: positiveInt(50_000),

@@ -16,7 +16,13 @@ export interface AppConfig {
   secrets: { current: MasterKey; previous: MasterKey[]; usingDevDefault: boolean };
   http: { host: string; routerPort: number; collectorPort: number; documentsPort: number };
   log: { level: string; pretty: boolean };
-  router: { bodyLimitBytes: number; retryAfterCapMs: number; requestTimeoutMs: number };
+  router: {
+    bodyLimitBytes: number;
+    retryAfterCapMs: number;
+    requestTimeoutMs: number;
+    /** Fetching image URLs for providers that need inline bytes. */
+    images: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean; caPem: string | null };
+  };
   auth: { cacheTtlMs: number };
   collector: {
     maxBodyBytes: number;
@@ -102,6 +108,12 @@ export function parseConfig(env: Env): AppConfig {
       bodyLimitBytes: e.ROUTER_BODY_LIMIT_BYTES,
       retryAfterCapMs: e.ROUTER_RETRY_AFTER_CAP_MS,
       requestTimeoutMs: e.ROUTER_REQUEST_TIMEOUT_MS,
+      images: {
+        maxBytes: e.ROUTER_IMAGE_MAX_BYTES,
+        timeoutMs: e.ROUTER_IMAGE_TIMEOUT_MS,
+        allowPrivateUrls: e.ROUTER_IMAGE_ALLOW_PRIVATE_URLS,
+        caPem: e.ROUTER_IMAGE_CA_FILE ? readFileSync(e.ROUTER_IMAGE_CA_FILE, 'utf8') : null,
+      },
     },
     auth: { cacheTtlMs: e.AUTH_CACHE_TTL_MS },
     collector: {

@@ -192,6 +192,43 @@ describe('Gemini responses', () => {
   });
 });
 
+describe('Gemini 3 thought signatures', () => {
+  const SIG = 'CiQB0e2Kb+/xyz==';
+  const answer = { candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'f', args: { a: 1 } }, thoughtSignature: SIG }, { functionCall: { name: 'f', args: { a: 2 } } }] }, finishReason: 'STOP' }] };
+
+  it('travel in the tool call id, streamed and not, and go back on the same call', async () => {
+    const calls = gemini.parseResponse(answer, ctx('google-ai-studio', 'gemini-3-pro-preview')).choices[0]!.message.tool_calls!;
+    expect(calls[0]!.id).toMatch(/^call_[\w-]+__thought__CiQB0e2Kb-_xyz$/);
+    expect(calls[1]!.id).not.toContain('__thought__');
+    const streamed = feed(gemini.createStreamDecoder(ctx('google-ai-studio', 'gemini-3-pro-preview')), [`data: ${JSON.stringify(answer)}\n\n`]);
+    expect(streamed.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).find((t) => t.id)?.id).toMatch(/__thought__CiQB0e2Kb-_xyz$/);
+
+    const next: ChatRequest = { model: 'x', messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: null, tool_calls: calls }, ...calls.map((c) => ({ role: 'tool' as const, tool_call_id: c.id, content: '{}' }))] };
+    const sent = (await body(gemini.buildRequest(next, ctx('google-ai-studio', 'gemini-3-pro-preview')))) as { contents: { parts: Record<string, unknown>[] }[] };
+    expect(sent.contents[1]!.parts).toEqual([{ functionCall: { name: 'f', args: { a: 1 } }, thoughtSignature: SIG }, { functionCall: { name: 'f', args: { a: 2 } } }]);
+    // Other providers get the plain id on both sides of the pair.
+    const claude = (await body(anthropic.buildRequest(next, ctx('anthropic', 'claude-sonnet-4-5')))) as { messages: { content: { id?: string; tool_use_id?: string }[] }[] };
+    expect(claude.messages[1]!.content[0]!.id).toBe(calls[0]!.id.split('__thought__')[0]);
+    expect(claude.messages[2]!.content[0]!.tool_use_id).toBe(calls[0]!.id.split('__thought__')[0]);
+  });
+
+  it('a Gemini 3 history without signatures gets the documented placeholder on the first call of a turn', async () => {
+    const req: ChatRequest = {
+      model: 'x',
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'f', arguments: '{}' } }, { id: 'toolu_2', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'toolu_1', content: 'ok' },
+        { role: 'tool', tool_call_id: 'toolu_2', content: 'ok' },
+      ],
+    };
+    const g3 = (await body(gemini.buildRequest(req, ctx('google-ai-studio', 'gemini-3-flash')))) as { contents: { parts: Record<string, unknown>[] }[] };
+    expect(g3.contents[1]!.parts.map((p) => p['thoughtSignature'])).toEqual(['skip_thought_signature_validator', undefined]);
+    const g25 = (await body(gemini.buildRequest(req, ctx('google-ai-studio', 'gemini-2.5-flash')))) as { contents: { parts: Record<string, unknown>[] }[] };
+    expect(g25.contents[1]!.parts.every((p) => !('thoughtSignature' in p))).toBe(true);
+  });
+});
+
 describe('Bedrock', () => {
   it('builds the Converse body and signs it with SigV4', async () => {
     const up = await bedrock.buildRequest(CONVERSATION, ctx('aws-bedrock', 'anthropic.claude-3-haiku-20240307-v1:0', { stream: true }));

@@ -2,6 +2,7 @@ import { Agent, errors as undiciErrors, request as undiciRequest, type Dispatche
 import {
   adapterFor,
   ProviderStreamError,
+  type AdapterLookup,
   UnsupportedParameterError,
   type AdapterContext,
   type ChatCompletion,
@@ -55,6 +56,8 @@ export interface ExecutorOptions {
   /** Idle time allowed between upstream body chunks once a stream is flowing. */
   bodyIdleTimeoutMs: number;
   dispatcher?: Dispatcher;
+  /** The provider adapters (default: the registry with its default image fetcher). */
+  adapters?: AdapterLookup;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
@@ -66,8 +69,11 @@ export interface ExecutorOptions {
 export class Executor {
   private readonly dispatcher: Dispatcher;
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly adapters: AdapterLookup;
+  private readonly closers: (() => Promise<void>)[] = [];
 
   constructor(private readonly options: ExecutorOptions) {
+    this.adapters = options.adapters ?? adapterFor;
     this.dispatcher =
       options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1, connect: { timeout: 10_000 } });
     this.sleep = options.sleep ?? abortableSleep;
@@ -113,7 +119,7 @@ export class Executor {
   }
 
   private async attempt(request: ChatRequest, target: RouteTarget, policy: ExecutionPolicy, stream: boolean, signal: AbortSignal): Promise<AttemptResult> {
-    const adapter = adapterFor(target.connection.provider);
+    const adapter = this.adapters(target.connection.provider);
     if (!adapter) {
       return { ok: false, failure: { kind: 'unsupported', param: 'model', message: `The ${target.connection.provider} provider is not supported by this gateway yet.` } };
     }
@@ -186,8 +192,13 @@ export class Executor {
     }
   }
 
+  /** Something to close with the executor (e.g. the image fetcher's connection pool). */
+  onClose(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await Promise.all([this.dispatcher.close(), ...this.closers.map((fn) => fn())]);
   }
 }
 

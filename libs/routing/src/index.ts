@@ -3,5 +3,6 @@ export * from './resolve-model';
 export * from './execution-policy';
 export * from './upstream-failure';
 export * from './executor';
+export * from './image-fetcher';
 export * from './gateway-client';
 export * from './routing.module';

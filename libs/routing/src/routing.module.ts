@@ -1,8 +1,10 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
+import { createAdapterRegistry } from '@switchyard/providers';
 import { ModelCatalog } from './catalog/catalog';
 import { Executor } from './executor';
+import { createImageFetcher } from './image-fetcher';
 import { GatewayClient } from './gateway-client';
 
 class ExecutorCloser implements OnApplicationShutdown {
@@ -17,7 +19,16 @@ class ExecutorCloser implements OnApplicationShutdown {
 @Module({
   providers: [
     { provide: ModelCatalog, useFactory: () => new ModelCatalog() },
-    { provide: Executor, inject: [APP_CONFIG], useFactory: (c: ServiceConfig) => new Executor({ bodyIdleTimeoutMs: c.router.requestTimeoutMs }) },
+    {
+      provide: Executor,
+      inject: [APP_CONFIG],
+      useFactory: (c: ServiceConfig) => {
+        const fetchImage = createImageFetcher(c.router.images);
+        const executor = new Executor({ bodyIdleTimeoutMs: c.router.requestTimeoutMs, adapters: createAdapterRegistry({ fetchImage }) });
+        executor.onClose(() => fetchImage.close());
+        return executor;
+      },
+    },
     ExecutorCloser,
     {
       provide: GatewayClient,

@@ -3,6 +3,7 @@ export * from './seed';
 export * from './http';
 export * from './processes';
 export * from './mock-openai';
+export * from './image-server';
 export * from './tcp-proxy';
 export * from './documents-fixtures';
 export * from './mock-providers';

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_USAGE, describeImages, pieces, type MockImageFetch, type MockScenario, type SeenImage } from './mock-providers/base';
 
 /** What the mock does with one request. Scripts are consumed in order; the default applies when none is queued. */
 export interface MockScript {
@@ -78,8 +80,28 @@ export class MockOpenAIServer {
     return this;
   }
 
+  /** How image URLs are fetched for `describe_images` (OpenAI fetches URLs itself). */
+  fetchImage: MockImageFetch | undefined;
+
+  /**
+   * Drives the mock with the scenarios the other provider mocks take (one reply/fault vocabulary for the
+   * conformance suite): `setScenario` answers every request without a queued script, `enqueueScenario` the next one.
+   */
+  setScenario(scenario: MockScenario): this {
+    this.respond = (r) => scriptForScenario(r, scenario, this.fetchImage);
+    return this;
+  }
+
+  enqueueScenario(...scenarios: MockScenario[]): this {
+    for (const s of scenarios) this.pending.push((r) => scriptForScenario(r, s, this.fetchImage));
+    return this;
+  }
+
+  private readonly pending: MockResponder[] = [];
+
   reset(): void {
     this.queue.length = 0;
+    this.pending.length = 0;
     this.requests.length = 0;
   }
 
@@ -106,7 +128,8 @@ export class MockOpenAIServer {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'You did not provide an API key.', type: 'invalid_request_error', code: 'invalid_api_key', param: null } }));
       return;
     }
-    const script = this.queue.shift() ?? (this.respond ? await this.respond(record, this.requests.length) : this.defaultScript);
+    const pending = this.pending.shift();
+    const script = this.queue.shift() ?? (pending ? await pending(record, this.requests.length) : undefined) ?? (this.respond ? await this.respond(record, this.requests.length) : this.defaultScript);
     if (script.delayBeforeHeadersMs) await sleep(script.delayBeforeHeadersMs);
     if (res.destroyed) return;
     if (script.status && script.status >= 400) {
@@ -187,6 +210,7 @@ export class MockOpenAIServer {
         continue;
       }
       if (s.errorEventAfterChunks !== undefined && i === s.errorEventAfterChunks + 1) {
+        if (s.chunkDelayMs) await sleep(s.chunkDelayMs);
         res.end(`data: ${JSON.stringify({ error: { message: 'The server had an error while processing your request.', type: 'server_error', code: null } })}\n\n`);
         return;
       }
@@ -201,6 +225,72 @@ export class MockOpenAIServer {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A provider-mock scenario as an OpenAI script: what OpenAI itself would answer to this request. */
+export async function scriptForScenario(r: RecordedRequest, scenario: MockScenario, fetchImage?: MockImageFetch): Promise<MockScript> {
+  const reply = scenario.reply ?? { kind: 'text' };
+  const u = scenario.usage ?? DEFAULT_USAGE;
+  const script: MockScript = { usage: { prompt_tokens: u.input, completion_tokens: u.output } };
+  let text: string | undefined;
+  switch (reply.kind) {
+    case 'text':
+      text = reply.text ?? 'Hello! How can I help?';
+      break;
+    case 'length':
+      text = reply.text ?? 'This answer was cut';
+      script.finishReason = 'length';
+      break;
+    case 'tool_calls':
+      text = reply.text;
+      script.toolCalls = reply.calls.map((c) => ({ id: c.id ?? `call_${randomBytes(12).toString('base64url')}`, name: c.name, arguments: pieces(c.arguments, 7) }));
+      break;
+    case 'json':
+      text = JSON.stringify(reply.value);
+      break;
+    case 'reasoning':
+      text = reply.text;
+      break;
+    case 'finish':
+      text = reply.text ?? '';
+      script.finishReason = reply.reason === 'content_filter' ? 'content_filter' : 'stop';
+      break;
+    case 'describe_images':
+      text = describeImages(await openAIImages(r, fetchImage));
+      break;
+  }
+  // Stop sequences end the text where they occur (finish_reason stays `stop`).
+  const stop = (r.body as { stop?: string | string[] } | undefined)?.stop;
+  for (const s of typeof stop === 'string' ? [stop] : (stop ?? [])) {
+    const at = text?.indexOf(s) ?? -1;
+    if (at >= 0) text = text!.slice(0, at);
+  }
+  if (text !== undefined) script.content = pieces(text, 5);
+  const f = scenario.faults ?? {};
+  if (f.status) Object.assign(script, { status: f.status, errorMessage: f.message, retryAfter: f.retryAfter !== undefined ? String(f.retryAfter) : undefined });
+  if (f.delayBeforeHeadersMs) script.delayBeforeHeadersMs = f.delayBeforeHeadersMs;
+  if (f.delayBetweenChunksMs) script.chunkDelayMs = f.delayBetweenChunksMs;
+  if (f.dropBeforeFirstChunk) script.dropBeforeFirstChunk = true;
+  if (f.dropAfterFirstChunk) script.dropAfterChunks = 1;
+  if (f.errorInStream) script.errorEventAfterChunks = f.beforeFirstContent ? 0 : (f.afterEvents ?? 1);
+  return script;
+}
+
+/** The user messages' images: data URLs decoded, http(s) URLs fetched. */
+async function openAIImages(r: RecordedRequest, fetchImage?: MockImageFetch): Promise<SeenImage[]> {
+  const out: SeenImage[] = [];
+  for (const m of (r.body as { messages?: { role: string; content: unknown }[] })?.messages ?? []) {
+    if (m.role !== 'user' || !Array.isArray(m.content)) continue;
+    for (const part of m.content as { type: string; image_url?: { url?: string } }[]) {
+      if (part.type !== 'image_url') continue;
+      const url = part.image_url?.url ?? '';
+      const match = /^data:([^;]+);base64,(.*)$/s.exec(url);
+      if (match) out.push({ mime: match[1]!, data: Buffer.from(match[2]!, 'base64') });
+      else if (fetchImage) out.push(await fetchImage(url));
+      else throw new Error(`the OpenAI mock cannot fetch ${url}: no fetchImage set`);
+    }
+  }
+  return out;
+}
 
 function userParts(body: unknown): Pick<RecordedRequest, 'images' | 'text'> {
   const images: RecordedRequest['images'] = [];

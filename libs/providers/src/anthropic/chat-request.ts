@@ -1,4 +1,5 @@
 import { parseDataUrl } from '../shared/images';
+import { plainToolCallId } from '../shared/tool-call-ids';
 import {
   contentParts,
   contentText,
@@ -50,7 +51,7 @@ function assistantBlocks(message: ChatMessage, i: number): string | AnthropicCon
   if (!message.tool_calls?.length) return typeof message.content === 'string' ? message.content : [{ type: 'text', text }];
   const blocks: AnthropicContentBlock[] = text ? [{ type: 'text', text }] : [];
   for (const call of message.tool_calls) {
-    blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) });
+    blocks.push({ type: 'tool_use', id: plainToolCallId(call.id), name: call.function.name, input: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) });
   }
   return blocks;
 }
@@ -60,7 +61,7 @@ function toolResultBlock(message: ChatMessage): AnthropicContentBlock {
     typeof message.content === 'string'
       ? message.content
       : contentParts(message.content).map((p) => (p.type === 'image_url' ? imageBlock(p) : ({ type: 'text', text: String((p as { text?: unknown }).text ?? '') } as AnthropicContentBlock)));
-  return { type: 'tool_result', tool_use_id: String(message.tool_call_id ?? ''), content };
+  return { type: 'tool_result', tool_use_id: plainToolCallId(String(message.tool_call_id ?? '')), content };
 }
 
 const asBlocks = (c: string | AnthropicContentBlock[]): AnthropicContentBlock[] => (typeof c === 'string' ? (c === '' ? [] : [{ type: 'text', text: c }]) : c);

@@ -1,14 +1,12 @@
 import { nowSeconds } from '../shared/chunks';
-import { mapFinishReason } from '../shared/finish-reasons';
+import { forcedJsonToolFinish } from '../shared/finish-reasons';
 import { ProviderStreamError, type ChatCompletion, type FinishReason, type ToolCall } from '../types';
 import { JSON_TOOL_NAME, type AnthropicResponse } from './types';
 import { anthropicUsage } from './usage';
 
 /** A finish reason for Anthropic, where a forced JSON tool call is a normal `stop`. */
 export function anthropicFinish(stopReason: string | null | undefined, onlyJsonTool: boolean): FinishReason {
-  const mapped = mapFinishReason('anthropic', stopReason);
-  if (mapped === 'tool_calls' && onlyJsonTool) return 'stop';
-  return mapped === 'error' ? 'stop' : mapped;
+  return forcedJsonToolFinish('anthropic', stopReason, onlyJsonTool);
 }
 
 export function parseAnthropicResponse(body: unknown, fallbackModel: string): ChatCompletion {

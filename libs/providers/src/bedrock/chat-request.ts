@@ -1,6 +1,7 @@
 import { defaultImageFetcher, loadImage, type ImageFetcher } from '../shared/images';
+import { plainToolCallId } from '../shared/tool-call-ids';
+import { convertTurns, convertUserParts, toolResultObject } from '../shared/messages';
 import {
-  contentParts,
   contentText,
   jsonSchemaFormat,
   mergeNative,
@@ -32,67 +33,27 @@ async function imageBlock(url: string, i: number, fetchImage: ImageFetcher): Pro
   return { image: { format, source: { bytes: img.data } } };
 }
 
-async function userContent(m: ChatMessage, i: number, fetchImage: ImageFetcher): Promise<Block[]> {
-  const out: Block[] = [];
-  for (const p of contentParts(m.content)) {
-    if (p.type === 'text') out.push({ text: String((p as { text: unknown }).text) });
-    else if (p.type === 'image_url') out.push(await imageBlock((p as { image_url?: { url?: string } }).image_url?.url ?? '', i, fetchImage));
-    else throw new UnsupportedParameterError(`messages[${i}].content`, `Content part type '${p.type}' is not supported by Bedrock.`);
-  }
-  return out;
-}
-
 function toolResultContent(text: string): Block[] {
-  try {
-    const v = JSON.parse(text) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return [{ json: v }];
-  } catch {
-    /* text */
-  }
-  return [{ text }];
+  const object = toolResultObject(text);
+  return object ? [{ json: object }] : [{ text }];
 }
 
 export async function convertBedrockMessages(messages: ChatMessage[], fetchImage: ImageFetcher): Promise<{ system: Block[]; messages: BedrockMessage[]; hasToolBlocks: boolean }> {
-  const system: Block[] = [];
-  const out: BedrockMessage[] = [];
   let hasToolBlocks = false;
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i]!;
-    let turn: BedrockMessage;
-    switch (m.role) {
-      case 'system':
-      case 'developer':
-        system.push({ text: contentText(m.content) });
-        continue;
-      case 'user':
-        turn = { role: 'user', content: await userContent(m, i, fetchImage) };
-        break;
-      case 'assistant': {
-        const content: Block[] = [];
-        const text = contentText(m.content);
-        if (text) content.push({ text });
-        for (const call of m.tool_calls ?? []) {
-          hasToolBlocks = true;
-          content.push({ toolUse: { toolUseId: call.id, name: call.function.name, input: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) } });
-        }
-        turn = { role: 'assistant', content };
-        break;
-      }
-      case 'tool':
-        hasToolBlocks = true;
-        turn = { role: 'user', content: [{ toolResult: { toolUseId: String(m.tool_call_id ?? ''), content: toolResultContent(contentText(m.content)) } }] };
-        break;
-      case 'function':
-        throw new UnsupportedParameterError(`messages[${i}].role`, "The deprecated 'function' role is not supported; use tool messages.");
-    }
-    if (!turn.content.length) continue;
-    const prev = out[out.length - 1];
-    if (prev && prev.role === turn.role) {
-      prev.content.push(...turn.content);
-      prev.content.sort((a, b) => Number('toolResult' in b) - Number('toolResult' in a));
-    } else out.push(turn);
-  }
-  return { system, messages: out, hasToolBlocks };
+  const { system, turns } = await convertTurns<Block>(messages, {
+    user: (m, i) => convertUserParts<Block>(m, i, 'Bedrock', { text: (text) => ({ text }), image: (url) => imageBlock(url, i, fetchImage) }),
+    text: (text) => ({ text }),
+    toolCall: (call, i) => {
+      hasToolBlocks = true;
+      return { toolUse: { toolUseId: plainToolCallId(call.id), name: call.function.name, input: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) } };
+    },
+    toolResult: (m) => {
+      hasToolBlocks = true;
+      return { toolResult: { toolUseId: plainToolCallId(String(m.tool_call_id ?? '')), content: toolResultContent(contentText(m.content)) } };
+    },
+    leads: (b) => 'toolResult' in b,
+  });
+  return { system: system.map((text) => ({ text })), messages: turns.map((t) => ({ role: t.role, content: t.blocks })), hasToolBlocks };
 }
 
 const isClaude = (model: string) => /anthropic\.claude|claude/i.test(model);

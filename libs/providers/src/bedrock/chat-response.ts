@@ -1,13 +1,11 @@
 import { nowSeconds, randomId } from '../shared/chunks';
-import { mapFinishReason } from '../shared/finish-reasons';
+import { forcedJsonToolFinish } from '../shared/finish-reasons';
 import { ProviderStreamError, type ChatCompletion, type FinishReason, type ToolCall } from '../types';
 import { BEDROCK_JSON_TOOL } from './chat-request';
 import { bedrockUsage } from './usage';
 
 export function bedrockFinish(stopReason: string | undefined, onlyJsonTool: boolean): FinishReason {
-  const mapped = mapFinishReason('bedrock', stopReason);
-  if (mapped === 'tool_calls' && onlyJsonTool) return 'stop';
-  return mapped === 'error' ? 'stop' : mapped;
+  return forcedJsonToolFinish('bedrock', stopReason, onlyJsonTool);
 }
 
 interface ConverseResponse {

@@ -1,8 +1,9 @@
 import { defaultImageFetcher, loadImage, type ImageFetcher } from '../shared/images';
+import { convertTurns, convertUserParts, toolResultObject } from '../shared/messages';
 import {
-  contentParts,
   contentText,
   mergeNative,
+  parseToolArguments,
   passthroughFields,
   rejectUnsupported,
   requestedMaxTokens,
@@ -10,92 +11,65 @@ import {
   THINKING_BUDGET,
   unsupportedParams,
 } from '../shared/request';
+import { splitToolCallId } from '../shared/tool-call-ids';
 import { UnsupportedParameterError, type AdapterContext, type ChatMessage, type ChatRequest } from '../types';
 import { toGeminiSchema } from './schema';
 import type { GeminiContent, GeminiPart } from './types';
 
-async function userParts(m: ChatMessage, i: number, fetchImage: ImageFetcher): Promise<GeminiPart[]> {
-  const parts: GeminiPart[] = [];
-  for (const p of contentParts(m.content)) {
-    if (p.type === 'text') parts.push({ text: String((p as { text: unknown }).text) });
-    else if (p.type === 'image_url') {
-      const url = (p as { image_url?: { url?: string } }).image_url?.url ?? '';
-      if (url.startsWith('gs://')) parts.push({ fileData: { fileUri: url } });
-      else {
-        const img = await loadImage(url, fetchImage);
-        parts.push({ inlineData: { mimeType: img.mediaType, data: img.data } });
-      }
-    } else throw new UnsupportedParameterError(`messages[${i}].content`, `Content part type '${p.type}' is not supported by Gemini.`);
-  }
-  return parts;
-}
+/** Google's documented placeholder for function calls whose signature is unknown (history from another model). */
+export const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
+/** Gemini 3 models validate thought signatures on function calls. */
+const usesThoughtSignatures = (model: string) => /gemini-3/i.test(model);
 
 function functionResponse(content: string): Record<string, unknown> {
+  const object = toolResultObject(content);
+  if (object) return object;
   try {
-    const v = JSON.parse(content) as unknown;
-    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-    return { content: v };
+    return { content: JSON.parse(content) as unknown };
   } catch {
     return { content };
   }
 }
 
 /** OpenAI messages to Gemini `contents` + `systemInstruction`; consecutive same-role turns merged. */
-export async function convertGeminiMessages(messages: ChatMessage[], fetchImage: ImageFetcher): Promise<{ system: string[]; contents: GeminiContent[] }> {
-  const system: string[] = [];
-  const contents: GeminiContent[] = [];
+export async function convertGeminiMessages(
+  messages: ChatMessage[],
+  fetchImage: ImageFetcher,
+  options: { thoughtSignatures?: boolean } = {},
+): Promise<{ system: string[]; contents: GeminiContent[] }> {
   const toolNames = new Map<string, string>();
-  for (let i = 0; i < messages.length; i++) {
-    const m = messages[i]!;
-    let turn: GeminiContent;
-    switch (m.role) {
-      case 'system':
-      case 'developer':
-        system.push(contentText(m.content));
-        continue;
-      case 'user':
-        turn = { role: 'user', parts: await userParts(m, i, fetchImage) };
-        break;
-      case 'assistant': {
-        const parts: GeminiPart[] = [];
-        const text = contentText(m.content);
-        if (text) parts.push({ text });
-        for (const call of m.tool_calls ?? []) {
-          toolNames.set(call.id, call.function.name);
-          let args: Record<string, unknown> = {};
-          if (call.function.arguments.trim()) {
-            try {
-              args = JSON.parse(call.function.arguments) as Record<string, unknown>;
-            } catch {
-              throw new UnsupportedParameterError(`messages[${i}].tool_calls`, `messages[${i}].tool_calls: arguments must be a JSON object.`);
-            }
-          }
-          parts.push({ functionCall: { name: call.function.name, args } });
-        }
-        turn = { role: 'model', parts };
-        break;
-      }
-      case 'tool': {
-        const name = toolNames.get(String(m.tool_call_id)) ?? (typeof m.name === 'string' ? m.name : undefined);
-        if (!name) throw new UnsupportedParameterError(`messages[${i}].tool_call_id`, `messages[${i}]: no earlier assistant tool call has id '${String(m.tool_call_id)}'.`);
-        turn = { role: 'user', parts: [{ functionResponse: { name, response: functionResponse(contentText(m.content)) } }] };
-        break;
-      }
-      case 'function':
-        throw new UnsupportedParameterError(`messages[${i}].role`, "The deprecated 'function' role is not supported; use tool messages.");
-    }
-    if (!turn.parts.length) continue;
-    const prev = contents[contents.length - 1];
-    if (prev && prev.role === turn.role) prev.parts.push(...turn.parts);
-    else contents.push(turn);
-  }
-  return { system, contents };
+  const { system, turns } = await convertTurns<GeminiPart>(messages, {
+    user: (m, i) =>
+      convertUserParts<GeminiPart>(m, i, 'Gemini', {
+        text: (text) => ({ text }),
+        image: async (url) => {
+          if (url.startsWith('gs://')) return { fileData: { fileUri: url } };
+          const img = await loadImage(url, fetchImage);
+          return { inlineData: { mimeType: img.mediaType, data: img.data } };
+        },
+      }),
+    text: (text) => ({ text }),
+    toolCall: (call, i, j) => {
+      toolNames.set(call.id, call.function.name);
+      // Gemini 3 requires the first call of a turn to carry its signature; a history from another model has
+      // none, for which Google documents a placeholder.
+      const signature = splitToolCallId(call.id).thoughtSignature ?? (options.thoughtSignatures && j === 0 ? SKIP_THOUGHT_SIGNATURE : undefined);
+      const functionCall = { name: call.function.name, args: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) };
+      return signature ? { functionCall, thoughtSignature: signature } : { functionCall };
+    },
+    toolResult: (m, i) => {
+      const name = toolNames.get(String(m.tool_call_id)) ?? (typeof m.name === 'string' ? m.name : undefined);
+      if (!name) throw new UnsupportedParameterError(`messages[${i}].tool_call_id`, `messages[${i}]: no earlier assistant tool call has id '${String(m.tool_call_id)}'.`);
+      return { functionResponse: { name, response: functionResponse(contentText(m.content)) } };
+    },
+  });
+  return { system, contents: turns.map((t) => ({ role: t.role === 'assistant' ? 'model' : 'user', parts: t.blocks })) };
 }
 
 /** The Gemini generateContent body for an OpenAI chat request (AI Studio and Vertex). */
 export async function buildGeminiBody(request: ChatRequest, ctx: AdapterContext, fetchImage: ImageFetcher = defaultImageFetcher): Promise<Record<string, unknown>> {
   rejectUnsupported(unsupportedParams(request, { n: true, seed: true, penalties: true }), 'Gemini', ctx);
-  const { system, contents } = await convertGeminiMessages(request.messages, fetchImage);
+  const { system, contents } = await convertGeminiMessages(request.messages, fetchImage, { thoughtSignatures: usesThoughtSignatures(ctx.target.upstreamModel) });
   const body: Record<string, unknown> = { contents };
   if (system.length) body['systemInstruction'] = { parts: system.map((text) => ({ text })) };
 

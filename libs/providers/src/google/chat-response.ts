@@ -1,6 +1,7 @@
 import { nowSeconds, randomId } from '../shared/chunks';
 import { statusForErrorType } from '../shared/errors';
 import { mapFinishReason } from '../shared/finish-reasons';
+import { toolCallIdWithSignature } from '../shared/tool-call-ids';
 import { ProviderStreamError, type ChatCompletion, type FinishReason, type ToolCall } from '../types';
 import type { GeminiCandidate, GeminiResponse } from './types';
 import { geminiUsage } from './usage';
@@ -20,8 +21,10 @@ export function geminiStreamError(err: NonNullable<GeminiResponse['error']>): Pr
   return new ProviderStreamError(err.message ?? 'Gemini reported an error inside the stream.', status, err.status ?? String(err.code ?? 'stream_error'));
 }
 
-export function toolCallId(call: { id?: string }): string {
-  return call.id ? call.id : randomId('call_');
+/** The OpenAI id of a Gemini function call part, carrying its thoughtSignature (Gemini 3) when it has one. */
+export function toolCallId(part: Record<string, any>): string {
+  const call = part['functionCall'] as { id?: string };
+  return toolCallIdWithSignature(call.id ? call.id : randomId('call_'), typeof part['thoughtSignature'] === 'string' ? part['thoughtSignature'] : undefined);
 }
 
 function candidateMessage(c: GeminiCandidate): { content: string; reasoning: string; toolCalls: ToolCall[] } {
@@ -34,7 +37,7 @@ function candidateMessage(c: GeminiCandidate): { content: string; reasoning: str
       else content += part['text'];
     } else if (part['functionCall']) {
       const fc = part['functionCall'] as { id?: string; name: string; args?: unknown };
-      toolCalls.push({ id: toolCallId(fc), type: 'function', function: { name: fc.name, arguments: JSON.stringify(fc.args ?? {}) } });
+      toolCalls.push({ id: toolCallId(part), type: 'function', function: { name: fc.name, arguments: JSON.stringify(fc.args ?? {}) } });
     }
   }
   return { content, reasoning, toolCalls };

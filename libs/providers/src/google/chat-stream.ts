@@ -68,7 +68,7 @@ export class GeminiStreamDecoder implements StreamDecoder {
             const fc = part['functionCall'] as { id?: string; name: string; args?: unknown };
             const toolIndex = this.toolCounts.get(index) ?? 0;
             this.toolCounts.set(index, toolIndex + 1);
-            this.chunks.toolStart(out, toolIndex, toolCallId(fc), fc.name, index);
+            this.chunks.toolStart(out, toolIndex, toolCallId(part), fc.name, index);
             this.chunks.toolArguments(out, toolIndex, JSON.stringify(fc.args ?? {}), index);
           }
         }

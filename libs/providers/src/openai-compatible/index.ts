@@ -1,12 +1,14 @@
 import type { ProviderId } from '@switchyard/types';
 import { parseJsonError } from '../shared/errors';
 import { SseDecoder } from '../shared/sse';
+import { plainToolCallId, splitToolCallId } from '../shared/tool-call-ids';
 import {
   ProviderStreamError,
   UnsupportedParameterError,
   type AdapterContext,
   type ChatCompletion,
   type ChatCompletionChunk,
+  type ChatMessage,
   type ChatRequest,
   type ProviderAdapter,
   type StreamDecoder,
@@ -51,6 +53,7 @@ export function openAICompatibleAdapter(config: OpenAICompatibleConfig): Provide
         delete body[param];
       }
       if (!config.acceptsMetadata) delete body['metadata'];
+      if (request.messages.some(carriesThoughtSignature)) body['messages'] = request.messages.map(withPlainToolCallIds);
       if (ctx.stream) {
         body['stream'] = true;
         // Usage is always requested so that it can be recorded; the executor hides it unless asked for.
@@ -82,6 +85,19 @@ export function openAICompatibleAdapter(config: OpenAICompatibleConfig): Provide
 
     parseError: parseJsonError,
   };
+}
+
+const carriesThoughtSignature = (m: ChatMessage): boolean =>
+  (typeof m.tool_call_id === 'string' && splitToolCallId(m.tool_call_id).thoughtSignature !== undefined) ||
+  (m.tool_calls ?? []).some((c) => splitToolCallId(c.id).thoughtSignature !== undefined);
+
+/** A message whose tool call ids carry Gemini thought signatures (a conversation begun on Gemini 3), with plain ids. */
+function withPlainToolCallIds(m: ChatMessage): ChatMessage {
+  if (!carriesThoughtSignature(m)) return m;
+  const out: ChatMessage = { ...m };
+  if (typeof m.tool_call_id === 'string') out.tool_call_id = plainToolCallId(m.tool_call_id);
+  if (m.tool_calls) out.tool_calls = m.tool_calls.map((c) => ({ ...c, id: plainToolCallId(c.id) }));
+  return out;
 }
 
 /** Decodes an OpenAI-format SSE stream: JSON chunks until `data: [DONE]`. */

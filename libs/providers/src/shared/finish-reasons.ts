@@ -51,3 +51,13 @@ export function mapFinishReason(family: keyof typeof TABLES, reason: string | nu
   if (!reason) return 'stop';
   return TABLES[family][reason] ?? 'stop';
 }
+
+/**
+ * The finish reason of a provider that carries `response_format: json_schema` as a forced tool (Anthropic,
+ * Bedrock): a stop on that tool alone is a normal `stop`, since the caller asked for JSON, not a tool call.
+ */
+export function forcedJsonToolFinish(family: 'anthropic' | 'bedrock', reason: string | null | undefined, onlyJsonTool: boolean): FinishReason {
+  const mapped = mapFinishReason(family, reason);
+  if (mapped === 'tool_calls' && onlyJsonTool) return 'stop';
+  return mapped === 'error' ? 'stop' : mapped;
+}

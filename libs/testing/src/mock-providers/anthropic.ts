@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedProviderRequest, type StreamWriter } from './base';
+import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockImageFetch, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
 /**
  * A mock of the Anthropic Messages API (`POST /v1/messages`), written from Anthropic's public reference:
@@ -24,6 +24,24 @@ export class AnthropicMockServer extends MockProviderServer {
   protected errorResponse(status: number, message: string, type?: string) {
     return anthropicError(status, message, type);
   }
+
+  protected imagesOf(req: RecordedProviderRequest): Promise<SeenImage[]> {
+    return anthropicImages(req.body, (url) => this.fetchUrlImage(url));
+  }
+}
+
+/** The images of a Messages API request: base64 sources decoded, URL sources fetched (as Anthropic does). */
+export async function anthropicImages(body: any, fetchImage: MockImageFetch): Promise<SeenImage[]> {
+  const out: SeenImage[] = [];
+  for (const m of body?.messages ?? []) {
+    if (m.role !== 'user' || !Array.isArray(m.content)) continue;
+    for (const b of m.content) {
+      if (b?.type !== 'image') continue;
+      if (b.source?.type === 'base64') out.push({ mime: b.source.media_type, data: Buffer.from(b.source.data, 'base64') });
+      else if (b.source?.type === 'url') out.push(await fetchImage(b.source.url));
+    }
+  }
+  return out;
 }
 
 const ERROR_TYPES: Record<number, string> = {
@@ -153,6 +171,9 @@ function plan(body: any, scenario: MockScenario): { blocks: Block[]; stopReason:
     case 'finish':
       blocks = [{ type: 'text', text: reply.text ?? '' }];
       stopReason = reply.reason;
+      break;
+    case 'describe_images': // resolved to text before planning
+      blocks = [{ type: 'text', text: '' }];
       break;
   }
   // Stop sequences end the text where they occur.

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 
 /** What the mock answers (the same script drives every provider mock, in that provider's wire format). */
 export type MockReply =
@@ -12,7 +13,9 @@ export type MockReply =
   | { kind: 'length'; text?: string }
   | { kind: 'reasoning'; reasoning: string; text: string }
   /** A provider-specific ending (e.g. Gemini MALFORMED_FUNCTION_CALL, SAFETY; Anthropic refusal). */
-  | { kind: 'finish'; reason: string; text?: string };
+  | { kind: 'finish'; reason: string; text?: string }
+  /** Text describing the images the request carried (type, size and hash of each), as the mock received them. */
+  | { kind: 'describe_images' };
 
 export interface MockUsage {
   input: number;
@@ -42,6 +45,8 @@ export interface MockFaults {
   truncateStream?: boolean;
   /** How many events are sent before a stream fault fires (default: through the first content event). */
   afterEvents?: number;
+  /** Streams: fire the stream fault just before the first content event (after the role/start events). */
+  beforeFirstContent?: boolean;
 }
 
 export interface MockScenario {
@@ -67,6 +72,21 @@ export function pieces(text: string, size = 5): string[] {
   const out: string[] = [];
   for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
   return out.length ? out : [''];
+}
+
+/** One image a mock received, decoded. */
+export interface SeenImage {
+  mime: string;
+  data: Buffer;
+}
+
+/** Fetches an image URL the way the real provider would (a test points it at its loopback image server). */
+export type MockImageFetch = (url: string) => Promise<SeenImage>;
+
+/** The `describe_images` answer: the same text from every mock for the same image bytes. */
+export function describeImages(images: SeenImage[]): string {
+  if (!images.length) return 'I see no image.';
+  return images.map((i) => `I see a ${i.mime} image of ${i.data.length} bytes (sha256 ${createHash('sha256').update(i.data).digest('hex').slice(0, 12)}).`).join(' ');
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -103,6 +123,16 @@ export abstract class MockProviderServer {
   private queue: MockScenario[] = [];
   private sticky: MockScenario = {};
   url = '';
+  /** How the mock fetches image URLs it is sent (providers that take URLs fetch them themselves). */
+  fetchImage: MockImageFetch | undefined;
+
+  /** The images of a request in the provider's wire format (for `describe_images`). */
+  protected abstract imagesOf(req: RecordedProviderRequest): Promise<SeenImage[]>;
+
+  protected async fetchUrlImage(url: string): Promise<SeenImage> {
+    if (!this.fetchImage) throw new MockRejection(400, `The mock cannot fetch image URL ${url} (no fetchImage set).`);
+    return this.fetchImage(url);
+  }
 
   /** The scenario for the next request only. */
   enqueue(...scenarios: MockScenario[]): this {
@@ -162,10 +192,13 @@ export abstract class MockProviderServer {
     }
     const recorded: RecordedProviderRequest = { method: req.method ?? 'GET', url: req.url ?? '/', path: u.pathname, query: u.searchParams, headers: req.headers, raw, body };
     this.requests.push(recorded);
-    const scenario = this.queue.shift() ?? this.sticky;
+    let scenario = this.queue.shift() ?? this.sticky;
     const faults = scenario.faults ?? {};
     try {
       if (faults.delayBeforeHeadersMs) await sleep(faults.delayBeforeHeadersMs);
+      if (scenario.reply?.kind === 'describe_images' && recorded.path !== '/token') {
+        scenario = { ...scenario, reply: { kind: 'text', text: describeImages(await this.imagesOf(recorded)) } };
+      }
       const answer = await this.respond(recorded, scenario);
       if (faults.status) {
         const err = this.errorResponse(faults.status, faults.message ?? `Scripted error ${faults.status}`);
@@ -201,10 +234,10 @@ export abstract class MockProviderServer {
       return;
     }
     const events = faults.truncateStream ? w.events.slice(0, w.events.length - w.terminalEvents) : w.events;
-    for (let i = 0; i < events.length; i++) {
-      if (i > 0 && faults.delayBetweenChunksMs) await sleep(faults.delayBetweenChunksMs);
-      res.write(events[i]);
-      if (i === (faults.afterEvents ?? w.firstContentEvents) - 1) {
+    const faultAt = faults.beforeFirstContent ? w.firstContentEvents - 1 : (faults.afterEvents ?? w.firstContentEvents);
+    for (let i = 0; i <= events.length; i++) {
+      if (i === faultAt && i > 0 && faults.delayBetweenChunksMs) await sleep(faults.delayBetweenChunksMs);
+      if (i === faultAt) {
         if (faults.dropAfterFirstChunk) {
           // Let the bytes leave before the connection is cut.
           await new Promise<void>((r) => res.write('', () => r()));
@@ -221,6 +254,9 @@ export abstract class MockProviderServer {
           return;
         }
       }
+      if (i === events.length) break;
+      if (i > 0 && faults.delayBetweenChunksMs) await sleep(faults.delayBetweenChunksMs);
+      res.write(events[i]);
     }
     res.end();
   }

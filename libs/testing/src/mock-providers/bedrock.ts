@@ -3,7 +3,7 @@ import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, type MockScenario, type RecordedProviderRequest, type StreamWriter } from './base';
+import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -75,6 +75,15 @@ export class BedrockMockServer extends MockProviderServer {
   protected errorResponse(status: number, message: string, type?: string) {
     const t = type ?? ERROR_TYPES[status] ?? 'InternalServerException';
     return { body: JSON.stringify({ message }), headers: { 'x-amzn-errortype': `${t}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': randomBytes(16).toString('hex') } };
+  }
+
+  protected async imagesOf(req: RecordedProviderRequest): Promise<SeenImage[]> {
+    const out: SeenImage[] = [];
+    for (const m of req.body?.messages ?? []) {
+      if (m.role !== 'user') continue;
+      for (const b of m.content ?? []) if (b?.image) out.push({ mime: `image/${b.image.format}`, data: Buffer.from(b.image.source?.bytes ?? '', 'base64') });
+    }
+    return out;
   }
 
   private async verifySignature(req: RecordedProviderRequest): Promise<void> {
@@ -192,6 +201,9 @@ function plan(body: any, scenario: MockScenario): { blocks: Block[]; stopReason:
     case 'finish':
       blocks = [{ text: reply.text ?? '' }];
       stopReason = reply.reason;
+      break;
+    case 'describe_images': // resolved to text before planning
+      blocks = [{ text: '' }];
       break;
   }
   for (const b of blocks) {

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
-import { anthropicAnswer, anthropicError, validateAnthropicBody } from './anthropic';
-import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedProviderRequest, type StreamWriter } from './base';
+import { anthropicAnswer, anthropicError, anthropicImages, validateAnthropicBody } from './anthropic';
+import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
 
 /**
@@ -16,6 +16,8 @@ import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type Moc
 export class GeminiMockServer extends MockProviderServer {
   /** Access tokens issued by /token. */
   readonly tokens = new Set<string>();
+  /** Thought signatures issued to Gemini 3 function calls. */
+  readonly signatures: ThoughtSignatures = new Map();
   tokenRequests = 0;
   readonly serviceAccount: { type: string; project_id: string; private_key_id: string; private_key: string; client_email: string; token_uri: string };
   private readonly publicKeyPem: string;
@@ -73,12 +75,24 @@ export class GeminiMockServer extends MockProviderServer {
     if (!stream && method !== 'generateContent') throw new MockRejection(404, `Method ${method} not found.`);
     if (stream && req.query.get('alt') !== 'sse') throw new MockRejection(400, 'The mock only streams with alt=sse (as the gateway must).');
     validateGeminiBody(req.body);
-    return geminiAnswer(req.body, scenario, stream, vertex ? vertex[4]! : studio![1]!);
+    const model = decodeURIComponent(vertex ? vertex[4]! : studio![1]!);
+    validateThoughtSignatures(req.body, model, this.signatures);
+    return geminiAnswer(req.body, scenario, stream, model, this.signatures);
   }
 
   protected errorResponse(status: number, message: string, type?: string) {
     if (this.lastRequest?.path.includes('/publishers/anthropic/')) return anthropicError(status, message, type);
     return { body: JSON.stringify({ error: { code: status, message, status: type ?? GOOGLE_STATUS[status] ?? 'UNKNOWN' } }) };
+  }
+
+  protected async imagesOf(req: RecordedProviderRequest): Promise<SeenImage[]> {
+    if (req.path.includes('/publishers/anthropic/')) return anthropicImages(req.body, (url) => this.fetchUrlImage(url));
+    const out: SeenImage[] = [];
+    for (const c of req.body?.contents ?? []) {
+      if (c.role !== 'user') continue;
+      for (const p of c.parts ?? []) if (p?.inlineData) out.push({ mime: p.inlineData.mimeType, data: Buffer.from(p.inlineData.data, 'base64') });
+    }
+    return out;
   }
 
   private async token(req: RecordedProviderRequest): Promise<{ status: number; headers: Record<string, string>; body: string }> {
@@ -159,7 +173,7 @@ export function validateGeminiBody(body: any): void {
   }
 }
 
-type Part = { text: string; thought?: boolean } | { functionCall: { name: string; args: unknown } };
+type Part = { text: string; thought?: boolean } | { functionCall: { name: string; args: unknown }; thoughtSignature?: string };
 
 function plan(body: any, scenario: MockScenario): { parts: Part[]; finish: string; argFragments?: string[] } {
   const reply = scenario.reply ?? { kind: 'text' };
@@ -188,6 +202,8 @@ function plan(body: any, scenario: MockScenario): { parts: Part[]; finish: strin
       parts = reply.text ? [{ text: reply.text }] : [];
       finish = reply.reason;
       break;
+    case 'describe_images': // resolved to text before planning
+      break;
   }
   for (const p of parts) {
     if (!('text' in p) || p.thought) continue;
@@ -211,8 +227,40 @@ function usageOf(scenario: MockScenario) {
   };
 }
 
-export function geminiAnswer(body: any, scenario: MockScenario, stream: boolean, model: string): { json: unknown } | { stream: StreamWriter } {
+/** Gemini 3 models: signatures issued on function calls (signature -> function name), required back on later turns. */
+export type ThoughtSignatures = Map<string, string>;
+
+const isGemini3 = (model: string) => /gemini-3/.test(model);
+/** The documented placeholder that skips signature validation (for histories from other models). */
+export const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
+
+/**
+ * Gemini 3 rule: in the model turns sent back, the first functionCall part of each turn must carry the
+ * thoughtSignature it was returned with (else 400), as the real API enforces for function calling.
+ */
+export function validateThoughtSignatures(body: any, model: string, issued: ThoughtSignatures): void {
+  if (!isGemini3(model)) return;
+  body.contents.forEach((c: any, i: number) => {
+    if (c.role !== 'model') return;
+    const first = c.parts.find((p: any) => p.functionCall);
+    if (!first) return;
+    const sig = first.thoughtSignature;
+    if (sig === SKIP_THOUGHT_SIGNATURE) return;
+    if (typeof sig !== 'string') bad(`Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${first.functionCall.name}\` , position ${i + 1}.`);
+    if (issued.get(sig) !== first.functionCall.name) bad(`Corrupted thought signature at contents[${i}].`);
+  });
+}
+
+export function geminiAnswer(body: any, scenario: MockScenario, stream: boolean, model: string, signatures?: ThoughtSignatures): { json: unknown } | { stream: StreamWriter } {
   const { parts, finish } = plan(body, scenario);
+  if (signatures && isGemini3(model)) {
+    // Parallel calls: only the first functionCall part carries a signature.
+    const first = parts.find((p): p is Extract<Part, { functionCall: unknown }> => 'functionCall' in p);
+    if (first) {
+      first.thoughtSignature = randomBytes(48).toString('base64');
+      signatures.set(first.thoughtSignature, first.functionCall.name);
+    }
+  }
   const responseId = randomBytes(9).toString('base64url');
   const usageMetadata = usageOf(scenario);
   if (!stream) {

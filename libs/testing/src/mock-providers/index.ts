@@ -1,4 +1,4 @@
 export * from './base';
 export { AnthropicMockServer, anthropicAnswer, validateAnthropicBody } from './anthropic';
-export { GeminiMockServer, geminiAnswer, validateGeminiBody, validateGeminiSchema } from './gemini';
+export { GeminiMockServer, geminiAnswer, validateGeminiBody, validateGeminiSchema, validateThoughtSignatures, SKIP_THOUGHT_SIGNATURE, type ThoughtSignatures } from './gemini';
 export { BedrockMockServer, bedrockAnswer, validateConverseBody, eventFrame, exceptionFrame, type BedrockMockCredentials } from './bedrock';
