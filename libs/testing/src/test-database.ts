@@ -32,7 +32,7 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
   if (!template) throw new Error(`${TEMPLATE_DB_ENV} is not set: run integration tests through jest (global setup)`);
   const base = parseConfig({ ...env0, NODE_ENV: 'test' });
   const id = randomBytes(5).toString('hex');
-  const dbName = `sy_t_${id}`;
+  const dbName = `sy_t_${Math.floor(Date.now() / 1000)}_${id}`;
   const client = await adminClient(base.database.url);
   try {
     await client.query(`CREATE DATABASE "${dbName}" TEMPLATE "${template}"`);
