@@ -180,7 +180,7 @@ export class Executor {
       }
       clearTimeout(timer);
       handedOver = true;
-      return { ok: true, result: { kind: 'stream', head, tail: streamTail(iterator, decoder, controller, () => signal.removeEventListener('abort', onClientAbort)) } };
+      return { ok: true, result: { kind: 'stream', head, tail: streamTail(iterator, decoder, controller, () => signal.removeEventListener('abort', onClientAbort), target.connection.credentials) } };
     } catch (err) {
       if (signal.aborted) throw new ClientAbortedError();
       return { ok: false, failure: classify(err, controller.signal) };
@@ -228,6 +228,7 @@ async function* streamTail(
   decoder: StreamDecoder,
   controller: AbortController,
   release: () => void,
+  credentials: Record<string, unknown>,
 ): AsyncGenerator<ChatCompletionChunk, void, undefined> {
   let finished = false;
   try {
@@ -239,8 +240,10 @@ async function* streamTail(
     yield* decoder.end();
     finished = true;
   } catch (err) {
-    if (err instanceof ProviderStreamError) throw err;
-    throw new ProviderStreamError(err instanceof Error ? err.message : 'the upstream connection failed', 502, 'upstream_disconnected');
+    // The message reaches the client in the final error event: no credential may appear in it.
+    const message = scrub(err instanceof Error ? err.message : 'the upstream connection failed', credentialStrings(credentials));
+    if (err instanceof ProviderStreamError) throw new ProviderStreamError(message, err.status, err.code);
+    throw new ProviderStreamError(message, 502, 'upstream_disconnected');
   } finally {
     release();
     // The consumer stopped early (client gone) or the stream failed: cancel the upstream request.
