@@ -21,8 +21,8 @@ const PAGES = 50;
 const DPI = 150;
 
 const { PDFDocument, StandardFonts, rgb } = require('pdf-lib');
-const { PdfDocument } = require(dist('apps/documents/src/pipeline/pdf-document.js'));
-const { normalizeImage } = require(dist('apps/documents/src/pipeline/image-normalizer.js'));
+const { PdfDocument } = require(dist('libs/documents/src/pipeline/pdf-document.js'));
+const { normalizeImage } = require(dist('libs/documents/src/pipeline/image-normalizer.js'));
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

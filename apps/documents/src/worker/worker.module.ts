@@ -4,10 +4,9 @@ import { GatewayCoreModule } from '@switchyard/auth';
 import { DocumentQueues } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
 import { GatewayClient, RoutingModule } from '@switchyard/routing';
-import { CHAT_CALLER } from '../engines/chat-caller';
-import { GatewayChatCaller } from '../engines/gateway-chat-caller';
-import { DocumentPipeline } from './document-pipeline.service';
-import { OcrEngines } from './ocr-engines';
+import { CHAT_CALLER, DocumentPipeline, OcrEngines } from '@switchyard/documents';
+import { GatewayChatCaller } from './gateway-chat-caller';
+import { documentsTenancyProvider } from '../tenancy.provider';
 import { DocumentProcessors } from './processors';
 
 /**
@@ -21,7 +20,7 @@ export class DocumentsWorkerModule {
     return {
       module: DocumentsWorkerModule,
       imports: [GatewayCoreModule.forRoot({ config, service: 'documents-worker', metrics: new Metrics('documents-worker'), http: false }), RoutingModule],
-      providers: [caller, DocumentQueues, OcrEngines, DocumentPipeline, DocumentProcessors],
+      providers: [caller, documentsTenancyProvider, DocumentQueues, OcrEngines, DocumentPipeline, DocumentProcessors],
     };
   }
 }

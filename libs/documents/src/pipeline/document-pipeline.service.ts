@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { TenancyService } from '@switchyard/auth';
 import {
   DOCUMENT_STORAGE,
   DocumentJobsRepository,
@@ -24,14 +23,15 @@ import { newId } from '@switchyard/types';
 import { CHAT_CALLER, ChatCallError, type ChatCaller, type ChatContext } from '../engines/chat-caller';
 import { extractStructured } from '../extraction/extractor';
 import type { StoredJobOptions } from '../jobs/document-options';
-import { DocumentError, type DocumentErrorCode } from '../pipeline/document.exception';
-import { imageDimensions, normalizeImage } from '../pipeline/image-normalizer';
-import { parsePageRange } from '../pipeline/page-range';
-import { PdfDocument } from '../pipeline/pdf-document';
-import { checkPixels } from '../pipeline/sniff';
+import { DocumentError, type DocumentErrorCode } from './document.exception';
+import { imageDimensions, normalizeImage } from './image-normalizer';
+import { parsePageRange } from './page-range';
+import { PdfDocument } from './pdf-document';
+import { checkPixels } from './sniff';
 import { deliverWebhook } from '../webhooks/webhook-sender';
-import { OcrEngines } from './ocr-engines';
+import { OcrEngines } from '../engines/ocr-engines';
 import { PdfCache } from './pdf-cache';
+import { DOCUMENTS_TENANCY, type DocumentsTenancy } from '../documents-tenancy';
 
 const ctxOf = (job: DocumentJobEntity): ChatContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId });
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
@@ -50,7 +50,7 @@ export class DocumentPipeline {
     @Inject(DOCUMENT_STORAGE) private readonly storage: DocumentStorage,
     private readonly queues: DocumentQueues,
     private readonly engines: OcrEngines,
-    private readonly tenancy: TenancyService,
+    @Inject(DOCUMENTS_TENANCY) private readonly tenancy: DocumentsTenancy,
     @Inject(CHAT_CALLER) private readonly caller: ChatCaller,
   ) {}
 

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { TenantDirectory, type ProjectSnapshot } from '@switchyard/auth';
 import {
   DOCUMENT_STORAGE,
   DocumentJobEntity,
@@ -15,7 +14,7 @@ import { DocumentQueues } from '@switchyard/queue';
 import { conflict, invalidRequest, isUuid, newId, notFound, type KeyPrincipal, type Principal } from '@switchyard/types';
 import { compileSchema } from '../extraction/schema-validator';
 import { parseTemplate, templateToSchema } from '../extraction/template-schema';
-import { DocumentError, httpStatusOfCode } from '../pipeline/document.exception';
+import { httpStatusOfCode } from '../pipeline/document.exception';
 import { validatePageSpec } from '../pipeline/page-range';
 import { checkPixels, CONTENT_TYPES, pngDimensions, requireSupported } from '../pipeline/sniff';
 import { checkOutboundUrl } from '../webhooks/url-guard';
@@ -31,6 +30,7 @@ import {
   type ExtractOptionsDto,
 } from './dtos/job-options.dto';
 import type { UploadPart, UploadSource } from './upload-source';
+import { DOCUMENTS_TENANCY, type DocumentsProject, type DocumentsTenancy } from '../documents-tenancy';
 
 export interface JobView {
   id: string;
@@ -60,7 +60,7 @@ interface Received {
 export class DocumentsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
-    private readonly directory: TenantDirectory,
+    @Inject(DOCUMENTS_TENANCY) private readonly tenancy: DocumentsTenancy,
     private readonly jobs: DocumentJobsRepository,
     private readonly templates: DocumentTemplatesRepository,
     private readonly deliveries: WebhookDeliveriesRepository,
@@ -68,9 +68,9 @@ export class DocumentsService {
     private readonly queues: DocumentQueues,
   ) {}
 
-  async projectOf(principal: Principal, slug?: string | null): Promise<{ principal: KeyPrincipal; project: ProjectSnapshot }> {
+  async projectOf(principal: Principal, slug?: string | null): Promise<{ principal: KeyPrincipal; project: DocumentsProject }> {
     if (principal.kind !== 'key') throw invalidRequest('Document routes take an access key.');
-    return { principal, project: await this.directory.projectFor(principal, slug) };
+    return { principal, project: await this.tenancy.projectFor(principal, slug) };
   }
 
   async parse(principal: Principal, slug: string | undefined, source: UploadSource, wait?: number): Promise<{ status: number; body: JobView }> {
@@ -225,7 +225,7 @@ export class DocumentsService {
 
   private async create(
     key: KeyPrincipal,
-    project: ProjectSnapshot,
+    project: DocumentsProject,
     id: string,
     type: 'parse' | 'extract',
     options: StoredJobOptions,
@@ -440,4 +440,3 @@ async function* chunked(data: Buffer, size = 256 * 1024): AsyncIterable<Buffer> 
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
 }
 
-export { DocumentError };

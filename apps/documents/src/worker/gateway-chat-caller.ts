@@ -1,6 +1,6 @@
 import { type GatewayClient } from '@switchyard/routing';
 import { GatewayError } from '@switchyard/types';
-import { ChatCallError, type ChatCaller, type ChatCompletion, type ChatContext } from './chat-caller';
+import { ChatCallError, type ChatCaller, type ChatCompletion, type ChatContext } from '@switchyard/documents';
 
 /**
  * Model calls of the worker go through the gateway in-process: resolved, retried and failed over like
