@@ -3,7 +3,7 @@ import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
 import { DocumentQueues } from '@switchyard/queue';
 import type { Metrics } from '@switchyard/telemetry';
-import { DocumentsService, TemplatesService } from '@switchyard/documents';
+import { DocumentJobEvents, DocumentsService, TemplatesService } from '@switchyard/documents';
 import { DocumentsController } from './jobs/documents.controller';
 import { OcrController } from './jobs/ocr.controller';
 import { TemplatesController } from './templates/templates.controller';
@@ -16,7 +16,7 @@ export class DocumentsAppModule {
       module: DocumentsAppModule,
       imports: [GatewayCoreModule.forRoot({ config, service: 'documents', metrics })],
       controllers: [DocumentsController, OcrController, TemplatesController],
-      providers: [documentsTenancyProvider, DocumentQueues, DocumentsService, TemplatesService],
+      providers: [documentsTenancyProvider, DocumentQueues, DocumentJobEvents, DocumentsService, TemplatesService],
     };
   }
 }

@@ -246,21 +246,29 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     }
   });
 
-  it('cancels a running job', async () => {
+  it('cancels a running job: the model calls in flight are aborted (the model sees its connections closed)', async () => {
     reply((r) => (isExtraction(r) ? { content: '{}' } : { content: `page ${pageOf(r)}`, delayBeforeHeadersMs: 1500 }));
     try {
       const pdf = await textPdf([['a'], ['b'], ['c'], ['d'], ['e'], ['f']]);
       const res = await postFile(`${url}/v1/documents/parse`, tenant.projectKey, pdf, 'slow.pdf', {
         options: JSON.stringify({ mode: 'ocr', model: 'openai/gpt-4o-mini', dpi: 72 }),
       });
-      await sleep(500);
+      for (const deadline = Date.now() + 10_000; mock.requests.length < 2 && Date.now() < deadline; ) await sleep(20);
+      const inFlight = [...mock.requests];
+      expect(inFlight).toHaveLength(2); // DOCUMENTS_WORKER_CONCURRENCY
+      expect(inFlight.some((r) => r.aborted)).toBe(false);
+      const canceledAt = Date.now();
       const canceled = await httpJson(`${url}/v1/documents/jobs/${res.body.id}`, { method: 'DELETE', token: tenant.projectKey });
       expect(canceled.status).toBe(200);
       expect(canceled.body.status).toBe('canceled');
       const again = await httpJson(`${url}/v1/documents/jobs/${res.body.id}`, { method: 'DELETE', token: tenant.projectKey });
       expect(again.status).toBe(409);
+      // Aborted well before the mock's 1.5 s answer would have come.
+      for (const deadline = canceledAt + 1000; !inFlight.every((r) => r.aborted) && Date.now() < deadline; ) await sleep(20);
+      expect(inFlight.map((r) => r.aborted)).toEqual([true, true]);
       await sleep(3500);
       expect(mock.requests.length).toBeLessThan(6);
+      expect(mock.requests.every((r) => r.aborted)).toBe(true);
       expect((await httpJson(`${url}/v1/documents/jobs/${res.body.id}`, { token: tenant.projectKey })).body.status).toBe('canceled');
     } finally {
       reply((r) => (isExtraction(r) ? { content: extractionReply(r, 0) } : { content: `# Heading of page ${pageOf(r)}` }));

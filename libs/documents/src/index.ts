@@ -17,3 +17,4 @@ export * from './jobs/document-errors';
 export * from './jobs/dtos/job-options.dto';
 export * from './jobs/documents.service';
 export * from './templates/templates.service';
+export * from './jobs/job-events';

@@ -4,7 +4,7 @@ import { GatewayCoreModule } from '@switchyard/auth';
 import { DocumentQueues } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
 import { GatewayClient, RoutingModule } from '@switchyard/routing';
-import { CHAT_CALLER, DocumentPipeline, OcrEngines } from '@switchyard/documents';
+import { CHAT_CALLER, DocumentJobEvents, DocumentPipeline, OcrEngines } from '@switchyard/documents';
 import { GatewayChatCaller } from './gateway-chat-caller';
 import { documentsTenancyProvider } from '../tenancy.provider';
 import { DocumentProcessors } from './processors';
@@ -20,7 +20,7 @@ export class DocumentsWorkerModule {
     return {
       module: DocumentsWorkerModule,
       imports: [GatewayCoreModule.forRoot({ config, service: 'documents-worker', metrics: new Metrics('documents-worker'), http: false }), RoutingModule],
-      providers: [caller, documentsTenancyProvider, DocumentQueues, OcrEngines, DocumentPipeline, DocumentProcessors],
+      providers: [caller, documentsTenancyProvider, DocumentQueues, DocumentJobEvents, OcrEngines, DocumentPipeline, DocumentProcessors],
     };
   }
 }

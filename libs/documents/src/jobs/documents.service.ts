@@ -30,6 +30,7 @@ import {
   type ExtractOptionsDto,
 } from './dtos/job-options.dto';
 import type { UploadPart, UploadSource } from './upload-source';
+import { DocumentJobEvents } from './job-events';
 import { DOCUMENTS_TENANCY, type DocumentsProject, type DocumentsTenancy } from '../documents-tenancy';
 
 export interface JobView {
@@ -66,6 +67,7 @@ export class DocumentsService {
     private readonly deliveries: WebhookDeliveriesRepository,
     @Inject(DOCUMENT_STORAGE) private readonly storage: DocumentStorage,
     private readonly queues: DocumentQueues,
+    private readonly events: DocumentJobEvents,
   ) {}
 
   async projectOf(principal: Principal, slug?: string | null): Promise<{ principal: KeyPrincipal; project: DocumentsProject }> {
@@ -154,6 +156,7 @@ export class DocumentsService {
     const job = await this.requireJob(project.id, id);
     if (FINAL.has(job.status)) throw conflict(`Job is already ${job.status}.`, 'job_finished');
     if (await this.jobs.finish(project.id, id, 'canceled', { error: { code: 'canceled', message: 'The job was canceled.' } })) {
+      await this.events.publishFinished(id, 'canceled');
       await this.queues.discard(id, job.pages ?? []);
       if (job.webhookUrl) await this.queues.enqueueWebhook(id, project.id);
     }
@@ -213,13 +216,20 @@ export class DocumentsService {
     return { status: FINAL.has(job.status) ? 200 : 202, body: job };
   }
 
-  /** Polls the job until it is final or `seconds` have passed. */
+  /**
+   * Waits until the job is final or `seconds` have passed: woken by the job's finish event (Redis
+   * pub/sub), not by polling; the row is read before waiting and once more when woken.
+   */
   private async waitFor(projectId: string, id: string, seconds: number): Promise<JobView> {
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
+      const wake = this.events.arm(id);
       const job = await this.requireJob(projectId, id);
-      if (FINAL.has(job.status) || Date.now() >= deadline) return this.view(job);
-      await new Promise((r) => setTimeout(r, Math.min(250, Math.max(10, deadline - Date.now()))));
+      if (FINAL.has(job.status) || Date.now() >= deadline) {
+        wake.disarm();
+        return this.view(job);
+      }
+      await wake.wait(deadline - Date.now());
     }
   }
 
