@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import sharp from 'sharp';
 import { parseConfig } from '@switchyard/config';
+import { ModelCatalog } from '@switchyard/routing';
 import {
   createTestEnvironment,
   freePort,
@@ -112,6 +113,12 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     expect(md.indexOf('# Heading of page 1')).toBeLessThan(md.indexOf('# Heading of page 2'));
     expect(res.body.result.pages.map((p: any) => p.method)).toEqual(['ocr', 'ocr']);
     expect(res.body.usage).toMatchObject({ input_tokens: 200, output_tokens: 40 });
+    // Each page is priced from the catalog entry of the model that answered (openai gpt-4o-mini).
+    const price = new ModelCatalog().forUpstream('openai', 'gpt-4o-mini')!.pricing;
+    const pageCost = (100 * price.input_per_mtok + 20 * price.output_per_mtok) / 1e6;
+    expect(pageCost).toBeGreaterThan(0);
+    for (const p of res.body.result.pages) expect(p.usage.cost).toBeCloseTo(pageCost, 10);
+    expect(res.body.usage.cost).toBeCloseTo(2 * pageCost, 10);
   });
 
   it('auto mode uses the text layer where there is one and OCRs only the other pages', async () => {
