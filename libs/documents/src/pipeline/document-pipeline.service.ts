@@ -312,7 +312,7 @@ export class DocumentPipeline {
       return { data, mime: stored.contentType as 'image/png' | 'image/jpeg', ...dim };
     }
     const source = isPdf
-      ? await this.pdfs.use(fileId, () => this.storage.readAll(job.projectId, fileId), (doc) => doc.render(page, dpi))
+      ? await this.pdfs.use(fileId, () => this.storage.readAll(job.projectId, fileId), (doc) => doc.render(page, dpi, d.imageMaxSide))
       : await this.storage.readAll(job.projectId, fileId);
     const image = await normalizeImage(source, { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format });
     await this.storage.write(job.projectId, oneChunk(image.data), {
