@@ -42,6 +42,9 @@ export default tseslint.config(
               sourceTag: 'scope:routing',
               onlyDependOnLibsWithTags: libs('types', 'config', 'providers', 'metering', 'auth', 'persistence', 'telemetry', 'queue'),
             },
+            // Model calls go through the ChatCaller interface (bound to routing's GatewayClient by the app), and
+            // tenancy through DocumentsTenancy (bound to auth): the documents lib depends on neither.
+            { sourceTag: 'scope:documents', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry') },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['type:lib'] },
           ],
         },

@@ -3,11 +3,11 @@ import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
 import { DocumentQueues } from '@switchyard/queue';
 import type { Metrics } from '@switchyard/telemetry';
+import { DocumentJobEvents, DocumentsService, TemplatesService } from '@switchyard/documents';
 import { DocumentsController } from './jobs/documents.controller';
-import { DocumentsService } from './jobs/documents.service';
 import { OcrController } from './jobs/ocr.controller';
 import { TemplatesController } from './templates/templates.controller';
-import { TemplatesService } from './templates/templates.service';
+import { documentsTenancyProvider } from './tenancy.provider';
 
 @Module({})
 export class DocumentsAppModule {
@@ -16,7 +16,7 @@ export class DocumentsAppModule {
       module: DocumentsAppModule,
       imports: [GatewayCoreModule.forRoot({ config, service: 'documents', metrics })],
       controllers: [DocumentsController, OcrController, TemplatesController],
-      providers: [DocumentQueues, DocumentsService, TemplatesService],
+      providers: [documentsTenancyProvider, DocumentQueues, DocumentJobEvents, DocumentsService, TemplatesService],
     };
   }
 }

@@ -170,4 +170,23 @@ describe('documents: parse through REST with a real worker (tesseract, no provid
     expect(ok.body.result.markdown).toContain('Still serving');
     expect(worker.child.exitCode).toBeNull();
   });
+
+  it('fails a job whose page renders over DOCUMENTS_MAX_PIXELS with a clear error, and the worker keeps serving', async () => {
+    const key = tenant.projectKey;
+    const maxPixels = env.config.documents.maxPixels;
+    // 3000 pt square: 12500x12500 px at 300 DPI (over the default 100 M pixels), 3000x3000 px at 72 DPI.
+    const pdf = await textPdf([['Small first page'], ['A very large poster page']], { width: 3000, height: 3000 });
+    expect(12_500 * 12_500).toBeGreaterThan(maxPixels);
+    const res = await postFile(`${url}/v1/documents/parse?wait=30`, key, pdf, 'poster.pdf', { options: JSON.stringify({ mode: 'ocr', dpi: 300 }) });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'failed', error: { code: 'image_too_large' }, result: null });
+    expect(res.body.error.message).toContain('12500x12500');
+    expect(res.body.error.message).toContain(`${maxPixels} pixels per page (DOCUMENTS_MAX_PIXELS)`);
+
+    // The worker process is unharmed: the same document at a lower resolution parses.
+    expect(worker.child.exitCode).toBeNull();
+    const ok = await postFile(`${url}/v1/documents/parse?wait=30`, key, pdf, 'poster.pdf', { options: JSON.stringify({ mode: 'text', dpi: 72 }) });
+    expect(ok.body.status).toBe('succeeded');
+    expect(ok.body.result.markdown).toContain('A very large poster page');
+  });
 });

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import sharp from 'sharp';
 import { parseConfig } from '@switchyard/config';
+import { ModelCatalog } from '@switchyard/routing';
 import {
   createTestEnvironment,
   freePort,
@@ -112,6 +113,12 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     expect(md.indexOf('# Heading of page 1')).toBeLessThan(md.indexOf('# Heading of page 2'));
     expect(res.body.result.pages.map((p: any) => p.method)).toEqual(['ocr', 'ocr']);
     expect(res.body.usage).toMatchObject({ input_tokens: 200, output_tokens: 40 });
+    // Each page is priced from the catalog entry of the model that answered (openai gpt-4o-mini).
+    const price = new ModelCatalog().forUpstream('openai', 'gpt-4o-mini')!.pricing;
+    const pageCost = (100 * price.input_per_mtok + 20 * price.output_per_mtok) / 1e6;
+    expect(pageCost).toBeGreaterThan(0);
+    for (const p of res.body.result.pages) expect(p.usage.cost).toBeCloseTo(pageCost, 10);
+    expect(res.body.usage.cost).toBeCloseTo(2 * pageCost, 10);
   });
 
   it('auto mode uses the text layer where there is one and OCRs only the other pages', async () => {
@@ -246,21 +253,29 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     }
   });
 
-  it('cancels a running job', async () => {
+  it('cancels a running job: the model calls in flight are aborted (the model sees its connections closed)', async () => {
     reply((r) => (isExtraction(r) ? { content: '{}' } : { content: `page ${pageOf(r)}`, delayBeforeHeadersMs: 1500 }));
     try {
       const pdf = await textPdf([['a'], ['b'], ['c'], ['d'], ['e'], ['f']]);
       const res = await postFile(`${url}/v1/documents/parse`, tenant.projectKey, pdf, 'slow.pdf', {
         options: JSON.stringify({ mode: 'ocr', model: 'openai/gpt-4o-mini', dpi: 72 }),
       });
-      await sleep(500);
+      for (const deadline = Date.now() + 10_000; mock.requests.length < 2 && Date.now() < deadline; ) await sleep(20);
+      const inFlight = [...mock.requests];
+      expect(inFlight).toHaveLength(2); // DOCUMENTS_WORKER_CONCURRENCY
+      expect(inFlight.some((r) => r.aborted)).toBe(false);
+      const canceledAt = Date.now();
       const canceled = await httpJson(`${url}/v1/documents/jobs/${res.body.id}`, { method: 'DELETE', token: tenant.projectKey });
       expect(canceled.status).toBe(200);
       expect(canceled.body.status).toBe('canceled');
       const again = await httpJson(`${url}/v1/documents/jobs/${res.body.id}`, { method: 'DELETE', token: tenant.projectKey });
       expect(again.status).toBe(409);
+      // Aborted well before the mock's 1.5 s answer would have come.
+      for (const deadline = canceledAt + 1000; !inFlight.every((r) => r.aborted) && Date.now() < deadline; ) await sleep(20);
+      expect(inFlight.map((r) => r.aborted)).toEqual([true, true]);
       await sleep(3500);
       expect(mock.requests.length).toBeLessThan(6);
+      expect(mock.requests.every((r) => r.aborted)).toBe(true);
       expect((await httpJson(`${url}/v1/documents/jobs/${res.body.id}`, { token: tenant.projectKey })).body.status).toBe('canceled');
     } finally {
       reply((r) => (isExtraction(r) ? { content: extractionReply(r, 0) } : { content: `# Heading of page ${pageOf(r)}` }));

@@ -2,9 +2,7 @@ import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Re
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '@switchyard/auth';
 import type { Principal } from '@switchyard/types';
-import { parseWith } from './document-errors';
-import { DocumentsService } from './documents.service';
-import { waitQuerySchema } from './dtos/job-options.dto';
+import { DocumentsService, parseWith, waitQuerySchema } from '@switchyard/documents';
 import { uploadSourceOf } from './upload.adapter';
 
 /** Asynchronous document jobs: submit, poll, list, cancel, webhook deliveries. */

@@ -2,7 +2,7 @@ import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '@switchyard/auth';
 import type { Principal } from '@switchyard/types';
-import { DocumentsService } from './documents.service';
+import { DocumentsService } from '@switchyard/documents';
 import { uploadSourceOf } from './upload.adapter';
 
 /** Dynamiq-compatible synchronous routes: multipart `file` + `options` JSON string. */

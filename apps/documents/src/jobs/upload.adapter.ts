@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { invalidRequest } from '@switchyard/types';
-import type { UploadPart, UploadSource } from './upload-source';
+import type { UploadPart, UploadSource } from '@switchyard/documents';
 
 /** Adapts a Fastify request (multipart, streamed part by part, or JSON) to an UploadSource. */
 export function uploadSourceOf(req: FastifyRequest): UploadSource {

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, Headers, Param, Patch, Post, Put } from '@nestjs/common';
 import { CurrentPrincipal } from '@switchyard/auth';
 import type { Principal } from '@switchyard/types';
-import { TemplatesService } from './templates.service';
+import { TemplatesService } from '@switchyard/documents';
 
 @Controller('v1/documents/templates')
 export class TemplatesController {

@@ -1,14 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker, type Job, type MinimalJob, type WorkerOptions } from 'bullmq';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { bullOptions, QueueName, WEBHOOK_BACKOFF, type JobPayload } from '@switchyard/queue';
-import { DocumentPipeline } from './document-pipeline.service';
-
-/** Exponential webhook backoff (base · 2^(n-1), capped at one hour); -1 stops retrying. */
-export function webhookBackoff(baseMs: number, maxAgeMs: number, attemptsMade: number, firstAttemptAt: number, now = Date.now()): number {
-  const delay = Math.min(baseMs * 2 ** Math.max(0, attemptsMade - 1), 60 * 60 * 1000);
-  return now + delay > firstAttemptAt + maxAgeMs ? -1 : delay;
-}
+import { DocumentPipeline, webhookBackoff } from '@switchyard/documents';
+import { bullOptions, QueueName, type JobPayload } from '@switchyard/queue';
 
 /**
  * The BullMQ workers of the documents pipeline. Lock duration and stall checks make a killed
@@ -76,5 +70,3 @@ export class DocumentProcessors implements OnApplicationBootstrap, OnApplication
     await this.pipeline.close();
   }
 }
-
-export { WEBHOOK_BACKOFF };

@@ -3,11 +3,10 @@ import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
 import { DocumentQueues } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
-import { GatewayClient, RoutingModule } from '@switchyard/routing';
-import { CHAT_CALLER } from '../engines/chat-caller';
-import { GatewayChatCaller } from '../engines/gateway-chat-caller';
-import { DocumentPipeline } from './document-pipeline.service';
-import { OcrEngines } from './ocr-engines';
+import { GatewayClient, ModelCatalog, RoutingModule } from '@switchyard/routing';
+import { CHAT_CALLER, DocumentJobEvents, DocumentPipeline, OcrEngines, PricedChatCaller } from '@switchyard/documents';
+import { catalogPricing, GatewayChatCaller } from './gateway-chat-caller';
+import { documentsTenancyProvider } from '../tenancy.provider';
 import { DocumentProcessors } from './processors';
 
 /**
@@ -17,11 +16,15 @@ import { DocumentProcessors } from './processors';
 @Module({})
 export class DocumentsWorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const caller: Provider = { provide: CHAT_CALLER, inject: [GatewayClient], useFactory: (g: GatewayClient) => new GatewayChatCaller(g) };
+    const caller: Provider = {
+      provide: CHAT_CALLER,
+      inject: [GatewayClient, ModelCatalog],
+      useFactory: (g: GatewayClient, catalog: ModelCatalog) => new PricedChatCaller(new GatewayChatCaller(g), catalogPricing(catalog)),
+    };
     return {
       module: DocumentsWorkerModule,
       imports: [GatewayCoreModule.forRoot({ config, service: 'documents-worker', metrics: new Metrics('documents-worker'), http: false }), RoutingModule],
-      providers: [caller, DocumentQueues, OcrEngines, DocumentPipeline, DocumentProcessors],
+      providers: [caller, documentsTenancyProvider, DocumentQueues, DocumentJobEvents, OcrEngines, DocumentPipeline, DocumentProcessors],
     };
   }
 }

@@ -10,7 +10,15 @@ export interface ChatCompletion {
   id?: string;
   model?: string;
   choices: { index?: number; message: { role: string; content: string | null }; finish_reason?: string | null }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number; cost?: number };
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    total_tokens?: number;
+    prompt_tokens_details?: { cached_tokens?: number };
+    cost?: number;
+  };
+  /** Set by the caller, not the wire: the provider and its own model id that answered (for pricing). */
+  served?: { provider: string; model: string };
   [key: string]: unknown;
 }
 

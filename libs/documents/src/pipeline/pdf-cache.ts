@@ -1,4 +1,4 @@
-import { PdfDocument } from '../pipeline/pdf-document';
+import { PdfDocument } from './pdf-document';
 
 interface Entry {
   doc: Promise<PdfDocument>;

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { TenancyService } from '@switchyard/auth';
 import {
   DOCUMENT_STORAGE,
   DocumentJobsRepository,
@@ -24,14 +23,16 @@ import { newId } from '@switchyard/types';
 import { CHAT_CALLER, ChatCallError, type ChatCaller, type ChatContext } from '../engines/chat-caller';
 import { extractStructured } from '../extraction/extractor';
 import type { StoredJobOptions } from '../jobs/document-options';
-import { DocumentError, type DocumentErrorCode } from '../pipeline/document.exception';
-import { imageDimensions, normalizeImage } from '../pipeline/image-normalizer';
-import { parsePageRange } from '../pipeline/page-range';
-import { PdfDocument } from '../pipeline/pdf-document';
-import { checkPixels } from '../pipeline/sniff';
+import { DocumentError, type DocumentErrorCode } from './document.exception';
+import { imageDimensions, normalizeImage } from './image-normalizer';
+import { parsePageRange } from './page-range';
+import { PdfDocument } from './pdf-document';
+import { checkPixels } from './sniff';
 import { deliverWebhook } from '../webhooks/webhook-sender';
-import { OcrEngines } from './ocr-engines';
+import { OcrEngines } from '../engines/ocr-engines';
 import { PdfCache } from './pdf-cache';
+import { DOCUMENTS_TENANCY, type DocumentsTenancy } from '../documents-tenancy';
+import { DocumentJobEvents, type FinalJobStatus } from '../jobs/job-events';
 
 const ctxOf = (job: DocumentJobEntity): ChatContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId });
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
@@ -42,6 +43,8 @@ const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts 
 export class DocumentPipeline {
   private readonly logger = new Logger('DocumentPipeline');
   private readonly pdfs = new PdfCache();
+  /** Abort controllers of the model calls this process has in flight, per document job. */
+  private readonly inFlight = new Map<string, { projectId: string; controllers: Set<AbortController> }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
@@ -50,9 +53,14 @@ export class DocumentPipeline {
     @Inject(DOCUMENT_STORAGE) private readonly storage: DocumentStorage,
     private readonly queues: DocumentQueues,
     private readonly engines: OcrEngines,
-    private readonly tenancy: TenancyService,
+    @Inject(DOCUMENTS_TENANCY) private readonly tenancy: DocumentsTenancy,
     @Inject(CHAT_CALLER) private readonly caller: ChatCaller,
-  ) {}
+    private readonly events: DocumentJobEvents,
+  ) {
+    // A job that became final elsewhere (canceled by the API, failed by another page) stops its calls here.
+    events.onFinished((e) => this.abortJob(e.jobId, e.status));
+    events.onResync(() => void this.recheckInFlight());
+  }
 
   /** Opens the document, checks its limits, selects pages and fans out one child job per page. */
   async prepare(p: DocumentPreparePayload, bull: Job): Promise<void> {
@@ -101,12 +109,22 @@ export class DocumentPipeline {
 
   /** One page: text layer or OCR, recorded once. Provider errors are retried by BullMQ with backoff. */
   async page(p: DocumentPagePayload, bull: Job): Promise<void> {
+    // Tracked before the status is read: a cancel published after this read still reaches the call.
+    const call = this.track(p.jobId, p.projectId);
+    try {
+      await this.runPage(p, bull, call.signal);
+    } finally {
+      call.release();
+    }
+  }
+
+  private async runPage(p: DocumentPagePayload, bull: Job, signal: AbortSignal): Promise<void> {
     const job = await this.jobs.findById(p.projectId, p.jobId);
     if (!job || job.status !== 'running') return;
     if (await this.jobs.findPage(p.projectId, p.jobId, p.page)) return;
     const opts = optionsOf(job);
     try {
-      const result = await this.transcribePage(job, opts, p.page);
+      const result = await this.transcribePage(job, opts, p.page, signal);
       const row = Object.assign(new DocumentPageEntity(), {
         jobId: p.jobId,
         page: p.page,
@@ -121,6 +139,8 @@ export class DocumentPipeline {
       });
       await this.jobs.savePage(p.projectId, row);
     } catch (err) {
+      // The job was canceled or failed meanwhile: nothing to record, nothing to retry.
+      if (signal.aborted) return;
       const permanent = (err instanceof DocumentError && err.permanent) || (err instanceof ChatCallError && !err.retryable);
       if ((permanent || isFinalAttempt(bull)) && !opts.allow_partial) {
         const code: DocumentErrorCode = err instanceof DocumentError ? err.code : err instanceof ChatCallError ? 'model_error' : 'page_failed';
@@ -133,6 +153,15 @@ export class DocumentPipeline {
 
   /** Assembles the pages in order (and runs extraction for extract jobs); the flow parent. */
   async finalize(p: DocumentFinalizePayload, bull: Job): Promise<void> {
+    const call = this.track(p.jobId, p.projectId);
+    try {
+      await this.runFinalize(p, bull, call.signal);
+    } finally {
+      call.release();
+    }
+  }
+
+  private async runFinalize(p: DocumentFinalizePayload, bull: Job, signal: AbortSignal): Promise<void> {
     const job = await this.jobs.findById(p.projectId, p.jobId);
     if (!job || job.status !== 'running') return;
     const opts = optionsOf(job);
@@ -177,6 +206,7 @@ export class DocumentPipeline {
           markdown,
           schema: opts.extract.schema,
           retries: opts.extract.retries,
+          signal,
         });
         usage.input_tokens += out.usage.input_tokens;
         usage.output_tokens += out.usage.output_tokens;
@@ -184,8 +214,9 @@ export class DocumentPipeline {
         result = { data: out.data, valid: out.valid, attempts: out.attempts, ...(out.errors ? { errors: out.errors } : {}), ...(parse ? { markdown } : {}) };
       }
       usage.cost = Math.round(usage.cost * 1e8) / 1e8;
-      if (await this.jobs.finish(p.projectId, p.jobId, 'succeeded', { result, usage })) await this.notify(job);
+      if (await this.jobs.finish(p.projectId, p.jobId, 'succeeded', { result, usage })) await this.finished(job, 'succeeded');
     } catch (err) {
+      if (signal.aborted) return;
       if (err instanceof ChatCallError && !err.retryable) return this.fail(job, 'model_error', err.message);
       if (err instanceof DocumentError) return this.fail(job, err.code, err.message);
       if (isFinalAttempt(bull)) await this.fail(job, err instanceof ChatCallError ? 'model_error' : 'internal_error', (err as Error).message);
@@ -251,6 +282,7 @@ export class DocumentPipeline {
     job: DocumentJobEntity,
     opts: StoredJobOptions,
     page: number,
+    signal: AbortSignal,
   ): Promise<{ markdown: string; method: PageMethod; inputTokens: number; outputTokens: number; cost: number }> {
     const d = this.config.documents;
     const fileId = job.fileId as string;
@@ -265,7 +297,7 @@ export class DocumentPipeline {
     if (opts.mode === 'text') return { markdown: '', method: 'text', inputTokens: 0, outputTokens: 0, cost: 0 };
     const engine = this.engines.forModel(opts.model);
     const image = await this.pageImage(job, page, engine.imageFormat, isPdf, opts.dpi);
-    const t = await engine.transcribe(ctxOf(job), image, { number: page });
+    const t = await engine.transcribe(ctxOf(job), image, { number: page, signal });
     return { ...t, method: 'ocr' };
   }
 
@@ -280,7 +312,7 @@ export class DocumentPipeline {
       return { data, mime: stored.contentType as 'image/png' | 'image/jpeg', ...dim };
     }
     const source = isPdf
-      ? await this.pdfs.use(fileId, () => this.storage.readAll(job.projectId, fileId), (doc) => doc.render(page, dpi))
+      ? await this.pdfs.use(fileId, () => this.storage.readAll(job.projectId, fileId), (doc) => doc.render(page, dpi, d.imageMaxSide))
       : await this.storage.readAll(job.projectId, fileId);
     const image = await normalizeImage(source, { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format });
     await this.storage.write(job.projectId, oneChunk(image.data), {
@@ -296,12 +328,43 @@ export class DocumentPipeline {
   private async fail(job: DocumentJobEntity, code: DocumentErrorCode, message: string): Promise<void> {
     if (await this.jobs.finish(job.projectId, job.id, 'failed', { error: { code, message } })) {
       this.logger.warn(`document job ${job.id} failed: ${code}: ${message}`);
-      await this.notify(job);
+      await this.finished(job, 'failed');
     }
   }
 
-  private async notify(job: DocumentJobEntity): Promise<void> {
+  /** After the final status is written: tell waiting requests and other workers, then the webhook. */
+  private async finished(job: DocumentJobEntity, status: FinalJobStatus): Promise<void> {
+    await this.events.publishFinished(job.id, status);
     if (job.webhookUrl) await this.queues.enqueueWebhook(job.id, job.projectId);
+  }
+
+  private track(jobId: string, projectId: string): { signal: AbortSignal; release: () => void } {
+    const controller = new AbortController();
+    const entry = this.inFlight.get(jobId) ?? { projectId, controllers: new Set<AbortController>() };
+    entry.controllers.add(controller);
+    this.inFlight.set(jobId, entry);
+    return {
+      signal: controller.signal,
+      release: () => {
+        entry.controllers.delete(controller);
+        if (!entry.controllers.size && this.inFlight.get(jobId) === entry) this.inFlight.delete(jobId);
+      },
+    };
+  }
+
+  private abortJob(jobId: string, status: string): void {
+    const entry = this.inFlight.get(jobId);
+    if (!entry) return;
+    this.logger.log(`document job ${jobId} is ${status}: aborting ${entry.controllers.size} call(s) in flight`);
+    for (const c of entry.controllers) c.abort(new Error(`document job ${status}`));
+  }
+
+  /** After a lost subscription: finish events may have been missed, so ask the database. */
+  private async recheckInFlight(): Promise<void> {
+    for (const [jobId, entry] of [...this.inFlight]) {
+      const job = await this.jobs.findById(entry.projectId, jobId).catch(() => null);
+      if (job && job.status !== 'queued' && job.status !== 'running') this.abortJob(jobId, job.status);
+    }
   }
 }
 

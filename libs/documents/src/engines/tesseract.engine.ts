@@ -13,8 +13,10 @@ export class TesseractEngine implements OcrEngine {
   private worker: Promise<Worker> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  async transcribe(_ctx: ChatContext, image: PageImage): Promise<Transcription> {
+  async transcribe(_ctx: ChatContext, image: PageImage, page: { signal?: AbortSignal } = {}): Promise<Transcription> {
     const run = this.queue.then(async () => {
+      // A recognition cannot be interrupted; one whose job ended while it queued is not started.
+      page.signal?.throwIfAborted();
       const worker = await this.getWorker();
       const { data } = await worker.recognize(image.data);
       return data.text;

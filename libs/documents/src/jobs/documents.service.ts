@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { TenantDirectory, type ProjectSnapshot } from '@switchyard/auth';
 import {
   DOCUMENT_STORAGE,
   DocumentJobEntity,
@@ -15,7 +14,7 @@ import { DocumentQueues } from '@switchyard/queue';
 import { conflict, invalidRequest, isUuid, newId, notFound, type KeyPrincipal, type Principal } from '@switchyard/types';
 import { compileSchema } from '../extraction/schema-validator';
 import { parseTemplate, templateToSchema } from '../extraction/template-schema';
-import { DocumentError, httpStatusOfCode } from '../pipeline/document.exception';
+import { httpStatusOfCode } from '../pipeline/document.exception';
 import { validatePageSpec } from '../pipeline/page-range';
 import { checkPixels, CONTENT_TYPES, pngDimensions, requireSupported } from '../pipeline/sniff';
 import { checkOutboundUrl } from '../webhooks/url-guard';
@@ -31,6 +30,8 @@ import {
   type ExtractOptionsDto,
 } from './dtos/job-options.dto';
 import type { UploadPart, UploadSource } from './upload-source';
+import { DocumentJobEvents } from './job-events';
+import { DOCUMENTS_TENANCY, type DocumentsProject, type DocumentsTenancy } from '../documents-tenancy';
 
 export interface JobView {
   id: string;
@@ -60,17 +61,18 @@ interface Received {
 export class DocumentsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
-    private readonly directory: TenantDirectory,
+    @Inject(DOCUMENTS_TENANCY) private readonly tenancy: DocumentsTenancy,
     private readonly jobs: DocumentJobsRepository,
     private readonly templates: DocumentTemplatesRepository,
     private readonly deliveries: WebhookDeliveriesRepository,
     @Inject(DOCUMENT_STORAGE) private readonly storage: DocumentStorage,
     private readonly queues: DocumentQueues,
+    private readonly events: DocumentJobEvents,
   ) {}
 
-  async projectOf(principal: Principal, slug?: string | null): Promise<{ principal: KeyPrincipal; project: ProjectSnapshot }> {
+  async projectOf(principal: Principal, slug?: string | null): Promise<{ principal: KeyPrincipal; project: DocumentsProject }> {
     if (principal.kind !== 'key') throw invalidRequest('Document routes take an access key.');
-    return { principal, project: await this.directory.projectFor(principal, slug) };
+    return { principal, project: await this.tenancy.projectFor(principal, slug) };
   }
 
   async parse(principal: Principal, slug: string | undefined, source: UploadSource, wait?: number): Promise<{ status: number; body: JobView }> {
@@ -154,6 +156,7 @@ export class DocumentsService {
     const job = await this.requireJob(project.id, id);
     if (FINAL.has(job.status)) throw conflict(`Job is already ${job.status}.`, 'job_finished');
     if (await this.jobs.finish(project.id, id, 'canceled', { error: { code: 'canceled', message: 'The job was canceled.' } })) {
+      await this.events.publishFinished(id, 'canceled');
       await this.queues.discard(id, job.pages ?? []);
       if (job.webhookUrl) await this.queues.enqueueWebhook(id, project.id);
     }
@@ -213,19 +216,26 @@ export class DocumentsService {
     return { status: FINAL.has(job.status) ? 200 : 202, body: job };
   }
 
-  /** Polls the job until it is final or `seconds` have passed. */
+  /**
+   * Waits until the job is final or `seconds` have passed: woken by the job's finish event (Redis
+   * pub/sub), not by polling; the row is read before waiting and once more when woken.
+   */
   private async waitFor(projectId: string, id: string, seconds: number): Promise<JobView> {
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
+      const wake = this.events.arm(id);
       const job = await this.requireJob(projectId, id);
-      if (FINAL.has(job.status) || Date.now() >= deadline) return this.view(job);
-      await new Promise((r) => setTimeout(r, Math.min(250, Math.max(10, deadline - Date.now()))));
+      if (FINAL.has(job.status) || Date.now() >= deadline) {
+        wake.disarm();
+        return this.view(job);
+      }
+      await wake.wait(deadline - Date.now());
     }
   }
 
   private async create(
     key: KeyPrincipal,
-    project: ProjectSnapshot,
+    project: DocumentsProject,
     id: string,
     type: 'parse' | 'extract',
     options: StoredJobOptions,
@@ -440,4 +450,3 @@ async function* chunked(data: Buffer, size = 256 * 1024): AsyncIterable<Buffer> 
   for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
 }
 
-export { DocumentError };

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { CHAT_CALLER, type ChatCaller } from '../engines/chat-caller';
-import { LlmOcrEngine } from '../engines/llm-ocr.engine';
-import { isLocalOcrModel, type OcrEngine } from '../engines/ocr-engine';
-import { TesseractEngine } from '../engines/tesseract.engine';
+import { CHAT_CALLER, type ChatCaller } from './chat-caller';
+import { LlmOcrEngine } from './llm-ocr.engine';
+import { isLocalOcrModel, type OcrEngine } from './ocr-engine';
+import { TesseractEngine } from './tesseract.engine';
 
 /** Picks the OCR engine for a model name: `local-ocr/tesseract` locally, anything else through the gateway. */
 @Injectable()

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { webhookBackoff } from '../worker/processors';
+import { webhookBackoff } from './webhook-backoff';
 import { checkOutboundUrl, isPrivateAddress } from './url-guard';
 import { signWebhook, verifyWebhook } from './webhook-signature';
 

@@ -67,10 +67,15 @@ export class PdfDocument {
     return reflowText(content.items.filter((i) => 'str' in i) as TextItem[]);
   }
 
-  /** Renders a page at `dpi` onto a white @napi-rs/canvas and returns its RGBA pixels. */
-  async render(pageNumber: number, dpi: number): Promise<RenderedPage> {
+  /**
+   * Renders a page at `dpi` onto a white @napi-rs/canvas and returns its RGBA pixels. With `maxSide`, a
+   * page whose longest side would exceed it is rendered at the smaller scale that fits instead (drawn
+   * once at the target size rather than drawn large and downsized).
+   */
+  async render(pageNumber: number, dpi: number, maxSide = Number.POSITIVE_INFINITY): Promise<RenderedPage> {
     const page = await this.page(pageNumber);
-    const viewport = page.getViewport({ scale: dpi / 72 });
+    const unscaled = page.getViewport({ scale: 1 });
+    const viewport = page.getViewport({ scale: Math.min(dpi / 72, maxSide / Math.max(unscaled.width, unscaled.height)) });
     const width = Math.ceil(viewport.width);
     const height = Math.ceil(viewport.height);
     const canvas = createCanvas(width, height);

@@ -1,0 +1,20 @@
+import type { KeyPrincipal } from '@switchyard/types';
+
+/** The project a document request acts on (the part of the tenant directory's snapshot the service reads). */
+export interface DocumentsProject {
+  id: string;
+  organizationId: string;
+}
+
+/**
+ * What the documents service needs from tenancy, bound by the app to `@switchyard/auth`
+ * (TenantDirectory, TenancyService): the lib stays free of the auth module.
+ */
+export interface DocumentsTenancy {
+  /** The key's own project, or (organization keys) the named or default one; throws the auth errors. */
+  projectFor(principal: KeyPrincipal, slug?: string | null): Promise<DocumentsProject>;
+  /** The project's webhook signing secret, opened. */
+  webhookSecretOf(organizationId: string, projectId: string): Promise<string>;
+}
+
+export const DOCUMENTS_TENANCY = Symbol('DOCUMENTS_TENANCY');
