@@ -1,6 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import { lookup as dnsLookup } from 'node:dns';
 import ipaddr from 'ipaddr.js';
+import { isPrivateAddress } from '@switchyard/types';
 import { Agent, request } from 'undici';
 import { UnsupportedParameterError, type ImageFetcher } from '@switchyard/providers';
 
@@ -12,14 +13,6 @@ export interface ImageFetcherOptions {
   /** Extra trusted CAs (PEM). */
   caPem?: string | null;
   maxRedirects?: number;
-}
-
-/** True for anything but public unicast (loopback, private, link-local, unique-local, reserved…). */
-export function isPrivateAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return true;
-  let addr = ipaddr.parse(address);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
-  return addr.range() !== 'unicast';
 }
 
 const refuse = (message: string): never => {

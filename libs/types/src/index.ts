@@ -6,3 +6,4 @@ export * from './project-settings';
 export * from './zod-errors';
 export * from './connection-credentials';
 export * from './chat-request.schema';
+export * from './network';

@@ -1,15 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
 import ipaddr from 'ipaddr.js';
+import { isPrivateAddress } from '@switchyard/types';
 import { DocumentError } from '../pipeline/document.exception';
-
-/** True for addresses a webhook must not reach: anything but public unicast (loopback, private, link-local, …). */
-export function isPrivateAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return true;
-  let addr = ipaddr.parse(address);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
-  return addr.range() !== 'unicast';
-}
 
 /** Syntax and scheme of an outbound URL. */
 export function parseOutboundUrl(raw: string): URL {

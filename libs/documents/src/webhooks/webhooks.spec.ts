@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { webhookBackoff } from './webhook-backoff';
-import { checkOutboundUrl, isPrivateAddress } from './url-guard';
+import { isPrivateAddress } from '@switchyard/types';
+import { checkOutboundUrl } from './url-guard';
 import { signWebhook, verifyWebhook } from './webhook-signature';
 
 describe('webhook signature', () => {
