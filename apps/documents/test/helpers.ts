@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { httpJson } from '@switchyard/testing';
+import { httpJson, type JsonResponse } from '@switchyard/testing';
 
 /** Multipart POST of a file (with `options` as a JSON string) using the platform's fetch/FormData. */
 export async function postFile(
@@ -9,19 +9,11 @@ export async function postFile(
   filename: string,
   fields: Record<string, string> = {},
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; text: string }> {
+): Promise<JsonResponse> {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('file', new Blob([new Uint8Array(file)]), filename);
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, ...headers }, body: form });
-  const text = await res.text();
-  let body: any;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
-  return { status: res.status, body, text };
+  return httpJson(url, { token, body: form, headers });
 }
 
 /** Polls a job until it is final. */

@@ -10,14 +10,16 @@ export async function httpJson<T = any>(
   url: string,
   init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<JsonResponse<T>> {
+  // A FormData body goes as multipart (fetch sets the boundary); anything else as JSON.
+  const form = init.body instanceof FormData;
   const res = await fetch(url, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: {
       ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(init.body !== undefined && !form ? { 'content-type': 'application/json' } : {}),
       ...init.headers,
     },
-    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+    body: init.body === undefined ? undefined : form || typeof init.body === 'string' ? (init.body as string | FormData) : JSON.stringify(init.body),
   });
   const text = await res.text();
   let body: any;
