@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type AppConfig, type ServiceName } from '@switchyard/config';
 import { PersistenceModule } from '@switchyard/persistence';
-import { REDIS_CLIENT, RedisModule } from '@switchyard/queue';
+import { REDIS_CLIENT, RedisModule } from '@switchyard/persistence';
 import { HealthModule, Metrics, postgresReady, READINESS_CHECKS, redisReady } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';

@@ -4,3 +4,4 @@ export * from './migrations';
 export * from './data-source';
 export * from './persistence.module';
 export * from './migrate';
+export * from './redis.module';

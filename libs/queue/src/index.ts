@@ -1,3 +1,2 @@
-export * from './redis.module';
 export * from './queues';
 export * from './document-queues';

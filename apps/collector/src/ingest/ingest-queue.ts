@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { REDIS_CLIENT } from '@switchyard/queue';
+import { REDIS_CLIENT } from '@switchyard/persistence';
 import type { Redis } from 'ioredis';
 import { CollectorException } from './collector.exception';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { ProjectsRepository, RunsRepository, SpansRepository } from '@switchyard/persistence';
-import { REDIS_CLIENT } from '@switchyard/queue';
+import { REDIS_CLIENT } from '@switchyard/persistence';
 import type { Redis } from 'ioredis';
 
 const DAY_MS = 86_400_000;

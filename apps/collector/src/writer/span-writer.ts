@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { RunsRepository, SpansRepository, type RunRecord } from '@switchyard/persistence';
-import { createRedis } from '@switchyard/queue';
+import { createRedis } from '@switchyard/persistence';
 import type { Redis } from 'ioredis';
 import { queueKeys, type QueueItemKind } from '../ingest/ingest-queue';
 

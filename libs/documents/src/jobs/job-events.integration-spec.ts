@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseConfig, rawEnv, type ServiceConfig } from '@switchyard/config';
-import { createRedis } from '@switchyard/queue';
+import { createRedis } from '@switchyard/persistence';
 import type { Redis } from 'ioredis';
 import { DocumentJobEvents, type JobFinishedEvent } from './job-events';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { createRedis, REDIS_CLIENT } from '@switchyard/queue';
+import { createRedis, REDIS_CLIENT } from '@switchyard/persistence';
 
 export type FinalJobStatus = 'succeeded' | 'failed' | 'canceled';
 

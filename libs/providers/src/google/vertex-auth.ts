@@ -1,4 +1,3 @@
-import { importPKCS8, SignJWT } from 'jose';
 import { ProviderStreamError, UnsupportedParameterError } from '../types';
 
 /** The fetch subset the token exchange needs (injectable so tests point it at a mock token endpoint). */
@@ -71,6 +70,9 @@ export class VertexTokenSource {
     const iat = Math.floor(this.now() / 1000);
     let assertion: string;
     try {
+      // jose is loaded on the first token exchange: processes without a Vertex connection never pay for it.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { importPKCS8, SignJWT } = require('jose') as typeof import('jose');
       const pk = await importPKCS8(sa.private_key, 'RS256');
       assertion = await new SignJWT({ scope: SCOPE })
         .setProtectedHeader({ alg: 'RS256', typ: 'JWT', ...(sa.private_key_id ? { kid: sa.private_key_id } : {}) })
