@@ -67,9 +67,9 @@ async function waitFor(url, child, name) {
 
 function startProcess(cmd, argv, env, name) {
   const [p0, ...prest] = pin(GATEWAY_CPU);
-  const child = p0 ? spawn(p0, [...prest, cmd, ...argv], { env, stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(cmd, argv, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = p0 ? spawn(p0, [...prest, cmd, ...argv], { env, stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'pipe'] }) : spawn(cmd, argv, { env, stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'pipe'] });
   let err = '';
-  child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
+  child.stderr?.on('data', (d) => (err = (err + d).slice(-4000)));
   child.on('exit', (code) => code && code !== 143 && !child.stopping && console.error(`${name} exited ${code}: ${err}`));
   return child;
 }
@@ -180,7 +180,7 @@ const routerEnv = {
 };
 execFileSync(process.execPath, [resolve(root, 'dist/tools/migrate.js'), 'up'], { env: routerEnv, stdio: 'ignore' });
 const routerPort = await freePort();
-const router = startProcess(process.execPath, [resolve(root, 'dist/apps/router/src/main.js')], { ...routerEnv, ROUTER_PORT: String(routerPort) }, 'router');
+const router = startProcess(process.execPath, [...(process.env.BENCH_ROUTER_NODE_ARGS ?? '').split(' ').filter(Boolean), resolve(root, 'dist/apps/router/src/main.js')], { ...routerEnv, ROUTER_PORT: String(routerPort) }, 'router');
 const routerUrl = `http://127.0.0.1:${routerPort}`;
 await waitFor(`${routerUrl}/healthz`, router, 'router');
 const admin = (path, body) =>
