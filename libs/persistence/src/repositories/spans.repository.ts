@@ -146,7 +146,12 @@ export class SpansRepository {
     if (q.name !== undefined) spanWhere.push(`s.name = ${p(q.name)}`);
     for (const [key, value] of q.attributes ?? []) spanWhere.push(`s.attributes ->> ${p(key)} = ${p(value)}`);
     if (spanWhere.length) {
-      where.push(`EXISTS (SELECT 1 FROM spans s WHERE s.project_id = t.project_id AND s.trace_id = t.trace_id AND ${spanWhere.join(' AND ')})`);
+      // A scalar subquery with LIMIT 1, not EXISTS: PostgreSQL turns EXISTS into a semi join that
+      // reads every span of the project (a sequential scan at millions of spans); this form is
+      // probed per trace through the primary key, walking traces newest first until the page is full.
+      where.push(
+        `(SELECT true FROM spans s WHERE s.project_id = t.project_id AND s.trace_id = t.trace_id AND ${spanWhere.join(' AND ')} LIMIT 1)`,
+      );
     }
     return this.ds.query(
       `SELECT trace_id, start_ns::text, end_ns::text, span_count, error_count, input_tokens::text, output_tokens::text, cost::text,
