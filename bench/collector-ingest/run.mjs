@@ -5,10 +5,15 @@
 // percentiles and the collector's peak RSS. Needs `npm run build`, PostgreSQL and Redis.
 //
 //   node bench/collector-ingest/run.mjs [--spans 200000] [--clients 4] [--batch 512] [--protocols proto,json] [--gzip]
+//     [--pin 1]            run the collector under `taskset -c 1` (pin this load generator with `taskset -c 0 node …`)
+//     [--cpu-prof DIR]     write the collector's V8 CPU profile into DIR (open in Chrome DevTools)
+//     [--pregen]           create every SDK span before the clock starts (the exporters still encode
+//                          during the run): less load-generator CPU competing with the collector
 import { createRequire } from 'node:module';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createServer } from 'node:net';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +35,9 @@ const CLIENTS = Number(args.clients ?? 4);
 const BATCH = Number(args.batch ?? 512);
 const PROTOCOLS = (args.protocols ?? 'proto,json').split(',');
 const GZIP = args.gzip === 'true';
+const PIN = args.pin;
+const CPU_PROF = args['cpu-prof'];
+const PREGEN = args.pregen === 'true';
 const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -44,7 +52,9 @@ const freePort = () =>
 
 function startService(app, env, port) {
   const portVar = { router: 'ROUTER_PORT', collector: 'COLLECTOR_PORT' }[app];
-  const child = spawn(process.execPath, [resolve(root, 'dist/apps', app, 'src/main.js')], {
+  const node = [...(app === 'collector' && CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : []), resolve(root, 'dist/apps', app, 'src/main.js')];
+  const [cmd, argv] = app === 'collector' && PIN ? ['taskset', ['-c', PIN, process.execPath, ...node]] : [process.execPath, node];
+  const child = spawn(cmd, argv, {
     env: { PATH: process.env.PATH, ...env, [portVar]: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -153,12 +163,14 @@ async function main() {
         timeoutMillis: 30_000,
       });
     });
+    const pregen = PREGEN ? Array.from({ length: batches }, () => makeBatch(tracer, BATCH)) : [];
+    const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
     const t0 = performance.now();
     await Promise.all(
       exporters.map(async (exporter) => {
         while (next < batches) {
+          const spans = PREGEN ? pregen[next] : makeBatch(tracer, BATCH);
           next++;
-          const spans = makeBatch(tracer, BATCH);
           const t = performance.now();
           const result = await new Promise((r) => exporter.export(spans, r));
           latencies.push(performance.now() - t);
@@ -179,16 +191,17 @@ async function main() {
     clearInterval(rssTimer);
     latencies.sort((a, b) => a - b);
     const fmt = (n) => Math.round(n).toLocaleString('en-US');
-    console.log(`collector-ingest: ${sent} spans in ${batches} exports of ${BATCH}, ${CLIENTS} clients (${PROTOCOLS.join('+')}), gzip ${GZIP}`);
+    console.log(`collector-ingest: ${sent} spans in ${batches} exports of ${BATCH}, ${CLIENTS} clients (${PROTOCOLS.join('+')}), gzip ${GZIP}${PREGEN ? ', spans created before the clock' : ''}`);
     console.log(`  failed exports      ${failed}`);
     console.log(`  accepted            ${fmt(sent / acceptedSecs)} spans/s (${acceptedSecs.toFixed(2)} s)`);
     console.log(`  persisted           ${fmt(stored / persistedSecs)} spans/s (${stored} stored, ${persistedSecs.toFixed(2)} s until queryable)`);
     console.log(`  export latency ms   p50 ${pct(latencies, 50).toFixed(1)}  p90 ${pct(latencies, 90).toFixed(1)}  p99 ${pct(latencies, 99).toFixed(1)}  max ${latencies[latencies.length - 1].toFixed(1)}`);
     console.log(`  collector peak RSS  ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
+    console.log(`  load average        ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after${PIN ? `; collector pinned to CPU ${PIN}` : ''}`);
     await Promise.all(exporters.map((e) => e.shutdown()));
   } finally {
     for (const p of procs) p.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 1000));
+    await Promise.race([Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : null))), new Promise((r) => setTimeout(r, 10_000))]);
     await db.end().catch(() => {});
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
     await admin.end();

@@ -107,6 +107,31 @@ describe('collector durability: crashes, PostgreSQL and Redis outages, backpress
     }
   }, 60_000);
 
+  it('starts while PostgreSQL is down, keeps accepting past the key cache TTL, and writes once it is back', async () => {
+    const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(env.databaseUrl).port || 5432) });
+    try {
+      proxy.cut();
+      const a = await start({ DATABASE_URL: viaProxy(env.databaseUrl, proxy), AUTH_CACHE_TTL_MS: '1000' });
+      expect((await fetch(`${a.url}/readyz`)).status).toBe(200);
+      const unknown = await send(a.url, tenant.projectKey, batch(testNo * 100));
+      expect(unknown.status).toBe(503); // the key cannot be checked yet: retryable, not 401
+      expect(unknown.headers.get('retry-after')).toBeTruthy();
+      proxy.restore();
+      let status = 0;
+      const deadline = Date.now() + 15_000;
+      while (Date.now() < deadline && (status = (await send(a.url, tenant.projectKey, batch(testNo * 100))).status) !== 200) await new Promise((r) => setTimeout(r, 300));
+      expect(status).toBe(200);
+      expect(await waitForStored(SPANS_PER_REQUEST)).toBe(SPANS_PER_REQUEST);
+      proxy.cut();
+      await new Promise((r) => setTimeout(r, 1500)); // past the key cache TTL: the key is served stale
+      for (let i = 1; i < 4; i++) expect((await send(a.url, tenant.projectKey, batch(testNo * 100 + i))).status).toBe(200);
+      proxy.restore();
+      expect(await waitForStored(4 * SPANS_PER_REQUEST, 30_000)).toBe(4 * SPANS_PER_REQUEST);
+    } finally {
+      await proxy.close();
+    }
+  }, 90_000);
+
   it('resumes writing when PostgreSQL comes back, without a restart', async () => {
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(env.databaseUrl).port || 5432) });
     try {

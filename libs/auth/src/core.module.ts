@@ -30,7 +30,8 @@ export class GatewayCoreModule {
       global: true,
       imports: [
         ConfigModule.forRoot(opts.config, opts.service),
-        PersistenceModule,
+        // A service whose readiness does not need PostgreSQL also starts without it.
+        PersistenceModule.forRoot({ connect: readiness.includes('postgres') ? 'boot' : 'background' }),
         RedisModule,
         AuthModule,
         ...(opts.http === false ? [] : [HealthModule.forRoot(opts.metrics)]),

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
+  isDatabaseUnavailable,
   type AccessKeysRepository,
   type ConnectionsRepository,
   type ProjectsRepository,
@@ -11,6 +12,7 @@ import {
   forbidden,
   normalizeProviderId,
   notFound,
+  serviceUnavailable,
   unauthorized,
   type KeyPrincipal,
   type ProjectSettings,
@@ -54,7 +56,9 @@ interface KeyEntry {
 /**
  * The hot-path view of tenants: keys, projects and connections cached in memory, evicted by
  * GatewayEvents from any process, expiring within the cache TTL, dropped whole on resync.
- * Concurrent misses for one entry share a single database query.
+ * Concurrent misses for one entry share a single database query. Stale-if-error: when PostgreSQL
+ * cannot be reached, an expired key or project entry is served as last known (an evicted one, e.g.
+ * a revoked key, is gone and never comes back this way); with nothing known the lookup is a 503.
  */
 export class TenantDirectory {
   private readonly logger = new Logger('TenantDirectory');
@@ -86,7 +90,7 @@ export class TenantDirectory {
     if (!isWellFormedAccessKey(rawKey)) throw unauthorized();
     const hash = hashAccessKey(rawKey);
     let entry = this.keys.get(hash, now);
-    if (!entry) entry = await this.once(`key:${hash}`, () => this.loadKey(hash));
+    if (!entry) entry = await this.once(`key:${hash}`, () => this.staleIfError(this.keys, hash, () => this.loadKey(hash)));
     if (!entry || entry.revoked || !digestsEqual(entry.keyHash, hash)) throw unauthorized();
     if (entry.expiresAt !== null && entry.expiresAt <= now) throw unauthorized('This access key has expired.', 'expired_api_key');
     this.markUsed(entry.principal.keyId);
@@ -106,28 +110,32 @@ export class TenantDirectory {
     const cacheKey = `${principal.organizationId}:slug:${slug ?? ''}`;
     const cached = this.projects.get(cacheKey);
     if (cached) return cached;
-    return this.once(cacheKey, async () => {
-      const row = slug
-        ? await this.projectsRepo.findBySlug(principal.organizationId, slug)
-        : await this.projectsRepo.findDefault(principal.organizationId);
-      if (!row) throw notFound(`Project '${slug ?? 'default'}' does not exist in this organization.`, 'project_not_found', 'x-gateway-project');
-      const snap = snapshot(row);
-      this.projects.set(cacheKey, snap);
-      return snap;
-    });
+    return this.once(cacheKey, () =>
+      this.staleIfError(this.projects, cacheKey, async () => {
+        const row = slug
+          ? await this.projectsRepo.findBySlug(principal.organizationId, slug)
+          : await this.projectsRepo.findDefault(principal.organizationId);
+        if (!row) throw notFound(`Project '${slug ?? 'default'}' does not exist in this organization.`, 'project_not_found', 'x-gateway-project');
+        const snap = snapshot(row);
+        this.projects.set(cacheKey, snap);
+        return snap;
+      }),
+    );
   }
 
   async projectById(organizationId: string, projectId: string): Promise<ProjectSnapshot> {
     const cacheKey = `${organizationId}:id:${projectId}`;
     const cached = this.projects.get(cacheKey);
     if (cached) return cached;
-    return this.once(cacheKey, async () => {
-      const row = await this.projectsRepo.findById(organizationId, projectId);
-      if (!row) throw unauthorized();
-      const snap = snapshot(row);
-      this.projects.set(cacheKey, snap);
-      return snap;
-    });
+    return this.once(cacheKey, () =>
+      this.staleIfError(this.projects, cacheKey, async () => {
+        const row = await this.projectsRepo.findById(organizationId, projectId);
+        if (!row) throw unauthorized();
+        const snap = snapshot(row);
+        this.projects.set(cacheKey, snap);
+        return snap;
+      }),
+    );
   }
 
   /** Every connection of an organization with credentials opened. */
@@ -231,6 +239,22 @@ export class TenantDirectory {
       rateLimit: row.rateLimit,
       rateLimitPeriod: row.rateLimitPeriod,
     };
+  }
+
+  /**
+   * Runs a cache loader; when PostgreSQL is unreachable, serves the expired entry still held for
+   * `key` (evicted entries are not held), else answers 503 so clients retry.
+   */
+  private async staleIfError<V>(cache: TtlCache<string, V>, key: string, load: () => Promise<V>): Promise<V> {
+    try {
+      return await load();
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) throw err;
+      const stale = cache.getStale(key);
+      if (stale === undefined) throw serviceUnavailable('The tenant database is unreachable; retry later.', 'database_unavailable');
+      this.logger.warn(`PostgreSQL unreachable (${(err as Error).message}); serving the last known entry`);
+      return stale;
+    }
   }
 
   private once<T>(key: string, load: () => Promise<T>): Promise<T> {

@@ -1,4 +1,8 @@
-/** A bounded map whose entries expire; the in-process half of every cached lookup. */
+/**
+ * A bounded map whose entries expire; the in-process half of every cached lookup. An expired entry
+ * is no longer returned by `get` but stays (until evicted, replaced or pushed out by the bound) for
+ * `getStale`: the last known value when the source cannot be asked.
+ */
 export class TtlCache<K, V> {
   private readonly map = new Map<K, { value: V; expiresAt: number }>();
 
@@ -10,11 +14,12 @@ export class TtlCache<K, V> {
   get(key: K, now = Date.now()): V | undefined {
     const entry = this.map.get(key);
     if (!entry) return undefined;
-    if (entry.expiresAt <= now) {
-      this.map.delete(key);
-      return undefined;
-    }
-    return entry.value;
+    return entry.expiresAt <= now ? undefined : entry.value;
+  }
+
+  /** The value even if expired; undefined only when never set, deleted or pushed out. */
+  getStale(key: K): V | undefined {
+    return this.map.get(key)?.value;
   }
 
   set(key: K, value: V, now = Date.now()): void {

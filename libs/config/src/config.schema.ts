@@ -77,6 +77,8 @@ export const envSchema = z.object({
   /** Run the queue-to-PostgreSQL writer in the collector process (off: accept only, e.g. a dedicated ingest tier). */
   COLLECTOR_WRITER_ENABLED: bool(true),
   COLLECTOR_WRITER_BATCH_SPANS: positiveInt(5_000),
+  /** Writer loops per collector process, each with its own Redis connection and PostgreSQL statement in flight. */
+  COLLECTOR_WRITER_CONCURRENCY: positiveInt(2),
   /** A queue entry read by a writer that has not acknowledged it for this long is taken over by another writer. */
   COLLECTOR_CLAIM_IDLE_MS: positiveInt(30_000),
   COLLECTOR_RETENTION_INTERVAL_MS: positiveInt(3_600_000),

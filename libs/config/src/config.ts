@@ -30,6 +30,7 @@ export interface AppConfig {
     queueHighWater: number;
     writerEnabled: boolean;
     writerBatchSpans: number;
+    writerConcurrency: number;
     claimIdleMs: number;
     retentionIntervalMs: number;
   };
@@ -122,6 +123,7 @@ export function parseConfig(env: Env): AppConfig {
       queueHighWater: e.COLLECTOR_QUEUE_HIGH_WATER,
       writerEnabled: e.COLLECTOR_WRITER_ENABLED,
       writerBatchSpans: e.COLLECTOR_WRITER_BATCH_SPANS,
+      writerConcurrency: e.COLLECTOR_WRITER_CONCURRENCY,
       claimIdleMs: e.COLLECTOR_CLAIM_IDLE_MS,
       retentionIntervalMs: e.COLLECTOR_RETENTION_INTERVAL_MS,
     },

@@ -4,6 +4,9 @@ import { Redis } from 'ioredis';
 import { parseConfig, rawEnv, type AppConfig } from '@switchyard/config';
 
 export const TEMPLATE_DB_ENV = 'SWITCHYARD_TEST_TEMPLATE_DB';
+/** Test database names: `<prefix><unix seconds>_<random>`, so a sweep can tell abandoned ones by age. */
+export const TEMPLATE_PREFIX = 'sy_tpl_';
+export const CLONE_PREFIX = 'sy_tc_';
 
 export async function adminClient(databaseUrl: string): Promise<Client> {
   const url = new URL(databaseUrl);
@@ -32,7 +35,7 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
   if (!template) throw new Error(`${TEMPLATE_DB_ENV} is not set: run integration tests through jest (global setup)`);
   const base = parseConfig({ ...env0, NODE_ENV: 'test' });
   const id = randomBytes(5).toString('hex');
-  const dbName = `sy_t_${Math.floor(Date.now() / 1000)}_${id}`;
+  const dbName = `${CLONE_PREFIX}${Math.floor(Date.now() / 1000)}_${id}`;
   const client = await adminClient(base.database.url);
   try {
     await client.query(`CREATE DATABASE "${dbName}" TEMPLATE "${template}"`);

@@ -55,6 +55,10 @@ export const forbidden = (message: string, code = 'permission_denied') =>
 export const notFound = (message: string, code = 'not_found', param: string | null = null) =>
   new GatewayError(404, 'not_found_error', code, message, { param });
 
+/** A dependency (PostgreSQL) is down: retryable, with Retry-After. */
+export const serviceUnavailable = (message: string, code = 'service_unavailable', retryAfterSeconds = 5) =>
+  new GatewayError(503, 'api_error', code, message, { headers: { 'retry-after': String(retryAfterSeconds) } });
+
 export const conflict = (message: string, code = 'conflict', param: string | null = null) =>
   new GatewayError(409, 'invalid_request_error', code, message, { param });
 

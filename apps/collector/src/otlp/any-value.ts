@@ -1,7 +1,8 @@
 /**
  * OTLP AnyValue / KeyValue lists to plain JSON values, for both encodings: the OTLP JSON encoding
- * (int64 as string or number, bytes as base64) and protobufjs objects (int64 as decimal strings,
- * bytes as Uint8Array). Strings lose NUL characters, which PostgreSQL's jsonb cannot hold.
+ * (int64 as string or number, bytes as base64) and protobufjs messages as decoded (int64 as Long,
+ * bytes as Uint8Array, unset fields read from the prototype's defaults). Strings lose NUL
+ * characters, which PostgreSQL's jsonb cannot hold.
  */
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -22,13 +23,35 @@ export function field(o: Record<string, unknown>, camel: string, snake?: string)
   return v === undefined && snake ? o[snake] : v;
 }
 
+/** A protobufjs Long (64-bit integer as two 32-bit halves). */
+export interface LongLike {
+  low: number;
+  high: number;
+  unsigned: boolean;
+}
+
+export function isLong(v: unknown): v is LongLike {
+  return typeof v === 'object' && v !== null && typeof (v as LongLike).low === 'number' && typeof (v as LongLike).high === 'number';
+}
+
+/** A Long as a BigInt, without Long's own (slow) decimal formatting. */
+export function longToBigInt(v: LongLike): bigint {
+  const u = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+  return !v.unsigned && v.high < 0 ? u - (1n << 64n) : u;
+}
+
 function intValue(v: unknown): Json {
   if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : null;
+  if (isLong(v)) {
+    const n = v.high * 4294967296 + (v.low >>> 0);
+    if (!v.unsigned && Number.isSafeInteger(n)) return n;
+    const big = longToBigInt(v);
+    return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big.toString();
+  }
   if (typeof v === 'string' && /^-?\d+$/.test(v)) {
     const n = Number(v);
     return Number.isSafeInteger(n) ? n : v;
   }
-  if (typeof v === 'object' && v !== null && 'toString' in v) return intValue(String(v));
   return null;
 }
 
@@ -47,21 +70,29 @@ function bytesValue(v: unknown): Json {
   return null;
 }
 
+/**
+ * The member of the AnyValue oneof that is set. Own properties only: a protobufjs message carries
+ * every member's default ('' , false, 0) on its prototype, and only the one on the wire as its own.
+ */
+function own(o: Record<string, unknown>, camel: string, snake: string): unknown {
+  return Object.hasOwn(o, camel) ? o[camel] : Object.hasOwn(o, snake) ? o[snake] : undefined;
+}
+
 export function anyValue(v: unknown, depth = 0): Json {
   if (!isRecord(v) || depth > MAX_DEPTH) return null;
   let x: unknown;
-  if ((x = field(v, 'stringValue', 'string_value')) !== undefined) return typeof x === 'string' ? cleanString(x) : String(x);
-  if ((x = field(v, 'boolValue', 'bool_value')) !== undefined) return x === true || x === 'true';
-  if ((x = field(v, 'intValue', 'int_value')) !== undefined) return intValue(x);
-  if ((x = field(v, 'doubleValue', 'double_value')) !== undefined) return doubleValue(x);
-  if ((x = field(v, 'arrayValue', 'array_value')) !== undefined) {
+  if ((x = own(v, 'stringValue', 'string_value')) !== undefined) return typeof x === 'string' ? cleanString(x) : String(x);
+  if ((x = own(v, 'boolValue', 'bool_value')) !== undefined) return x === true || x === 'true';
+  if ((x = own(v, 'intValue', 'int_value')) !== undefined) return intValue(x);
+  if ((x = own(v, 'doubleValue', 'double_value')) !== undefined) return doubleValue(x);
+  if ((x = own(v, 'arrayValue', 'array_value')) !== undefined) {
     const values = isRecord(x) ? x['values'] : undefined;
     return Array.isArray(values) ? values.map((e) => anyValue(e, depth + 1)) : [];
   }
-  if ((x = field(v, 'kvlistValue', 'kvlist_value')) !== undefined) {
+  if ((x = own(v, 'kvlistValue', 'kvlist_value')) !== undefined) {
     return keyValues(isRecord(x) ? x['values'] : undefined, depth + 1);
   }
-  if ((x = field(v, 'bytesValue', 'bytes_value')) !== undefined) return bytesValue(x);
+  if ((x = own(v, 'bytesValue', 'bytes_value')) !== undefined) return bytesValue(x);
   return null;
 }
 

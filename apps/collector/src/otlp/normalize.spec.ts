@@ -99,6 +99,40 @@ describe('OTLP normalization', () => {
     expect(fromProto).toEqual(fromJson);
   });
 
+  it('reads protobuf messages as decoded: unset fields, 64-bit ints and every AnyValue kind like JSON', () => {
+    const attrs = [
+      { key: 'neg', value: { intValue: '-42' } },
+      { key: 'big', value: { intValue: '9007199254740993' } },
+      { key: 'zero', value: { intValue: '0' } },
+      { key: 'empty', value: { stringValue: '' } },
+      { key: 'no', value: { boolValue: false } },
+      { key: 'd', value: { doubleValue: 0.5 } },
+      { key: 'arr', value: { arrayValue: { values: [{ intValue: '1' }, { stringValue: 'x' }] } } },
+      { key: 'kv', value: { kvlistValue: { values: [{ key: 'k', value: { boolValue: true } }] } } },
+      { key: 'unset', value: {} },
+    ];
+    const json = { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'n', startTimeUnixNano: '18446744073709551615', attributes: attrs }] }] }] };
+    const proto = JSON.parse(JSON.stringify(json));
+    const span = proto.resourceSpans[0].scopeSpans[0].spans[0];
+    span.traceId = hexToBytes(span.traceId);
+    span.spanId = hexToBytes(span.spanId);
+    span.startTimeUnixNano = '1544712660000000000';
+    json.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.startTimeUnixNano = '1544712660000000000';
+    const fromProto = decodeIngestBody(Buffer.from(encodeProtobufRequest(proto)), 'protobuf');
+    const fromJson = decodeIngestBody(Buffer.from(JSON.stringify(json)), 'json');
+    expect(fromProto).toEqual(fromJson);
+    if (fromProto.kind !== 'otlp') throw new Error('expected spans');
+    expect(fromProto.batch.spans[0]).toMatchObject({
+      parent_span_id: null,
+      flags: null,
+      kind: 0,
+      scope: null,
+      start_ns: '1544712660000000000',
+      end_ns: '0',
+      attributes: { neg: -42, big: '9007199254740993', zero: 0, empty: '', no: false, d: 0.5, arr: [1, 'x'], kv: { k: true }, unset: null },
+    });
+  });
+
   it('accepts snake_case field names, enum names and numeric int64s', () => {
     const { spans } = normalizeExportRequest(
       {

@@ -1,5 +1,5 @@
 import type { SpanRecord } from '@switchyard/persistence';
-import { cleanString, field, keyValues, type Json } from './any-value';
+import { cleanString, field, isLong, keyValues, longToBigInt, type Json } from './any-value';
 
 /** How ids arrive: hex strings in OTLP JSON, bytes in protobuf. */
 export type IdEncoding = 'hex' | 'bytes';
@@ -39,7 +39,8 @@ function id(v: unknown, encoding: IdEncoding, bytes: number): string | null | fa
   if (v === undefined || v === null) return null;
   let hex: string;
   if (encoding === 'bytes') {
-    if (!(v instanceof Uint8Array)) return false;
+    // An unset bytes field of a protobufjs message is its prototype's empty default.
+    if (!(v instanceof Uint8Array)) return Array.isArray(v) && v.length === 0 ? null : false;
     if (v.length === 0) return null;
     hex = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
   } else {
@@ -59,6 +60,10 @@ function nanos(v: unknown): string | null {
     return n <= 0x7fffffffffffffffn ? n.toString() : null;
   }
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return BigInt(v).toString();
+  if (isLong(v)) {
+    const n = longToBigInt(v);
+    return n >= 0n && n <= 0x7fffffffffffffffn ? n.toString() : null;
+  }
   return null;
 }
 
@@ -178,7 +183,8 @@ function normalizeSpan(
     links.push({ trace_id: lt, span_id: ls, trace_state: str(field(l, 'traceState', 'trace_state')), attributes: keyValues(l['attributes']) });
   }
   const attributes = keyValues(span['attributes']);
-  const flags = span['flags'];
+  // protobufjs messages have every scalar on the prototype: `flags` counts only when on the wire.
+  const flags = Object.hasOwn(span, 'flags') ? span['flags'] : undefined;
   return {
     trace_id: traceId,
     span_id: spanId,

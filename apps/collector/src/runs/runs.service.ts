@@ -49,24 +49,12 @@ export class RunsService {
     return this.toDto(row);
   }
 
+  /** The row as selected (exactly the API fields) with its times as ISO-8601. */
   private toDto(r: RunRow) {
     return {
-      id: r.id,
-      name: r.name,
-      type: r.type,
-      trace_id: r.trace_id,
-      source_id: r.source_id,
-      session_id: r.session_id,
-      parent_run_id: r.parent_run_id,
-      status: r.status,
+      ...r,
       start_time: r.start_time.toISOString(),
       end_time: r.end_time.toISOString(),
-      input: r.input,
-      output: r.output,
-      metadata: r.metadata,
-      error: r.error,
-      tags: r.tags,
-      executions: r.executions,
       received_at: r.received_at.toISOString(),
       updated_at: r.updated_at.toISOString(),
     };

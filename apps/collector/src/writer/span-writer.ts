@@ -70,12 +70,11 @@ export function isPoisonError(err: unknown): boolean {
 export class SpanWriter implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SpanWriter');
   private readonly keys: ReturnType<typeof queueKeys>;
-  private readonly consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  private redis: Redis | undefined;
+  private readonly consumerBase = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private redises: Redis[] = [];
   private stopping = false;
-  private loop: Promise<void> | undefined;
-  private lastClaim = 0;
-  private wake: (() => void) | undefined;
+  private loops: Promise<void>[] | undefined;
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
@@ -90,11 +89,18 @@ export class SpanWriter implements OnApplicationBootstrap, OnApplicationShutdown
     this.start();
   }
 
+  /**
+   * Starts `writerConcurrency` loops. Each is its own consumer of the group with its own blocking
+   * Redis connection, so while one waits for PostgreSQL the next batch is already being read and sent.
+   */
   start(): void {
-    if (this.loop) return;
+    if (this.loops) return;
     this.stopping = false;
-    this.redis = createRedis(this.config, 'switchyard-collector-writer', { enableAutoPipelining: false, maxRetriesPerRequest: null });
-    this.loop = this.run().catch((err: unknown) => this.logger.error(`writer stopped: ${(err as Error).message}`));
+    this.loops = Array.from({ length: this.config.collector.writerConcurrency }, (_, lane) => {
+      const redis = createRedis(this.config, 'switchyard-collector-writer', { enableAutoPipelining: false, maxRetriesPerRequest: null });
+      this.redises.push(redis);
+      return this.run(redis, `${this.consumerBase}-${lane}`).catch((err: unknown) => this.logger.error(`writer stopped: ${(err as Error).message}`));
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -103,22 +109,22 @@ export class SpanWriter implements OnApplicationBootstrap, OnApplicationShutdown
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
-    await this.loop;
-    this.loop = undefined;
-    if (this.redis) await this.redis.quit().catch(() => this.redis?.disconnect());
-    this.redis = undefined;
+    for (const wake of this.wakers) wake();
+    await Promise.all(this.loops ?? []);
+    this.loops = undefined;
+    await Promise.all(this.redises.map((r) => r.quit().catch(() => r.disconnect())));
+    this.redises = [];
   }
 
-  private async run(): Promise<void> {
-    const redis = this.redis!;
+  private async run(redis: Redis, consumer: string): Promise<void> {
     await this.ensureGroup(redis);
+    let lastClaim = 0;
     while (!this.stopping) {
       try {
         let entries: QueueEntry[] = [];
-        if (Date.now() - this.lastClaim >= Math.min(this.config.collector.claimIdleMs / 2, 5_000)) {
-          this.lastClaim = Date.now();
-          const claimed = (await redis.xautoclaim(this.keys.stream, this.keys.group, this.consumer, this.config.collector.claimIdleMs, '0-0', 'COUNT', 200)) as unknown[];
+        if (Date.now() - lastClaim >= Math.min(this.config.collector.claimIdleMs / 2, 5_000)) {
+          lastClaim = Date.now();
+          const claimed = (await redis.xautoclaim(this.keys.stream, this.keys.group, consumer, this.config.collector.claimIdleMs, '0-0', 'COUNT', 200)) as unknown[];
           entries = parseEntries(claimed[1]);
           const deleted = (claimed[2] as string[] | undefined) ?? [];
           if (entries.length) this.logger.warn(`claimed ${entries.length} entries left pending by another writer`);
@@ -126,7 +132,7 @@ export class SpanWriter implements OnApplicationBootstrap, OnApplicationShutdown
         }
         if (!entries.length) {
           const res = (await redis.xreadgroup(
-            'GROUP', this.keys.group, this.consumer,
+            'GROUP', this.keys.group, consumer,
             'COUNT', Math.max(1, Math.ceil(this.config.collector.writerBatchSpans / 256)),
             'BLOCK', 1000,
             'STREAMS', this.keys.stream, '>',
@@ -225,14 +231,13 @@ export class SpanWriter implements OnApplicationBootstrap, OnApplicationShutdown
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
+      const wake = () => {
         clearTimeout(t);
+        this.wakers.delete(wake);
         resolve();
       };
+      const t = setTimeout(wake, ms);
+      this.wakers.add(wake);
     });
   }
 }

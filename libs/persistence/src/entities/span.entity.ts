@@ -1,14 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { TraceColumns } from './trace-columns';
 
-/** One OTLP span. Times are nanoseconds since the epoch, as decimal strings (bigint). */
+/** One OTLP span (key: project, trace, span). Times are nanoseconds since the epoch, as decimal strings (bigint). */
 @Entity({ name: 'spans' })
-export class SpanEntity {
-  @PrimaryColumn('uuid', { name: 'project_id' })
-  projectId!: string;
-
-  @PrimaryColumn('text', { name: 'trace_id' })
-  traceId!: string;
-
+export class SpanEntity extends TraceColumns {
   @PrimaryColumn('text', { name: 'span_id' })
   spanId!: string;
 
@@ -23,12 +18,6 @@ export class SpanEntity {
 
   @Column('text', { name: 'service_name', nullable: true })
   serviceName!: string | null;
-
-  @Column('bigint', { name: 'start_ns' })
-  startNs!: string;
-
-  @Column('bigint', { name: 'end_ns' })
-  endNs!: string;
 
   @Column('bigint', { name: 'duration_ns' })
   durationNs!: string;
@@ -65,15 +54,6 @@ export class SpanEntity {
 
   @Column('text', { name: 'gen_ai_provider', nullable: true })
   genAiProvider!: string | null;
-
-  @Column('bigint', { name: 'input_tokens', nullable: true })
-  inputTokens!: string | null;
-
-  @Column('bigint', { name: 'output_tokens', nullable: true })
-  outputTokens!: string | null;
-
-  @Column('numeric', { nullable: true })
-  cost!: string | null;
 
   @Column('timestamptz', { name: 'received_at' })
   receivedAt!: Date;

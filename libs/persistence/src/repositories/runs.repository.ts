@@ -54,6 +54,7 @@ ON CONFLICT (project_id, id) DO UPDATE SET
   version = EXCLUDED.version, updated_at = now()
 WHERE r.version <= EXCLUDED.version`;
 
+/** Exactly the fields of the runs API (RunsService returns rows as selected, times made ISO-8601). */
 const RUN_COLUMNS = `id, name, type, trace_id, source_id, session_id, parent_run_id, status, start_time, end_time, input, output,
   metadata, error, tags, executions, received_at, updated_at`;
 

@@ -1,0 +1,87 @@
+import type { AccessKeyEntity, AccessKeysRepository, ConnectionsRepository, ProjectsRepository } from '@switchyard/persistence';
+import { GatewayError } from '@switchyard/types';
+import { generateAccessKey } from './access-key';
+import type { GatewayEvent, GatewayEventBus } from './events';
+import type { SecretBox } from './secret-box';
+import { TenantDirectory } from './tenant-directory';
+
+const TTL = 30_000;
+const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+
+function setup() {
+  const { key, hash } = generateAccessKey();
+  const row = {
+    id: 'key-1',
+    organizationId: 'org-1',
+    projectId: 'project-1',
+    admin: false,
+    keyHash: hash,
+    expiresAt: null,
+    revokedAt: null,
+  } as unknown as AccessKeyEntity;
+  const db = { down: false, calls: 0, error: refused as () => Error };
+  const keysRepo = {
+    findByHash: async () => {
+      db.calls++;
+      if (db.down) throw db.error();
+      return row;
+    },
+    touch: async () => undefined,
+  } as unknown as AccessKeysRepository;
+  let emit: (e: GatewayEvent) => void = () => undefined;
+  let resync: () => void = () => undefined;
+  const events = {
+    onEvent: (h: (e: GatewayEvent) => void) => (emit = h),
+    onResync: (h: () => void) => (resync = h),
+  } as unknown as GatewayEventBus;
+  const directory = new TenantDirectory(keysRepo, {} as ProjectsRepository, {} as ConnectionsRepository, {} as SecretBox, events, TTL);
+  return { key, hash, directory, db, emit: (e: GatewayEvent) => emit(e), resync: () => resync() };
+}
+
+const statusOf = (p: Promise<unknown>) => p.then(() => 200, (err: unknown) => (err instanceof GatewayError ? err.status : 500));
+
+describe('TenantDirectory stale-if-error', () => {
+  it('serves the last known key past the cache TTL while PostgreSQL is unreachable, and asks again once it is back', async () => {
+    const { key, directory, db } = setup();
+    const t0 = Date.now();
+    expect((await directory.authenticate(key, t0)).projectId).toBe('project-1');
+    db.down = true;
+    expect((await directory.authenticate(key, t0 + 2 * TTL)).keyId).toBe('key-1');
+    expect((await directory.authenticate(key, t0 + 10 * TTL)).keyId).toBe('key-1');
+    expect(db.calls).toBe(3);
+    db.down = false;
+    await directory.authenticate(key, t0 + 11 * TTL);
+    expect(db.calls).toBe(4);
+  });
+
+  it('never serves a revoked key: the revocation event evicts it, and with PostgreSQL down the lookup is a 503', async () => {
+    const { key, hash, directory, db, emit } = setup();
+    const t0 = Date.now();
+    await directory.authenticate(key, t0);
+    db.down = true;
+    emit({ type: 'key.revoked', keyHash: hash });
+    expect(await statusOf(directory.authenticate(key, t0 + 1))).toBe(503);
+    expect(await statusOf(directory.authenticate(key, t0 + 2 * TTL))).toBe(503);
+  });
+
+  it('drops stale entries on resync (events may have been missed)', async () => {
+    const { key, directory, db, resync } = setup();
+    const t0 = Date.now();
+    await directory.authenticate(key, t0);
+    db.down = true;
+    resync();
+    expect(await statusOf(directory.authenticate(key, t0 + 2 * TTL))).toBe(503);
+  });
+
+  it('answers 503 for a key never seen, and does not mask errors that are answers (bad SQL, constraint)', async () => {
+    const { key, directory, db } = setup();
+    db.down = true;
+    expect(await statusOf(directory.authenticate(key))).toBe(503);
+    const { key: key2, directory: directory2, db: db2 } = setup();
+    const t0 = Date.now();
+    await directory2.authenticate(key2, t0);
+    db2.down = true;
+    db2.error = () => Object.assign(new Error('syntax error'), { code: '42601' });
+    expect(await statusOf(directory2.authenticate(key2, t0 + 2 * TTL))).toBe(500);
+  });
+});
