@@ -67,7 +67,7 @@ async function waitFor(url, child, name) {
 
 function startProcess(cmd, argv, env, name) {
   const [p0, ...prest] = pin(GATEWAY_CPU);
-  const child = p0 ? spawn(p0, [...prest, cmd, ...argv], { env, stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'pipe'] }) : spawn(cmd, argv, { env, stdio: ['ignore', 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'pipe'] });
+  const child = p0 ? spawn(p0, [...prest, cmd, ...argv], { env, stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'pipe'] }) : spawn(cmd, argv, { env, stdio: ['ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'ignore', process.env.BENCH_VERBOSE ? 'inherit' : 'pipe'] });
   let err = '';
   child.stderr?.on('data', (d) => (err = (err + d).slice(-4000)));
   child.on('exit', (code) => code && code !== 143 && !child.stopping && console.error(`${name} exited ${code}: ${err}`));
