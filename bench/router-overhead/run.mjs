@@ -28,6 +28,7 @@ const DURATION_S = Number(args.duration ?? 10);
 const THROUGHPUT_S = Number(args['throughput-duration'] ?? 5);
 const CONNECTIONS = Number(args.connections ?? 64);
 const PORTKEY = args.portkey !== 'false';
+const FLOOR = args.floor === 'true';
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const cpus = Number(execFileSync('nproc').toString().trim());
 const LOAD_CPU = '0';
@@ -222,6 +223,13 @@ if (PORTKEY) {
   };
 }
 
+if (FLOOR) {
+  const floorPort = await freePort();
+  const floor = startProcess(process.execPath, [resolve(root, 'bench/router-overhead/floor-proxy.mjs'), String(floorPort), `http://127.0.0.1:${mockPort}`], { PATH: process.env.PATH }, 'floor');
+  await waitFor(`http://127.0.0.1:${floorPort}/healthz`, floor, 'floor');
+  targets.floor = { origin: `http://127.0.0.1:${floorPort}`, path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: chatBody, pid: floor.pid, child: floor };
+}
+
 // Sanity: every target answers the same completion.
 for (const [name, t] of Object.entries(targets)) {
   const r = await fetch(t.origin + t.path, { method: 'POST', headers: t.headers, body: JSON.stringify(t.body) });
@@ -230,7 +238,7 @@ for (const [name, t] of Object.entries(targets)) {
 }
 
 // ---- runs ----
-const runs = { direct: [], switchyard: [], portkey: [] };
+const runs = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
 const loadavg = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 console.log(`router-overhead: ${REPEATS} repeats; open loop ${RATE} and ${LOW_RATE} req/s for ${DURATION_S} s; throughput ${CONNECTIONS} connections for ${THROUGHPUT_S} s; load gen + mock on CPU ${LOAD_CPU}, gateways on CPU ${GATEWAY_CPU}; load average ${loadavg()}`);
 for (let rep = 1; rep <= REPEATS; rep += 1) {
@@ -273,7 +281,7 @@ if (targets.portkey) {
   );
 }
 
-for (const child of [router, portkey, mock].filter(Boolean)) {
+for (const child of [router, portkey, targets.floor?.child, mock].filter(Boolean)) {
   child.stopping = true;
   child.kill('SIGTERM');
 }

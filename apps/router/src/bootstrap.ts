@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@switchyard/config';
 import { createHttpApp, createLogger, Metrics } from '@switchyard/telemetry';
+import { registerChatRoute } from './chat/chat.route';
 import { RouterAppModule } from './router.module';
 
 /** Builds and starts the router on `port` (0 = any free port). Used by main.ts and by tests. */
@@ -12,6 +13,7 @@ export async function startRouter(config: AppConfig, port = config.http.routerPo
     metrics,
     bodyLimit: config.router.bodyLimitBytes,
   });
+  registerChatRoute(app, logger);
   await app.listen({ port, host: config.http.host });
   if (config.admin.usingDevDefault) logger.warn('GATEWAY_ADMIN_TOKEN is not set: using the development default. Never do this in production.');
   if (config.secrets.usingDevDefault) logger.warn('GATEWAY_MASTER_KEY is not set: using the development default key. Never do this in production.');

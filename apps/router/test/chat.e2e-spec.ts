@@ -269,6 +269,16 @@ describe('POST /v1/chat/completions through the router', () => {
       const err = ((await res.json()) as { error: { param: string; type: string } }).error;
       expect(err).toMatchObject({ param, type: 'invalid_request_error' });
     }
+    const badJson = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.projectKey}`, 'content-type': 'application/json' },
+      body: '{"model": "gpt-4o-mini", "messages": [',
+    });
+    expect(badJson.status).toBe(400);
+    expect(((await badJson.json()) as { error: { code: string } }).error.code).toBe('invalid_json');
+    const noKey = await fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(noKey.status).toBe(401);
+    expect(((await noKey.json()) as { error: { type: string } }).error.type).toBe('authentication_error');
     const badHeader = await chat({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, { 'x-gateway-max-attempts': '9' });
     expect(badHeader.status).toBe(400);
     expect(primary.requests).toHaveLength(0);
