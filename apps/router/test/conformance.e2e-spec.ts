@@ -37,18 +37,22 @@ interface Driver {
   reset(): void;
   /** Upstream chat requests received (token exchanges excluded). */
   chatRequests(): number;
+  /** The body of the last upstream chat request. */
+  lastBody(): any;
 }
 const providerMock = (m: AnthropicMockServer | GeminiMockServer | BedrockMockServer): Driver => ({
   set: (s) => m.setScenario(s),
   once: (s) => m.enqueue(s),
   reset: () => m.reset(),
   chatRequests: () => m.requests.filter((r) => r.path !== '/token').length,
+  lastBody: () => m.requests.filter((r) => r.path !== '/token').at(-1)?.body,
 });
 const openAIMock = (m: () => MockOpenAIServer): Driver => ({
   set: (s) => m().setScenario(s),
   once: (s) => m().enqueueScenario(s),
   reset: () => m().reset(),
   chatRequests: () => m().requests.length,
+  lastBody: () => m().requests.at(-1)?.body,
 });
 
 interface Row {
@@ -62,10 +66,38 @@ interface Row {
   baseUrl: () => string;
   /** The provider's "overloaded / unavailable" error type inside a 200 stream (undefined: the mock's default). */
   streamError?: string;
+  reasoning: {
+    /** The model the reasoning cases use (default: `model`; OpenAI: an o-series model). */
+    model?: string;
+    /** Whether the provider returns its thinking text (surfaced as `reasoning_content`); OpenAI returns only a count. */
+    content: boolean;
+    /** Whether the provider reports thinking tokens apart from output tokens (Claude APIs count them in output only). */
+    tokens: boolean;
+    /** What `reasoning_effort: low` became in the upstream body. */
+    sent: (body: any) => unknown;
+    expected: unknown;
+    /** A model of this provider without reasoning support: `reasoning_effort` is a 400 unless dropped. */
+    unsupportedModel?: string;
+  };
+  /** Whether the provider reports prompt-cache writes (kept as `cache_creation_input_tokens`). */
+  cacheWrites: boolean;
 }
 
+const claudeThinking = { content: true, tokens: false, expected: { type: 'enabled', budget_tokens: 2048 } };
+const geminiThinking = { content: true, tokens: true, sent: (b: any) => b.generationConfig?.thinkingConfig, expected: { thinkingBudget: 2048, includeThoughts: true } };
+const openAIReasoning = { content: false, tokens: true, sent: (b: any) => b.reasoning_effort, expected: 'low' };
+
 const rows: Row[] = [
-  { name: 'openai', provider: 'openai', model: 'gpt-4o-mini', mock: openAIMock(() => openai), credentials: () => ({ api_key: 'sk-openai-conformance-key' }), baseUrl: () => openai.url },
+  {
+    name: 'openai',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    mock: openAIMock(() => openai),
+    credentials: () => ({ api_key: 'sk-openai-conformance-key' }),
+    baseUrl: () => openai.url,
+    reasoning: { ...openAIReasoning, model: 'o4-mini' },
+    cacheWrites: false,
+  },
   {
     name: 'azure',
     provider: 'azure-openai',
@@ -73,8 +105,20 @@ const rows: Row[] = [
     mock: openAIMock(() => azure),
     credentials: () => ({ api_key: 'azure-conformance-key', resource_name: 'conformance', api_version: '2024-10-21' }),
     baseUrl: () => azure.origin,
+    reasoning: { ...openAIReasoning, model: 'o4-mini-deployment' },
+    cacheWrites: false,
   },
-  { name: 'anthropic', provider: 'anthropic', model: 'claude-sonnet-4-5', mock: providerMock(anthropic), credentials: () => ({ api_key: anthropic.apiKey }), baseUrl: () => `${anthropic.url}/v1`, streamError: 'overloaded_error' },
+  {
+    name: 'anthropic',
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    mock: providerMock(anthropic),
+    credentials: () => ({ api_key: anthropic.apiKey }),
+    baseUrl: () => `${anthropic.url}/v1`,
+    streamError: 'overloaded_error',
+    reasoning: { ...claudeThinking, sent: (b) => b.thinking },
+    cacheWrites: true,
+  },
   {
     name: 'gemini',
     provider: 'google-ai-studio',
@@ -84,6 +128,8 @@ const rows: Row[] = [
     credentials: () => ({ api_key: gemini.apiKey }),
     baseUrl: () => `${gemini.url}/v1beta`,
     streamError: 'UNAVAILABLE',
+    reasoning: geminiThinking,
+    cacheWrites: false,
   },
   {
     name: 'vertex',
@@ -94,6 +140,8 @@ const rows: Row[] = [
     credentials: () => gemini.vertexCredentials(),
     baseUrl: () => `${gemini.url}/v1`,
     streamError: 'UNAVAILABLE',
+    reasoning: geminiThinking,
+    cacheWrites: false,
   },
   {
     name: 'vertex-claude',
@@ -103,6 +151,8 @@ const rows: Row[] = [
     credentials: () => gemini.vertexCredentials(),
     baseUrl: () => `${gemini.url}/v1`,
     streamError: 'overloaded_error',
+    reasoning: { ...claudeThinking, sent: (b) => b.thinking },
+    cacheWrites: true,
   },
   {
     name: 'bedrock',
@@ -112,6 +162,8 @@ const rows: Row[] = [
     credentials: () => ({ ...bedrock.credentials }),
     baseUrl: () => bedrock.url,
     streamError: 'serviceUnavailableException',
+    reasoning: { ...claudeThinking, sent: (b) => b.additionalModelRequestFields?.thinking, unsupportedModel: 'amazon.nova-pro-v1:0' },
+    cacheWrites: true,
   },
 ];
 
@@ -136,10 +188,24 @@ afterAll(async () => {
 /** What a user reads from an answer, streamed or not; tool call ids are checked for shape, not value. */
 interface Result {
   content: string | null;
+  /** `message.reasoning_content`, or the streamed `delta.reasoning_content` joined ('' when none). */
+  reasoning: string;
   tool_calls: { name: string; arguments: unknown }[];
   finish_reason: string | null;
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  usage: ResultUsage | null;
 }
+/** The usage totals and the details a client prices with (absent details read as 0). */
+interface ResultUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  cached_tokens: number;
+  cache_write_tokens: number;
+  reasoning_tokens: number;
+}
+type WireUsage = ChatCompletion['usage'] & { cache_creation_input_tokens?: number };
+/** A message or delta as the router sends it (`reasoning_content` is not in the openai types). */
+type WithReasoning = { reasoning_content?: string | null };
 interface Both {
   result: Result;
   /** The assistant messages as a client would send them back (non-streamed, then reassembled from the stream). */
@@ -150,7 +216,17 @@ const toolCallsOf = (calls: { id: string; function: { name: string; arguments: s
   for (const c of calls ?? []) expect(c.id).toMatch(/^\S+$/);
   return (calls ?? []).map((c) => ({ name: c.function.name, arguments: JSON.parse(c.function.arguments) as unknown }));
 };
-const usageOf = (u: ChatCompletion['usage'] | null | undefined) => (u ? { prompt_tokens: u.prompt_tokens, completion_tokens: u.completion_tokens, total_tokens: u.total_tokens } : null);
+const usageOf = (u: WireUsage | null | undefined): ResultUsage | null =>
+  u
+    ? {
+        prompt_tokens: u.prompt_tokens,
+        completion_tokens: u.completion_tokens,
+        total_tokens: u.total_tokens,
+        cached_tokens: u.prompt_tokens_details?.cached_tokens ?? 0,
+        cache_write_tokens: u.cache_creation_input_tokens ?? 0,
+        reasoning_tokens: u.completion_tokens_details?.reasoning_tokens ?? 0,
+      }
+    : null;
 
 function resultOf(c: ChatCompletion): Result {
   expect(c.object).toBe('chat.completion');
@@ -159,6 +235,7 @@ function resultOf(c: ChatCompletion): Result {
   expect(m.role).toBe('assistant');
   return {
     content: m.content || (m.tool_calls?.length ? null : m.content),
+    reasoning: (m as WithReasoning).reasoning_content ?? '',
     tool_calls: toolCallsOf(m.tool_calls as never),
     finish_reason: c.choices[0]!.finish_reason,
     usage: usageOf(c.usage),
@@ -166,10 +243,11 @@ function resultOf(c: ChatCompletion): Result {
 }
 
 /** Runs one request non-streamed and streamed (with usage); both must reduce to the same result. */
-async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming): Promise<Both> {
-  const plain = await client.chat.completions.create({ ...body, stream: false });
-  const stream = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } });
+async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming, options?: { headers?: Record<string, string> }): Promise<Both> {
+  const plain = await client.chat.completions.create({ ...body, stream: false }, options);
+  const stream = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, options);
   let content = '';
+  let reasoning = '';
   let finish: string | null = null;
   let usage: Result['usage'] = null;
   let first = true;
@@ -183,6 +261,7 @@ async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming
     const choice = chunk.choices[0];
     if (choice) {
       content += choice.delta.content ?? '';
+      reasoning += (choice.delta as WithReasoning).reasoning_content ?? '';
       for (const t of choice.delta.tool_calls ?? []) {
         if (t.id) calls[t.index] = { id: t.id, type: 'function', function: { name: t.function?.name ?? '', arguments: '' } };
         calls[t.index]!.function.arguments += t.function?.arguments ?? '';
@@ -195,7 +274,7 @@ async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming
       afterUsage = true;
     }
   }
-  const streamed: Result = { content: content || (calls.length ? null : content), tool_calls: toolCallsOf(calls), finish_reason: finish, usage };
+  const streamed: Result = { content: content || (calls.length ? null : content), reasoning, tool_calls: toolCallsOf(calls), finish_reason: finish, usage };
   const result = resultOf(plain);
   expect(streamed).toEqual(result);
   const plainMessage = plain.choices[0]!.message;
@@ -208,8 +287,8 @@ async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming
   };
 }
 
-const USAGE = { prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 };
-const text = (content: string, finish = 'stop'): Result => ({ content, tool_calls: [], finish_reason: finish, usage: USAGE });
+const USAGE: ResultUsage = { prompt_tokens: 21, completion_tokens: 9, total_tokens: 30, cached_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0 };
+const text = (content: string, finish = 'stop'): Result => ({ content, reasoning: '', tool_calls: [], finish_reason: finish, usage: USAGE });
 const WEATHER: ChatCompletionTool = {
   type: 'function',
   function: { name: 'get_weather', description: 'Current weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
@@ -268,7 +347,7 @@ describe.each(rows)('conformance: $name', (p) => {
   it('a single tool call', async () => {
     p.mock.set({ reply: { kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] } });
     const { result } = await both(client, { model: model(), messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [WEATHER] });
-    expect(result).toEqual({ content: null, tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }], finish_reason: 'tool_calls', usage: USAGE });
+    expect(result).toEqual({ content: null, reasoning: '', tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }], finish_reason: 'tool_calls', usage: USAGE });
   });
 
   it('parallel tool calls', async () => {
@@ -322,6 +401,58 @@ describe.each(rows)('conformance: $name', (p) => {
     p.mock.set({ reply: { kind: 'length' } });
     const { result } = await both(client, { model: model(), messages: [{ role: 'user', content: 'Long' }], max_tokens: 5 });
     expect(result).toEqual(text('This answer was cut', 'length'));
+  });
+
+  describe('reasoning', () => {
+    const THOUGHT = 'The user greets me; a short answer will do.';
+    const THINK: MockScenario = { reply: { kind: 'reasoning', reasoning: THOUGHT, text: 'Hello!' }, usage: { input: 21, output: 9, reasoning: 6 } };
+    const hi: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Hi' }];
+    /** Thinking tokens are in completion_tokens everywhere; reasoning_tokens names them where the provider counts them apart. */
+    const thinkingUsage = () => ({ ...USAGE, reasoning_tokens: p.reasoning.tokens ? 6 : 0 });
+
+    it('reasoning_effort surfaces thinking as reasoning_content, with reasoning_tokens', async () => {
+      p.mock.set(THINK);
+      const { result } = await both(client, { model: model(p.reasoning.model), messages: hi, reasoning_effort: 'low' });
+      expect(p.reasoning.sent(p.mock.lastBody())).toEqual(p.reasoning.expected);
+      expect(result).toEqual({ ...text('Hello!'), reasoning: p.reasoning.content ? THOUGHT : '', usage: thinkingUsage() });
+    });
+
+    it('without reasoning_effort no thinking is asked for and no reasoning_content is returned', async () => {
+      p.mock.set(THINK);
+      const { result } = await both(client, { model: model(p.reasoning.model), messages: hi });
+      expect(p.reasoning.sent(p.mock.lastBody())).toBeUndefined();
+      expect(result).toEqual({ ...text('Hello!'), usage: thinkingUsage() });
+    });
+
+    const unsupported = p.reasoning.unsupportedModel;
+    if (unsupported) it('reasoning_effort on a model without reasoning is a 400 naming it, unless x-gateway-drop-unsupported', async () => {
+      p.mock.set(THINK);
+      const body = { model: model(unsupported), messages: hi, reasoning_effort: 'low' as const };
+      await expect(client.chat.completions.create(body)).rejects.toMatchObject({ status: 400, param: 'reasoning_effort' });
+      await expect(client.chat.completions.create({ ...body, stream: true })).rejects.toMatchObject({ status: 400, param: 'reasoning_effort' });
+      expect(p.mock.chatRequests()).toBe(0);
+      const { result } = await both(client, body, { headers: { 'x-gateway-drop-unsupported': 'true' } });
+      expect(p.reasoning.sent(p.mock.lastBody())).toBeUndefined();
+      expect(result).toEqual({ ...text('Hello!'), usage: thinkingUsage() });
+    });
+  });
+
+  describe('prompt caching', () => {
+    // prompt_tokens counts every input token; cached_tokens the cache reads; cache writes are kept (for cost)
+    // where the provider reports them (OpenAI and Gemini cache implicitly and report reads only).
+    it.each([
+      ['a cache write', { cacheWrite: 900 }],
+      ['a cache read', { cacheRead: 900 }],
+      ['a cache read and a write', { cacheRead: 800, cacheWrite: 100 }],
+    ] as [string, { cacheRead?: number; cacheWrite?: number }][])('prompt-cache usage: %s', async (_label, cache) => {
+      p.mock.set({ usage: { input: 1000, output: 50, ...cache } });
+      const system = `You are a weather assistant. ${'Answer in one sentence. '.repeat(60)}`;
+      const { result } = await both(client, { model: model(), messages: [{ role: 'system', content: system }, { role: 'user', content: 'Hi' }] });
+      expect(result).toEqual({
+        ...text('Hello! How can I help?'),
+        usage: { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050, cached_tokens: cache.cacheRead ?? 0, cache_write_tokens: p.cacheWrites ? (cache.cacheWrite ?? 0) : 0, reasoning_tokens: 0 },
+      });
+    });
   });
 
   describe.each([false, true])('upstream errors (stream: %s)', (stream) => {

@@ -15,7 +15,7 @@ export interface MockScript {
   /** Tool calls, each with its arguments streamed in the given fragments. */
   toolCalls?: { id?: string; name: string; arguments: string[] }[];
   finishReason?: 'stop' | 'length' | 'tool_calls' | 'content_filter';
-  usage?: { prompt_tokens: number; completion_tokens: number };
+  usage?: MockOpenAIUsage;
   chunkDelayMs?: number;
   /** Close the socket after the headers, before any chunk. */
   dropBeforeFirstChunk?: boolean;
@@ -27,6 +27,14 @@ export interface MockScript {
   errorEventAfterChunks?: number;
   /** Write every byte of the stream separately. */
   trickle?: boolean;
+}
+
+/** Usage as OpenAI reports it (`total_tokens` is added); the details only when given. */
+export interface MockOpenAIUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  prompt_tokens_details?: { cached_tokens: number; [k: string]: number };
+  completion_tokens_details?: { reasoning_tokens: number; [k: string]: number };
 }
 
 export interface RecordedRequest {
@@ -230,7 +238,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function scriptForScenario(r: RecordedRequest, scenario: MockScenario, fetchImage?: MockImageFetch): Promise<MockScript> {
   const reply = scenario.reply ?? { kind: 'text' };
   const u = scenario.usage ?? DEFAULT_USAGE;
-  const script: MockScript = { usage: { prompt_tokens: u.input, completion_tokens: u.output } };
+  // OpenAI counts cached tokens inside prompt_tokens (and reports no cache writes), reasoning inside completion_tokens.
+  const script: MockScript = {
+    usage: {
+      prompt_tokens: u.input,
+      completion_tokens: u.output,
+      prompt_tokens_details: { cached_tokens: u.cacheRead ?? 0, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: u.reasoning ?? 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    },
+  };
   let text: string | undefined;
   switch (reply.kind) {
     case 'text':
@@ -248,6 +264,7 @@ export async function scriptForScenario(r: RecordedRequest, scenario: MockScenar
       text = JSON.stringify(reply.value);
       break;
     case 'reasoning':
+      // Chat Completions never returns the reasoning text, only its token count (in usage).
       text = reply.text;
       break;
     case 'finish':
