@@ -81,7 +81,20 @@ interface Row {
   };
   /** Whether the provider reports prompt-cache writes (kept as `cache_creation_input_tokens`). */
   cacheWrites: boolean;
+  /** Claude-capable upstreams: the texts the upstream body marks for prompt caching, system and messages (undefined: implicit caching). */
+  cacheMarks?: (body: any) => { system: string[]; messages: string[] };
 }
+
+/** Messages API: blocks with `cache_control`. */
+const anthropicCacheMarks = (b: any) => {
+  const marked = (blocks: any) => (Array.isArray(blocks) ? blocks.filter((x: any) => x.cache_control?.type === 'ephemeral').map((x: any) => x.text as string) : []);
+  return { system: marked(b.system), messages: (b.messages as any[]).flatMap((m) => marked(m.content)) };
+};
+/** Converse: the text blocks right before a `cachePoint: {type: 'default'}` block. */
+const bedrockCacheMarks = (b: any) => {
+  const marked = (blocks: any[] = []) => blocks.filter((x, i) => x.text !== undefined && blocks[i + 1]?.cachePoint?.type === 'default').map((x) => x.text as string);
+  return { system: marked(b.system), messages: (b.messages as any[]).flatMap((m) => marked(m.content)) };
+};
 
 const claudeThinking = { content: true, tokens: false, expected: { type: 'enabled', budget_tokens: 2048 } };
 const geminiThinking = { content: true, tokens: true, sent: (b: any) => b.generationConfig?.thinkingConfig, expected: { thinkingBudget: 2048, includeThoughts: true } };
@@ -118,6 +131,7 @@ const rows: Row[] = [
     streamError: 'overloaded_error',
     reasoning: { ...claudeThinking, sent: (b) => b.thinking },
     cacheWrites: true,
+    cacheMarks: anthropicCacheMarks,
   },
   {
     name: 'gemini',
@@ -153,6 +167,7 @@ const rows: Row[] = [
     streamError: 'overloaded_error',
     reasoning: { ...claudeThinking, sent: (b) => b.thinking },
     cacheWrites: true,
+    cacheMarks: anthropicCacheMarks,
   },
   {
     name: 'bedrock',
@@ -164,6 +179,7 @@ const rows: Row[] = [
     streamError: 'serviceUnavailableException',
     reasoning: { ...claudeThinking, sent: (b) => b.additionalModelRequestFields?.thinking, unsupportedModel: 'amazon.nova-pro-v1:0' },
     cacheWrites: true,
+    cacheMarks: bedrockCacheMarks,
   },
 ];
 
@@ -452,6 +468,21 @@ describe.each(rows)('conformance: $name', (p) => {
         ...text('Hello! How can I help?'),
         usage: { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050, cached_tokens: cache.cacheRead ?? 0, cache_write_tokens: p.cacheWrites ? (cache.cacheWrite ?? 0) : 0, reasoning_tokens: 0 },
       });
+    });
+
+    const marks = p.cacheMarks;
+    if (marks) it('cache_control markers on system and user content parts reach the upstream (cache_control / cachePoint)', async () => {
+      p.mock.set({ usage: { input: 1000, output: 50, cacheWrite: 900 } });
+      const system = `You are a weather assistant. ${'Answer in one sentence. '.repeat(60)}`;
+      const ephemeral = { cache_control: { type: 'ephemeral' } };
+      const messages = [
+        { role: 'system', content: [{ type: 'text', text: system, ...ephemeral }, { type: 'text', text: 'Today is Monday.' }] },
+        { role: 'user', content: [{ type: 'text', text: 'A long report.', ...ephemeral }, { type: 'text', text: 'Summarise it.' }] },
+      ] as unknown as ChatCompletionMessageParam[];
+      const { result } = await both(client, { model: model(), messages });
+      // The upstream body (the mock also validated the marker shape on both requests).
+      expect(marks(p.mock.lastBody())).toEqual({ system: [system], messages: ['A long report.'] });
+      expect(result.usage).toMatchObject({ prompt_tokens: 1000, cache_write_tokens: 900 });
     });
   });
 

@@ -248,6 +248,53 @@ describe('Bedrock', () => {
     });
   });
 
+  it('turns cache_control markers into cachePoint blocks after the marked system and user content (as Anthropic marks them)', async () => {
+    const cached: ChatRequest = {
+      model: 'x',
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'Long rules.', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'Today is Monday.' }] },
+        { role: 'system', content: 'Be brief.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Long document.', cache_control: { type: 'ephemeral' } },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,CCCC' }, cache_control: { type: 'ephemeral' } },
+            { type: 'text', text: 'Summarise it.' },
+          ],
+        },
+      ],
+    };
+    expect(await body(bedrock.buildRequest(cached, ctx('aws-bedrock', 'anthropic.claude-sonnet-4-5-v1:0')))).toEqual({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { text: 'Long document.' },
+            { cachePoint: { type: 'default' } },
+            { image: { format: 'png', source: { bytes: 'CCCC' } } },
+            { cachePoint: { type: 'default' } },
+            { text: 'Summarise it.' },
+          ],
+        },
+      ],
+      system: [{ text: 'Long rules.' }, { cachePoint: { type: 'default' } }, { text: 'Today is Monday.' }, { text: 'Be brief.' }],
+    });
+    // The same request on Anthropic: cache_control on the same blocks.
+    expect(await body(anthropic.buildRequest(cached, ctx('anthropic', 'claude-sonnet-4-5', { maxOutputTokens: 100 })))).toMatchObject({
+      system: [{ type: 'text', text: 'Long rules.', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'Today is Monday.' }, { type: 'text', text: 'Be brief.' }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Long document.', cache_control: { type: 'ephemeral' } },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'CCCC' }, cache_control: { type: 'ephemeral' } },
+            { type: 'text', text: 'Summarise it.' },
+          ],
+        },
+      ],
+    });
+  });
+
   it('decodes event-stream frames split at any byte, keeping tool fragments and exceptions', () => {
     const codec = new EventStreamCodec(toUtf8, fromUtf8);
     const frame = (type: string, payload: unknown, kind = 'event') =>

@@ -152,16 +152,45 @@ export function validateConverseBody(body: any): void {
       } else if (k === 'toolUse' || k === 'toolResult') toolBlocks = true;
       else if (!['text', 'reasoningContent', 'document', 'cachePoint'].includes(k)) bad(`messages.${i}: unknown content block ${k}`);
     }
+    validateCachePoints(m.content, `messages.${i}.content`);
   });
+  if (body.system !== undefined) {
+    if (!Array.isArray(body.system)) bad("1 validation error detected: Value at 'system' failed to satisfy constraint: Member must be a list");
+    for (const [j, b] of body.system.entries()) {
+      const kinds = Object.keys(b ?? {});
+      if (kinds.length !== 1 || !['text', 'cachePoint', 'guardContent'].includes(kinds[0]!)) bad(`system.${j}: exactly one member of SystemContentBlock (text, cachePoint, guardContent) must be set`);
+      if (kinds[0] === 'text' && typeof b.text !== 'string') bad(`system.${j}.text: must be a string`);
+    }
+    validateCachePoints(body.system, 'system');
+  }
   for (const k of Object.keys(body.inferenceConfig ?? {})) if (!INFERENCE.has(k)) bad(`Malformed input request: extraneous key [${k}] is not permitted`);
   if (body.inferenceConfig?.maxTokens !== undefined && (!Number.isInteger(body.inferenceConfig.maxTokens) || body.inferenceConfig.maxTokens < 1)) bad('maxTokens must be a positive integer');
   if (toolBlocks && !body.toolConfig?.tools?.length) bad('The toolConfig field must be defined when using toolUse and toolResult content blocks.');
   for (const t of body.toolConfig?.tools ?? []) {
+    const kinds = Object.keys(t ?? {});
+    if (kinds.length !== 1) bad('toolConfig.tools: exactly one member of Tool (toolSpec, cachePoint) must be set');
+    if (kinds[0] === 'cachePoint') continue;
     if (!t.toolSpec?.name || !t.toolSpec?.inputSchema?.json) bad('toolSpec requires name and inputSchema.json');
   }
+  if (body.toolConfig?.tools) validateCachePoints(body.toolConfig.tools, 'toolConfig.tools');
   const choice = body.toolConfig?.toolChoice;
   if (choice && Object.keys(choice).length !== 1) bad('toolChoice: exactly one of auto, any, tool');
-  if (choice?.tool && !body.toolConfig.tools.some((t: any) => t.toolSpec.name === choice.tool.name)) bad('toolChoice.tool.name must name a tool');
+  if (choice?.tool && !body.toolConfig.tools.some((t: any) => t.toolSpec?.name === choice.tool.name)) bad('toolChoice.tool.name must name a tool');
+}
+
+/**
+ * Prompt-cache checkpoints (`{cachePoint: {type: 'default'}}`, the only CachePointBlock type): each must follow
+ * the content it caches (not first in its list, not right after another checkpoint).
+ */
+function validateCachePoints(blocks: any[], where: string): void {
+  blocks.forEach((b, j) => {
+    if (!b || typeof b !== 'object' || !('cachePoint' in b)) return;
+    const cp = b.cachePoint;
+    if (!cp || typeof cp !== 'object' || Object.keys(cp).length !== 1 || cp.type !== 'default') {
+      bad(`1 validation error detected: Value at '${where}.${j + 1}.member.cachePoint' failed to satisfy constraint: type must be 'default'`);
+    }
+    if (j === 0 || 'cachePoint' in (blocks[j - 1] ?? {})) bad(`${where}.${j}: a cachePoint must follow the content it caches`);
+  });
 }
 
 type Block = { text: string } | { toolUse: { toolUseId: string; name: string; input: unknown }; raw: string } | { reasoning: string };
