@@ -83,6 +83,8 @@ interface Row {
   cacheWrites: boolean;
   /** Claude-capable upstreams: the texts the upstream body marks for prompt caching, system and messages (undefined: implicit caching). */
   cacheMarks?: (body: any) => { system: string[]; messages: string[] };
+  /** Claude-capable upstreams: thinking comes back signed (`thinking_blocks`) and must be sent back before a tool_use. */
+  signedThinking?: boolean;
 }
 
 /** Messages API: blocks with `cache_control`. */
@@ -132,6 +134,7 @@ const rows: Row[] = [
     reasoning: { ...claudeThinking, sent: (b) => b.thinking },
     cacheWrites: true,
     cacheMarks: anthropicCacheMarks,
+    signedThinking: true,
   },
   {
     name: 'gemini',
@@ -168,6 +171,7 @@ const rows: Row[] = [
     reasoning: { ...claudeThinking, sent: (b) => b.thinking },
     cacheWrites: true,
     cacheMarks: anthropicCacheMarks,
+    signedThinking: true,
   },
   {
     name: 'bedrock',
@@ -180,6 +184,7 @@ const rows: Row[] = [
     reasoning: { ...claudeThinking, sent: (b) => b.additionalModelRequestFields?.thinking, unsupportedModel: 'amazon.nova-pro-v1:0' },
     cacheWrites: true,
     cacheMarks: bedrockCacheMarks,
+    signedThinking: true,
   },
 ];
 
@@ -221,11 +226,13 @@ interface ResultUsage {
 }
 type WireUsage = ChatCompletion['usage'] & { cache_creation_input_tokens?: number };
 /** A message or delta as the router sends it (`reasoning_content` is not in the openai types). */
-type WithReasoning = { reasoning_content?: string | null };
+type WithReasoning = { reasoning_content?: string | null; thinking_blocks?: Record<string, unknown>[] };
 interface Both {
   result: Result;
   /** The assistant messages as a client would send them back (non-streamed, then reassembled from the stream). */
   messages: ChatCompletionMessageParam[];
+  /** `message.thinking_blocks` ([] when none); the streamed `delta.thinking_blocks` joined are the same. */
+  thinkingBlocks: Record<string, unknown>[];
 }
 
 const toolCallsOf = (calls: { id: string; function: { name: string; arguments: string } }[] | undefined) => {
@@ -264,6 +271,7 @@ async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming
   const stream = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, options);
   let content = '';
   let reasoning = '';
+  const thinkingBlocks: Record<string, unknown>[] = [];
   let finish: string | null = null;
   let usage: Result['usage'] = null;
   let first = true;
@@ -278,6 +286,7 @@ async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming
     if (choice) {
       content += choice.delta.content ?? '';
       reasoning += (choice.delta as WithReasoning).reasoning_content ?? '';
+      thinkingBlocks.push(...((choice.delta as WithReasoning).thinking_blocks ?? []));
       for (const t of choice.delta.tool_calls ?? []) {
         if (t.id) calls[t.index] = { id: t.id, type: 'function', function: { name: t.function?.name ?? '', arguments: '' } };
         calls[t.index]!.function.arguments += t.function?.arguments ?? '';
@@ -294,12 +303,16 @@ async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming
   const result = resultOf(plain);
   expect(streamed).toEqual(result);
   const plainMessage = plain.choices[0]!.message;
+  const plainThinking = (plainMessage as WithReasoning).thinking_blocks;
+  expect(thinkingBlocks).toEqual(plainThinking ?? []);
+  // A client sends thinking_blocks back as it received them (an extra field the openai types do not name).
   return {
     result,
     messages: [
-      { role: 'assistant', content: plainMessage.content, ...(plainMessage.tool_calls ? { tool_calls: plainMessage.tool_calls } : {}) },
-      { role: 'assistant', content: content || null, ...(calls.length ? { tool_calls: calls } : {}) },
+      { role: 'assistant', content: plainMessage.content, ...(plainMessage.tool_calls ? { tool_calls: plainMessage.tool_calls } : {}), ...(plainThinking ? { thinking_blocks: plainThinking } : {}) } as ChatCompletionMessageParam,
+      { role: 'assistant', content: content || null, ...(calls.length ? { tool_calls: calls } : {}), ...(thinkingBlocks.length ? { thinking_blocks: thinkingBlocks } : {}) } as ChatCompletionMessageParam,
     ],
+    thinkingBlocks: plainThinking ?? [],
   };
 }
 
@@ -438,6 +451,29 @@ describe.each(rows)('conformance: $name', (p) => {
       const { result } = await both(client, { model: model(p.reasoning.model), messages: hi });
       expect(p.reasoning.sent(p.mock.lastBody())).toBeUndefined();
       expect(result).toEqual({ ...text('Hello!'), usage: thinkingUsage() });
+    });
+
+    if (p.signedThinking) it('reasoning + tool call round trip: signed and redacted thinking go back unchanged before the tool call, streamed and not', async () => {
+      p.mock.set({ ...THINK, reply: { kind: 'tool_calls', reasoning: THOUGHT, redacted: true, calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] } });
+      const user: ChatCompletionMessageParam = { role: 'user', content: 'Weather in Paris?' };
+      const first = await both(client, { model: model(p.reasoning.model), messages: [user], tools: [WEATHER], reasoning_effort: 'low' });
+      expect(first.result).toMatchObject({ reasoning: THOUGHT, tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }], finish_reason: 'tool_calls' });
+      expect(first.thinkingBlocks).toEqual([
+        { type: 'thinking', thinking: THOUGHT, signature: expect.stringMatching(/^\S+$/) },
+        { type: 'redacted_thinking', data: expect.stringMatching(/^\S+$/) },
+      ]);
+      p.mock.set({ reply: { kind: 'text', text: 'Paris 21°C.' } });
+      for (const assistant of first.messages) {
+        const id = (assistant as { tool_calls: { id: string }[] }).tool_calls[0]!.id;
+        const messages: ChatCompletionMessageParam[] = [user, assistant, { role: 'tool', tool_call_id: id, content: '{"temp_c":21}' }];
+        expect((await both(client, { model: model(p.reasoning.model), messages, tools: [WEATHER], reasoning_effort: 'low' })).result).toEqual(text('Paris 21°C.'));
+        // Without the thinking blocks the Claude APIs refuse the turn (the mocks enforce it as they do).
+        const { thinking_blocks: _dropped, ...bare } = assistant as ChatCompletionMessageParam & { thinking_blocks?: unknown };
+        await expect(client.chat.completions.create({ model: model(p.reasoning.model), messages: [user, bare, messages[2]!], tools: [WEATHER], reasoning_effort: 'low' })).rejects.toMatchObject({
+          status: 400,
+          message: expect.stringContaining('must start with a thinking block'),
+        });
+      }
     });
 
     const unsupported = p.reasoning.unsupportedModel;

@@ -1,4 +1,5 @@
 import { defaultImageFetcher, loadImage, type ImageFetcher } from '../shared/images';
+import { thinkingBlocksOf } from '../shared/thinking';
 import { plainToolCallId } from '../shared/tool-call-ids';
 import { convertTurns, convertUserParts, hasCacheControl, toolResultObject } from '../shared/messages';
 import {
@@ -69,6 +70,13 @@ export async function convertBedrockMessages(messages: ChatMessage[], fetchImage
   const { turns } = await convertTurns<Block>(messages, {
     user: (m, i) => convertUserParts<Block>(m, i, 'Bedrock', { text: (text) => ({ text }), image: (url) => imageBlock(url, i, fetchImage), cachePoint: () => ({ ...CACHE_POINT }) }),
     text: (text) => ({ text }),
+    // Claude's signed thinking goes back first and unchanged (reasoningText + signature, or redactedContent).
+    reasoning: (m, i) =>
+      thinkingBlocksOf(m, i).map((b) =>
+        b.type === 'thinking'
+          ? { reasoningContent: { reasoningText: { text: b.thinking, ...(b.signature !== undefined ? { signature: b.signature } : {}) } } }
+          : { reasoningContent: { redactedContent: b.data } },
+      ),
     toolCall: (call, i) => {
       hasToolBlocks = true;
       return { toolUse: { toolUseId: plainToolCallId(call.id), name: call.function.name, input: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) } };

@@ -16,6 +16,8 @@ export interface TurnWriter<Block> {
   toolCall(call: ToolCall, index: number, callIndex: number): Block;
   /** A tool message as the tool-result block that goes in the next user turn. */
   toolResult(message: ChatMessage, index: number): Block;
+  /** Blocks that open an assistant turn, before its text and tool calls (Bedrock: the signed reasoning). */
+  reasoning?(message: ChatMessage, index: number): Block[];
   /** Blocks that must lead a merged user turn (e.g. Bedrock's toolResult). */
   leads?(block: Block): boolean;
 }
@@ -40,7 +42,7 @@ export async function convertTurns<Block>(messages: ChatMessage[], w: TurnWriter
         break;
       case 'assistant': {
         const text = contentText(m.content);
-        turn = { role: 'assistant', blocks: [...(text ? [w.text(text)] : []), ...(m.tool_calls ?? []).map((c, j) => w.toolCall(c, i, j))] };
+        turn = { role: 'assistant', blocks: [...(w.reasoning?.(m, i) ?? []), ...(text ? [w.text(text)] : []), ...(m.tool_calls ?? []).map((c, j) => w.toolCall(c, i, j))] };
         break;
       }
       case 'tool':
