@@ -81,7 +81,22 @@ interface Row {
   };
   /** Whether the provider reports prompt-cache writes (kept as `cache_creation_input_tokens`). */
   cacheWrites: boolean;
+  /** Claude-capable upstreams: the texts the upstream body marks for prompt caching, system and messages (undefined: implicit caching). */
+  cacheMarks?: (body: any) => { system: string[]; messages: string[] };
+  /** Claude-capable upstreams: thinking comes back signed (`thinking_blocks`) and must be sent back before a tool_use. */
+  signedThinking?: boolean;
 }
+
+/** Messages API: blocks with `cache_control`. */
+const anthropicCacheMarks = (b: any) => {
+  const marked = (blocks: any) => (Array.isArray(blocks) ? blocks.filter((x: any) => x.cache_control?.type === 'ephemeral').map((x: any) => x.text as string) : []);
+  return { system: marked(b.system), messages: (b.messages as any[]).flatMap((m) => marked(m.content)) };
+};
+/** Converse: the text blocks right before a `cachePoint: {type: 'default'}` block. */
+const bedrockCacheMarks = (b: any) => {
+  const marked = (blocks: any[] = []) => blocks.filter((x, i) => x.text !== undefined && blocks[i + 1]?.cachePoint?.type === 'default').map((x) => x.text as string);
+  return { system: marked(b.system), messages: (b.messages as any[]).flatMap((m) => marked(m.content)) };
+};
 
 const claudeThinking = { content: true, tokens: false, expected: { type: 'enabled', budget_tokens: 2048 } };
 const geminiThinking = { content: true, tokens: true, sent: (b: any) => b.generationConfig?.thinkingConfig, expected: { thinkingBudget: 2048, includeThoughts: true } };
@@ -118,6 +133,8 @@ const rows: Row[] = [
     streamError: 'overloaded_error',
     reasoning: { ...claudeThinking, sent: (b) => b.thinking },
     cacheWrites: true,
+    cacheMarks: anthropicCacheMarks,
+    signedThinking: true,
   },
   {
     name: 'gemini',
@@ -153,6 +170,8 @@ const rows: Row[] = [
     streamError: 'overloaded_error',
     reasoning: { ...claudeThinking, sent: (b) => b.thinking },
     cacheWrites: true,
+    cacheMarks: anthropicCacheMarks,
+    signedThinking: true,
   },
   {
     name: 'bedrock',
@@ -164,6 +183,8 @@ const rows: Row[] = [
     streamError: 'serviceUnavailableException',
     reasoning: { ...claudeThinking, sent: (b) => b.additionalModelRequestFields?.thinking, unsupportedModel: 'amazon.nova-pro-v1:0' },
     cacheWrites: true,
+    cacheMarks: bedrockCacheMarks,
+    signedThinking: true,
   },
 ];
 
@@ -205,11 +226,13 @@ interface ResultUsage {
 }
 type WireUsage = ChatCompletion['usage'] & { cache_creation_input_tokens?: number };
 /** A message or delta as the router sends it (`reasoning_content` is not in the openai types). */
-type WithReasoning = { reasoning_content?: string | null };
+type WithReasoning = { reasoning_content?: string | null; thinking_blocks?: Record<string, unknown>[] };
 interface Both {
   result: Result;
   /** The assistant messages as a client would send them back (non-streamed, then reassembled from the stream). */
   messages: ChatCompletionMessageParam[];
+  /** `message.thinking_blocks` ([] when none); the streamed `delta.thinking_blocks` joined are the same. */
+  thinkingBlocks: Record<string, unknown>[];
 }
 
 const toolCallsOf = (calls: { id: string; function: { name: string; arguments: string } }[] | undefined) => {
@@ -248,6 +271,7 @@ async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming
   const stream = await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, options);
   let content = '';
   let reasoning = '';
+  const thinkingBlocks: Record<string, unknown>[] = [];
   let finish: string | null = null;
   let usage: Result['usage'] = null;
   let first = true;
@@ -262,6 +286,7 @@ async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming
     if (choice) {
       content += choice.delta.content ?? '';
       reasoning += (choice.delta as WithReasoning).reasoning_content ?? '';
+      thinkingBlocks.push(...((choice.delta as WithReasoning).thinking_blocks ?? []));
       for (const t of choice.delta.tool_calls ?? []) {
         if (t.id) calls[t.index] = { id: t.id, type: 'function', function: { name: t.function?.name ?? '', arguments: '' } };
         calls[t.index]!.function.arguments += t.function?.arguments ?? '';
@@ -278,12 +303,16 @@ async function both(client: OpenAI, body: ChatCompletionCreateParamsNonStreaming
   const result = resultOf(plain);
   expect(streamed).toEqual(result);
   const plainMessage = plain.choices[0]!.message;
+  const plainThinking = (plainMessage as WithReasoning).thinking_blocks;
+  expect(thinkingBlocks).toEqual(plainThinking ?? []);
+  // A client sends thinking_blocks back as it received them (an extra field the openai types do not name).
   return {
     result,
     messages: [
-      { role: 'assistant', content: plainMessage.content, ...(plainMessage.tool_calls ? { tool_calls: plainMessage.tool_calls } : {}) },
-      { role: 'assistant', content: content || null, ...(calls.length ? { tool_calls: calls } : {}) },
+      { role: 'assistant', content: plainMessage.content, ...(plainMessage.tool_calls ? { tool_calls: plainMessage.tool_calls } : {}), ...(plainThinking ? { thinking_blocks: plainThinking } : {}) } as ChatCompletionMessageParam,
+      { role: 'assistant', content: content || null, ...(calls.length ? { tool_calls: calls } : {}), ...(thinkingBlocks.length ? { thinking_blocks: thinkingBlocks } : {}) } as ChatCompletionMessageParam,
     ],
+    thinkingBlocks: plainThinking ?? [],
   };
 }
 
@@ -424,6 +453,29 @@ describe.each(rows)('conformance: $name', (p) => {
       expect(result).toEqual({ ...text('Hello!'), usage: thinkingUsage() });
     });
 
+    if (p.signedThinking) it('reasoning + tool call round trip: signed and redacted thinking go back unchanged before the tool call, streamed and not', async () => {
+      p.mock.set({ ...THINK, reply: { kind: 'tool_calls', reasoning: THOUGHT, redacted: true, calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] } });
+      const user: ChatCompletionMessageParam = { role: 'user', content: 'Weather in Paris?' };
+      const first = await both(client, { model: model(p.reasoning.model), messages: [user], tools: [WEATHER], reasoning_effort: 'low' });
+      expect(first.result).toMatchObject({ reasoning: THOUGHT, tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }], finish_reason: 'tool_calls' });
+      expect(first.thinkingBlocks).toEqual([
+        { type: 'thinking', thinking: THOUGHT, signature: expect.stringMatching(/^\S+$/) },
+        { type: 'redacted_thinking', data: expect.stringMatching(/^\S+$/) },
+      ]);
+      p.mock.set({ reply: { kind: 'text', text: 'Paris 21°C.' } });
+      for (const assistant of first.messages) {
+        const id = (assistant as { tool_calls: { id: string }[] }).tool_calls[0]!.id;
+        const messages: ChatCompletionMessageParam[] = [user, assistant, { role: 'tool', tool_call_id: id, content: '{"temp_c":21}' }];
+        expect((await both(client, { model: model(p.reasoning.model), messages, tools: [WEATHER], reasoning_effort: 'low' })).result).toEqual(text('Paris 21°C.'));
+        // Without the thinking blocks the Claude APIs refuse the turn (the mocks enforce it as they do).
+        const { thinking_blocks: _dropped, ...bare } = assistant as ChatCompletionMessageParam & { thinking_blocks?: unknown };
+        await expect(client.chat.completions.create({ model: model(p.reasoning.model), messages: [user, bare, messages[2]!], tools: [WEATHER], reasoning_effort: 'low' })).rejects.toMatchObject({
+          status: 400,
+          message: expect.stringContaining('must start with a thinking block'),
+        });
+      }
+    });
+
     const unsupported = p.reasoning.unsupportedModel;
     if (unsupported) it('reasoning_effort on a model without reasoning is a 400 naming it, unless x-gateway-drop-unsupported', async () => {
       p.mock.set(THINK);
@@ -452,6 +504,21 @@ describe.each(rows)('conformance: $name', (p) => {
         ...text('Hello! How can I help?'),
         usage: { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050, cached_tokens: cache.cacheRead ?? 0, cache_write_tokens: p.cacheWrites ? (cache.cacheWrite ?? 0) : 0, reasoning_tokens: 0 },
       });
+    });
+
+    const marks = p.cacheMarks;
+    if (marks) it('cache_control markers on system and user content parts reach the upstream (cache_control / cachePoint)', async () => {
+      p.mock.set({ usage: { input: 1000, output: 50, cacheWrite: 900 } });
+      const system = `You are a weather assistant. ${'Answer in one sentence. '.repeat(60)}`;
+      const ephemeral = { cache_control: { type: 'ephemeral' } };
+      const messages = [
+        { role: 'system', content: [{ type: 'text', text: system, ...ephemeral }, { type: 'text', text: 'Today is Monday.' }] },
+        { role: 'user', content: [{ type: 'text', text: 'A long report.', ...ephemeral }, { type: 'text', text: 'Summarise it.' }] },
+      ] as unknown as ChatCompletionMessageParam[];
+      const { result } = await both(client, { model: model(), messages });
+      // The upstream body (the mock also validated the marker shape on both requests).
+      expect(marks(p.mock.lastBody())).toEqual({ system: [system], messages: ['A long report.'] });
+      expect(result.usage).toMatchObject({ prompt_tokens: 1000, cache_write_tokens: 900 });
     });
   });
 

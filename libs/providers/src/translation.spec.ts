@@ -248,6 +248,53 @@ describe('Bedrock', () => {
     });
   });
 
+  it('turns cache_control markers into cachePoint blocks after the marked system and user content (as Anthropic marks them)', async () => {
+    const cached: ChatRequest = {
+      model: 'x',
+      messages: [
+        { role: 'system', content: [{ type: 'text', text: 'Long rules.', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'Today is Monday.' }] },
+        { role: 'system', content: 'Be brief.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Long document.', cache_control: { type: 'ephemeral' } },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,CCCC' }, cache_control: { type: 'ephemeral' } },
+            { type: 'text', text: 'Summarise it.' },
+          ],
+        },
+      ],
+    };
+    expect(await body(bedrock.buildRequest(cached, ctx('aws-bedrock', 'anthropic.claude-sonnet-4-5-v1:0')))).toEqual({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { text: 'Long document.' },
+            { cachePoint: { type: 'default' } },
+            { image: { format: 'png', source: { bytes: 'CCCC' } } },
+            { cachePoint: { type: 'default' } },
+            { text: 'Summarise it.' },
+          ],
+        },
+      ],
+      system: [{ text: 'Long rules.' }, { cachePoint: { type: 'default' } }, { text: 'Today is Monday.' }, { text: 'Be brief.' }],
+    });
+    // The same request on Anthropic: cache_control on the same blocks.
+    expect(await body(anthropic.buildRequest(cached, ctx('anthropic', 'claude-sonnet-4-5', { maxOutputTokens: 100 })))).toMatchObject({
+      system: [{ type: 'text', text: 'Long rules.', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'Today is Monday.' }, { type: 'text', text: 'Be brief.' }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Long document.', cache_control: { type: 'ephemeral' } },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'CCCC' }, cache_control: { type: 'ephemeral' } },
+            { type: 'text', text: 'Summarise it.' },
+          ],
+        },
+      ],
+    });
+  });
+
   it('decodes event-stream frames split at any byte, keeping tool fragments and exceptions', () => {
     const codec = new EventStreamCodec(toUtf8, fromUtf8);
     const frame = (type: string, payload: unknown, kind = 'event') =>
@@ -274,5 +321,87 @@ describe('Bedrock', () => {
       expect.objectContaining({ status: 429, message: 'slow down' }),
     );
     expect(() => feed(bedrock.createStreamDecoder(ctx('aws-bedrock', 'm')), frames.slice(0, 5))).toThrow(/before its metadata/);
+  });
+});
+
+describe('Claude thinking signatures', () => {
+  const BLOCKS = [
+    { type: 'thinking', thinking: 'Paris first.', signature: 'EqQBsig==' },
+    { type: 'redacted_thinking', data: 'EmwKAhgB' },
+  ] as const;
+  const TURN: ChatRequest = {
+    model: 'x',
+    reasoning_effort: 'low',
+    messages: [
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: null, thinking_blocks: [...BLOCKS], tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'f', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', tool_call_id: 'toolu_1', content: 'sunny' },
+    ],
+    tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+  };
+
+  it('Anthropic: message.thinking_blocks carries the signed and redacted blocks, and they go back first on the assistant turn', async () => {
+    const c = anthropic.parseResponse(
+      { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude', content: [...BLOCKS, { type: 'tool_use', id: 'toolu_1', name: 'f', input: { city: 'Paris' } }], stop_reason: 'tool_use', usage: { input_tokens: 1, output_tokens: 2 } },
+      ctx('anthropic', 'claude'),
+    );
+    expect(c.choices[0]!.message).toMatchObject({ reasoning_content: 'Paris first.', thinking_blocks: BLOCKS });
+    expect((await body(anthropic.buildRequest(TURN, ctx('anthropic', 'claude-sonnet-4-5', { maxOutputTokens: 16000 }))))['messages']).toEqual([
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: [...BLOCKS, { type: 'tool_use', id: 'toolu_1', name: 'f', input: { city: 'Paris' } }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'sunny' }] },
+    ]);
+    await expect(Promise.resolve().then(() => anthropic.buildRequest({ ...TURN, messages: [TURN.messages[0]!, { ...TURN.messages[1]!, thinking_blocks: [{ type: 'thinking' }] }] }, ctx('anthropic', 'c')))).rejects.toMatchObject({
+      param: 'messages[1].thinking_blocks[0]',
+    });
+  });
+
+  it('Anthropic stream: each finished thinking block is one delta.thinking_blocks entry (signature_delta joined)', () => {
+    const ev = (o: unknown) => `data: ${JSON.stringify(o)}\n\n`;
+    const chunks = feed(anthropic.createStreamDecoder(ctx('anthropic', 'claude')), [
+      ev({ type: 'message_start', message: { id: 'msg_1', model: 'claude', usage: { input_tokens: 1 } } }),
+      ev({ type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '' } }),
+      ev({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'Paris ' } }),
+      ev({ type: 'content_block_delta', index: 0, delta: { type: 'thinking_delta', thinking: 'first.' } }),
+      ev({ type: 'content_block_delta', index: 0, delta: { type: 'signature_delta', signature: 'EqQBsig==' } }),
+      ev({ type: 'content_block_stop', index: 0 }),
+      ev({ type: 'content_block_start', index: 1, content_block: { type: 'redacted_thinking', data: 'EmwKAhgB' } }),
+      ev({ type: 'content_block_stop', index: 1 }),
+      ev({ type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 3 } }),
+      ev({ type: 'message_stop' }),
+    ]);
+    expect(chunks.map((c) => c.choices[0]?.delta.reasoning_content ?? '').join('')).toBe('Paris first.');
+    expect(chunks.flatMap((c) => c.choices[0]?.delta.thinking_blocks ?? [])).toEqual(BLOCKS);
+  });
+
+  it('Bedrock: reasoningContent (signature, redactedContent) both ways, streamed and not', async () => {
+    const converse = [
+      { reasoningContent: { reasoningText: { text: 'Paris first.', signature: 'EqQBsig==' } } },
+      { reasoningContent: { redactedContent: 'EmwKAhgB' } },
+      { toolUse: { toolUseId: 'toolu_1', name: 'f', input: { city: 'Paris' } } },
+    ];
+    const c = bedrock.parseResponse({ output: { message: { role: 'assistant', content: converse } }, stopReason: 'tool_use', usage: { inputTokens: 1, outputTokens: 2 } }, ctx('aws-bedrock', 'anthropic.claude'));
+    expect(c.choices[0]!.message).toMatchObject({ reasoning_content: 'Paris first.', thinking_blocks: BLOCKS });
+    expect((await body(bedrock.buildRequest(TURN, ctx('aws-bedrock', 'anthropic.claude-sonnet-4-5-v1:0', { maxOutputTokens: 16000 }))))['messages']).toEqual([
+      { role: 'user', content: [{ text: 'Weather in Paris?' }] },
+      { role: 'assistant', content: converse },
+      { role: 'user', content: [{ toolResult: { toolUseId: 'toolu_1', content: [{ text: 'sunny' }] } }] },
+    ]);
+    const codec = new EventStreamCodec(toUtf8, fromUtf8);
+    const frame = (type: string, payload: unknown) =>
+      codec.encode({ headers: { ':event-type': { type: 'string', value: type }, ':message-type': { type: 'string', value: 'event' } }, body: fromUtf8(JSON.stringify(payload)) });
+    const chunks = feed(bedrock.createStreamDecoder(ctx('aws-bedrock', 'anthropic.claude', { stream: true })), [
+      frame('messageStart', { role: 'assistant' }),
+      frame('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { text: 'Paris ' } } }),
+      frame('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { text: 'first.' } } }),
+      frame('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { signature: 'EqQBsig==' } } }),
+      frame('contentBlockStop', { contentBlockIndex: 0 }),
+      frame('contentBlockDelta', { contentBlockIndex: 1, delta: { reasoningContent: { redactedContent: 'EmwKAhgB' } } }),
+      frame('contentBlockStop', { contentBlockIndex: 1 }),
+      frame('messageStop', { stopReason: 'end_turn' }),
+      frame('metadata', { usage: { inputTokens: 1, outputTokens: 2 } }),
+    ]);
+    expect(chunks.map((ch) => ch.choices[0]?.delta.reasoning_content ?? '').join('')).toBe('Paris first.');
+    expect(chunks.flatMap((ch) => ch.choices[0]?.delta.thinking_blocks ?? [])).toEqual(BLOCKS);
   });
 });

@@ -19,6 +19,13 @@ export interface ImagePart {
 }
 export type ContentPart = TextPart | ImagePart | ({ type: string } & Record<string, unknown>);
 
+/**
+ * A Claude thinking block as the gateway carries it to and from OpenAI clients (`message.thinking_blocks`,
+ * streamed as `delta.thinking_blocks`, one complete block per entry): send them back unchanged on the assistant
+ * message of a tool-use turn, since the Claude APIs require the signed thinking before the tool_use.
+ */
+export type ThinkingBlock = { type: 'thinking'; thinking: string; signature?: string } | { type: 'redacted_thinking'; data: string };
+
 export interface ToolCall {
   id: string;
   type: 'function';
@@ -88,7 +95,7 @@ export interface ChatCompletion {
   model: string;
   choices: {
     index: number;
-    message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[]; refusal?: string | null; reasoning_content?: string; [k: string]: unknown };
+    message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[]; refusal?: string | null; reasoning_content?: string; thinking_blocks?: ThinkingBlock[]; [k: string]: unknown };
     finish_reason: FinishReason | null;
     logprobs?: unknown;
   }[];
@@ -101,6 +108,7 @@ export interface ChunkDelta {
   role?: 'assistant';
   content?: string | null;
   reasoning_content?: string;
+  thinking_blocks?: ThinkingBlock[];
   refusal?: string | null;
   tool_calls?: { index: number; id?: string; type?: 'function'; function?: { name?: string; arguments?: string } }[];
   [k: string]: unknown;

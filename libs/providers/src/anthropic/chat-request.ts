@@ -1,4 +1,5 @@
 import { parseDataUrl } from '../shared/images';
+import { thinkingBlocksOf } from '../shared/thinking';
 import { plainToolCallId } from '../shared/tool-call-ids';
 import {
   contentParts,
@@ -46,10 +47,15 @@ function userBlocks(message: ChatMessage, i: number): string | AnthropicContentB
   });
 }
 
+/** Thinking blocks (signed or redacted) go back first, unchanged, as the API requires before a tool_use. */
 function assistantBlocks(message: ChatMessage, i: number): string | AnthropicContentBlock[] {
   const text = contentText(message.content);
-  if (!message.tool_calls?.length) return typeof message.content === 'string' ? message.content : [{ type: 'text', text }];
-  const blocks: AnthropicContentBlock[] = text ? [{ type: 'text', text }] : [];
+  const thinking: AnthropicContentBlock[] = thinkingBlocksOf(message, i);
+  if (!message.tool_calls?.length) {
+    if (!thinking.length) return typeof message.content === 'string' ? message.content : [{ type: 'text', text }];
+    return [...thinking, ...(text ? [{ type: 'text', text } as AnthropicContentBlock] : [])];
+  }
+  const blocks: AnthropicContentBlock[] = [...thinking, ...(text ? [{ type: 'text', text } as AnthropicContentBlock] : [])];
   for (const call of message.tool_calls) {
     blocks.push({ type: 'tool_use', id: plainToolCallId(call.id), name: call.function.name, input: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) });
   }

@@ -1,6 +1,6 @@
 import { nowSeconds } from '../shared/chunks';
 import { forcedJsonToolFinish } from '../shared/finish-reasons';
-import { ProviderStreamError, type ChatCompletion, type FinishReason, type ToolCall } from '../types';
+import { ProviderStreamError, type ChatCompletion, type FinishReason, type ThinkingBlock, type ToolCall } from '../types';
 import { JSON_TOOL_NAME, type AnthropicResponse } from './types';
 import { anthropicUsage } from './usage';
 
@@ -17,6 +17,7 @@ export function parseAnthropicResponse(body: unknown, fallbackModel: string): Ch
   let text = '';
   let reasoning = '';
   const toolCalls: ToolCall[] = [];
+  const thinkingBlocks: ThinkingBlock[] = [];
   let jsonTool = false;
   for (const block of msg.content) {
     switch (block.type) {
@@ -25,6 +26,10 @@ export function parseAnthropicResponse(body: unknown, fallbackModel: string): Ch
         break;
       case 'thinking':
         reasoning += block.thinking;
+        thinkingBlocks.push({ type: 'thinking', thinking: block.thinking, ...(block.signature !== undefined ? { signature: block.signature } : {}) });
+        break;
+      case 'redacted_thinking':
+        thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
         break;
       case 'tool_use':
         if (block.name === JSON_TOOL_NAME) {
@@ -38,6 +43,7 @@ export function parseAnthropicResponse(body: unknown, fallbackModel: string): Ch
   }
   const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: text || (toolCalls.length ? null : '') };
   if (reasoning) message.reasoning_content = reasoning;
+  if (thinkingBlocks.length) message.thinking_blocks = thinkingBlocks;
   if (toolCalls.length) message.tool_calls = toolCalls;
   message.refusal = null;
   return {

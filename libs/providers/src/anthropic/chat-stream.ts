@@ -6,7 +6,11 @@ import { anthropicFinish } from './chat-response';
 import { JSON_TOOL_NAME, type AnthropicUsage } from './types';
 import { anthropicUsage } from './usage';
 
-type Block = { kind: 'text' | 'thinking' | 'json' | 'other' } | { kind: 'tool'; toolIndex: number };
+type Block =
+  | { kind: 'text' | 'json' | 'other' }
+  | { kind: 'tool'; toolIndex: number }
+  | { kind: 'thinking'; thinking: string; signature?: string }
+  | { kind: 'redacted'; data: string };
 
 /**
  * Anthropic SSE (`message_start`, `content_block_start/delta/stop`, `message_delta`, `message_stop`,
@@ -58,7 +62,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
           break;
         }
         case 'content_block_start': {
-          const b = (ev['content_block'] ?? {}) as { type?: string; id?: string; name?: string; text?: string; thinking?: string };
+          const b = (ev['content_block'] ?? {}) as { type?: string; id?: string; name?: string; text?: string; thinking?: string; signature?: string; data?: string };
           const index = Number(ev['index']);
           if (b.type === 'tool_use' && b.name === JSON_TOOL_NAME) {
             this.jsonTool = true;
@@ -71,18 +75,29 @@ export class AnthropicStreamDecoder implements StreamDecoder {
             this.blocks.set(index, { kind: 'text' });
             if (b.text) this.chunks.content(out, b.text);
           } else if (b.type === 'thinking') {
-            this.blocks.set(index, { kind: 'thinking' });
+            this.blocks.set(index, { kind: 'thinking', thinking: b.thinking ?? '', ...(b.signature ? { signature: b.signature } : {}) });
             if (b.thinking) this.chunks.reasoning(out, b.thinking);
-          } else this.blocks.set(index, { kind: 'other' });
+          } else if (b.type === 'redacted_thinking') this.blocks.set(index, { kind: 'redacted', data: b.data ?? '' });
+          else this.blocks.set(index, { kind: 'other' });
           break;
         }
         case 'content_block_delta': {
-          const d = (ev['delta'] ?? {}) as { type?: string; text?: string; partial_json?: string; thinking?: string };
+          const d = (ev['delta'] ?? {}) as { type?: string; text?: string; partial_json?: string; thinking?: string; signature?: string };
           const block = this.blocks.get(Number(ev['index']));
           if (d.type === 'text_delta') this.chunks.content(out, d.text ?? '');
-          else if (d.type === 'thinking_delta') this.chunks.reasoning(out, d.thinking ?? '');
+          else if (d.type === 'thinking_delta') {
+            if (block?.kind === 'thinking') block.thinking += d.thinking ?? '';
+            this.chunks.reasoning(out, d.thinking ?? '');
+          } else if (d.type === 'signature_delta' && block?.kind === 'thinking') block.signature = (block.signature ?? '') + (d.signature ?? '');
           else if (d.type === 'input_json_delta' && block?.kind === 'tool') this.chunks.toolArguments(out, block.toolIndex, d.partial_json ?? '');
           else if (d.type === 'input_json_delta' && block?.kind === 'json') this.chunks.content(out, d.partial_json ?? '');
+          break;
+        }
+        case 'content_block_stop': {
+          // A finished thinking block goes to the client whole (text and signature), to be sent back unchanged.
+          const block = this.blocks.get(Number(ev['index']));
+          if (block?.kind === 'thinking') this.chunks.thinkingBlock(out, { type: 'thinking', thinking: block.thinking, ...(block.signature !== undefined ? { signature: block.signature } : {}) });
+          else if (block?.kind === 'redacted') this.chunks.thinkingBlock(out, { type: 'redacted_thinking', data: block.data });
           break;
         }
         case 'message_delta': {
@@ -103,7 +118,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
           throw new ProviderStreamError(err.message ?? 'Anthropic reported an error inside the stream.', statusForErrorType(err.type), err.type ?? 'stream_error');
         }
         default:
-          break; // ping, content_block_stop, and event types added later
+          break; // ping, and event types added later
       }
     }
     return out;

@@ -1,7 +1,9 @@
 import { defaultImageFetcher, loadImage, type ImageFetcher } from '../shared/images';
+import { thinkingBlocksOf } from '../shared/thinking';
 import { plainToolCallId } from '../shared/tool-call-ids';
-import { convertTurns, convertUserParts, toolResultObject } from '../shared/messages';
+import { convertTurns, convertUserParts, hasCacheControl, toolResultObject } from '../shared/messages';
 import {
+  contentParts,
   contentText,
   jsonSchemaFormat,
   mergeNative,
@@ -33,6 +35,31 @@ async function imageBlock(url: string, i: number, fetchImage: ImageFetcher): Pro
   return { image: { format, source: { bytes: img.data } } };
 }
 
+/** Converse's prompt-cache checkpoint: everything before it (system, tools, messages, in that order) is cached. */
+export const CACHE_POINT: Block = { cachePoint: { type: 'default' } };
+
+/**
+ * System messages as Converse system blocks. A message without cache markers is one text block (as before);
+ * a message with `cache_control` parts is one text block per part, a cachePoint after each marked part
+ * (where Anthropic would put `cache_control`).
+ */
+function systemBlocks(messages: ChatMessage[]): Block[] {
+  const out: Block[] = [];
+  for (const m of messages) {
+    if (m.role !== 'system' && m.role !== 'developer') continue;
+    const parts = contentParts(m.content);
+    if (!parts.some(hasCacheControl)) {
+      out.push({ text: contentText(m.content) });
+      continue;
+    }
+    for (const p of parts) {
+      if (p.type === 'text') out.push({ text: String((p as { text: unknown }).text) });
+      if (hasCacheControl(p) && out.length) out.push({ ...CACHE_POINT });
+    }
+  }
+  return out;
+}
+
 function toolResultContent(text: string): Block[] {
   const object = toolResultObject(text);
   return object ? [{ json: object }] : [{ text }];
@@ -40,9 +67,16 @@ function toolResultContent(text: string): Block[] {
 
 export async function convertBedrockMessages(messages: ChatMessage[], fetchImage: ImageFetcher): Promise<{ system: Block[]; messages: BedrockMessage[]; hasToolBlocks: boolean }> {
   let hasToolBlocks = false;
-  const { system, turns } = await convertTurns<Block>(messages, {
-    user: (m, i) => convertUserParts<Block>(m, i, 'Bedrock', { text: (text) => ({ text }), image: (url) => imageBlock(url, i, fetchImage) }),
+  const { turns } = await convertTurns<Block>(messages, {
+    user: (m, i) => convertUserParts<Block>(m, i, 'Bedrock', { text: (text) => ({ text }), image: (url) => imageBlock(url, i, fetchImage), cachePoint: () => ({ ...CACHE_POINT }) }),
     text: (text) => ({ text }),
+    // Claude's signed thinking goes back first and unchanged (reasoningText + signature, or redactedContent).
+    reasoning: (m, i) =>
+      thinkingBlocksOf(m, i).map((b) =>
+        b.type === 'thinking'
+          ? { reasoningContent: { reasoningText: { text: b.thinking, ...(b.signature !== undefined ? { signature: b.signature } : {}) } } }
+          : { reasoningContent: { redactedContent: b.data } },
+      ),
     toolCall: (call, i) => {
       hasToolBlocks = true;
       return { toolUse: { toolUseId: plainToolCallId(call.id), name: call.function.name, input: parseToolArguments(call.function.arguments, `messages[${i}].tool_calls`) } };
@@ -53,7 +87,7 @@ export async function convertBedrockMessages(messages: ChatMessage[], fetchImage
     },
     leads: (b) => 'toolResult' in b,
   });
-  return { system: system.map((text) => ({ text })), messages: turns.map((t) => ({ role: t.role, content: t.blocks })), hasToolBlocks };
+  return { system: systemBlocks(messages), messages: turns.map((t) => ({ role: t.role, content: t.blocks })), hasToolBlocks };
 }
 
 const isClaude = (model: string) => /anthropic\.claude|claude/i.test(model);

@@ -1,6 +1,6 @@
 import { nowSeconds, randomId } from '../shared/chunks';
 import { forcedJsonToolFinish } from '../shared/finish-reasons';
-import { ProviderStreamError, type ChatCompletion, type FinishReason, type ToolCall } from '../types';
+import { ProviderStreamError, type ChatCompletion, type FinishReason, type ThinkingBlock, type ToolCall } from '../types';
 import { BEDROCK_JSON_TOOL } from './chat-request';
 import { bedrockUsage } from './usage';
 
@@ -23,6 +23,7 @@ export function parseBedrockResponse(body: unknown, model: string): ChatCompleti
   let reasoning = '';
   let jsonTool = false;
   const toolCalls: ToolCall[] = [];
+  const thinkingBlocks: ThinkingBlock[] = [];
   for (const block of res.output.message.content ?? []) {
     if (typeof block['text'] === 'string') text += block['text'];
     else if (block['toolUse']) {
@@ -31,10 +32,17 @@ export function parseBedrockResponse(body: unknown, model: string): ChatCompleti
         jsonTool = true;
         text += JSON.stringify(tu.input ?? {});
       } else toolCalls.push({ id: tu.toolUseId, type: 'function', function: { name: tu.name, arguments: JSON.stringify(tu.input ?? {}) } });
-    } else if (block['reasoningContent']?.reasoningText?.text) reasoning += String(block['reasoningContent'].reasoningText.text);
+    } else if (block['reasoningContent']?.reasoningText) {
+      const rt = block['reasoningContent'].reasoningText as { text?: string; signature?: string };
+      reasoning += rt.text ?? '';
+      thinkingBlocks.push({ type: 'thinking', thinking: rt.text ?? '', ...(rt.signature !== undefined ? { signature: rt.signature } : {}) });
+    } else if (typeof block['reasoningContent']?.redactedContent === 'string') {
+      thinkingBlocks.push({ type: 'redacted_thinking', data: block['reasoningContent'].redactedContent as string });
+    }
   }
   const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: text || (toolCalls.length ? null : ''), refusal: null };
   if (reasoning) message.reasoning_content = reasoning;
+  if (thinkingBlocks.length) message.thinking_blocks = thinkingBlocks;
   if (toolCalls.length) message.tool_calls = toolCalls;
   return {
     id: randomId('chatcmpl-'),

@@ -7,7 +7,7 @@ import { BEDROCK_JSON_TOOL } from './chat-request';
 import { bedrockFinish } from './chat-response';
 import { bedrockUsage } from './usage';
 
-type Block = { kind: 'tool'; toolIndex: number } | { kind: 'json' };
+type Block = { kind: 'tool'; toolIndex: number } | { kind: 'json' } | { kind: 'reasoning'; text: string; signature?: string } | { kind: 'redacted'; data: string };
 
 /**
  * ConverseStream: `application/vnd.amazon.eventstream` binary frames (prelude, headers, JSON payload, CRCs,
@@ -95,11 +95,28 @@ export class BedrockStreamDecoder implements StreamDecoder {
       }
       case 'contentBlockDelta': {
         const d = (e['delta'] ?? {}) as Record<string, any>;
-        const block = this.blocks.get(Number(e['contentBlockIndex']));
+        const at = Number(e['contentBlockIndex']);
+        let block = this.blocks.get(at);
+        const rc = d['reasoningContent'] as { text?: string; signature?: string; redactedContent?: string } | undefined;
+        if (rc && !block) {
+          block = typeof rc.redactedContent === 'string' ? { kind: 'redacted', data: '' } : { kind: 'reasoning', text: '' };
+          this.blocks.set(at, block);
+        }
+        if (rc && block?.kind === 'reasoning') {
+          if (typeof rc.text === 'string') block.text += rc.text;
+          if (typeof rc.signature === 'string') block.signature = (block.signature ?? '') + rc.signature;
+        } else if (rc && block?.kind === 'redacted' && typeof rc.redactedContent === 'string') block.data += rc.redactedContent;
         if (typeof d['text'] === 'string') this.chunks.content(out, d['text']);
         else if (d['toolUse'] && block?.kind === 'tool') this.chunks.toolArguments(out, block.toolIndex, String(d['toolUse'].input ?? ''));
         else if (d['toolUse'] && block?.kind === 'json') this.chunks.content(out, String(d['toolUse'].input ?? ''));
         else if (typeof d['reasoningContent']?.text === 'string') this.chunks.reasoning(out, d['reasoningContent'].text);
+        break;
+      }
+      case 'contentBlockStop': {
+        // A finished reasoning block goes to the client whole (text and signature), to be sent back unchanged.
+        const block = this.blocks.get(Number(e['contentBlockIndex']));
+        if (block?.kind === 'reasoning') this.chunks.thinkingBlock(out, { type: 'thinking', thinking: block.text, ...(block.signature !== undefined ? { signature: block.signature } : {}) });
+        else if (block?.kind === 'redacted') this.chunks.thinkingBlock(out, { type: 'redacted_thinking', data: block.data });
         break;
       }
       case 'messageStop':

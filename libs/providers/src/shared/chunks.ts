@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ChatCompletionChunk, ChunkDelta, FinishReason, Usage } from '../types';
+import type { ChatCompletionChunk, ChunkDelta, FinishReason, ThinkingBlock, Usage } from '../types';
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 export const randomId = (prefix: string): string => `${prefix}${randomBytes(12).toString('base64url')}`;
@@ -35,6 +35,12 @@ export class ChunkBuilder {
   reasoning(out: ChatCompletionChunk[], text: string, index = 0): void {
     this.role(out);
     if (text) out.push(this.chunk({ reasoning_content: text }, null, index));
+  }
+
+  /** A completed thinking block (with its signature, or redacted), for the client to send back. */
+  thinkingBlock(out: ChatCompletionChunk[], block: ThinkingBlock, index = 0): void {
+    this.role(out);
+    out.push(this.chunk({ thinking_blocks: [block] }, null, index));
   }
 
   toolStart(out: ChatCompletionChunk[], toolIndex: number, id: string, name: string, index = 0): void {

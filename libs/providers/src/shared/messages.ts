@@ -16,6 +16,8 @@ export interface TurnWriter<Block> {
   toolCall(call: ToolCall, index: number, callIndex: number): Block;
   /** A tool message as the tool-result block that goes in the next user turn. */
   toolResult(message: ChatMessage, index: number): Block;
+  /** Blocks that open an assistant turn, before its text and tool calls (Bedrock: the signed reasoning). */
+  reasoning?(message: ChatMessage, index: number): Block[];
   /** Blocks that must lead a merged user turn (e.g. Bedrock's toolResult). */
   leads?(block: Block): boolean;
 }
@@ -40,7 +42,7 @@ export async function convertTurns<Block>(messages: ChatMessage[], w: TurnWriter
         break;
       case 'assistant': {
         const text = contentText(m.content);
-        turn = { role: 'assistant', blocks: [...(text ? [w.text(text)] : []), ...(m.tool_calls ?? []).map((c, j) => w.toolCall(c, i, j))] };
+        turn = { role: 'assistant', blocks: [...(w.reasoning?.(m, i) ?? []), ...(text ? [w.text(text)] : []), ...(m.tool_calls ?? []).map((c, j) => w.toolCall(c, i, j))] };
         break;
       }
       case 'tool':
@@ -64,16 +66,20 @@ export async function convertUserParts<Block>(
   message: ChatMessage,
   index: number,
   provider: string,
-  w: { text: (text: string) => Block; image: (url: string) => Block | Promise<Block> },
+  w: { text: (text: string) => Block; image: (url: string) => Block | Promise<Block>; cachePoint?: () => Block },
 ): Promise<Block[]> {
   const out: Block[] = [];
   for (const p of contentParts(message.content)) {
     if (p.type === 'text') out.push(w.text(String((p as { text: unknown }).text)));
     else if (p.type === 'image_url') out.push(await w.image((p as { image_url?: { url?: string } }).image_url?.url ?? ''));
     else throw new UnsupportedParameterError(`messages[${index}].content`, `Content part type '${p.type}' is not supported by ${provider}.`);
+    if (w.cachePoint && hasCacheControl(p)) out.push(w.cachePoint());
   }
   return out;
 }
+
+/** Whether a content part carries an OpenAI-style prompt-cache marker (`cache_control: {type:'ephemeral'}`). */
+export const hasCacheControl = (part: unknown): boolean => !!(part as { cache_control?: unknown } | null)?.cache_control;
 
 /** A tool result that is a JSON object, as the object (providers with structured tool results); else null. */
 export function toolResultObject(text: string): Record<string, unknown> | null {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockImageFetch, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
 /**
@@ -43,6 +43,11 @@ export async function anthropicImages(body: any, fetchImage: MockImageFetch): Pr
   }
   return out;
 }
+
+/** The signature the Claude mocks give a thinking text (and check on the way back: edited thinking fails). */
+export const mockThinkingSignature = (thinking: string): string => `EqQBCgIYAh${createHash('sha256').update(thinking).digest('base64').slice(0, 32)}`;
+/** The opaque data of the redacted thinking block the Claude mocks send. */
+export const MOCK_REDACTED_THINKING = 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP';
 
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error', 401: 'authentication_error', 403: 'permission_error', 404: 'not_found_error',
@@ -110,13 +115,32 @@ export function validateAnthropicBody(body: any, vertex: boolean): void {
           if (typeof b.tool_use_id !== 'string') bad(`messages.${i}.content.${j}.tool_use_id: Field required`);
           break;
         case 'thinking':
+          if (m.role !== 'assistant') bad(`messages.${i}.content.${j}: thinking is only allowed in assistant messages`);
+          if (typeof b.thinking !== 'string') bad(`messages.${i}.content.${j}.thinking: Field required`);
+          if (typeof b.signature !== 'string') bad(`messages.${i}.content.${j}.signature: Field required`);
+          if (b.signature !== mockThinkingSignature(b.thinking)) bad(`messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`);
+          break;
         case 'redacted_thinking':
+          if (m.role !== 'assistant') bad(`messages.${i}.content.${j}: redacted_thinking is only allowed in assistant messages`);
+          if (typeof b.data !== 'string' || !b.data) bad(`messages.${i}.content.${j}.data: Field required`);
           break;
         default:
           bad(`messages.${i}.content.${j}.type: Input tag '${b?.type}' does not match any of the expected tags`);
       }
     }
   });
+  // With thinking on, the assistant turn whose tool_use the last user turn answers must start with its thinking.
+  const last = body.messages.length - 1;
+  const answered = body.messages[last - 1];
+  const hasBlock = (m: any, type: string) => Array.isArray(m?.content) && m.content.some((b: any) => b?.type === type);
+  if (body.thinking?.type === 'enabled' && body.messages[last].role === 'user' && hasBlock(body.messages[last], 'tool_result') && answered?.role === 'assistant' && hasBlock(answered, 'tool_use')) {
+    const first = answered.content[0];
+    if (first?.type !== 'thinking' && first?.type !== 'redacted_thinking') {
+      bad(
+        `messages.${last - 1}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${first?.type}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`.`,
+      );
+    }
+  }
   if (body.tools !== undefined) {
     if (!Array.isArray(body.tools)) bad('tools: Input should be a valid list');
     body.tools.forEach((t: any, i: number) => {
@@ -135,7 +159,11 @@ export function validateAnthropicBody(body: any, vertex: boolean): void {
   }
 }
 
-type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown; raw: string } | { type: 'thinking'; thinking: string; signature: string };
+type Block =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown; raw: string }
+  | { type: 'thinking'; thinking: string; signature: string }
+  | { type: 'redacted_thinking'; data: string };
 
 function plan(body: any, scenario: MockScenario): { blocks: Block[]; stopReason: string; stopSequence: string | null } {
   const reply = scenario.reply ?? { kind: 'text' };
@@ -151,6 +179,8 @@ function plan(body: any, scenario: MockScenario): { blocks: Block[]; stopReason:
       stopReason = 'max_tokens';
       break;
     case 'tool_calls':
+      if (body.thinking?.type === 'enabled' && reply.reasoning) blocks.push({ type: 'thinking', thinking: reply.reasoning, signature: mockThinkingSignature(reply.reasoning) });
+      if (body.thinking?.type === 'enabled' && reply.redacted) blocks.push({ type: 'redacted_thinking', data: MOCK_REDACTED_THINKING });
       if (reply.text) blocks.push({ type: 'text', text: reply.text });
       for (const c of reply.calls) blocks.push({ type: 'tool_use', id: c.id ?? toolId(), name: c.name, input: JSON.parse(c.arguments), raw: c.arguments });
       stopReason = 'tool_use';
@@ -165,7 +195,7 @@ function plan(body: any, scenario: MockScenario): { blocks: Block[]; stopReason:
       break;
     }
     case 'reasoning':
-      if (body.thinking?.type === 'enabled') blocks.push({ type: 'thinking', thinking: reply.reasoning, signature: 'EqQBCgIYAhIM' });
+      if (body.thinking?.type === 'enabled') blocks.push({ type: 'thinking', thinking: reply.reasoning, signature: mockThinkingSignature(reply.reasoning) });
       blocks.push({ type: 'text', text: reply.text });
       break;
     case 'finish':
@@ -234,6 +264,9 @@ export function anthropicAnswer(body: any, scenario: MockScenario): { json: unkn
       firstContentEvents ||= events.length;
       events.push(sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: '' } }));
       for (const p of pieces(b.raw, 7)) events.push(sse('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: p } }));
+    } else if (b.type === 'redacted_thinking') {
+      events.push(sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'redacted_thinking', data: b.data } }));
+      firstContentEvents ||= events.length;
     } else {
       events.push(sse('content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '' } }));
       for (const p of pieces(b.thinking)) {

@@ -6,7 +6,14 @@ import { createHash } from 'node:crypto';
 export type MockReply =
   | { kind: 'text'; text?: string }
   /** One or more (parallel) tool calls; `arguments` is the exact JSON text to stream. */
-  | { kind: 'tool_calls'; calls: { id?: string; name: string; arguments: string }[]; text?: string }
+  | {
+      kind: 'tool_calls';
+      calls: { id?: string; name: string; arguments: string }[];
+      text?: string;
+      /** Claude mocks, when the request enables thinking: a signed thinking block (and a redacted one) before the calls. */
+      reasoning?: string;
+      redacted?: boolean;
+    }
   /** A JSON answer: a forced tool's input when the request forces one, else JSON text. */
   | { kind: 'json'; value: Record<string, unknown> }
   /** The output limit was hit. */

@@ -3,6 +3,7 @@ import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { randomBytes } from 'node:crypto';
+import { MOCK_REDACTED_THINKING, mockThinkingSignature } from './anthropic';
 import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
@@ -150,21 +151,67 @@ export function validateConverseBody(body: any): void {
         if (!['png', 'jpeg', 'gif', 'webp'].includes(b.image.format)) bad(`messages.${i}: invalid image format`);
         if (typeof b.image.source?.bytes !== 'string' || !/^[A-Za-z0-9+/]+=*$/.test(b.image.source.bytes)) bad(`messages.${i}: image bytes must be base64`);
       } else if (k === 'toolUse' || k === 'toolResult') toolBlocks = true;
-      else if (!['text', 'reasoningContent', 'document', 'cachePoint'].includes(k)) bad(`messages.${i}: unknown content block ${k}`);
+      else if (k === 'reasoningContent') {
+        if (m.role !== 'assistant') bad(`messages.${i}: reasoningContent is only allowed in assistant messages`);
+        const rc = b.reasoningContent ?? {};
+        if (Object.keys(rc).length !== 1) bad(`messages.${i}.content: exactly one member of ReasoningContentBlock (reasoningText, redactedContent) must be set`);
+        if (rc.reasoningText) {
+          if (typeof rc.reasoningText.text !== 'string') bad(`messages.${i}: reasoningText.text is required`);
+          if (rc.reasoningText.signature !== mockThinkingSignature(rc.reasoningText.text)) bad(`messages.${i}: The model returned the following errors: Invalid \`signature\` in \`thinking\` block`);
+        } else if (typeof rc.redactedContent !== 'string' || !/^[A-Za-z0-9+/]+=*$/.test(rc.redactedContent)) bad(`messages.${i}: redactedContent must be base64`);
+      } else if (!['text', 'document', 'cachePoint'].includes(k)) bad(`messages.${i}: unknown content block ${k}`);
     }
+    validateCachePoints(m.content, `messages.${i}.content`);
   });
+  if (body.system !== undefined) {
+    if (!Array.isArray(body.system)) bad("1 validation error detected: Value at 'system' failed to satisfy constraint: Member must be a list");
+    for (const [j, b] of body.system.entries()) {
+      const kinds = Object.keys(b ?? {});
+      if (kinds.length !== 1 || !['text', 'cachePoint', 'guardContent'].includes(kinds[0]!)) bad(`system.${j}: exactly one member of SystemContentBlock (text, cachePoint, guardContent) must be set`);
+      if (kinds[0] === 'text' && typeof b.text !== 'string') bad(`system.${j}.text: must be a string`);
+    }
+    validateCachePoints(body.system, 'system');
+  }
+  // Claude with thinking on: the assistant turn whose toolUse the last user turn answers must start with its reasoning.
+  const last = body.messages.length - 1;
+  const answered = body.messages[last - 1];
+  const has = (m: any, k: string) => Array.isArray(m?.content) && m.content.some((b: any) => b && k in b);
+  if (body.additionalModelRequestFields?.thinking?.type === 'enabled' && has(body.messages[last], 'toolResult') && answered?.role === 'assistant' && has(answered, 'toolUse') && !answered.content[0]?.reasoningContent) {
+    bad(
+      `The model returned the following errors: messages.${last - 1}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`tool_use\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block.`,
+    );
+  }
   for (const k of Object.keys(body.inferenceConfig ?? {})) if (!INFERENCE.has(k)) bad(`Malformed input request: extraneous key [${k}] is not permitted`);
   if (body.inferenceConfig?.maxTokens !== undefined && (!Number.isInteger(body.inferenceConfig.maxTokens) || body.inferenceConfig.maxTokens < 1)) bad('maxTokens must be a positive integer');
   if (toolBlocks && !body.toolConfig?.tools?.length) bad('The toolConfig field must be defined when using toolUse and toolResult content blocks.');
   for (const t of body.toolConfig?.tools ?? []) {
+    const kinds = Object.keys(t ?? {});
+    if (kinds.length !== 1) bad('toolConfig.tools: exactly one member of Tool (toolSpec, cachePoint) must be set');
+    if (kinds[0] === 'cachePoint') continue;
     if (!t.toolSpec?.name || !t.toolSpec?.inputSchema?.json) bad('toolSpec requires name and inputSchema.json');
   }
+  if (body.toolConfig?.tools) validateCachePoints(body.toolConfig.tools, 'toolConfig.tools');
   const choice = body.toolConfig?.toolChoice;
   if (choice && Object.keys(choice).length !== 1) bad('toolChoice: exactly one of auto, any, tool');
-  if (choice?.tool && !body.toolConfig.tools.some((t: any) => t.toolSpec.name === choice.tool.name)) bad('toolChoice.tool.name must name a tool');
+  if (choice?.tool && !body.toolConfig.tools.some((t: any) => t.toolSpec?.name === choice.tool.name)) bad('toolChoice.tool.name must name a tool');
 }
 
-type Block = { text: string } | { toolUse: { toolUseId: string; name: string; input: unknown }; raw: string } | { reasoning: string };
+/**
+ * Prompt-cache checkpoints (`{cachePoint: {type: 'default'}}`, the only CachePointBlock type): each must follow
+ * the content it caches (not first in its list, not right after another checkpoint).
+ */
+function validateCachePoints(blocks: any[], where: string): void {
+  blocks.forEach((b, j) => {
+    if (!b || typeof b !== 'object' || !('cachePoint' in b)) return;
+    const cp = b.cachePoint;
+    if (!cp || typeof cp !== 'object' || Object.keys(cp).length !== 1 || cp.type !== 'default') {
+      bad(`1 validation error detected: Value at '${where}.${j + 1}.member.cachePoint' failed to satisfy constraint: type must be 'default'`);
+    }
+    if (j === 0 || 'cachePoint' in (blocks[j - 1] ?? {})) bad(`${where}.${j}: a cachePoint must follow the content it caches`);
+  });
+}
+
+type Block = { text: string } | { toolUse: { toolUseId: string; name: string; input: unknown }; raw: string } | { reasoning: string } | { redacted: string };
 
 function plan(body: any, scenario: MockScenario): { blocks: Block[]; stopReason: string } {
   const reply = scenario.reply ?? { kind: 'text' };
@@ -180,6 +227,8 @@ function plan(body: any, scenario: MockScenario): { blocks: Block[]; stopReason:
       stopReason = 'max_tokens';
       break;
     case 'tool_calls':
+      if (body.additionalModelRequestFields?.thinking && reply.reasoning) blocks.push({ reasoning: reply.reasoning });
+      if (body.additionalModelRequestFields?.thinking && reply.redacted) blocks.push({ redacted: MOCK_REDACTED_THINKING });
       if (reply.text) blocks.push({ text: reply.text });
       for (const c of reply.calls) blocks.push({ toolUse: { toolUseId: c.id ?? id(), name: c.name, input: JSON.parse(c.arguments) }, raw: c.arguments });
       stopReason = 'tool_use';
@@ -234,7 +283,15 @@ export function bedrockAnswer(body: any, scenario: MockScenario, stream: boolean
   const { blocks, stopReason } = plan(body, scenario);
   const usage = usageOf(scenario);
   if (!stream) {
-    const content = blocks.map((b) => ('text' in b ? { text: b.text } : 'toolUse' in b ? { toolUse: b.toolUse } : { reasoningContent: { reasoningText: { text: b.reasoning, signature: 'sig' } } }));
+    const content = blocks.map((b) =>
+      'text' in b
+        ? { text: b.text }
+        : 'toolUse' in b
+          ? { toolUse: b.toolUse }
+          : 'redacted' in b
+            ? { reasoningContent: { redactedContent: b.redacted } }
+            : { reasoningContent: { reasoningText: { text: b.reasoning, signature: mockThinkingSignature(b.reasoning) } } },
+    );
     return { json: { output: { message: { role: 'assistant', content } }, stopReason, usage, metrics: { latencyMs: 42 } } };
   }
   const events: Uint8Array[] = [eventFrame('messageStart', { role: 'assistant' })];
@@ -249,11 +306,15 @@ export function bedrockAnswer(body: any, scenario: MockScenario, stream: boolean
       events.push(eventFrame('contentBlockStart', { contentBlockIndex, start: { toolUse: { toolUseId: b.toolUse.toolUseId, name: b.toolUse.name } } }));
       firstContentEvents ||= events.length;
       for (const p of pieces(b.raw, 7)) events.push(eventFrame('contentBlockDelta', { contentBlockIndex, delta: { toolUse: { input: p } } }));
+    } else if ('redacted' in b) {
+      events.push(eventFrame('contentBlockDelta', { contentBlockIndex, delta: { reasoningContent: { redactedContent: b.redacted } } }));
+      firstContentEvents ||= events.length;
     } else {
       for (const p of pieces(b.reasoning)) {
         events.push(eventFrame('contentBlockDelta', { contentBlockIndex, delta: { reasoningContent: { text: p } } }));
         firstContentEvents ||= events.length;
       }
+      events.push(eventFrame('contentBlockDelta', { contentBlockIndex, delta: { reasoningContent: { signature: mockThinkingSignature(b.reasoning) } } }));
     }
     events.push(eventFrame('contentBlockStop', { contentBlockIndex }));
   });
