@@ -63,6 +63,15 @@ export function openAICompatibleAdapter(config: OpenAICompatibleConfig): Provide
         delete body['stream'];
         delete body['stream_options'];
       }
+      // Claude's `thinking_blocks` ride on assistant messages so that they round-trip (see shared/thinking.ts);
+      // OpenAI-format servers do not define the field, so a conversation moved here drops it.
+      if (request.messages.some((m) => m.role === 'assistant' && 'thinking_blocks' in m)) {
+        body['messages'] = request.messages.map((m) => {
+          if (m.role !== 'assistant' || !('thinking_blocks' in m)) return m;
+          const { thinking_blocks: _dropped, ...rest } = m;
+          return rest;
+        });
+      }
       config.adjust?.(body);
       return {
         url: config.url ? config.url(base, ctx) : `${base.replace(/\/+$/, '')}/chat/completions`,

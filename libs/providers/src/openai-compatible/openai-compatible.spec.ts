@@ -1,0 +1,30 @@
+import { openaiAdapter } from '../openai';
+import type { AdapterContext, ChatRequest } from '../types';
+
+const ctx: AdapterContext = {
+  target: { provider: 'openai', upstreamModel: 'gpt-4o-mini', baseUrl: 'http://127.0.0.1:1/v1', credentials: { api_key: 'sk-test' } },
+  stream: true,
+  dropUnsupported: false,
+};
+
+describe('OpenAI-compatible request', () => {
+  it('forwards unknown fields, always asks for streamed usage, and drops Claude thinking_blocks from history', () => {
+    const request: ChatRequest = {
+      model: 'openai/gpt-4o-mini',
+      vendor_extension: { keep: true },
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: 'hello', thinking_blocks: [{ type: 'thinking', thinking: 't', signature: 's' }] },
+        { role: 'user', content: 'again' },
+      ],
+    };
+    const upstream = openaiAdapter.buildRequest(request, ctx) as { url: string; headers: Record<string, string>; body: string };
+    const body = JSON.parse(upstream.body) as Record<string, any>;
+    expect(upstream.url).toBe('http://127.0.0.1:1/v1/chat/completions');
+    expect(upstream.headers['authorization']).toBe('Bearer sk-test');
+    expect(body).toMatchObject({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, vendor_extension: { keep: true } });
+    expect(body.messages[1]).toEqual({ role: 'assistant', content: 'hello' });
+    // The caller's request object is left as it was.
+    expect(request.messages[1]).toHaveProperty('thinking_blocks');
+  });
+});
