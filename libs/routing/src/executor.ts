@@ -11,6 +11,7 @@ import {
   type StreamDecoder,
 } from '@switchyard/providers';
 import { GatewayError } from '@switchyard/types';
+import { Cancellation } from './cancellation';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
 import type { RouteTarget } from './resolve-model';
 import { allowsFallback, isRetryable, scrub, toGatewayError, type UpstreamFailure } from './upstream-failure';
@@ -58,7 +59,7 @@ export interface ExecutorOptions {
   dispatcher?: Dispatcher;
   /** The provider adapters (default: the registry with its default image fetcher). */
   adapters?: AdapterLookup;
-  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep?: (ms: number, cancel: Cancellation) => Promise<void>;
 }
 
 /**
@@ -68,7 +69,7 @@ export interface ExecutorOptions {
  */
 export class Executor {
   private readonly dispatcher: Dispatcher;
-  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly sleep: (ms: number, cancel: Cancellation) => Promise<void>;
   private readonly adapters: AdapterLookup;
   private readonly closers: (() => Promise<void>)[] = [];
 
@@ -79,16 +80,16 @@ export class Executor {
     this.sleep = options.sleep ?? abortableSleep;
   }
 
-  async execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, signal: AbortSignal): Promise<ExecutionResult> {
+  async execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation): Promise<ExecutionResult> {
     const stream = request.stream === true;
     const started = performance.now();
     let attempts = 0;
     let last: { failure: UpstreamFailure; target: RouteTarget } | undefined;
     for (const [step, target] of targets.entries()) {
       for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
-        if (signal.aborted) throw new ClientAbortedError();
+        if (cancel.aborted) throw new ClientAbortedError();
         attempts += 1;
-        const outcome = await this.attempt(request, target, policy, stream, signal);
+        const outcome = await this.attempt(request, target, policy, stream, cancel);
         if (outcome.ok) {
           const meta: ExecutionMeta = {
             provider: target.connection.provider,
@@ -105,7 +106,7 @@ export class Executor {
         if (attempt < policy.maxAttempts) {
           const retryAfter = outcome.failure.kind === 'http' ? outcome.failure.retryAfterMs : undefined;
           const delay = Math.max(backoffDelay(policy, attempt), Math.min(retryAfter ?? 0, policy.retryAfterCapMs));
-          await this.sleep(delay, signal);
+          await this.sleep(delay, cancel);
         }
       }
       if (!last || !allowsFallback(last.failure)) break;
@@ -118,7 +119,7 @@ export class Executor {
     });
   }
 
-  private async attempt(request: ChatRequest, target: RouteTarget, policy: ExecutionPolicy, stream: boolean, signal: AbortSignal): Promise<AttemptResult> {
+  private async attempt(request: ChatRequest, target: RouteTarget, policy: ExecutionPolicy, stream: boolean, cancel: Cancellation): Promise<AttemptResult> {
     const adapter = this.adapters(target.connection.provider);
     if (!adapter) {
       return { ok: false, failure: { kind: 'unsupported', param: 'model', message: `The ${target.connection.provider} provider is not supported by this gateway yet.` } };
@@ -129,10 +130,10 @@ export class Executor {
       maxOutputTokens: target.maxOutputTokens,
       dropUnsupported: policy.dropUnsupported,
     };
-    const controller = new AbortController();
-    const onClientAbort = () => controller.abort(new ClientAbortedError());
-    signal.addEventListener('abort', onClientAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(TIMEOUT), policy.requestTimeoutMs);
+    // This attempt's own cancellation: the client's, or the first-byte timeout.
+    const upstreamCancel = new Cancellation();
+    const stopFollowing = cancel.onAbort(() => upstreamCancel.abort(new ClientAbortedError()));
+    const timer = setTimeout(() => upstreamCancel.abort(TIMEOUT), policy.requestTimeoutMs);
     let handedOver = false;
     try {
       const upstream = await adapter.buildRequest(request, ctx);
@@ -140,7 +141,7 @@ export class Executor {
         method: 'POST',
         headers: upstream.headers,
         body: upstream.body,
-        signal: controller.signal,
+        signal: upstreamCancel,
         dispatcher: this.dispatcher,
         bodyTimeout: this.options.bodyIdleTimeoutMs,
         headersTimeout: 0,
@@ -180,15 +181,13 @@ export class Executor {
       }
       clearTimeout(timer);
       handedOver = true;
-      return { ok: true, result: { kind: 'stream', head, tail: streamTail(iterator, decoder, controller, () => signal.removeEventListener('abort', onClientAbort), target.connection.credentials) } };
+      return { ok: true, result: { kind: 'stream', head, tail: streamTail(iterator, decoder, upstreamCancel, stopFollowing, target.connection.credentials) } };
     } catch (err) {
-      if (signal.aborted) throw new ClientAbortedError();
-      return { ok: false, failure: classify(err, controller.signal) };
+      if (cancel.aborted) throw new ClientAbortedError();
+      return { ok: false, failure: classify(err, upstreamCancel) };
     } finally {
       clearTimeout(timer);
-      if (!handedOver) {
-        signal.removeEventListener('abort', onClientAbort);
-      }
+      if (!handedOver) stopFollowing();
     }
   }
 
@@ -202,10 +201,10 @@ export class Executor {
   }
 }
 
-function classify(err: unknown, signal: AbortSignal): UpstreamFailure {
+function classify(err: unknown, upstreamCancel: Cancellation): UpstreamFailure {
   if (err instanceof UnsupportedParameterError) return { kind: 'unsupported', param: err.param, message: err.message };
   if (err instanceof ProviderStreamError) return { kind: 'stream', status: err.status, message: err.message };
-  if (signal.aborted && signal.reason === TIMEOUT) return { kind: 'timeout', message: 'timed out before the first byte' };
+  if (upstreamCancel.aborted && upstreamCancel.reason === TIMEOUT) return { kind: 'timeout', message: 'timed out before the first byte' };
   if (err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.HeadersTimeoutError) return { kind: 'timeout', message: err.message };
   if (err instanceof SyntaxError) return { kind: 'stream', status: 502, message: 'The provider returned malformed JSON.' };
   const code = (err as { code?: string }).code ?? '';
@@ -226,7 +225,7 @@ async function* emptyTail(): AsyncGenerator<ChatCompletionChunk, void, undefined
 async function* streamTail(
   iterator: AsyncIterator<Buffer>,
   decoder: StreamDecoder,
-  controller: AbortController,
+  upstreamCancel: Cancellation,
   release: () => void,
   credentials: Record<string, unknown>,
 ): AsyncGenerator<ChatCompletionChunk, void, undefined> {
@@ -247,22 +246,21 @@ async function* streamTail(
   } finally {
     release();
     // The consumer stopped early (client gone) or the stream failed: cancel the upstream request.
-    if (!finished) controller.abort(new ClientAbortedError());
+    if (!finished) upstreamCancel.abort(new ClientAbortedError());
   }
 }
 
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+function abortableSleep(ms: number, cancel: Cancellation): Promise<void> {
   return new Promise((resolve, reject) => {
     if (ms <= 0) return resolve();
     const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      stop();
       resolve();
     }, ms);
-    const onAbort = () => {
+    const stop = cancel.onAbort(() => {
       clearTimeout(t);
       reject(new ClientAbortedError());
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+    });
   });
 }
 

@@ -1,8 +1,9 @@
 import type { TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
-import type { ChatCompletion, ChatRequest } from '@switchyard/providers';
+import type { ChatRequest } from '@switchyard/providers';
 import { chatRequestSchema, GATEWAY_BODY_EXTENSIONS, invalidRequest, zodToGatewayError, type ChatRequestInput } from '@switchyard/types';
 import type { ModelCatalog } from './catalog/catalog';
+import type { Cancellation } from './cancellation';
 import { executionPolicy } from './execution-policy';
 import type { ExecutionResult, Executor } from './executor';
 import { resolveModel, type RouteTarget } from './resolve-model';
@@ -36,19 +37,13 @@ export class GatewayClient {
     private readonly config: Pick<AppConfig, 'router'>,
   ) {}
 
-  /** A non-streaming chat completion (for in-process callers such as the documents worker). */
-  async chat(ctx: CallContext, body: Record<string, unknown>, opts: { signal?: AbortSignal; headers?: RequestHeaders } = {}): Promise<ChatCompletion> {
-    const result = await this.execute(ctx, { ...body, stream: false }, opts.headers ?? {}, opts.signal ?? new AbortController().signal);
-    if (result.kind !== 'completion') throw new Error('unexpected stream');
-    return result.completion;
-  }
-
-  async execute(ctx: CallContext, body: unknown, headers: RequestHeaders, signal: AbortSignal): Promise<ExecutionResult & { includeUsage: boolean }> {
+  /** Runs a chat completion call; `cancel` is aborted when the caller goes away (a client disconnect, a cancelled job). */
+  async execute(ctx: CallContext, body: unknown, headers: RequestHeaders, cancel: Cancellation): Promise<ExecutionResult & { includeUsage: boolean }> {
     const project = await this.directory.projectById(ctx.organizationId, ctx.projectId);
     const prepared = await this.prepare(ctx, body);
     const parsed = body as ChatRequestInput;
     const policy = executionPolicy(project.settings, headers, this.config.router, parsed.retry_params);
-    const result = await this.executor.execute(prepared.request, prepared.targets, policy, signal);
+    const result = await this.executor.execute(prepared.request, prepared.targets, policy, cancel);
     return { ...result, includeUsage: prepared.includeUsage };
   }
 

@@ -1,5 +1,5 @@
 import { type ChatCaller, type ChatCompletion, type ChatContext, ChatCallError, type ModelPricing } from '@switchyard/documents';
-import { type GatewayClient, type ModelCatalog } from '@switchyard/routing';
+import { Cancellation, type GatewayClient, type ModelCatalog } from '@switchyard/routing';
 import { GatewayError, type ProviderId } from '@switchyard/types';
 
 /**
@@ -13,7 +13,7 @@ export class GatewayChatCaller implements ChatCaller {
 
   async chat(ctx: ChatContext, body: Record<string, unknown>, opts: { signal?: AbortSignal } = {}): Promise<ChatCompletion> {
     try {
-      const result = await this.gateway.execute(ctx, { ...body, stream: false }, {}, opts.signal ?? new AbortController().signal);
+      const result = await Cancellation.following(opts.signal, (cancel) => this.gateway.execute(ctx, { ...body, stream: false }, {}, cancel));
       if (result.kind !== 'completion') throw new Error('unexpected stream');
       return { ...(result.completion as unknown as ChatCompletion), served: { provider: result.meta.provider, model: result.meta.model } };
     } catch (err) {
