@@ -6,6 +6,8 @@ export * from './http/error-response';
 export * from './http/openai-exception.filter';
 export * from './http/health';
 export * from './http/create-http-app';
+export * from './http/raw-routes';
 export { run } from './run';
 export * from './http/readiness';
 export * from './boot';
+export * from './async-resource-bind';

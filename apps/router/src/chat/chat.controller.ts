@@ -3,7 +3,7 @@ import { CurrentPrincipal } from '@switchyard/auth';
 import type { Principal } from '@switchyard/types';
 import { ModelsService } from './models.service';
 
-/** `GET /v1/models`. (`POST /v1/chat/completions` is registered on Fastify directly: see chat.route.ts.) */
+/** `GET /v1/models`. (`POST /v1/chat/completions` is a raw route on the Node server: see chat.endpoint.ts.) */
 @Controller('v1')
 export class ChatController {
   constructor(private readonly models: ModelsService) {}

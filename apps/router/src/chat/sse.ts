@@ -36,7 +36,7 @@ export async function streamToClient(
   res: ServerResponse,
   headers: Record<string, string>,
   result: Extract<ExecutionResult, { kind: 'stream' }> & { includeUsage: boolean },
-  clientGone: AbortSignal,
+  clientGone: { readonly aborted: boolean },
 ): Promise<void> {
   res.writeHead(200, {
     ...headers,

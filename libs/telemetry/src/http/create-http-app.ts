@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LogController } from 'fastify';
@@ -6,6 +7,7 @@ import { requestIdFrom } from '../request-id';
 import { PinoNestLogger } from '../logger';
 import type { Metrics } from '../metrics';
 import { OpenAIExceptionFilter } from './openai-exception.filter';
+import type { RawRoutes } from './raw-routes';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -15,6 +17,8 @@ export interface HttpAppOptions {
   configure?: (adapter: FastifyAdapter) => void | Promise<void>;
   /** false: Nest registers no JSON/urlencoded parsers, so `configure` owns body parsing (the collector). */
   bodyParser?: boolean;
+  /** Routes the Node server answers itself, ahead of Fastify (a hot path; see raw-routes.ts). */
+  rawRoutes?: RawRoutes;
 }
 
 /**
@@ -32,8 +36,13 @@ export async function createHttpApp(module: unknown, opts: HttpAppOptions): Prom
     trustProxy: true,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    ...(opts.rawRoutes ? { serverFactory: (handler: Parameters<RawRoutes['listener']>[0]) => createServer(opts.rawRoutes!.listener(handler)) } : {}),
   });
   const fastify = adapter.getInstance();
+  if (opts.rawRoutes) {
+    const raw = opts.rawRoutes;
+    fastify.addHook('preClose', async () => raw.markClosing());
+  }
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });

@@ -1,0 +1,124 @@
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { GatewayError } from '@switchyard/types';
+import { Metrics } from '../metrics';
+import { RawRoutes, readJsonBody, writeJson } from './raw-routes';
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** One request over a fresh connection; `chunked` sends the body without a Content-Length. */
+function send(port: number, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string; chunked?: boolean } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: opts.method ?? 'POST', headers: opts.headers, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    if (opts.body !== undefined && !opts.chunked) req.setHeader('content-length', Buffer.byteLength(opts.body));
+    if (opts.chunked && opts.body) {
+      // Two writes without a length: the limit must hold as bytes arrive, not only from the header.
+      const half = Math.floor(opts.body.length / 2);
+      req.write(opts.body.slice(0, half));
+      req.end(opts.body.slice(half));
+    } else req.end(opts.body);
+  });
+}
+
+describe('RawRoutes and readJsonBody on a real HTTP server', () => {
+  const metrics = new Metrics('raw-routes-test');
+  const logger = pino({ level: 'silent' });
+  const routes = new RawRoutes(logger, metrics);
+  let server: Server;
+  let port: number;
+  const json = { 'content-type': 'application/json' };
+
+  beforeAll(async () => {
+    routes.add('POST', '/echo', async (req, res, requestId) => {
+      const body = await readJsonBody(req, 64);
+      writeJson(res, 200, { 'x-seen-id': requestId }, JSON.stringify({ body }));
+    });
+    routes.add('POST', '/refuse', async () => {
+      throw new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', 'Slow down.', { headers: { 'retry-after': '3' } });
+    });
+    routes.add('POST', '/crash', async () => {
+      throw new Error('database password is hunter2');
+    });
+    server = createServer(
+      routes.listener((_req, res) => {
+        res.writeHead(299, { 'content-type': 'text/plain' });
+        res.end('fallback');
+      }),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  it('serves a matching method and path (query string ignored) and sends everything else to the fallback', async () => {
+    const ok = await send(port, '/echo?x=1', { headers: { ...json, 'x-request-id': 'abc-123' }, body: '{"a":[1,2]}' });
+    expect(ok).toMatchObject({ status: 200, body: '{"body":{"a":[1,2]}}' });
+    expect(ok.headers['x-request-id']).toBe('abc-123');
+    expect(ok.headers['x-seen-id']).toBe('abc-123');
+    expect(ok.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect((await send(port, '/echo', { method: 'GET' })).status).toBe(299);
+    expect((await send(port, '/elsewhere', { headers: json, body: '{}' })).status).toBe(299);
+  });
+
+  it('makes a request id when the caller sends none or an unsafe one', async () => {
+    const a = await send(port, '/echo', { headers: { ...json, 'x-request-id': 'bad id with spaces' }, body: '{}' });
+    expect(a.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it.each([
+    ['a non-JSON content type', { 'content-type': 'text/plain' }, 'hello', false, 415, 'unsupported_media_type'],
+    ['no content type', {}, '{}', false, 415, 'unsupported_media_type'],
+    ['an empty body', json, '', false, 400, 'invalid_json'],
+    ['malformed JSON', json, '{"a":', false, 400, 'invalid_json'],
+    ['a __proto__ key', json, '{"a":{"__proto__":{"x":1}}}', false, 400, 'invalid_json'],
+    ['an escaped __proto__ key', json, '{"\\u005f\\u005fproto__":{"x":1}}', false, 400, 'invalid_json'],
+    ['a constructor.prototype key', json, '{"constructor":{"prototype":{"x":1}}}', false, 400, 'invalid_json'],
+    ['a Content-Length over the limit', json, JSON.stringify({ pad: 'x'.repeat(100) }), false, 413, 'request_too_large'],
+    ['a chunked body over the limit', json, JSON.stringify({ pad: 'x'.repeat(100) }), true, 413, 'request_too_large'],
+  ] as const)('answers %s with the OpenAI error shape', async (_what, headers, body, chunked, status, code) => {
+    const res = await send(port, '/echo', { headers: { ...headers }, body, chunked });
+    expect(res.status).toBe(status);
+    expect(JSON.parse(res.body)).toEqual({ error: { message: expect.any(String), type: 'invalid_request_error', param: null, code } });
+  });
+
+  it('accepts JSON media types with parameters and +json suffixes, and a harmless "constructor" key', async () => {
+    expect((await send(port, '/echo', { headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"constructor":"x"}' })).status).toBe(200);
+    expect((await send(port, '/echo', { headers: { 'content-type': 'application/vnd.api+json' }, body: '[]' })).body).toBe('{"body":[]}');
+  });
+
+  it('maps domain errors with their headers, and hides internal ones behind a 500 with the request id', async () => {
+    const limited = await send(port, '/refuse', { headers: json, body: '{}' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('3');
+    expect(JSON.parse(limited.body).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
+    const crashed = await send(port, '/crash', { headers: { ...json, 'x-request-id': 'req-9' }, body: '{}' });
+    expect(crashed.status).toBe(500);
+    expect(crashed.body).not.toContain('hunter2');
+    expect(JSON.parse(crashed.body).error).toMatchObject({ type: 'server_error', code: 'internal_error', message: expect.stringContaining('req-9') });
+  });
+
+  it('counts raw-route requests in the Prometheus metrics under their path', async () => {
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/http_requests_total\{method="POST",route="\/echo",status="200",service="raw-routes-test"\} \d+/);
+    expect(text).toMatch(/http_requests_total\{method="POST",route="\/crash",status="500",service="raw-routes-test"\} 1/);
+  });
+
+  it('answers 503 with Connection: close once the server is closing', async () => {
+    routes.markClosing();
+    const res = await send(port, '/echo', { headers: json, body: '{}' });
+    expect(res.status).toBe(503);
+    expect(res.headers['connection']).toBe('close');
+    expect(JSON.parse(res.body).error.code).toBe('server_shutting_down');
+  });
+});
