@@ -1,7 +1,11 @@
 // The floor: the least a Node proxy can do (Fastify in, undici out, JSON parse and re-serialize, no auth,
 // no validation, no routing). Run by run.mjs with --floor so the router's overhead can be read against it.
+// It gets the router's AsyncResource#bind fix too, so that the two differ only in what the router does.
+import { createRequire } from 'node:module';
 import Fastify from 'fastify';
 import { Pool } from 'undici';
+
+createRequire(import.meta.url)('../../dist/libs/telemetry/src/async-resource-bind.js').installLeanAsyncResourceBind();
 
 const [, , port, upstream] = process.argv;
 const pool = new Pool(upstream, { connections: 256 });
