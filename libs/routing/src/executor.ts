@@ -1,4 +1,4 @@
-import { Agent, errors as undiciErrors, request as undiciRequest, type Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import {
   adapterFor,
   ProviderStreamError,
@@ -35,8 +35,11 @@ export type ExecutionResult =
       meta: ExecutionMeta;
       /** Chunks decoded up to and including the first content, held back for failover. */
       head: ChatCompletionChunk[];
-      /** The rest, each chunk as soon as its bytes arrive; throws on an upstream failure mid-stream. */
-      tail: AsyncGenerator<ChatCompletionChunk, void, undefined>;
+      /**
+       * The rest, as soon as its bytes arrive: one batch per upstream read (the chunks those bytes held,
+       * so that they reach the client in one write); throws on an upstream failure mid-stream.
+       */
+      tail: AsyncGenerator<ChatCompletionChunk[], void, undefined>;
     };
 
 type AttemptResult =
@@ -137,12 +140,12 @@ export class Executor {
     let handedOver = false;
     try {
       const upstream = await adapter.buildRequest(request, ctx);
-      const res = await undiciRequest(upstream.url, {
+      const res = await this.dispatcher.request({
+        ...splitUrl(upstream.url),
         method: 'POST',
         headers: upstream.headers,
         body: upstream.body,
         signal: upstreamCancel,
-        dispatcher: this.dispatcher,
         bodyTimeout: this.options.bodyIdleTimeoutMs,
         headersTimeout: 0,
       });
@@ -201,6 +204,12 @@ export class Executor {
   }
 }
 
+/** An absolute http(s) URL as undici's origin and path (no URL object per request). */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const slash = url.indexOf('/', url.indexOf('//') + 2);
+  return slash < 0 ? { origin: url, path: '/' } : { origin: url.slice(0, slash), path: url.slice(slash) };
+}
+
 function classify(err: unknown, upstreamCancel: Cancellation): UpstreamFailure {
   if (err instanceof UnsupportedParameterError) return { kind: 'unsupported', param: err.param, message: err.message };
   if (err instanceof ProviderStreamError) return { kind: 'stream', status: err.status, message: err.message };
@@ -218,7 +227,7 @@ function hasContent(chunk: ChatCompletionChunk): boolean {
   );
 }
 
-async function* emptyTail(): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+async function* emptyTail(): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
   // nothing left: the whole stream was held
 }
 
@@ -228,15 +237,17 @@ async function* streamTail(
   upstreamCancel: Cancellation,
   release: () => void,
   credentials: Record<string, unknown>,
-): AsyncGenerator<ChatCompletionChunk, void, undefined> {
+): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
   let finished = false;
   try {
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
-      yield* decoder.push(next.value);
+      const chunks = decoder.push(next.value);
+      if (chunks.length) yield chunks;
     }
-    yield* decoder.end();
+    const last = decoder.end();
+    if (last.length) yield last;
     finished = true;
   } catch (err) {
     // The message reaches the client in the final error event: no credential may appear in it.

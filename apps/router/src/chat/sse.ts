@@ -17,10 +17,14 @@ export function clientChunk(chunk: ChatCompletionChunk, includeUsage: boolean): 
 export const sseData = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`;
 export const SSE_DONE = 'data: [DONE]\n\n';
 
-/** Writes without waiting: each upstream chunk reaches the socket at once (Node buffers under backpressure). */
-export function writeChunk(res: ServerResponse, chunk: ChatCompletionChunk, includeUsage: boolean): void {
-  const shaped = clientChunk(chunk, includeUsage);
-  if (shaped) res.write(sseData(shaped));
+/** The SSE text of a batch of chunks as the client should see them ('' when none is for the client). */
+export function sseText(chunks: ChatCompletionChunk[], includeUsage: boolean): string {
+  let out = '';
+  for (const chunk of chunks) {
+    const shaped = clientChunk(chunk, includeUsage);
+    if (shaped) out += sseData(shaped);
+  }
+  return out;
 }
 
 /** A failure after the stream began: an explicit error event, then the connection closes without [DONE]. */
@@ -29,8 +33,10 @@ export function endWithError(res: ServerResponse, error: GatewayError): void {
 }
 
 /**
- * Sends an upstream stream as OpenAI SSE: the held head, then each chunk as it arrives; `[DONE]` only
- * after a complete stream, an error event (and no `[DONE]`) after a failure, nothing once the client left.
+ * Sends an upstream stream as OpenAI SSE: the held head, then what each upstream read brings, each in one
+ * write and at once (never held back, so each upstream chunk reaches the client as it arrives); `[DONE]`
+ * only after a complete stream, an error event (and no `[DONE]`) after a failure, nothing once the client
+ * left. The head goes out with the response headers in the same write.
  */
 export async function streamToClient(
   res: ServerResponse,
@@ -45,12 +51,15 @@ export async function streamToClient(
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  res.flushHeaders();
-  for (const chunk of result.head) writeChunk(res, chunk, result.includeUsage);
+  // Headers and head in one write; with nothing in the head, the headers go now anyway.
+  const head = sseText(result.head, result.includeUsage);
+  if (head) res.write(head);
+  else res.flushHeaders();
   try {
-    for await (const chunk of result.tail) {
+    for await (const batch of result.tail) {
       if (clientGone.aborted) break;
-      writeChunk(res, chunk, result.includeUsage);
+      const text = sseText(batch, result.includeUsage);
+      if (text) res.write(text);
     }
     if (!clientGone.aborted) res.end(SSE_DONE);
   } catch (err) {
