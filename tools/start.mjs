@@ -2,7 +2,7 @@
 // `npm start`: build, apply pending migrations, then run router, collector, documents and the documents
 // worker in the foreground as one process group. Ctrl-C (or SIGTERM) stops all of them gracefully.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,17 +15,13 @@ const step = (cmd, args) => {
 if (!process.argv.includes('--no-build') || !existsSync(resolve(root, 'dist'))) step('npm', ['run', '-s', 'build']);
 step(process.execPath, ['dist/tools/migrate.js', 'up']);
 
-const services = [
-  ['router', 'dist/apps/router/src/main.js'],
-  ['collector', 'dist/apps/collector/src/main.js'],
-  ['documents', 'dist/apps/documents/src/main.js'],
-  ['worker', 'dist/apps/documents/src/worker.js'],
-];
+// Entry points and the Node flags each service runs with (the same everywhere a service is started).
+const services = JSON.parse(readFileSync(resolve(root, 'tools/services.json'), 'utf8'));
 const children = new Map();
 let stopping = false;
 
-for (const [name, entry] of services) {
-  const child = spawn(process.execPath, [entry], { cwd: root, stdio: 'inherit', env: { LOG_PRETTY: process.stdout.isTTY ? 'true' : 'false', ...process.env } });
+for (const [name, { entry, nodeArgs }] of Object.entries(services).filter(([name]) => !name.startsWith('$'))) {
+  const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: root, stdio: 'inherit', env: { LOG_PRETTY: process.stdout.isTTY ? 'true' : 'false', ...process.env } });
   children.set(name, child);
   child.on('exit', (code, signal) => {
     children.delete(name);

@@ -63,6 +63,7 @@ static size_t request_len;
 static double *latencies, *ttfbs;
 static size_t nlat, nttfb, cap;
 static long sent, ok, non2xx, errors, dropped;
+static long status_counts[600];  // answers by status code, to say what the non-2xx were
 static int64_t measure_from_ns, measure_until_ns, start_ns;
 static FILE *dump;  // --dump FILE: one line per measured request, "<ms since start> <latency ms> <status>"
 
@@ -146,6 +147,7 @@ static void finish(int i, int success) {
   int counted = c->scheduled_ns >= measure_from_ns;
   if (counted && dump) fprintf(dump, "%.3f %.4f %d\n", (double)(c->scheduled_ns - start_ns) / 1e6, (double)(t - c->scheduled_ns) / 1e6, success ? c->status : 0);
   if (counted) {
+    if (success && c->status > 0 && c->status < 600) status_counts[c->status]++;
     if (!success) errors++;
     else if (c->status < 200 || c->status > 299) non2xx++;
     else {
@@ -462,6 +464,13 @@ int main(int argc, char **argv) {
   }
   printf("\"seconds\":%.3f,\"sent\":%ld,\"ok\":%ld,\"non2xx\":%ld,\"errors\":%ld,\"dropped\":%ld,\"rps\":%.1f,\"connections_opened\":%d,", measured_s, sent, ok,
          non2xx, errors, dropped, (double)ok / measured_s, nconns);
+  printf("\"statuses\":{");
+  for (int st = 0, first = 1; st < 600; st++) {
+    if (!status_counts[st]) continue;
+    printf("%s\"%d\":%ld", first ? "" : ",", st, status_counts[st]);
+    first = 0;
+  }
+  printf("},");
   print_stats("latency_ms", latencies, nlat);
   printf(",");
   print_stats("ttfb_ms", ttfbs, nttfb);

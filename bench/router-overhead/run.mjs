@@ -4,6 +4,7 @@
 // (with --floor) through a bare Fastify + undici proxy.
 //
 //   npm run build && node bench/router-overhead/run.mjs [--repeats 3] [--rate 500] [--duration 10] [--only switchyard,floor]
+//     [--floor true] [--portkey false] [--router-flags='--single-threaded-gc' | --router-flags=none]
 //
 // Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL as for the services; it uses its own database
 // `switchyard_bench` and a fresh Redis prefix), and a C compiler for the load generator (loadgen.c).
@@ -18,8 +19,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+// `--name value`, `--name=value` (for values that begin with --), or `--name` alone for true.
 const args = Object.fromEntries(
-  process.argv.slice(2).flatMap((a, i, all) => (a.startsWith('--') ? [[a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']] : [])),
+  process.argv.slice(2).flatMap((a, i, all) => {
+    if (!a.startsWith('--')) return [];
+    const eq = a.indexOf('=');
+    if (eq > 0) return [[a.slice(2, eq), a.slice(eq + 1)]];
+    return [[a.slice(2), all[i + 1] && !all[i + 1].startsWith('--') ? all[i + 1] : 'true']];
+  }),
 );
 const REPEATS = Number(args.repeats ?? 3);
 const RATE = Number(args.rate ?? 500);
@@ -118,7 +125,12 @@ async function load(target, { rate, connections, seconds, warmup = 1, stream = f
   sample();
   const r = JSON.parse(out);
   const cpuMsPerReq = target.pid ? ((cpuTicks(target.pid) - ticks0) * (1000 / CLK_TCK)) / r.sent : 0;
-  return { lat: r.latency_ms, ttfb: r.ttfb_ms, rps: r.rps, errors: r.errors + r.non2xx + r.dropped, rssMax, cpuMsPerReq };
+  const errors = r.errors + r.non2xx + r.dropped;
+  if (errors) {
+    const statuses = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2')).map(([s, n]) => `${n}x${s}`);
+    console.log(`  (${target.name} ${rate ? `@${rate}/s` : `${connections}c`}${stream ? ' stream' : ''}: ${[...statuses, r.errors ? `${r.errors} connection errors` : '', r.dropped ? `${r.dropped} dropped` : ''].filter(Boolean).join(', ')})`);
+  }
+  return { lat: r.latency_ms, ttfb: r.ttfb_ms, rps: r.rps, errors, rssMax, cpuMsPerReq };
 }
 
 async function measure(target) {
@@ -157,8 +169,13 @@ if (wanted('switchyard')) {
   };
   execFileSync(process.execPath, [resolve(root, 'dist/tools/migrate.js'), 'up'], { env: routerEnv, stdio: 'ignore' });
   const routerPort = await freePort();
-  const nodeArgs = (process.env.BENCH_ROUTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const router = startGateway(process.execPath, [...nodeArgs, resolve(root, 'dist/apps/router/src/main.js')], { ...routerEnv, ROUTER_PORT: String(routerPort) }, 'router');
+  // Started as everywhere else (tools/services.json: entry and Node flags); --router-flags replaces the flags
+  // ('none' for Node's defaults), BENCH_ROUTER_NODE_ARGS adds some (e.g. for profiling).
+  const { entry, nodeArgs } = JSON.parse(readFileSync(resolve(root, 'tools/services.json'), 'utf8')).router;
+  const flags = args['router-flags'] === undefined ? nodeArgs : args['router-flags'] === 'none' ? [] : args['router-flags'].split(' ').filter(Boolean);
+  const extraArgs = (process.env.BENCH_ROUTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const router = startGateway(process.execPath, [...flags, ...extraArgs, resolve(root, entry)], { ...routerEnv, ROUTER_PORT: String(routerPort) }, 'router');
+  console.log(`switchyard router: node ${[...flags, ...extraArgs].join(' ')} ${entry}`);
   children.push(router);
   const routerUrl = `http://127.0.0.1:${routerPort}`;
   await waitFor(`${routerUrl}/healthz`, router, 'router');
@@ -199,7 +216,9 @@ if (PORTKEY) {
 
 if (FLOOR) {
   const floorPort = await freePort();
-  const floor = startGateway(process.execPath, [resolve(root, 'bench/router-overhead/floor-proxy.mjs'), String(floorPort), `http://127.0.0.1:${mockPort}`], { PATH: process.env.PATH }, 'floor');
+  // The floor runs with the router's Node flags, so that the two differ only in what the router does.
+  const { nodeArgs } = JSON.parse(readFileSync(resolve(root, 'tools/services.json'), 'utf8')).router;
+  const floor = startGateway(process.execPath, [...nodeArgs, resolve(root, 'bench/router-overhead/floor-proxy.mjs'), String(floorPort), `http://127.0.0.1:${mockPort}`], { PATH: process.env.PATH }, 'floor');
   children.push(floor);
   await waitFor(`http://127.0.0.1:${floorPort}/healthz`, floor, 'floor');
   targets.floor = { origin: `http://127.0.0.1:${floorPort}`, path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: chatBody, pid: floor.pid };
@@ -220,6 +239,7 @@ console.log(
     `load generator (loadgen.c) + mock on CPU ${LOAD_CPU}, gateways on CPU ${GATEWAY_CPU}; load average ${loadavg()}`,
 );
 const f3 = (x) => x.toFixed(3);
+for (const [name, t] of Object.entries(targets)) t.name = name;
 for (let rep = 1; rep <= REPEATS; rep += 1) {
   for (const name of Object.keys(targets)) {
     const m = await measure(targets[name]);
