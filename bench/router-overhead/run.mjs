@@ -137,8 +137,9 @@ async function measure(target) {
   const high = await load(target, { rate: RATE, seconds: DURATION_S, warmup: 2 });
   const low = await load(target, { rate: LOW_RATE, seconds: DURATION_S });
   const streaming = await load(target, { rate: LOW_RATE, seconds: Math.max(3, DURATION_S / 2), stream: true });
+  const streamingHigh = await load(target, { rate: RATE, seconds: Math.max(3, DURATION_S / 2), stream: true });
   const tp = await load(target, { connections: CONNECTIONS, seconds: THROUGHPUT_S });
-  return { high, low, streaming, tp, cpuMsPerReq: high.cpuMsPerReq, rss: Math.max(high.rssMax, low.rssMax, streaming.rssMax, tp.rssMax) };
+  return { high, low, streaming, streamingHigh, tp, cpuMsPerReq: high.cpuMsPerReq, rss: Math.max(high.rssMax, low.rssMax, streaming.rssMax, streamingHigh.rssMax, tp.rssMax) };
 }
 
 // ---- set-up ----
@@ -244,10 +245,10 @@ for (let rep = 1; rep <= REPEATS; rep += 1) {
   for (const name of Object.keys(targets)) {
     const m = await measure(targets[name]);
     runs[name].push(m);
-    const errors = m.high.errors + m.low.errors + m.streaming.errors + m.tp.errors;
+    const errors = m.high.errors + m.low.errors + m.streaming.errors + m.streamingHigh.errors + m.tp.errors;
     console.log(
       `#${rep} ${name.padEnd(10)} @${RATE}/s p50 ${f3(m.high.lat.p50)} p99 ${f3(m.high.lat.p99)} p99.9 ${f3(m.high.lat.p999)} ms | @${LOW_RATE}/s p50 ${f3(m.low.lat.p50)} p99 ${f3(m.low.lat.p99)} ms | ` +
-        `stream TTFB p50 ${f3(m.streaming.ttfb.p50)} p99 ${f3(m.streaming.ttfb.p99)} ms | ${Math.round(m.tp.rps)} req/s @${CONNECTIONS}c` +
+        `stream TTFB p50 @${LOW_RATE}/s ${f3(m.streaming.ttfb.p50)} @${RATE}/s ${f3(m.streamingHigh.ttfb.p50)} p99 ${f3(m.streamingHigh.ttfb.p99)} ms | ${Math.round(m.tp.rps)} req/s @${CONNECTIONS}c` +
         (targets[name].pid ? ` | CPU ${f3(m.cpuMsPerReq)} ms/req @${RATE}/s, ${f3(m.tp.cpuMsPerReq)} saturated | RSS ${m.rss.toFixed(0)} MB` : '') +
         ` | load ${loadavg()}` +
         (errors ? ` | errors ${errors}` : ''),
@@ -266,7 +267,8 @@ console.log('\nmin/median/max over repeats (added = gateway minus direct, same r
 for (const name of Object.keys(targets).filter((n) => n !== 'direct')) {
   console.log(
     `${name.padEnd(10)} added p50 @${RATE}/s ${fmt(stats(added(name, (m) => m.high.lat.p50)))} ms, p99 ${fmt(stats(added(name, (m) => m.high.lat.p99)))} ms; ` +
-      `added p50 @${LOW_RATE}/s ${fmt(stats(added(name, (m) => m.low.lat.p50)))} ms; added stream TTFB ${fmt(stats(added(name, (m) => m.streaming.ttfb.p50)))} ms; ` +
+      `added p50 @${LOW_RATE}/s ${fmt(stats(added(name, (m) => m.low.lat.p50)))} ms; added stream TTFB @${LOW_RATE}/s ${fmt(stats(added(name, (m) => m.streaming.ttfb.p50)))} ms, ` +
+      `@${RATE}/s ${fmt(stats(added(name, (m) => m.streamingHigh.ttfb.p50)))} ms; ` +
       `throughput ${fmt(stats(runs[name].map((m) => m.tp.rps)), 0)} req/s; CPU ${fmt(stats(runs[name].map((m) => m.cpuMsPerReq)))} ms/req @${RATE}/s, ` +
       `${fmt(stats(runs[name].map((m) => m.tp.cpuMsPerReq)))} saturated; RSS max ${Math.max(...runs[name].map((m) => m.rss)).toFixed(0)} MB`,
   );
@@ -278,7 +280,8 @@ if (targets.portkey && targets.switchyard) {
   console.log(
     `SUMMARY switchyard vs portkey: added p50 @${RATE}/s ${f3(medAdded('switchyard', (m) => m.high.lat.p50))} vs ${f3(medAdded('portkey', (m) => m.high.lat.p50))} ms; ` +
       `added p99 ${f3(medAdded('switchyard', (m) => m.high.lat.p99))} vs ${f3(medAdded('portkey', (m) => m.high.lat.p99))} ms; ` +
-      `added stream TTFB ${f3(medAdded('switchyard', (m) => m.streaming.ttfb.p50))} vs ${f3(medAdded('portkey', (m) => m.streaming.ttfb.p50))} ms; ` +
+      `added stream TTFB @${LOW_RATE}/s ${f3(medAdded('switchyard', (m) => m.streaming.ttfb.p50))} vs ${f3(medAdded('portkey', (m) => m.streaming.ttfb.p50))} ms, ` +
+      `@${RATE}/s ${f3(medAdded('switchyard', (m) => m.streamingHigh.ttfb.p50))} vs ${f3(medAdded('portkey', (m) => m.streamingHigh.ttfb.p50))} ms; ` +
       `throughput ${(med('switchyard', (m) => m.tp.rps) / med('portkey', (m) => m.tp.rps)).toFixed(2)}x portkey; ` +
       `CPU/req ${(med('switchyard', (m) => m.cpuMsPerReq) / med('portkey', (m) => m.cpuMsPerReq)).toFixed(2)}x; RSS ${Math.max(...runs.switchyard.map((m) => m.rss)).toFixed(0)} MB`,
   );
