@@ -1,11 +1,24 @@
-import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import type { EventStreamCodec } from '@smithy/eventstream-codec';
 import { ChunkBuilder, randomId } from '../shared/chunks';
 import { statusForErrorType } from '../shared/errors';
 import { ProviderStreamError, type ChatCompletionChunk, type StreamDecoder } from '../types';
 import { BEDROCK_JSON_TOOL } from './chat-request';
 import { bedrockFinish } from './chat-response';
 import { bedrockUsage } from './usage';
+
+const utf8 = new TextDecoder();
+
+/**
+ * The AWS event stream codec, loaded on first use: processes that never stream from Bedrock do not load the
+ * @smithy packages (about 3 MB of heap).
+ */
+function newEventStreamCodec(): EventStreamCodec {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { EventStreamCodec: Codec } = require('@smithy/eventstream-codec') as typeof import('@smithy/eventstream-codec');
+  const { fromUtf8, toUtf8 } = require('@smithy/util-utf8') as typeof import('@smithy/util-utf8');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return new Codec(toUtf8, fromUtf8);
+}
 
 type Block = { kind: 'tool'; toolIndex: number } | { kind: 'json' } | { kind: 'reasoning'; text: string; signature?: string } | { kind: 'redacted'; data: string };
 
@@ -15,7 +28,7 @@ type Block = { kind: 'tool'; toolIndex: number } | { kind: 'json' } | { kind: 'r
  * metadata (usage; the terminal event); `:message-type: exception` frames are errors inside the 200 stream.
  */
 export class BedrockStreamDecoder implements StreamDecoder {
-  private readonly codec = new EventStreamCodec(toUtf8, fromUtf8);
+  private readonly codec = newEventStreamCodec();
   private buffer = new Uint8Array(0);
   private readonly chunks: ChunkBuilder;
   private readonly blocks = new Map<number, Block>();
@@ -51,7 +64,7 @@ export class BedrockStreamDecoder implements StreamDecoder {
         const h = message.headers[name];
         return h && h.type === 'string' ? h.value : undefined;
       };
-      const body = toUtf8(message.body);
+      const body = utf8.decode(message.body);
       let payload: Record<string, any> = {};
       try {
         payload = body ? (JSON.parse(body) as Record<string, any>) : {};

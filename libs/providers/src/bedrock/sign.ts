@@ -1,5 +1,3 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { UnsupportedParameterError, type UpstreamRequest } from '../types';
 
 export interface AwsCredentials {
@@ -19,8 +17,15 @@ export function awsCredentials(c: Record<string, unknown>): AwsCredentials {
   return { accessKeyId, secretAccessKey, region, sessionToken: typeof c['session_token'] === 'string' ? c['session_token'] : undefined };
 }
 
-/** SigV4 (service `bedrock`) over the exact URL, headers and body that will be sent. */
+/**
+ * SigV4 (service `bedrock`) over the exact URL, headers and body that will be sent. The signer is loaded on the
+ * first Bedrock request: processes without a Bedrock connection never load it.
+ */
 export async function signRequest(req: UpstreamRequest, creds: AwsCredentials, now?: Date): Promise<UpstreamRequest> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Sha256 } = require('@aws-crypto/sha256-js') as typeof import('@aws-crypto/sha256-js');
+  const { SignatureV4 } = require('@smithy/signature-v4') as typeof import('@smithy/signature-v4');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const url = new URL(req.url);
   const signer = new SignatureV4({
     service: 'bedrock',
