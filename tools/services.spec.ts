@@ -22,12 +22,8 @@ describe('service start commands', () => {
     for (const name of names) expect(commandOf(name).at(-1)).toMatch(/^dist\/apps\/\w+\/src\/\w+\.js$/);
   });
 
-  it.each(['router', 'collector', 'documents'])('docker-compose.yml starts %s as tools/services.json says', (name) => {
+  it.each(['router', 'collector', 'documents', 'worker'])('docker-compose.yml starts %s as tools/services.json says', (name) => {
     expect(read('docker-compose.yml')).toContain(`command: ${asJsonArray(commandOf(name))}`);
-  });
-
-  it('docker-compose.yml starts the documents worker as tools/services.json says', () => {
-    expect(read('docker-compose.yml')).toContain(`command: ${asJsonArray(commandOf('worker'))}`);
   });
 
   it('the image starts the router, and the Kubernetes manifest runs it, with the same flags', () => {
