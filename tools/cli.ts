@@ -1,7 +1,7 @@
 /**
  * `npx switchyard …`: bootstrap tenants without the HTTP API (same services, same rules, same events).
  *   orgs create <name>                     projects create <org-id> <name> [--slug s]
- *   keys create <org-id> [--project <uuid>] [--name n] [--admin] [--expires <iso>]
+ *   keys create <org-id> [--project <slug>] [--name n] [--admin] [--expires <iso>]
  *   keys list <org-id>                     keys revoke <key-id>
  *   connections create <org-id> <provider> <slug> --credentials '<json>' [--base-url u] [--default]
  *   demo                                   rotate-master-key
@@ -79,7 +79,7 @@ projects
 const keys = program.command('keys').description('access keys');
 keys
   .command('create <orgId>')
-  .option('--project <projectId>', 'project UUID (omit for an organization key)')
+  .option('--project <project>', 'project id: its slug, or its UUID (omit for an organization key)')
   .option('--name <name>', 'a label', 'cli key')
   .option('--admin', 'may use the admin API for its organization')
   .option('--expires <iso>', 'expiry time (ISO-8601)')
@@ -128,7 +128,7 @@ program
         return;
       }
       const org = await t.organizations.create(ROOT, { name: 'Demo' });
-      const key = await t.keys.create(ROOT, { organization_id: org.id, project_id: org.default_project_id, name: 'demo' });
+      const key = await t.keys.create(ROOT, { organization_id: org.id, project_id: 'default', name: 'demo' });
       const router = `http://${config.http.host}:${config.http.routerPort}`;
       console.log(`
 [quickstart] demo organization ${org.id}, project "default"

@@ -9,7 +9,7 @@ export interface OrganizationView {
   created_at: string;
 }
 
-/** A project; its public `id` is its slug (`uuid` is the internal id). */
+/** A project; its public `id` is its slug (`uuid` is the internal id, still accepted wherever a project is named). */
 export interface ProjectView {
   id: string;
   uuid: string;
@@ -22,7 +22,7 @@ export interface ProjectView {
   [setting: string]: unknown;
 }
 
-/** A project as created: the only answer that shows its webhook secret. */
+/** A project as created or after a rotation of its webhook secret: the only answers that show the secret. */
 export type ProjectWithSecretView = ProjectView & { webhook_secret: string };
 
 export interface AccessKeyView {

@@ -7,7 +7,10 @@ import { UuidPipe } from './uuid.pipe';
 /** A list answer: everything in one page for now. */
 const page = async <T>(data: Promise<T[]>) => ({ data: await data, next_cursor: null });
 
-/** The admin API of DESIGN.md section 3. The admin token reaches everything; an org admin key its own organization. */
+/**
+ * The admin API of DESIGN.md section 3. The admin token reaches everything; an org admin key its own organization.
+ * A project is named by its slug (its public id) or, for existing callers, its UUID.
+ */
 @Controller('v1/admin')
 @AdminOnly()
 export class AdminController {
@@ -33,20 +36,20 @@ export class AdminController {
     return page(this.projects.list(adminScopeOf(p), org));
   }
 
-  @Get('organizations/:org/projects/:slug')
-  getProject(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('slug') slug: string) {
-    return this.projects.get(adminScopeOf(p), org, slug);
+  @Get('organizations/:org/projects/:project')
+  getProject(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string) {
+    return this.projects.get(adminScopeOf(p), org, project);
   }
 
-  @Patch('organizations/:org/projects/:slug')
-  patchProject(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('slug') slug: string, @Body() body: unknown) {
-    return this.projects.patch(adminScopeOf(p), org, slug, body);
+  @Patch('organizations/:org/projects/:project')
+  patchProject(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Body() body: unknown) {
+    return this.projects.patch(adminScopeOf(p), org, project, body);
   }
 
-  @Post('organizations/:org/projects/:slug/webhook-secret')
+  @Post('organizations/:org/projects/:project/webhook-secret')
   @HttpCode(200)
-  rotateWebhookSecret(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('slug') slug: string) {
-    return this.projects.rotateWebhookSecret(adminScopeOf(p), org, slug);
+  rotateWebhookSecret(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string) {
+    return this.projects.rotateWebhookSecret(adminScopeOf(p), org, project);
   }
 
   @Post('access-keys')

@@ -3,6 +3,7 @@ import { AccessKeyEntity, type AccessKeysRepository, type OrganizationsRepositor
 import { invalidRequest, newId, notFound } from '@switchyard/types';
 import { listedOrganization, requireOrganization } from '../organizations/organization-access';
 import { parseInput } from '../parse-input';
+import { findProject } from '../projects/project-ref';
 import { accessKeyView, type AccessKeyView, type CreatedAccessKeyView } from '../tenancy.views';
 import { createAccessKeySchema } from './access-key.dto';
 
@@ -20,7 +21,7 @@ export class AccessKeysService {
     await requireOrganization(this.orgs, scope, dto.organization_id);
     let projectId: string | null = null;
     if (dto.project_id) {
-      const project = await this.projects.findById(dto.organization_id, dto.project_id);
+      const project = await findProject(this.projects, dto.organization_id, dto.project_id);
       if (!project) throw notFound(`Project '${dto.project_id}' does not exist in this organization.`, 'project_not_found', 'project_id');
       if (dto.admin) throw invalidRequest('Only organization-scoped keys can be admin keys.', 'admin');
       projectId = project.id;

@@ -6,9 +6,10 @@ import { parseInput } from '../parse-input';
 import { projectView, type ProjectView, type ProjectWithSecretView } from '../tenancy.views';
 import { createProjectSchema } from './project.dto';
 import { newProject, newWebhookSecret, slugify } from './project-factory';
+import { findProject } from './project-ref';
 
 /**
- * Projects of an organization, named by slug: creation, gateway settings, the webhook secret
+ * Projects of an organization, named by slug or UUID: creation, gateway settings, the webhook secret
  * (shown on creation and rotation only). Every change publishes `project.changed` for the cached copies.
  */
 export class ProjectsService {
@@ -34,15 +35,15 @@ export class ProjectsService {
     return (await this.projects.list(organizationId)).map(projectView);
   }
 
-  async get(scope: AdminScope, organizationId: string, slug: string): Promise<ProjectView> {
+  async get(scope: AdminScope, organizationId: string, ref: string): Promise<ProjectView> {
     await requireOrganization(this.orgs, scope, organizationId);
-    return projectView(await this.require(organizationId, slug));
+    return projectView(await this.require(organizationId, ref));
   }
 
-  async patch(scope: AdminScope, organizationId: string, slug: string, input: unknown): Promise<ProjectView> {
+  async patch(scope: AdminScope, organizationId: string, ref: string, input: unknown): Promise<ProjectView> {
     await requireOrganization(this.orgs, scope, organizationId);
     const patch = parseInput(projectPatchSchema, input);
-    const project = await this.require(organizationId, slug);
+    const project = await this.require(organizationId, ref);
     const { name, retention_days, ...settings } = patch;
     if (name !== undefined) project.name = name;
     if (retention_days !== undefined) project.retentionDays = retention_days;
@@ -50,13 +51,12 @@ export class ProjectsService {
     return projectView(await this.saveAndPublish(project));
   }
 
-  async rotateWebhookSecret(scope: AdminScope, organizationId: string, slug: string): Promise<{ webhook_secret: string }> {
+  async rotateWebhookSecret(scope: AdminScope, organizationId: string, ref: string): Promise<ProjectWithSecretView> {
     await requireOrganization(this.orgs, scope, organizationId);
-    const project = await this.require(organizationId, slug);
+    const project = await this.require(organizationId, ref);
     const secret = newWebhookSecret();
     project.webhookSecretSealed = this.secrets.seal(secret, project.id);
-    await this.saveAndPublish(project);
-    return { webhook_secret: secret };
+    return { ...projectView(await this.saveAndPublish(project)), webhook_secret: secret };
   }
 
   /** The project's webhook signing secret, opened (for the documents service only; never returned by the API). */
@@ -81,9 +81,9 @@ export class ProjectsService {
     return count;
   }
 
-  private async require(organizationId: string, slug: string): Promise<ProjectEntity> {
-    const project = await this.projects.findBySlug(organizationId, slug);
-    if (!project) throw notFound(`Project '${slug}' not found.`, 'project_not_found');
+  private async require(organizationId: string, ref: string): Promise<ProjectEntity> {
+    const project = await findProject(this.projects, organizationId, ref);
+    if (!project) throw notFound(`Project '${ref}' not found.`, 'project_not_found');
     return project;
   }
 
