@@ -38,12 +38,13 @@ export default tseslint.config(
             { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: libs('types', 'config') },
             { sourceTag: 'scope:metering', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue') },
             { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry') },
+            { sourceTag: 'scope:tenancy', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry', 'auth') },
             {
               sourceTag: 'scope:routing',
               onlyDependOnLibsWithTags: libs('types', 'config', 'providers', 'metering', 'auth', 'persistence', 'telemetry', 'queue'),
             },
             // Model calls go through the ChatCaller interface (bound to routing's GatewayClient by the app), and
-            // tenancy through DocumentsTenancy (bound to auth): the documents lib depends on neither.
+            // tenancy through DocumentsTenancy (bound to auth and tenancy): the documents lib depends on neither.
             { sourceTag: 'scope:documents', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry') },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['type:lib'] },
           ],

@@ -1,7 +1,7 @@
 /**
  * `npx switchyard …`: bootstrap tenants without the HTTP API (same services, same rules, same events).
  *   orgs create <name>                     projects create <org-id> <name> [--slug s]
- *   keys create <org-id> [--project <uuid>] [--name n] [--admin] [--expires <iso>]
+ *   keys create <org-id> [--project <slug>] [--name n] [--admin] [--expires <iso>]
  *   keys list <org-id>                     keys revoke <key-id>
  *   connections create <org-id> <provider> <slug> --credentials '<json>' [--base-url u] [--default]
  *   demo                                   rotate-master-key
@@ -9,26 +9,53 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
-import { GatewayCoreModule, TenancyService, type AdminScope } from '@switchyard/auth';
+import { GatewayCoreModule, type AdminScope } from '@switchyard/auth';
 import { loadConfig } from '@switchyard/config';
 import { OrganizationsRepository } from '@switchyard/persistence';
+import {
+  AccessKeysService,
+  ConnectionsService,
+  OrganizationsService,
+  ProjectsService,
+  SecretRotationService,
+  TenancyModule,
+} from '@switchyard/tenancy';
 import { GatewayError } from '@switchyard/types';
 import { Metrics } from '@switchyard/telemetry';
 
 @Module({})
 class CliModule {
   static forRoot(): DynamicModule {
-    return { module: CliModule, imports: [GatewayCoreModule.forRoot({ config: loadConfig(), service: 'cli', metrics: new Metrics('cli'), http: false })] };
+    return {
+      module: CliModule,
+      imports: [GatewayCoreModule.forRoot({ config: loadConfig(), service: 'cli', metrics: new Metrics('cli'), http: false }), TenancyModule],
+    };
   }
 }
 
 const ROOT: AdminScope = { kind: 'root' };
 
-async function withTenancy<T>(fn: (t: TenancyService, orgs: OrganizationsRepository) => Promise<T>): Promise<T> {
+interface Tenancy {
+  organizations: OrganizationsService;
+  projects: ProjectsService;
+  keys: AccessKeysService;
+  connections: ConnectionsService;
+  rotation: SecretRotationService;
+  orgRepo: OrganizationsRepository;
+}
+
+async function withTenancy<T>(fn: (t: Tenancy) => Promise<T>): Promise<T> {
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(), { logger: ['error'] });
   await app.init();
   try {
-    return await fn(app.get(TenancyService), app.get(OrganizationsRepository));
+    return await fn({
+      organizations: app.get(OrganizationsService),
+      projects: app.get(ProjectsService),
+      keys: app.get(AccessKeysService),
+      connections: app.get(ConnectionsService),
+      rotation: app.get(SecretRotationService),
+      orgRepo: app.get(OrganizationsRepository),
+    });
   } finally {
     await app.close();
   }
@@ -39,33 +66,33 @@ const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
 const program = new Command('switchyard').description('Switchyard administration').showHelpAfterError();
 
 const orgs = program.command('orgs').description('organizations');
-orgs.command('create <name>').action((name: string) => withTenancy((t) => t.createOrganization(ROOT, { name })).then(print));
+orgs.command('create <name>').action((name: string) => withTenancy((t) => t.organizations.create(ROOT, { name })).then(print));
 
 const projects = program.command('projects').description('projects');
 projects
   .command('create <orgId> <name>')
   .option('--slug <slug>')
   .action((orgId: string, name: string, o: { slug?: string }) =>
-    withTenancy((t) => t.createProject(ROOT, orgId, { name, ...(o.slug ? { id: o.slug } : {}) })).then(print),
+    withTenancy((t) => t.projects.create(ROOT, orgId, { name, ...(o.slug ? { id: o.slug } : {}) })).then(print),
   );
 
 const keys = program.command('keys').description('access keys');
 keys
   .command('create <orgId>')
-  .option('--project <projectId>', 'project UUID (omit for an organization key)')
+  .option('--project <project>', 'project id: its slug, or its UUID (omit for an organization key)')
   .option('--name <name>', 'a label', 'cli key')
   .option('--admin', 'may use the admin API for its organization')
   .option('--expires <iso>', 'expiry time (ISO-8601)')
   .action((orgId: string, o: { project?: string; name: string; admin?: boolean; expires?: string }) =>
     withTenancy((t) =>
-      t.createAccessKey(ROOT, { organization_id: orgId, project_id: o.project, name: o.name, admin: o.admin, expires_at: o.expires }),
+      t.keys.create(ROOT, { organization_id: orgId, project_id: o.project, name: o.name, admin: o.admin, expires_at: o.expires }),
     ).then((k) => {
       print(k);
       console.error('\nThe key is shown once. Store it now.');
     }),
   );
-keys.command('list <orgId>').action((orgId: string) => withTenancy((t) => t.listAccessKeys(ROOT, orgId, true)).then(print));
-keys.command('revoke <keyId>').action((keyId: string) => withTenancy((t) => t.revokeAccessKey(ROOT, keyId)).then(print));
+keys.command('list <orgId>').action((orgId: string) => withTenancy((t) => t.keys.list(ROOT, orgId, true)).then(print));
+keys.command('revoke <keyId>').action((keyId: string) => withTenancy((t) => t.keys.revoke(ROOT, keyId)).then(print));
 
 const connections = program.command('connections').description('provider connections (BYOK)');
 connections
@@ -76,7 +103,7 @@ connections
   .option('--default', 'the default connection of its provider')
   .action((orgId: string, provider: string, slug: string, o: { credentials: string; name?: string; baseUrl?: string; default?: boolean }) =>
     withTenancy((t) =>
-      t.createConnection(ROOT, {
+      t.connections.create(ROOT, {
         organization_id: orgId,
         provider,
         slug,
@@ -92,16 +119,16 @@ program
   .command('demo')
   .description('create the demo organization, project and key (once) and print how to call the gateway')
   .action(() =>
-    withTenancy(async (t, orgRepo) => {
+    withTenancy(async (t) => {
       const config = loadConfig();
-      const existing = (await orgRepo.list()).find((o) => o.name === 'Demo');
+      const existing = (await t.orgRepo.list()).find((o) => o.name === 'Demo');
       if (existing) {
         console.log(`[quickstart] demo organization exists (${existing.id}); its key was printed when it was created.`);
         console.log(`[quickstart] a new key: npx switchyard keys create ${existing.id} --name demo`);
         return;
       }
-      const org = await t.createOrganization(ROOT, { name: 'Demo' });
-      const key = await t.createAccessKey(ROOT, { organization_id: org.id, project_id: org.default_project_id, name: 'demo' });
+      const org = await t.organizations.create(ROOT, { name: 'Demo' });
+      const key = await t.keys.create(ROOT, { organization_id: org.id, project_id: 'default', name: 'demo' });
       const router = `http://${config.http.host}:${config.http.routerPort}`;
       console.log(`
 [quickstart] demo organization ${org.id}, project "default"
@@ -124,7 +151,7 @@ Then call any model through the router:
 program
   .command('rotate-master-key')
   .description('re-seal every stored secret under the current GATEWAY_MASTER_KEY (old keys in GATEWAY_OLD_MASTER_KEYS)')
-  .action(() => withTenancy((t) => t.resealSecrets()).then((n) => console.log(`re-sealed ${n} secret(s)`)));
+  .action(() => withTenancy((t) => t.rotation.resealAll()).then((n) => console.log(`re-sealed ${n} secret(s)`)));
 
 program.parseAsync().catch((err: unknown) => {
   if (err instanceof GatewayError) console.error(`error: ${err.message}${err.param ? ` (${err.param})` : ''}`);

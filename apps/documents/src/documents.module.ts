@@ -3,6 +3,7 @@ import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
 import { DocumentQueues } from '@switchyard/queue';
 import type { Metrics } from '@switchyard/telemetry';
+import { TenancyModule } from '@switchyard/tenancy';
 import { DocumentJobEvents, DocumentsService, TemplatesService } from '@switchyard/documents';
 import { DocumentsController } from './jobs/documents.controller';
 import { OcrController } from './jobs/ocr.controller';
@@ -14,7 +15,7 @@ export class DocumentsAppModule {
   static forRoot(config: AppConfig, metrics: Metrics): DynamicModule {
     return {
       module: DocumentsAppModule,
-      imports: [GatewayCoreModule.forRoot({ config, service: 'documents', metrics })],
+      imports: [GatewayCoreModule.forRoot({ config, service: 'documents', metrics }), TenancyModule],
       controllers: [DocumentsController, OcrController, TemplatesController],
       providers: [documentsTenancyProvider, DocumentQueues, DocumentJobEvents, DocumentsService, TemplatesService],
     };

@@ -1,13 +1,14 @@
 import type { Provider } from '@nestjs/common';
-import { TenancyService, TenantDirectory } from '@switchyard/auth';
+import { TenantDirectory } from '@switchyard/auth';
 import { DOCUMENTS_TENANCY, type DocumentsTenancy } from '@switchyard/documents';
+import { ProjectsService } from '@switchyard/tenancy';
 
-/** Binds the documents lib's tenancy port to the gateway's auth services. */
+/** Binds the documents lib's tenancy port to the gateway's tenant directory and projects (TenancyModule imported beside it). */
 export const documentsTenancyProvider: Provider = {
   provide: DOCUMENTS_TENANCY,
-  inject: [TenantDirectory, TenancyService],
-  useFactory: (directory: TenantDirectory, tenancy: TenancyService): DocumentsTenancy => ({
+  inject: [TenantDirectory, ProjectsService],
+  useFactory: (directory: TenantDirectory, projects: ProjectsService): DocumentsTenancy => ({
     projectFor: (principal, slug) => directory.projectFor(principal, slug),
-    webhookSecretOf: (organizationId, projectId) => tenancy.webhookSecretOf(organizationId, projectId),
+    webhookSecretOf: (organizationId, projectId) => projects.webhookSecretOf(organizationId, projectId),
   }),
 };

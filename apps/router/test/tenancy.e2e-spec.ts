@@ -62,6 +62,79 @@ describe('tenancy: admin API, keys on every service, revocation, secrets', () =>
     }
   });
 
+  it('answers POST projects with the project object (the GET view plus webhook_secret, shown on create and rotate only)', async () => {
+    const tenant = await seedTenant(url, admin);
+    const projects = `${url}/v1/admin/organizations/${tenant.organizationId}/projects`;
+    const created = await httpJson(projects, { token: admin, body: { name: 'Billing', id: 'billing' } });
+    expect(created.status).toBe(201);
+    const { webhook_secret: secret, ...view } = created.body;
+    expect(secret).toMatch(/^whsec_/);
+    const fetched = await httpJson(`${projects}/billing`, { token: admin });
+    expect(fetched.body).toEqual(view);
+    expect(fetched.body).not.toHaveProperty('webhook_secret');
+    // The UUID still names the project, for existing callers.
+    expect((await httpJson(`${projects}/${view.uuid}`, { token: admin })).body).toEqual(view);
+
+    const rotated = await httpJson(`${projects}/billing/webhook-secret`, { method: 'POST', token: admin });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body).toMatchObject({ id: 'billing', uuid: view.uuid, name: 'Billing' });
+    expect(rotated.body.webhook_secret).toMatch(/^whsec_/);
+    expect(rotated.body.webhook_secret).not.toBe(secret);
+
+    const uuidShaped = await httpJson(projects, { token: admin, body: { name: 'x', id: view.uuid } });
+    expect(uuidShaped.status).toBe(400);
+    expect(uuidShaped.body.error.param).toBe('id');
+  });
+
+  it('accepts the project slug as project_id of an access key, and the UUID too', async () => {
+    const tenant = await seedTenant(url, admin);
+    const project = await httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects`, {
+      token: admin,
+      body: { name: 'Search', id: 'search' },
+    });
+    const bySlug = await httpJson(`${url}/v1/admin/access-keys`, {
+      token: admin,
+      body: { organization_id: tenant.organizationId, project_id: 'search', name: 'by slug' },
+    });
+    expect(bySlug.status).toBe(201);
+    expect(bySlug.body.project_id).toBe(project.body.uuid);
+    const byUuid = await httpJson(`${url}/v1/admin/access-keys`, {
+      token: admin,
+      body: { organization_id: tenant.organizationId, project_id: project.body.uuid, name: 'by uuid' },
+    });
+    expect(byUuid.status).toBe(201);
+    for (const key of [bySlug.body.key, byUuid.body.key]) {
+      const res = await httpJson(`${url}/v1/auth/key`, { token: key });
+      expect(res.body).toMatchObject({ scope: 'project', project: { id: 'search' } });
+    }
+  });
+
+  it('refuses an unknown or malformed project_id in the OpenAI error shape, naming project_id', async () => {
+    const a = await seedTenant(url, admin);
+    const b = await seedTenant(url, admin);
+    const cases: [string, number, string][] = [
+      ['nope', 404, 'project_not_found'],
+      [b.projectId, 404, 'project_not_found'], // another organization's project
+      ['Not A Slug', 400, 'invalid_request'],
+    ];
+    for (const [projectId, status, code] of cases) {
+      const res = await httpJson(`${url}/v1/admin/access-keys`, {
+        token: admin,
+        body: { organization_id: a.organizationId, project_id: projectId, name: 'k' },
+      });
+      expect(res.status).toBe(status);
+      expect(Object.keys(res.body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
+      expect(res.body.error).toMatchObject({ param: 'project_id', code });
+    }
+    // Organizations, keys and connections are named by UUID only.
+    const badOrg = await httpJson(`${url}/v1/admin/organizations/acme/projects`, { token: admin });
+    expect(badOrg.status).toBe(400);
+    expect(badOrg.body.error.param).toBe('org');
+    const badQuery = await httpJson(`${url}/v1/admin/connections?organization_id=acme`, { token: admin });
+    expect(badQuery.status).toBe(400);
+    expect(badQuery.body.error.param).toBe('organization_id');
+  });
+
   it('the collector refuses an org-scoped key with 401', async () => {
     const tenant = await seedTenant(url, admin);
     const res = await httpJson(`${collector.url}/v1/auth/key`, { token: tenant.orgKey });

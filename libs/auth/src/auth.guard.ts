@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { forbidden, unauthorized, type Principal } from '@switchyard/types';
 import { secretsEqual } from './access-key';
-import type { AdminScope } from './tenancy.service';
+import type { AdminScope } from './admin-scope';
 import { TenantDirectory } from './tenant-directory';
 
 /**

@@ -1,11 +1,10 @@
 import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { AccessKeysRepository, ConnectionsRepository, OrganizationsRepository, ProjectsRepository } from '@switchyard/persistence';
+import { AccessKeysRepository, ConnectionsRepository, ProjectsRepository } from '@switchyard/persistence';
 import { GatewayAuthGuard } from './auth.guard';
 import { GatewayEventBus } from './events';
 import { SecretBox } from './secret-box';
-import { TenancyService } from './tenancy.service';
 import { TenantDirectory } from './tenant-directory';
 
 class AuthLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -37,22 +36,10 @@ class AuthLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       useFactory: (k: AccessKeysRepository, p: ProjectsRepository, c: ConnectionsRepository, s: SecretBox, e: GatewayEventBus, cfg: ServiceConfig) =>
         new TenantDirectory(k, p, c, s, e, cfg.auth.cacheTtlMs),
     },
-    {
-      provide: TenancyService,
-      inject: [OrganizationsRepository, ProjectsRepository, AccessKeysRepository, ConnectionsRepository, SecretBox, GatewayEventBus],
-      useFactory: (
-        o: OrganizationsRepository,
-        p: ProjectsRepository,
-        k: AccessKeysRepository,
-        c: ConnectionsRepository,
-        s: SecretBox,
-        e: GatewayEventBus,
-      ) => new TenancyService(o, p, k, c, s, e),
-    },
     AuthLifecycle,
     GatewayAuthGuard,
     { provide: APP_GUARD, useExisting: GatewayAuthGuard },
   ],
-  exports: [SecretBox, GatewayEventBus, TenantDirectory, TenancyService, GatewayAuthGuard],
+  exports: [SecretBox, GatewayEventBus, TenantDirectory, GatewayAuthGuard],
 })
 export class AuthModule {}

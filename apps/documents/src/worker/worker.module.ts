@@ -3,6 +3,7 @@ import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
 import { DocumentQueues } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
+import { TenancyModule } from '@switchyard/tenancy';
 import { GatewayClient, ModelCatalog, RoutingModule } from '@switchyard/routing';
 import { CHAT_CALLER, DocumentJobEvents, DocumentPipeline, OcrEngines, PricedChatCaller } from '@switchyard/documents';
 import { catalogPricing, GatewayChatCaller } from './gateway-chat-caller';
@@ -23,7 +24,7 @@ export class DocumentsWorkerModule {
     };
     return {
       module: DocumentsWorkerModule,
-      imports: [GatewayCoreModule.forRoot({ config, service: 'documents-worker', metrics: new Metrics('documents-worker'), http: false }), RoutingModule],
+      imports: [GatewayCoreModule.forRoot({ config, service: 'documents-worker', metrics: new Metrics('documents-worker'), http: false }), RoutingModule, TenancyModule],
       providers: [caller, documentsTenancyProvider, DocumentQueues, DocumentJobEvents, OcrEngines, DocumentPipeline, DocumentProcessors],
     };
   }

@@ -1,96 +1,98 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { AdminOnly, adminScopeOf, CurrentPrincipal, TenancyService } from '@switchyard/auth';
-import { invalidRequest, isUuid, type Principal } from '@switchyard/types';
+import { AdminOnly, adminScopeOf, CurrentPrincipal } from '@switchyard/auth';
+import { AccessKeysService, ConnectionsService, OrganizationsService, ProjectsService } from '@switchyard/tenancy';
+import type { Principal } from '@switchyard/types';
+import { UuidPipe } from './uuid.pipe';
 
-const uuidParam = (value: string, name: string) => {
-  if (!isUuid(value)) throw invalidRequest(`'${name}' must be a UUID.`, name);
-  return value;
-};
+/** A list answer: everything in one page for now. */
+const page = async <T>(data: Promise<T[]>) => ({ data: await data, next_cursor: null });
 
-/** The admin API of DESIGN.md section 3. The admin token reaches everything; an org admin key its own organization. */
+/**
+ * The admin API of DESIGN.md section 3. The admin token reaches everything; an org admin key its own organization.
+ * A project is named by its slug (its public id) or, for existing callers, its UUID.
+ */
 @Controller('v1/admin')
 @AdminOnly()
 export class AdminController {
-  constructor(private readonly tenancy: TenancyService) {}
+  constructor(
+    private readonly organizations: OrganizationsService,
+    private readonly projects: ProjectsService,
+    private readonly keys: AccessKeysService,
+    private readonly connections: ConnectionsService,
+  ) {}
 
   @Post('organizations')
   createOrganization(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
-    return this.tenancy.createOrganization(adminScopeOf(p), body);
+    return this.organizations.create(adminScopeOf(p), body);
   }
 
   @Post('organizations/:org/projects')
-  async createProject(@CurrentPrincipal() p: Principal, @Param('org') org: string, @Body() body: unknown) {
-    const { project, webhook_secret } = await this.tenancy.createProject(adminScopeOf(p), uuidParam(org, 'org'), body);
-    return { ...project, webhook_secret };
+  createProject(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Body() body: unknown) {
+    return this.projects.create(adminScopeOf(p), org, body);
   }
 
   @Get('organizations/:org/projects')
-  async listProjects(@CurrentPrincipal() p: Principal, @Param('org') org: string) {
-    return { data: await this.tenancy.listProjects(adminScopeOf(p), uuidParam(org, 'org')), next_cursor: null };
+  listProjects(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string) {
+    return page(this.projects.list(adminScopeOf(p), org));
   }
 
-  @Get('organizations/:org/projects/:slug')
-  getProject(@CurrentPrincipal() p: Principal, @Param('org') org: string, @Param('slug') slug: string) {
-    return this.tenancy.getProject(adminScopeOf(p), uuidParam(org, 'org'), slug);
+  @Get('organizations/:org/projects/:project')
+  getProject(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string) {
+    return this.projects.get(adminScopeOf(p), org, project);
   }
 
-  @Patch('organizations/:org/projects/:slug')
-  patchProject(@CurrentPrincipal() p: Principal, @Param('org') org: string, @Param('slug') slug: string, @Body() body: unknown) {
-    return this.tenancy.patchProject(adminScopeOf(p), uuidParam(org, 'org'), slug, body);
+  @Patch('organizations/:org/projects/:project')
+  patchProject(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Body() body: unknown) {
+    return this.projects.patch(adminScopeOf(p), org, project, body);
   }
 
-  @Post('organizations/:org/projects/:slug/webhook-secret')
+  @Post('organizations/:org/projects/:project/webhook-secret')
   @HttpCode(200)
-  rotateWebhookSecret(@CurrentPrincipal() p: Principal, @Param('org') org: string, @Param('slug') slug: string) {
-    return this.tenancy.rotateWebhookSecret(adminScopeOf(p), uuidParam(org, 'org'), slug);
+  rotateWebhookSecret(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string) {
+    return this.projects.rotateWebhookSecret(adminScopeOf(p), org, project);
   }
 
   @Post('access-keys')
   createAccessKey(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
-    return this.tenancy.createAccessKey(adminScopeOf(p), body);
+    return this.keys.create(adminScopeOf(p), body);
   }
 
   @Get('access-keys')
-  async listAccessKeys(
+  listAccessKeys(
     @CurrentPrincipal() p: Principal,
-    @Query('organization_id') organizationId?: string,
+    @Query('organization_id', UuidPipe) organizationId?: string,
     @Query('include_revoked') includeRevoked?: string,
   ) {
-    const orgId = organizationId ?? (p.kind === 'key' ? p.organizationId : undefined);
-    if (!orgId) throw invalidRequest("'organization_id' is required.", 'organization_id');
-    const data = await this.tenancy.listAccessKeys(adminScopeOf(p), uuidParam(orgId, 'organization_id'), includeRevoked === 'true');
-    return { data, next_cursor: null };
+    return page(this.keys.list(adminScopeOf(p), organizationId, includeRevoked === 'true'));
   }
 
   @Delete('access-keys/:id')
-  revokeAccessKey(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    return this.tenancy.revokeAccessKey(adminScopeOf(p), uuidParam(id, 'id'));
+  revokeAccessKey(@CurrentPrincipal() p: Principal, @Param('id', UuidPipe) id: string) {
+    return this.keys.revoke(adminScopeOf(p), id);
   }
 
   @Post('connections')
   createConnection(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
-    return this.tenancy.createConnection(adminScopeOf(p), body);
+    return this.connections.create(adminScopeOf(p), body);
   }
 
   @Get('connections')
-  async listConnections(@CurrentPrincipal() p: Principal, @Query('organization_id') organizationId?: string) {
-    const orgId = organizationId ?? (p.kind === 'key' ? p.organizationId : undefined);
-    if (!orgId) throw invalidRequest("'organization_id' is required.", 'organization_id');
-    return { data: await this.tenancy.listConnections(adminScopeOf(p), uuidParam(orgId, 'organization_id')), next_cursor: null };
+  listConnections(@CurrentPrincipal() p: Principal, @Query('organization_id', UuidPipe) organizationId?: string) {
+    return page(this.connections.list(adminScopeOf(p), organizationId));
   }
 
   @Get('connections/:id')
-  getConnection(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    return this.tenancy.getConnection(adminScopeOf(p), uuidParam(id, 'id'));
+  getConnection(@CurrentPrincipal() p: Principal, @Param('id', UuidPipe) id: string) {
+    return this.connections.get(adminScopeOf(p), id);
   }
 
   @Patch('connections/:id')
-  patchConnection(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown) {
-    return this.tenancy.patchConnection(adminScopeOf(p), uuidParam(id, 'id'), body);
+  patchConnection(@CurrentPrincipal() p: Principal, @Param('id', UuidPipe) id: string, @Body() body: unknown) {
+    return this.connections.patch(adminScopeOf(p), id, body);
   }
 
   @Delete('connections/:id')
-  deleteConnection(@CurrentPrincipal() p: Principal, @Param('id') id: string) {
-    return this.tenancy.deleteConnection(adminScopeOf(p), uuidParam(id, 'id'));
+  deleteConnection(@CurrentPrincipal() p: Principal, @Param('id', UuidPipe) id: string) {
+    return this.connections.delete(adminScopeOf(p), id);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { TenancyModule } from '@switchyard/tenancy';
 import { AdminController } from './admin.controller';
 
-@Module({ controllers: [AdminController] })
+@Module({ imports: [TenancyModule], controllers: [AdminController] })
 export class AdminModule {}

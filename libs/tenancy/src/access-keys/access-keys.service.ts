@@ -1,0 +1,62 @@
+import { generateAccessKey, type AdminScope, type GatewayEventBus } from '@switchyard/auth';
+import { AccessKeyEntity, type AccessKeysRepository, type OrganizationsRepository, type ProjectsRepository } from '@switchyard/persistence';
+import { invalidRequest, newId, notFound } from '@switchyard/types';
+import { listedOrganization, requireOrganization } from '../organizations/organization-access';
+import { parseInput } from '../parse-input';
+import { findProject } from '../projects/project-ref';
+import { accessKeyView, type AccessKeyView, type CreatedAccessKeyView } from '../tenancy.views';
+import { createAccessKeySchema } from './access-key.dto';
+
+/** Access keys: organization- or project-scoped, shown once, stored as a hash; revocation is published to every process. */
+export class AccessKeysService {
+  constructor(
+    private readonly orgs: OrganizationsRepository,
+    private readonly projects: ProjectsRepository,
+    private readonly keys: AccessKeysRepository,
+    private readonly events: GatewayEventBus,
+  ) {}
+
+  async create(scope: AdminScope, input: unknown): Promise<CreatedAccessKeyView> {
+    const dto = parseInput(createAccessKeySchema, input);
+    await requireOrganization(this.orgs, scope, dto.organization_id);
+    let projectId: string | null = null;
+    if (dto.project_id) {
+      const project = await findProject(this.projects, dto.organization_id, dto.project_id);
+      if (!project) throw notFound(`Project '${dto.project_id}' does not exist in this organization.`, 'project_not_found', 'project_id');
+      if (dto.admin) throw invalidRequest('Only organization-scoped keys can be admin keys.', 'admin');
+      projectId = project.id;
+    }
+    const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
+    if (expiresAt && expiresAt.getTime() <= Date.now()) throw invalidRequest('expires_at must be in the future.', 'expires_at');
+    const generated = generateAccessKey();
+    const row = Object.assign(new AccessKeyEntity(), {
+      id: newId(),
+      projectId,
+      name: dto.name,
+      keyHash: generated.hash,
+      preview: generated.preview,
+      admin: dto.admin ?? false,
+      expiresAt,
+      revokedAt: null,
+      lastUsedAt: null,
+    });
+    await this.keys.insert(dto.organization_id, row);
+    const saved = await this.keys.findById(dto.organization_id, row.id);
+    return { ...accessKeyView(saved ?? row), key: generated.key };
+  }
+
+  /** The keys of the named organization (an admin key's own when none is named). */
+  async list(scope: AdminScope, organizationId: string | undefined, includeRevoked = false): Promise<AccessKeyView[]> {
+    const org = await requireOrganization(this.orgs, scope, listedOrganization(scope, organizationId));
+    return (await this.keys.list(org.id, { includeRevoked })).map(accessKeyView);
+  }
+
+  /** Revokes a key by id. Org admins reach only their own organization's keys. */
+  async revoke(scope: AdminScope, keyId: string): Promise<AccessKeyView> {
+    const orgId = scope.kind === 'organization' ? scope.organizationId : await this.keys.organizationOf(keyId);
+    const existing = orgId ? await this.keys.findById(orgId, keyId) : null;
+    if (!orgId || !existing) throw notFound(`Access key '${keyId}' not found.`, 'access_key_not_found');
+    if (await this.keys.revoke(orgId, keyId)) await this.events.publish({ type: 'key.revoked', keyHash: existing.keyHash });
+    return accessKeyView((await this.keys.findById(orgId, keyId)) ?? existing);
+  }
+}

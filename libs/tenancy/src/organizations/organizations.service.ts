@@ -1,0 +1,29 @@
+import type { AdminScope, SecretBox } from '@switchyard/auth';
+import { OrganizationEntity, type OrganizationsRepository } from '@switchyard/persistence';
+import { forbidden, newId } from '@switchyard/types';
+import { parseInput } from '../parse-input';
+import { newProject } from '../projects/project-factory';
+import { organizationView, type OrganizationView } from '../tenancy.views';
+import { createOrganizationSchema } from './organization.dto';
+
+/** Organizations: created by the admin token only, each with its `default` project. */
+export class OrganizationsService {
+  constructor(
+    private readonly orgs: OrganizationsRepository,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async create(scope: AdminScope, input: unknown): Promise<OrganizationView> {
+    if (scope.kind !== 'root') throw forbidden('Only the admin token can create organizations.');
+    const dto = parseInput(createOrganizationSchema, input);
+    const org = Object.assign(new OrganizationEntity(), {
+      id: newId(),
+      name: dto.name,
+      quotaMonthlyRequests: dto.quotas?.monthly_requests ?? null,
+      quotaMonthlySpendUsd: dto.quotas?.monthly_spend ?? null,
+    });
+    const project = newProject(this.secrets, { organizationId: org.id, slug: 'default', name: 'Default', isDefault: true });
+    await this.orgs.createWithDefaultProject(org, project);
+    return organizationView((await this.orgs.findById(org.id)) ?? org, project.id);
+  }
+}

@@ -1,0 +1,95 @@
+import type { AdminScope, GatewayEventBus, SecretBox } from '@switchyard/auth';
+import { applySettings, type OrganizationsRepository, type ProjectEntity, type ProjectsRepository } from '@switchyard/persistence';
+import { conflict, notFound, projectPatchSchema } from '@switchyard/types';
+import { requireOrganization } from '../organizations/organization-access';
+import { parseInput } from '../parse-input';
+import { projectView, type ProjectView, type ProjectWithSecretView } from '../tenancy.views';
+import { createProjectSchema } from './project.dto';
+import { newProject, newWebhookSecret, slugify } from './project-factory';
+import { findProject } from './project-ref';
+
+/**
+ * Projects of an organization, named by slug or UUID: creation, gateway settings, the webhook secret
+ * (shown on creation and rotation only). Every change publishes `project.changed` for the cached copies.
+ */
+export class ProjectsService {
+  constructor(
+    private readonly orgs: OrganizationsRepository,
+    private readonly projects: ProjectsRepository,
+    private readonly secrets: SecretBox,
+    private readonly events: GatewayEventBus,
+  ) {}
+
+  async create(scope: AdminScope, organizationId: string, input: unknown): Promise<ProjectWithSecretView> {
+    await requireOrganization(this.orgs, scope, organizationId);
+    const dto = parseInput(createProjectSchema, input);
+    const slug = dto.id ?? slugify(dto.name);
+    if (await this.projects.findBySlug(organizationId, slug)) throw conflict(`Project '${slug}' already exists.`, 'project_exists', 'id');
+    const webhookSecret = newWebhookSecret();
+    await this.projects.insert(organizationId, newProject(this.secrets, { organizationId, slug, name: dto.name, isDefault: false }, webhookSecret));
+    return { ...projectView(await this.require(organizationId, slug)), webhook_secret: webhookSecret };
+  }
+
+  async list(scope: AdminScope, organizationId: string): Promise<ProjectView[]> {
+    await requireOrganization(this.orgs, scope, organizationId);
+    return (await this.projects.list(organizationId)).map(projectView);
+  }
+
+  async get(scope: AdminScope, organizationId: string, ref: string): Promise<ProjectView> {
+    await requireOrganization(this.orgs, scope, organizationId);
+    return projectView(await this.require(organizationId, ref));
+  }
+
+  async patch(scope: AdminScope, organizationId: string, ref: string, input: unknown): Promise<ProjectView> {
+    await requireOrganization(this.orgs, scope, organizationId);
+    const patch = parseInput(projectPatchSchema, input);
+    const project = await this.require(organizationId, ref);
+    const { name, retention_days, ...settings } = patch;
+    if (name !== undefined) project.name = name;
+    if (retention_days !== undefined) project.retentionDays = retention_days;
+    applySettings(project, settings);
+    return projectView(await this.saveAndPublish(project));
+  }
+
+  async rotateWebhookSecret(scope: AdminScope, organizationId: string, ref: string): Promise<ProjectWithSecretView> {
+    await requireOrganization(this.orgs, scope, organizationId);
+    const project = await this.require(organizationId, ref);
+    const secret = newWebhookSecret();
+    project.webhookSecretSealed = this.secrets.seal(secret, project.id);
+    return { ...projectView(await this.saveAndPublish(project)), webhook_secret: secret };
+  }
+
+  /** The project's webhook signing secret, opened (for the documents service only; never returned by the API). */
+  async webhookSecretOf(organizationId: string, projectId: string): Promise<string> {
+    const project = await this.projects.findById(organizationId, projectId);
+    if (!project) throw notFound('Project not found.', 'project_not_found');
+    return this.secrets.open(project.webhookSecretSealed, project.id);
+  }
+
+  /** Re-seals every webhook secret not sealed under the current master key; returns how many. */
+  async resealWebhookSecrets(): Promise<number> {
+    let count = 0;
+    for (const org of await this.orgs.list()) {
+      for (const project of await this.projects.list(org.id)) {
+        const keyId = project.webhookSecretSealed.split('.')[1];
+        if (keyId === this.secrets.currentKeyId) continue;
+        project.webhookSecretSealed = this.secrets.seal(this.secrets.open(project.webhookSecretSealed, project.id), project.id);
+        await this.projects.save(org.id, project);
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  private async require(organizationId: string, ref: string): Promise<ProjectEntity> {
+    const project = await findProject(this.projects, organizationId, ref);
+    if (!project) throw notFound(`Project '${ref}' not found.`, 'project_not_found');
+    return project;
+  }
+
+  private async saveAndPublish(project: ProjectEntity): Promise<ProjectEntity> {
+    const saved = await this.projects.save(project.organizationId, project);
+    await this.events.publish({ type: 'project.changed', organizationId: project.organizationId, projectId: project.id });
+    return saved;
+  }
+}

@@ -1,0 +1,33 @@
+import { Module, type Provider } from '@nestjs/common';
+import { GatewayEventBus, SecretBox } from '@switchyard/auth';
+import { AccessKeysRepository, ConnectionsRepository, OrganizationsRepository, ProjectsRepository } from '@switchyard/persistence';
+import { AccessKeysService } from './access-keys/access-keys.service';
+import { ConnectionsService } from './connections/connections.service';
+import { OrganizationsService } from './organizations/organizations.service';
+import { ProjectsService } from './projects/projects.service';
+import { SecretRotationService } from './secret-rotation.service';
+
+type Token<T> = abstract new (...args: never[]) => T;
+
+/** A plain class provided by Nest: its constructor's arguments, by token, in order. */
+const provide = <T, A extends unknown[]>(cls: new (...args: A) => T, ...inject: { [K in keyof A]: Token<A[K]> }): Provider => ({
+  provide: cls,
+  inject,
+  useFactory: (...args: A) => new cls(...args),
+});
+
+/**
+ * The admin services of the four tenancy aggregates and master-key rotation (repositories from
+ * PersistenceModule, SecretBox and the event bus from AuthModule).
+ */
+@Module({
+  providers: [
+    provide(OrganizationsService, OrganizationsRepository, SecretBox),
+    provide(ProjectsService, OrganizationsRepository, ProjectsRepository, SecretBox, GatewayEventBus),
+    provide(AccessKeysService, OrganizationsRepository, ProjectsRepository, AccessKeysRepository, GatewayEventBus),
+    provide(ConnectionsService, OrganizationsRepository, ConnectionsRepository, SecretBox, GatewayEventBus),
+    provide(SecretRotationService, ConnectionsService, ProjectsService),
+  ],
+  exports: [OrganizationsService, ProjectsService, AccessKeysService, ConnectionsService, SecretRotationService],
+})
+export class TenancyModule {}
