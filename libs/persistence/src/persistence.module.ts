@@ -1,4 +1,4 @@
-import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type FactoryProvider, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createDataSource, initializeInBackground } from './data-source';
@@ -42,7 +42,19 @@ export interface PersistenceOptions {
   connect?: 'boot' | 'background';
 }
 
-const repo = <T>(cls: new (ds: DataSource) => T) => ({ provide: cls, inject: [DataSource], useFactory: (ds: DataSource) => new cls(ds) });
+/** A class built on the DataSource alone: a repository, or a storage such as PostgresDocumentStorage. */
+export type RepositoryClass<T = unknown> = new (ds: DataSource) => T;
+
+/** A repository class registered under another token (an interface's injection token). */
+export interface RepositoryBinding {
+  provide: symbol;
+  useClass: RepositoryClass;
+}
+
+const repositoryProvider = (r: RepositoryClass | RepositoryBinding): FactoryProvider => {
+  const { provide, useClass } = typeof r === 'function' ? { provide: r, useClass: r } : r;
+  return { provide, inject: [DataSource], useFactory: (ds: DataSource) => new useClass(ds) };
+};
 
 /** Provides the DataSource (initialized, never synchronized) and the tenant-scoped repositories. */
 @Module({})
@@ -76,14 +88,9 @@ export class PersistenceModule {
           },
         },
         DataSourceCloser,
-        repo(OrganizationsRepository),
-        repo(ProjectsRepository),
-        repo(AccessKeysRepository),
-        repo(ConnectionsRepository),
-        repo(DocumentJobsRepository),
-        repo(DocumentTemplatesRepository),
-        repo(WebhookDeliveriesRepository),
-        { provide: DOCUMENT_STORAGE, inject: [DataSource], useFactory: (ds: DataSource) => new PostgresDocumentStorage(ds) },
+        ...[OrganizationsRepository, ProjectsRepository, AccessKeysRepository, ConnectionsRepository].map(repositoryProvider),
+        ...[DocumentJobsRepository, DocumentTemplatesRepository, WebhookDeliveriesRepository].map(repositoryProvider),
+        repositoryProvider({ provide: DOCUMENT_STORAGE, useClass: PostgresDocumentStorage }),
       ],
       exports: [
         DataSource,
@@ -96,6 +103,15 @@ export class PersistenceModule {
         WebhookDeliveriesRepository,
         DOCUMENT_STORAGE,
       ],
+    };
+  }
+
+  /** Registers `repositories` (built on the root DataSource) in the importing module, and exports them. */
+  static forFeature(repositories: (RepositoryClass | RepositoryBinding)[]): DynamicModule {
+    return {
+      module: PersistenceModule,
+      providers: repositories.map(repositoryProvider),
+      exports: repositories.map((r) => (typeof r === 'function' ? r : r.provide)),
     };
   }
 }
