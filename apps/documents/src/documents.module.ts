@@ -1,9 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
-import { DocumentQueues } from '@switchyard/queue';
 import type { Metrics } from '@switchyard/telemetry';
-import { DocumentJobEvents, DocumentsService, TemplatesService } from '@switchyard/documents';
+import { DocumentsModule } from '@switchyard/documents';
 import { DocumentsController } from './jobs/documents.controller';
 import { OcrController } from './jobs/ocr.controller';
 import { TemplatesController } from './templates/templates.controller';
@@ -14,9 +13,8 @@ export class DocumentsAppModule {
   static forRoot(config: AppConfig, metrics: Metrics): DynamicModule {
     return {
       module: DocumentsAppModule,
-      imports: [GatewayCoreModule.forRoot({ config, service: 'documents', metrics })],
+      imports: [GatewayCoreModule.forRoot({ config, service: 'documents', metrics }), DocumentsModule.forApi({ tenancy: documentsTenancyProvider })],
       controllers: [DocumentsController, OcrController, TemplatesController],
-      providers: [documentsTenancyProvider, DocumentQueues, DocumentJobEvents, DocumentsService, TemplatesService],
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { KeyPrincipal } from '@switchyard/types';
+import { invalidRequest, type KeyPrincipal, type Principal } from '@switchyard/types';
 
 /** The project a document request acts on (the part of the tenant directory's snapshot the service reads). */
 export interface DocumentsProject {
@@ -18,3 +18,13 @@ export interface DocumentsTenancy {
 }
 
 export const DOCUMENTS_TENANCY = Symbol('DOCUMENTS_TENANCY');
+
+/** The key and project a document request acts on; document routes take access keys only. */
+export async function projectOfRequest(
+  tenancy: DocumentsTenancy,
+  principal: Principal,
+  slug: string | null | undefined,
+): Promise<{ principal: KeyPrincipal; project: DocumentsProject }> {
+  if (principal.kind !== 'key') throw invalidRequest('Document routes take an access key.');
+  return { principal, project: await tenancy.projectFor(principal, slug) };
+}
