@@ -2,17 +2,6 @@ import { Inject, Logger, Module, type DynamicModule, type FactoryProvider, type 
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createDataSource, initializeInBackground } from './data-source';
-import {
-  AccessKeysRepository,
-  ConnectionsRepository,
-  DOCUMENT_STORAGE,
-  DocumentJobsRepository,
-  DocumentTemplatesRepository,
-  OrganizationsRepository,
-  PostgresDocumentStorage,
-  ProjectsRepository,
-  WebhookDeliveriesRepository,
-} from './repositories';
 
 const CONNECTING = Symbol('CONNECTING');
 
@@ -56,7 +45,10 @@ const repositoryProvider = (r: RepositoryClass | RepositoryBinding): FactoryProv
   return { provide, inject: [DataSource], useFactory: (ds: DataSource) => new useClass(ds) };
 };
 
-/** Provides the DataSource (initialized, never synchronized) and the tenant-scoped repositories. */
+/**
+ * `forRoot` provides the process's DataSource (initialized, never synchronized), globally; each feature
+ * module registers the repositories it uses with `forFeature`, so a process holds only its own.
+ */
 @Module({})
 export class PersistenceModule {
   static forRoot(options: PersistenceOptions = {}): DynamicModule {
@@ -88,21 +80,8 @@ export class PersistenceModule {
           },
         },
         DataSourceCloser,
-        ...[OrganizationsRepository, ProjectsRepository, AccessKeysRepository, ConnectionsRepository].map(repositoryProvider),
-        ...[DocumentJobsRepository, DocumentTemplatesRepository, WebhookDeliveriesRepository].map(repositoryProvider),
-        repositoryProvider({ provide: DOCUMENT_STORAGE, useClass: PostgresDocumentStorage }),
       ],
-      exports: [
-        DataSource,
-        OrganizationsRepository,
-        ProjectsRepository,
-        AccessKeysRepository,
-        ConnectionsRepository,
-        DocumentJobsRepository,
-        DocumentTemplatesRepository,
-        WebhookDeliveriesRepository,
-        DOCUMENT_STORAGE,
-      ],
+      exports: [DataSource],
     };
   }
 
