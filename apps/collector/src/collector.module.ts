@@ -1,9 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
-import { RunsRepository, SpansRepository } from '@switchyard/persistence';
+import { PersistenceModule, ProjectsRepository, RunsRepository, SpansRepository } from '@switchyard/persistence';
 import type { Metrics } from '@switchyard/telemetry';
-import { DataSource } from 'typeorm';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestQueue } from './ingest/ingest-queue';
 import { IngestService } from './ingest/ingest.service';
@@ -15,19 +14,18 @@ import { TracesController } from './traces/traces.controller';
 import { TracesService } from './traces/traces.service';
 import { SpanWriter } from './writer/span-writer';
 
-const repo = <T>(cls: new (ds: DataSource) => T) => ({ provide: cls, inject: [DataSource], useFactory: (ds: DataSource) => new cls(ds) });
-
 @Module({})
 export class CollectorAppModule {
   static forRoot(config: AppConfig, metrics: Metrics): DynamicModule {
     return {
       module: CollectorAppModule,
       // Accepted spans are durable in Redis, so readiness does not depend on PostgreSQL.
-      imports: [GatewayCoreModule.forRoot({ config, service: 'collector', metrics, readiness: ['redis'], defaultAuthPolicy: 'project-key-or-admin' })],
+      imports: [
+        GatewayCoreModule.forRoot({ config, service: 'collector', metrics, readiness: ['redis'], defaultAuthPolicy: 'project-key-or-admin' }),
+        PersistenceModule.forFeature([SpansRepository, RunsRepository, ProjectsRepository]),
+      ],
       controllers: [IngestController, TracesController, RunsController],
       providers: [
-        repo(SpansRepository),
-        repo(RunsRepository),
         IngestQueue,
         IngestService,
         SpanWriter,

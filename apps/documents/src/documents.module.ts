@@ -1,10 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
-import { DocumentQueues } from '@switchyard/queue';
 import type { Metrics } from '@switchyard/telemetry';
+import { DocumentsModule } from '@switchyard/documents';
 import { TenancyModule } from '@switchyard/tenancy';
-import { DocumentJobEvents, DocumentsService, TemplatesService } from '@switchyard/documents';
 import { DocumentsController } from './jobs/documents.controller';
 import { OcrController } from './jobs/ocr.controller';
 import { TemplatesController } from './templates/templates.controller';
@@ -15,9 +14,8 @@ export class DocumentsAppModule {
   static forRoot(config: AppConfig, metrics: Metrics): DynamicModule {
     return {
       module: DocumentsAppModule,
-      imports: [GatewayCoreModule.forRoot({ config, service: 'documents', metrics }), TenancyModule],
+      imports: [GatewayCoreModule.forRoot({ config, service: 'documents', metrics }), DocumentsModule.forApi({ tenancy: documentsTenancyProvider, imports: [TenancyModule] })],
       controllers: [DocumentsController, OcrController, TemplatesController],
-      providers: [documentsTenancyProvider, DocumentQueues, DocumentJobEvents, DocumentsService, TemplatesService],
     };
   }
 }

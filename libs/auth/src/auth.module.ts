@@ -1,7 +1,7 @@
 import { Global, Inject, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { AccessKeysRepository, ConnectionsRepository, ProjectsRepository } from '@switchyard/persistence';
+import { AccessKeysRepository, ConnectionsRepository, PersistenceModule, ProjectsRepository } from '@switchyard/persistence';
 import { GatewayAuthGuard } from './auth.guard';
 import { GatewayEventBus } from './events';
 import { SecretBox } from './secret-box';
@@ -27,6 +27,7 @@ class AuthLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 /** Keys, secrets, cached tenant lookups, change events and the global guard (every route guarded unless @Public). */
 @Global()
 @Module({
+  imports: [PersistenceModule.forFeature([ProjectsRepository, AccessKeysRepository, ConnectionsRepository])],
   providers: [
     { provide: SecretBox, inject: [APP_CONFIG], useFactory: (c: ServiceConfig) => new SecretBox(c.secrets.current, c.secrets.previous) },
     { provide: GatewayEventBus, inject: [APP_CONFIG], useFactory: (c: ServiceConfig) => new GatewayEventBus(c) },

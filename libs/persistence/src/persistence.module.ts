@@ -1,18 +1,7 @@
-import { Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type DynamicModule, type FactoryProvider, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createDataSource, initializeInBackground } from './data-source';
-import {
-  AccessKeysRepository,
-  ConnectionsRepository,
-  DOCUMENT_STORAGE,
-  DocumentJobsRepository,
-  DocumentTemplatesRepository,
-  OrganizationsRepository,
-  PostgresDocumentStorage,
-  ProjectsRepository,
-  WebhookDeliveriesRepository,
-} from './repositories';
 
 const CONNECTING = Symbol('CONNECTING');
 
@@ -42,9 +31,24 @@ export interface PersistenceOptions {
   connect?: 'boot' | 'background';
 }
 
-const repo = <T>(cls: new (ds: DataSource) => T) => ({ provide: cls, inject: [DataSource], useFactory: (ds: DataSource) => new cls(ds) });
+/** A class built on the DataSource alone: a repository, or a storage such as PostgresDocumentStorage. */
+export type RepositoryClass<T = unknown> = new (ds: DataSource) => T;
 
-/** Provides the DataSource (initialized, never synchronized) and the tenant-scoped repositories. */
+/** A repository class registered under another token (an interface's injection token). */
+export interface RepositoryBinding {
+  provide: symbol;
+  useClass: RepositoryClass;
+}
+
+const repositoryProvider = (r: RepositoryClass | RepositoryBinding): FactoryProvider => {
+  const { provide, useClass } = typeof r === 'function' ? { provide: r, useClass: r } : r;
+  return { provide, inject: [DataSource], useFactory: (ds: DataSource) => new useClass(ds) };
+};
+
+/**
+ * `forRoot` provides the process's DataSource (initialized, never synchronized), globally; each feature
+ * module registers the repositories it uses with `forFeature`, so a process holds only its own.
+ */
 @Module({})
 export class PersistenceModule {
   static forRoot(options: PersistenceOptions = {}): DynamicModule {
@@ -76,26 +80,17 @@ export class PersistenceModule {
           },
         },
         DataSourceCloser,
-        repo(OrganizationsRepository),
-        repo(ProjectsRepository),
-        repo(AccessKeysRepository),
-        repo(ConnectionsRepository),
-        repo(DocumentJobsRepository),
-        repo(DocumentTemplatesRepository),
-        repo(WebhookDeliveriesRepository),
-        { provide: DOCUMENT_STORAGE, inject: [DataSource], useFactory: (ds: DataSource) => new PostgresDocumentStorage(ds) },
       ],
-      exports: [
-        DataSource,
-        OrganizationsRepository,
-        ProjectsRepository,
-        AccessKeysRepository,
-        ConnectionsRepository,
-        DocumentJobsRepository,
-        DocumentTemplatesRepository,
-        WebhookDeliveriesRepository,
-        DOCUMENT_STORAGE,
-      ],
+      exports: [DataSource],
+    };
+  }
+
+  /** Registers `repositories` (built on the root DataSource) in the importing module, and exports them. */
+  static forFeature(repositories: (RepositoryClass | RepositoryBinding)[]): DynamicModule {
+    return {
+      module: PersistenceModule,
+      providers: repositories.map(repositoryProvider),
+      exports: repositories.map((r) => (typeof r === 'function' ? r : r.provide)),
     };
   }
 }

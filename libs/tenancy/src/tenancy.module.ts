@@ -1,6 +1,6 @@
 import { Module, type Provider } from '@nestjs/common';
 import { GatewayEventBus, SecretBox } from '@switchyard/auth';
-import { AccessKeysRepository, ConnectionsRepository, OrganizationsRepository, ProjectsRepository } from '@switchyard/persistence';
+import { AccessKeysRepository, ConnectionsRepository, OrganizationsRepository, PersistenceModule, ProjectsRepository } from '@switchyard/persistence';
 import { AccessKeysService } from './access-keys/access-keys.service';
 import { ConnectionsService } from './connections/connections.service';
 import { OrganizationsService } from './organizations/organizations.service';
@@ -17,10 +17,11 @@ const provide = <T, A extends unknown[]>(cls: new (...args: A) => T, ...inject: 
 });
 
 /**
- * The admin services of the four tenancy aggregates and master-key rotation (repositories from
- * PersistenceModule, SecretBox and the event bus from AuthModule).
+ * The admin services of the four tenancy aggregates and master-key rotation (it registers the repositories it
+ * uses; SecretBox and the event bus come from AuthModule).
  */
 @Module({
+  imports: [PersistenceModule.forFeature([OrganizationsRepository, ProjectsRepository, AccessKeysRepository, ConnectionsRepository])],
   providers: [
     provide(OrganizationsService, OrganizationsRepository, SecretBox),
     provide(ProjectsService, OrganizationsRepository, ProjectsRepository, SecretBox, GatewayEventBus),

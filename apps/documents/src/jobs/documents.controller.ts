@@ -2,13 +2,16 @@ import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Re
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '@switchyard/auth';
 import type { Principal } from '@switchyard/types';
-import { DocumentsService, parseWith, waitQuerySchema } from '@switchyard/documents';
+import { DocumentJobsService, JobSubmissionService, parseWith, waitQuerySchema } from '@switchyard/documents';
 import { uploadSourceOf } from './upload.adapter';
 
 /** Asynchronous document jobs: submit, poll, list, cancel, webhook deliveries. */
 @Controller('v1/documents')
 export class DocumentsController {
-  constructor(private readonly documents: DocumentsService) {}
+  constructor(
+    private readonly submissions: JobSubmissionService,
+    private readonly jobs: DocumentJobsService,
+  ) {}
 
   @Post('parse')
   async parse(
@@ -18,7 +21,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Query() query: unknown,
   ) {
-    const { status, body } = await this.documents.parse(principal, project, uploadSourceOf(req), parseWith(waitQuerySchema, query).wait);
+    const { status, body } = await this.submissions.submitAndRespond(principal, project, 'parse', uploadSourceOf(req), parseWith(waitQuerySchema, query).wait);
     void reply.status(status);
     return body;
   }
@@ -31,29 +34,29 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Query() query: unknown,
   ) {
-    const { status, body } = await this.documents.extract(principal, project, uploadSourceOf(req), parseWith(waitQuerySchema, query).wait);
+    const { status, body } = await this.submissions.submitAndRespond(principal, project, 'extract', uploadSourceOf(req), parseWith(waitQuerySchema, query).wait);
     void reply.status(status);
     return body;
   }
 
   @Get('jobs')
   list(@CurrentPrincipal() principal: Principal, @Headers('x-gateway-project') project: string | undefined, @Query() query: unknown) {
-    return this.documents.list(principal, project, query);
+    return this.jobs.list(principal, project, query);
   }
 
   @Get('jobs/:id')
   get(@CurrentPrincipal() principal: Principal, @Headers('x-gateway-project') project: string | undefined, @Param('id') id: string) {
-    return this.documents.get(principal, project, id);
+    return this.jobs.get(principal, project, id);
   }
 
   @Get('jobs/:id/deliveries')
   deliveries(@CurrentPrincipal() principal: Principal, @Headers('x-gateway-project') project: string | undefined, @Param('id') id: string) {
-    return this.documents.deliveriesOf(principal, project, id);
+    return this.jobs.deliveriesOf(principal, project, id);
   }
 
   @Delete('jobs/:id')
   @HttpCode(200)
   cancel(@CurrentPrincipal() principal: Principal, @Headers('x-gateway-project') project: string | undefined, @Param('id') id: string) {
-    return this.documents.cancel(principal, project, id);
+    return this.jobs.cancel(principal, project, id);
   }
 }

@@ -2,23 +2,23 @@ import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '@switchyard/auth';
 import type { Principal } from '@switchyard/types';
-import { DocumentsService } from '@switchyard/documents';
+import { DynamiqOcrService } from '@switchyard/documents';
 import { uploadSourceOf } from './upload.adapter';
 
 /** Dynamiq-compatible synchronous routes: multipart `file` + `options` JSON string. */
 @Controller('v1/ocr')
 export class OcrController {
-  constructor(private readonly documents: DocumentsService) {}
+  constructor(private readonly ocr: DynamiqOcrService) {}
 
   @Post('parse')
   @HttpCode(200)
   parse(@CurrentPrincipal() principal: Principal, @Headers('x-gateway-project') project: string | undefined, @Req() req: FastifyRequest) {
-    return this.documents.ocrParse(principal, project, uploadSourceOf(req));
+    return this.ocr.parse(principal, project, uploadSourceOf(req));
   }
 
   @Post('extract')
   @HttpCode(200)
   extract(@CurrentPrincipal() principal: Principal, @Headers('x-gateway-project') project: string | undefined, @Req() req: FastifyRequest) {
-    return this.documents.ocrExtract(principal, project, uploadSourceOf(req));
+    return this.ocr.extract(principal, project, uploadSourceOf(req));
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker, type Job, type MinimalJob, type WorkerOptions } from 'bullmq';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { DocumentPipeline, webhookBackoff } from '@switchyard/documents';
+import { DocumentPipeline, DocumentRetention, WebhookDeliveryService, webhookBackoff } from '@switchyard/documents';
 import { bullOptions, QueueName, type JobPayload } from '@switchyard/queue';
 
 /**
@@ -17,6 +17,8 @@ export class DocumentProcessors implements OnApplicationBootstrap, OnApplication
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
     private readonly pipeline: DocumentPipeline,
+    private readonly webhooks: WebhookDeliveryService,
+    private readonly retention: DocumentRetention,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,9 +39,9 @@ export class DocumentProcessors implements OnApplicationBootstrap, OnApplication
         case 'document.finalize':
           return this.pipeline.finalize(p, job);
         case 'document.webhook':
-          return this.pipeline.webhook(p, job);
+          return this.webhooks.deliver(p, job);
         case 'document.retention':
-          return this.pipeline.sweepRetention();
+          return this.retention.sweep();
       }
     };
     const add = (name: QueueName, concurrency: number, extra: Partial<WorkerOptions> = {}) => {

@@ -1,11 +1,10 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/auth';
-import { DocumentQueues } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
 import { TenancyModule } from '@switchyard/tenancy';
 import { GatewayClient, ModelCatalog, RoutingModule } from '@switchyard/routing';
-import { CHAT_CALLER, DocumentJobEvents, DocumentPipeline, OcrEngines, PricedChatCaller } from '@switchyard/documents';
+import { CHAT_CALLER, DocumentsModule, PricedChatCaller, type ChatCaller } from '@switchyard/documents';
 import { catalogPricing, GatewayChatCaller } from './gateway-chat-caller';
 import { documentsTenancyProvider } from '../tenancy.provider';
 import { DocumentProcessors } from './processors';
@@ -17,15 +16,19 @@ import { DocumentProcessors } from './processors';
 @Module({})
 export class DocumentsWorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const caller: Provider = {
+    const chatCaller: FactoryProvider<ChatCaller> = {
       provide: CHAT_CALLER,
       inject: [GatewayClient, ModelCatalog],
       useFactory: (g: GatewayClient, catalog: ModelCatalog) => new PricedChatCaller(new GatewayChatCaller(g), catalogPricing(catalog)),
     };
     return {
       module: DocumentsWorkerModule,
-      imports: [GatewayCoreModule.forRoot({ config, service: 'documents-worker', metrics: new Metrics('documents-worker'), http: false }), RoutingModule, TenancyModule],
-      providers: [caller, documentsTenancyProvider, DocumentQueues, DocumentJobEvents, OcrEngines, DocumentPipeline, DocumentProcessors],
+      imports: [
+        GatewayCoreModule.forRoot({ config, service: 'documents-worker', metrics: new Metrics('documents-worker'), http: false }),
+        RoutingModule,
+        DocumentsModule.forWorker({ tenancy: documentsTenancyProvider, imports: [TenancyModule], chatCaller }),
+      ],
+      providers: [DocumentProcessors],
     };
   }
 }

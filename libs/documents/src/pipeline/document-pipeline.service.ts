@@ -5,21 +5,12 @@ import {
   DOCUMENT_STORAGE,
   DocumentJobsRepository,
   DocumentPageEntity,
-  WebhookDeliveriesRepository,
-  WebhookDeliveryEntity,
   type DocumentJobEntity,
   type DocumentStorage,
   type DocumentUsage,
   type PageMethod,
 } from '@switchyard/persistence';
-import {
-  DocumentQueues,
-  type DocumentFinalizePayload,
-  type DocumentPagePayload,
-  type DocumentPreparePayload,
-  type DocumentWebhookPayload,
-} from '@switchyard/queue';
-import { newId } from '@switchyard/types';
+import { DocumentQueues, type DocumentFinalizePayload, type DocumentPagePayload, type DocumentPreparePayload } from '@switchyard/queue';
 import { CHAT_CALLER, ChatCallError, type ChatCaller, type ChatContext } from '../engines/chat-caller';
 import { extractStructured } from '../extraction/extractor';
 import type { StoredJobOptions } from '../jobs/document-options';
@@ -28,39 +19,34 @@ import { imageDimensions, normalizeImage } from './image-normalizer';
 import { parsePageRange } from './page-range';
 import { PdfDocument } from './pdf-document';
 import { checkPixels } from './sniff';
-import { deliverWebhook } from '../webhooks/webhook-sender';
 import { OcrEngines } from '../engines/ocr-engines';
 import { PdfCache } from './pdf-cache';
-import { DOCUMENTS_TENANCY, type DocumentsTenancy } from '../documents-tenancy';
+import { InFlightCalls } from './in-flight-calls.service';
 import { DocumentJobEvents, type FinalJobStatus } from '../jobs/job-events';
 
 const ctxOf = (job: DocumentJobEntity): ChatContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId });
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
 const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
-/** The steps of the documents pipeline; the BullMQ processors (processors.ts) are thin adapters over these. */
+/**
+ * The steps of the documents pipeline (prepare, page, finalize); the BullMQ processors (processors.ts)
+ * are thin adapters over these. Webhooks and retention have their own services.
+ */
 @Injectable()
 export class DocumentPipeline {
   private readonly logger = new Logger('DocumentPipeline');
   private readonly pdfs = new PdfCache();
-  /** Abort controllers of the model calls this process has in flight, per document job. */
-  private readonly inFlight = new Map<string, { projectId: string; controllers: Set<AbortController> }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
     private readonly jobs: DocumentJobsRepository,
-    private readonly deliveries: WebhookDeliveriesRepository,
     @Inject(DOCUMENT_STORAGE) private readonly storage: DocumentStorage,
     private readonly queues: DocumentQueues,
     private readonly engines: OcrEngines,
-    @Inject(DOCUMENTS_TENANCY) private readonly tenancy: DocumentsTenancy,
     @Inject(CHAT_CALLER) private readonly caller: ChatCaller,
     private readonly events: DocumentJobEvents,
-  ) {
-    // A job that became final elsewhere (canceled by the API, failed by another page) stops its calls here.
-    events.onFinished((e) => this.abortJob(e.jobId, e.status));
-    events.onResync(() => void this.recheckInFlight());
-  }
+    private readonly inFlight: InFlightCalls,
+  ) {}
 
   /** Opens the document, checks its limits, selects pages and fans out one child job per page. */
   async prepare(p: DocumentPreparePayload, bull: Job): Promise<void> {
@@ -110,7 +96,7 @@ export class DocumentPipeline {
   /** One page: text layer or OCR, recorded once. Provider errors are retried by BullMQ with backoff. */
   async page(p: DocumentPagePayload, bull: Job): Promise<void> {
     // Tracked before the status is read: a cancel published after this read still reaches the call.
-    const call = this.track(p.jobId, p.projectId);
+    const call = this.inFlight.track(p.jobId, p.projectId);
     try {
       await this.runPage(p, bull, call.signal);
     } finally {
@@ -153,7 +139,7 @@ export class DocumentPipeline {
 
   /** Assembles the pages in order (and runs extraction for extract jobs); the flow parent. */
   async finalize(p: DocumentFinalizePayload, bull: Job): Promise<void> {
-    const call = this.track(p.jobId, p.projectId);
+    const call = this.inFlight.track(p.jobId, p.projectId);
     try {
       await this.runFinalize(p, bull, call.signal);
     } finally {
@@ -224,56 +210,6 @@ export class DocumentPipeline {
     }
   }
 
-  /** One webhook delivery attempt, recorded; a failure throws so BullMQ retries with backoff. */
-  async webhook(p: DocumentWebhookPayload, bull: Job): Promise<void> {
-    const job = await this.jobs.findById(p.projectId, p.jobId);
-    if (!job?.webhookUrl) return;
-    const secret = await this.tenancy.webhookSecretOf(job.organizationId, job.projectId);
-    const payload = {
-      id: job.id,
-      type: job.type,
-      status: job.status,
-      result_url: `${this.config.documents.publicUrl}/v1/documents/jobs/${job.id}`,
-    };
-    const outcome = await deliverWebhook({
-      url: job.webhookUrl,
-      payload,
-      secret,
-      allowPrivate: this.config.documents.allowPrivateUrls,
-      timeoutMs: this.config.documents.webhookTimeoutMs,
-    });
-    await this.deliveries.insert(
-      p.projectId,
-      Object.assign(new WebhookDeliveryEntity(), {
-        id: newId(),
-        jobId: job.id,
-        attempt: bull.attemptsMade + 1,
-        url: job.webhookUrl,
-        statusCode: outcome.statusCode,
-        error: outcome.error,
-        durationMs: outcome.durationMs,
-        createdAt: new Date(),
-      }),
-    );
-    if (outcome.ok) return;
-    if (Date.now() - p.firstAttemptAt >= this.config.documents.webhookMaxAgeMs) {
-      throw new UnrecoverableError(`webhook not delivered within ${this.config.documents.webhookMaxAgeMs} ms: ${outcome.error}`);
-    }
-    throw new Error(outcome.error ?? 'webhook delivery failed');
-  }
-
-  /** Deletes jobs (and their files) past their project's retention period, and orphaned uploads. */
-  async sweepRetention(): Promise<void> {
-    for (;;) {
-      const deleted = await this.jobs.deleteExpired();
-      const byProject = new Map<string, string[]>();
-      for (const d of deleted) byProject.set(d.projectId, [...(byProject.get(d.projectId) ?? []), d.id]);
-      for (const [projectId, ids] of byProject) await this.storage.deleteForJobs(projectId, ids);
-      if (deleted.length < 500) break;
-    }
-    await this.storage.deleteOrphans(24 * 60 * 60 * 1000);
-  }
-
   async close(): Promise<void> {
     await this.pdfs.clear();
   }
@@ -336,35 +272,6 @@ export class DocumentPipeline {
   private async finished(job: DocumentJobEntity, status: FinalJobStatus): Promise<void> {
     await this.events.publishFinished(job.id, status);
     if (job.webhookUrl) await this.queues.enqueueWebhook(job.id, job.projectId);
-  }
-
-  private track(jobId: string, projectId: string): { signal: AbortSignal; release: () => void } {
-    const controller = new AbortController();
-    const entry = this.inFlight.get(jobId) ?? { projectId, controllers: new Set<AbortController>() };
-    entry.controllers.add(controller);
-    this.inFlight.set(jobId, entry);
-    return {
-      signal: controller.signal,
-      release: () => {
-        entry.controllers.delete(controller);
-        if (!entry.controllers.size && this.inFlight.get(jobId) === entry) this.inFlight.delete(jobId);
-      },
-    };
-  }
-
-  private abortJob(jobId: string, status: string): void {
-    const entry = this.inFlight.get(jobId);
-    if (!entry) return;
-    this.logger.log(`document job ${jobId} is ${status}: aborting ${entry.controllers.size} call(s) in flight`);
-    for (const c of entry.controllers) c.abort(new Error(`document job ${status}`));
-  }
-
-  /** After a lost subscription: finish events may have been missed, so ask the database. */
-  private async recheckInFlight(): Promise<void> {
-    for (const [jobId, entry] of [...this.inFlight]) {
-      const job = await this.jobs.findById(entry.projectId, jobId).catch(() => null);
-      if (job && job.status !== 'queued' && job.status !== 'running') this.abortJob(jobId, job.status);
-    }
   }
 }
 

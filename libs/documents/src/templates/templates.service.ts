@@ -1,20 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DocumentTemplateEntity, DocumentTemplatesRepository } from '@switchyard/persistence';
 import { conflict, isUuid, newId, notFound, type Principal } from '@switchyard/types';
 import { parseWith } from '../jobs/document-errors';
-import { checkSchema, DocumentsService, schemaFromTemplate } from '../jobs/documents.service';
+import { checkSchema, schemaFromTemplate } from '../jobs/job-options.service';
+import { DOCUMENTS_TENANCY, projectOfRequest, type DocumentsTenancy } from '../documents-tenancy';
 import { createTemplateSchema, updateTemplateSchema } from './dtos';
 
 /** Extraction templates of a project: stored as JSON Schema, with the example-shaped template kept when given. */
 @Injectable()
 export class TemplatesService {
   constructor(
-    private readonly documents: DocumentsService,
+    @Inject(DOCUMENTS_TENANCY) private readonly tenancy: DocumentsTenancy,
     private readonly templates: DocumentTemplatesRepository,
   ) {}
 
   async create(principal: Principal, slug: string | undefined, input: unknown) {
-    const { project } = await this.documents.projectOf(principal, slug);
+    const { project } = await projectOfRequest(this.tenancy, principal, slug);
     const dto = parseWith(createTemplateSchema, input);
     const template = dto.template === undefined ? null : typeof dto.template === 'string' ? JSON.parse(dto.template) : dto.template;
     const schema = dto.schema ?? schemaFromTemplate(dto.template);
@@ -35,17 +36,17 @@ export class TemplatesService {
   }
 
   async list(principal: Principal, slug: string | undefined) {
-    const { project } = await this.documents.projectOf(principal, slug);
+    const { project } = await projectOfRequest(this.tenancy, principal, slug);
     return { data: (await this.templates.list(project.id)).map((t) => this.view(t)), next_cursor: null };
   }
 
   async get(principal: Principal, slug: string | undefined, id: string) {
-    const { project } = await this.documents.projectOf(principal, slug);
+    const { project } = await projectOfRequest(this.tenancy, principal, slug);
     return this.view(await this.require(project.id, id));
   }
 
   async update(principal: Principal, slug: string | undefined, id: string, input: unknown) {
-    const { project } = await this.documents.projectOf(principal, slug);
+    const { project } = await projectOfRequest(this.tenancy, principal, slug);
     const row = await this.require(project.id, id);
     const dto = parseWith(updateTemplateSchema, input);
     if (dto.name !== undefined && dto.name !== row.name) {
@@ -66,7 +67,7 @@ export class TemplatesService {
   }
 
   async delete(principal: Principal, slug: string | undefined, id: string) {
-    const { project } = await this.documents.projectOf(principal, slug);
+    const { project } = await projectOfRequest(this.tenancy, principal, slug);
     if (!isUuid(id) || !(await this.templates.delete(project.id, id))) throw notFound(`Template '${id}' not found.`, 'template_not_found');
     return { id, deleted: true };
   }
