@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '@switchyard/auth';
-import type { Principal } from '@switchyard/types';
-import { DocumentsService, parseWith, waitQuerySchema } from '@switchyard/documents';
+import { DocumentsService, waitQuerySchema } from '@switchyard/documents';
+import { parseOr400, type Principal } from '@switchyard/types';
 import { uploadSourceOf } from './upload.adapter';
 
 /** Asynchronous document jobs: submit, poll, list, cancel, webhook deliveries. */
@@ -18,7 +18,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Query() query: unknown,
   ) {
-    const { status, body } = await this.documents.parse(principal, project, uploadSourceOf(req), parseWith(waitQuerySchema, query).wait);
+    const { status, body } = await this.documents.parse(principal, project, uploadSourceOf(req), parseOr400(waitQuerySchema, query).wait);
     void reply.status(status);
     return body;
   }
@@ -31,7 +31,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Query() query: unknown,
   ) {
-    const { status, body } = await this.documents.extract(principal, project, uploadSourceOf(req), parseWith(waitQuerySchema, query).wait);
+    const { status, body } = await this.documents.extract(principal, project, uploadSourceOf(req), parseOr400(waitQuerySchema, query).wait);
     void reply.status(status);
     return body;
   }

@@ -11,7 +11,7 @@ import {
   type StoredFile,
 } from '@switchyard/persistence';
 import { DocumentQueues } from '@switchyard/queue';
-import { conflict, invalidRequest, isUuid, newId, notFound, type KeyPrincipal, type Principal } from '@switchyard/types';
+import { conflict, invalidRequest, isUuid, newId, notFound, parseOr400, type KeyPrincipal, type Principal } from '@switchyard/types';
 import { compileSchema } from '../extraction/schema-validator';
 import { parseTemplate, templateToSchema } from '../extraction/template-schema';
 import { httpStatusOfCode } from '../pipeline/document.exception';
@@ -19,7 +19,7 @@ import { validatePageSpec } from '../pipeline/page-range';
 import { checkPixels, CONTENT_TYPES, pngDimensions, requireSupported } from '../pipeline/sniff';
 import { checkOutboundUrl } from '../webhooks/url-guard';
 import type { StoredJobOptions } from './document-options';
-import { fromDocumentError, parseWith, toGatewayError } from './document-errors';
+import { documentError, fromDocumentError } from './document-errors';
 import {
   dynamiqExtractOptionsSchema,
   dynamiqParseOptionsSchema,
@@ -79,7 +79,7 @@ export class DocumentsService {
     const { principal: key, project } = await this.projectOf(principal, slug);
     const id = newId();
     const received = await this.receive(project.id, id, source);
-    const opts = parseWith(parseOptionsSchema, received.fields);
+    const opts = parseOr400(parseOptionsSchema, received.fields);
     if (!received.file) throw invalidRequest('A file is required (multipart field "file", or "file" as base64 in JSON).', 'file');
     const stored = await this.jobOptions(project.id, opts, opts.model);
     await this.create(key, project, id, 'parse', stored, received, opts.webhook_url);
@@ -90,7 +90,7 @@ export class DocumentsService {
     const { principal: key, project } = await this.projectOf(principal, slug);
     const id = newId();
     const received = await this.receive(project.id, id, source);
-    const opts = parseWith(extractOptionsSchema, received.fields);
+    const opts = parseOr400(extractOptionsSchema, received.fields);
     const stored = await this.jobOptions(project.id, opts, opts.ocr_model);
     stored.extract = await this.extraction(project.id, opts);
     let sourceJobId: string | null = null;
@@ -112,7 +112,7 @@ export class DocumentsService {
   /** Dynamiq `POST /v1/ocr/parse`: synchronous, `{"data":{"text": markdown}}`. */
   async ocrParse(principal: Principal, slug: string | undefined, source: UploadSource): Promise<{ data: { text: string } }> {
     const job = await this.syncRun(principal, slug, source, (fields) => {
-      const o = parseWith(dynamiqParseOptionsSchema, jsonField(fields['options'], 'options'), 'options.');
+      const o = parseOr400(dynamiqParseOptionsSchema, jsonField(fields['options'], 'options'), 'options.');
       if (o.stream) throw invalidRequest('stream is not supported; the answer is returned when the document is parsed.', 'options.stream');
       return { kind: 'parse', fields: { model: modelOfLlm(o.llm) } };
     });
@@ -122,7 +122,7 @@ export class DocumentsService {
   /** Dynamiq `POST /v1/ocr/extract`: synchronous, `{"data":{…}}`. */
   async ocrExtract(principal: Principal, slug: string | undefined, source: UploadSource): Promise<{ data: unknown }> {
     const job = await this.syncRun(principal, slug, source, (fields) => {
-      const o = parseWith(dynamiqExtractOptionsSchema, jsonField(fields['options'], 'options'), 'options.');
+      const o = parseOr400(dynamiqExtractOptionsSchema, jsonField(fields['options'], 'options'), 'options.');
       if (o.stream) throw invalidRequest('stream is not supported; the answer is returned when the document is parsed.', 'options.stream');
       return { kind: 'extract', fields: { ocr_model: modelOfLlm(o.ocr_llm), model: modelOfLlm(o.structured_output_llm), template: o.template } };
     });
@@ -136,7 +136,7 @@ export class DocumentsService {
 
   async list(principal: Principal, slug: string | undefined, query: unknown): Promise<{ data: JobView[]; next_cursor: string | null }> {
     const { project } = await this.projectOf(principal, slug);
-    const q = parseWith(listJobsQuerySchema, query);
+    const q = parseOr400(listJobsQuerySchema, query);
     let beforeId: string | undefined;
     if (q.cursor) {
       beforeId = Buffer.from(q.cursor, 'base64url').toString('utf8');
@@ -193,10 +193,10 @@ export class DocumentsService {
     const t = translate(received.fields);
     const fields = Object.fromEntries(Object.entries(t.fields).filter(([, v]) => v !== undefined));
     if (t.kind === 'parse') {
-      const opts = parseWith(parseOptionsSchema, fields);
+      const opts = parseOr400(parseOptionsSchema, fields);
       await this.create(key, project, id, 'parse', await this.jobOptions(project.id, opts, opts.model), received, undefined);
     } else {
-      const opts = parseWith(extractOptionsSchema, fields);
+      const opts = parseOr400(extractOptionsSchema, fields);
       const stored = await this.jobOptions(project.id, opts, opts.ocr_model);
       stored.extract = await this.extraction(project.id, opts);
       await this.create(key, project, id, 'extract', stored, received, undefined);
@@ -205,9 +205,9 @@ export class DocumentsService {
     if (job.status === 'succeeded') return job;
     if (job.status === 'failed' || job.status === 'canceled') {
       const code = job.error?.code ?? 'internal_error';
-      throw toGatewayError(code, job.error?.message ?? 'The document could not be processed.', httpStatusOfCode(code));
+      throw documentError(code, job.error?.message ?? 'The document could not be processed.', httpStatusOfCode(code));
     }
-    throw toGatewayError('timeout', `The document is still being processed; poll GET /v1/documents/jobs/${id}.`, 504);
+    throw documentError('timeout', `The document is still being processed; poll GET /v1/documents/jobs/${id}.`, 504);
   }
 
   private async respond(projectId: string, id: string, wait?: number): Promise<{ status: number; body: JobView }> {
@@ -366,7 +366,7 @@ export class DocumentsService {
   }
 
   private tooLarge() {
-    return toGatewayError('file_too_large', `The file exceeds the limit of ${this.config.documents.maxFileBytes} bytes (DOCUMENTS_MAX_FILE_BYTES).`, 413);
+    return documentError('file_too_large', `The file exceeds the limit of ${this.config.documents.maxFileBytes} bytes (DOCUMENTS_MAX_FILE_BYTES).`, 413);
   }
 
   private async requireJob(projectId: string, id: string): Promise<DocumentJobEntity> {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DocumentTemplateEntity, DocumentTemplatesRepository } from '@switchyard/persistence';
-import { conflict, isUuid, newId, notFound, type Principal } from '@switchyard/types';
-import { parseWith } from '../jobs/document-errors';
+import { conflict, isUuid, newId, notFound, parseOr400, type Principal } from '@switchyard/types';
 import { checkSchema, DocumentsService, schemaFromTemplate } from '../jobs/documents.service';
 import { createTemplateSchema, updateTemplateSchema } from './dtos';
 
@@ -15,7 +14,7 @@ export class TemplatesService {
 
   async create(principal: Principal, slug: string | undefined, input: unknown) {
     const { project } = await this.documents.projectOf(principal, slug);
-    const dto = parseWith(createTemplateSchema, input);
+    const dto = parseOr400(createTemplateSchema, input);
     const template = dto.template === undefined ? null : typeof dto.template === 'string' ? JSON.parse(dto.template) : dto.template;
     const schema = dto.schema ?? schemaFromTemplate(dto.template);
     checkSchema(schema);
@@ -47,7 +46,7 @@ export class TemplatesService {
   async update(principal: Principal, slug: string | undefined, id: string, input: unknown) {
     const { project } = await this.documents.projectOf(principal, slug);
     const row = await this.require(project.id, id);
-    const dto = parseWith(updateTemplateSchema, input);
+    const dto = parseOr400(updateTemplateSchema, input);
     if (dto.name !== undefined && dto.name !== row.name) {
       if (await this.templates.findByName(project.id, dto.name)) throw conflict(`A template named '${dto.name}' exists.`, 'template_exists', 'name');
       row.name = dto.name;
