@@ -8,3 +8,4 @@ export * from './connection-credentials';
 export * from './chat-request.schema';
 export * from './network';
 export * from './magic-bytes';
+export * from './json';

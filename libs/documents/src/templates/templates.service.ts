@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DocumentTemplateEntity, DocumentTemplatesRepository } from '@switchyard/persistence';
-import { conflict, isUuid, newId, notFound, parseOr400, type Principal } from '@switchyard/types';
+import { conflict, isUuid, newId, notFound, parseOr400, type JsonObject, type Principal } from '@switchyard/types';
 import { checkSchema, DocumentsService, schemaFromTemplate } from '../jobs/documents.service';
 import { createTemplateSchema, updateTemplateSchema } from './dtos';
 
@@ -53,10 +53,10 @@ export class TemplatesService {
     }
     if (dto.description !== undefined) row.description = dto.description;
     if (dto.template !== undefined) {
-      row.schema = schemaFromTemplate(dto.template);
+      row.schema = schemaFromTemplate(dto.template) as JsonObject; // built from JSON: JSON
       row.template = typeof dto.template === 'string' ? JSON.parse(dto.template) : dto.template;
     } else if (dto.schema !== undefined) {
-      row.schema = dto.schema;
+      row.schema = dto.schema as JsonObject; // parsed from a JSON body
       row.template = null;
     }
     checkSchema(row.schema);

@@ -1,3 +1,4 @@
+import type { JsonObject, JsonValue } from '@switchyard/types';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type DocumentJobType = 'parse' | 'extract';
@@ -62,8 +63,9 @@ export class DocumentTemplateEntity {
   @Column('text') name!: string;
   @Column('text', { nullable: true }) description!: string | null;
   /** The example-shaped template it was created from, if any. */
-  @Column('jsonb', { nullable: true }) template!: unknown;
-  @Column('jsonb') schema!: Record<string, unknown>;
+  @Column('jsonb', { nullable: true }) template!: JsonValue;
+  /** A JSON Schema. */
+  @Column('jsonb') schema!: JsonObject;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'modified_at' }) modifiedAt!: Date;
 }
