@@ -24,7 +24,7 @@ export class DocumentJobEntity {
   @Column('uuid', { name: 'key_id', nullable: true }) keyId!: string | null;
   @Column('text') type!: DocumentJobType;
   @Column('text') status!: DocumentJobStatus;
-  @Column('jsonb') options!: Record<string, unknown>;
+  @Column('jsonb') options!: JsonObject;
   @Column('uuid', { name: 'file_id', nullable: true }) fileId!: string | null;
   @Column('text', { name: 'file_name', nullable: true }) fileName!: string | null;
   @Column('text', { name: 'content_type', nullable: true }) contentType!: string | null;
@@ -33,7 +33,7 @@ export class DocumentJobEntity {
   @Column('jsonb', { nullable: true }) pages!: number[] | null;
   @Column('integer', { name: 'pages_total', nullable: true }) pagesTotal!: number | null;
   @Column('integer', { name: 'pages_done', default: 0 }) pagesDone!: number;
-  @Column('jsonb', { nullable: true }) result!: Record<string, unknown> | null;
+  @Column('jsonb', { nullable: true }) result!: JsonObject | null;
   @Column('jsonb') usage!: DocumentUsage;
   @Column('jsonb', { nullable: true }) error!: DocumentJobError | null;
   @Column('text', { name: 'webhook_url', nullable: true }) webhookUrl!: string | null;
