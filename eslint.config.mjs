@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 const libs = (...scopes) => scopes.map((s) => `scope:${s}`);
 
-export default tseslint.config(
+const config = tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.nx/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -34,6 +34,7 @@ export default tseslint.config(
             { sourceTag: 'scope:config', onlyDependOnLibsWithTags: libs('types') },
             { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: libs('types') },
             { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: libs('types', 'config') },
+            { sourceTag: 'scope:http', onlyDependOnLibsWithTags: libs('types', 'config', 'telemetry') },
             { sourceTag: 'scope:persistence', onlyDependOnLibsWithTags: libs('types', 'config') },
             { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: libs('types', 'config') },
             { sourceTag: 'scope:metering', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue') },
@@ -41,12 +42,12 @@ export default tseslint.config(
             { sourceTag: 'scope:tenancy', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry', 'auth') },
             {
               sourceTag: 'scope:routing',
-              onlyDependOnLibsWithTags: libs('types', 'config', 'providers', 'metering', 'auth', 'persistence', 'telemetry', 'queue'),
+              onlyDependOnLibsWithTags: libs('types', 'config', 'providers', 'metering', 'auth', 'persistence', 'telemetry', 'queue', 'http'),
             },
             // Model calls go through the ChatCaller interface (bound to routing's GatewayClient by the app), and
             // tenancy through DocumentsTenancy (bound to auth and tenancy): the documents lib depends on neither.
-            { sourceTag: 'scope:documents', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry') },
-            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:documents', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry', 'http') },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: libs('types', 'config') },
           ],
         },
       ],
@@ -62,3 +63,21 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );
+
+// Spec files may also import the testing lib (mocks, fixtures, the TCP proxy), so integration specs sit beside
+// the code they test: the same boundaries plus `scope:testing`. libs/testing itself imports no lib its mocks test.
+const [level, boundaries] = config.find((c) => c.rules?.['@nx/enforce-module-boundaries']).rules['@nx/enforce-module-boundaries'];
+config.push({
+  files: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'],
+  rules: {
+    '@nx/enforce-module-boundaries': [
+      level,
+      {
+        ...boundaries,
+        depConstraints: boundaries.depConstraints.map((c) => ({ ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'scope:testing'] })),
+      },
+    ],
+  },
+});
+
+export default config;

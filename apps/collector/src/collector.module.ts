@@ -4,7 +4,7 @@ import { GatewayCoreModule } from '@switchyard/auth';
 import { PersistenceModule, ProjectsRepository, RunsRepository, SpansRepository } from '@switchyard/persistence';
 import type { Metrics } from '@switchyard/telemetry';
 import { IngestController } from './ingest/ingest.controller';
-import { IngestQueue } from './ingest/ingest-queue';
+import { IngestQueue } from './queue/ingest-queue';
 import { IngestService } from './ingest/ingest.service';
 import { RetentionService } from './retention/retention.service';
 import { RunsController } from './runs/runs.controller';

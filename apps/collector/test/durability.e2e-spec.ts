@@ -116,6 +116,11 @@ describe('collector durability: crashes, PostgreSQL and Redis outages, backpress
       const unknown = await send(a.url, tenant.projectKey, batch(testNo * 100));
       expect(unknown.status).toBe(503); // the key cannot be checked yet: retryable, not 401
       expect(unknown.headers.get('retry-after')).toBeTruthy();
+      // A query naming a project it cannot look up is retryable too, not a 404.
+      const query = await fetch(`${a.url}/v1/traces/${traceIdOf(testNo * 100)}?project=${tenant.organizationId}/default`, {
+        headers: { authorization: `Bearer ${env.config.admin.token}` },
+      });
+      expect(query.status).toBe(503);
       proxy.restore();
       let status = 0;
       const deadline = Date.now() + 15_000;

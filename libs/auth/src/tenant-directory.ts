@@ -107,15 +107,18 @@ export class TenantDirectory {
       }
       return project;
     }
-    const cacheKey = `${principal.organizationId}:slug:${slug ?? ''}`;
+    return this.projectBySlug(principal.organizationId, slug, 'x-gateway-project');
+  }
+
+  /** An organization's project by slug (null: its default project); 404 naming `param` when there is none, 503 when PostgreSQL is down. */
+  async projectBySlug(organizationId: string, slug: string | null, param = 'project'): Promise<ProjectSnapshot> {
+    const cacheKey = `${organizationId}:slug:${slug ?? ''}`;
     const cached = this.projects.get(cacheKey);
     if (cached) return cached;
     return this.once(cacheKey, () =>
       this.staleIfError(this.projects, cacheKey, async () => {
-        const row = slug
-          ? await this.projectsRepo.findBySlug(principal.organizationId, slug)
-          : await this.projectsRepo.findDefault(principal.organizationId);
-        if (!row) throw notFound(`Project '${slug ?? 'default'}' does not exist in this organization.`, 'project_not_found', 'x-gateway-project');
+        const row = slug ? await this.projectsRepo.findBySlug(organizationId, slug) : await this.projectsRepo.findDefault(organizationId);
+        if (!row) throw notFound(`Project '${slug ?? 'default'}' does not exist in this organization.`, 'project_not_found', param);
         const snap = snapshot(row);
         this.projects.set(cacheKey, snap);
         return snap;

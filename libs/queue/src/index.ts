@@ -1,2 +1,3 @@
 export * from './queues';
 export * from './document-queues';
+export * from './pubsub/redis-channel';

@@ -7,3 +7,5 @@ export * from './zod-errors';
 export * from './connection-credentials';
 export * from './chat-request.schema';
 export * from './network';
+export * from './magic-bytes';
+export * from './json';

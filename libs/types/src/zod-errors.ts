@@ -1,4 +1,4 @@
-import type { ZodError } from 'zod';
+import type { output, ZodError, ZodType } from 'zod';
 import { invalidRequest, type GatewayError } from './errors';
 
 /** Dotted/bracketed path of a zod issue as the OpenAI `param` spells it: `messages[0].role`. */
@@ -22,4 +22,11 @@ export function zodToGatewayError(error: ZodError, prefix = ''): GatewayError {
   const full = prefix && param ? `${prefix}.${param}` : prefix || param;
   const where = full ? `'${full}': ` : '';
   return invalidRequest(`Invalid value for ${where}${issue.message}`.replace(/: $/, ''), full || null);
+}
+
+/** Parses `value` (absent = `{}`) with `schema`, or throws the 400 of its first issue; `prefix` names the enclosing field (`options.`). */
+export function parseOr400<S extends ZodType>(schema: S, value: unknown, prefix = ''): output<S> {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw zodToGatewayError(result.error, prefix);
+  return result.data;
 }

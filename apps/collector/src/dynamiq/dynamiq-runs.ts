@@ -1,4 +1,5 @@
 import type { RunRecord } from '@switchyard/persistence';
+import type { JsonValue } from '@switchyard/types';
 import { z } from 'zod';
 
 /**
@@ -34,7 +35,8 @@ export function isDynamiqBody(body: unknown): body is { runs: unknown } {
   return typeof body === 'object' && body !== null && !Array.isArray(body) && 'runs' in body && !('resourceSpans' in body) && !('resource_spans' in body);
 }
 
-const orNull = (v: unknown) => (v === undefined ? null : v);
+/** A field of a parsed JSON body (so a JSON value), absent as null. */
+const orNull = (v: unknown): JsonValue => (v === undefined ? null : (v as JsonValue));
 
 /** Validated runs as queue records (version 0: the writer stamps the queue position). */
 export function toRunRecords(body: z.infer<typeof runsBodySchema>): RunRecord[] {

@@ -5,7 +5,7 @@ import { isDynamiqBody, runsBodySchema, toRunRecords } from '../dynamiq/dynamiq-
 import { normalizeExportRequest, UndecodableRequestError, type NormalizedBatch } from '../otlp/normalize';
 import { decodeProtobufRequest, type PartialSuccess } from '../otlp/otlp.proto';
 import { CollectorException } from './collector.exception';
-import { IngestQueue } from './ingest-queue';
+import { IngestQueue } from '../queue/ingest-queue';
 import { readBody } from './read-body';
 
 export type IngestEncoding = 'json' | 'protobuf';

@@ -1,19 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { ProjectsRepository } from '@switchyard/persistence';
-import { invalidRequest, notFound, type Principal } from '@switchyard/types';
+import { TenantDirectory } from '@switchyard/auth';
+import { invalidRequest, type Principal } from '@switchyard/types';
 
-/** The project a query acts on: a project key's own, or for the admin token `?project=<org-uuid>/<slug>`. */
+/**
+ * The project a query acts on: a project key's own, or for the admin token `?project=<org-uuid>/<slug>`,
+ * resolved through the TenantDirectory like every other lookup (cached; 404 when there is no such
+ * project, 503 while PostgreSQL is unreachable).
+ */
 @Injectable()
 export class ProjectScope {
-  constructor(private readonly projects: ProjectsRepository) {}
+  constructor(private readonly directory: TenantDirectory) {}
 
   async projectIdOf(principal: Principal, project: string | undefined): Promise<string> {
     if (principal.kind === 'key') return principal.projectId!;
     const m = /^([0-9a-f-]{36})\/([a-z0-9-]{1,64})$/i.exec(project ?? '');
     if (!m) throw invalidRequest('The admin token must name a project: ?project=<organization-id>/<project-slug>.', 'project');
-    const row = await this.projects.findBySlug(m[1]!.toLowerCase(), m[2]!).catch(() => null);
-    if (!row) throw notFound(`Project '${project}' does not exist.`, 'project_not_found', 'project');
-    return row.id;
+    return (await this.directory.projectBySlug(m[1]!.toLowerCase(), m[2]!)).id;
   }
 }
 

@@ -1,8 +1,8 @@
 import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '@switchyard/auth';
-import type { Principal } from '@switchyard/types';
-import { DocumentJobsService, JobSubmissionService, parseWith, waitQuerySchema } from '@switchyard/documents';
+import { parseOr400, type Principal } from '@switchyard/types';
+import { DocumentJobsService, JobSubmissionService, waitQuerySchema } from '@switchyard/documents';
 import { uploadSourceOf } from './upload.adapter';
 
 /** Asynchronous document jobs: submit, poll, list, cancel, webhook deliveries. */
@@ -21,7 +21,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Query() query: unknown,
   ) {
-    const { status, body } = await this.submissions.submitAndRespond(principal, project, 'parse', uploadSourceOf(req), parseWith(waitQuerySchema, query).wait);
+    const { status, body } = await this.submissions.submitAndRespond(principal, project, 'parse', uploadSourceOf(req), parseOr400(waitQuerySchema, query).wait);
     void reply.status(status);
     return body;
   }
@@ -34,7 +34,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Query() query: unknown,
   ) {
-    const { status, body } = await this.submissions.submitAndRespond(principal, project, 'extract', uploadSourceOf(req), parseWith(waitQuerySchema, query).wait);
+    const { status, body } = await this.submissions.submitAndRespond(principal, project, 'extract', uploadSourceOf(req), parseOr400(waitQuerySchema, query).wait);
     void reply.status(status);
     return body;
   }

@@ -2,9 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { DocumentJobsRepository, WebhookDeliveriesRepository, type DocumentJobEntity } from '@switchyard/persistence';
 import { DocumentQueues } from '@switchyard/queue';
-import { conflict, invalidRequest, isUuid, notFound, type Principal } from '@switchyard/types';
+import { conflict, invalidRequest, isUuid, notFound, parseOr400, type Principal } from '@switchyard/types';
 import { DOCUMENTS_TENANCY, projectOfRequest, type DocumentsTenancy } from '../documents-tenancy';
-import { parseWith } from './document-errors';
 import { listJobsQuerySchema } from './dtos/job-options.dto';
 import { DocumentJobEvents } from './job-events';
 import { toDeliveryView, toJobView, type DeliveryView, type JobView } from './job-view.mapper';
@@ -30,7 +29,7 @@ export class DocumentJobsService {
 
   async list(principal: Principal, slug: string | undefined, query: unknown): Promise<{ data: JobView[]; next_cursor: string | null }> {
     const { project } = await projectOfRequest(this.tenancy, principal, slug);
-    const q = parseWith(listJobsQuerySchema, query);
+    const q = parseOr400(listJobsQuerySchema, query);
     let beforeId: string | undefined;
     if (q.cursor) {
       beforeId = Buffer.from(q.cursor, 'base64url').toString('utf8');

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { invalidRequest, type Principal } from '@switchyard/types';
+import { invalidRequest, parseOr400, type Principal } from '@switchyard/types';
 import { httpStatusOfCode } from '../pipeline/document.exception';
-import { parseWith, toGatewayError } from './document-errors';
+import { documentError } from './document-errors';
 import { DocumentJobsService } from './document-jobs.service';
 import { dynamiqExtractOptionsSchema, dynamiqParseOptionsSchema, modelOfLlm } from './dtos/job-options.dto';
 import { JobSubmissionService, type FieldsMapper, type JobType } from './job-submission.service';
@@ -21,7 +21,7 @@ export class DynamiqOcrService {
   /** `POST /v1/ocr/parse` -> `{"data":{"text": markdown}}`. */
   async parse(principal: Principal, slug: string | undefined, source: UploadSource): Promise<{ data: { text: string } }> {
     const job = await this.run(principal, slug, 'parse', source, (fields) => {
-      const o = parseWith(dynamiqParseOptionsSchema, jsonField(fields['options'], 'options'), 'options.');
+      const o = parseOr400(dynamiqParseOptionsSchema, jsonField(fields['options'], 'options'), 'options.');
       refuseStream(o.stream);
       return { model: modelOfLlm(o.llm) };
     });
@@ -31,7 +31,7 @@ export class DynamiqOcrService {
   /** `POST /v1/ocr/extract` -> `{"data":{…}}`. */
   async extract(principal: Principal, slug: string | undefined, source: UploadSource): Promise<{ data: unknown }> {
     const job = await this.run(principal, slug, 'extract', source, (fields) => {
-      const o = parseWith(dynamiqExtractOptionsSchema, jsonField(fields['options'], 'options'), 'options.');
+      const o = parseOr400(dynamiqExtractOptionsSchema, jsonField(fields['options'], 'options'), 'options.');
       refuseStream(o.stream);
       return { ocr_model: modelOfLlm(o.ocr_llm), model: modelOfLlm(o.structured_output_llm), template: o.template };
     });
@@ -46,9 +46,9 @@ export class DynamiqOcrService {
     if (job.status === 'succeeded') return job;
     if (job.status === 'failed' || job.status === 'canceled') {
       const code = job.error?.code ?? 'internal_error';
-      throw toGatewayError(code, job.error?.message ?? 'The document could not be processed.', httpStatusOfCode(code));
+      throw documentError(code, job.error?.message ?? 'The document could not be processed.', httpStatusOfCode(code));
     }
-    throw toGatewayError('timeout', `The document is still being processed; poll GET /v1/documents/jobs/${id}.`, 504);
+    throw documentError('timeout', `The document is still being processed; poll GET /v1/documents/jobs/${id}.`, 504);
   }
 }
 

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { createRedis, REDIS_CLIENT } from '@switchyard/persistence';
+import { REDIS_CLIENT } from '@switchyard/persistence';
+import { RedisChannel } from '@switchyard/queue';
 
 export type FinalJobStatus = 'succeeded' | 'failed' | 'canceled';
 
@@ -13,8 +14,14 @@ export interface JobFinishedEvent {
 
 export type JobFinishedHandler = (event: JobFinishedEvent) => void;
 
+const FINAL = new Set<string>(['succeeded', 'failed', 'canceled']);
+const asJobFinished = (m: unknown): JobFinishedEvent | null => {
+  const e = m as Partial<JobFinishedEvent> | null;
+  return typeof e?.jobId === 'string' && FINAL.has(e.status ?? '') ? (e as JobFinishedEvent) : null;
+};
+
 /**
- * "This document job is final" over Redis pub/sub (one channel under REDIS_PREFIX). Whoever finishes a
+ * "This document job is final" over the `documents:job-finished` Redis channel. Whoever finishes a
  * job publishes (the worker on success or failure, the API on cancel); the API wakes `?wait` and
  * `/v1/ocr/*` requests with it instead of polling the database, and the worker aborts the model calls
  * still in flight for a job that was canceled or has already failed.
@@ -25,55 +32,46 @@ export type JobFinishedHandler = (event: JobFinishedEvent) => void;
 @Injectable()
 export class DocumentJobEvents implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('DocumentJobEvents');
-  private readonly channel: string;
-  private subscriber: Redis | undefined;
-  private readonly handlers = new Set<JobFinishedHandler>();
-  private readonly resyncHandlers = new Set<() => void>();
+  private readonly channel: RedisChannel<JobFinishedEvent>;
   private readonly waiters = new Map<string, Set<() => void>>();
 
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
-  ) {
-    this.channel = `${config.redis.prefix}:documents:job-finished`;
+  constructor(@Inject(APP_CONFIG) config: ServiceConfig, @Inject(REDIS_CLIENT) redis: Redis) {
+    this.channel = new RedisChannel(config, {
+      name: 'documents:job-finished',
+      connectionName: `switchyard-${config.serviceName}-job-events`,
+      publisher: redis,
+      accept: asJobFinished,
+    });
+    this.channel.subscribe((event) => {
+      for (const fire of [...(this.waiters.get(event.jobId) ?? [])]) fire();
+    });
+    this.channel.onResync(() => {
+      for (const set of this.waiters.values()) for (const fire of [...set]) fire();
+    });
   }
 
-  async onModuleInit(): Promise<void> {
-    const sub = createRedis(this.config, `switchyard-${this.config.serviceName}-job-events`, { enableAutoPipelining: false });
-    this.subscriber = sub;
-    let lost = false;
-    sub.on('message', (channel: string, message: string) => {
-      if (channel === this.channel) this.dispatch(message);
-    });
-    sub.on('close', () => (lost = true));
-    sub.on('ready', () => {
-      if (!lost) return;
-      lost = false;
-      this.logger.warn('job event subscription reconnected; re-checking waiting jobs');
-      this.resync();
-    });
-    await sub.subscribe(this.channel);
+  onModuleInit(): Promise<void> {
+    return this.channel.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.resync();
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    this.channel.resync();
+    await this.channel.close();
   }
 
   /** Never throws: the status is already written, and waiters and workers re-read it on their own deadlines. */
   async publishFinished(jobId: string, status: FinalJobStatus): Promise<void> {
-    const event: JobFinishedEvent = { jobId, status };
-    await this.redis.publish(this.channel, JSON.stringify(event)).catch((err: unknown) => {
+    await this.channel.publish({ jobId, status }).catch((err: unknown) => {
       this.logger.warn(`job event for ${jobId} not published: ${(err as Error).message}`);
     });
   }
 
   onFinished(handler: JobFinishedHandler): void {
-    this.handlers.add(handler);
+    this.channel.subscribe(handler);
   }
 
   onResync(handler: () => void): void {
-    this.resyncHandlers.add(handler);
+    this.channel.onResync(handler);
   }
 
   /**
@@ -105,22 +103,5 @@ export class DocumentJobEvents implements OnModuleInit, OnApplicationShutdown {
         };
       }).finally(disarm);
     return { wait, disarm };
-  }
-
-  private dispatch(message: string): void {
-    let event: JobFinishedEvent;
-    try {
-      event = JSON.parse(message) as JobFinishedEvent;
-    } catch {
-      return;
-    }
-    if (typeof event?.jobId !== 'string') return;
-    for (const fire of [...(this.waiters.get(event.jobId) ?? [])]) fire();
-    for (const h of this.handlers) h(event);
-  }
-
-  private resync(): void {
-    for (const set of this.waiters.values()) for (const fire of [...set]) fire();
-    for (const h of this.resyncHandlers) h();
   }
 }

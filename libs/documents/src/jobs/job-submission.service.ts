@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { DocumentJobEntity, DocumentJobsRepository } from '@switchyard/persistence';
 import { DocumentQueues } from '@switchyard/queue';
-import { invalidRequest, newId, notFound, type KeyPrincipal, type Principal } from '@switchyard/types';
+import { invalidRequest, newId, notFound, parseOr400, type KeyPrincipal, type Principal } from '@switchyard/types';
 import { DOCUMENTS_TENANCY, projectOfRequest, type DocumentsProject, type DocumentsTenancy } from '../documents-tenancy';
 import { checkOutboundUrl } from '../webhooks/url-guard';
 import type { StoredJobOptions } from './document-options';
-import { fromDocumentError, parseWith } from './document-errors';
+import { fromDocumentError } from './document-errors';
 import { DocumentJobsService } from './document-jobs.service';
 import { extractOptionsSchema, parseOptionsSchema } from './dtos/job-options.dto';
 import type { JobView } from './job-view.mapper';
@@ -71,13 +71,13 @@ export class JobSubmissionService {
   }
 
   private parseRequest(fields: Record<string, unknown>, received: ReceivedUpload): JobRequest {
-    const opts = parseWith(parseOptionsSchema, fields);
+    const opts = parseOr400(parseOptionsSchema, fields);
     if (!received.file) throw invalidRequest('A file is required (multipart field "file", or "file" as base64 in JSON).', 'file');
     return { options: this.options.pageOptions(opts, opts.model), webhookUrl: opts.webhook_url, sourceJobId: null };
   }
 
   private async extractRequest(projectId: string, fields: Record<string, unknown>, received: ReceivedUpload): Promise<JobRequest> {
-    const opts = parseWith(extractOptionsSchema, fields);
+    const opts = parseOr400(extractOptionsSchema, fields);
     const options = this.options.pageOptions(opts, opts.ocr_model);
     options.extract = await this.options.extraction(projectId, opts);
     let sourceJobId: string | null = null;

@@ -3,7 +3,7 @@ import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { DOCUMENT_STORAGE, FileTooLargeError, type DocumentStorage, type StoredFile } from '@switchyard/persistence';
 import { invalidRequest } from '@switchyard/types';
 import { checkPixels, CONTENT_TYPES, pngDimensions, requireSupported } from '../pipeline/sniff';
-import { fromDocumentError, toGatewayError } from './document-errors';
+import { documentError, fromDocumentError } from './document-errors';
 import type { UploadPart, UploadSource } from './upload-source';
 
 /** An upload once received: the form fields, and the file (in storage) if one was sent. */
@@ -76,7 +76,7 @@ export class UploadReceiver {
   }
 
   private tooLarge() {
-    return toGatewayError('file_too_large', `The file exceeds the limit of ${this.config.documents.maxFileBytes} bytes (DOCUMENTS_MAX_FILE_BYTES).`, 413);
+    return documentError('file_too_large', `The file exceeds the limit of ${this.config.documents.maxFileBytes} bytes (DOCUMENTS_MAX_FILE_BYTES).`, 413);
   }
 }
 

@@ -1,6 +1,6 @@
 import { DocumentError } from './document.exception';
 import { parsePageRange } from './page-range';
-import { checkPixels, pngDimensions, requireSupported, sniffKind } from './sniff';
+import { checkPixels, pngDimensions, requireSupported } from './sniff';
 import { reflowText, type TextItem } from './text-layer';
 
 const item = (str: string, x: number, y: number, size = 12, width = str.length * size * 0.5): TextItem => ({
@@ -10,19 +10,7 @@ const item = (str: string, x: number, y: number, size = 12, width = str.length *
   height: size,
 });
 
-describe('sniffKind', () => {
-  it.each([
-    ['pdf', Buffer.from('%PDF-1.7\n')],
-    ['png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])],
-    ['jpeg', Buffer.from([0xff, 0xd8, 0xff, 0xe0])],
-    ['webp', Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WEBPVP8 ')])],
-    ['tiff', Buffer.from([0x49, 0x49, 0x2a, 0x00])],
-    ['tiff', Buffer.from([0x4d, 0x4d, 0x00, 0x2a])],
-    ['gif', Buffer.from('GIF89a....')],
-  ])('detects %s from magic bytes', (kind, head) => {
-    expect(sniffKind(head)).toBe(kind);
-  });
-
+describe('requireSupported', () => {
   it('refuses empty and unknown content with their codes, whatever the name', () => {
     expect(() => requireSupported(Buffer.alloc(0))).toThrow(expect.objectContaining({ code: 'empty_file' }));
     expect(() => requireSupported(Buffer.from('MZ\x90\x00'))).toThrow(expect.objectContaining({ code: 'unsupported_file_type' }));

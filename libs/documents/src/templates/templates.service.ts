@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DocumentTemplateEntity, DocumentTemplatesRepository } from '@switchyard/persistence';
-import { conflict, isUuid, newId, notFound, type Principal } from '@switchyard/types';
-import { parseWith } from '../jobs/document-errors';
+import { conflict, isUuid, newId, notFound, parseOr400, type JsonObject, type Principal } from '@switchyard/types';
 import { checkSchema, schemaFromTemplate } from '../jobs/job-options.service';
 import { DOCUMENTS_TENANCY, projectOfRequest, type DocumentsTenancy } from '../documents-tenancy';
 import { createTemplateSchema, updateTemplateSchema } from './dtos';
@@ -16,7 +15,7 @@ export class TemplatesService {
 
   async create(principal: Principal, slug: string | undefined, input: unknown) {
     const { project } = await projectOfRequest(this.tenancy, principal, slug);
-    const dto = parseWith(createTemplateSchema, input);
+    const dto = parseOr400(createTemplateSchema, input);
     const template = dto.template === undefined ? null : typeof dto.template === 'string' ? JSON.parse(dto.template) : dto.template;
     const schema = dto.schema ?? schemaFromTemplate(dto.template);
     checkSchema(schema);
@@ -48,17 +47,17 @@ export class TemplatesService {
   async update(principal: Principal, slug: string | undefined, id: string, input: unknown) {
     const { project } = await projectOfRequest(this.tenancy, principal, slug);
     const row = await this.require(project.id, id);
-    const dto = parseWith(updateTemplateSchema, input);
+    const dto = parseOr400(updateTemplateSchema, input);
     if (dto.name !== undefined && dto.name !== row.name) {
       if (await this.templates.findByName(project.id, dto.name)) throw conflict(`A template named '${dto.name}' exists.`, 'template_exists', 'name');
       row.name = dto.name;
     }
     if (dto.description !== undefined) row.description = dto.description;
     if (dto.template !== undefined) {
-      row.schema = schemaFromTemplate(dto.template);
+      row.schema = schemaFromTemplate(dto.template) as JsonObject; // built from JSON: JSON
       row.template = typeof dto.template === 'string' ? JSON.parse(dto.template) : dto.template;
     } else if (dto.schema !== undefined) {
-      row.schema = dto.schema;
+      row.schema = dto.schema as JsonObject; // parsed from a JSON body
       row.template = null;
     }
     checkSchema(row.schema);

@@ -1,47 +1,26 @@
-import { lookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
-import ipaddr from 'ipaddr.js';
-import { isPrivateAddress } from '@switchyard/types';
+import { checkOutboundUrl as checkUrl, OutboundUrlError, type OutboundUrlProblem, type Resolver } from '@switchyard/http';
 import { DocumentError } from '../pipeline/document.exception';
 
-/** Syntax and scheme of an outbound URL. */
-export function parseOutboundUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new DocumentError('webhook_url_forbidden', 'webhook_url is not a valid URL.');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DocumentError('webhook_url_forbidden', 'webhook_url must be http or https.');
-  if (url.username || url.password) throw new DocumentError('webhook_url_forbidden', 'webhook_url must not contain credentials.');
-  return url;
-}
-
-export type Resolver = (host: string) => Promise<LookupAddress[]>;
-const systemResolver: Resolver = (host) => lookup(host, { all: true, verbatim: true });
+const MESSAGES: Record<OutboundUrlProblem, (host: string) => string> = {
+  invalid: () => 'webhook_url is not a valid URL.',
+  scheme: () => 'webhook_url must be http or https.',
+  credentials: () => 'webhook_url must not contain credentials.',
+  unresolvable: (host) => `webhook_url host '${host}' does not resolve.`,
+  private: () => 'webhook_url points to a private, loopback or link-local address; set DOCUMENTS_ALLOW_PRIVATE_URLS=true to allow it.',
+};
 
 /**
- * Resolves the URL's host and refuses it when any address is private, loopback or link-local
- * (unless allowed). Returns the checked addresses: connect to one of these, not to a fresh lookup.
+ * Checks a webhook URL when a job is created (the outbound agent checks again on every delivery):
+ * the shared outbound URL check, worded for `webhook_url`. A host that does not resolve may be
+ * temporary, so that refusal is marked retryable.
  */
-export async function checkOutboundUrl(raw: string, allowPrivate: boolean, resolve: Resolver = systemResolver): Promise<LookupAddress[]> {
-  const url = parseOutboundUrl(raw);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  let addresses: LookupAddress[];
-  if (ipaddr.isValid(host)) addresses = [{ address: host, family: host.includes(':') ? 6 : 4 }];
-  else {
-    try {
-      addresses = await resolve(host);
-    } catch {
-      throw new DocumentError('webhook_url_forbidden', `webhook_url host '${host}' does not resolve.`, false);
-    }
+export async function checkOutboundUrl(raw: string, allowPrivate: boolean, resolve?: Resolver): Promise<LookupAddress[]> {
+  try {
+    return await checkUrl(raw, { allowPrivate, ...(resolve ? { resolve } : {}) });
+  } catch (err) {
+    if (!(err instanceof OutboundUrlError)) throw err;
+    const host = URL.canParse(raw) ? new URL(raw).hostname.replace(/^\[|\]$/g, '') : '';
+    throw new DocumentError('webhook_url_forbidden', MESSAGES[err.problem](host), err.problem !== 'unresolvable');
   }
-  if (!addresses.length) throw new DocumentError('webhook_url_forbidden', `webhook_url host '${host}' does not resolve.`, false);
-  if (!allowPrivate && addresses.some((a) => isPrivateAddress(a.address))) {
-    throw new DocumentError(
-      'webhook_url_forbidden',
-      'webhook_url points to a private, loopback or link-local address; set DOCUMENTS_ALLOW_PRIVATE_URLS=true to allow it.',
-    );
-  }
-  return addresses;
 }

@@ -1,6 +1,5 @@
-import type { LookupAddress } from 'node:dns';
-import { Agent, request } from 'undici';
-import { checkOutboundUrl } from './url-guard';
+import { createOutboundAgent, isPrivateAddressError, parseOutboundUrl } from '@switchyard/http';
+import { request } from 'undici';
 import { signWebhook } from './webhook-signature';
 
 export interface DeliveryOutcome {
@@ -11,8 +10,8 @@ export interface DeliveryOutcome {
 }
 
 /**
- * POSTs a signed webhook. The host is resolved and checked first, and the connection goes to the
- * checked address (a pinned lookup), so DNS rebinding cannot slip a private address in between.
+ * POSTs a signed webhook through the outbound agent, which checks the receiver's address after its
+ * own DNS lookup (so DNS rebinding cannot slip a private address in) unless private URLs are allowed.
  */
 export async function deliverWebhook(input: {
   url: string;
@@ -22,27 +21,17 @@ export async function deliverWebhook(input: {
   timeoutMs: number;
 }): Promise<DeliveryOutcome> {
   const started = Date.now();
+  const failed = (error: string): DeliveryOutcome => ({ statusCode: null, error, durationMs: Date.now() - started, ok: false });
   const body = JSON.stringify(input.payload);
-  let addresses: LookupAddress[];
+  let url: URL;
   try {
-    addresses = await checkOutboundUrl(input.url, input.allowPrivate);
+    url = parseOutboundUrl(input.url);
   } catch (err) {
-    return { statusCode: null, error: (err as Error).message, durationMs: Date.now() - started, ok: false };
+    return failed(`webhook_url refused: ${(err as Error).message}`);
   }
-  const pinned = addresses[0] as LookupAddress;
-  const agent = new Agent({
-    connect: {
-      lookup: (_host, options, cb) => {
-        const all = (options as { all?: boolean }).all;
-        if (all) (cb as (e: null, a: LookupAddress[]) => void)(null, [pinned]);
-        else (cb as (e: null, a: string, f: number) => void)(null, pinned.address, pinned.family);
-      },
-    },
-    headersTimeout: input.timeoutMs,
-    bodyTimeout: input.timeoutMs,
-  });
+  const agent = createOutboundAgent({ allowPrivate: input.allowPrivate, headersTimeoutMs: input.timeoutMs, bodyTimeoutMs: input.timeoutMs });
   try {
-    const res = await request(input.url, {
+    const res = await request(url, {
       method: 'POST',
       dispatcher: agent,
       headers: {
@@ -51,13 +40,12 @@ export async function deliverWebhook(input: {
         'x-gateway-signature': signWebhook(input.secret, body),
       },
       body,
-      maxRedirections: 0,
-    } as Parameters<typeof request>[1]);
+    });
     await res.body.dump();
     const ok = res.statusCode >= 200 && res.statusCode < 300;
     return { statusCode: res.statusCode, error: ok ? null : `receiver answered ${res.statusCode}`, durationMs: Date.now() - started, ok };
   } catch (err) {
-    return { statusCode: null, error: (err as Error).message, durationMs: Date.now() - started, ok: false };
+    return failed(isPrivateAddressError(err) ? `webhook_url refused: ${(err as Error).message}` : (err as Error).message);
   } finally {
     await agent.close().catch(() => undefined);
   }

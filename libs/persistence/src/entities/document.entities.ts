@@ -1,3 +1,4 @@
+import type { JsonObject, JsonValue } from '@switchyard/types';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type DocumentJobType = 'parse' | 'extract';
@@ -23,7 +24,7 @@ export class DocumentJobEntity {
   @Column('uuid', { name: 'key_id', nullable: true }) keyId!: string | null;
   @Column('text') type!: DocumentJobType;
   @Column('text') status!: DocumentJobStatus;
-  @Column('jsonb') options!: Record<string, unknown>;
+  @Column('jsonb') options!: JsonObject;
   @Column('uuid', { name: 'file_id', nullable: true }) fileId!: string | null;
   @Column('text', { name: 'file_name', nullable: true }) fileName!: string | null;
   @Column('text', { name: 'content_type', nullable: true }) contentType!: string | null;
@@ -32,7 +33,7 @@ export class DocumentJobEntity {
   @Column('jsonb', { nullable: true }) pages!: number[] | null;
   @Column('integer', { name: 'pages_total', nullable: true }) pagesTotal!: number | null;
   @Column('integer', { name: 'pages_done', default: 0 }) pagesDone!: number;
-  @Column('jsonb', { nullable: true }) result!: Record<string, unknown> | null;
+  @Column('jsonb', { nullable: true }) result!: JsonObject | null;
   @Column('jsonb') usage!: DocumentUsage;
   @Column('jsonb', { nullable: true }) error!: DocumentJobError | null;
   @Column('text', { name: 'webhook_url', nullable: true }) webhookUrl!: string | null;
@@ -62,8 +63,9 @@ export class DocumentTemplateEntity {
   @Column('text') name!: string;
   @Column('text', { nullable: true }) description!: string | null;
   /** The example-shaped template it was created from, if any. */
-  @Column('jsonb', { nullable: true }) template!: unknown;
-  @Column('jsonb') schema!: Record<string, unknown>;
+  @Column('jsonb', { nullable: true }) template!: JsonValue;
+  /** A JSON Schema. */
+  @Column('jsonb') schema!: JsonObject;
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
   @Column('timestamptz', { name: 'modified_at' }) modifiedAt!: Date;
 }

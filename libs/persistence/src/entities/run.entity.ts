@@ -1,3 +1,4 @@
+import type { JsonValue } from '@switchyard/types';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** A Dynamiq SDK run, upserted by (project, id): the SDK resends every run it has recorded. */
@@ -37,22 +38,22 @@ export class RunEntity {
   endTime!: Date;
 
   @Column('jsonb', { nullable: true })
-  input!: unknown;
+  input!: JsonValue;
 
   @Column('jsonb', { nullable: true })
-  output!: unknown;
+  output!: JsonValue;
 
   @Column('jsonb', { nullable: true })
-  metadata!: unknown;
+  metadata!: JsonValue;
 
   @Column('jsonb', { nullable: true })
-  error!: unknown;
+  error!: JsonValue;
 
   @Column('jsonb', { nullable: true })
-  tags!: unknown;
+  tags!: JsonValue;
 
   @Column('jsonb', { nullable: true })
-  executions!: unknown;
+  executions!: JsonValue;
 
   /** Queue position of the version stored: an older redelivery never overwrites a newer one. */
   @Column('bigint')

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { SpanAttributes, SpanEvent, SpanLink, SpanScope } from './span-columns';
 import { TraceColumns } from './trace-columns';
 
 /** One OTLP span (key: project, trace, span). Times are nanoseconds since the epoch, as decimal strings (bigint). */
@@ -29,19 +30,19 @@ export class SpanEntity extends TraceColumns {
   statusMessage!: string | null;
 
   @Column('jsonb')
-  attributes!: Record<string, unknown>;
+  attributes!: SpanAttributes;
 
   @Column('jsonb')
-  resource!: Record<string, unknown>;
+  resource!: SpanAttributes;
 
   @Column('jsonb', { nullable: true })
-  scope!: Record<string, unknown> | null;
+  scope!: SpanScope | null;
 
   @Column('jsonb')
-  events!: unknown[];
+  events!: SpanEvent[];
 
   @Column('jsonb')
-  links!: unknown[];
+  links!: SpanLink[];
 
   @Column('text', { name: 'trace_state', nullable: true })
   traceState!: string | null;

@@ -1,11 +1,17 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, Repository } from 'typeorm';
 import { DocumentTemplateEntity } from '../entities';
+
+type ScalarColumns = Omit<DocumentTemplateEntity, 'template' | 'schema'>;
 
 export class DocumentTemplatesRepository {
   constructor(private readonly ds: DataSource) {}
 
-  private get repo() {
-    return this.ds.getRepository(DocumentTemplateEntity);
+  /**
+   * Typed on the scalar columns only: TypeORM's find-option types recurse without end into the JSON
+   * columns' recursive type.
+   */
+  private get repo(): Repository<ScalarColumns> {
+    return this.ds.getRepository(DocumentTemplateEntity) as unknown as Repository<ScalarColumns>;
   }
 
   async insert(projectId: string, t: DocumentTemplateEntity): Promise<void> {
@@ -14,15 +20,15 @@ export class DocumentTemplatesRepository {
   }
 
   findById(projectId: string, id: string): Promise<DocumentTemplateEntity | null> {
-    return this.repo.findOneBy({ projectId, id });
+    return this.repo.findOneBy({ projectId, id }) as Promise<DocumentTemplateEntity | null>;
   }
 
   findByName(projectId: string, name: string): Promise<DocumentTemplateEntity | null> {
-    return this.repo.findOneBy({ projectId, name });
+    return this.repo.findOneBy({ projectId, name }) as Promise<DocumentTemplateEntity | null>;
   }
 
   list(projectId: string): Promise<DocumentTemplateEntity[]> {
-    return this.repo.find({ where: { projectId }, order: { id: 'DESC' } });
+    return this.repo.find({ where: { projectId }, order: { id: 'DESC' } }) as Promise<DocumentTemplateEntity[]>;
   }
 
   async save(projectId: string, t: DocumentTemplateEntity): Promise<void> {

@@ -1,3 +1,4 @@
+import type { JsonValue } from '@switchyard/types';
 import type { DataSource } from 'typeorm';
 
 /** A Dynamiq SDK run as queued and stored (snake_case keys equal to the `runs` columns). */
@@ -12,12 +13,12 @@ export interface RunRecord {
   status: string;
   start_time: string;
   end_time: string;
-  input: unknown;
-  output: unknown;
-  metadata: unknown;
-  error: unknown;
-  tags: unknown;
-  executions: unknown;
+  input: JsonValue;
+  output: JsonValue;
+  metadata: JsonValue;
+  error: JsonValue;
+  tags: JsonValue;
+  executions: JsonValue;
   /** Queue position: a newer version wins over an older one whatever order they are written in. */
   version: string;
 }

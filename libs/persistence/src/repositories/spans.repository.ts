@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { SpanAttributes, SpanEvent, SpanLink, SpanScope } from '../entities/span-columns';
 
 /**
  * A span as the collector queues and stores it: snake_case keys equal to the `spans` columns, so a
@@ -16,11 +17,11 @@ export interface SpanRecord {
   end_ns: string;
   status_code: number;
   status_message: string | null;
-  attributes: Record<string, unknown>;
-  resource: Record<string, unknown>;
-  scope: { name: string; version: string | null; attributes: Record<string, unknown> } | null;
-  events: { name: string; time_unix_nano: string; attributes: Record<string, unknown> }[];
-  links: { trace_id: string; span_id: string; trace_state: string | null; attributes: Record<string, unknown> }[];
+  attributes: SpanAttributes;
+  resource: SpanAttributes;
+  scope: SpanScope | null;
+  events: SpanEvent[];
+  links: SpanLink[];
   trace_state: string | null;
   flags: number | null;
   gen_ai_model: string | null;

@@ -1,3 +1,4 @@
+import { sniffImageType } from '@switchyard/types';
 import { UnsupportedParameterError } from '../types';
 
 /** Image bytes for providers that need them inline. */
@@ -29,18 +30,9 @@ export const defaultImageFetcher: ImageFetcher = async (url) => {
   if (!res.ok) throw new UnsupportedParameterError('messages', `The image at ${url} could not be fetched (HTTP ${res.status}).`);
   const buf = Buffer.from(await res.arrayBuffer());
   if (buf.byteLength > MAX_IMAGE_BYTES) throw new UnsupportedParameterError('messages', `The image at ${url} is larger than 20 MB.`);
-  const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() || sniffImageType(buf);
+  const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() || (sniffImageType(buf) ?? 'application/octet-stream');
   return { mediaType, data: buf.toString('base64') };
 };
-
-/** Recognizes png/jpeg/gif/webp by magic bytes. */
-export function sniffImageType(buf: Uint8Array): string {
-  if (buf[0] === 0x89 && buf[1] === 0x50) return 'image/png';
-  if (buf[0] === 0xff && buf[1] === 0xd8) return 'image/jpeg';
-  if (buf[0] === 0x47 && buf[1] === 0x49) return 'image/gif';
-  if (buf[8] === 0x57 && buf[9] === 0x45) return 'image/webp';
-  return 'application/octet-stream';
-}
 
 /** Resolves an OpenAI image_url to bytes: data URLs in-process, http(s) through the fetcher. */
 export async function loadImage(url: string, fetcher: ImageFetcher): Promise<ImageData> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createDataSource, SpansRepository, type SpanRecord } from '@switchyard/persistence';
+import { createDataSource } from '../data-source';
+import { SpansRepository, type SpanRecord } from './spans.repository';
 import { createTestEnvironment, type TestEnvironment } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
 

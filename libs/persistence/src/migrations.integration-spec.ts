@@ -1,5 +1,7 @@
-import { createDataSource, migrateDownAll, migrateUp, MIGRATIONS } from '@switchyard/persistence';
-import { createTestEnvironment, type TestEnvironment } from './test-database';
+import { createTestEnvironment, type TestEnvironment } from '@switchyard/testing';
+import { createDataSource } from './data-source';
+import { migrateDownAll, migrateUp } from './migrate';
+import { MIGRATIONS } from './migrations';
 
 describe('migrations', () => {
   let env: TestEnvironment;

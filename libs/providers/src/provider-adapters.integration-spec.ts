@@ -12,8 +12,8 @@ import {
   type ChatRequest,
   type ProviderAdapter,
   type ProviderErrorInfo,
-} from '@switchyard/providers';
-import { AnthropicMockServer, BedrockMockServer, GeminiMockServer, type MockProviderServer, type MockScenario } from './index';
+} from './index';
+import { AnthropicMockServer, BedrockMockServer, GeminiMockServer, type MockProviderServer, type MockScenario } from '@switchyard/testing';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 

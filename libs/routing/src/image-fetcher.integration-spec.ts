@@ -1,5 +1,5 @@
-import { createImageFetcher } from '@switchyard/routing';
-import { TEST_GIF, TestImageServer } from './image-server';
+import { TEST_GIF, TestImageServer } from '@switchyard/testing';
+import { createImageFetcher } from './image-fetcher';
 
 describe('the router image fetcher', () => {
   const images = new TestImageServer();

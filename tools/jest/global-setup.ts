@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseConfig, rawEnv } from '@switchyard/config';
 import { createDataSource, ensureDatabase, migrateUp } from '@switchyard/persistence';
-import { adminClient, TEMPLATE_DB_ENV, TEMPLATE_PREFIX } from '../test-database';
+import { adminClient, TEMPLATE_DB_ENV, TEMPLATE_PREFIX } from '@switchyard/testing';
 
 /** Longer than any test run. */
 const STALE_AFTER_SECONDS = 6 * 3600;

@@ -1,5 +1,5 @@
 import { parseConfig, rawEnv } from '@switchyard/config';
-import { adminClient, TEMPLATE_DB_ENV } from '../test-database';
+import { adminClient, TEMPLATE_DB_ENV } from '@switchyard/testing';
 
 export default async function globalTeardown(): Promise<void> {
   const name = rawEnv()[TEMPLATE_DB_ENV];

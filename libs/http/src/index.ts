@@ -1,0 +1,2 @@
+export * from './outbound/outbound-agent';
+export * from './outbound/outbound-url';
