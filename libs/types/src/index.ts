@@ -5,5 +5,7 @@ export * from './principal';
 export * from './project-settings';
 export * from './zod-errors';
 export * from './connection-credentials';
+export * from './chat-completions.types';
 export * from './chat-request.schema';
+export * from './call-context';
 export * from './network';

@@ -19,8 +19,8 @@ import {
   type DocumentPreparePayload,
   type DocumentWebhookPayload,
 } from '@switchyard/queue';
-import { newId } from '@switchyard/types';
-import { CHAT_CALLER, ChatCallError, type ChatCaller, type ChatContext } from '../engines/chat-caller';
+import { newId, type CallContext } from '@switchyard/types';
+import { CHAT_CALLER, ChatCallError, type ChatCaller } from '../engines/chat-caller';
 import { extractStructured } from '../extraction/extractor';
 import type { StoredJobOptions } from '../jobs/document-options';
 import { DocumentError, type DocumentErrorCode } from './document.exception';
@@ -34,7 +34,7 @@ import { PdfCache } from './pdf-cache';
 import { DOCUMENTS_TENANCY, type DocumentsTenancy } from '../documents-tenancy';
 import { DocumentJobEvents, type FinalJobStatus } from '../jobs/job-events';
 
-const ctxOf = (job: DocumentJobEntity): ChatContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId });
+const ctxOf = (job: DocumentJobEntity): CallContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId });
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
 const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 

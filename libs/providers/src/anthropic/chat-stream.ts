@@ -1,7 +1,8 @@
+import type { ChatCompletionChunk } from '@switchyard/types';
 import { ChunkBuilder } from '../shared/chunks';
 import { statusForErrorType } from '../shared/errors';
 import { SseDecoder } from '../shared/sse';
-import { ProviderStreamError, type ChatCompletionChunk, type StreamDecoder } from '../types';
+import { ProviderStreamError, type StreamDecoder } from '../types';
 import { anthropicFinish } from './chat-response';
 import { JSON_TOOL_NAME, type AnthropicUsage } from './types';
 import { anthropicUsage } from './usage';

@@ -1,6 +1,7 @@
+import type { ChatCompletion, FinishReason, ThinkingBlock, ToolCall } from '@switchyard/types';
 import { nowSeconds, randomId } from '../shared/chunks';
 import { forcedJsonToolFinish } from '../shared/finish-reasons';
-import { ProviderStreamError, type ChatCompletion, type FinishReason, type ThinkingBlock, type ToolCall } from '../types';
+import { ProviderStreamError } from '../types';
 import { BEDROCK_JSON_TOOL } from './chat-request';
 import { bedrockUsage } from './usage';
 

@@ -1,7 +1,8 @@
+import type { ChatCompletionChunk } from '@switchyard/types';
 import type { EventStreamCodec } from '@smithy/eventstream-codec';
 import { ChunkBuilder, randomId } from '../shared/chunks';
 import { statusForErrorType } from '../shared/errors';
-import { ProviderStreamError, type ChatCompletionChunk, type StreamDecoder } from '../types';
+import { ProviderStreamError, type StreamDecoder } from '../types';
 import { BEDROCK_JSON_TOOL } from './chat-request';
 import { bedrockFinish } from './chat-response';
 import { bedrockUsage } from './usage';

@@ -1,5 +1,5 @@
+import type { Usage } from '@switchyard/types';
 import { buildUsage, tokenCount } from '../shared/usage';
-import type { Usage } from '../types';
 
 /** Converse usage: inputTokens excludes cache reads and writes (cacheReadInputTokens, cacheWriteInputTokens). */
 export function bedrockUsage(u: Record<string, unknown> | undefined): Usage {

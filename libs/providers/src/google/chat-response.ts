@@ -1,8 +1,9 @@
+import type { ChatCompletion, FinishReason, ToolCall } from '@switchyard/types';
 import { nowSeconds, randomId } from '../shared/chunks';
 import { statusForErrorType } from '../shared/errors';
 import { mapFinishReason } from '../shared/finish-reasons';
 import { toolCallIdWithSignature } from '../shared/tool-call-ids';
-import { ProviderStreamError, type ChatCompletion, type FinishReason, type ToolCall } from '../types';
+import { ProviderStreamError } from '../types';
 import type { GeminiCandidate, GeminiResponse } from './types';
 import { geminiUsage } from './usage';
 

@@ -1,6 +1,7 @@
+import type { ChatCompletionChunk } from '@switchyard/types';
 import { ChunkBuilder, randomId } from '../shared/chunks';
 import { SseDecoder } from '../shared/sse';
-import { ProviderStreamError, type ChatCompletionChunk, type StreamDecoder } from '../types';
+import { ProviderStreamError, type StreamDecoder } from '../types';
 import { geminiFinish, geminiStreamError, toolCallId } from './chat-response';
 import type { GeminiResponse, GeminiUsageMetadata } from './types';
 import { geminiUsage } from './usage';

@@ -1,7 +1,8 @@
+import type { ChatRequest } from '@switchyard/types';
 import { openaiAdapter } from '../openai';
-import type { AdapterContext, ChatRequest } from '../types';
+import type { AdapterContext } from '../types';
 
-const ctx: AdapterContext = {
+const ctx: AdapterContext<'openai'> = {
   target: { provider: 'openai', upstreamModel: 'gpt-4o-mini', baseUrl: 'http://127.0.0.1:1/v1', credentials: { api_key: 'sk-test' } },
   stream: true,
   dropUnsupported: false,
@@ -26,5 +27,14 @@ describe('OpenAI-compatible request', () => {
     expect(body.messages[1]).toEqual({ role: 'assistant', content: 'hello' });
     // The caller's request object is left as it was.
     expect(request.messages[1]).toHaveProperty('thinking_blocks');
+  });
+});
+
+describe('OpenAI-compatible base URL', () => {
+  const url = (baseUrl: string | null) => (openaiAdapter.buildRequest({ model: 'x', messages: [{ role: 'user', content: 'q' }] }, { ...ctx, target: { ...ctx.target, baseUrl } }) as { url: string }).url;
+
+  it('is the SDK baseURL ending in /v1 (+ /chat/completions); the default is the provider API', () => {
+    expect(url(null)).toBe('https://api.openai.com/v1/chat/completions');
+    expect(url('http://127.0.0.1:8000/v1/')).toBe('http://127.0.0.1:8000/v1/chat/completions');
   });
 });

@@ -7,7 +7,10 @@ export interface ImageData {
   data: string;
 }
 
-/** Fetches an http(s) image for providers that take only inline bytes. Injected through adapter options. */
+/**
+ * Fetches an http(s) image for providers that take only inline bytes. Always injected (the registry has no
+ * default): the router gives its SSRF-guarded fetcher, tests a stub.
+ */
 export type ImageFetcher = (url: string) => Promise<ImageData>;
 
 const DATA_URL = /^data:([^;,]+)?((?:;[^;,]+)*?);base64,(.*)$/s;
@@ -18,28 +21,6 @@ export function parseDataUrl(url: string): ImageData | null {
   const m = DATA_URL.exec(url);
   if (!m) throw new UnsupportedParameterError('messages', 'Image data URLs must be base64 encoded (data:<type>;base64,<data>).');
   return { mediaType: (m[1] ?? 'application/octet-stream').toLowerCase(), data: m[3]!.replace(/\s+/g, '') };
-}
-
-const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
-
-/** The default fetcher: the global fetch, 20 MB cap, 15 s timeout. */
-export const defaultImageFetcher: ImageFetcher = async (url) => {
-  if (!/^https?:\/\//i.test(url)) throw new UnsupportedParameterError('messages', `Unsupported image URL scheme: ${url.slice(0, 40)}`);
-  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
-  if (!res.ok) throw new UnsupportedParameterError('messages', `The image at ${url} could not be fetched (HTTP ${res.status}).`);
-  const buf = Buffer.from(await res.arrayBuffer());
-  if (buf.byteLength > MAX_IMAGE_BYTES) throw new UnsupportedParameterError('messages', `The image at ${url} is larger than 20 MB.`);
-  const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase() || sniffImageType(buf);
-  return { mediaType, data: buf.toString('base64') };
-};
-
-/** Recognizes png/jpeg/gif/webp by magic bytes. */
-export function sniffImageType(buf: Uint8Array): string {
-  if (buf[0] === 0x89 && buf[1] === 0x50) return 'image/png';
-  if (buf[0] === 0xff && buf[1] === 0xd8) return 'image/jpeg';
-  if (buf[0] === 0x47 && buf[1] === 0x49) return 'image/gif';
-  if (buf[8] === 0x57 && buf[9] === 0x45) return 'image/webp';
-  return 'application/octet-stream';
 }
 
 /** Resolves an OpenAI image_url to bytes: data URLs in-process, http(s) through the fetcher. */
