@@ -62,11 +62,11 @@ export class GeminiStreamDecoder implements StreamDecoder {
       for (const [i, c] of (res.candidates ?? []).entries()) {
         const index = c.index ?? i;
         for (const part of c.content?.parts ?? []) {
-          if (typeof part['text'] === 'string') {
-            if (part['thought']) this.chunks.reasoning(out, part['text'], index);
-            else this.chunks.content(out, part['text'], index);
-          } else if (part['functionCall']) {
-            const fc = part['functionCall'] as { id?: string; name: string; args?: unknown };
+          if (typeof part.text === 'string') {
+            if (part.thought) this.chunks.reasoning(out, part.text, index);
+            else this.chunks.content(out, part.text, index);
+          } else if (part.functionCall) {
+            const fc = part.functionCall;
             const toolIndex = this.toolCounts.get(index) ?? 0;
             this.toolCounts.set(index, toolIndex + 1);
             this.chunks.toolStart(out, toolIndex, toolCallId(part), fc.name, index);

@@ -20,7 +20,7 @@ describe('OpenAI-compatible request', () => {
       ],
     };
     const upstream = openaiAdapter.buildRequest(request, ctx) as { url: string; headers: Record<string, string>; body: string };
-    const body = JSON.parse(upstream.body) as Record<string, any>;
+    const body = JSON.parse(upstream.body) as ChatRequest;
     expect(upstream.url).toBe('http://127.0.0.1:1/v1/chat/completions');
     expect(upstream.headers['authorization']).toBe('Bearer sk-test');
     expect(body).toMatchObject({ model: 'gpt-4o-mini', stream: true, stream_options: { include_usage: true }, vendor_extension: { keep: true } });
