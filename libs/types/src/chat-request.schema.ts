@@ -157,7 +157,7 @@ export const GATEWAY_BODY_EXTENSIONS = [
 // ChatRequestBody, every named field of the wire types is validated, and every extension is removed.
 type Assert<T extends true> = T;
 type NamedKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
-export type _ValidatedBodyIsChatRequestBody = Assert<z.output<typeof chatRequestSchema> extends ChatRequestBody ? true : false>;
-export type _EveryRequestFieldIsValidated = Assert<Exclude<NamedKeys<ChatRequestBody>, keyof typeof chatRequestSchema.shape> extends never ? true : false>;
-export type _EveryExtensionIsRemoved = Assert<Exclude<keyof GatewayBodyExtensions, (typeof GATEWAY_BODY_EXTENSIONS)[number]> extends never ? true : false>;
-export type _ExtensionsAreNotWireFields = Assert<Extract<keyof GatewayBodyExtensions, NamedKeys<ChatRequest>> extends never ? true : false>;
+type _ValidatedBodyIsChatRequestBody = Assert<z.output<typeof chatRequestSchema> extends ChatRequestBody ? true : false>;
+type _EveryRequestFieldIsValidated = Assert<Exclude<NamedKeys<ChatRequestBody>, keyof typeof chatRequestSchema.shape> extends never ? true : false>;
+type _EveryExtensionIsRemoved = Assert<Exclude<keyof GatewayBodyExtensions, (typeof GATEWAY_BODY_EXTENSIONS)[number]> extends never ? true : false>;
+type _ExtensionsAreNotWireFields = Assert<Extract<keyof GatewayBodyExtensions, NamedKeys<ChatRequest>> extends never ? true : false>;
