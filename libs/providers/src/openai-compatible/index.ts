@@ -101,6 +101,15 @@ function withPlainToolCallIds(m: ChatMessage): ChatMessage {
   return out;
 }
 
+interface StreamErrorInfo {
+  message?: string;
+  code?: unknown;
+  type?: string;
+}
+
+/** An OpenAI-format stream event as received: a chunk, or an error (`{"error":{…}}`, or the fields themselves under `event: error`). */
+type OpenAIStreamEvent = Partial<ChatCompletionChunk> & StreamErrorInfo & { error?: StreamErrorInfo };
+
 /** Decodes an OpenAI-format SSE stream: JSON chunks until `data: [DONE]`. */
 export class OpenAIStreamDecoder implements StreamDecoder {
   private readonly sse = new SseDecoder();
@@ -126,20 +135,19 @@ export class OpenAIStreamDecoder implements StreamDecoder {
         continue;
       }
       if (!data) continue;
-      let parsed: unknown;
+      let ev: OpenAIStreamEvent;
       try {
-        parsed = JSON.parse(data);
+        ev = JSON.parse(data) as OpenAIStreamEvent;
       } catch {
         throw new ProviderStreamError('The provider sent a malformed stream event.', 502, 'malformed_stream');
       }
-      const obj = parsed as Record<string, unknown>;
-      if (e.event === 'error' || obj['error']) {
-        const err = (obj['error'] ?? obj) as { message?: string; code?: unknown; type?: string };
+      if (e.event === 'error' || ev.error) {
+        const err = ev.error ?? ev;
         const status = /overload/i.test(String(err.type ?? err.code ?? '')) ? 529 : typeof err.code === 'number' ? err.code : 500;
         throw new ProviderStreamError(err.message ?? 'The provider reported an error inside the stream.', status, String(err.code ?? err.type ?? 'stream_error'));
       }
-      if (!Array.isArray(obj['choices'])) throw new ProviderStreamError('The provider sent a malformed stream chunk.', 502, 'malformed_stream');
-      out.push(parsed as ChatCompletionChunk);
+      if (!Array.isArray(ev.choices)) throw new ProviderStreamError('The provider sent a malformed stream chunk.', 502, 'malformed_stream');
+      out.push(ev as ChatCompletionChunk);
     }
     return out;
   }
