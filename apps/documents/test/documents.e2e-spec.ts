@@ -16,6 +16,7 @@ import {
   type ServiceProcess,
   type TestEnvironment,
   type WorkerProcess,
+  type ParsedJson,
 } from '@switchyard/testing';
 import { startDocuments } from '../src/bootstrap';
 import { normalize, postFile, waitForJob } from './helpers';
@@ -67,7 +68,7 @@ describe('documents: parse through REST with a real worker (tesseract, no provid
         at = pos;
       }
     }
-    expect(res.body.result.pages.map((p: any) => [p.index, p.method])).toEqual([
+    expect(res.body.result.pages.map((p: ParsedJson) => [p.index, p.method])).toEqual([
       [0, 'text'],
       [1, 'text'],
       [2, 'text'],
@@ -84,7 +85,7 @@ describe('documents: parse through REST with a real worker (tesseract, no provid
     expect(res.body.status).toMatch(/queued|running/);
     const job = await waitForJob(url, tenant.orgKey, res.body.id);
     expect(job.status).toBe('succeeded');
-    expect(job.result.pages.map((p: any) => [p.page, p.method])).toEqual([
+    expect(job.result.pages.map((p: ParsedJson) => [p.page, p.method])).toEqual([
       [1, 'ocr'],
       [3, 'ocr'],
     ]);
@@ -120,10 +121,10 @@ describe('documents: parse through REST with a real worker (tesseract, no provid
     expect(first.body.data).toHaveLength(2);
     expect(first.body.next_cursor).toEqual(expect.any(String));
     const second = await httpJson(`${url}/v1/documents/jobs?limit=2&cursor=${first.body.next_cursor}`, { token: tenant.projectKey });
-    const ids = [...first.body.data, ...second.body.data].map((j: any) => j.id);
+    const ids = [...first.body.data, ...second.body.data].map((j) => j.id);
     expect(new Set(ids).size).toBe(ids.length);
     const succeeded = await httpJson(`${url}/v1/documents/jobs?status=succeeded&limit=100`, { token: tenant.projectKey });
-    expect(succeeded.body.data.every((j: any) => j.status === 'succeeded')).toBe(true);
+    expect(succeeded.body.data.every((j: ParsedJson) => j.status === 'succeeded')).toBe(true);
 
     const other = await seedTenant(router.url, env.config.admin.token);
     const hidden = await httpJson(`${url}/v1/documents/jobs/${res.body.id}`, { token: other.projectKey });

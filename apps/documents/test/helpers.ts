@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { httpJson, type JsonResponse } from '@switchyard/testing';
+import { httpJson, type JsonResponse, type ParsedJson } from '@switchyard/testing';
 
 /** Multipart POST of a file (with `options` as a JSON string) using the platform's fetch/FormData. */
 export async function postFile(
@@ -17,7 +17,7 @@ export async function postFile(
 }
 
 /** Polls a job until it is final. */
-export async function waitForJob(base: string, token: string, id: string, timeoutMs = 60_000): Promise<any> {
+export async function waitForJob(base: string, token: string, id: string, timeoutMs = 60_000): Promise<ParsedJson> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await httpJson(`${base}/v1/documents/jobs/${id}`, { token });

@@ -21,6 +21,7 @@ import {
   type ServiceProcess,
   type TestEnvironment,
   type WorkerProcess,
+  type ParsedJson,
 } from '@switchyard/testing';
 import { startDocuments } from '../src/bootstrap';
 import { postFile, waitForJob } from './helpers';
@@ -111,7 +112,7 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     expect(mock.requests.map(pageOf).sort()).toEqual([1, 2]);
     const md: string = res.body.result.markdown;
     expect(md.indexOf('# Heading of page 1')).toBeLessThan(md.indexOf('# Heading of page 2'));
-    expect(res.body.result.pages.map((p: any) => p.method)).toEqual(['ocr', 'ocr']);
+    expect(res.body.result.pages.map((p: ParsedJson) => p.method)).toEqual(['ocr', 'ocr']);
     expect(res.body.usage).toMatchObject({ input_tokens: 200, output_tokens: 40 });
     // Each page is priced from the catalog entry of the model that answered (openai gpt-4o-mini).
     const price = new ModelCatalog().forUpstream('openai', 'gpt-4o-mini')!.pricing;
@@ -127,7 +128,7 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
       options: JSON.stringify({ mode: 'auto', model: 'openai/gpt-4o-mini' }),
     });
     expect(res.body.status).toBe('succeeded');
-    expect(res.body.result.pages.map((p: any) => p.method)).toEqual(['text', 'ocr']);
+    expect(res.body.result.pages.map((p: ParsedJson) => p.method)).toEqual(['text', 'ocr']);
     expect(mock.requests.map(pageOf)).toEqual([2]);
   });
 
@@ -211,7 +212,7 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
       });
       expect(res.body.status).toBe('succeeded');
       const deadline = Date.now() + 20_000;
-      let deliveries: any[] = [];
+      let deliveries: ParsedJson[] = [];
       while (Date.now() < deadline) {
         deliveries = (await httpJson(`${url}/v1/documents/jobs/${res.body.id}/deliveries`, { token: tenant.projectKey })).body.data;
         if (deliveries.some((d) => d.status_code === 200)) break;
@@ -299,7 +300,7 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     worker = await startWorkerProcess(env.env);
     const job = await waitForJob(url, tenant.projectKey, res.body.id, 60_000);
     expect(job.status).toBe('succeeded');
-    expect(job.result.pages.map((p: any) => p.page)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(job.result.pages.map((p: ParsedJson) => p.page)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     for (const p of job.result.pages) expect(p.markdown).toBe(`Body of page ${p.page}`);
     const perPage = new Map<number, number>();
     for (const r of mock.requests) perPage.set(pageOf(r), (perPage.get(pageOf(r)) ?? 0) + 1);
@@ -308,6 +309,6 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     const repeated = [...perPage.values()].filter((n) => n > 1).length;
     expect(repeated).toBeLessThanOrEqual(callsAtKill - doneBeforeKill);
     expect(Math.max(...perPage.values())).toBeLessThanOrEqual(2);
-    expect(job.result.pages.reduce((n: number, p: any) => n + p.usage.input_tokens, 0)).toBe(800);
+    expect(job.result.pages.reduce((n: number, p: ParsedJson) => n + p.usage.input_tokens, 0)).toBe(800);
   });
 });

@@ -14,6 +14,7 @@ import {
   TestImageServer,
   type MockScenario,
   type TestEnvironment,
+  type ParsedJson,
 } from '@switchyard/testing';
 import { startRouter } from '../src/bootstrap';
 
@@ -38,7 +39,7 @@ interface Driver {
   /** Upstream chat requests received (token exchanges excluded). */
   chatRequests(): number;
   /** The body of the last upstream chat request. */
-  lastBody(): any;
+  lastBody(): ParsedJson;
 }
 const providerMock = (m: AnthropicMockServer | GeminiMockServer | BedrockMockServer): Driver => ({
   set: (s) => m.setScenario(s),
@@ -74,7 +75,7 @@ interface Row {
     /** Whether the provider reports thinking tokens apart from output tokens (Claude APIs count them in output only). */
     tokens: boolean;
     /** What `reasoning_effort: low` became in the upstream body. */
-    sent: (body: any) => unknown;
+    sent: (body: ParsedJson) => unknown;
     expected: unknown;
     /** A model of this provider without reasoning support: `reasoning_effort` is a 400 unless dropped. */
     unsupportedModel?: string;
@@ -82,25 +83,25 @@ interface Row {
   /** Whether the provider reports prompt-cache writes (kept as `cache_creation_input_tokens`). */
   cacheWrites: boolean;
   /** Claude-capable upstreams: the texts the upstream body marks for prompt caching, system and messages (undefined: implicit caching). */
-  cacheMarks?: (body: any) => { system: string[]; messages: string[] };
+  cacheMarks?: (body: ParsedJson) => { system: string[]; messages: string[] };
   /** Claude-capable upstreams: thinking comes back signed (`thinking_blocks`) and must be sent back before a tool_use. */
   signedThinking?: boolean;
 }
 
 /** Messages API: blocks with `cache_control`. */
-const anthropicCacheMarks = (b: any) => {
-  const marked = (blocks: any) => (Array.isArray(blocks) ? blocks.filter((x: any) => x.cache_control?.type === 'ephemeral').map((x: any) => x.text as string) : []);
-  return { system: marked(b.system), messages: (b.messages as any[]).flatMap((m) => marked(m.content)) };
+const anthropicCacheMarks = (b: ParsedJson) => {
+  const marked = (blocks: ParsedJson) => (Array.isArray(blocks) ? blocks.filter((x) => x.cache_control?.type === 'ephemeral').map((x) => x.text as string) : []);
+  return { system: marked(b.system), messages: (b.messages as ParsedJson[]).flatMap((m) => marked(m.content)) };
 };
 /** Converse: the text blocks right before a `cachePoint: {type: 'default'}` block. */
-const bedrockCacheMarks = (b: any) => {
-  const marked = (blocks: any[] = []) => blocks.filter((x, i) => x.text !== undefined && blocks[i + 1]?.cachePoint?.type === 'default').map((x) => x.text as string);
-  return { system: marked(b.system), messages: (b.messages as any[]).flatMap((m) => marked(m.content)) };
+const bedrockCacheMarks = (b: ParsedJson) => {
+  const marked = (blocks: ParsedJson[] = []) => blocks.filter((x, i) => x.text !== undefined && blocks[i + 1]?.cachePoint?.type === 'default').map((x) => x.text as string);
+  return { system: marked(b.system), messages: (b.messages as ParsedJson[]).flatMap((m) => marked(m.content)) };
 };
 
 const claudeThinking = { content: true, tokens: false, expected: { type: 'enabled', budget_tokens: 2048 } };
-const geminiThinking = { content: true, tokens: true, sent: (b: any) => b.generationConfig?.thinkingConfig, expected: { thinkingBudget: 2048, includeThoughts: true } };
-const openAIReasoning = { content: false, tokens: true, sent: (b: any) => b.reasoning_effort, expected: 'low' };
+const geminiThinking = { content: true, tokens: true, sent: (b: ParsedJson) => b.generationConfig?.thinkingConfig, expected: { thinkingBudget: 2048, includeThoughts: true } };
+const openAIReasoning = { content: false, tokens: true, sent: (b: ParsedJson) => b.reasoning_effort, expected: 'low' };
 
 const rows: Row[] = [
   {

@@ -16,7 +16,7 @@ import {
   unauthorized,
   type KeyPrincipal,
   type ProjectSettings,
-  type ProviderId,
+  type ProviderCredentials,
 } from '@switchyard/types';
 import { digestsEqual, hashAccessKey, isWellFormedAccessKey } from './access-key';
 import type { GatewayEvent, GatewayEventBus } from './events';
@@ -32,19 +32,17 @@ export interface ProjectSnapshot {
   settings: ProjectSettings;
 }
 
-/** A connection as the routing layer uses it: credentials opened, in memory only. */
-export interface ResolvedConnection {
+/** A connection as the routing layer uses it: credentials opened (typed by provider), in memory only. */
+export type ResolvedConnection = ProviderCredentials & {
   id: string;
   organizationId: string;
-  provider: ProviderId;
   slug: string;
   name: string;
   baseUrl: string | null;
   isDefault: boolean;
-  credentials: Record<string, unknown>;
   rateLimit: number | null;
   rateLimitPeriod: number | null;
-}
+};
 
 interface KeyEntry {
   principal: KeyPrincipal;
@@ -238,10 +236,11 @@ export class TenantDirectory {
       name: row.name,
       baseUrl: row.baseUrl,
       isDefault: row.isDefault,
-      credentials: JSON.parse(this.secrets.open(row.credentialsSealed, row.id)) as Record<string, unknown>,
+      // Validated against the provider's credential schema when the connection was saved.
+      credentials: JSON.parse(this.secrets.open(row.credentialsSealed, row.id)) as never,
       rateLimit: row.rateLimit,
       rateLimitPeriod: row.rateLimitPeriod,
-    };
+    } as ResolvedConnection;
   }
 
   /**

@@ -1,11 +1,11 @@
 export * from './types';
 export * from './registry';
-export { openAICompatibleAdapter, OpenAIStreamDecoder, bearer, type OpenAICompatibleConfig } from './openai-compatible';
+export { openAICompatibleAdapter, OpenAIStreamDecoder, bearer, type OpenAICompatibleConfig, type OpenAICompatibleId } from './openai-compatible';
 export { SseDecoder } from './shared/sse';
 export { parseJsonError } from './shared/errors';
 export { createAnthropicAdapter, anthropicAdapter, AnthropicStreamDecoder } from './anthropic';
-export { createGeminiAdapter, createVertexAdapter, geminiAdapter, vertexAdapter, GeminiStreamDecoder, VertexTokenSource, VertexAuthError, toGeminiSchema, type GoogleAdapterOptions, type VertexAdapterOptions, type TokenFetch } from './google';
-export { createBedrockAdapter, bedrockAdapter, BedrockStreamDecoder, type BedrockAdapterOptions } from './bedrock';
-export { defaultImageFetcher, type ImageFetcher, type ImageData } from './shared/images';
+export { createGeminiAdapter, createVertexAdapter, GeminiStreamDecoder, VertexTokenSource, VertexAuthError, toGeminiSchema, type GoogleAdapterOptions, type VertexAdapterOptions, type TokenFetch } from './google';
+export { createBedrockAdapter, BedrockStreamDecoder, type BedrockAdapterOptions } from './bedrock';
+export type { ImageFetcher, ImageData } from './shared/images';
 export { buildUsage, type UsageParts } from './shared/usage';
 export { mapFinishReason } from './shared/finish-reasons';

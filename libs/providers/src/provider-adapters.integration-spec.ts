@@ -7,12 +7,11 @@ import {
   VertexTokenSource,
   ProviderStreamError,
   type AdapterContext,
-  type ChatCompletion,
-  type ChatCompletionChunk,
-  type ChatRequest,
+  type ImageFetcher,
   type ProviderAdapter,
   type ProviderErrorInfo,
 } from './index';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '@switchyard/types';
 import { AnthropicMockServer, BedrockMockServer, GeminiMockServer, type MockProviderServer, type MockScenario } from '@switchyard/testing';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
@@ -22,9 +21,12 @@ interface Setup {
   adapter: ProviderAdapter;
   mock: MockProviderServer;
   model: string;
-  credentials: () => Record<string, unknown>;
+  credentials: () => AdapterContext['target']['credentials'];
   baseUrl: () => string;
 }
+
+/** These cases send images as data URLs only: an http(s) image URL is a test error. */
+const fetchImage: ImageFetcher = (url) => Promise.reject(new Error(`unexpected image fetch: ${url}`));
 
 const anthropic = new AnthropicMockServer();
 const gemini = new GeminiMockServer();
@@ -32,11 +34,12 @@ const bedrock = new BedrockMockServer();
 const tokenSource = new VertexTokenSource();
 
 const setups: Setup[] = [
-  { name: 'anthropic', adapter: createAnthropicAdapter(), mock: anthropic, model: 'claude-sonnet-4-5', credentials: () => ({ api_key: anthropic.apiKey }), baseUrl: () => `${anthropic.url}/v1` },
-  { name: 'gemini', adapter: createGeminiAdapter(), mock: gemini, model: 'gemini-2.5-flash', credentials: () => ({ api_key: gemini.apiKey }), baseUrl: () => `${gemini.url}/v1beta` },
-  { name: 'vertex-gemini', adapter: createVertexAdapter({ tokenSource }), mock: gemini, model: 'gemini-2.5-pro', credentials: () => gemini.vertexCredentials(), baseUrl: () => `${gemini.url}/v1` },
-  { name: 'vertex-claude', adapter: createVertexAdapter({ tokenSource }), mock: gemini, model: 'claude-sonnet-4-5@20250929', credentials: () => gemini.vertexCredentials(), baseUrl: () => `${gemini.url}/v1` },
-  { name: 'bedrock', adapter: createBedrockAdapter(), mock: bedrock, model: 'anthropic.claude-3-5-haiku-20241022-v1:0', credentials: () => ({ ...bedrock.credentials }), baseUrl: () => bedrock.url },
+  // Base URLs as each provider's SDK takes them (the adapter appends the API version and path).
+  { name: 'anthropic', adapter: createAnthropicAdapter(), mock: anthropic, model: 'claude-sonnet-4-5', credentials: () => ({ api_key: anthropic.apiKey }), baseUrl: () => anthropic.url },
+  { name: 'gemini', adapter: createGeminiAdapter({ fetchImage }), mock: gemini, model: 'gemini-2.5-flash', credentials: () => ({ api_key: gemini.apiKey }), baseUrl: () => gemini.url },
+  { name: 'vertex-gemini', adapter: createVertexAdapter({ fetchImage, tokenSource }), mock: gemini, model: 'gemini-2.5-pro', credentials: () => gemini.vertexCredentials(), baseUrl: () => gemini.url },
+  { name: 'vertex-claude', adapter: createVertexAdapter({ fetchImage, tokenSource }), mock: gemini, model: 'claude-sonnet-4-5@20250929', credentials: () => gemini.vertexCredentials(), baseUrl: () => gemini.url },
+  { name: 'bedrock', adapter: createBedrockAdapter({ fetchImage }), mock: bedrock, model: 'anthropic.claude-3-5-haiku-20241022-v1:0', credentials: () => ({ ...bedrock.credentials }), baseUrl: () => bedrock.url },
 ];
 
 type Outcome =
@@ -46,7 +49,9 @@ type Outcome =
   | { kind: 'error'; error: unknown; chunks: ChatCompletionChunk[] };
 
 async function call(s: Setup, request: ChatRequest, stream: boolean): Promise<Outcome> {
-  const ctx: AdapterContext = { target: { provider: s.adapter.id, upstreamModel: s.model, baseUrl: s.baseUrl(), credentials: s.credentials() }, stream, dropUnsupported: false };
+  // Each setup pairs an adapter with its own provider's credentials.
+  const target = { provider: s.adapter.id, upstreamModel: s.model, baseUrl: s.baseUrl(), credentials: s.credentials() } as AdapterContext['target'];
+  const ctx: AdapterContext = { target, stream, dropUnsupported: false };
   const up = await s.adapter.buildRequest(request, ctx);
   const res = await undiciRequest(up.url, { method: 'POST', headers: up.headers, body: up.body });
   if (res.statusCode >= 300) {
@@ -261,7 +266,7 @@ describe('provider-specific behaviour over HTTP', () => {
 
   it('Vertex exchanges the service-account JWT once and reuses the token', async () => {
     const fresh = new VertexTokenSource();
-    const s = { ...byName('vertex-gemini'), adapter: createVertexAdapter({ tokenSource: fresh }) };
+    const s = { ...byName('vertex-gemini'), adapter: createVertexAdapter({ fetchImage, tokenSource: fresh }) };
     const before = gemini.tokenRequests;
     await Promise.all([call(s, user('a'), false), call(s, user('b'), false), call(s, user('c'), true)]);
     expect(gemini.tokenRequests - before).toBe(1);

@@ -1,138 +1,19 @@
-import type { ProviderId } from '@switchyard/types';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderCredentials, ProviderId } from '@switchyard/types';
 
 /**
  * The adapter contract. Every provider is a folder of pure functions over the OpenAI wire format:
  * build the upstream request, parse the response, decode the stream, describe errors. No Nest, no I/O
- * (the executor in libs/routing does the HTTP), so the router and the documents worker share it.
+ * (the executor in libs/routing does the HTTP), so the router and the documents worker share it. The OpenAI
+ * wire types come from @switchyard/types.
  */
 
-// ---- OpenAI wire types (the subset the gateway reads; unknown fields pass through untouched) ----
-export type Role = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
-
-export interface TextPart {
-  type: 'text';
-  text: string;
-}
-export interface ImagePart {
-  type: 'image_url';
-  image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
-}
-export type ContentPart = TextPart | ImagePart | ({ type: string } & Record<string, unknown>);
-
-/**
- * A Claude thinking block as the gateway carries it to and from OpenAI clients (`message.thinking_blocks`,
- * streamed as `delta.thinking_blocks`, one complete block per entry): send them back unchanged on the assistant
- * message of a tool-use turn, since the Claude APIs require the signed thinking before the tool_use.
- */
-export type ThinkingBlock = { type: 'thinking'; thinking: string; signature?: string } | { type: 'redacted_thinking'; data: string };
-
-export interface ToolCall {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-}
-
-export interface ChatMessage {
-  role: Role;
-  content?: string | ContentPart[] | null;
-  name?: string;
-  tool_calls?: ToolCall[];
-  tool_call_id?: string;
-  [extra: string]: unknown;
-}
-
-export interface ToolDefinition {
-  type: 'function';
-  function: { name: string; description?: string; parameters?: Record<string, unknown>; strict?: boolean };
-}
-
-export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
-
-export type ResponseFormat =
-  | { type: 'text' }
-  | { type: 'json_object' }
-  | { type: 'json_schema'; json_schema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean } };
-
-export interface ChatRequest {
-  model: string;
-  messages: ChatMessage[];
-  stream?: boolean;
-  stream_options?: { include_usage?: boolean } | null;
-  tools?: ToolDefinition[];
-  tool_choice?: ToolChoice;
-  parallel_tool_calls?: boolean;
-  response_format?: ResponseFormat;
-  temperature?: number | null;
-  top_p?: number | null;
-  n?: number | null;
-  stop?: string | string[] | null;
-  max_tokens?: number | null;
-  max_completion_tokens?: number | null;
-  seed?: number | null;
-  logprobs?: boolean | null;
-  top_logprobs?: number | null;
-  reasoning_effort?: 'minimal' | 'low' | 'medium' | 'high' | null;
-  user?: string;
-  metadata?: Record<string, string>;
-  [extra: string]: unknown;
-}
-
-export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'function_call';
-
-export interface Usage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; [k: string]: unknown };
-  completion_tokens_details?: { reasoning_tokens?: number; [k: string]: unknown };
-  [extra: string]: unknown;
-}
-
-export interface ChatCompletion {
-  id: string;
-  object: 'chat.completion';
-  created: number;
-  model: string;
-  choices: {
-    index: number;
-    message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[]; refusal?: string | null; reasoning_content?: string; thinking_blocks?: ThinkingBlock[]; [k: string]: unknown };
-    finish_reason: FinishReason | null;
-    logprobs?: unknown;
-  }[];
-  usage?: Usage;
-  system_fingerprint?: string | null;
-  [extra: string]: unknown;
-}
-
-export interface ChunkDelta {
-  role?: 'assistant';
-  content?: string | null;
-  reasoning_content?: string;
-  thinking_blocks?: ThinkingBlock[];
-  refusal?: string | null;
-  tool_calls?: { index: number; id?: string; type?: 'function'; function?: { name?: string; arguments?: string } }[];
-  [k: string]: unknown;
-}
-
-export interface ChatCompletionChunk {
-  id: string;
-  object: 'chat.completion.chunk';
-  created: number;
-  model: string;
-  choices: { index: number; delta: ChunkDelta; finish_reason: FinishReason | null; logprobs?: unknown }[];
-  usage?: Usage | null;
-  [extra: string]: unknown;
-}
-
-// ---- The contract ----
-export interface ProviderTarget {
-  provider: ProviderId;
+/** Where a call goes: the provider with its typed credentials (discriminated by `provider`), the model and the base URL. */
+export type ProviderTarget<P extends ProviderId = ProviderId> = ProviderCredentials<P> & {
   /** The provider's own model id (Azure: the deployment name; Bedrock: the model id or ARN). */
   upstreamModel: string;
-  /** The connection's admin-set base URL, when it has one. */
+  /** The connection's admin-set base URL (what the provider's SDK takes as its base URL), when it has one. */
   baseUrl: string | null;
-  credentials: Record<string, unknown>;
-}
+};
 
 export interface UpstreamRequest {
   url: string;
@@ -140,8 +21,8 @@ export interface UpstreamRequest {
   body: string | Uint8Array;
 }
 
-export interface AdapterContext {
-  target: ProviderTarget;
+export interface AdapterContext<P extends ProviderId = ProviderId> {
+  target: ProviderTarget<P>;
   stream: boolean;
   /** The catalog's max output tokens for the model, for providers that require max_tokens. */
   maxOutputTokens?: number;
@@ -166,11 +47,12 @@ export interface ProviderErrorInfo {
   contextLength?: boolean;
 }
 
-export interface ProviderAdapter {
-  readonly id: ProviderId;
-  buildRequest(request: ChatRequest, ctx: AdapterContext): UpstreamRequest | Promise<UpstreamRequest>;
-  parseResponse(body: unknown, ctx: AdapterContext): ChatCompletion;
-  createStreamDecoder(ctx: AdapterContext): StreamDecoder;
+/** An adapter of provider `P`: the registry hands it only targets of that provider. */
+export interface ProviderAdapter<P extends ProviderId = ProviderId> {
+  readonly id: P;
+  buildRequest(request: ChatRequest, ctx: AdapterContext<P>): UpstreamRequest | Promise<UpstreamRequest>;
+  parseResponse(body: unknown, ctx: AdapterContext<P>): ChatCompletion;
+  createStreamDecoder(ctx: AdapterContext<P>): StreamDecoder;
   /** Describes a non-2xx upstream answer. The message must be safe to show (no secrets). */
   parseError(status: number, body: string): ProviderErrorInfo;
 }

@@ -1,16 +1,6 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
-import {
-  adapterFor,
-  ProviderStreamError,
-  type AdapterLookup,
-  UnsupportedParameterError,
-  type AdapterContext,
-  type ChatCompletion,
-  type ChatCompletionChunk,
-  type ChatRequest,
-  type StreamDecoder,
-} from '@switchyard/providers';
-import { GatewayError } from '@switchyard/types';
+import { ProviderStreamError, type AdapterLookup, UnsupportedParameterError, type AdapterContext, type StreamDecoder } from '@switchyard/providers';
+import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
 import type { RouteTarget } from './resolve-model';
@@ -60,8 +50,8 @@ export interface ExecutorOptions {
   /** Idle time allowed between upstream body chunks once a stream is flowing. */
   bodyIdleTimeoutMs: number;
   dispatcher?: Dispatcher;
-  /** The provider adapters (default: the registry with its default image fetcher). */
-  adapters?: AdapterLookup;
+  /** The provider adapters: `createAdapterRegistry({ fetchImage })` with the guarded image fetcher. */
+  adapters: AdapterLookup;
   sleep?: (ms: number, cancel: Cancellation) => Promise<void>;
 }
 
@@ -77,7 +67,7 @@ export class Executor {
   private readonly closers: (() => Promise<void>)[] = [];
 
   constructor(private readonly options: ExecutorOptions) {
-    this.adapters = options.adapters ?? adapterFor;
+    this.adapters = options.adapters;
     this.dispatcher =
       options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1, connect: { timeout: 10_000 } });
     this.sleep = options.sleep ?? abortableSleep;
@@ -128,7 +118,7 @@ export class Executor {
       return { ok: false, failure: { kind: 'unsupported', param: 'model', message: `The ${target.connection.provider} provider is not supported by this gateway yet.` } };
     }
     const ctx: AdapterContext = {
-      target: { provider: target.connection.provider, upstreamModel: target.upstreamModel, baseUrl: target.connection.baseUrl, credentials: target.connection.credentials },
+      target: { ...target.connection, upstreamModel: target.upstreamModel },
       stream,
       maxOutputTokens: target.maxOutputTokens,
       dropUnsupported: policy.dropUnsupported,

@@ -1,19 +1,11 @@
 import type { TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
-import type { ChatRequest } from '@switchyard/providers';
-import { chatRequestSchema, GATEWAY_BODY_EXTENSIONS, invalidRequest, zodToGatewayError, type ChatRequestInput } from '@switchyard/types';
+import { chatRequestSchema, GATEWAY_BODY_EXTENSIONS, invalidRequest, zodToGatewayError, type CallContext, type ChatRequest, type ChatRequestBody } from '@switchyard/types';
 import type { ModelCatalog } from './catalog/catalog';
 import type { Cancellation } from './cancellation';
 import { executionPolicy } from './execution-policy';
 import type { ExecutionResult, Executor } from './executor';
 import { resolveModel, type RouteTarget } from './resolve-model';
-
-/** The tenant a call acts for. */
-export interface CallContext {
-  organizationId: string;
-  projectId: string;
-  keyId: string | null;
-}
 
 export type RequestHeaders = Record<string, string | string[] | undefined>;
 
@@ -41,7 +33,7 @@ export class GatewayClient {
   async execute(ctx: CallContext, body: unknown, headers: RequestHeaders, cancel: Cancellation): Promise<ExecutionResult & { includeUsage: boolean }> {
     const project = await this.directory.projectById(ctx.organizationId, ctx.projectId);
     const prepared = await this.prepare(ctx, body);
-    const parsed = body as ChatRequestInput;
+    const parsed = body as ChatRequestBody;
     const policy = executionPolicy(project.settings, headers, this.config.router, parsed.retry_params);
     const result = await this.executor.execute(prepared.request, prepared.targets, policy, cancel);
     return { ...result, includeUsage: prepared.includeUsage };

@@ -2,7 +2,8 @@ import type { ResolvedConnection } from '@switchyard/auth';
 import { ModelCatalog } from './catalog/catalog';
 import { resolveModel } from './resolve-model';
 
-const conn = (provider: ResolvedConnection['provider'], slug: string, isDefault = true): ResolvedConnection => ({
+const conn = (provider: ResolvedConnection['provider'], slug: string, isDefault = true): ResolvedConnection =>
+  ({
   id: slug,
   organizationId: 'org',
   provider,
@@ -10,10 +11,10 @@ const conn = (provider: ResolvedConnection['provider'], slug: string, isDefault 
   name: slug,
   baseUrl: null,
   isDefault,
-  credentials: {},
+  credentials: { api_key: 'k' },
   rateLimit: null,
   rateLimitPeriod: null,
-});
+  }) as ResolvedConnection;
 
 describe('resolveModel', () => {
   const catalog = new ModelCatalog();

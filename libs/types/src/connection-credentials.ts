@@ -38,42 +38,46 @@ export const vertexCredentialsSchema = z
 
 export const noCredentialsSchema = z.object({}).strict();
 
+/** Self-hosted servers often run without a key. */
+const optionalApiKey = z.object({ api_key: z.string().max(4096).optional() }).strict();
+
+/** Every provider's credential schema (the admin API validates connections with them on save). */
+const CREDENTIAL_SCHEMAS = {
+  openai: openAiCredentialsSchema,
+  'azure-openai': azureCredentialsSchema,
+  'aws-bedrock': bedrockCredentialsSchema,
+  'google-vertex': vertexCredentialsSchema,
+  'local-ocr': noCredentialsSchema,
+  ollama: optionalApiKey,
+  vllm: optionalApiKey,
+  'openai-compatible': optionalApiKey,
+  anthropic: apiKey,
+  'google-ai-studio': apiKey,
+  mistral: apiKey,
+  groq: apiKey,
+  deepseek: apiKey,
+  xai: apiKey,
+  together: apiKey,
+  fireworks: apiKey,
+  openrouter: apiKey,
+} as const satisfies Record<ProviderId, z.ZodType<Record<string, unknown>>>;
+
 export type OpenAICredentials = z.infer<typeof openAiCredentialsSchema>;
 export type AzureCredentials = z.infer<typeof azureCredentialsSchema>;
 export type BedrockCredentials = z.infer<typeof bedrockCredentialsSchema>;
 export type VertexCredentials = z.infer<typeof vertexCredentialsSchema>;
 export type ApiKeyCredentials = z.infer<typeof apiKey>;
-export type ConnectionCredentials = Record<string, unknown>;
+export type OptionalApiKeyCredentials = z.infer<typeof optionalApiKey>;
+
+/** The credentials of a connection to provider `P`, as validated on save. */
+export type CredentialsOf<P extends ProviderId> = z.infer<(typeof CREDENTIAL_SCHEMAS)[P]>;
+
+/** A provider with its credentials, discriminated by `provider`: adapters read typed fields, never `c['api_key']`. */
+export type ProviderCredentials<P extends ProviderId = ProviderId> = P extends ProviderId ? { provider: P; credentials: CredentialsOf<P> } : never;
 
 /** The credential shape each provider's connection takes. */
 export function credentialsSchemaFor(provider: ProviderId): z.ZodType<Record<string, unknown>> {
-  switch (provider) {
-    case 'openai':
-      return openAiCredentialsSchema;
-    case 'azure-openai':
-      return azureCredentialsSchema;
-    case 'aws-bedrock':
-      return bedrockCredentialsSchema;
-    case 'google-vertex':
-      return vertexCredentialsSchema;
-    case 'local-ocr':
-      return noCredentialsSchema;
-    case 'ollama':
-    case 'vllm':
-    case 'openai-compatible':
-      // Self-hosted servers often run without a key.
-      return z.object({ api_key: z.string().max(4096).optional() }).strict();
-    case 'anthropic':
-    case 'google-ai-studio':
-    case 'mistral':
-    case 'groq':
-    case 'deepseek':
-    case 'xai':
-    case 'together':
-    case 'fireworks':
-    case 'openrouter':
-      return apiKey;
-  }
+  return CREDENTIAL_SCHEMAS[provider];
 }
 
 /** The credential field whose preview identifies a connection. */

@@ -1,6 +1,6 @@
-import { type ChatCaller, type ChatCompletion, type ChatContext, ChatCallError, type ModelPricing } from '@switchyard/documents';
+import { type ChatCaller, ChatCallError, type ModelPricing, type ServedCompletion } from '@switchyard/documents';
 import { Cancellation, type GatewayClient, type ModelCatalog } from '@switchyard/routing';
-import { GatewayError, type ProviderId } from '@switchyard/types';
+import { GatewayError, type CallContext, type ChatRequest, type ProviderId } from '@switchyard/types';
 
 /**
  * Model calls of the worker go through the gateway in-process: resolved, retried and failed over like
@@ -11,11 +11,11 @@ import { GatewayError, type ProviderId } from '@switchyard/types';
 export class GatewayChatCaller implements ChatCaller {
   constructor(private readonly gateway: GatewayClient) {}
 
-  async chat(ctx: ChatContext, body: Record<string, unknown>, opts: { signal?: AbortSignal } = {}): Promise<ChatCompletion> {
+  async chat(ctx: CallContext, body: ChatRequest, opts: { signal?: AbortSignal } = {}): Promise<ServedCompletion> {
     try {
       const result = await Cancellation.following(opts.signal, (cancel) => this.gateway.execute(ctx, { ...body, stream: false }, {}, cancel));
       if (result.kind !== 'completion') throw new Error('unexpected stream');
-      return { ...(result.completion as unknown as ChatCompletion), served: { provider: result.meta.provider, model: result.meta.model } };
+      return { ...result.completion, served: { provider: result.meta.provider, model: result.meta.model } };
     } catch (err) {
       if (err instanceof GatewayError) throw new ChatCallError(err.message, err.status, err.status === 429 || err.status >= 500);
       throw err;

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { ProviderStreamError, type ChatCompletionChunk } from '@switchyard/providers';
+import { ProviderStreamError } from '@switchyard/providers';
 import type { ExecutionResult } from '@switchyard/routing';
-import { GatewayError } from '@switchyard/types';
+import { GatewayError, type ChatCompletionChunk } from '@switchyard/types';
 
 /** Shapes a chunk for the client: usage only when the client asked for it (it is always requested upstream). */
 export function clientChunk(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompletionChunk | null {

@@ -1,30 +1,11 @@
-/** Who a model call is made for: metered and logged against this tenant. */
-export interface ChatContext {
-  organizationId: string;
-  projectId: string;
-  keyId: string | null;
-}
+import type { CallContext, ChatCompletion, ChatRequest } from '@switchyard/types';
 
-/** The OpenAI chat.completions response, as much of it as the pipeline reads. */
-export interface ChatCompletion {
-  id?: string;
-  model?: string;
-  choices: { index?: number; message: { role: string; content: string | null }; finish_reason?: string | null }[];
-  usage?: {
-    prompt_tokens?: number;
-    completion_tokens?: number;
-    total_tokens?: number;
-    prompt_tokens_details?: { cached_tokens?: number };
-    cost?: number;
-  };
-  /** Set by the caller, not the wire: the provider and its own model id that answered (for pricing). */
-  served?: { provider: string; model: string };
-  [key: string]: unknown;
-}
+/** A chat completion with, set by the caller (not the wire), the provider and its own model id that answered (for pricing). */
+export type ServedCompletion = ChatCompletion & { served?: { provider: string; model: string } };
 
-/** The in-process model call: the worker binds it to `GatewayClient` (see gateway-chat-caller.ts). */
+/** The in-process model call, made for a tenant (metered and logged against it): the worker binds it to `GatewayClient` (see gateway-chat-caller.ts). */
 export interface ChatCaller {
-  chat(ctx: ChatContext, body: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<ChatCompletion>;
+  chat(ctx: CallContext, body: ChatRequest, opts?: { signal?: AbortSignal }): Promise<ServedCompletion>;
 }
 
 export const CHAT_CALLER = Symbol('CHAT_CALLER');

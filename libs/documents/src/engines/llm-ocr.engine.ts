@@ -1,4 +1,5 @@
-import { ChatCallError, type ChatCaller, type ChatCompletion, type ChatContext } from './chat-caller';
+import type { CallContext, ChatCompletion, ChatRequest } from '@switchyard/types';
+import { ChatCallError, type ChatCaller } from './chat-caller';
 import type { OcrEngine, PageImage, Transcription } from './ocr-engine';
 import { stripCodeFence, TRANSCRIBE_SYSTEM_PROMPT } from './prompts';
 
@@ -11,8 +12,8 @@ export class LlmOcrEngine implements OcrEngine {
     readonly model: string,
   ) {}
 
-  async transcribe(ctx: ChatContext, image: PageImage, page: { number: number; signal?: AbortSignal }): Promise<Transcription> {
-    const body = {
+  async transcribe(ctx: CallContext, image: PageImage, page: { number: number; signal?: AbortSignal }): Promise<Transcription> {
+    const body: ChatRequest = {
       model: this.model,
       temperature: 0,
       messages: [

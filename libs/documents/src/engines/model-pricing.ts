@@ -1,4 +1,5 @@
-import type { ChatCaller, ChatCompletion, ChatContext } from './chat-caller';
+import type { CallContext, ChatRequest, Usage } from '@switchyard/types';
+import type { ChatCaller, ServedCompletion } from './chat-caller';
 
 /** Prices of one model in USD per million tokens (the shape of the gateway's model catalog). */
 export interface ModelPrice {
@@ -13,7 +14,7 @@ export interface ModelPricing {
 }
 
 /** Cost in USD of one completion's usage; cached prompt tokens at the cached rate when the model has one. */
-export function costOf(usage: ChatCompletion['usage'], price: ModelPrice): number {
+export function costOf(usage: Pick<Usage, 'prompt_tokens' | 'completion_tokens' | 'prompt_tokens_details'> | undefined, price: ModelPrice): number {
   const prompt = usage?.prompt_tokens ?? 0;
   const cached = Math.min(prompt, usage?.prompt_tokens_details?.cached_tokens ?? 0);
   const cachedRate = price.cached_input_per_mtok ?? price.input_per_mtok;
@@ -31,10 +32,10 @@ export class PricedChatCaller implements ChatCaller {
     private readonly pricing: ModelPricing,
   ) {}
 
-  async chat(ctx: ChatContext, body: Record<string, unknown>, opts?: { signal?: AbortSignal }): Promise<ChatCompletion> {
+  async chat(ctx: CallContext, body: ChatRequest, opts?: { signal?: AbortSignal }): Promise<ServedCompletion> {
     const res = await this.inner.chat(ctx, body, opts);
     if (res.usage?.cost !== undefined || !res.served) return res;
     const price = this.pricing.priceOf(res.served.provider, res.served.model);
-    return price ? { ...res, usage: { ...res.usage, cost: costOf(res.usage, price) } } : res;
+    return price && res.usage ? { ...res, usage: { ...res.usage, cost: costOf(res.usage, price) } } : res;
   }
 }

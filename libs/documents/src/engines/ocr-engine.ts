@@ -1,4 +1,4 @@
-import type { ChatContext } from './chat-caller';
+import type { CallContext } from '@switchyard/types';
 
 export interface PageImage {
   data: Buffer;
@@ -19,7 +19,7 @@ export interface OcrEngine {
   readonly model: string;
   /** The image format the engine reads best. */
   readonly imageFormat: 'png' | 'jpeg';
-  transcribe(ctx: ChatContext, image: PageImage, page: { number: number; signal?: AbortSignal }): Promise<Transcription>;
+  transcribe(ctx: CallContext, image: PageImage, page: { number: number; signal?: AbortSignal }): Promise<Transcription>;
 }
 
 /** Model names that select the local tesseract engine (no provider, no key). */

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
-import type { ChatContext } from './chat-caller';
+import type { CallContext } from '@switchyard/types';
 import type { OcrEngine, PageImage, Transcription } from './ocr-engine';
 
 /**
@@ -13,7 +13,7 @@ export class TesseractEngine implements OcrEngine {
   private worker: Promise<Worker> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
-  async transcribe(_ctx: ChatContext, image: PageImage, page: { signal?: AbortSignal } = {}): Promise<Transcription> {
+  async transcribe(_ctx: CallContext, image: PageImage, page: { signal?: AbortSignal } = {}): Promise<Transcription> {
     const run = this.queue.then(async () => {
       // A recognition cannot be interrupted; one whose job ended while it queued is not started.
       page.signal?.throwIfAborted();

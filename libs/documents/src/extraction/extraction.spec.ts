@@ -1,12 +1,17 @@
-import type { ChatCaller, ChatCompletion } from '../engines/chat-caller';
+import type { ChatCompletion } from '@switchyard/types';
+import type { ChatCaller } from '../engines/chat-caller';
 import { stripCodeFence } from '../engines/prompts';
 import { extractStructured } from './extractor';
 import { compileSchema } from './schema-validator';
 import { templateToSchema } from './template-schema';
 
 const reply = (content: string): ChatCompletion => ({
-  choices: [{ message: { role: 'assistant', content } }],
-  usage: { prompt_tokens: 10, completion_tokens: 5 },
+  id: 'c',
+  object: 'chat.completion',
+  created: 0,
+  model: 'm',
+  choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
 });
 
 describe('templateToSchema', () => {

@@ -1,4 +1,5 @@
-import type { ChatCaller, ChatContext } from '../engines/chat-caller';
+import type { CallContext, ChatMessage } from '@switchyard/types';
+import type { ChatCaller } from '../engines/chat-caller';
 import { contentOf, usageOf } from '../engines/llm-ocr.engine';
 import { EXTRACT_SYSTEM_PROMPT, stripCodeFence } from '../engines/prompts';
 import { compileSchema, describeErrors } from './schema-validator';
@@ -19,12 +20,12 @@ export interface ExtractionResult {
  */
 export async function extractStructured(
   caller: ChatCaller,
-  ctx: ChatContext,
+  ctx: CallContext,
   input: { model: string; markdown: string; schema: Record<string, unknown>; retries: number; signal?: AbortSignal },
 ): Promise<ExtractionResult> {
   const validate = compileSchema(input.schema);
   const usage = { input_tokens: 0, output_tokens: 0, cost: 0 };
-  const messages: Record<string, unknown>[] = [
+  const messages: ChatMessage[] = [
     { role: 'system', content: EXTRACT_SYSTEM_PROMPT },
     {
       role: 'user',

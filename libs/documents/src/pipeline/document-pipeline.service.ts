@@ -11,7 +11,8 @@ import {
   type PageMethod,
 } from '@switchyard/persistence';
 import { DocumentQueues, type DocumentFinalizePayload, type DocumentPagePayload, type DocumentPreparePayload } from '@switchyard/queue';
-import { CHAT_CALLER, ChatCallError, type ChatCaller, type ChatContext } from '../engines/chat-caller';
+import type { CallContext } from '@switchyard/types';
+import { CHAT_CALLER, ChatCallError, type ChatCaller } from '../engines/chat-caller';
 import { extractStructured } from '../extraction/extractor';
 import type { StoredJobOptions } from '../jobs/document-options';
 import { DocumentError, type DocumentErrorCode } from './document.exception';
@@ -24,7 +25,7 @@ import { PdfCache } from './pdf-cache';
 import { InFlightCalls } from './in-flight-calls.service';
 import { DocumentJobEvents, type FinalJobStatus } from '../jobs/job-events';
 
-const ctxOf = (job: DocumentJobEntity): ChatContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId });
+const ctxOf = (job: DocumentJobEntity): CallContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId });
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
 const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 

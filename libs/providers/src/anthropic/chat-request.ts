@@ -1,3 +1,4 @@
+import type { ChatMessage, ChatRequest, ContentPart } from '@switchyard/types';
 import { parseDataUrl } from '../shared/images';
 import { thinkingBlocksOf } from '../shared/thinking';
 import { plainToolCallId } from '../shared/tool-call-ids';
@@ -14,7 +15,7 @@ import {
   THINKING_BUDGET,
   unsupportedParams,
 } from '../shared/request';
-import { UnsupportedParameterError, type AdapterContext, type ChatMessage, type ChatRequest, type ContentPart } from '../types';
+import { UnsupportedParameterError, type AdapterContext } from '../types';
 import { JSON_TOOL_NAME, type AnthropicContentBlock, type AnthropicMessage, type AnthropicTextBlock } from './types';
 
 /** max_tokens when neither the request nor the catalog gives one. */

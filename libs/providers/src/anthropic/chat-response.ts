@@ -1,6 +1,7 @@
+import type { ChatCompletion, FinishReason, ThinkingBlock, ToolCall } from '@switchyard/types';
 import { nowSeconds } from '../shared/chunks';
 import { forcedJsonToolFinish } from '../shared/finish-reasons';
-import { ProviderStreamError, type ChatCompletion, type FinishReason, type ThinkingBlock, type ToolCall } from '../types';
+import { ProviderStreamError } from '../types';
 import { JSON_TOOL_NAME, type AnthropicResponse } from './types';
 import { anthropicUsage } from './usage';
 

@@ -1,9 +1,10 @@
+import type { ChatCompletionChunk } from '@switchyard/types';
 import { ChunkBuilder } from '../shared/chunks';
 import { statusForErrorType } from '../shared/errors';
 import { SseDecoder } from '../shared/sse';
-import { ProviderStreamError, type ChatCompletionChunk, type StreamDecoder } from '../types';
+import { ProviderStreamError, type StreamDecoder } from '../types';
 import { anthropicFinish } from './chat-response';
-import { JSON_TOOL_NAME, type AnthropicUsage } from './types';
+import { JSON_TOOL_NAME, type AnthropicStreamEvent, type AnthropicUsage } from './types';
 import { anthropicUsage } from './usage';
 
 type Block =
@@ -45,16 +46,16 @@ export class AnthropicStreamDecoder implements StreamDecoder {
     const out: ChatCompletionChunk[] = [];
     for (const e of events) {
       if (this.done || !e.data.trim()) continue;
-      let ev: Record<string, any>;
+      let ev: AnthropicStreamEvent;
       try {
-        ev = JSON.parse(e.data) as Record<string, any>;
+        // The SSE event name stands in for a payload without `type`.
+        ev = { type: e.event, ...(JSON.parse(e.data) as object) } as AnthropicStreamEvent;
       } catch {
         throw new ProviderStreamError('Anthropic sent a malformed stream event.', 502, 'malformed_stream');
       }
-      const type = (ev['type'] as string | undefined) ?? e.event;
-      switch (type) {
+      switch (ev.type) {
         case 'message_start': {
-          const m = (ev['message'] ?? {}) as { id?: string; model?: string; usage?: AnthropicUsage };
+          const m = ev.message ?? {};
           this.chunks.id = m.id ?? this.chunks.id;
           if (m.model) this.chunks.model = m.model;
           this.usage = { ...(m.usage ?? {}) };
@@ -62,49 +63,49 @@ export class AnthropicStreamDecoder implements StreamDecoder {
           break;
         }
         case 'content_block_start': {
-          const b = (ev['content_block'] ?? {}) as { type?: string; id?: string; name?: string; text?: string; thinking?: string; signature?: string; data?: string };
-          const index = Number(ev['index']);
-          if (b.type === 'tool_use' && b.name === JSON_TOOL_NAME) {
+          const b = ev.content_block;
+          const index = Number(ev.index);
+          if (b?.type === 'tool_use' && b.name === JSON_TOOL_NAME) {
             this.jsonTool = true;
             this.blocks.set(index, { kind: 'json' });
-          } else if (b.type === 'tool_use') {
+          } else if (b?.type === 'tool_use') {
             const toolIndex = this.toolCount++;
             this.blocks.set(index, { kind: 'tool', toolIndex });
             this.chunks.toolStart(out, toolIndex, b.id ?? '', b.name ?? '');
-          } else if (b.type === 'text') {
+          } else if (b?.type === 'text') {
             this.blocks.set(index, { kind: 'text' });
             if (b.text) this.chunks.content(out, b.text);
-          } else if (b.type === 'thinking') {
+          } else if (b?.type === 'thinking') {
             this.blocks.set(index, { kind: 'thinking', thinking: b.thinking ?? '', ...(b.signature ? { signature: b.signature } : {}) });
             if (b.thinking) this.chunks.reasoning(out, b.thinking);
-          } else if (b.type === 'redacted_thinking') this.blocks.set(index, { kind: 'redacted', data: b.data ?? '' });
+          } else if (b?.type === 'redacted_thinking') this.blocks.set(index, { kind: 'redacted', data: b.data ?? '' });
           else this.blocks.set(index, { kind: 'other' });
           break;
         }
         case 'content_block_delta': {
-          const d = (ev['delta'] ?? {}) as { type?: string; text?: string; partial_json?: string; thinking?: string; signature?: string };
-          const block = this.blocks.get(Number(ev['index']));
-          if (d.type === 'text_delta') this.chunks.content(out, d.text ?? '');
-          else if (d.type === 'thinking_delta') {
+          const d = ev.delta;
+          const block = this.blocks.get(Number(ev.index));
+          if (d?.type === 'text_delta') this.chunks.content(out, d.text ?? '');
+          else if (d?.type === 'thinking_delta') {
             if (block?.kind === 'thinking') block.thinking += d.thinking ?? '';
             this.chunks.reasoning(out, d.thinking ?? '');
-          } else if (d.type === 'signature_delta' && block?.kind === 'thinking') block.signature = (block.signature ?? '') + (d.signature ?? '');
-          else if (d.type === 'input_json_delta' && block?.kind === 'tool') this.chunks.toolArguments(out, block.toolIndex, d.partial_json ?? '');
-          else if (d.type === 'input_json_delta' && block?.kind === 'json') this.chunks.content(out, d.partial_json ?? '');
+          } else if (d?.type === 'signature_delta' && block?.kind === 'thinking') block.signature = (block.signature ?? '') + (d.signature ?? '');
+          else if (d?.type === 'input_json_delta' && block?.kind === 'tool') this.chunks.toolArguments(out, block.toolIndex, d.partial_json ?? '');
+          else if (d?.type === 'input_json_delta' && block?.kind === 'json') this.chunks.content(out, d.partial_json ?? '');
           break;
         }
         case 'content_block_stop': {
           // A finished thinking block goes to the client whole (text and signature), to be sent back unchanged.
-          const block = this.blocks.get(Number(ev['index']));
+          const block = this.blocks.get(Number(ev.index));
           if (block?.kind === 'thinking') this.chunks.thinkingBlock(out, { type: 'thinking', thinking: block.thinking, ...(block.signature !== undefined ? { signature: block.signature } : {}) });
           else if (block?.kind === 'redacted') this.chunks.thinkingBlock(out, { type: 'redacted_thinking', data: block.data });
           break;
         }
         case 'message_delta': {
-          const d = (ev['delta'] ?? {}) as { stop_reason?: string | null };
+          const d = ev.delta ?? {};
           if (d.stop_reason !== undefined) this.stopReason = d.stop_reason;
           // message_delta usage is cumulative; it may restate input and cache counts.
-          const u = (ev['usage'] ?? {}) as AnthropicUsage;
+          const u = ev.usage ?? {};
           for (const [k, v] of Object.entries(u)) if (v !== null && v !== undefined) this.usage[k] = v;
           break;
         }
@@ -114,7 +115,7 @@ export class AnthropicStreamDecoder implements StreamDecoder {
           this.done = true;
           break;
         case 'error': {
-          const err = (ev['error'] ?? {}) as { type?: string; message?: string };
+          const err = ev.error ?? {};
           throw new ProviderStreamError(err.message ?? 'Anthropic reported an error inside the stream.', statusForErrorType(err.type), err.type ?? 'stream_error');
         }
         default:

@@ -1,4 +1,6 @@
-import type { AdapterContext, ChatRequest, ProviderAdapter, UpstreamRequest } from '../types';
+import type { ChatRequest } from '@switchyard/types';
+import { versionedBase } from '../shared/base-url';
+import type { AdapterContext, ProviderAdapter, UpstreamRequest } from '../types';
 import { buildAnthropicBody } from './chat-request';
 import { parseAnthropicResponse } from './chat-response';
 import { AnthropicStreamDecoder } from './chat-stream';
@@ -7,20 +9,22 @@ import { parseAnthropicError } from './errors';
 export const ANTHROPIC_VERSION = '2023-06-01';
 
 /**
- * Anthropic Messages API: `POST {base}/messages` with `x-api-key` and `anthropic-version`.
- * The connection's base_url replaces `https://api.anthropic.com/v1`.
+ * The Messages API URL: the connection's base URL as the Anthropic SDK takes it (`https://api.anthropic.com`)
+ * plus `/v1/messages`; a base saved with its `/v1` (the earlier form) gets `/messages` only.
  */
-export function createAnthropicAdapter(): ProviderAdapter {
+export const anthropicMessagesUrl = (baseUrl: string | null): string => `${versionedBase(baseUrl, 'https://api.anthropic.com', 'v1', /\/v1$/)}/messages`;
+
+/** Anthropic Messages API: `POST {base}/v1/messages` with `x-api-key` and `anthropic-version`. */
+export function createAnthropicAdapter(): ProviderAdapter<'anthropic'> {
   return {
     id: 'anthropic',
-    buildRequest(request: ChatRequest, ctx: AdapterContext): UpstreamRequest {
-      const base = (ctx.target.baseUrl ?? 'https://api.anthropic.com/v1').replace(/\/+$/, '');
+    buildRequest(request: ChatRequest, ctx: AdapterContext<'anthropic'>): UpstreamRequest {
       return {
-        url: `${base}/messages`,
+        url: anthropicMessagesUrl(ctx.target.baseUrl),
         headers: {
           'content-type': 'application/json',
           accept: ctx.stream ? 'text/event-stream' : 'application/json',
-          'x-api-key': String(ctx.target.credentials['api_key'] ?? ''),
+          'x-api-key': ctx.target.credentials.api_key,
           'anthropic-version': ANTHROPIC_VERSION,
         },
         body: JSON.stringify(buildAnthropicBody(request, ctx)),

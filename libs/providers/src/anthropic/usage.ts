@@ -1,5 +1,5 @@
+import type { Usage } from '@switchyard/types';
 import { buildUsage, tokenCount } from '../shared/usage';
-import type { Usage } from '../types';
 import type { AnthropicUsage } from './types';
 
 /** Anthropic's `input_tokens` excludes cache reads and writes; they are added to prompt_tokens here. */

@@ -1,22 +1,29 @@
+import { versionedBase } from '../shared/base-url';
 import { openAICompatibleAdapter } from '../openai-compatible';
 
 /**
- * Azure OpenAI: `https://{resource_name}.openai.azure.com/openai/deployments/{deployment}/chat/completions?api-version=…`
- * with an `api-key` header. The model part of the name is the deployment; a connection `base_url`
- * replaces the resource endpoint (for proxies and sovereign clouds).
+ * The Azure OpenAI base: the connection's base URL as the openai SDK's `AzureOpenAI` takes it as `baseURL`
+ * (`https://{resource_name}.openai.azure.com/openai`); a base saved without `/openai` (the resource endpoint,
+ * the earlier form) gets it appended. Without a base URL, the resource name gives the endpoint.
+ */
+export const azureApiBase = (baseUrl: string | null, resourceName: string): string =>
+  versionedBase(baseUrl, `https://${resourceName}.openai.azure.com`, 'openai', /\/openai$/);
+
+/**
+ * Azure OpenAI: `{base}/deployments/{deployment}/chat/completions?api-version=…` with an `api-key` header.
+ * The model part of the name is the deployment.
  */
 export const azureOpenAIAdapter = openAICompatibleAdapter({
   id: 'azure-openai',
   baseUrl: null,
   acceptsMetadata: true,
-  authHeaders: (c) => ({ 'api-key': String(c['api_key'] ?? '') }),
+  authHeaders: (c) => ({ 'api-key': c.api_key }),
   adjust: (body) => {
     delete body['model'];
   },
   url: (_base, ctx) => {
     const c = ctx.target.credentials;
-    const endpoint = (ctx.target.baseUrl ?? `https://${String(c['resource_name'])}.openai.azure.com`).replace(/\/+$/, '');
     const deployment = encodeURIComponent(ctx.target.upstreamModel);
-    return `${endpoint}/openai/deployments/${deployment}/chat/completions?api-version=${encodeURIComponent(String(c['api_version']))}`;
+    return `${azureApiBase(ctx.target.baseUrl, c.resource_name)}/deployments/${deployment}/chat/completions?api-version=${encodeURIComponent(c.api_version)}`;
   },
 });

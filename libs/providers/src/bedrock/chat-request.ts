@@ -1,4 +1,5 @@
-import { defaultImageFetcher, loadImage, type ImageFetcher } from '../shared/images';
+import type { ChatMessage, ChatRequest } from '@switchyard/types';
+import { loadImage, type ImageFetcher } from '../shared/images';
 import { thinkingBlocksOf } from '../shared/thinking';
 import { plainToolCallId } from '../shared/tool-call-ids';
 import { convertTurns, convertUserParts, hasCacheControl, toolResultObject } from '../shared/messages';
@@ -15,7 +16,7 @@ import {
   THINKING_BUDGET,
   unsupportedParams,
 } from '../shared/request';
-import { UnsupportedParameterError, type AdapterContext, type ChatMessage, type ChatRequest } from '../types';
+import { UnsupportedParameterError, type AdapterContext } from '../types';
 
 /** The tool that carries `response_format: json_schema` (forced); its input is the JSON answer. */
 export const BEDROCK_JSON_TOOL = 'json_response';
@@ -93,7 +94,7 @@ export async function convertBedrockMessages(messages: ChatMessage[], fetchImage
 const isClaude = (model: string) => /anthropic\.claude|claude/i.test(model);
 
 /** The Converse / ConverseStream body. */
-export async function buildBedrockBody(request: ChatRequest, ctx: AdapterContext, fetchImage: ImageFetcher = defaultImageFetcher): Promise<Record<string, unknown>> {
+export async function buildBedrockBody(request: ChatRequest, ctx: AdapterContext, fetchImage: ImageFetcher): Promise<Record<string, unknown>> {
   rejectUnsupported(unsupportedParams(request, {}), 'Bedrock', ctx);
   const { system, messages, hasToolBlocks } = await convertBedrockMessages(request.messages, fetchImage);
   const body: Record<string, unknown> = { messages };

@@ -1,17 +1,13 @@
+import type { ChatCompletion, FinishReason, ThinkingBlock, ToolCall } from '@switchyard/types';
 import { nowSeconds, randomId } from '../shared/chunks';
 import { forcedJsonToolFinish } from '../shared/finish-reasons';
-import { ProviderStreamError, type ChatCompletion, type FinishReason, type ThinkingBlock, type ToolCall } from '../types';
+import { ProviderStreamError } from '../types';
 import { BEDROCK_JSON_TOOL } from './chat-request';
+import type { ConverseResponse } from './types';
 import { bedrockUsage } from './usage';
 
 export function bedrockFinish(stopReason: string | undefined, onlyJsonTool: boolean): FinishReason {
   return forcedJsonToolFinish('bedrock', stopReason, onlyJsonTool);
-}
-
-interface ConverseResponse {
-  output?: { message?: { role: string; content?: Record<string, any>[] } };
-  stopReason?: string;
-  usage?: Record<string, unknown>;
 }
 
 export function parseBedrockResponse(body: unknown, model: string): ChatCompletion {
@@ -25,19 +21,19 @@ export function parseBedrockResponse(body: unknown, model: string): ChatCompleti
   const toolCalls: ToolCall[] = [];
   const thinkingBlocks: ThinkingBlock[] = [];
   for (const block of res.output.message.content ?? []) {
-    if (typeof block['text'] === 'string') text += block['text'];
-    else if (block['toolUse']) {
-      const tu = block['toolUse'] as { toolUseId: string; name: string; input?: unknown };
+    if (typeof block.text === 'string') text += block.text;
+    else if (block.toolUse) {
+      const tu = block.toolUse;
       if (tu.name === BEDROCK_JSON_TOOL) {
         jsonTool = true;
         text += JSON.stringify(tu.input ?? {});
       } else toolCalls.push({ id: tu.toolUseId, type: 'function', function: { name: tu.name, arguments: JSON.stringify(tu.input ?? {}) } });
-    } else if (block['reasoningContent']?.reasoningText) {
-      const rt = block['reasoningContent'].reasoningText as { text?: string; signature?: string };
+    } else if (block.reasoningContent?.reasoningText) {
+      const rt = block.reasoningContent.reasoningText;
       reasoning += rt.text ?? '';
       thinkingBlocks.push({ type: 'thinking', thinking: rt.text ?? '', ...(rt.signature !== undefined ? { signature: rt.signature } : {}) });
-    } else if (typeof block['reasoningContent']?.redactedContent === 'string') {
-      thinkingBlocks.push({ type: 'redacted_thinking', data: block['reasoningContent'].redactedContent as string });
+    } else if (typeof block.reasoningContent?.redactedContent === 'string') {
+      thinkingBlocks.push({ type: 'redacted_thinking', data: block.reasoningContent.redactedContent });
     }
   }
   const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content: text || (toolCalls.length ? null : ''), refusal: null };

@@ -1,9 +1,11 @@
+import type { ChatCompletionChunk } from '@switchyard/types';
 import type { EventStreamCodec } from '@smithy/eventstream-codec';
 import { ChunkBuilder, randomId } from '../shared/chunks';
 import { statusForErrorType } from '../shared/errors';
-import { ProviderStreamError, type ChatCompletionChunk, type StreamDecoder } from '../types';
+import { ProviderStreamError, type StreamDecoder } from '../types';
 import { BEDROCK_JSON_TOOL } from './chat-request';
 import { bedrockFinish } from './chat-response';
+import type { ConverseStreamEvent } from './types';
 import { bedrockUsage } from './usage';
 
 const utf8 = new TextDecoder();
@@ -65,19 +67,20 @@ export class BedrockStreamDecoder implements StreamDecoder {
         return h && h.type === 'string' ? h.value : undefined;
       };
       const body = utf8.decode(message.body);
-      let payload: Record<string, any> = {};
+      let payload: object = {};
       try {
-        payload = body ? (JSON.parse(body) as Record<string, any>) : {};
+        payload = body ? (JSON.parse(body) as object) : {};
       } catch {
         throw new ProviderStreamError('Bedrock sent a malformed stream event.', 502, 'malformed_stream');
       }
       const messageType = header(':message-type');
       if (messageType === 'exception' || messageType === 'error') {
         const type = header(':exception-type') ?? header(':error-code') ?? 'internalServerException';
-        const msg = (payload['message'] as string | undefined) ?? header(':error-message') ?? 'Bedrock reported an error inside the stream.';
+        const msg = (payload as { message?: string }).message ?? header(':error-message') ?? 'Bedrock reported an error inside the stream.';
         throw new ProviderStreamError(msg, statusForErrorType(type), type);
       }
-      if (!this.done) this.event(header(':event-type') ?? '', payload, out);
+      // Payloads are JSON as received (fields optional); unknown event types fall to the default.
+      if (!this.done) this.event({ type: header(':event-type'), payload } as ConverseStreamEvent, out);
     }
     return out;
   }
@@ -88,29 +91,29 @@ export class BedrockStreamDecoder implements StreamDecoder {
     return [];
   }
 
-  private event(type: string, e: Record<string, any>, out: ChatCompletionChunk[]): void {
-    switch (type) {
+  private event(ev: ConverseStreamEvent, out: ChatCompletionChunk[]): void {
+    switch (ev.type) {
       case 'messageStart':
         this.chunks.role(out);
         break;
       case 'contentBlockStart': {
-        const tu = e['start']?.toolUse as { toolUseId?: string; name?: string } | undefined;
+        const tu = ev.payload.start?.toolUse;
         if (!tu) break;
         if (tu.name === BEDROCK_JSON_TOOL) {
           this.jsonTool = true;
-          this.blocks.set(Number(e['contentBlockIndex']), { kind: 'json' });
+          this.blocks.set(Number(ev.payload.contentBlockIndex), { kind: 'json' });
         } else {
           const toolIndex = this.toolCount++;
-          this.blocks.set(Number(e['contentBlockIndex']), { kind: 'tool', toolIndex });
+          this.blocks.set(Number(ev.payload.contentBlockIndex), { kind: 'tool', toolIndex });
           this.chunks.toolStart(out, toolIndex, tu.toolUseId ?? '', tu.name ?? '');
         }
         break;
       }
       case 'contentBlockDelta': {
-        const d = (e['delta'] ?? {}) as Record<string, any>;
-        const at = Number(e['contentBlockIndex']);
+        const d = ev.payload.delta ?? {};
+        const at = Number(ev.payload.contentBlockIndex);
         let block = this.blocks.get(at);
-        const rc = d['reasoningContent'] as { text?: string; signature?: string; redactedContent?: string } | undefined;
+        const rc = d.reasoningContent;
         if (rc && !block) {
           block = typeof rc.redactedContent === 'string' ? { kind: 'redacted', data: '' } : { kind: 'reasoning', text: '' };
           this.blocks.set(at, block);
@@ -119,27 +122,27 @@ export class BedrockStreamDecoder implements StreamDecoder {
           if (typeof rc.text === 'string') block.text += rc.text;
           if (typeof rc.signature === 'string') block.signature = (block.signature ?? '') + rc.signature;
         } else if (rc && block?.kind === 'redacted' && typeof rc.redactedContent === 'string') block.data += rc.redactedContent;
-        if (typeof d['text'] === 'string') this.chunks.content(out, d['text']);
-        else if (d['toolUse'] && block?.kind === 'tool') this.chunks.toolArguments(out, block.toolIndex, String(d['toolUse'].input ?? ''));
-        else if (d['toolUse'] && block?.kind === 'json') this.chunks.content(out, String(d['toolUse'].input ?? ''));
-        else if (typeof d['reasoningContent']?.text === 'string') this.chunks.reasoning(out, d['reasoningContent'].text);
+        if (typeof d.text === 'string') this.chunks.content(out, d.text);
+        else if (d.toolUse && block?.kind === 'tool') this.chunks.toolArguments(out, block.toolIndex, String(d.toolUse.input ?? ''));
+        else if (d.toolUse && block?.kind === 'json') this.chunks.content(out, String(d.toolUse.input ?? ''));
+        else if (typeof rc?.text === 'string') this.chunks.reasoning(out, rc.text);
         break;
       }
       case 'contentBlockStop': {
         // A finished reasoning block goes to the client whole (text and signature), to be sent back unchanged.
-        const block = this.blocks.get(Number(e['contentBlockIndex']));
+        const block = this.blocks.get(Number(ev.payload.contentBlockIndex));
         if (block?.kind === 'reasoning') this.chunks.thinkingBlock(out, { type: 'thinking', thinking: block.text, ...(block.signature !== undefined ? { signature: block.signature } : {}) });
         else if (block?.kind === 'redacted') this.chunks.thinkingBlock(out, { type: 'redacted_thinking', data: block.data });
         break;
       }
       case 'messageStop':
-        this.stopReason = e['stopReason'] as string | undefined;
+        this.stopReason = ev.payload.stopReason;
         this.stopped = true;
         this.chunks.finish(out, bedrockFinish(this.stopReason, this.jsonTool && this.toolCount === 0));
         break;
       case 'metadata':
         if (!this.stopped) throw new ProviderStreamError('Bedrock sent metadata before messageStop.', 502, 'malformed_stream');
-        this.chunks.usage(out, bedrockUsage(e['usage'] as Record<string, unknown> | undefined));
+        this.chunks.usage(out, bedrockUsage(ev.payload.usage));
         this.done = true;
         break;
       default:

@@ -1,5 +1,6 @@
-import { defaultImageFetcher, type ImageFetcher } from '../shared/images';
-import type { AdapterContext, ChatRequest, ProviderAdapter, UpstreamRequest } from '../types';
+import type { ChatRequest } from '@switchyard/types';
+import type { ImageFetcher } from '../shared/images';
+import type { AdapterContext, ProviderAdapter, UpstreamRequest } from '../types';
 import { buildBedrockBody } from './chat-request';
 import { parseBedrockResponse } from './chat-response';
 import { BedrockStreamDecoder } from './chat-stream';
@@ -7,8 +8,8 @@ import { parseBedrockError } from './errors';
 import { awsCredentials, signRequest } from './sign';
 
 export interface BedrockAdapterOptions {
-  /** Fetches http(s) images (Converse takes image bytes only). */
-  fetchImage?: ImageFetcher;
+  /** Fetches http(s) images (Converse takes image bytes only): the router injects its guarded fetcher. */
+  fetchImage: ImageFetcher;
   /** Clock for signing (tests). */
   now?: () => Date;
 }
@@ -16,13 +17,13 @@ export interface BedrockAdapterOptions {
 /**
  * AWS Bedrock Converse / ConverseStream: `POST {base}/model/{modelId}/converse|converse-stream`, SigV4-signed
  * (service `bedrock`) with the connection's access key, secret, optional session token and region. The
- * connection's base_url replaces `https://bedrock-runtime.{region}.amazonaws.com`.
+ * connection's base_url is what the AWS SDK takes as `endpoint` (`https://bedrock-runtime.{region}.amazonaws.com`).
  */
-export function createBedrockAdapter(options: BedrockAdapterOptions = {}): ProviderAdapter {
-  const fetchImage = options.fetchImage ?? defaultImageFetcher;
+export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAdapter<'aws-bedrock'> {
+  const { fetchImage } = options;
   return {
     id: 'aws-bedrock',
-    async buildRequest(request: ChatRequest, ctx: AdapterContext): Promise<UpstreamRequest> {
+    async buildRequest(request: ChatRequest, ctx: AdapterContext<'aws-bedrock'>): Promise<UpstreamRequest> {
       const creds = awsCredentials(ctx.target.credentials);
       const base = (ctx.target.baseUrl ?? `https://bedrock-runtime.${creds.region}.amazonaws.com`).replace(/\/+$/, '');
       const body = JSON.stringify(await buildBedrockBody(request, ctx, fetchImage));
@@ -36,5 +37,4 @@ export function createBedrockAdapter(options: BedrockAdapterOptions = {}): Provi
   };
 }
 
-export const bedrockAdapter = createBedrockAdapter();
 export { buildBedrockBody, parseBedrockResponse, BedrockStreamDecoder, parseBedrockError, signRequest };

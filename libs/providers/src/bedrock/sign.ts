@@ -1,4 +1,5 @@
-import { UnsupportedParameterError, type UpstreamRequest } from '../types';
+import type { BedrockCredentials } from '@switchyard/types';
+import type { UpstreamRequest } from '../types';
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -7,14 +8,9 @@ export interface AwsCredentials {
   region: string;
 }
 
-export function awsCredentials(c: Record<string, unknown>): AwsCredentials {
-  const accessKeyId = c['access_key_id'];
-  const secretAccessKey = c['secret_access_key'];
-  const region = c['region'];
-  if (typeof accessKeyId !== 'string' || typeof secretAccessKey !== 'string' || typeof region !== 'string') {
-    throw new UnsupportedParameterError('model', 'The Bedrock connection needs access_key_id, secret_access_key and region.');
-  }
-  return { accessKeyId, secretAccessKey, region, sessionToken: typeof c['session_token'] === 'string' ? c['session_token'] : undefined };
+/** The connection's credentials as the SigV4 signer names them. */
+export function awsCredentials(c: BedrockCredentials): AwsCredentials {
+  return { accessKeyId: c.access_key_id, secretAccessKey: c.secret_access_key, region: c.region, sessionToken: c.session_token };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { defaultImageFetcher, loadImage, type ImageFetcher } from '../shared/images';
+import type { ChatMessage, ChatRequest } from '@switchyard/types';
+import { loadImage, type ImageFetcher } from '../shared/images';
 import { convertTurns, convertUserParts, toolResultObject } from '../shared/messages';
 import {
   contentText,
@@ -12,7 +13,7 @@ import {
   unsupportedParams,
 } from '../shared/request';
 import { splitToolCallId } from '../shared/tool-call-ids';
-import { UnsupportedParameterError, type AdapterContext, type ChatMessage, type ChatRequest } from '../types';
+import { UnsupportedParameterError, type AdapterContext } from '../types';
 import { toGeminiSchema } from './schema';
 import type { GeminiContent, GeminiPart } from './types';
 
@@ -67,7 +68,7 @@ export async function convertGeminiMessages(
 }
 
 /** The Gemini generateContent body for an OpenAI chat request (AI Studio and Vertex). */
-export async function buildGeminiBody(request: ChatRequest, ctx: AdapterContext, fetchImage: ImageFetcher = defaultImageFetcher): Promise<Record<string, unknown>> {
+export async function buildGeminiBody(request: ChatRequest, ctx: AdapterContext, fetchImage: ImageFetcher): Promise<Record<string, unknown>> {
   rejectUnsupported(unsupportedParams(request, { n: true, seed: true, penalties: true }), 'Gemini', ctx);
   const { system, contents } = await convertGeminiMessages(request.messages, fetchImage, { thoughtSignatures: usesThoughtSignatures(ctx.target.upstreamModel) });
   const body: Record<string, unknown> = { contents };

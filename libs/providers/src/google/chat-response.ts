@@ -1,9 +1,10 @@
+import type { ChatCompletion, FinishReason, ToolCall } from '@switchyard/types';
 import { nowSeconds, randomId } from '../shared/chunks';
 import { statusForErrorType } from '../shared/errors';
 import { mapFinishReason } from '../shared/finish-reasons';
 import { toolCallIdWithSignature } from '../shared/tool-call-ids';
-import { ProviderStreamError, type ChatCompletion, type FinishReason, type ToolCall } from '../types';
-import type { GeminiCandidate, GeminiResponse } from './types';
+import { ProviderStreamError } from '../types';
+import type { GeminiCandidate, GeminiResponse, GeminiResponsePart } from './types';
 import { geminiUsage } from './usage';
 
 /** The finish reason of a Gemini candidate; MALFORMED_FUNCTION_CALL and friends are errors, never `stop`. */
@@ -22,9 +23,9 @@ export function geminiStreamError(err: NonNullable<GeminiResponse['error']>): Pr
 }
 
 /** The OpenAI id of a Gemini function call part, carrying its thoughtSignature (Gemini 3) when it has one. */
-export function toolCallId(part: Record<string, any>): string {
-  const call = part['functionCall'] as { id?: string };
-  return toolCallIdWithSignature(call.id ? call.id : randomId('call_'), typeof part['thoughtSignature'] === 'string' ? part['thoughtSignature'] : undefined);
+export function toolCallId(part: GeminiResponsePart): string {
+  const id = part.functionCall?.id;
+  return toolCallIdWithSignature(id ? id : randomId('call_'), typeof part.thoughtSignature === 'string' ? part.thoughtSignature : undefined);
 }
 
 function candidateMessage(c: GeminiCandidate): { content: string; reasoning: string; toolCalls: ToolCall[] } {
@@ -32,11 +33,11 @@ function candidateMessage(c: GeminiCandidate): { content: string; reasoning: str
   let reasoning = '';
   const toolCalls: ToolCall[] = [];
   for (const part of c.content?.parts ?? []) {
-    if (typeof part['text'] === 'string') {
-      if (part['thought']) reasoning += part['text'];
-      else content += part['text'];
-    } else if (part['functionCall']) {
-      const fc = part['functionCall'] as { id?: string; name: string; args?: unknown };
+    if (typeof part.text === 'string') {
+      if (part.thought) reasoning += part.text;
+      else content += part.text;
+    } else if (part.functionCall) {
+      const fc = part.functionCall;
       toolCalls.push({ id: toolCallId(part), type: 'function', function: { name: fc.name, arguments: JSON.stringify(fc.args ?? {}) } });
     }
   }

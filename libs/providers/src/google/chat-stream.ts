@@ -1,6 +1,7 @@
+import type { ChatCompletionChunk } from '@switchyard/types';
 import { ChunkBuilder, randomId } from '../shared/chunks';
 import { SseDecoder } from '../shared/sse';
-import { ProviderStreamError, type ChatCompletionChunk, type StreamDecoder } from '../types';
+import { ProviderStreamError, type StreamDecoder } from '../types';
 import { geminiFinish, geminiStreamError, toolCallId } from './chat-response';
 import type { GeminiResponse, GeminiUsageMetadata } from './types';
 import { geminiUsage } from './usage';
@@ -61,11 +62,11 @@ export class GeminiStreamDecoder implements StreamDecoder {
       for (const [i, c] of (res.candidates ?? []).entries()) {
         const index = c.index ?? i;
         for (const part of c.content?.parts ?? []) {
-          if (typeof part['text'] === 'string') {
-            if (part['thought']) this.chunks.reasoning(out, part['text'], index);
-            else this.chunks.content(out, part['text'], index);
-          } else if (part['functionCall']) {
-            const fc = part['functionCall'] as { id?: string; name: string; args?: unknown };
+          if (typeof part.text === 'string') {
+            if (part.thought) this.chunks.reasoning(out, part.text, index);
+            else this.chunks.content(out, part.text, index);
+          } else if (part.functionCall) {
+            const fc = part.functionCall;
             const toolIndex = this.toolCounts.get(index) ?? 0;
             this.toolCounts.set(index, toolIndex + 1);
             this.chunks.toolStart(out, toolIndex, toolCallId(part), fc.name, index);

@@ -1,6 +1,8 @@
+import type { ChatRequest } from '@switchyard/types';
 import { AnthropicStreamDecoder, buildAnthropicBody, parseAnthropicResponse } from '../anthropic';
-import { defaultImageFetcher, type ImageFetcher } from '../shared/images';
-import type { AdapterContext, ChatRequest, ProviderAdapter, StreamDecoder, UpstreamRequest } from '../types';
+import { versionedBase } from '../shared/base-url';
+import type { ImageFetcher } from '../shared/images';
+import type { AdapterContext, ProviderAdapter, StreamDecoder, UpstreamRequest } from '../types';
 import { buildGeminiBody } from './chat-request';
 import { parseGeminiResponse } from './chat-response';
 import { GeminiStreamDecoder } from './chat-stream';
@@ -8,30 +10,45 @@ import { parseGoogleError } from './errors';
 import { VertexTokenSource, type TokenFetch } from './vertex-auth';
 
 export interface GoogleAdapterOptions {
-  /** Fetches http(s) images (Gemini needs inline bytes). */
-  fetchImage?: ImageFetcher;
+  /** Fetches http(s) images (Gemini needs inline bytes): the router injects its guarded fetcher. */
+  fetchImage: ImageFetcher;
 }
 
 const modelPath = (model: string) => encodeURIComponent(model.replace(/^models\//, ''));
 
 /**
- * Google AI Studio (Gemini API): `{base}/models/{model}:generateContent` or
- * `:streamGenerateContent?alt=sse`, with the API key in `x-goog-api-key`.
- * The connection's base_url replaces `https://generativelanguage.googleapis.com/v1beta`.
+ * The Gemini API base: the connection's base URL as the Google Gen AI SDK takes it (`httpOptions.baseUrl`,
+ * `https://generativelanguage.googleapis.com`) plus the API version `/v1beta`; a base saved with its version
+ * (`…/v1beta`, `…/v1`, `…/v1alpha`, the earlier form) is used as it is.
  */
-export function createGeminiAdapter(options: GoogleAdapterOptions = {}): ProviderAdapter {
-  const fetchImage = options.fetchImage ?? defaultImageFetcher;
+export const geminiApiBase = (baseUrl: string | null): string => versionedBase(baseUrl, 'https://generativelanguage.googleapis.com', 'v1beta', /\/v1(alpha|beta)?$/);
+
+/**
+ * The Vertex AI base: the connection's base URL as the Google Gen AI SDK takes it with `vertexai: true`
+ * (`https://{region}-aiplatform.googleapis.com`, `global` → `https://aiplatform.googleapis.com`) plus `/v1`;
+ * a base saved with its version (`…/v1`, `…/v1beta1`) is used as it is.
+ */
+export function vertexApiBase(baseUrl: string | null, region: string): string {
+  const host = region === 'global' ? 'https://aiplatform.googleapis.com' : `https://${region}-aiplatform.googleapis.com`;
+  return versionedBase(baseUrl, host, 'v1', /\/v1(beta1)?$/);
+}
+
+/**
+ * Google AI Studio (Gemini API): `{base}/v1beta/models/{model}:generateContent` or
+ * `:streamGenerateContent?alt=sse`, with the API key in `x-goog-api-key`.
+ */
+export function createGeminiAdapter(options: GoogleAdapterOptions): ProviderAdapter<'google-ai-studio'> {
+  const { fetchImage } = options;
   return {
     id: 'google-ai-studio',
-    async buildRequest(request: ChatRequest, ctx: AdapterContext): Promise<UpstreamRequest> {
-      const base = (ctx.target.baseUrl ?? 'https://generativelanguage.googleapis.com/v1beta').replace(/\/+$/, '');
+    async buildRequest(request: ChatRequest, ctx: AdapterContext<'google-ai-studio'>): Promise<UpstreamRequest> {
       const method = ctx.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
       return {
-        url: `${base}/models/${modelPath(ctx.target.upstreamModel)}:${method}`,
+        url: `${geminiApiBase(ctx.target.baseUrl)}/models/${modelPath(ctx.target.upstreamModel)}:${method}`,
         headers: {
           'content-type': 'application/json',
           accept: ctx.stream ? 'text/event-stream' : 'application/json',
-          'x-goog-api-key': String(ctx.target.credentials['api_key'] ?? ''),
+          'x-goog-api-key': ctx.target.credentials.api_key,
         },
         body: JSON.stringify(await buildGeminiBody(request, ctx, fetchImage)),
       };
@@ -53,22 +70,21 @@ export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 const isAnthropicModel = (model: string) => /^(anthropic\/)?claude/i.test(model);
 
 /**
- * Vertex AI: Gemini models at `publishers/google/models/{model}:generateContent|streamGenerateContent?alt=sse`,
+ * Vertex AI: Gemini models at `{base}/v1/projects/{project}/locations/{region}/publishers/google/models/{model}:generateContent|streamGenerateContent?alt=sse`,
  * Anthropic models at `publishers/anthropic/models/{model}:rawPredict|streamRawPredict` (the Messages API
  * body without `model`, with `anthropic_version: vertex-2023-10-16`). Bearer access token from the
- * connection's service account. The connection's base_url replaces `https://{region}-aiplatform.googleapis.com/v1`.
+ * connection's service account.
  */
-export function createVertexAdapter(options: VertexAdapterOptions = {}): ProviderAdapter {
-  const fetchImage = options.fetchImage ?? defaultImageFetcher;
+export function createVertexAdapter(options: VertexAdapterOptions): ProviderAdapter<'google-vertex'> {
+  const { fetchImage } = options;
   const tokens = options.tokenSource ?? new VertexTokenSource(options.tokenFetch);
   return {
     id: 'google-vertex',
-    async buildRequest(request: ChatRequest, ctx: AdapterContext): Promise<UpstreamRequest> {
+    async buildRequest(request: ChatRequest, ctx: AdapterContext<'google-vertex'>): Promise<UpstreamRequest> {
       const c = ctx.target.credentials;
-      const region = String(c['region'] ?? 'us-central1');
-      const project = encodeURIComponent(String(c['project_id'] ?? ''));
-      const host = region === 'global' ? 'https://aiplatform.googleapis.com/v1' : `https://${region}-aiplatform.googleapis.com/v1`;
-      const base = (ctx.target.baseUrl ?? host).replace(/\/+$/, '');
+      const region = c.region;
+      const project = encodeURIComponent(c.project_id);
+      const base = vertexApiBase(ctx.target.baseUrl, region);
       const model = ctx.target.upstreamModel.replace(/^anthropic\//, '');
       const prefix = `${base}/projects/${project}/locations/${encodeURIComponent(region)}/publishers`;
       let url: string;
@@ -81,7 +97,7 @@ export function createVertexAdapter(options: VertexAdapterOptions = {}): Provide
         url = `${prefix}/google/models/${modelPath(model)}:${ctx.stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`;
         body = await buildGeminiBody(request, ctx, fetchImage);
       }
-      const token = await tokens.token(c['service_account_json']);
+      const token = await tokens.token(c.service_account_json);
       return {
         url,
         headers: { 'content-type': 'application/json', accept: ctx.stream ? 'text/event-stream' : 'application/json', authorization: `Bearer ${token}` },
@@ -96,8 +112,6 @@ export function createVertexAdapter(options: VertexAdapterOptions = {}): Provide
   };
 }
 
-export const geminiAdapter = createGeminiAdapter();
-export const vertexAdapter = createVertexAdapter();
 export { buildGeminiBody, parseGeminiResponse, GeminiStreamDecoder, parseGoogleError, VertexTokenSource, type TokenFetch };
 export { toGeminiSchema } from './schema';
 export { VertexAuthError } from './vertex-auth';

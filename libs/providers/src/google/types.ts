@@ -21,14 +21,24 @@ export interface GeminiUsageMetadata {
   [k: string]: unknown;
 }
 
+/** A part of a candidate's answer, as received (a text, thought or function call part). */
+export interface GeminiResponsePart {
+  text?: string;
+  thought?: boolean;
+  thoughtSignature?: string;
+  functionCall?: { id?: string; name: string; args?: unknown };
+  [k: string]: unknown;
+}
+
 export interface GeminiCandidate {
   index?: number;
-  content?: { role?: string; parts?: Record<string, any>[] };
+  content?: { role?: string; parts?: GeminiResponsePart[] };
   finishReason?: string;
   finishMessage?: string;
   [k: string]: unknown;
 }
 
+/** A GenerateContentResponse: the non-streamed answer, and each event of `streamGenerateContent?alt=sse`. */
 export interface GeminiResponse {
   candidates?: GeminiCandidate[];
   promptFeedback?: { blockReason?: string; [k: string]: unknown };

@@ -1,5 +1,5 @@
+import type { Usage } from '@switchyard/types';
 import { buildUsage, tokenCount } from '../shared/usage';
-import type { Usage } from '../types';
 import type { GeminiUsageMetadata } from './types';
 
 /** Gemini's promptTokenCount includes cached tokens; thoughts are billed as output and reported as reasoning. */

@@ -1,11 +1,11 @@
-import type { ProviderId } from '@switchyard/types';
-import type { ChatRequest, ProviderAdapter } from '../types';
-import { bearer, openAICompatibleAdapter } from './index';
+import type { ChatRequest } from '@switchyard/types';
+import type { ProviderAdapter } from '../types';
+import { bearer, openAICompatibleAdapter, type OpenAICompatibleId } from './index';
 
 const has = (r: ChatRequest, k: keyof ChatRequest) => r[k] !== undefined && r[k] !== null;
 
 /** Small configurations over the OpenAI-compatible base, one per provider. */
-export const openAICompatibleFamily: Partial<Record<ProviderId, ProviderAdapter>> = {
+export const openAICompatibleFamily: { [P in Exclude<OpenAICompatibleId, 'openai' | 'azure-openai'>]: ProviderAdapter<P> } = {
   groq: openAICompatibleAdapter({
     id: 'groq',
     baseUrl: 'https://api.groq.com/openai/v1',

@@ -1,27 +1,19 @@
-import type { ProviderId } from '@switchyard/types';
+import type { ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, CredentialsOf, ProviderId } from '@switchyard/types';
 import { parseJsonError } from '../shared/errors';
 import { SseDecoder } from '../shared/sse';
 import { plainToolCallId, splitToolCallId } from '../shared/tool-call-ids';
-import {
-  ProviderStreamError,
-  UnsupportedParameterError,
-  type AdapterContext,
-  type ChatCompletion,
-  type ChatCompletionChunk,
-  type ChatMessage,
-  type ChatRequest,
-  type ProviderAdapter,
-  type StreamDecoder,
-  type UpstreamRequest,
-} from '../types';
+import { ProviderStreamError, UnsupportedParameterError, type AdapterContext, type ProviderAdapter, type StreamDecoder, type UpstreamRequest } from '../types';
+
+/** The providers that speak the OpenAI wire format (the others have their own folder and translation). */
+export type OpenAICompatibleId = Exclude<ProviderId, 'anthropic' | 'google-ai-studio' | 'google-vertex' | 'aws-bedrock' | 'local-ocr'>;
 
 /** What distinguishes one OpenAI-compatible provider from another. */
-export interface OpenAICompatibleConfig {
-  id: ProviderId;
+export interface OpenAICompatibleConfig<P extends OpenAICompatibleId> {
+  id: P;
   /** Default base URL (ends in /v1 or the provider's equivalent); null = the connection must set one. */
   baseUrl: string | null;
   /** Headers carrying the credentials. */
-  authHeaders: (credentials: Record<string, unknown>) => Record<string, string>;
+  authHeaders: (credentials: CredentialsOf<P>) => Record<string, string>;
   /** Whether `stream_options.include_usage` is understood (else usage arrives unasked or not at all). */
   streamOptions?: boolean;
   /** Whether the OpenAI `metadata` field is defined by this provider (else it is removed). */
@@ -31,18 +23,18 @@ export interface OpenAICompatibleConfig {
   /** Renames or reshapes the body just before sending. */
   adjust?: (body: Record<string, unknown>) => void;
   /** Builds the URL from the base URL (default: base + /chat/completions). */
-  url?: (base: string, ctx: AdapterContext) => string;
+  url?: (base: string, ctx: AdapterContext<P>) => string;
 }
 
-export const bearer = (credentials: Record<string, unknown>): Record<string, string> =>
-  typeof credentials['api_key'] === 'string' && credentials['api_key'] ? { authorization: `Bearer ${credentials['api_key']}` } : {};
+/** `Authorization: Bearer <api_key>`, or nothing for a keyless self-hosted server. */
+export const bearer = (credentials: { api_key?: string }): Record<string, string> => (credentials.api_key ? { authorization: `Bearer ${credentials.api_key}` } : {});
 
 /** The shared base of OpenAI and every provider that speaks its wire format. */
-export function openAICompatibleAdapter(config: OpenAICompatibleConfig): ProviderAdapter {
+export function openAICompatibleAdapter<P extends OpenAICompatibleId>(config: OpenAICompatibleConfig<P>): ProviderAdapter<P> {
   return {
     id: config.id,
 
-    buildRequest(request: ChatRequest, ctx: AdapterContext): UpstreamRequest {
+    buildRequest(request: ChatRequest, ctx: AdapterContext<P>): UpstreamRequest {
       const base = ctx.target.baseUrl ?? config.baseUrl ?? (config.url ? '' : null);
       if (base === null) throw new UnsupportedParameterError('model', `The ${config.id} connection has no base_url configured.`);
       const body: Record<string, unknown> = { ...request, model: ctx.target.upstreamModel };
@@ -75,7 +67,7 @@ export function openAICompatibleAdapter(config: OpenAICompatibleConfig): Provide
       config.adjust?.(body);
       return {
         url: config.url ? config.url(base, ctx) : `${base.replace(/\/+$/, '')}/chat/completions`,
-        headers: { 'content-type': 'application/json', accept: ctx.stream ? 'text/event-stream' : 'application/json', ...config.authHeaders(ctx.target.credentials) },
+        headers: { 'content-type': 'application/json', accept: ctx.stream ? 'text/event-stream' : 'application/json', ...config.authHeaders(ctx.target.credentials as CredentialsOf<P>) },
         body: JSON.stringify(body),
       };
     },
@@ -109,6 +101,15 @@ function withPlainToolCallIds(m: ChatMessage): ChatMessage {
   return out;
 }
 
+interface StreamErrorInfo {
+  message?: string;
+  code?: unknown;
+  type?: string;
+}
+
+/** An OpenAI-format stream event as received: a chunk, or an error (`{"error":{…}}`, or the fields themselves under `event: error`). */
+type OpenAIStreamEvent = Partial<ChatCompletionChunk> & StreamErrorInfo & { error?: StreamErrorInfo };
+
 /** Decodes an OpenAI-format SSE stream: JSON chunks until `data: [DONE]`. */
 export class OpenAIStreamDecoder implements StreamDecoder {
   private readonly sse = new SseDecoder();
@@ -134,20 +135,19 @@ export class OpenAIStreamDecoder implements StreamDecoder {
         continue;
       }
       if (!data) continue;
-      let parsed: unknown;
+      let ev: OpenAIStreamEvent;
       try {
-        parsed = JSON.parse(data);
+        ev = JSON.parse(data) as OpenAIStreamEvent;
       } catch {
         throw new ProviderStreamError('The provider sent a malformed stream event.', 502, 'malformed_stream');
       }
-      const obj = parsed as Record<string, unknown>;
-      if (e.event === 'error' || obj['error']) {
-        const err = (obj['error'] ?? obj) as { message?: string; code?: unknown; type?: string };
+      if (e.event === 'error' || ev.error) {
+        const err = ev.error ?? ev;
         const status = /overload/i.test(String(err.type ?? err.code ?? '')) ? 529 : typeof err.code === 'number' ? err.code : 500;
         throw new ProviderStreamError(err.message ?? 'The provider reported an error inside the stream.', status, String(err.code ?? err.type ?? 'stream_error'));
       }
-      if (!Array.isArray(obj['choices'])) throw new ProviderStreamError('The provider sent a malformed stream chunk.', 502, 'malformed_stream');
-      out.push(parsed as ChatCompletionChunk);
+      if (!Array.isArray(ev.choices)) throw new ProviderStreamError('The provider sent a malformed stream chunk.', 502, 'malformed_stream');
+      out.push(ev as ChatCompletionChunk);
     }
     return out;
   }

@@ -7,7 +7,7 @@ export const openaiAdapter = openAICompatibleAdapter({
   acceptsMetadata: true,
   authHeaders: (c) => ({
     ...bearer(c),
-    ...(typeof c['organization'] === 'string' ? { 'openai-organization': c['organization'] } : {}),
-    ...(typeof c['project'] === 'string' ? { 'openai-project': c['project'] } : {}),
+    ...(c.organization ? { 'openai-organization': c.organization } : {}),
+    ...(c.project ? { 'openai-project': c.project } : {}),
   }),
 });

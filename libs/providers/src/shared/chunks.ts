@@ -1,5 +1,5 @@
+import type { ChatCompletionChunk, ChunkDelta, FinishReason, ThinkingBlock, Usage } from '@switchyard/types';
 import { randomBytes } from 'node:crypto';
-import type { ChatCompletionChunk, ChunkDelta, FinishReason, ThinkingBlock, Usage } from '../types';
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 export const randomId = (prefix: string): string => `${prefix}${randomBytes(12).toString('base64url')}`;

@@ -1,4 +1,4 @@
-import type { FinishReason } from '../types';
+import type { FinishReason } from '@switchyard/types';
 
 /**
  * Every provider's stop reason mapped to the OpenAI finish_reason, in one place (Portkey's finishReasonMap).

@@ -1,4 +1,5 @@
-import { UnsupportedParameterError, type ChatMessage, type ToolCall } from '../types';
+import type { ChatMessage, ToolCall } from '@switchyard/types';
+import { UnsupportedParameterError } from '../types';
 import { contentParts, contentText } from './request';
 
 /** One provider turn: `user` or the provider's assistant role, with its native blocks. */

@@ -1,4 +1,5 @@
-import { UnsupportedParameterError, type AdapterContext, type ChatMessage, type ChatRequest, type ContentPart } from '../types';
+import type { ChatMessage, ChatRequest, ContentPart } from '@switchyard/types';
+import { UnsupportedParameterError, type AdapterContext } from '../types';
 
 /** OpenAI chat parameters every translated provider handles (or rejects) explicitly; anything else passes through. */
 const KNOWN = new Set([

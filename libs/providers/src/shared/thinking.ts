@@ -1,4 +1,5 @@
-import { UnsupportedParameterError, type ChatMessage, type ThinkingBlock } from '../types';
+import type { ChatMessage, ThinkingBlock } from '@switchyard/types';
+import { UnsupportedParameterError } from '../types';
 
 /**
  * The `thinking_blocks` of an assistant message (as the gateway returned them), checked: each a

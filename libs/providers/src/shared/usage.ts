@@ -1,4 +1,4 @@
-import type { Usage } from '../types';
+import type { Usage } from '@switchyard/types';
 
 /** Token counts as providers report them, in disjoint buckets. */
 export interface UsageParts {

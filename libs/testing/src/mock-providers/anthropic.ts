@@ -1,3 +1,4 @@
+import type { ParsedJson } from '../http';
 import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockImageFetch, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
@@ -31,7 +32,7 @@ export class AnthropicMockServer extends MockProviderServer {
 }
 
 /** The images of a Messages API request: base64 sources decoded, URL sources fetched (as Anthropic does). */
-export async function anthropicImages(body: any, fetchImage: MockImageFetch): Promise<SeenImage[]> {
+export async function anthropicImages(body: ParsedJson, fetchImage: MockImageFetch): Promise<SeenImage[]> {
   const out: SeenImage[] = [];
   for (const m of body?.messages ?? []) {
     if (m.role !== 'user' || !Array.isArray(m.content)) continue;
@@ -67,7 +68,7 @@ const bad = (message: string): never => {
 };
 
 /** The Messages API request rules the mock enforces (Vertex: no `model`, `anthropic_version` required). */
-export function validateAnthropicBody(body: any, vertex: boolean): void {
+export function validateAnthropicBody(body: ParsedJson, vertex: boolean): void {
   if (!body || typeof body !== 'object') bad('Request body must be a JSON object');
   for (const k of Object.keys(body)) if (!TOP_LEVEL.has(k) && !(vertex && k === 'anthropic_version')) bad(`${k}: Extra inputs are not permitted`);
   if (vertex) {
@@ -76,15 +77,15 @@ export function validateAnthropicBody(body: any, vertex: boolean): void {
   } else if (typeof body.model !== 'string' || !body.model) bad('model: Field required');
   if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) bad('max_tokens: Field required');
   if (!Array.isArray(body.messages) || !body.messages.length) bad('messages: at least one message is required');
-  if (body.system !== undefined && typeof body.system !== 'string' && !(Array.isArray(body.system) && body.system.every((b: any) => b?.type === 'text' && typeof b.text === 'string'))) {
+  if (body.system !== undefined && typeof body.system !== 'string' && !(Array.isArray(body.system) && body.system.every((b: ParsedJson) => b?.type === 'text' && typeof b.text === 'string'))) {
     bad('system: Input should be a valid string or a list of text blocks');
   }
   if (body.temperature !== undefined && (typeof body.temperature !== 'number' || body.temperature < 0 || body.temperature > 1)) bad('temperature: Input should be less than or equal to 1');
   if (body.stop_sequences !== undefined && (!Array.isArray(body.stop_sequences) || body.stop_sequences.some((s: unknown) => typeof s !== 'string'))) bad('stop_sequences: Input should be a valid list of strings');
   let pendingToolUse: string[] = [];
-  body.messages.forEach((m: any, i: number) => {
+  body.messages.forEach((m: ParsedJson, i: number) => {
     if (m?.role !== 'user' && m?.role !== 'assistant') bad(`messages.${i}.role: Input should be 'user' or 'assistant'`);
-    const blocks: any[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? m.content : bad(`messages.${i}.content: Field required`);
+    const blocks: ParsedJson[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? m.content : bad(`messages.${i}.content: Field required`);
     if (m.role === 'user' && pendingToolUse.length) {
       const results = blocks.filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id);
       const missing = pendingToolUse.filter((id) => !results.includes(id));
@@ -132,7 +133,7 @@ export function validateAnthropicBody(body: any, vertex: boolean): void {
   // With thinking on, the assistant turn whose tool_use the last user turn answers must start with its thinking.
   const last = body.messages.length - 1;
   const answered = body.messages[last - 1];
-  const hasBlock = (m: any, type: string) => Array.isArray(m?.content) && m.content.some((b: any) => b?.type === type);
+  const hasBlock = (m: ParsedJson, type: string) => Array.isArray(m?.content) && m.content.some((b: ParsedJson) => b?.type === type);
   if (body.thinking?.type === 'enabled' && body.messages[last].role === 'user' && hasBlock(body.messages[last], 'tool_result') && answered?.role === 'assistant' && hasBlock(answered, 'tool_use')) {
     const first = answered.content[0];
     if (first?.type !== 'thinking' && first?.type !== 'redacted_thinking') {
@@ -143,14 +144,14 @@ export function validateAnthropicBody(body: any, vertex: boolean): void {
   }
   if (body.tools !== undefined) {
     if (!Array.isArray(body.tools)) bad('tools: Input should be a valid list');
-    body.tools.forEach((t: any, i: number) => {
+    body.tools.forEach((t: ParsedJson, i: number) => {
       if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(t.name)) bad(`tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`);
       if (t.input_schema?.type !== 'object') bad(`tools.${i}.input_schema.type: Input should be 'object'`);
     });
   }
   if (body.tool_choice !== undefined) {
     if (!['auto', 'any', 'tool', 'none'].includes(body.tool_choice?.type)) bad('tool_choice.type: invalid');
-    if (body.tool_choice.type === 'tool' && !body.tools?.some((t: any) => t.name === body.tool_choice.name)) bad('tool_choice.name: tool not found in tools');
+    if (body.tool_choice.type === 'tool' && !body.tools?.some((t: ParsedJson) => t.name === body.tool_choice.name)) bad('tool_choice.name: tool not found in tools');
     if (body.thinking?.type === 'enabled' && ['any', 'tool'].includes(body.tool_choice.type)) bad('Thinking may not be enabled when tool_choice forces tool use.');
   }
   if (body.thinking !== undefined) {
@@ -165,7 +166,7 @@ type Block =
   | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'redacted_thinking'; data: string };
 
-function plan(body: any, scenario: MockScenario): { blocks: Block[]; stopReason: string; stopSequence: string | null } {
+function plan(body: ParsedJson, scenario: MockScenario): { blocks: Block[]; stopReason: string; stopSequence: string | null } {
   const reply = scenario.reply ?? { kind: 'text' };
   const toolId = () => `toolu_${randomBytes(12).toString('hex')}`;
   let blocks: Block[] = [];
@@ -233,7 +234,7 @@ function usageOf(scenario: MockScenario) {
 }
 
 /** The JSON message or the SSE stream for a valid request (shared with the Vertex mock's rawPredict). */
-export function anthropicAnswer(body: any, scenario: MockScenario): { json: unknown } | { stream: StreamWriter } {
+export function anthropicAnswer(body: ParsedJson, scenario: MockScenario): { json: unknown } | { stream: StreamWriter } {
   const { blocks, stopReason, stopSequence } = plan(body, scenario);
   const id = `msg_${randomBytes(12).toString('hex')}`;
   const model = body.model ?? 'claude-vertex';

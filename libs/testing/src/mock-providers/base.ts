@@ -1,3 +1,4 @@
+import type { ParsedJson } from '../http';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
@@ -69,7 +70,7 @@ export interface RecordedProviderRequest {
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
   raw: string;
-  body: any;
+  body: ParsedJson;
 }
 
 export const DEFAULT_USAGE: MockUsage = { input: 21, output: 9 };

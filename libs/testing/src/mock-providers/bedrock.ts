@@ -1,3 +1,4 @@
+import type { ParsedJson } from '../http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -133,12 +134,12 @@ const bad = (message: string): never => {
 const TOP_LEVEL = new Set(['messages', 'system', 'inferenceConfig', 'toolConfig', 'guardrailConfig', 'additionalModelRequestFields', 'additionalModelResponseFieldPaths', 'promptVariables', 'requestMetadata', 'performanceConfig']);
 const INFERENCE = new Set(['maxTokens', 'temperature', 'topP', 'stopSequences']);
 
-export function validateConverseBody(body: any): void {
+export function validateConverseBody(body: ParsedJson): void {
   if (!body || typeof body !== 'object') bad('Malformed input request.');
   for (const k of Object.keys(body)) if (!TOP_LEVEL.has(k)) bad(`Malformed input request: extraneous key [${k}] is not permitted`);
   if (!Array.isArray(body.messages) || !body.messages.length) bad('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
   let toolBlocks = false;
-  body.messages.forEach((m: any, i: number) => {
+  body.messages.forEach((m: ParsedJson, i: number) => {
     if (m.role !== 'user' && m.role !== 'assistant') bad(`1 validation error detected: Value at 'messages.${i + 1}.member.role' failed to satisfy constraint`);
     if (i === 0 && m.role !== 'user') bad('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
     if (i > 0 && body.messages[i - 1].role === m.role) bad('A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.');
@@ -175,7 +176,7 @@ export function validateConverseBody(body: any): void {
   // Claude with thinking on: the assistant turn whose toolUse the last user turn answers must start with its reasoning.
   const last = body.messages.length - 1;
   const answered = body.messages[last - 1];
-  const has = (m: any, k: string) => Array.isArray(m?.content) && m.content.some((b: any) => b && k in b);
+  const has = (m: ParsedJson, k: string) => Array.isArray(m?.content) && m.content.some((b: ParsedJson) => b && k in b);
   if (body.additionalModelRequestFields?.thinking?.type === 'enabled' && has(body.messages[last], 'toolResult') && answered?.role === 'assistant' && has(answered, 'toolUse') && !answered.content[0]?.reasoningContent) {
     bad(
       `The model returned the following errors: messages.${last - 1}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`tool_use\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block.`,
@@ -193,14 +194,14 @@ export function validateConverseBody(body: any): void {
   if (body.toolConfig?.tools) validateCachePoints(body.toolConfig.tools, 'toolConfig.tools');
   const choice = body.toolConfig?.toolChoice;
   if (choice && Object.keys(choice).length !== 1) bad('toolChoice: exactly one of auto, any, tool');
-  if (choice?.tool && !body.toolConfig.tools.some((t: any) => t.toolSpec?.name === choice.tool.name)) bad('toolChoice.tool.name must name a tool');
+  if (choice?.tool && !body.toolConfig.tools.some((t: ParsedJson) => t.toolSpec?.name === choice.tool.name)) bad('toolChoice.tool.name must name a tool');
 }
 
 /**
  * Prompt-cache checkpoints (`{cachePoint: {type: 'default'}}`, the only CachePointBlock type): each must follow
  * the content it caches (not first in its list, not right after another checkpoint).
  */
-function validateCachePoints(blocks: any[], where: string): void {
+function validateCachePoints(blocks: ParsedJson[], where: string): void {
   blocks.forEach((b, j) => {
     if (!b || typeof b !== 'object' || !('cachePoint' in b)) return;
     const cp = b.cachePoint;
@@ -213,7 +214,7 @@ function validateCachePoints(blocks: any[], where: string): void {
 
 type Block = { text: string } | { toolUse: { toolUseId: string; name: string; input: unknown }; raw: string } | { reasoning: string } | { redacted: string };
 
-function plan(body: any, scenario: MockScenario): { blocks: Block[]; stopReason: string } {
+function plan(body: ParsedJson, scenario: MockScenario): { blocks: Block[]; stopReason: string } {
   const reply = scenario.reply ?? { kind: 'text' };
   const id = () => `tooluse_${randomBytes(11).toString('base64url')}`;
   let blocks: Block[] = [];
@@ -279,7 +280,7 @@ function usageOf(scenario: MockScenario) {
   };
 }
 
-export function bedrockAnswer(body: any, scenario: MockScenario, stream: boolean): { json: unknown } | { stream: StreamWriter } {
+export function bedrockAnswer(body: ParsedJson, scenario: MockScenario, stream: boolean): { json: unknown } | { stream: StreamWriter } {
   const { blocks, stopReason } = plan(body, scenario);
   const usage = usageOf(scenario);
   if (!stream) {

@@ -1,3 +1,4 @@
+import type { ParsedJson } from '../http';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
 import { anthropicAnswer, anthropicError, anthropicImages, validateAnthropicBody } from './anthropic';
@@ -129,7 +130,7 @@ const SCHEMA_FIELDS = new Set(['type', 'format', 'title', 'description', 'nullab
 const SCHEMA_TYPES = new Set(['STRING', 'NUMBER', 'INTEGER', 'BOOLEAN', 'ARRAY', 'OBJECT', 'NULL', 'TYPE_UNSPECIFIED']);
 
 /** The Schema message: unknown fields are an error, as in the real API ("Cannot find field"). */
-export function validateGeminiSchema(schema: any, where: string): void {
+export function validateGeminiSchema(schema: ParsedJson, where: string): void {
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) bad(`Invalid value at '${where}': expected a Schema object`);
   for (const [k, v] of Object.entries(schema)) {
     if (!SCHEMA_FIELDS.has(k)) bad(`Invalid JSON payload received. Unknown name "${k}" at '${where}': Cannot find field.`);
@@ -141,11 +142,11 @@ export function validateGeminiSchema(schema: any, where: string): void {
   }
 }
 
-export function validateGeminiBody(body: any): void {
+export function validateGeminiBody(body: ParsedJson): void {
   if (!body || typeof body !== 'object') bad('Invalid JSON payload received.');
   for (const k of Object.keys(body)) if (!TOP_LEVEL.has(k)) bad(`Invalid JSON payload received. Unknown name "${k}": Cannot find field.`);
   if (!Array.isArray(body.contents) || !body.contents.length) bad('* GenerateContentRequest.contents: contents is not specified');
-  body.contents.forEach((c: any, i: number) => {
+  body.contents.forEach((c: ParsedJson, i: number) => {
     if (c.role !== 'user' && c.role !== 'model') bad(`Please use a valid role: user, model. (contents[${i}])`);
     if (!Array.isArray(c.parts) || !c.parts.length) bad(`* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`);
     for (const p of c.parts) {
@@ -175,7 +176,7 @@ export function validateGeminiBody(body: any): void {
 
 type Part = { text: string; thought?: boolean } | { functionCall: { name: string; args: unknown }; thoughtSignature?: string };
 
-function plan(body: any, scenario: MockScenario): { parts: Part[]; finish: string; argFragments?: string[] } {
+function plan(body: ParsedJson, scenario: MockScenario): { parts: Part[]; finish: string; argFragments?: string[] } {
   const reply = scenario.reply ?? { kind: 'text' };
   let parts: Part[] = [];
   let finish = 'STOP';
@@ -238,11 +239,11 @@ export const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
  * Gemini 3 rule: in the model turns sent back, the first functionCall part of each turn must carry the
  * thoughtSignature it was returned with (else 400), as the real API enforces for function calling.
  */
-export function validateThoughtSignatures(body: any, model: string, issued: ThoughtSignatures): void {
+export function validateThoughtSignatures(body: ParsedJson, model: string, issued: ThoughtSignatures): void {
   if (!isGemini3(model)) return;
-  body.contents.forEach((c: any, i: number) => {
+  body.contents.forEach((c: ParsedJson, i: number) => {
     if (c.role !== 'model') return;
-    const first = c.parts.find((p: any) => p.functionCall);
+    const first = c.parts.find((p: ParsedJson) => p.functionCall);
     if (!first) return;
     const sig = first.thoughtSignature;
     if (sig === SKIP_THOUGHT_SIGNATURE) return;
@@ -251,7 +252,7 @@ export function validateThoughtSignatures(body: any, model: string, issued: Thou
   });
 }
 
-export function geminiAnswer(body: any, scenario: MockScenario, stream: boolean, model: string, signatures?: ThoughtSignatures): { json: unknown } | { stream: StreamWriter } {
+export function geminiAnswer(body: ParsedJson, scenario: MockScenario, stream: boolean, model: string, signatures?: ThoughtSignatures): { json: unknown } | { stream: StreamWriter } {
   const { parts, finish } = plan(body, scenario);
   if (signatures && isGemini3(model)) {
     // Parallel calls: only the first functionCall part carries a signature.
