@@ -34,10 +34,13 @@ export default tseslint.config(
             { sourceTag: 'scope:config', onlyDependOnLibsWithTags: libs('types') },
             { sourceTag: 'scope:providers', onlyDependOnLibsWithTags: libs('types') },
             { sourceTag: 'scope:telemetry', onlyDependOnLibsWithTags: libs('types', 'config') },
+            { sourceTag: 'scope:http', onlyDependOnLibsWithTags: libs('types', 'config', 'telemetry') },
             { sourceTag: 'scope:persistence', onlyDependOnLibsWithTags: libs('types', 'config') },
             { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: libs('types', 'config') },
             { sourceTag: 'scope:metering', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue') },
-            { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry') },
+            { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'http') },
+            // What every service process is made of (config, PostgreSQL, Redis, auth, health, the key-info route).
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'telemetry', 'http', 'auth') },
             {
               sourceTag: 'scope:routing',
               onlyDependOnLibsWithTags: libs('types', 'config', 'providers', 'metering', 'auth', 'persistence', 'telemetry', 'queue'),

@@ -7,5 +7,3 @@ export * from './tenancy.dto';
 export * from './tenancy.service';
 export * from './auth.guard';
 export * from './auth.module';
-export * from './key-info.controller';
-export * from './core.module';

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
-import { GatewayCoreModule } from '@switchyard/auth';
+import { GatewayCoreModule } from '@switchyard/core';
 import { DocumentQueues } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
 import { GatewayClient, ModelCatalog, RoutingModule } from '@switchyard/routing';

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { AdminOnly, adminScopeOf, CurrentPrincipal, TenancyService } from '@switchyard/auth';
+import { adminScopeOf, CurrentPrincipal, TenancyService } from '@switchyard/auth';
+import { AdminOnly } from '@switchyard/http';
 import { invalidRequest, isUuid, type Principal } from '@switchyard/types';
 
 const uuidParam = (value: string, name: string) => {
