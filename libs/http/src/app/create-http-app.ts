@@ -31,7 +31,8 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 /**
  * A Nest app on Fastify with the house conventions: request ids (taken from `x-request-id` or made,
  * and returned), JSON logs, per-route metrics, OpenAI-shaped errors for every failure Fastify or
- * Nest can produce (bad JSON 400, oversize 413, unknown route 404, unexpected 500), graceful shutdown.
+ * Nest can produce (bad JSON 400, oversize 413, unknown route 404, unexpected 500), graceful shutdown;
+ * and Node 20's AsyncResource#bind without its per-request garbage (async-resource-bind.ts).
  */
 export async function createHttpApp(module: DynamicModule, opts: HttpAppOptions): Promise<NestFastifyApplication> {
   installLeanAsyncResourceBind();
