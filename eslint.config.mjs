@@ -38,7 +38,9 @@ const config = tseslint.config(
             { sourceTag: 'scope:persistence', onlyDependOnLibsWithTags: libs('types', 'config') },
             { sourceTag: 'scope:queue', onlyDependOnLibsWithTags: libs('types', 'config') },
             { sourceTag: 'scope:metering', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue') },
-            { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry') },
+            { sourceTag: 'scope:auth', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'http') },
+            // What every service process is made of (config, PostgreSQL, Redis, auth, health, the key-info route).
+            { sourceTag: 'scope:core', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'telemetry', 'http', 'auth') },
             { sourceTag: 'scope:tenancy', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry', 'auth') },
             {
               sourceTag: 'scope:routing',

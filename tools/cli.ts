@@ -9,7 +9,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
-import { GatewayCoreModule, type AdminScope } from '@switchyard/auth';
+import { type AdminScope } from '@switchyard/auth';
+import { GatewayCoreModule } from '@switchyard/core';
 import { loadConfig } from '@switchyard/config';
 import { OrganizationsRepository } from '@switchyard/persistence';
 import {

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import Fastify from 'fastify';
 import { Pool } from 'undici';
 
-createRequire(import.meta.url)('../../dist/libs/telemetry/src/async-resource-bind.js').installLeanAsyncResourceBind();
+createRequire(import.meta.url)('../../dist/libs/http/src/app/async-resource-bind.js').installLeanAsyncResourceBind();
 
 const [, , port, upstream] = process.argv;
 const pool = new Pool(upstream, { connections: 256 });

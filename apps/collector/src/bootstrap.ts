@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@switchyard/config';
-import { createHttpApp, createLogger, Metrics } from '@switchyard/telemetry';
+import { createHttpApp } from '@switchyard/http';
+import { createLogger, Metrics } from '@switchyard/telemetry';
 import { CollectorAppModule } from './collector.module';
 
 /** Builds and starts the collector on `port` (0 = any free port). Used by main.ts and by tests. */

@@ -1,7 +1,8 @@
 import multipart from '@fastify/multipart';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@switchyard/config';
-import { createHttpApp, createLogger, Metrics } from '@switchyard/telemetry';
+import { createHttpApp } from '@switchyard/http';
+import { createLogger, Metrics } from '@switchyard/telemetry';
 import { DocumentsAppModule } from './documents.module';
 
 /** Builds and starts the documents API on `port` (0 = any free port). Used by main.ts and by tests. */

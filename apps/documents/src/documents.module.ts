@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
-import { GatewayCoreModule } from '@switchyard/auth';
+import { GatewayCoreModule } from '@switchyard/core';
 import type { Metrics } from '@switchyard/telemetry';
 import { DocumentsModule } from '@switchyard/documents';
 import { TenancyModule } from '@switchyard/tenancy';

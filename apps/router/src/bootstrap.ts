@@ -1,32 +1,20 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@switchyard/config';
-import { GatewayAuthGuard, TenantDirectory } from '@switchyard/auth';
-import { GatewayClient } from '@switchyard/routing';
-import { createHttpApp, createLogger, Metrics, RawRoutes } from '@switchyard/telemetry';
-import { chatCompletionsHandler } from './chat/chat.endpoint';
+import { createHttpApp } from '@switchyard/http';
+import { createLogger, Metrics } from '@switchyard/telemetry';
 import { RouterAppModule } from './router.module';
 
 /** Builds and starts the router on `port` (0 = any free port). Used by main.ts and by tests. */
 export async function startRouter(config: AppConfig, port = config.http.routerPort): Promise<NestFastifyApplication> {
   const logger = createLogger({ service: 'router', level: config.log.level, pretty: config.log.pretty });
   const metrics = new Metrics('router');
-  const rawRoutes = new RawRoutes(logger, metrics);
   const app = await createHttpApp(RouterAppModule.forRoot(config, metrics), {
     logger,
     metrics,
     bodyLimit: config.router.bodyLimitBytes,
-    rawRoutes,
+    // The chat feature serves `POST /v1/chat/completions` as a raw route (chat/chat.routes.ts).
+    rawRoutes: true,
   });
-  rawRoutes.add(
-    'POST',
-    '/v1/chat/completions',
-    chatCompletionsHandler({
-      gateway: app.get(GatewayClient),
-      directory: app.get(TenantDirectory),
-      guard: app.get(GatewayAuthGuard),
-      bodyLimitBytes: config.router.bodyLimitBytes,
-    }),
-  );
   await app.listen({ port, host: config.http.host });
   if (config.admin.usingDevDefault) logger.warn('GATEWAY_ADMIN_TOKEN is not set: using the development default. Never do this in production.');
   if (config.secrets.usingDevDefault) logger.warn('GATEWAY_MASTER_KEY is not set: using the development default key. Never do this in production.');

@@ -6,5 +6,3 @@ export * from './tenant-directory';
 export * from './admin-scope';
 export * from './auth.guard';
 export * from './auth.module';
-export * from './key-info.controller';
-export * from './core.module';

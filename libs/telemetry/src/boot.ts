@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig, type AppConfig } from '@switchyard/config';
-import { installLeanAsyncResourceBind } from './async-resource-bind';
 import { startOpenTelemetry } from './otel';
 
 export interface Boot {
@@ -9,8 +8,7 @@ export interface Boot {
 
 /**
  * The first thing every entry point does (its instrument.ts): validate the configuration (a bad or
- * missing value stops the process with a message naming the variable), fix Node 20's AsyncResource#bind
- * (see async-resource-bind.ts) and start OpenTelemetry.
+ * missing value stops the process with a message naming the variable) and start OpenTelemetry.
  */
 export function boot(service: string): Boot {
   let config: AppConfig;
@@ -23,6 +21,5 @@ export function boot(service: string): Boot {
     }
     throw err;
   }
-  installLeanAsyncResourceBind();
   return { config, stopTelemetry: startOpenTelemetry(config, service) };
 }

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Controller, HttpCode, Post, Req, Res, UseFilters } from '@nestjs/common';
-import { CurrentPrincipal, ProjectKeyOnly } from '@switchyard/auth';
+import { CurrentPrincipal } from '@switchyard/auth';
+import { ProjectKeyOnly } from '@switchyard/http';
 import type { KeyPrincipal } from '@switchyard/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { encodeProtobufResponse } from '../otlp/otlp.proto';

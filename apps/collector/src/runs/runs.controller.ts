@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { CurrentPrincipal, ProjectKeyOrAdmin } from '@switchyard/auth';
+import { CurrentPrincipal } from '@switchyard/auth';
+import { ProjectKeyOrAdmin } from '@switchyard/http';
 import type { Principal } from '@switchyard/types';
 import { ProjectScope } from '../traces/project-scope';
 import { RunsService } from './runs.service';

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
-import { GatewayCoreModule } from '@switchyard/auth';
+import { GatewayCoreModule } from '@switchyard/core';
 import { Metrics } from '@switchyard/telemetry';
 import { TenancyModule } from '@switchyard/tenancy';
 import { GatewayClient, ModelCatalog, RoutingModule } from '@switchyard/routing';

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { AdminOnly, adminScopeOf, CurrentPrincipal } from '@switchyard/auth';
+import { adminScopeOf, CurrentPrincipal } from '@switchyard/auth';
+import { AdminOnly } from '@switchyard/http';
 import { AccessKeysService, ConnectionsService, OrganizationsService, ProjectsService } from '@switchyard/tenancy';
 import type { Principal } from '@switchyard/types';
 import { UuidPipe } from './uuid.pipe';

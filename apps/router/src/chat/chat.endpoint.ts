@@ -1,25 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { bearerOf, type GatewayAuthGuard, type TenantDirectory } from '@switchyard/auth';
+import type { TenantDirectory } from '@switchyard/auth';
+import { readJsonBody, writeJson, type RawHandler, type RawRouteContext } from '@switchyard/http';
 import { Cancellation, ClientAbortedError, type ExecutionMeta, type GatewayClient } from '@switchyard/routing';
-import { readJsonBody, writeJson, type RawHandler } from '@switchyard/telemetry';
 import { streamToClient } from './sse';
 
 export interface ChatEndpointDeps {
   gateway: GatewayClient;
   directory: TenantDirectory;
-  guard: GatewayAuthGuard;
   bodyLimitBytes: number;
 }
 
 /**
  * `POST /v1/chat/completions`, the hot path, served on the Node HTTP server directly (a raw route, see
- * RawRoutes): the same guard, services and error mapping as every other route, none of Fastify's or
- * Nest's per-request machinery. The key is checked before the body is read.
+ * RawRoutes and chat.routes.ts): the same guard, services and error mapping as every other route, none of
+ * Fastify's or Nest's per-request machinery. RawRoutes checks the key before the body is read.
  */
 export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
-  const { gateway, directory, guard, bodyLimitBytes } = deps;
-  return async (req: IncomingMessage, res: ServerResponse, requestId: string) => {
-    const principal = await guard.authenticate('key', bearerOf(req.headers));
+  const { gateway, directory, bodyLimitBytes } = deps;
+  return async (req: IncomingMessage, res: ServerResponse, { requestId, principal }: RawRouteContext) => {
     if (principal.kind !== 'key') return; // the 'key' policy admits keys only
     const headers = req.headers as Record<string, string | undefined>;
     const body = await readJsonBody(req, bodyLimitBytes);

@@ -1,12 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuthModule, DEFAULT_AUTH_POLICY, GatewayAuthGuard } from '@switchyard/auth';
 import { ConfigModule, type AppConfig, type ServiceName } from '@switchyard/config';
-import { PersistenceModule } from '@switchyard/persistence';
-import { REDIS_CLIENT, RedisModule } from '@switchyard/persistence';
-import { HealthModule, Metrics, postgresReady, READINESS_CHECKS, redisReady } from '@switchyard/telemetry';
+import { HealthModule, postgresReady, RAW_ROUTE_AUTHENTICATOR, READINESS_CHECKS, redisReady } from '@switchyard/http';
+import { PersistenceModule, REDIS_CLIENT, RedisModule } from '@switchyard/persistence';
+import type { Metrics } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { AuthModule } from './auth.module';
-import { DEFAULT_AUTH_POLICY } from './auth.guard';
 import { KeyInfoController } from './key-info.controller';
 
 export interface CoreOptions {
@@ -20,7 +19,10 @@ export interface CoreOptions {
   defaultAuthPolicy?: 'key' | 'project-key' | 'project-key-or-admin';
 }
 
-/** What every service process has: config, PostgreSQL, Redis, auth with cache events, health and metrics. */
+/**
+ * What every service process has: config, PostgreSQL, Redis, auth with cache events (its guard also
+ * guarding raw routes), and with HTTP health, metrics and `GET /v1/auth/key`.
+ */
 @Module({})
 export class GatewayCoreModule {
   static forRoot(opts: CoreOptions): DynamicModule {
@@ -39,6 +41,7 @@ export class GatewayCoreModule {
       controllers: opts.http === false ? [] : [KeyInfoController],
       providers: [
         { provide: DEFAULT_AUTH_POLICY, useValue: opts.defaultAuthPolicy ?? 'key' },
+        { provide: RAW_ROUTE_AUTHENTICATOR, useExisting: GatewayAuthGuard },
         {
           provide: READINESS_CHECKS,
           inject: [DataSource, REDIS_CLIENT],
@@ -46,7 +49,7 @@ export class GatewayCoreModule {
             readiness.map((r) => (r === 'postgres' ? postgresReady(ds) : redisReady(redis))),
         },
       ],
-      exports: [READINESS_CHECKS, DEFAULT_AUTH_POLICY],
+      exports: [READINESS_CHECKS, DEFAULT_AUTH_POLICY, RAW_ROUTE_AUTHENTICATOR],
     };
   }
 }

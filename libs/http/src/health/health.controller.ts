@@ -1,18 +1,12 @@
-import { Controller, Get, Header, Inject, Module, Res, SetMetadata, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { Metrics } from '../metrics';
+import { Metrics } from '@switchyard/telemetry';
+import { Public } from '../route-auth/auth-policy';
+import { READINESS_CHECKS, type ReadinessCheck } from './readiness-checks';
 
-export interface ReadinessCheck {
-  name: string;
-  check: () => Promise<void>;
-}
-
-export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
-/** Marks a route public without importing the auth lib (same metadata key and value as @Public()). */
-const PublicRoute = () => SetMetadata('switchyard:auth-policy', 'public');
-
+/** `/healthz` (process up), `/readyz` (the app's readiness checks) and `/metrics` (Prometheus). */
 @Controller()
-@PublicRoute()
+@Public()
 export class HealthController {
   constructor(
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
@@ -61,12 +55,4 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       },
     );
   });
-}
-
-/** /healthz, /readyz (runs the app's readiness checks) and /metrics. */
-@Module({})
-export class HealthModule {
-  static forRoot(metrics: Metrics): DynamicModule {
-    return { module: HealthModule, controllers: [HealthController], providers: [{ provide: Metrics, useValue: metrics }], exports: [Metrics] };
-  }
 }

@@ -16,7 +16,7 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
   }
 }
 
-export function sendError(reply: FastifyReply, request: FastifyRequest, exception: unknown, logger: Logger): void {
+function sendError(reply: FastifyReply, request: FastifyRequest, exception: unknown, logger: Logger): void {
   const res = toErrorResponse(exception, request.id);
   if (res.internal) logger.error({ err: exception, reqId: request.id }, 'unhandled error');
   if (reply.sent || reply.raw.headersSent) {

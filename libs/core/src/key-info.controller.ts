@@ -1,7 +1,6 @@
 import { Controller, Get, Headers } from '@nestjs/common';
+import { CurrentPrincipal, TenantDirectory } from '@switchyard/auth';
 import type { Principal } from '@switchyard/types';
-import { CurrentPrincipal } from './auth.guard';
-import { TenantDirectory } from './tenant-directory';
 
 /** `GET /v1/auth/key`: what the calling key is (scope, organization, project). Served by every app. */
 @Controller('v1/auth')

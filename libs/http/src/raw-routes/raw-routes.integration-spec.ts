@@ -1,9 +1,13 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { GatewayError } from '@switchyard/types';
-import { Metrics } from '../metrics';
-import { RawRoutes, readJsonBody, writeJson } from './raw-routes';
+import { Metrics } from '@switchyard/telemetry';
+import { GatewayError, unauthorized, type Principal } from '@switchyard/types';
+import type { GuardedAuthPolicy } from '../route-auth/auth-policy';
+import { readJsonBody } from './json-body.reader';
+import type { RawRouteAuthenticator, RequestHeaders } from './raw-route-authenticator';
+import { writeJson } from './raw-response';
+import { RawRoutes } from './raw-routes';
 
 interface Answer {
   status: number;
@@ -34,20 +38,35 @@ function send(port: number, path: string, opts: { method?: string; headers?: Rec
 describe('RawRoutes and readJsonBody on a real HTTP server', () => {
   const metrics = new Metrics('raw-routes-test');
   const logger = pino({ level: 'silent' });
-  const routes = new RawRoutes(logger, metrics);
+  /** Knows one key; records which policies it was asked to check. */
+  const asked: GuardedAuthPolicy[] = [];
+  const authenticator: RawRouteAuthenticator = {
+    authenticate: async (policy: GuardedAuthPolicy, headers: RequestHeaders): Promise<Principal> => {
+      asked.push(policy);
+      if (headers['authorization'] !== 'Bearer sy_good') throw unauthorized('Missing access key.', 'missing_api_key');
+      return { kind: 'key', keyId: 'key-1', organizationId: 'org-1', projectId: 'project-1', admin: false };
+    },
+  };
+  const routes = new RawRoutes(logger, metrics, authenticator);
+  let guardedCalls = 0;
   let server: Server;
   let port: number;
   const json = { 'content-type': 'application/json' };
 
   beforeAll(async () => {
-    routes.add('POST', '/echo', async (req, res, requestId) => {
+    routes.add('POST', '/echo', { auth: 'public' }, async (req, res, { requestId, principal }) => {
       const body = await readJsonBody(req, 64);
-      writeJson(res, 200, { 'x-seen-id': requestId }, JSON.stringify({ body }));
+      writeJson(res, 200, { 'x-seen-id': requestId, 'x-principal': String(principal) }, JSON.stringify({ body }));
     });
-    routes.add('POST', '/refuse', async () => {
+    routes.add('POST', '/whoami', { auth: 'project-key' }, async (req, res, { principal }) => {
+      guardedCalls++;
+      const body = await readJsonBody(req, 64);
+      writeJson(res, 200, {}, JSON.stringify({ principal, body }));
+    });
+    routes.add('POST', '/refuse', { auth: 'public' }, async () => {
       throw new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', 'Slow down.', { headers: { 'retry-after': '3' } });
     });
-    routes.add('POST', '/crash', async () => {
+    routes.add('POST', '/crash', { auth: 'public' }, async () => {
       throw new Error('database password is hunter2');
     });
     server = createServer(
@@ -69,6 +88,28 @@ describe('RawRoutes and readJsonBody on a real HTTP server', () => {
     expect(ok.headers['content-type']).toBe('application/json; charset=utf-8');
     expect((await send(port, '/echo', { method: 'GET' })).status).toBe(299);
     expect((await send(port, '/elsewhere', { headers: json, body: '{}' })).status).toBe(299);
+  });
+
+  it('hands a public route no principal and asks the authenticator nothing', async () => {
+    asked.length = 0;
+    const res = await send(port, '/echo', { headers: { ...json, authorization: 'Bearer sy_good' }, body: '{}' });
+    expect(res.headers['x-principal']).toBe('null');
+    expect(asked).toEqual([]);
+  });
+
+  it('authenticates a guarded route with the policy given at add(), before its body is read, and hands it the principal', async () => {
+    asked.length = 0;
+    const ok = await send(port, '/whoami', { headers: { ...json, authorization: 'Bearer sy_good' }, body: '{"q":1}' });
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toEqual({ principal: { kind: 'key', keyId: 'key-1', organizationId: 'org-1', projectId: 'project-1', admin: false }, body: { q: 1 } });
+    expect(asked).toEqual(['project-key']);
+    // No key and a body over the limit: the key is refused first, the handler never runs.
+    const calls = guardedCalls;
+    const refused = await send(port, '/whoami', { headers: { ...json, 'x-request-id': 'req-401' }, body: JSON.stringify({ pad: 'x'.repeat(100) }) });
+    expect(refused.status).toBe(401);
+    expect(refused.headers['x-request-id']).toBe('req-401');
+    expect(JSON.parse(refused.body).error).toMatchObject({ type: 'authentication_error', code: 'missing_api_key' });
+    expect(guardedCalls).toBe(calls);
   });
 
   it('makes a request id when the caller sends none or an unsafe one', async () => {

@@ -1,0 +1,64 @@
+import type { IncomingMessage } from 'node:http';
+import secureJson from 'secure-json-parse';
+import { GatewayError, invalidRequest } from '@switchyard/types';
+
+const FORBIDDEN_KEY_HINT = /__proto__|constructor|\\u/;
+const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * Reads a JSON request body of at most `limit` bytes: 415 for another content type, 413 past the limit
+ * (checked against Content-Length first, then as bytes arrive), 400 for an empty or malformed body or one
+ * with `__proto__` / `constructor.prototype` keys (refused like Fastify's own JSON parser does).
+ */
+export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: GatewayError) => {
+      req.resume(); // discard the rest so the answer reaches the client
+      reject(err);
+    };
+    if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) {
+      return fail(new GatewayError(415, 'invalid_request_error', 'unsupported_media_type', 'Unsupported Content-Type: send the body as application/json.'));
+    }
+    const tooLarge = () => new GatewayError(413, 'invalid_request_error', 'request_too_large', `Request body is too large (the limit is ${limit} bytes).`);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) return fail(tooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        return fail(tooLarge());
+      }
+      chunks.push(chunk);
+    });
+    req.once('error', (err) => {
+      failed = true;
+      reject(err);
+    });
+    req.once('end', () => {
+      if (failed) return;
+      if (size === 0) return reject(invalidJson('Request body is empty; expected a JSON object.'));
+      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8');
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        return reject(invalidJson('We could not parse the JSON body of your request.'));
+      }
+      // The key walk only where such a key can be: spelled out, or hidden behind a \u escape.
+      if (FORBIDDEN_KEY_HINT.test(text)) {
+        try {
+          secureJson.scan(value as Record<string, unknown>, { protoAction: 'error', constructorAction: 'error' });
+        } catch {
+          return reject(invalidJson('The JSON body must not contain __proto__ or constructor.prototype keys.'));
+        }
+      }
+      resolve(value);
+    });
+  });
+}
+
+const invalidJson = (message: string) => invalidRequest(message, null, 'invalid_json');

@@ -1,0 +1,22 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { toErrorResponse } from '../errors/error-response';
+
+/** Sends a JSON answer with its length (one write). */
+export function writeJson(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  headers['content-type'] = 'application/json; charset=utf-8';
+  headers['content-length'] = String(Buffer.byteLength(body));
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+/** Sends an error in the OpenAI shape; once a response has begun, the connection is cut instead. */
+export function writeError(res: ServerResponse, requestId: string, err: unknown, logger: Logger): void {
+  const answer = toErrorResponse(err, requestId);
+  if (answer.internal) logger.error({ err, reqId: requestId }, 'unhandled error');
+  if (res.headersSent) {
+    if (!res.writableEnded) res.destroy();
+    return;
+  }
+  writeJson(res, answer.status, { ...answer.headers }, JSON.stringify(answer.body));
+}
