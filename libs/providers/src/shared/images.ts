@@ -1,4 +1,3 @@
-import { sniffImageType } from '@switchyard/types';
 import { UnsupportedParameterError } from '../types';
 
 /** Image bytes for providers that need them inline. */
