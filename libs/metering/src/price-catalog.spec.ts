@@ -1,0 +1,39 @@
+import { genaiPrice } from './genai-prices';
+import type { ModelPrice } from './model-price';
+import { PriceCatalog } from './price-catalog';
+
+describe('PriceCatalog', () => {
+  it('merges the maintained prices with the checked-in overrides, rate by rate, and resolves each model once', () => {
+    const asked: string[] = [];
+    const known: ModelPrice = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+    const catalog = new PriceCatalog([{ provider: 'anthropic', model: 'claude-x', price: { input: 2, output: 12, cacheRead: undefined } }], (provider, model) => {
+      asked.push(`${provider}/${model}`);
+      return model === 'claude-x' ? known : undefined;
+    });
+    expect(catalog.priceOf('anthropic', 'claude-x')).toEqual({ input: 2, output: 12, cacheRead: 0.3, cacheWrite: 3.75 });
+    expect(catalog.priceOf('anthropic', 'claude-x')).toBe(catalog.priceOf('anthropic', 'claude-x'));
+    expect(catalog.priceOf('openai-compatible', 'llama')).toBeNull();
+    expect(catalog.priceOf('openai-compatible', 'llama')).toBeNull();
+    expect(asked).toEqual(['anthropic/claude-x', 'openai-compatible/llama']);
+  });
+
+  it('records a call: tokens by bucket, the provider’s own cost first, else the price, else null', () => {
+    const catalog = new PriceCatalog([{ provider: 'openai', model: 'gpt-4o-mini', price: { input: 0.15, output: 0.6, cacheRead: 0.075 } }], () => undefined);
+    const usage = { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 };
+    expect(catalog.record('openai', 'gpt-4o-mini', usage)).toEqual({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      tokens: { input: 1000, cacheRead: 0, cacheWrite: 0, reasoning: 0, output: 200 },
+      cost: 0.00027,
+    });
+    expect(catalog.record('openai', 'gpt-4o-mini', { ...usage, cost: 0.5 }).cost).toBe(0.5);
+    expect(catalog.record('openai-compatible', 'llama', usage).cost).toBeNull();
+  });
+
+  it('reads the installed @pydantic/genai-prices data offline, tiers and cache rates included', () => {
+    expect(genaiPrice('openai', 'gpt-4o-mini')).toMatchObject({ input: expect.any(Number), output: expect.any(Number), cacheRead: expect.any(Number) });
+    expect(genaiPrice('anthropic', 'claude-sonnet-4-5')?.cacheWrite).toBeDefined();
+    expect(genaiPrice('openai', 'no-such-model-anywhere')).toBeUndefined();
+    expect(genaiPrice('vllm', 'gpt-4o-mini')).toBeUndefined();
+  });
+});
