@@ -8,7 +8,6 @@ export * from './pipeline/document-pipeline.service';
 export * from './engines/chat-caller';
 export * from './engines/ocr-engine';
 export * from './engines/ocr-engines';
-export * from './engines/model-pricing';
 export * from './extraction/template-schema';
 export * from './extraction/extractor';
 export * from './webhooks/webhook-signature';

@@ -1,11 +1,11 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
-import { GatewayCoreModule } from '@switchyard/auth';
+import { GatewayCoreModule, TenantDirectory } from '@switchyard/auth';
 import { DocumentQueues } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
-import { GatewayClient, ModelCatalog, RoutingModule } from '@switchyard/routing';
-import { CHAT_CALLER, DocumentJobEvents, DocumentPipeline, OcrEngines, PricedChatCaller } from '@switchyard/documents';
-import { catalogPricing, GatewayChatCaller } from './gateway-chat-caller';
+import { GatewayClient, RoutingModule } from '@switchyard/routing';
+import { CHAT_CALLER, DocumentJobEvents, DocumentPipeline, OcrEngines } from '@switchyard/documents';
+import { GatewayChatCaller } from './gateway-chat-caller';
 import { documentsTenancyProvider } from '../tenancy.provider';
 import { DocumentProcessors } from './processors';
 
@@ -18,8 +18,8 @@ export class DocumentsWorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     const caller: Provider = {
       provide: CHAT_CALLER,
-      inject: [GatewayClient, ModelCatalog],
-      useFactory: (g: GatewayClient, catalog: ModelCatalog) => new PricedChatCaller(new GatewayChatCaller(g), catalogPricing(catalog)),
+      inject: [GatewayClient, TenantDirectory],
+      useFactory: (g: GatewayClient, directory: TenantDirectory) => new GatewayChatCaller(g, directory),
     };
     return {
       module: DocumentsWorkerModule,

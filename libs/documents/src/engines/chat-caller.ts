@@ -17,8 +17,6 @@ export interface ChatCompletion {
     prompt_tokens_details?: { cached_tokens?: number };
     cost?: number;
   };
-  /** Set by the caller, not the wire: the provider and its own model id that answered (for pricing). */
-  served?: { provider: string; model: string };
   [key: string]: unknown;
 }
 
