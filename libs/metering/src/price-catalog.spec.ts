@@ -30,6 +30,18 @@ describe('PriceCatalog', () => {
     expect(catalog.record('openai-compatible', 'llama', usage).cost).toBeNull();
   });
 
+  it('prices a call from the checked-in rates alone when they cover its buckets, else from the full price', () => {
+    const asked: string[] = [];
+    const catalog = new PriceCatalog([{ provider: 'anthropic', model: 'claude-x', price: { input: 3, output: 15, cacheRead: 0.3 } }], (provider, model) => {
+      asked.push(`${provider}/${model}`);
+      return { input: 4, output: 20, cacheWrite: 3.75 };
+    });
+    expect(catalog.record('anthropic', 'claude-x', { prompt_tokens: 1e6, completion_tokens: 0, prompt_tokens_details: { cached_tokens: 5e5 } }).cost).toBe(1.65);
+    expect(asked).toEqual([]);
+    expect(catalog.record('anthropic', 'claude-x', { prompt_tokens: 1e6, completion_tokens: 0, cache_creation_input_tokens: 1e6 }).cost).toBe(3.75);
+    expect(asked).toEqual(['anthropic/claude-x']);
+  });
+
   it('reads the installed @pydantic/genai-prices data offline, tiers and cache rates included', () => {
     expect(genaiPrice('openai', 'gpt-4o-mini')).toMatchObject({ input: expect.any(Number), output: expect.any(Number), cacheRead: expect.any(Number) });
     expect(genaiPrice('anthropic', 'claude-sonnet-4-5')?.cacheWrite).toBeDefined();
