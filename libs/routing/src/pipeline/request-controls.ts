@@ -57,9 +57,6 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
   };
 }
 
-/** The controls of a call made in process (no headers): the project's settings apply. */
-export const NO_CONTROLS: RequestControls = { dropUnsupported: false, fallbackModels: NO_FALLBACKS };
-
 function control(headers: HeaderMap, names: readonly [string, string]): { header: string; value: string } | undefined {
   for (const header of names) {
     const v = headers[header];
