@@ -214,7 +214,7 @@ describe('POST /v1/chat/completions through the router', () => {
     const events = await sse(res);
     expect(events).not.toContain('[DONE]');
     const last = JSON.parse(events[events.length - 1]!) as { error: { code: string } };
-    expect(last.error.code).toBe('upstream_stream_error');
+    expect(last.error).toMatchObject({ type: 'api_error', code: 'provider_unreachable' });
     expect(events.some((e) => e.includes('first'))).toBe(true);
   });
 

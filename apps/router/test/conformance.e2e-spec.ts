@@ -559,7 +559,7 @@ describe.each(rows)('conformance: $name', (p) => {
     expect(status).toBe(200);
     expect(events).not.toContain('[DONE]');
     const last = JSON.parse(events.at(-1)!) as { error?: { code?: string; type?: string } };
-    expect(last.error).toMatchObject({ type: 'api_error', code: 'upstream_stream_error' });
+    expect(last.error).toMatchObject({ type: 'api_error', code: 'provider_unavailable' });
     const content = events.slice(0, -1).map((e) => (JSON.parse(e) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '').join('');
     expect(content.length).toBeGreaterThan(0);
     expect('Hello! How can I help?'.startsWith(content)).toBe(true);

@@ -11,7 +11,6 @@ export * from './retention/document-retention.service';
 export * from './engines/chat-caller';
 export * from './engines/ocr-engine';
 export * from './engines/ocr-engines';
-export * from './engines/model-pricing';
 export * from './extraction/template-schema';
 export * from './extraction/extractor';
 export * from './webhooks/webhook-signature';

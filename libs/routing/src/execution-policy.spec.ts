@@ -1,7 +1,11 @@
 import { DEFAULT_PROJECT_SETTINGS } from '@switchyard/types';
 import { backoffDelay, executionPolicy, parseRetryAfter } from './execution-policy';
+import { parseRequestControls, type BodyExtensions, type HeaderMap } from './pipeline/request-controls';
 
 const defaults = { requestTimeoutMs: 120_000, retryAfterCapMs: 60_000 };
+/** The policy of a request with these headers and body extensions (controls parsed as the edge does). */
+const policyOf = (headers: HeaderMap, retryParams?: BodyExtensions['retry_params']) =>
+  executionPolicy(DEFAULT_PROJECT_SETTINGS, parseRequestControls(headers, { retry_params: retryParams }), defaults);
 
 describe('execution policy', () => {
   it('computes constant, linear and exponential backoff with ±20% jitter', () => {
@@ -14,12 +18,12 @@ describe('execution policy', () => {
   });
 
   it('lets headers (and cf-aig aliases) override project settings within bounds', () => {
-    const p = executionPolicy(DEFAULT_PROJECT_SETTINGS, { 'cf-aig-max-attempts': '4', 'x-gateway-retry-delay': '0', 'x-gateway-backoff': 'linear' }, defaults);
+    const p = policyOf({ 'cf-aig-max-attempts': '4', 'x-gateway-retry-delay': '0', 'x-gateway-backoff': 'linear' });
     expect(p).toMatchObject({ maxAttempts: 4, retryDelayMs: 0, backoff: 'linear' });
-    expect(() => executionPolicy(DEFAULT_PROJECT_SETTINGS, { 'x-gateway-max-attempts': '6' }, defaults)).toThrow(/x-gateway-max-attempts/);
-    expect(() => executionPolicy(DEFAULT_PROJECT_SETTINGS, { 'x-gateway-retry-delay': '5001' }, defaults)).toThrow(/retry-delay/);
-    expect(() => executionPolicy(DEFAULT_PROJECT_SETTINGS, { 'x-gateway-backoff': 'random' }, defaults)).toThrow(/backoff/);
-    expect(executionPolicy(DEFAULT_PROJECT_SETTINGS, {}, defaults, { retry_enabled: false }).maxAttempts).toBe(1);
+    expect(() => policyOf({ 'x-gateway-max-attempts': '6' })).toThrow(/x-gateway-max-attempts/);
+    expect(() => policyOf({ 'x-gateway-retry-delay': '5001' })).toThrow(/retry-delay/);
+    expect(() => policyOf({ 'x-gateway-backoff': 'random' })).toThrow(/backoff/);
+    expect(policyOf({}, { retry_enabled: false }).maxAttempts).toBe(1);
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {

@@ -1,4 +1,13 @@
-import { splitUrl } from './executor';
+import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import type { ResolvedConnection } from '@switchyard/auth';
+import { createAdapterRegistry } from '@switchyard/providers';
+import type { ChatCompletionChunk, ChatRequest } from '@switchyard/types';
+import { GatewayError } from '@switchyard/types';
+import { Cancellation } from './cancellation';
+import type { ExecutionPolicy } from './execution-policy';
+import { Executor, splitUrl, type StreamResult } from './executor';
+import type { RouteTarget } from './resolve-model';
 
 describe('splitUrl', () => {
   it.each([
@@ -8,5 +17,169 @@ describe('splitUrl', () => {
     ['http://[::1]:9000', 'http://[::1]:9000', '/'],
   ])('%s', (url, origin, path) => {
     expect(splitUrl(url)).toEqual({ origin, path });
+  });
+});
+
+/** One scripted upstream answer: a status, headers, and the body's reads in order (an Error: the connection fails there). */
+interface Reply {
+  status?: number;
+  headers?: Record<string, string>;
+  reads?: (string | Error)[];
+}
+
+/** A dispatcher that answers from a script, one read per entry, and records what was asked of it. */
+class ScriptedUpstream {
+  readonly requests: { origin: string; body: Record<string, unknown> }[] = [];
+  constructor(private readonly replies: (Reply | Error)[]) {}
+
+  async request(opts: { origin: string; body: string }) {
+    this.requests.push({ origin: opts.origin, body: JSON.parse(opts.body) as Record<string, unknown> });
+    const reply = this.replies.shift();
+    if (!reply) throw new Error('no reply scripted');
+    if (reply instanceof Error) throw reply;
+    const reads = reply.reads ?? [];
+    const text = reads.filter((r): r is string => typeof r === 'string').join('');
+    const body = Object.assign(
+      Readable.from(
+        (async function* () {
+          for (const r of reads) {
+            if (r instanceof Error) throw r;
+            yield Buffer.from(r);
+          }
+        })(),
+      ),
+      { text: async () => text, json: async (): Promise<unknown> => JSON.parse(text) },
+    );
+    return { statusCode: reply.status ?? 200, headers: reply.headers ?? {}, body };
+  }
+
+  async close() {}
+}
+
+const connection = (id: string, baseUrl: string): ResolvedConnection => ({
+  id,
+  organizationId: 'org',
+  provider: 'openai',
+  slug: id,
+  name: id,
+  baseUrl,
+  isDefault: true,
+  credentials: { api_key: 'sk-secret-value-of-this-connection' },
+  rateLimit: null,
+  rateLimitPeriod: null,
+});
+const primary: RouteTarget = { connection: connection('primary', 'https://primary.test/v1'), upstreamModel: 'gpt-4o-mini', requested: 'gpt-4o-mini' };
+const backup: RouteTarget = { connection: connection('backup', 'https://backup.test/v1'), upstreamModel: 'gpt-4o', requested: 'gpt-4o' };
+const policy: ExecutionPolicy = { maxAttempts: 3, retryDelayMs: 0, backoff: 'constant', requestTimeoutMs: 5_000, retryAfterCapMs: 5_000, dropUnsupported: false };
+const ask = (stream = false): ChatRequest => ({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream });
+
+const completion = (content: string) =>
+  JSON.stringify({
+    id: 'c',
+    object: 'chat.completion',
+    created: 0,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+  });
+const event = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  `data: ${JSON.stringify({ id: 's', object: 'chat.completion.chunk', created: 0, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: null }], ...extra })}\n\n`;
+const usageEvent = `data: ${JSON.stringify({ id: 's', object: 'chat.completion.chunk', created: 0, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 } })}\n\n`;
+const DONE = 'data: [DONE]\n\n';
+const json = { 'content-type': 'application/json' };
+const errorBody = (message: string) => JSON.stringify({ error: { message, type: 'server_error', code: null } });
+
+function executor(upstream: ScriptedUpstream, sleeps: number[] = []) {
+  return new Executor({
+    bodyIdleTimeoutMs: 5_000,
+    dispatcher: upstream as unknown as Dispatcher,
+    adapters: createAdapterRegistry({ fetchImage: async () => Promise.reject(new Error('no images in these tests')) }),
+    sleep: async (ms) => void sleeps.push(ms),
+    account: (provider, model, usage) => ({ provider, model, tokens: { input: usage?.prompt_tokens ?? 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, output: usage?.completion_tokens ?? 0 }, cost: 0.01 }),
+  });
+}
+
+async function drain(result: StreamResult): Promise<string> {
+  let text = '';
+  const content = (chunks: ChatCompletionChunk[]) => chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+  text += content(result.head);
+  for await (const batch of result.tail) text += content(batch);
+  return text;
+}
+
+describe('Executor', () => {
+  it('retries a retryable failure on the same target, then answers (with the usage record of the call)', async () => {
+    const upstream = new ScriptedUpstream([{ status: 500, headers: json, reads: [errorBody('boom')] }, new Error('socket hang up'), { headers: json, reads: [completion('Hello')] }]);
+    const sleeps: number[] = [];
+    const result = await executor(upstream, sleeps).execute(ask(), [primary, backup], policy, new Cancellation());
+    expect(result.kind).toBe('completion');
+    expect(result.meta).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', connectionId: 'primary', step: 0, attempts: 3 });
+    expect(result.usage).toMatchObject({ provider: 'openai', model: 'gpt-4o-mini', tokens: { input: 10, output: 2 }, cost: 0.01 });
+    expect(upstream.requests.map((r) => r.origin)).toEqual(['https://primary.test', 'https://primary.test', 'https://primary.test']);
+    expect(sleeps).toHaveLength(2);
+  });
+
+  it('falls back to the next target when one gives up (retries exhausted, or an auth error at once)', async () => {
+    const exhausted = new ScriptedUpstream([503, 503, 503].map((status) => ({ status, headers: json, reads: [errorBody('down')] })).concat([{ status: 200, headers: json, reads: [completion('Hi')] }]));
+    const viaExhausted = await executor(exhausted).execute(ask(), [primary, backup], policy, new Cancellation());
+    expect(viaExhausted.meta).toMatchObject({ connectionId: 'backup', model: 'gpt-4o', step: 1, attempts: 4 });
+    expect(exhausted.requests.at(-1)).toMatchObject({ origin: 'https://backup.test', body: { model: 'gpt-4o' } });
+
+    const rejected = new ScriptedUpstream([{ status: 401, headers: json, reads: [errorBody('bad key')] }, { headers: json, reads: [completion('Hi')] }]);
+    const viaRejected = await executor(rejected).execute(ask(), [primary, backup], policy, new Cancellation());
+    expect(viaRejected.meta).toMatchObject({ connectionId: 'backup', step: 1, attempts: 2 });
+  });
+
+  it('does not fall back on a client error, and maps the last failure with the attempts made', async () => {
+    const upstream = new ScriptedUpstream([{ status: 400, headers: json, reads: [errorBody('Invalid value for temperature')] }]);
+    const call = executor(upstream).execute(ask(), [primary, backup], policy, new Cancellation());
+    await expect(call).rejects.toMatchObject({ status: 400, code: 'invalid_request', headers: { 'x-gateway-attempts': '1' } });
+    expect(upstream.requests).toHaveLength(1);
+  });
+
+  it('waits as long as Retry-After asks, up to the cap', async () => {
+    const sleeps: number[] = [];
+    const upstream = new ScriptedUpstream([
+      { status: 429, headers: { ...json, 'retry-after': '2' }, reads: [errorBody('slow down')] },
+      { status: 429, headers: { ...json, 'retry-after': '120' }, reads: [errorBody('slow down')] },
+      { status: 429, headers: { ...json, 'retry-after': '1' }, reads: [errorBody('slow down')] },
+    ]);
+    const call = executor(upstream, sleeps).execute(ask(), [primary], policy, new Cancellation());
+    const err = (await call.catch((e: unknown) => e)) as GatewayError;
+    expect(sleeps).toEqual([2_000, 5_000]);
+    expect(err).toBeInstanceOf(GatewayError);
+    expect(err).toMatchObject({ status: 429, code: 'rate_limit_exceeded', headers: { 'retry-after': '1', 'x-gateway-attempts': '3' } });
+  });
+
+  it('holds a stream until its first content: a failure before it fails over invisibly', async () => {
+    const upstream = new ScriptedUpstream([
+      { reads: [event({ role: 'assistant', content: '' }), new Error('other side closed')] },
+      { reads: [event({ role: 'assistant', content: '' }) + event({ content: 'clean' }), event({ content: ' stream' }), usageEvent, DONE] },
+    ]);
+    const result = await executor(upstream).execute(ask(true), [primary], policy, new Cancellation());
+    if (result.kind !== 'stream') throw new Error('expected a stream');
+    expect(result.meta.attempts).toBe(2);
+    expect(result.usage).toBeNull();
+    expect(await drain(result)).toBe('clean stream');
+    expect(result.usage).toMatchObject({ tokens: { input: 10, output: 2 }, cost: 0.01 });
+    expect(upstream.requests[0]!.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+  });
+
+  it('after the first content, a failure ends the tail with the error the client sees, mapped as before the first byte', async () => {
+    const dropped = new ScriptedUpstream([{ reads: [event({ content: 'first' }), new Error('other side closed')] }]);
+    const result = await executor(dropped).execute(ask(true), [primary, backup], policy, new Cancellation());
+    if (result.kind !== 'stream') throw new Error('expected a stream');
+    await expect(drain(result)).rejects.toMatchObject({ status: 502, code: 'provider_unreachable' });
+    expect(dropped.requests).toHaveLength(1);
+
+    const overloaded = new ScriptedUpstream([
+      { reads: [event({ content: 'first' }), `data: ${JSON.stringify({ error: { message: 'Overloaded sk-secret-value-of-this-connection', type: 'overloaded_error' } })}\n\n`] },
+    ]);
+    const failed = await executor(overloaded).execute(ask(true), [primary], policy, new Cancellation());
+    if (failed.kind !== 'stream') throw new Error('expected a stream');
+    const err = (await drain(failed).catch((e: unknown) => e)) as GatewayError;
+    expect(err).toBeInstanceOf(GatewayError);
+    expect(err).toMatchObject({ status: 503, type: 'api_error', code: 'provider_unavailable' });
+    expect(err.message).not.toContain('sk-secret');
   });
 });

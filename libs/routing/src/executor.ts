@@ -1,10 +1,12 @@
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
-import { ProviderStreamError, type AdapterLookup, UnsupportedParameterError, type AdapterContext, type StreamDecoder } from '@switchyard/providers';
+import { Agent, type Dispatcher } from 'undici';
+import type { UsageRecord } from '@switchyard/metering';
+import type { AdapterLookup, AdapterContext, StreamDecoder } from '@switchyard/providers';
 import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
+import { noAccounting, type Accounting } from './pipeline/accounting';
 import type { RouteTarget } from './resolve-model';
-import { allowsFallback, isRetryable, scrub, toGatewayError, type UpstreamFailure } from './upstream-failure';
+import { allowsFallback, classifyFailure, isRetryable, toGatewayError, type UpstreamFailure } from './upstream-failure';
 
 export interface ExecutionMeta {
   provider: string;
@@ -18,23 +20,32 @@ export interface ExecutionMeta {
   firstByteMs: number;
 }
 
-export type ExecutionResult =
-  | { kind: 'completion'; completion: ChatCompletion; meta: ExecutionMeta }
-  | {
-      kind: 'stream';
-      meta: ExecutionMeta;
-      /** Chunks decoded up to and including the first content, held back for failover. */
-      head: ChatCompletionChunk[];
-      /**
-       * The rest, as soon as its bytes arrive: one batch per upstream read (the chunks those bytes held,
-       * so that they reach the client in one write); throws on an upstream failure mid-stream.
-       */
-      tail: AsyncGenerator<ChatCompletionChunk[], void, undefined>;
-    };
+export interface CompletionResult {
+  kind: 'completion';
+  completion: ChatCompletion;
+  meta: ExecutionMeta;
+  /** Tokens by bucket and cost (the accounting stage's record of the call). */
+  usage: UsageRecord | null;
+}
 
-type AttemptResult =
-  | { ok: true; result: Omit<Extract<ExecutionResult, { kind: 'completion' }>, 'meta'> | Omit<Extract<ExecutionResult, { kind: 'stream' }>, 'meta'> }
-  | { ok: false; failure: UpstreamFailure };
+export interface StreamResult {
+  kind: 'stream';
+  meta: ExecutionMeta;
+  /** Chunks decoded up to and including the first content, held back for failover. */
+  head: ChatCompletionChunk[];
+  /**
+   * The rest, as soon as its bytes arrive: one batch per upstream read (the chunks those bytes held,
+   * so that they reach the client in one write). On an upstream failure mid-stream it throws the
+   * GatewayError the client is to see (`toGatewayError`, the same mapping as before the first byte).
+   */
+  tail: AsyncGenerator<ChatCompletionChunk[], void, undefined>;
+  /** Tokens by bucket and cost: set once the usage chunk has passed (in the head, or the tail as it is read). */
+  usage: UsageRecord | null;
+}
+
+export type ExecutionResult = CompletionResult | StreamResult;
+
+type AttemptResult = { ok: true; result: Omit<CompletionResult, 'meta'> | Omit<StreamResult, 'meta'> } | { ok: false; failure: UpstreamFailure };
 
 /** Thrown when the caller went away; nothing is sent. */
 export class ClientAbortedError extends Error {
@@ -52,6 +63,8 @@ export interface ExecutorOptions {
   dispatcher?: Dispatcher;
   /** The provider adapters: `createAdapterRegistry({ fetchImage })` with the guarded image fetcher. */
   adapters: AdapterLookup;
+  /** The accounting stage: turns a call's usage into its usage record (default: tokens only, no cost). */
+  account?: Accounting;
   sleep?: (ms: number, cancel: Cancellation) => Promise<void>;
 }
 
@@ -64,10 +77,12 @@ export class Executor {
   private readonly dispatcher: Dispatcher;
   private readonly sleep: (ms: number, cancel: Cancellation) => Promise<void>;
   private readonly adapters: AdapterLookup;
+  private readonly account: Accounting;
   private readonly closers: (() => Promise<void>)[] = [];
 
   constructor(private readonly options: ExecutorOptions) {
     this.adapters = options.adapters;
+    this.account = options.account ?? noAccounting;
     this.dispatcher =
       options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1, connect: { timeout: 10_000 } });
     this.sleep = options.sleep ?? abortableSleep;
@@ -92,7 +107,8 @@ export class Executor {
             attempts,
             firstByteMs: performance.now() - started,
           };
-          return { ...outcome.result, meta } as ExecutionResult;
+          // The stream's tail writes its usage into this very object: add the meta, do not copy.
+          return Object.assign(outcome.result, { meta });
         }
         last = { failure: outcome.failure, target };
         if (!isRetryable(outcome.failure)) break;
@@ -105,11 +121,8 @@ export class Executor {
       if (!last || !allowsFallback(last.failure)) break;
     }
     if (!last) throw new GatewayError(500, 'server_error', 'no_targets', 'No target could be tried.');
-    const error = toGatewayError(last.failure, last.target.connection.provider);
-    throw new GatewayError(error.status, error.type, error.code, scrub(error.message, credentialStrings(last.target.connection.credentials)), {
-      param: error.param,
-      headers: { ...error.headers, 'x-gateway-attempts': String(attempts) },
-    });
+    const { provider, credentials } = last.target.connection;
+    throw toGatewayError(last.failure, provider, credentialStrings(credentials), { 'x-gateway-attempts': String(attempts) });
   }
 
   private async attempt(request: ChatRequest, target: RouteTarget, policy: ExecutionPolicy, stream: boolean, cancel: Cancellation): Promise<AttemptResult> {
@@ -154,9 +167,11 @@ export class Executor {
           },
         };
       }
+      const { provider } = target.connection;
       if (!stream) {
         const json: unknown = await res.body.json();
-        return { ok: true, result: { kind: 'completion', completion: adapter.parseResponse(json, ctx) } };
+        const completion = adapter.parseResponse(json, ctx);
+        return { ok: true, result: { kind: 'completion', completion, usage: this.account(provider, target.upstreamModel, completion.usage) } };
       }
       const decoder = adapter.createStreamDecoder(ctx);
       const iterator = res.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -166,7 +181,7 @@ export class Executor {
         if (next.done) {
           // A complete stream without any content (e.g. an empty answer): hand it over whole.
           head.push(...decoder.end());
-          return { ok: true, result: { kind: 'stream', head, tail: emptyTail() } };
+          return { ok: true, result: { kind: 'stream', head, tail: emptyTail(), usage: this.usageIn(head, target) } };
         }
         const chunks = decoder.push(next.value);
         head.push(...chunks);
@@ -174,14 +189,23 @@ export class Executor {
       }
       clearTimeout(timer);
       handedOver = true;
-      return { ok: true, result: { kind: 'stream', head, tail: streamTail(iterator, decoder, upstreamCancel, stopFollowing, target.connection.credentials) } };
+      // The tail records the usage chunk on the result when it passes (after this returns).
+      const tail = streamTail(iterator, decoder, upstreamCancel, stopFollowing, target, (usage) => (result.usage = this.account(provider, target.upstreamModel, usage)));
+      const result: Omit<StreamResult, 'meta'> = { kind: 'stream', head, tail, usage: this.usageIn(head, target) };
+      return { ok: true, result };
     } catch (err) {
       if (cancel.aborted) throw new ClientAbortedError();
-      return { ok: false, failure: classify(err, upstreamCancel) };
+      return { ok: false, failure: classifyFailure(err, upstreamCancel.aborted && upstreamCancel.reason === TIMEOUT) };
     } finally {
       clearTimeout(timer);
       if (!handedOver) stopFollowing();
     }
+  }
+
+  /** The usage record of the usage chunk among `chunks`, if one is there. */
+  private usageIn(chunks: ChatCompletionChunk[], target: RouteTarget): UsageRecord | null {
+    for (const chunk of chunks) if (chunk.usage) return this.account(target.connection.provider, target.upstreamModel, chunk.usage);
+    return null;
   }
 
   /** Something to close with the executor (e.g. the image fetcher's connection pool). */
@@ -200,17 +224,6 @@ export function splitUrl(url: string): { origin: string; path: string } {
   return slash < 0 ? { origin: url, path: '/' } : { origin: url.slice(0, slash), path: url.slice(slash) };
 }
 
-function classify(err: unknown, upstreamCancel: Cancellation): UpstreamFailure {
-  if (err instanceof UnsupportedParameterError) return { kind: 'unsupported', param: err.param, message: err.message };
-  if (err instanceof ProviderStreamError) return { kind: 'stream', status: err.status, message: err.message };
-  if (upstreamCancel.aborted && upstreamCancel.reason === TIMEOUT) return { kind: 'timeout', message: 'timed out before the first byte' };
-  if (err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.HeadersTimeoutError) return { kind: 'timeout', message: err.message };
-  if (err instanceof SyntaxError) return { kind: 'stream', status: 502, message: 'The provider returned malformed JSON.' };
-  const code = (err as { code?: string }).code ?? '';
-  const message = err instanceof Error ? err.message : String(err);
-  return { kind: 'network', message: code ? `${code}: ${message}` : message };
-}
-
 function hasContent(chunk: ChatCompletionChunk): boolean {
   return chunk.choices.some(
     (c) => c.finish_reason !== null || !!c.delta.content || !!c.delta.reasoning_content || !!c.delta.refusal || (c.delta.tool_calls?.length ?? 0) > 0,
@@ -226,7 +239,8 @@ async function* streamTail(
   decoder: StreamDecoder,
   upstreamCancel: Cancellation,
   release: () => void,
-  credentials: Record<string, unknown>,
+  target: RouteTarget,
+  onUsage: (usage: NonNullable<ChatCompletionChunk['usage']>) => void,
 ): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
   let finished = false;
   try {
@@ -234,21 +248,30 @@ async function* streamTail(
       const next = await iterator.next();
       if (next.done) break;
       const chunks = decoder.push(next.value);
-      if (chunks.length) yield chunks;
+      if (chunks.length) {
+        usageOf(chunks, onUsage);
+        yield chunks;
+      }
     }
     const last = decoder.end();
-    if (last.length) yield last;
+    if (last.length) {
+      usageOf(last, onUsage);
+      yield last;
+    }
     finished = true;
   } catch (err) {
-    // The message reaches the client in the final error event: no credential may appear in it.
-    const message = scrub(err instanceof Error ? err.message : 'the upstream connection failed', credentialStrings(credentials));
-    if (err instanceof ProviderStreamError) throw new ProviderStreamError(message, err.status, err.code);
-    throw new ProviderStreamError(message, 502, 'upstream_disconnected');
+    // Mapped as a failure before the first byte would be; no credential may appear in the message.
+    const { provider, credentials } = target.connection;
+    throw toGatewayError(classifyFailure(err), provider, credentialStrings(credentials));
   } finally {
     release();
     // The consumer stopped early (client gone) or the stream failed: cancel the upstream request.
     if (!finished) upstreamCancel.abort(new ClientAbortedError());
   }
+}
+
+function usageOf(chunks: ChatCompletionChunk[], onUsage: (usage: NonNullable<ChatCompletionChunk['usage']>) => void): void {
+  for (const chunk of chunks) if (chunk.usage) onUsage(chunk.usage);
 }
 
 function abortableSleep(ms: number, cancel: Cancellation): Promise<void> {

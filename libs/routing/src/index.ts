@@ -5,5 +5,5 @@ export * from './upstream-failure';
 export * from './cancellation';
 export * from './executor';
 export * from './image-fetcher';
-export * from './gateway-client';
+export * from './pipeline';
 export * from './routing.module';

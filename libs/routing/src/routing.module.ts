@@ -5,7 +5,8 @@ import { createAdapterRegistry } from '@switchyard/providers';
 import { ModelCatalog } from './catalog/catalog';
 import { Executor } from './executor';
 import { createImageFetcher } from './image-fetcher';
-import { GatewayClient } from './gateway-client';
+import { GatewayClient } from './pipeline/gateway-client';
+import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
 
 class ExecutorCloser implements OnApplicationShutdown {
   constructor(@Inject(Executor) private readonly executor: Executor) {}
@@ -14,17 +15,21 @@ class ExecutorCloser implements OnApplicationShutdown {
   }
 }
 
-/** Provides the GatewayClient (and its catalog and executor) to the router and the documents worker. */
+/** Provides the GatewayClient (the request pipeline, with its catalog, executor and prices) to the router and the documents worker. */
 @Global()
 @Module({
   providers: [
     { provide: ModelCatalog, useFactory: () => new ModelCatalog() },
     {
       provide: Executor,
-      inject: [APP_CONFIG],
-      useFactory: (c: ServiceConfig) => {
+      inject: [APP_CONFIG, ModelCatalog],
+      useFactory: (c: ServiceConfig, catalog: ModelCatalog) => {
         const fetchImage = createImageFetcher(c.router.images);
-        const executor = new Executor({ bodyIdleTimeoutMs: c.router.requestTimeoutMs, adapters: createAdapterRegistry({ fetchImage }) });
+        const executor = new Executor({
+          bodyIdleTimeoutMs: c.router.requestTimeoutMs,
+          adapters: createAdapterRegistry({ fetchImage }),
+          account: pricedAccounting(priceCatalogOf(catalog)),
+        });
         executor.onClose(() => fetchImage.close());
         return executor;
       },

@@ -1,4 +1,6 @@
-import { GatewayError } from '@switchyard/types';
+import { errors as undiciErrors } from 'undici';
+import { ProviderStreamError, UnsupportedParameterError } from '@switchyard/providers';
+import { GatewayError, type ErrorType } from '@switchyard/types';
 
 /** Why one attempt failed, in the terms the executor decides on. */
 export type UpstreamFailure =
@@ -36,38 +38,71 @@ export function allowsFallback(f: UpstreamFailure): boolean {
   }
 }
 
-/** The client-facing error once every target has failed (DESIGN.md section 4). */
-export function toGatewayError(f: UpstreamFailure, provider: string): GatewayError {
+/**
+ * The one mapping of a failed call to what the client sees (DESIGN.md section 4), before the first streamed
+ * byte (the response's status and body) and after it (the stream's final error event) alike. The message
+ * is scrubbed of `secrets` (the connection's credential values); `headers` are added to the error's own.
+ */
+export function toGatewayError(f: UpstreamFailure, provider: string, secrets: readonly string[] = [], headers?: Record<string, string>): GatewayError {
+  const e = describe(f, provider);
+  return new GatewayError(e.status, e.type, e.code, scrub(e.message, secrets), { param: e.param, headers: headers ? { ...e.headers, ...headers } : e.headers });
+}
+
+interface ClientError {
+  status: number;
+  type: ErrorType;
+  code: string;
+  message: string;
+  param?: string | null;
+  headers?: Record<string, string>;
+}
+
+function describe(f: UpstreamFailure, provider: string): ClientError {
   switch (f.kind) {
     case 'unsupported':
-      return new GatewayError(400, 'invalid_request_error', 'unsupported_parameter', f.message, { param: f.param });
+      return { status: 400, type: 'invalid_request_error', code: 'unsupported_parameter', message: f.message, param: f.param };
     case 'timeout':
-      return new GatewayError(504, 'api_error', 'provider_timeout', `${provider} did not answer in time.`);
+      return { status: 504, type: 'api_error', code: 'provider_timeout', message: `${provider} did not answer in time.` };
     case 'network':
-      return new GatewayError(502, 'api_error', 'provider_unreachable', `${provider} could not be reached: ${f.message}`);
+      return { status: 502, type: 'api_error', code: 'provider_unreachable', message: `${provider} could not be reached: ${f.message}` };
     case 'stream':
-      return new GatewayError(f.status === 429 ? 429 : 503, f.status === 429 ? 'rate_limit_error' : 'api_error', f.status === 429 ? 'rate_limit_exceeded' : 'provider_unavailable', `${provider} failed: ${f.message}`);
+      return f.status === 429
+        ? { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded', message: `${provider} failed: ${f.message}` }
+        : { status: 503, type: 'api_error', code: 'provider_unavailable', message: `${provider} failed: ${f.message}` };
     case 'http': {
       const s = f.status;
       if (s === 400 || s === 404 || s === 413 || s === 422) {
-        return new GatewayError(s, 'invalid_request_error', s === 404 ? 'model_not_found' : f.contextLength ? 'context_length_exceeded' : 'invalid_request', f.message, { param: f.param });
+        const code = s === 404 ? 'model_not_found' : f.contextLength ? 'context_length_exceeded' : 'invalid_request';
+        return { status: s, type: 'invalid_request_error', code, message: f.message, param: f.param };
       }
       if (s === 401 || s === 403) {
-        return new GatewayError(502, 'api_error', 'provider_auth_error', `${provider} rejected the connection's credentials (HTTP ${s}): ${f.message}`);
+        return { status: 502, type: 'api_error', code: 'provider_auth_error', message: `${provider} rejected the connection's credentials (HTTP ${s}): ${f.message}` };
       }
       if (s === 429) {
         const headers: Record<string, string> = f.retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(f.retryAfterMs / 1000)) } : {};
-        return new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', `${provider} is rate limiting requests: ${f.message}`, { headers });
+        return { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded', message: `${provider} is rate limiting requests: ${f.message}`, headers };
       }
-      if (s === 408) return new GatewayError(504, 'api_error', 'provider_timeout', `${provider} timed out: ${f.message}`);
-      if (s >= 500) return new GatewayError(503, 'api_error', 'provider_unavailable', `${provider} is unavailable (HTTP ${s}): ${f.message}`);
-      return new GatewayError(s >= 400 && s < 500 ? s : 502, 'invalid_request_error', 'upstream_error', f.message);
+      if (s === 408) return { status: 504, type: 'api_error', code: 'provider_timeout', message: `${provider} timed out: ${f.message}` };
+      if (s >= 500) return { status: 503, type: 'api_error', code: 'provider_unavailable', message: `${provider} is unavailable (HTTP ${s}): ${f.message}` };
+      return { status: s >= 400 && s < 500 ? s : 502, type: 'invalid_request_error', code: 'upstream_error', message: f.message };
     }
   }
 }
 
+/** What a thrown error means for the call: the executor's terms for retries, fallbacks and the client's error. */
+export function classifyFailure(err: unknown, timedOut = false): UpstreamFailure {
+  if (err instanceof UnsupportedParameterError) return { kind: 'unsupported', param: err.param, message: err.message };
+  if (err instanceof ProviderStreamError) return { kind: 'stream', status: err.status, message: err.message };
+  if (timedOut) return { kind: 'timeout', message: 'timed out before the first byte' };
+  if (err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.HeadersTimeoutError) return { kind: 'timeout', message: err.message };
+  if (err instanceof SyntaxError) return { kind: 'stream', status: 502, message: 'The provider returned malformed JSON.' };
+  const code = (err as { code?: string }).code ?? '';
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: 'network', message: code ? `${code}: ${message}` : message };
+}
+
 /** Removes credential values from a provider message before it reaches a client or a log. */
-export function scrub(message: string, secrets: string[]): string {
+export function scrub(message: string, secrets: readonly string[]): string {
   let out = message;
   for (const s of secrets) if (s && s.length >= 6) out = out.split(s).join('[redacted]');
   return out.replace(/\b(sk|sy|key)[-_][A-Za-z0-9_-]{12,}/g, '[redacted]').slice(0, 2000);

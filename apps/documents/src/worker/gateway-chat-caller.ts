@@ -1,29 +1,34 @@
-import { type ChatCaller, ChatCallError, type ModelPricing, type ServedCompletion } from '@switchyard/documents';
-import { Cancellation, type GatewayClient, type ModelCatalog } from '@switchyard/routing';
-import { GatewayError, type CallContext, type ChatRequest, type ProviderId } from '@switchyard/types';
+import type { TenantDirectory } from '@switchyard/auth';
+import { type ChatCaller, ChatCallError } from '@switchyard/documents';
+import { Cancellation, parseChatRequest, parseRequestControls, type GatewayClient } from '@switchyard/routing';
+import { GatewayError, type CallContext, type ChatCompletion, type ChatRequest } from '@switchyard/types';
 
 /**
- * Model calls of the worker go through the gateway in-process: resolved, retried and failed over like
- * any router request, with the tenant's own connections. Gateway errors become ChatCallErrors whose
- * `retryable` tells the page job whether another attempt can help; the answer says which provider and
- * upstream model served it (`served`), so the documents lib can price it.
+ * Model calls of the worker go through the request pipeline in-process: resolved, retried, failed over and
+ * priced like any router request, with the tenant's own connections. This is their edge: the job's project
+ * is resolved once and the body parsed once (no headers, so only its body extensions are controls). The
+ * answer's `usage.cost` is the pipeline's price of the call (left out when the model has none). Gateway
+ * errors become ChatCallErrors whose `retryable` tells the page job whether another attempt can help.
  */
 export class GatewayChatCaller implements ChatCaller {
-  constructor(private readonly gateway: GatewayClient) {}
+  constructor(
+    private readonly gateway: Pick<GatewayClient, 'execute'>,
+    private readonly directory: Pick<TenantDirectory, 'projectById'>,
+  ) {}
 
-  async chat(ctx: CallContext, body: ChatRequest, opts: { signal?: AbortSignal } = {}): Promise<ServedCompletion> {
+  async chat(ctx: CallContext, body: ChatRequest, opts: { signal?: AbortSignal } = {}): Promise<ChatCompletion> {
     try {
-      const result = await Cancellation.following(opts.signal, (cancel) => this.gateway.execute(ctx, { ...body, stream: false }, {}, cancel));
+      const project = await this.directory.projectById(ctx.organizationId, ctx.projectId);
+      const { request, extensions } = parseChatRequest({ ...body, stream: false });
+      const controls = parseRequestControls({}, extensions);
+      const result = await Cancellation.following(opts.signal, (cancel) => this.gateway.execute(ctx, project, request, controls, cancel));
       if (result.kind !== 'completion') throw new Error('unexpected stream');
-      return { ...result.completion, served: { provider: result.meta.provider, model: result.meta.model } };
+      const completion = result.completion;
+      const cost = result.usage?.cost;
+      return cost === null || cost === undefined ? completion : { ...completion, usage: completion.usage && { ...completion.usage, cost } };
     } catch (err) {
       if (err instanceof GatewayError) throw new ChatCallError(err.message, err.status, err.status === 429 || err.status >= 500);
       throw err;
     }
   }
 }
-
-/** Prices from the gateway's model catalog, by the provider's own model id. */
-export const catalogPricing = (catalog: ModelCatalog): ModelPricing => ({
-  priceOf: (provider, upstreamModel) => catalog.forUpstream(provider as ProviderId, upstreamModel)?.pricing,
-});

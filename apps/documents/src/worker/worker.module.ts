@@ -1,11 +1,12 @@
 import { Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
+import { TenantDirectory } from '@switchyard/auth';
 import { GatewayCoreModule } from '@switchyard/core';
 import { Metrics } from '@switchyard/telemetry';
 import { TenancyModule } from '@switchyard/tenancy';
-import { GatewayClient, ModelCatalog, RoutingModule } from '@switchyard/routing';
-import { CHAT_CALLER, DocumentsModule, PricedChatCaller, type ChatCaller } from '@switchyard/documents';
-import { catalogPricing, GatewayChatCaller } from './gateway-chat-caller';
+import { GatewayClient, RoutingModule } from '@switchyard/routing';
+import { CHAT_CALLER, DocumentsModule, type ChatCaller } from '@switchyard/documents';
+import { GatewayChatCaller } from './gateway-chat-caller';
 import { documentsTenancyProvider } from '../tenancy.provider';
 import { DocumentProcessors } from './processors';
 
@@ -18,8 +19,8 @@ export class DocumentsWorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     const chatCaller: FactoryProvider<ChatCaller> = {
       provide: CHAT_CALLER,
-      inject: [GatewayClient, ModelCatalog],
-      useFactory: (g: GatewayClient, catalog: ModelCatalog) => new PricedChatCaller(new GatewayChatCaller(g), catalogPricing(catalog)),
+      inject: [GatewayClient, TenantDirectory],
+      useFactory: (g: GatewayClient, directory: TenantDirectory) => new GatewayChatCaller(g, directory),
     };
     return {
       module: DocumentsWorkerModule,

@@ -1,6 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { ProviderStreamError } from '@switchyard/providers';
-import type { ExecutionResult } from '@switchyard/routing';
+import { classifyFailure, toGatewayError, type StreamResult } from '@switchyard/routing';
 import { GatewayError, type ChatCompletionChunk } from '@switchyard/types';
 
 /** Shapes a chunk for the client: usage only when the client asked for it (it is always requested upstream). */
@@ -27,7 +26,10 @@ export function sseText(chunks: ChatCompletionChunk[], includeUsage: boolean): s
   return out;
 }
 
-/** A failure after the stream began: an explicit error event, then the connection closes without [DONE]. */
+/**
+ * A failure after the stream began: an explicit error event carrying what `toGatewayError` made of it (the
+ * same error a failure before the first byte would have answered), then the connection closes without [DONE].
+ */
 export function endWithError(res: ServerResponse, error: GatewayError): void {
   res.end(sseData(error.toBody()));
 }
@@ -41,7 +43,8 @@ export function endWithError(res: ServerResponse, error: GatewayError): void {
 export async function streamToClient(
   res: ServerResponse,
   headers: Record<string, string>,
-  result: Extract<ExecutionResult, { kind: 'stream' }> & { includeUsage: boolean },
+  result: StreamResult,
+  includeUsage: boolean,
   clientGone: { readonly aborted: boolean },
 ): Promise<void> {
   res.writeHead(200, {
@@ -52,22 +55,18 @@ export async function streamToClient(
     'x-accel-buffering': 'no',
   });
   // Headers and head in one write; with nothing in the head, the headers go now anyway.
-  const head = sseText(result.head, result.includeUsage);
+  const head = sseText(result.head, includeUsage);
   if (head) res.write(head);
   else res.flushHeaders();
   try {
     for await (const batch of result.tail) {
       if (clientGone.aborted) break;
-      const text = sseText(batch, result.includeUsage);
+      const text = sseText(batch, includeUsage);
       if (text) res.write(text);
     }
     if (!clientGone.aborted) res.end(SSE_DONE);
   } catch (err) {
-    const status = err instanceof ProviderStreamError ? err.status : 502;
-    const message = err instanceof Error ? err.message : 'The upstream stream failed.';
-    endWithError(
-      res,
-      new GatewayError(status === 429 ? 429 : 502, 'api_error', 'upstream_stream_error', `The ${result.meta.provider} stream failed after it had started: ${message}`),
-    );
+    // The tail throws the client's GatewayError already; anything else is mapped the same way.
+    endWithError(res, err instanceof GatewayError ? err : toGatewayError(classifyFailure(err), result.meta.provider));
   }
 }

@@ -1,0 +1,19 @@
+import { rateAt, type ModelPrice } from './model-price';
+import type { TokenUsage } from './token-usage';
+
+/**
+ * Cost in USD of one call: each bucket of its usage at its own rate. `null` when the model has no price
+ * (self-hosted, unknown): an unpriced call is never given a made-up number.
+ */
+export function costOf(usage: TokenUsage, price: ModelPrice | null | undefined): number | null {
+  if (!price) return null;
+  const inputTokens = usage.input + usage.cacheRead + usage.cacheWrite;
+  const rate = (r: ModelPrice['input']) => rateAt(r, inputTokens);
+  const micro =
+    usage.input * rate(price.input) +
+    usage.cacheRead * rate(price.cacheRead ?? price.input) +
+    usage.cacheWrite * rate(price.cacheWrite ?? price.input) +
+    usage.reasoning * rate(price.reasoning ?? price.output) +
+    usage.output * rate(price.output);
+  return Math.round((micro / 1e6) * 1e10) / 1e10;
+}
