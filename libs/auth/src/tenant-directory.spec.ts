@@ -85,3 +85,26 @@ describe('TenantDirectory stale-if-error', () => {
     expect(await statusOf(directory2.authenticate(key2, t0 + 2 * TTL))).toBe(500);
   });
 });
+
+describe('TenantDirectory.projectBySlug', () => {
+  const PROJECT_UUID = '0190c0de-0000-7000-8000-000000000001';
+  const row = { id: PROJECT_UUID, organizationId: 'org-1', slug: 'support', name: 'Support', retentionDays: 30, isDefault: false };
+  const projectsRepo = {
+    findBySlug: async (_org: string, slug: string) => (slug === 'support' ? row : null),
+    findById: async (_org: string, id: string) => (id === PROJECT_UUID ? row : null),
+    findDefault: async () => null,
+  } as unknown as ProjectsRepository;
+  const events = { onEvent: () => undefined, onResync: () => undefined } as unknown as GatewayEventBus;
+  const directory = () => new TenantDirectory({} as AccessKeysRepository, projectsRepo, {} as ConnectionsRepository, {} as SecretBox, events, TTL);
+
+  it('finds a project by its slug, and by its UUID for callers that stored it', async () => {
+    expect((await directory().projectBySlug('org-1', 'support')).id).toBe(PROJECT_UUID);
+    expect((await directory().projectBySlug('org-1', PROJECT_UUID)).slug).toBe('support');
+  });
+
+  it('answers 404 naming the parameter for an unknown slug or UUID', async () => {
+    const other = '0190c0de-0000-7000-8000-000000000002';
+    await expect(directory().projectBySlug('org-1', 'sales', 'x-gateway-project')).rejects.toMatchObject({ status: 404, param: 'x-gateway-project' });
+    await expect(directory().projectBySlug('org-1', other, 'x-gateway-project')).rejects.toMatchObject({ status: 404, param: 'x-gateway-project' });
+  });
+});

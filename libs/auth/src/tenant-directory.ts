@@ -10,6 +10,7 @@ import {
 } from '@switchyard/persistence';
 import {
   forbidden,
+  isUuid,
   normalizeProviderId,
   notFound,
   serviceUnavailable,
@@ -108,14 +109,17 @@ export class TenantDirectory {
     return this.projectBySlug(principal.organizationId, slug, 'x-gateway-project');
   }
 
-  /** An organization's project by slug (null: its default project); 404 naming `param` when there is none, 503 when PostgreSQL is down. */
+  /** An organization's project by slug or UUID (null: its default project); 404 naming `param` when there is none, 503 when PostgreSQL is down. */
   async projectBySlug(organizationId: string, slug: string | null, param = 'project'): Promise<ProjectSnapshot> {
     const cacheKey = `${organizationId}:slug:${slug ?? ''}`;
     const cached = this.projects.get(cacheKey);
     if (cached) return cached;
     return this.once(cacheKey, () =>
       this.staleIfError(this.projects, cacheKey, async () => {
-        const row = slug ? await this.projectsRepo.findBySlug(organizationId, slug) : await this.projectsRepo.findDefault(organizationId);
+        // A project is named by its slug; its UUID is accepted too (callers that stored it).
+        const row = !slug
+          ? await this.projectsRepo.findDefault(organizationId)
+          : ((await this.projectsRepo.findBySlug(organizationId, slug)) ?? (isUuid(slug) ? await this.projectsRepo.findById(organizationId, slug) : null));
         if (!row) throw notFound(`Project '${slug ?? 'default'}' does not exist in this organization.`, 'project_not_found', param);
         const snap = snapshot(row);
         this.projects.set(cacheKey, snap);

@@ -1,8 +1,7 @@
 import { generateAccessKey, type AdminScope, type GatewayEventBus } from '@switchyard/auth';
 import { AccessKeyEntity, type AccessKeysRepository, type OrganizationsRepository, type ProjectsRepository } from '@switchyard/persistence';
-import { invalidRequest, newId, notFound } from '@switchyard/types';
+import { invalidRequest, newId, notFound, parseOr400 } from '@switchyard/types';
 import { listedOrganization, requireOrganization } from '../organizations/organization-access';
-import { parseInput } from '../parse-input';
 import { findProject } from '../projects/project-ref';
 import { accessKeyView, type AccessKeyView, type CreatedAccessKeyView } from '../tenancy.views';
 import { createAccessKeySchema } from './access-key.dto';
@@ -17,7 +16,7 @@ export class AccessKeysService {
   ) {}
 
   async create(scope: AdminScope, input: unknown): Promise<CreatedAccessKeyView> {
-    const dto = parseInput(createAccessKeySchema, input);
+    const dto = parseOr400(createAccessKeySchema, input);
     await requireOrganization(this.orgs, scope, dto.organization_id);
     let projectId: string | null = null;
     if (dto.project_id) {

@@ -1,8 +1,7 @@
 import { previewSecret, type AdminScope, type GatewayEventBus, type SecretBox } from '@switchyard/auth';
 import { ConnectionEntity, type ConnectionsRepository, type OrganizationsRepository } from '@switchyard/persistence';
-import { conflict, credentialsSchemaFor, newId, normalizeProviderId, notFound, primarySecretOf, type ProviderId } from '@switchyard/types';
+import { conflict, credentialsSchemaFor, newId, normalizeProviderId, notFound, primarySecretOf, type ProviderId, parseOr400 } from '@switchyard/types';
 import { listedOrganization, requireOrganization } from '../organizations/organization-access';
-import { parseInput } from '../parse-input';
 import { connectionView, type ConnectionView, type DeletedView } from '../tenancy.views';
 import { createConnectionSchema, patchConnectionSchema } from './connection.dto';
 
@@ -19,10 +18,10 @@ export class ConnectionsService {
   ) {}
 
   async create(scope: AdminScope, input: unknown): Promise<ConnectionView> {
-    const dto = parseInput(createConnectionSchema, input);
+    const dto = parseOr400(createConnectionSchema, input);
     await requireOrganization(this.orgs, scope, dto.organization_id);
     const provider = normalizeProviderId(dto.provider) as ProviderId;
-    const credentials = parseInput(credentialsSchemaFor(provider), dto.credentials, 'credentials');
+    const credentials = parseOr400(credentialsSchemaFor(provider), dto.credentials, 'credentials');
     await this.requireFreeSlug(dto.organization_id, dto.slug);
     const row = Object.assign(new ConnectionEntity(), {
       id: newId(),
@@ -49,7 +48,7 @@ export class ConnectionsService {
   }
 
   async patch(scope: AdminScope, id: string, input: unknown): Promise<ConnectionView> {
-    const patch = parseInput(patchConnectionSchema, input);
+    const patch = parseOr400(patchConnectionSchema, input);
     const row = await this.require(scope, id);
     if (patch.slug !== undefined && patch.slug !== row.slug) await this.requireFreeSlug(row.organizationId, patch.slug);
     if (patch.name !== undefined) row.name = patch.name;
@@ -60,7 +59,7 @@ export class ConnectionsService {
     if (patch.rate_limit_period !== undefined) row.rateLimitPeriod = patch.rate_limit_period;
     if (patch.credentials !== undefined) {
       const provider = normalizeProviderId(row.provider) as ProviderId;
-      this.sealCredentials(row, parseInput(credentialsSchemaFor(provider), patch.credentials, 'credentials'));
+      this.sealCredentials(row, parseOr400(credentialsSchemaFor(provider), patch.credentials, 'credentials'));
     }
     return connectionView(await this.saveAndPublish(row.organizationId, row));
   }

@@ -1,7 +1,6 @@
 import type { AdminScope, SecretBox } from '@switchyard/auth';
 import { OrganizationEntity, type OrganizationsRepository } from '@switchyard/persistence';
-import { forbidden, newId } from '@switchyard/types';
-import { parseInput } from '../parse-input';
+import { forbidden, newId, parseOr400 } from '@switchyard/types';
 import { newProject } from '../projects/project-factory';
 import { organizationView, type OrganizationView } from '../tenancy.views';
 import { createOrganizationSchema } from './organization.dto';
@@ -15,7 +14,7 @@ export class OrganizationsService {
 
   async create(scope: AdminScope, input: unknown): Promise<OrganizationView> {
     if (scope.kind !== 'root') throw forbidden('Only the admin token can create organizations.');
-    const dto = parseInput(createOrganizationSchema, input);
+    const dto = parseOr400(createOrganizationSchema, input);
     const org = Object.assign(new OrganizationEntity(), {
       id: newId(),
       name: dto.name,

@@ -1,8 +1,7 @@
 import type { AdminScope, GatewayEventBus, SecretBox } from '@switchyard/auth';
 import { applySettings, type OrganizationsRepository, type ProjectEntity, type ProjectsRepository } from '@switchyard/persistence';
-import { conflict, notFound, projectPatchSchema } from '@switchyard/types';
+import { conflict, notFound, projectPatchSchema, parseOr400 } from '@switchyard/types';
 import { requireOrganization } from '../organizations/organization-access';
-import { parseInput } from '../parse-input';
 import { projectView, type ProjectView, type ProjectWithSecretView } from '../tenancy.views';
 import { createProjectSchema } from './project.dto';
 import { newProject, newWebhookSecret, slugify } from './project-factory';
@@ -22,7 +21,7 @@ export class ProjectsService {
 
   async create(scope: AdminScope, organizationId: string, input: unknown): Promise<ProjectWithSecretView> {
     await requireOrganization(this.orgs, scope, organizationId);
-    const dto = parseInput(createProjectSchema, input);
+    const dto = parseOr400(createProjectSchema, input);
     const slug = dto.id ?? slugify(dto.name);
     if (await this.projects.findBySlug(organizationId, slug)) throw conflict(`Project '${slug}' already exists.`, 'project_exists', 'id');
     const webhookSecret = newWebhookSecret();
@@ -42,7 +41,7 @@ export class ProjectsService {
 
   async patch(scope: AdminScope, organizationId: string, ref: string, input: unknown): Promise<ProjectView> {
     await requireOrganization(this.orgs, scope, organizationId);
-    const patch = parseInput(projectPatchSchema, input);
+    const patch = parseOr400(projectPatchSchema, input);
     const project = await this.require(organizationId, ref);
     const { name, retention_days, ...settings } = patch;
     if (name !== undefined) project.name = name;
