@@ -4,3 +4,4 @@ export * from './cost-of';
 export * from './usage-record';
 export * from './genai-prices';
 export * from './price-catalog';
+export * from './request-log';
