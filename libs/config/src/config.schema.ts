@@ -71,6 +71,10 @@ export const envSchema = z.object({
   /** PEM file of extra CAs trusted when fetching image URLs (private PKI; tests). */
   ROUTER_IMAGE_CA_FILE: z.string().min(1).optional(),
   AUTH_CACHE_TTL_MS: positiveInt(30_000),
+  /** Request log bodies (request and response, each) are cut at this size. */
+  LOG_BODY_MAX_BYTES: positiveInt(10 * 1024 * 1024),
+  /** Request log records held in memory while Redis is unreachable; more are dropped (and counted). */
+  LOG_BUFFER_MAX_RECORDS: positiveInt(10_000),
   COLLECTOR_MAX_BODY_BYTES: positiveInt(8 * 1024 * 1024),
   COLLECTOR_MAX_SPANS_PER_REQUEST: positiveInt(50_000),
   COLLECTOR_QUEUE_HIGH_WATER: positiveInt(2_000_000),

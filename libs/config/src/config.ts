@@ -24,6 +24,8 @@ export interface AppConfig {
     images: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean; caPem: string | null };
   };
   auth: { cacheTtlMs: number };
+  /** Request logs as the router and the documents worker record them (docs/logs.md). */
+  logs: { bodyMaxBytes: number; bufferMaxRecords: number };
   collector: {
     maxBodyBytes: number;
     maxSpansPerRequest: number;
@@ -117,6 +119,7 @@ export function parseConfig(env: Env): AppConfig {
       },
     },
     auth: { cacheTtlMs: e.AUTH_CACHE_TTL_MS },
+    logs: { bodyMaxBytes: e.LOG_BODY_MAX_BYTES, bufferMaxRecords: e.LOG_BUFFER_MAX_RECORDS },
     collector: {
       maxBodyBytes: e.COLLECTOR_MAX_BODY_BYTES,
       maxSpansPerRequest: e.COLLECTOR_MAX_SPANS_PER_REQUEST,

@@ -3,7 +3,7 @@ import { AuthModule, DEFAULT_AUTH_POLICY, GatewayAuthGuard } from '@switchyard/a
 import { ConfigModule, type AppConfig, type ServiceName } from '@switchyard/config';
 import { HealthModule, postgresReady, RAW_ROUTE_AUTHENTICATOR, READINESS_CHECKS, redisReady } from '@switchyard/http';
 import { PersistenceModule, REDIS_CLIENT, RedisModule } from '@switchyard/persistence';
-import type { Metrics } from '@switchyard/telemetry';
+import { Metrics } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { KeyInfoController } from './key-info.controller';
@@ -41,6 +41,7 @@ export class GatewayCoreModule {
       controllers: opts.http === false ? [] : [KeyInfoController],
       providers: [
         { provide: DEFAULT_AUTH_POLICY, useValue: opts.defaultAuthPolicy ?? 'key' },
+        { provide: Metrics, useValue: opts.metrics },
         { provide: RAW_ROUTE_AUTHENTICATOR, useExisting: GatewayAuthGuard },
         {
           provide: READINESS_CHECKS,
@@ -49,7 +50,7 @@ export class GatewayCoreModule {
             readiness.map((r) => (r === 'postgres' ? postgresReady(ds) : redisReady(redis))),
         },
       ],
-      exports: [READINESS_CHECKS, DEFAULT_AUTH_POLICY, RAW_ROUTE_AUTHENTICATOR],
+      exports: [READINESS_CHECKS, DEFAULT_AUTH_POLICY, RAW_ROUTE_AUTHENTICATOR, Metrics],
     };
   }
 }

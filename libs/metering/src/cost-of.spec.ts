@@ -1,4 +1,4 @@
-import { costOf } from './cost-of';
+import { costOf, customCostOf } from './cost-of';
 import type { ModelPrice } from './model-price';
 import { tokenUsageOf, type TokenUsage } from './token-usage';
 
@@ -35,6 +35,14 @@ describe('costOf', () => {
   it('is null for a model without a price, never a made-up number', () => {
     expect(costOf({ ...none, input: 1000, output: 1000 }, null)).toBeNull();
     expect(costOf(none, undefined)).toBeNull();
+  });
+});
+
+describe('customCostOf', () => {
+  it('prices every input bucket at per_token_in and every output bucket at per_token_out', () => {
+    const usage: TokenUsage = { input: 100, cacheRead: 50, cacheWrite: 25, reasoning: 10, output: 20 };
+    expect(customCostOf(usage, { perTokenIn: 0.000001, perTokenOut: 0.000002 })).toBeCloseTo(175 * 0.000001 + 30 * 0.000002, 12);
+    expect(customCostOf(none, { perTokenIn: 1, perTokenOut: 1 })).toBe(0);
   });
 });
 

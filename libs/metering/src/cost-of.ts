@@ -17,3 +17,15 @@ export function costOf(usage: TokenUsage, price: ModelPrice | null | undefined):
     usage.output * rate(price.output);
   return Math.round((micro / 1e6) * 1e10) / 1e10;
 }
+
+/** A price given by the request (`x-gateway-custom-cost` / `cf-aig-custom-cost`): USD per input and per output token. */
+export interface CustomCost {
+  perTokenIn: number;
+  perTokenOut: number;
+}
+
+/** Cost in USD at a custom price: every input bucket (cache reads and writes included) at `perTokenIn`, every output bucket (reasoning included) at `perTokenOut`. */
+export function customCostOf(usage: TokenUsage, price: CustomCost): number {
+  const usd = (usage.input + usage.cacheRead + usage.cacheWrite) * price.perTokenIn + (usage.output + usage.reasoning) * price.perTokenOut;
+  return Math.round(usd * 1e10) / 1e10;
+}

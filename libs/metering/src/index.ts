@@ -5,3 +5,5 @@ export * from './usage-record';
 export * from './genai-prices';
 export * from './price-catalog';
 export * from './request-log';
+export * from './log-bodies';
+export * from './log-appender';

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ResolvedConnection } from '@switchyard/auth';
+import type { LogAttempt } from '@switchyard/metering';
 import { createAdapterRegistry } from '@switchyard/providers';
 import type { ChatCompletionChunk, ChatRequest } from '@switchyard/types';
 import { GatewayError } from '@switchyard/types';
@@ -181,5 +182,30 @@ describe('Executor', () => {
     expect(err).toBeInstanceOf(GatewayError);
     expect(err).toMatchObject({ status: 503, type: 'api_error', code: 'provider_unavailable' });
     expect(err.message).not.toContain('sk-secret');
+  });
+
+  it('reports each attempt on the side channel when asked: target, status or null, duration, error code', async () => {
+    const upstream = new ScriptedUpstream([
+      { status: 503, headers: json, reads: [errorBody('down')] },
+      new Error('socket hang up'),
+      { status: 401, headers: json, reads: [errorBody('bad key')] },
+      { headers: json, reads: [completion('Hi')] },
+    ]);
+    const attempts: LogAttempt[] = [];
+    const result = await executor(upstream).execute(ask(), [primary, { ...primary, connection: connection('second', 'https://second.test/v1') }, backup], { ...policy, maxAttempts: 2 }, new Cancellation(), attempts);
+    expect(result.meta).toMatchObject({ connectionId: 'backup', step: 2, attempts: 4 });
+    expect(attempts).toEqual([
+      { step: 0, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'primary', status: 503, durationMs: expect.any(Number), errorCode: 'provider_unavailable' },
+      { step: 0, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'primary', status: null, durationMs: expect.any(Number), errorCode: 'provider_unreachable' },
+      { step: 1, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'second', status: 401, durationMs: expect.any(Number), errorCode: 'provider_auth_error' },
+      { step: 2, provider: 'openai', model: 'gpt-4o', connectionId: 'backup', status: 200, durationMs: expect.any(Number), errorCode: null },
+    ]);
+  });
+
+  it('keeps the attempts of a call that fails in the side channel', async () => {
+    const upstream = new ScriptedUpstream([{ status: 400, headers: json, reads: [errorBody('Invalid value for temperature')] }]);
+    const attempts: LogAttempt[] = [];
+    await expect(executor(upstream).execute(ask(), [primary], policy, new Cancellation(), attempts)).rejects.toMatchObject({ status: 400 });
+    expect(attempts).toEqual([expect.objectContaining({ step: 0, connectionId: 'primary', status: 400, errorCode: 'invalid_request' })]);
   });
 });

@@ -1,12 +1,12 @@
 import { Agent, type Dispatcher } from 'undici';
-import type { UsageRecord } from '@switchyard/metering';
+import type { LogAttempt, UsageRecord } from '@switchyard/metering';
 import type { AdapterLookup, AdapterContext, StreamDecoder } from '@switchyard/providers';
 import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
 import { noAccounting, type Accounting } from './pipeline/accounting';
 import type { RouteTarget } from './resolve-model';
-import { allowsFallback, classifyFailure, isRetryable, toGatewayError, type UpstreamFailure } from './upstream-failure';
+import { allowsFallback, classifyFailure, failureCode, isRetryable, toGatewayError, type UpstreamFailure } from './upstream-failure';
 
 export interface ExecutionMeta {
   provider: string;
@@ -88,23 +88,29 @@ export class Executor {
     this.sleep = options.sleep ?? abortableSleep;
   }
 
-  async execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation): Promise<ExecutionResult> {
+  /**
+   * Runs the plan. `attempts`, when given (the request's log wants them), receives each upstream attempt as it
+   * ends, failed ones included: a side channel that holds them whether the call succeeds or throws.
+   */
+  async execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<ExecutionResult> {
     const stream = request.stream === true;
     const started = performance.now();
-    let attempts = 0;
+    let tried = 0;
     let last: { failure: UpstreamFailure; target: RouteTarget } | undefined;
     for (const [step, target] of targets.entries()) {
       for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
         if (cancel.aborted) throw new ClientAbortedError();
-        attempts += 1;
+        tried += 1;
+        const attemptStarted = attempts ? performance.now() : 0;
         const outcome = await this.attempt(request, target, policy, stream, cancel);
+        if (attempts) attempts.push(attemptOf(step, target, outcome, performance.now() - attemptStarted));
         if (outcome.ok) {
           const meta: ExecutionMeta = {
             provider: target.connection.provider,
             model: target.upstreamModel,
             connectionId: target.connection.id,
             step,
-            attempts,
+            attempts: tried,
             firstByteMs: performance.now() - started,
           };
           // The stream's tail writes its usage into this very object: add the meta, do not copy.
@@ -122,7 +128,7 @@ export class Executor {
     }
     if (!last) throw new GatewayError(500, 'server_error', 'no_targets', 'No target could be tried.');
     const { provider, credentials } = last.target.connection;
-    throw toGatewayError(last.failure, provider, credentialStrings(credentials), { 'x-gateway-attempts': String(attempts) });
+    throw toGatewayError(last.failure, provider, credentialStrings(credentials), { 'x-gateway-attempts': String(tried) });
   }
 
   private async attempt(request: ChatRequest, target: RouteTarget, policy: ExecutionPolicy, stream: boolean, cancel: Cancellation): Promise<AttemptResult> {
@@ -216,6 +222,20 @@ export class Executor {
   async close(): Promise<void> {
     await Promise.all([this.dispatcher.close(), ...this.closers.map((fn) => fn())]);
   }
+}
+
+function attemptOf(step: number, target: RouteTarget, outcome: AttemptResult, durationMs: number): LogAttempt {
+  const { connection, upstreamModel } = target;
+  const failure = outcome.ok ? null : outcome.failure;
+  return {
+    step,
+    provider: connection.provider,
+    model: upstreamModel,
+    connectionId: connection.id,
+    status: failure ? (failure.kind === 'http' ? failure.status : null) : 200,
+    durationMs: Math.round(durationMs * 1000) / 1000,
+    errorCode: failure ? failureCode(failure) : null,
+  };
 }
 
 /** An absolute http(s) URL as undici's origin and path (no URL object per request). */

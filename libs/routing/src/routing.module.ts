@@ -1,12 +1,57 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
+import { LogAppender } from '@switchyard/metering';
+import { REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
+import { Metrics } from '@switchyard/telemetry';
+import type { Redis } from 'ioredis';
 import { ModelCatalog } from './catalog/catalog';
 import { Executor } from './executor';
 import { createImageFetcher } from './image-fetcher';
 import { GatewayClient } from './pipeline/gateway-client';
 import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
+import { LogMetrics } from './pipeline/log-metrics';
+import { RequestLogger } from './pipeline/request-logger';
+
+/** At most one warn line per this many ms about dropped log records. */
+const DROP_WARN_INTERVAL_MS = 10_000;
+
+/** The log appender over the process's Redis client; what it drops is counted and warned about (rate limited). */
+function createLogAppender(c: ServiceConfig, redis: Redis, metrics: LogMetrics | null): LogAppender {
+  const logger = new Logger('RequestLogs');
+  let warnedAt = 0;
+  let droppedSinceWarn = 0;
+  let erroredAt = 0;
+  const appender = new LogAppender({
+    redis,
+    prefix: c.redis.prefix,
+    maxBuffered: c.logs.bufferMaxRecords,
+    onDrop: (count) => {
+      metrics?.droppedRecords(count);
+      droppedSinceWarn += count;
+      if (Date.now() - warnedAt < DROP_WARN_INTERVAL_MS) return;
+      logger.warn(`Dropped ${droppedSinceWarn} request log record(s): the buffer of ${c.logs.bufferMaxRecords} is full (Redis unreachable?).`);
+      warnedAt = Date.now();
+      droppedSinceWarn = 0;
+    },
+    onError: (err) => {
+      if (Date.now() - erroredAt < DROP_WARN_INTERVAL_MS) return;
+      erroredAt = Date.now();
+      logger.warn(`Could not append request log records to Redis (kept in the buffer): ${err instanceof Error ? err.message : String(err)}`);
+    },
+  });
+  metrics?.trackBuffer(() => appender.buffered);
+  return appender;
+}
+
+/** Sends the buffered log records before the Redis client closes. */
+class LogAppenderCloser implements BeforeApplicationShutdown {
+  constructor(@Inject(LogAppender) private readonly appender: LogAppender) {}
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.appender.close();
+  }
+}
 
 class ExecutorCloser implements OnApplicationShutdown {
   constructor(@Inject(Executor) private readonly executor: Executor) {}
@@ -36,11 +81,27 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     ExecutorCloser,
     {
+      provide: LogMetrics,
+      inject: [{ token: Metrics, optional: true }],
+      useFactory: (m: Metrics | undefined) => (m ? new LogMetrics(m.registry) : null),
+    },
+    {
+      provide: LogAppender,
+      inject: [APP_CONFIG, REDIS_CLIENT, LogMetrics],
+      useFactory: (c: ServiceConfig, redis: Redis, metrics: LogMetrics | null) => createLogAppender(c, redis, metrics),
+    },
+    LogAppenderCloser,
+    {
+      provide: RequestLogger,
+      inject: [LogAppender, APP_CONFIG, LogMetrics],
+      useFactory: (appender: LogAppender, c: ServiceConfig, metrics: LogMetrics | null) => new RequestLogger(appender, c.logs.bodyMaxBytes, metrics),
+    },
+    {
       provide: GatewayClient,
       inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG],
       useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig) => new GatewayClient(d, cat, e, c),
     },
   ],
-  exports: [GatewayClient, ModelCatalog],
+  exports: [GatewayClient, ModelCatalog, RequestLogger],
 })
 export class RoutingModule {}

@@ -48,6 +48,11 @@ export function toGatewayError(f: UpstreamFailure, provider: string, secrets: re
   return new GatewayError(e.status, e.type, e.code, scrub(e.message, secrets), { param: e.param, headers: headers ? { ...e.headers, ...headers } : e.headers });
 }
 
+/** The error code a failure maps to (what an attempt of the request log records). */
+export function failureCode(f: UpstreamFailure): string {
+  return describe(f, '').code;
+}
+
 interface ClientError {
   status: number;
   type: ErrorType;

@@ -3,4 +3,6 @@ export interface CallContext {
   organizationId: string;
   projectId: string;
   keyId: string | null;
+  /** The document job a call is made for (the documents worker's calls), recorded in the call's log. */
+  documentJobId?: string;
 }

@@ -79,7 +79,8 @@ export interface ChatRequest {
   top_logprobs?: number | null;
   reasoning_effort?: ReasoningEffort | null;
   user?: string;
-  metadata?: Record<string, string> | null;
+  /** Free-form (Keywords AI style); forwarded only to providers that define it (OpenAI, Azure). */
+  metadata?: Record<string, unknown> | null;
   [extra: string]: unknown;
 }
 
@@ -91,7 +92,9 @@ export interface GatewayBodyExtensions {
   cache_enabled?: boolean;
   cache_ttl?: number;
   cache_options?: unknown;
-  customer_identifier?: string;
+  customer_identifier?: string | number;
+  thread_identifier?: string | number;
+  custom_identifier?: string | number;
   customer_params?: unknown;
   disable_log?: boolean;
 }

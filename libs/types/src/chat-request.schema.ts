@@ -89,6 +89,9 @@ const responseFormat = z.discriminatedUnion('type', [
     .loose(),
 ]);
 
+/** A Keywords AI identifier: a string or a number (recorded as its text). */
+const identifier = z.union([z.string().max(512), z.number()]);
+
 const nullableNumber = (min: number, max: number) => z.number().min(min).max(max).nullable().optional();
 
 export const chatRequestSchema = z
@@ -115,7 +118,8 @@ export const chatRequestSchema = z
     top_logprobs: z.number().int().min(0).max(20).nullable().optional(),
     reasoning_effort: z.enum(['minimal', 'low', 'medium', 'high']).nullable().optional(),
     user: z.string().max(512).optional(),
-    metadata: z.record(z.string(), z.string()).nullable().optional(),
+    // Free-form (Keywords AI style): forwarded to OpenAI and Azure, which define it, and recorded in the log.
+    metadata: z.record(z.string(), z.unknown()).nullable().optional(),
     // Gateway body extensions (removed before forwarding).
     fallback_models: z.array(z.string().min(1)).max(10).optional(),
     load_balance_group: z.unknown().optional(),
@@ -126,7 +130,9 @@ export const chatRequestSchema = z
     cache_enabled: z.boolean().optional(),
     cache_ttl: z.number().int().min(0).optional(),
     cache_options: z.unknown().optional(),
-    customer_identifier: z.string().optional(),
+    customer_identifier: identifier.optional(),
+    thread_identifier: identifier.optional(),
+    custom_identifier: identifier.optional(),
     customer_params: z.unknown().optional(),
     disable_log: z.boolean().optional(),
   })
@@ -149,6 +155,8 @@ export const GATEWAY_BODY_EXTENSIONS = [
   'cache_ttl',
   'cache_options',
   'customer_identifier',
+  'thread_identifier',
+  'custom_identifier',
   'customer_params',
   'disable_log',
 ] as const satisfies readonly (keyof GatewayBodyExtensions)[];

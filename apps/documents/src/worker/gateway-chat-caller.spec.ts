@@ -1,6 +1,7 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
 import { ChatCallError } from '@switchyard/documents';
-import type { CompletionResult, GatewayClient } from '@switchyard/routing';
+import type { RequestLogRecord } from '@switchyard/metering';
+import { RequestLogger, type CompletionResult, type GatewayClient } from '@switchyard/routing';
 import { DEFAULT_PROJECT_SETTINGS, GatewayError, type ChatCompletion, type ChatRequest } from '@switchyard/types';
 import { GatewayChatCaller } from './gateway-chat-caller';
 
@@ -17,11 +18,14 @@ const completion: ChatCompletion = {
 const meta = { provider: 'openai', model: 'gpt-4o-mini', connectionId: 'c1', step: 0, attempts: 1, firstByteMs: 1 };
 const tokens = { input: 1000, cacheRead: 0, cacheWrite: 0, reasoning: 0, output: 200 };
 
+const logged: RequestLogRecord[] = [];
+const logger = new RequestLogger({ append: (r) => logged.push(r) }, 1 << 20);
+
 function caller(cost: number | null, calls: unknown[][] = [], lookups: string[] = []) {
   const result: CompletionResult = { kind: 'completion', completion, meta, usage: { provider: 'openai', model: 'gpt-4o-mini', tokens, cost } };
   const gateway: Pick<GatewayClient, 'execute'> = { execute: async (...args) => (calls.push(args), result) };
   const directory = { projectById: async (org: string, id: string) => (lookups.push(`${org}/${id}`), project) };
-  return new GatewayChatCaller(gateway, directory);
+  return new GatewayChatCaller(gateway, directory, logger);
 }
 
 describe('GatewayChatCaller', () => {
@@ -43,9 +47,22 @@ describe('GatewayChatCaller', () => {
     expect((await caller(null).chat(ctx, body)).usage?.cost).toBeUndefined();
   });
 
+  it('records each call once, tagged with the document job, failures included', async () => {
+    logged.length = 0;
+    const body: ChatRequest = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] };
+    await caller(0.00027).chat({ ...ctx, documentJobId: 'job-1' }, body);
+    expect(logged).toEqual([
+      expect.objectContaining({ documentJobId: 'job-1', projectId: 'p', modelRequested: 'openai/gpt-4o-mini', model: 'gpt-4o-mini', statusCode: 200, cost: 0.00027, tokens }),
+    ]);
+    expect(logged[0]!.bodies?.response).toBe(JSON.stringify(completion));
+    const failing = new GatewayChatCaller({ execute: async () => Promise.reject(new GatewayError(503, 'api_error', 'provider_unavailable', 'failed')) }, { projectById: async () => project }, logger);
+    await expect(failing.chat({ ...ctx, documentJobId: 'job-2' }, body)).rejects.toBeInstanceOf(ChatCallError);
+    expect(logged[1]).toMatchObject({ documentJobId: 'job-2', statusCode: 503, success: false, errorCode: 'provider_unavailable', model: null });
+  });
+
   it('turns gateway errors into ChatCallErrors, retryable for 429 and 5xx', async () => {
     const failing = (status: number) =>
-      new GatewayChatCaller({ execute: async () => Promise.reject(new GatewayError(status, 'api_error', 'x', 'failed')) }, { projectById: async () => project });
+      new GatewayChatCaller({ execute: async () => Promise.reject(new GatewayError(status, 'api_error', 'x', 'failed')) }, { projectById: async () => project }, logger);
     const body: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'x' }] };
     await expect(failing(503).chat(ctx, body)).rejects.toMatchObject({ status: 503, retryable: true });
     await expect(failing(400).chat(ctx, body)).rejects.toBeInstanceOf(ChatCallError);

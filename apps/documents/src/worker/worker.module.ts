@@ -4,7 +4,7 @@ import { TenantDirectory } from '@switchyard/auth';
 import { GatewayCoreModule } from '@switchyard/core';
 import { Metrics } from '@switchyard/telemetry';
 import { TenancyModule } from '@switchyard/tenancy';
-import { GatewayClient, RoutingModule } from '@switchyard/routing';
+import { GatewayClient, RequestLogger, RoutingModule } from '@switchyard/routing';
 import { CHAT_CALLER, DocumentsModule, type ChatCaller } from '@switchyard/documents';
 import { GatewayChatCaller } from './gateway-chat-caller';
 import { documentsTenancyProvider } from '../tenancy.provider';
@@ -19,8 +19,8 @@ export class DocumentsWorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     const chatCaller: FactoryProvider<ChatCaller> = {
       provide: CHAT_CALLER,
-      inject: [GatewayClient, TenantDirectory],
-      useFactory: (g: GatewayClient, directory: TenantDirectory) => new GatewayChatCaller(g, directory),
+      inject: [GatewayClient, TenantDirectory, RequestLogger],
+      useFactory: (g: GatewayClient, directory: TenantDirectory, logger: RequestLogger) => new GatewayChatCaller(g, directory, logger),
     };
     return {
       module: DocumentsWorkerModule,

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { RawRoutes } from '@switchyard/http';
-import { GatewayClient } from '@switchyard/routing';
+import { GatewayClient, RequestLogger } from '@switchyard/routing';
 import { chatCompletionsHandler } from './chat.endpoint';
 
 /** Registers `POST /v1/chat/completions`, the hot path, as a raw route (see chat.endpoint.ts) open to access keys. */
@@ -12,11 +12,17 @@ export class ChatRoutes implements OnModuleInit {
     private readonly rawRoutes: RawRoutes,
     private readonly gateway: GatewayClient,
     private readonly directory: TenantDirectory,
+    private readonly logger: RequestLogger,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
   onModuleInit(): void {
-    const handler = chatCompletionsHandler({ gateway: this.gateway, directory: this.directory, bodyLimitBytes: this.config.router.bodyLimitBytes });
+    const handler = chatCompletionsHandler({
+      gateway: this.gateway,
+      directory: this.directory,
+      logger: this.logger,
+      bodyLimitBytes: this.config.router.bodyLimitBytes,
+    });
     this.rawRoutes.add('POST', '/v1/chat/completions', { auth: 'key' }, handler);
   }
 }

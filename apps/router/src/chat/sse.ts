@@ -38,7 +38,8 @@ export function endWithError(res: ServerResponse, error: GatewayError): void {
  * Sends an upstream stream as OpenAI SSE: the held head, then what each upstream read brings, each in one
  * write and at once (never held back, so each upstream chunk reaches the client as it arrives); `[DONE]`
  * only after a complete stream, an error event (and no `[DONE]`) after a failure, nothing once the client
- * left. The head goes out with the response headers in the same write.
+ * left. The head goes out with the response headers in the same write. Returns the error the stream ended
+ * with (null: complete, or the client left).
  */
 export async function streamToClient(
   res: ServerResponse,
@@ -46,7 +47,7 @@ export async function streamToClient(
   result: StreamResult,
   includeUsage: boolean,
   clientGone: { readonly aborted: boolean },
-): Promise<void> {
+): Promise<GatewayError | null> {
   res.writeHead(200, {
     ...headers,
     'content-type': 'text/event-stream; charset=utf-8',
@@ -65,8 +66,11 @@ export async function streamToClient(
       if (text) res.write(text);
     }
     if (!clientGone.aborted) res.end(SSE_DONE);
+    return null;
   } catch (err) {
     // The tail throws the client's GatewayError already; anything else is mapped the same way.
-    endWithError(res, err instanceof GatewayError ? err : toGatewayError(classifyFailure(err), result.meta.provider));
+    const error = err instanceof GatewayError ? err : toGatewayError(classifyFailure(err), result.meta.provider);
+    endWithError(res, error);
+    return error;
   }
 }

@@ -25,7 +25,7 @@ import { PdfCache } from './pdf-cache';
 import { InFlightCalls } from './in-flight-calls.service';
 import { DocumentJobEvents, type FinalJobStatus } from '../jobs/job-events';
 
-const ctxOf = (job: DocumentJobEntity): CallContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId });
+const ctxOf = (job: DocumentJobEntity): CallContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId, documentJobId: job.id });
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
 const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 

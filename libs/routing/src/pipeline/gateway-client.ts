@@ -1,5 +1,6 @@
 import type { ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
+import type { LogAttempt } from '@switchyard/metering';
 import type { CallContext, ChatRequest } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
@@ -28,12 +29,22 @@ export class GatewayClient {
     private readonly admission: readonly AdmissionStage[] = [],
   ) {}
 
-  /** Runs a chat completion call; `cancel` is aborted when the caller goes away (a client disconnect, a cancelled job). */
-  async execute(call: Caller, project: ProjectSnapshot, request: ChatRequest, controls: RequestControls, cancel: Cancellation): Promise<ExecutionResult> {
+  /**
+   * Runs a chat completion call; `cancel` is aborted when the caller goes away (a client disconnect, a cancelled
+   * job); `attempts` (the request log's, when it records them) receives each upstream attempt.
+   */
+  async execute(
+    call: Caller,
+    project: ProjectSnapshot,
+    request: ChatRequest,
+    controls: RequestControls,
+    cancel: Cancellation,
+    attempts?: LogAttempt[],
+  ): Promise<ExecutionResult> {
     const targets = await this.resolve(call, request.model, controls.fallbackModels);
     if (this.admission.length) await admit(this.admission, { call, project, request, controls, targets });
     const policy = executionPolicy(project.settings, controls, this.config.router);
-    return this.executor.execute(request, targets, policy, cancel);
+    return this.executor.execute(request, targets, policy, cancel, attempts);
   }
 
   /** Stage 3, resolve: the model's targets in order, then each fallback model's. */

@@ -10,6 +10,16 @@ describe('request controls', () => {
       dropUnsupported: false,
       retryParams: undefined,
       fallbackModels: [],
+      log: {
+        collect: undefined,
+        collectPayload: true,
+        eventId: null,
+        metadata: {},
+        customCost: null,
+        customerIdentifier: null,
+        threadIdentifier: null,
+        customIdentifier: null,
+      },
     });
   });
 
@@ -41,5 +51,74 @@ describe('request controls', () => {
     [{ 'cf-aig-backoff': 'random' }, 'Header cf-aig-backoff must be constant, linear or exponential.'],
   ])('refuse %j with a 400 naming the header', (headers, message) => {
     expect(() => parseRequestControls(headers)).toThrow(expect.objectContaining({ status: 400, message, param: Object.keys(headers)[0] }));
+  });
+
+  describe('log controls', () => {
+    it('read the metadata header: scalars kept, the first five entries, the cf-aig alias', () => {
+      const header = JSON.stringify({ a: 'x', b: 2, c: true, d: 'd', e: 'e', f: 'dropped', g: 'dropped' });
+      expect(parseRequestControls({ 'cf-aig-metadata': header }).log.metadata).toEqual({ a: 'x', b: 2, c: true, d: 'd', e: 'e' });
+    });
+
+    it('put the header metadata over the body metadata, which is free-form (numbers, nested values)', () => {
+      const controls = parseRequestControls({ 'x-gateway-metadata': '{"team":"header"}' }, { metadata: { team: 'body', n: 3, nested: { k: [1] } } });
+      expect(controls.log.metadata).toEqual({ team: 'header', n: 3, nested: { k: [1] } });
+      expect(parseRequestControls({}, { metadata: { n: 1.5 } }).log.metadata).toEqual({ n: 1.5 });
+    });
+
+    it.each([
+      ['[1]', 'Header x-gateway-metadata must be a JSON object of string, number or boolean values.'],
+      ['"text"', 'Header x-gateway-metadata must be a JSON object of string, number or boolean values.'],
+      ['{not json', 'Header x-gateway-metadata must be a JSON object of string, number or boolean values.'],
+      ['{"a":{"b":1}}', 'Header x-gateway-metadata must be a JSON object of string, number or boolean values ("a" is not).'],
+      ['{"a":[1]}', 'Header x-gateway-metadata must be a JSON object of string, number or boolean values ("a" is not).'],
+      ['{"a":null}', 'Header x-gateway-metadata must be a JSON object of string, number or boolean values ("a" is not).'],
+    ])('refuse the metadata header %s with a 400 naming it', (value, message) => {
+      expect(() => parseRequestControls({ 'x-gateway-metadata': value })).toThrow(expect.objectContaining({ status: 400, message, param: 'x-gateway-metadata' }));
+    });
+
+    it('read collect-log and collect-log-payload (true|false); disable_log in the body turns the record off', () => {
+      expect(parseRequestControls({ 'x-gateway-collect-log': 'true' }).log.collect).toBe(true);
+      expect(parseRequestControls({ 'cf-aig-collect-log': 'false' }).log.collect).toBe(false);
+      expect(parseRequestControls({ 'x-gateway-collect-log': 'true' }, { disable_log: true }).log.collect).toBe(false);
+      expect(parseRequestControls({}, { disable_log: false }).log.collect).toBeUndefined();
+      expect(parseRequestControls({ 'cf-aig-collect-log-payload': 'false' }).log.collectPayload).toBe(false);
+      expect(parseRequestControls({ 'x-gateway-collect-log-payload': 'true' }).log.collectPayload).toBe(true);
+      expect(() => parseRequestControls({ 'x-gateway-collect-log': 'yes' })).toThrow(
+        expect.objectContaining({ status: 400, message: 'Header x-gateway-collect-log must be true or false.', param: 'x-gateway-collect-log' }),
+      );
+      expect(() => parseRequestControls({ 'cf-aig-collect-log-payload': '0' })).toThrow(expect.objectContaining({ status: 400, param: 'cf-aig-collect-log-payload' }));
+    });
+
+    it('read the event id (at most 256 characters)', () => {
+      expect(parseRequestControls({ 'cf-aig-event-id': ' evt-1 ' }).log.eventId).toBe('evt-1');
+      expect(() => parseRequestControls({ 'x-gateway-event-id': 'e'.repeat(257) })).toThrow(
+        expect.objectContaining({ status: 400, message: 'Header x-gateway-event-id must be at most 256 characters.', param: 'x-gateway-event-id' }),
+      );
+    });
+
+    it('read the custom cost in USD per token', () => {
+      expect(parseRequestControls({ 'x-gateway-custom-cost': '{"per_token_in":0.000001,"per_token_out":0.000002}' }).log.customCost).toEqual({
+        perTokenIn: 0.000001,
+        perTokenOut: 0.000002,
+      });
+    });
+
+    it.each(['{"per_token_in":0.1}', '{"per_token_in":-1,"per_token_out":1}', '{"per_token_in":"1","per_token_out":1}', '[0.1,0.2]', 'cheap'])(
+      'refuse the custom cost %s with a 400 naming the header',
+      (value) => {
+        expect(() => parseRequestControls({ 'cf-aig-custom-cost': value })).toThrow(
+          expect.objectContaining({
+            status: 400,
+            message: 'Header cf-aig-custom-cost must be a JSON object {"per_token_in": USD, "per_token_out": USD} with non-negative numbers.',
+            param: 'cf-aig-custom-cost',
+          }),
+        );
+      },
+    );
+
+    it('take the identifiers from the body, a number as its text', () => {
+      const { log } = parseRequestControls({}, { customer_identifier: 42, thread_identifier: 'th-1', custom_identifier: 7 });
+      expect(log).toMatchObject({ customerIdentifier: '42', threadIdentifier: 'th-1', customIdentifier: '7' });
+    });
   });
 });

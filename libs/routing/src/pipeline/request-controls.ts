@@ -1,4 +1,5 @@
-import { invalidRequest, type ChatRequestBody } from '@switchyard/types';
+import type { CustomCost } from '@switchyard/metering';
+import { invalidRequest, type ChatRequestBody, type JsonObject, type JsonValue } from '@switchyard/types';
 
 /** Request headers as the edge received them (Node's HeaderMap fits). */
 export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
@@ -6,7 +7,27 @@ export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
 export type Backoff = 'constant' | 'linear' | 'exponential';
 
 /** The gateway's own fields of a request body (Keywords AI style), validated, removed before forwarding. */
-export type BodyExtensions = Pick<ChatRequestBody, 'fallback_models' | 'retry_params'>;
+export type BodyExtensions = Pick<
+  ChatRequestBody,
+  'fallback_models' | 'retry_params' | 'metadata' | 'customer_identifier' | 'thread_identifier' | 'custom_identifier' | 'disable_log'
+>;
+
+/** What the request's log records, and whether it is recorded at all (docs/logs.md). */
+export interface LogControls {
+  /** `x-gateway-collect-log` (true|false); false too with the body's `disable_log: true`. Unset: the project's `collect_logs`. */
+  collect?: boolean;
+  /** `x-gateway-collect-log-payload: false`: a record without the bodies. */
+  collectPayload: boolean;
+  /** `x-gateway-event-id`. */
+  eventId: string | null;
+  /** The body's `metadata` with the `x-gateway-metadata` scalars (at most 5) over it. */
+  metadata: JsonObject;
+  /** `x-gateway-custom-cost`. */
+  customCost: CustomCost | null;
+  customerIdentifier: string | null;
+  threadIdentifier: string | null;
+  customIdentifier: string | null;
+}
 
 /**
  * Per-request controls, parsed at the edge from `x-gateway-*` headers (and their `cf-aig-*` aliases) and the
@@ -27,6 +48,7 @@ export interface RequestControls {
   retryParams?: BodyExtensions['retry_params'];
   /** The body's `fallback_models`: tried in order after the model's own targets. */
   fallbackModels: readonly string[];
+  log: LogControls;
 }
 
 const NO_FALLBACKS: readonly string[] = [];
@@ -39,6 +61,16 @@ const RETRY_DELAY = names('retry-delay');
 const BACKOFF = names('backoff');
 const REQUEST_TIMEOUT = names('request-timeout');
 const DROP_UNSUPPORTED = names('drop-unsupported');
+const METADATA = names('metadata');
+const COLLECT_LOG = names('collect-log');
+const COLLECT_LOG_PAYLOAD = names('collect-log-payload');
+const EVENT_ID = names('event-id');
+const CUSTOM_COST = names('custom-cost');
+
+/** At most this many `x-gateway-metadata` entries are kept (Cloudflare's limit); the rest are dropped. */
+export const MAX_HEADER_METADATA_ENTRIES = 5;
+const MAX_EVENT_ID_LENGTH = 256;
+const NO_METADATA: JsonObject = Object.freeze({});
 
 /** Parses the controls of one request; a control out of its bounds is a 400 naming its header. */
 export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = {}): RequestControls {
@@ -54,7 +86,76 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
     dropUnsupported: control(headers, DROP_UNSUPPORTED)?.value === 'true',
     retryParams: body.retry_params,
     fallbackModels: body.fallback_models ?? NO_FALLBACKS,
+    log: logControls(headers, body),
   };
+}
+
+function logControls(headers: HeaderMap, body: BodyExtensions): LogControls {
+  const collect = boolControl(headers, COLLECT_LOG);
+  const eventId = control(headers, EVENT_ID);
+  if (eventId && eventId.value.length > MAX_EVENT_ID_LENGTH) throw invalidRequest(`Header ${eventId.header} must be at most ${MAX_EVENT_ID_LENGTH} characters.`, eventId.header);
+  const headerMetadata = metadataControl(headers);
+  // Parsed from the JSON body: its values are JSON.
+  const bodyMetadata = (body.metadata ?? undefined) as JsonObject | undefined;
+  return {
+    collect: body.disable_log === true ? false : collect,
+    collectPayload: boolControl(headers, COLLECT_LOG_PAYLOAD) !== false,
+    eventId: eventId?.value ?? null,
+    metadata: bodyMetadata && headerMetadata ? { ...bodyMetadata, ...headerMetadata } : (headerMetadata ?? bodyMetadata ?? NO_METADATA),
+    customCost: customCostControl(headers),
+    customerIdentifier: identifier(body.customer_identifier),
+    threadIdentifier: identifier(body.thread_identifier),
+    customIdentifier: identifier(body.custom_identifier),
+  };
+}
+
+const identifier = (v: string | number | undefined): string | null => (v === undefined ? null : String(v));
+
+function boolControl(headers: HeaderMap, names: readonly [string, string]): boolean | undefined {
+  const c = control(headers, names);
+  if (!c) return undefined;
+  if (c.value !== 'true' && c.value !== 'false') throw invalidRequest(`Header ${c.header} must be true or false.`, c.header);
+  return c.value === 'true';
+}
+
+function jsonControl(headers: HeaderMap, names: readonly [string, string], shape: string): { header: string; value: Record<string, unknown> } | undefined {
+  const c = control(headers, names);
+  if (!c) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(c.value);
+  } catch {
+    value = undefined;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw invalidRequest(`Header ${c.header} must be a JSON object ${shape}.`, c.header);
+  return { header: c.header, value: value as Record<string, unknown> };
+}
+
+/** `x-gateway-metadata`: a JSON object of at most 5 scalar entries (the first five kept); an object or array value is a 400. */
+function metadataControl(headers: HeaderMap): JsonObject | undefined {
+  const c = jsonControl(headers, METADATA, 'of string, number or boolean values');
+  if (!c) return undefined;
+  const out: Record<string, JsonValue> = {};
+  let kept = 0;
+  for (const [key, value] of Object.entries(c.value)) {
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw invalidRequest(`Header ${c.header} must be a JSON object of string, number or boolean values ("${key}" is not).`, c.header);
+    }
+    if (kept < MAX_HEADER_METADATA_ENTRIES) out[key] = value;
+    kept += 1;
+  }
+  return out;
+}
+
+/** `x-gateway-custom-cost`: `{"per_token_in": USD, "per_token_out": USD}`, both non-negative numbers. */
+function customCostControl(headers: HeaderMap): CustomCost | null {
+  const shape = '{"per_token_in": USD, "per_token_out": USD} with non-negative numbers';
+  const c = jsonControl(headers, CUSTOM_COST, shape);
+  if (!c) return null;
+  const { per_token_in: perTokenIn, per_token_out: perTokenOut } = c.value;
+  const usd = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  if (!usd(perTokenIn) || !usd(perTokenOut)) throw invalidRequest(`Header ${c.header} must be a JSON object ${shape}.`, c.header);
+  return { perTokenIn, perTokenOut };
 }
 
 function control(headers: HeaderMap, names: readonly [string, string]): { header: string; value: string } | undefined {

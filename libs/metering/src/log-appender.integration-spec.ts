@@ -1,0 +1,117 @@
+import { createTestEnvironment, startTcpProxy, viaProxy, type TcpProxy, type TestEnvironment } from '@switchyard/testing';
+import { Redis } from 'ioredis';
+import { LogAppender } from './log-appender';
+import { logStreamKeys, type RequestLogRecord } from './request-log';
+import { tokenUsageOf } from './token-usage';
+
+const record = (id: string): RequestLogRecord => ({
+  id,
+  requestId: `req-${id}`,
+  eventId: null,
+  createdAt: new Date(0).toISOString(),
+  organizationId: 'o',
+  projectId: 'p',
+  keyId: null,
+  customerIdentifier: null,
+  threadIdentifier: null,
+  customIdentifier: null,
+  documentJobId: null,
+  path: '/v1/chat/completions',
+  requestType: 'chat.completions',
+  modelRequested: 'gpt-4o-mini',
+  model: 'gpt-4o-mini',
+  provider: 'openai',
+  connectionId: 'c',
+  statusCode: 200,
+  success: true,
+  cached: false,
+  step: 0,
+  attempts: [],
+  tokens: tokenUsageOf(undefined),
+  cost: null,
+  customCost: false,
+  durationMs: 1,
+  ttfbMs: 1,
+  stream: false,
+  metadata: {},
+  routing: null,
+  errorCode: null,
+  dlp: null,
+  bodies: null,
+});
+
+/** Every record in the stream, in order. */
+async function streamed(redis: Redis, stream: string): Promise<RequestLogRecord[]> {
+  const entries = await redis.xrange(stream, '-', '+');
+  return entries.flatMap(([, fields]) => {
+    expect(fields[0]).toBe('d');
+    return JSON.parse(fields[1]!) as RequestLogRecord[];
+  });
+}
+
+const until = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+describe('LogAppender', () => {
+  let env: TestEnvironment;
+  let redis: Redis;
+  let proxy: TcpProxy;
+  let proxied: Redis;
+  let stream: string;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    redis = new Redis(env.config.redis.url);
+    const target = new URL(env.config.redis.url);
+    proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    proxied = new Redis(viaProxy(env.config.redis.url, proxy), { retryStrategy: () => 20 });
+    stream = logStreamKeys(env.config.redis.prefix).stream;
+  });
+
+  afterAll(async () => {
+    proxied?.disconnect();
+    await proxy?.close();
+    await redis?.quit();
+    await env?.cleanup();
+  });
+
+  beforeEach(() => redis.del(stream));
+
+  it('appends records in batches: one stream entry per batch, a JSON array in field d', async () => {
+    const appender = new LogAppender({ redis, prefix: env.config.redis.prefix, maxBuffered: 1000, recordsPerEntry: 10 });
+    for (let i = 0; i < 25; i += 1) appender.append(record(`r${i}`));
+    expect(appender.buffered).toBe(25);
+    await until(async () => (await streamed(redis, stream)).length === 25);
+    expect((await streamed(redis, stream)).map((r) => r.id)).toEqual(Array.from({ length: 25 }, (_, i) => `r${i}`));
+    expect(await redis.xlen(stream)).toBe(3);
+    expect(appender.buffered).toBe(0);
+  });
+
+  it('holds records while Redis is unreachable, drops (and counts) what does not fit, sends the rest once it is back', async () => {
+    await until(() => proxied.status === 'ready');
+    const drops: number[] = [];
+    const appender = new LogAppender({ redis: proxied, prefix: env.config.redis.prefix, maxBuffered: 5, onDrop: (n) => drops.push(n), onError: () => undefined });
+    proxy.cut();
+    await until(() => proxied.status !== 'ready');
+    for (let i = 0; i < 8; i += 1) appender.append(record(`down${i}`));
+    expect(appender.buffered).toBe(5);
+    expect(appender.dropped).toBe(3);
+    expect(drops).toEqual([1, 1, 1]);
+    proxy.restore();
+    await until(async () => (await streamed(redis, stream)).length === 5, 10_000);
+    expect((await streamed(redis, stream)).map((r) => r.id)).toEqual(['down0', 'down1', 'down2', 'down3', 'down4']);
+    await appender.close();
+  });
+
+  it('flushes what is buffered on close', async () => {
+    const appender = new LogAppender({ redis, prefix: env.config.redis.prefix, maxBuffered: 100, flushIntervalMs: 60_000 });
+    appender.append(record('last'));
+    await appender.close();
+    expect((await streamed(redis, stream)).map((r) => r.id)).toEqual(['last']);
+  });
+});

@@ -1,0 +1,162 @@
+import type { ProjectSnapshot } from '@switchyard/auth';
+import type { RequestLogRecord } from '@switchyard/metering';
+import { DEFAULT_PROJECT_SETTINGS, GatewayError, UUID_PATTERN, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type ProjectSettings } from '@switchyard/types';
+import { Registry } from 'prom-client';
+import { ClientAbortedError, type CompletionResult, type StreamResult } from '../executor';
+import { LogMetrics } from './log-metrics';
+import { parseRequestControls, type HeaderMap } from './request-controls';
+import { callCost, RequestLogger } from './request-logger';
+
+const project = (settings: Partial<ProjectSettings> = {}): ProjectSnapshot => ({
+  id: 'p1',
+  organizationId: 'o1',
+  slug: 'default',
+  name: 'Default',
+  retentionDays: 30,
+  settings: { ...DEFAULT_PROJECT_SETTINGS, ...settings },
+});
+const call = { organizationId: 'o1', keyId: 'k1' };
+const origin = { requestId: 'req-1', path: '/v1/chat/completions', requestType: 'chat.completions' };
+const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], metadata: { team: 'a', n: 1 } };
+const request: ChatRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
+const meta = { provider: 'openai', model: 'gpt-4o-mini-2024', connectionId: 'c1', step: 0, attempts: 1, firstByteMs: 3 };
+const tokens = { input: 100, cacheRead: 20, cacheWrite: 0, reasoning: 5, output: 10 };
+const completion: ChatCompletion = {
+  id: 'x',
+  object: 'chat.completion',
+  created: 0,
+  model: 'gpt-4o-mini',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }],
+};
+const result: CompletionResult = { kind: 'completion', completion, meta, usage: { provider: 'openai', model: 'gpt-4o-mini-2024', tokens, cost: 0.5 } };
+
+function setup() {
+  const records: RequestLogRecord[] = [];
+  const registry = new Registry();
+  const logger = new RequestLogger({ append: (r) => records.push(r) }, 64, new LogMetrics(registry));
+  /** Runs one completion with these headers and settings; returns the response headers it added. */
+  const complete = (headers: HeaderMap = {}, settings: Partial<ProjectSettings> = {}, extensions: Record<string, unknown> = { metadata: body.metadata }) => {
+    const controls = parseRequestControls(headers, extensions);
+    const log = logger.begin(origin, call, project(settings), request, controls, body);
+    const out: Record<string, string> = {};
+    log.addHeaders(out);
+    log.attempts?.push({ step: 0, provider: 'openai', model: 'gpt-4o-mini-2024', connectionId: 'c1', status: 200, durationMs: 2, errorCode: null });
+    log.firstByte();
+    log.end({ statusCode: 200, errorCode: null, result, responseText: JSON.stringify(completion) });
+    return out;
+  };
+  return { records, registry, logger, complete };
+}
+
+describe('RequestLogger', () => {
+  it('builds one record at the end: ids, the call, tokens, cost, attempts, metadata, bodies; the log id in both headers', () => {
+    const { records, complete } = setup();
+    const headers = complete({ 'x-gateway-event-id': 'evt-1', 'x-gateway-metadata': '{"env":"prod"}' }, {}, { metadata: body.metadata, customer_identifier: 42 });
+    expect(records).toHaveLength(1);
+    const r = records[0]!;
+    expect(r.id).toMatch(UUID_PATTERN);
+    expect(r.id[14]).toBe('7');
+    expect(headers).toEqual({ 'x-gateway-log-id': r.id, 'cf-aig-log-id': r.id });
+    expect(r).toMatchObject({
+      requestId: 'req-1',
+      eventId: 'evt-1',
+      organizationId: 'o1',
+      projectId: 'p1',
+      keyId: 'k1',
+      customerIdentifier: '42',
+      documentJobId: null,
+      path: '/v1/chat/completions',
+      requestType: 'chat.completions',
+      modelRequested: 'gpt-4o-mini',
+      model: 'gpt-4o-mini-2024',
+      provider: 'openai',
+      connectionId: 'c1',
+      statusCode: 200,
+      success: true,
+      cached: false,
+      step: 0,
+      attempts: [{ step: 0, connectionId: 'c1', status: 200, errorCode: null }],
+      tokens,
+      cost: 0.5,
+      customCost: false,
+      stream: false,
+      metadata: { team: 'a', n: 1, env: 'prod' },
+      errorCode: null,
+    });
+    expect(r.ttfbMs).toEqual(expect.any(Number));
+    expect(r.durationMs).toBeGreaterThanOrEqual(r.ttfbMs!);
+    expect(new Date(r.createdAt).toISOString()).toBe(r.createdAt);
+    expect(r.bodies).toMatchObject({ request: JSON.stringify(body).slice(0, 64), requestBytes: JSON.stringify(body).length, response: JSON.stringify(completion).slice(0, 64), truncated: true });
+  });
+
+  it('prices with the custom cost when the request sets one', () => {
+    const { records, complete } = setup();
+    complete({ 'cf-aig-custom-cost': '{"per_token_in":0.001,"per_token_out":0.002}' });
+    expect(records[0]).toMatchObject({ cost: 0.15, customCost: true });
+  });
+
+  it.each<[string, HeaderMap, Partial<ProjectSettings>, Record<string, unknown>, 'none' | 'bare' | 'bodies']>([
+    ['collected by default, with bodies', {}, {}, {}, 'bodies'],
+    ['collect_logs off: no record', {}, { collect_logs: false }, {}, 'none'],
+    ['collect_logs off but x-gateway-collect-log: true', { 'x-gateway-collect-log': 'true' }, { collect_logs: false }, {}, 'bodies'],
+    ['x-gateway-collect-log: false', { 'x-gateway-collect-log': 'false' }, {}, {}, 'none'],
+    ['disable_log: true', {}, {}, { disable_log: true }, 'none'],
+    ['x-gateway-collect-log-payload: false', { 'cf-aig-collect-log-payload': 'false' }, {}, {}, 'bare'],
+    ['zdr: never bodies', { 'x-gateway-collect-log-payload': 'true' }, { zdr: true }, {}, 'bare'],
+  ])('%s', (_name, headers, settings, extensions, expected) => {
+    const { records, complete, registry } = setup();
+    const out = complete(headers, settings, extensions);
+    expect(records).toHaveLength(expected === 'none' ? 0 : 1);
+    if (expected === 'none') expect(out).toEqual({});
+    else expect(records[0]!.bodies === null).toBe(expected === 'bare');
+    // Counted in the metrics either way.
+    return registry.getSingleMetricAsString('gateway_requests_total').then((text) => expect(text).toContain('gateway_requests_total{project="p1",model="gpt-4o-mini-2024",provider="openai",status="200"} 1'));
+  });
+
+  it('records a failure: its status and error code, the error body as the response, no model', () => {
+    const { records, logger } = setup();
+    const log = logger.begin(origin, call, project(), request, parseRequestControls({}), body);
+    log.attempts?.push({ step: 0, provider: 'openai', model: 'm', connectionId: 'c1', status: 503, durationMs: 1, errorCode: 'provider_unavailable' });
+    const error = new GatewayError(503, 'api_error', 'provider_unavailable', 'openai is unavailable');
+    log.failed(error);
+    log.failed(error);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ statusCode: 503, success: false, errorCode: 'provider_unavailable', model: null, provider: null, step: null, cost: null, attempts: [{ status: 503 }] });
+    expect(records[0]!.bodies?.response).toBe(JSON.stringify(error.toBody()).slice(0, 64));
+
+    const left = logger.begin(origin, call, project(), request, parseRequestControls({}), body);
+    left.failed(new ClientAbortedError());
+    expect(records[1]).toMatchObject({ statusCode: 499, errorCode: 'client_disconnected', bodies: { response: null } });
+  });
+
+  it('stores a stream’s response assembled from the chunks the client got', async () => {
+    const records: RequestLogRecord[] = [];
+    const logger = new RequestLogger({ append: (r) => records.push(r) }, 1 << 20);
+    const chunk = (content: string): ChatCompletionChunk => ({ id: 's', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+    const stream: StreamResult = {
+      kind: 'stream',
+      meta,
+      head: [chunk('Hel')],
+      tail: (async function* () {
+        yield [chunk('lo')];
+      })(),
+      usage: { provider: 'openai', model: 'm', tokens, cost: 0.1 },
+    };
+    const log = logger.begin(origin, call, project(), { ...request, stream: true }, parseRequestControls({}), body);
+    const watched = log.watch(stream);
+    for await (const _batch of watched.tail) void _batch;
+    log.end({ statusCode: 200, errorCode: null, result: watched });
+    const response = JSON.parse(records[0]!.bodies!.response!) as ChatCompletion;
+    expect(response.choices[0]!.message.content).toBe('Hello');
+    expect(records[0]).toMatchObject({ stream: true, cost: 0.1 });
+  });
+});
+
+describe('callCost', () => {
+  it('is the custom cost when set, else the catalog’s, null without usage', () => {
+    const usage = { provider: 'openai', model: 'm', tokens, cost: 0.5 };
+    expect(callCost(usage, parseRequestControls({}))).toBe(0.5);
+    expect(callCost(usage, parseRequestControls({ 'x-gateway-custom-cost': '{"per_token_in":0.001,"per_token_out":0}' }))).toBe(0.12);
+    expect(callCost(null, parseRequestControls({}))).toBeNull();
+  });
+});

@@ -1,0 +1,204 @@
+import type { ProjectSnapshot } from '@switchyard/auth';
+import { customCostOf, logBodies, tokenUsageOf, type LogAttempt, type RequestLogRecord, type UsageRecord } from '@switchyard/metering';
+import { GatewayError, newId, type ChatRequest, type ProviderId } from '@switchyard/types';
+import { ClientAbortedError, type ExecutionResult, type StreamResult } from '../executor';
+import type { Caller } from './gateway-client';
+import type { LogMetrics } from './log-metrics';
+import type { RequestControls } from './request-controls';
+import { StreamAssembler } from './stream-assembler';
+
+/** Where records go: the log appender (`LogAppender` of libs/metering), or a test's array. */
+export interface LogSink {
+  append(record: RequestLogRecord): void;
+}
+
+/** Where a call came in, for its record. */
+export interface CallOrigin {
+  requestId: string;
+  /** The endpoint path, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** The kind of call, e.g. `chat.completions`. */
+  requestType: string;
+  /** The document job the call is made for (documents worker). */
+  documentJobId?: string | null;
+}
+
+/** How a call ended, as the client saw it. */
+export interface CallOutcome {
+  /** The status code sent (a stream that failed after its first byte: 200). */
+  statusCode: number;
+  /** The error code sent, else null. */
+  errorCode: string | null;
+  result: ExecutionResult | null;
+  /** A completion's JSON text as sent (streams: assembled from their chunks). */
+  responseText?: string;
+}
+
+export const LOG_ID_HEADERS = ['x-gateway-log-id', 'cf-aig-log-id'] as const;
+const ABORTED = { status: 499, code: 'client_disconnected' };
+const NO_TOKENS = tokenUsageOf(undefined);
+
+/** Whether a request is recorded: the request's `x-gateway-collect-log` (or `disable_log`) over the project's `collect_logs`. */
+export const isRecorded = (project: ProjectSnapshot, controls: RequestControls): boolean => controls.log.collect ?? project.settings.collect_logs;
+
+/** Whether a record carries the bodies: never with `zdr`, else unless `x-gateway-collect-log-payload: false`. */
+export const hasBodies = (project: ProjectSnapshot, controls: RequestControls): boolean => !project.settings.zdr && controls.log.collectPayload;
+
+/** The cost of a call: the request's custom cost over the catalog's price (null: unpriced, or no usage). */
+export function callCost(usage: UsageRecord | null, controls: RequestControls): number | null {
+  if (!usage) return null;
+  const custom = controls.log.customCost;
+  return custom ? customCostOf(usage.tokens, custom) : usage.cost;
+}
+
+/**
+ * Stage 6, account, for one request: counts the call in the metrics and, when the request is recorded,
+ * builds its log record once at the end (after the answer was sent, a stream ended or failed, or the client
+ * left; failures too) and hands it to the sink, which appends it off the request path.
+ */
+export class RequestLogger {
+  constructor(
+    private readonly sink: LogSink,
+    private readonly bodyMaxBytes: number,
+    private readonly metrics: LogMetrics | null = null,
+  ) {}
+
+  /** Starts the request's log; `body` is the request as received (serialized only if its body is recorded). */
+  begin(origin: CallOrigin, call: Caller, project: ProjectSnapshot, request: ChatRequest, controls: RequestControls, body: unknown): CallLog {
+    return new CallLog(this, origin, call, project, request, controls, body);
+  }
+
+  /** @internal */
+  finish(log: CallLog, record: RequestLogRecord | null, model: string, provider: string, statusCode: number, usage: UsageRecord | null, cost: number | null): void {
+    this.metrics?.call(log.project.id, model, provider, statusCode, usage?.tokens ?? NO_TOKENS, cost);
+    if (record) this.sink.append(record);
+  }
+
+  /** @internal */
+  bodies(requestText: string, responseText: string | null) {
+    return logBodies(requestText, responseText, this.bodyMaxBytes);
+  }
+}
+
+/** One request's log: what the edge tells it (first byte, the outcome) and what the executor adds (attempts). */
+export class CallLog {
+  /** The log id (UUIDv7), null when the request is not recorded. */
+  readonly id: string | null;
+  /** The executor's attempts (the side channel of `Executor.execute`), only when recorded. */
+  readonly attempts: LogAttempt[] | undefined;
+  private readonly startedAt = Date.now();
+  private readonly started = performance.now();
+  private readonly withBodies: boolean;
+  private ttfbMs: number | null = null;
+  private assembler: StreamAssembler | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly logger: RequestLogger,
+    private readonly origin: CallOrigin,
+    private readonly call: Caller,
+    readonly project: ProjectSnapshot,
+    private readonly request: ChatRequest,
+    readonly controls: RequestControls,
+    private readonly body: unknown,
+  ) {
+    const recorded = isRecorded(project, controls);
+    this.id = recorded ? newId() : null;
+    this.attempts = recorded ? [] : undefined;
+    this.withBodies = recorded && hasBodies(project, controls);
+  }
+
+  /** Adds `x-gateway-log-id` and `cf-aig-log-id` to response headers (nothing when not recorded). */
+  addHeaders(headers: Record<string, string>): void {
+    if (this.id) for (const h of LOG_ID_HEADERS) headers[h] = this.id;
+  }
+
+  /** The first byte goes to the client now. */
+  firstByte(): void {
+    this.ttfbMs ??= performance.now() - this.started;
+  }
+
+  /** A stream whose chunks are assembled for the record's response body (the same stream when bodies are not recorded). */
+  watch(result: StreamResult): StreamResult {
+    if (!this.withBodies) return result;
+    const assembler = (this.assembler = new StreamAssembler());
+    assembler.push(result.head);
+    const tail = result.tail;
+    result.tail = (async function* () {
+      for await (const batch of tail) {
+        assembler.push(batch);
+        yield batch;
+      }
+    })();
+    return result;
+  }
+
+  /** The call failed before an answer (a thrown GatewayError, the client leaving, anything else: a 500). */
+  failed(err: unknown): void {
+    const e = err instanceof GatewayError ? { status: err.status, code: err.code } : err instanceof ClientAbortedError ? ABORTED : { status: 500, code: 'server_error' };
+    // What the client got: the error body (none recorded when it left, or for an internal error).
+    const responseText = err instanceof GatewayError ? JSON.stringify(err.toBody()) : undefined;
+    this.end({ statusCode: e.status, errorCode: e.code, result: null, responseText });
+  }
+
+  /** The call ended (once; later calls are ignored). */
+  end(outcome: CallOutcome): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { result } = outcome;
+    const usage = result?.usage ?? null;
+    const cost = callCost(usage, this.controls);
+    const model = result?.meta.model ?? 'none';
+    const provider = result?.meta.provider ?? 'none';
+    this.logger.finish(this, this.id ? this.record(outcome, usage, cost) : null, model, provider, outcome.statusCode, usage, cost);
+  }
+
+  private record(outcome: CallOutcome, usage: UsageRecord | null, cost: number | null): RequestLogRecord {
+    const { result, statusCode, errorCode } = outcome;
+    const meta = result?.meta;
+    const log = this.controls.log;
+    return {
+      id: this.id!,
+      requestId: this.origin.requestId,
+      eventId: log.eventId,
+      createdAt: new Date(this.startedAt).toISOString(),
+      organizationId: this.project.organizationId,
+      projectId: this.project.id,
+      keyId: this.call.keyId,
+      customerIdentifier: log.customerIdentifier,
+      threadIdentifier: log.threadIdentifier,
+      customIdentifier: log.customIdentifier,
+      documentJobId: this.origin.documentJobId ?? null,
+      path: this.origin.path,
+      requestType: this.origin.requestType,
+      modelRequested: this.request.model,
+      model: meta?.model ?? null,
+      provider: (meta?.provider as ProviderId | undefined) ?? null,
+      connectionId: meta?.connectionId ?? null,
+      statusCode,
+      success: errorCode === null && statusCode < 400,
+      cached: false,
+      step: meta?.step ?? null,
+      attempts: this.attempts ?? [],
+      tokens: usage?.tokens ?? NO_TOKENS,
+      cost,
+      customCost: this.controls.log.customCost !== null && usage !== null,
+      durationMs: round(performance.now() - this.started),
+      ttfbMs: this.ttfbMs === null ? null : round(this.ttfbMs),
+      stream: this.request.stream === true,
+      metadata: log.metadata,
+      routing: null,
+      errorCode,
+      dlp: null,
+      bodies: this.withBodies ? this.logger.bodies(JSON.stringify(this.body), this.responseText(outcome)) : null,
+    };
+  }
+
+  private responseText(outcome: CallOutcome): string | null {
+    if (outcome.responseText !== undefined) return outcome.responseText;
+    if (this.assembler) return JSON.stringify(this.assembler.completion());
+    return null;
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
