@@ -44,7 +44,7 @@ export function openAICompatibleAdapter<P extends OpenAICompatibleId>(config: Op
         }
         delete body[param];
       }
-      if (!config.acceptsMetadata) delete body['metadata'];
+      if (!config.acceptsMetadata || !isOpenAIMetadata(request.metadata)) delete body['metadata'];
       if (request.messages.some(carriesThoughtSignature)) body['messages'] = request.messages.map(withPlainToolCallIds);
       if (ctx.stream) {
         body['stream'] = true;
@@ -152,3 +152,14 @@ export class OpenAIStreamDecoder implements StreamDecoder {
     return out;
   }
 }
+
+/**
+ * Whether a body's `metadata` is in the form OpenAI defines (string values only). The gateway accepts any JSON
+ * object there (Keywords AI style, for its logs); one with other values is kept out of the upstream body, where
+ * OpenAI would refuse it.
+ */
+function isOpenAIMetadata(metadata: unknown): boolean {
+  if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) return false;
+  return Object.values(metadata).every((v) => typeof v === 'string');
+}
+

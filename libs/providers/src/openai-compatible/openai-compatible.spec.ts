@@ -30,6 +30,20 @@ describe('OpenAI-compatible request', () => {
   });
 });
 
+describe('OpenAI-compatible metadata', () => {
+  const bodyOf = (metadata: ChatRequest['metadata']) =>
+    JSON.parse((openaiAdapter.buildRequest({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], metadata }, ctx) as { body: string }).body) as ChatRequest;
+
+  it('forwards metadata in the form OpenAI defines (string values)', () => {
+    expect(bodyOf({ user: 'u-1', tier: 'gold' }).metadata).toEqual({ user: 'u-1', tier: 'gold' });
+  });
+
+  it('keeps metadata with other values (recorded in the log) out of the upstream body', () => {
+    expect(bodyOf({ user_id: 5 })).not.toHaveProperty('metadata');
+    expect(bodyOf({ nested: { a: 'b' } })).not.toHaveProperty('metadata');
+  });
+});
+
 describe('OpenAI-compatible base URL', () => {
   const url = (baseUrl: string | null) => (openaiAdapter.buildRequest({ model: 'x', messages: [{ role: 'user', content: 'q' }] }, { ...ctx, target: { ...ctx.target, baseUrl } }) as { url: string }).url;
 
