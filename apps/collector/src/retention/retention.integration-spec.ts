@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createDataSource, ProjectsRepository, RunsRepository, SpansRepository, type SpanRecord } from '@switchyard/persistence';
+import { createDataSource, ProjectsRepository, RequestLogsRepository, RunsRepository, SpansRepository, type SpanRecord } from '@switchyard/persistence';
 import { createTestEnvironment, type TestEnvironment } from '@switchyard/testing';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
@@ -62,7 +62,7 @@ describe('RetentionService', () => {
       await run(p, 'old-run', 30);
       await run(p, 'new-run', 3);
     }
-    const retention = new RetentionService({ ...env.config, serviceName: 'collector' }, {} as Redis, new ProjectsRepository(ds), spans, new RunsRepository(ds));
+    const retention = new RetentionService({ ...env.config, serviceName: 'collector' }, {} as Redis, new ProjectsRepository(ds), spans, new RunsRepository(ds), new RequestLogsRepository(ds));
     const deleteOlderThan = spans.deleteOlderThan.bind(spans);
     jest.spyOn(spans, 'deleteOlderThan').mockImplementation((projectId, cutoff) => deleteOlderThan(projectId, cutoff, 10));
 

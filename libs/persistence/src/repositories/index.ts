@@ -8,3 +8,5 @@ export * from './document-jobs.repository';
 export * from './document-templates.repository';
 export * from './webhook-deliveries.repository';
 export * from './document-storage';
+export * from './request-logs.repository';
+export * from './log-filters';
