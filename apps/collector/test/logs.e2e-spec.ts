@@ -166,4 +166,49 @@ describe('logs API: list with filters, search, order and paging; get; bodies; fe
     expect(await listAll('')).toEqual(newestFirst(records.filter((r) => r.model !== 'claude-3-5-haiku')));
     expect(await stored(other.projectId)).toBe(20);
   });
+
+  it('stores a record posted by a client that called a provider directly, priced by us when it has no cost', async () => {
+    const posted = await api('/v1/logs', {
+      body: {
+        model: 'gpt-4o-mini', provider: 'openai', messages: [{ role: 'user', content: 'hi' }], completion_message: { role: 'assistant', content: 'hello' },
+        usage: { prompt_tokens: 1000, completion_tokens: 500 }, latency: 1.25, customer_identifier: 42, metadata: { source: 'sdk' },
+        timestamp: '2026-11-20T10:00:00Z',
+      },
+    });
+    expect(posted.status).toBe(201);
+    expect(posted.body).toMatchObject({ id: expect.any(String), cost: expect.any(Number), tokens_in: 1000, tokens_out: 500 });
+    expect(posted.body.cost).toBeGreaterThan(0);
+    const custom = await api('/v1/logs', { body: { model: 'my-model', cost: 0.5, prompt_tokens: 3, completion_tokens: 4, status_code: 500, error_code: 'boom' } });
+    expect(custom.body).toMatchObject({ cost: 0.5 });
+    const unpriced = await api('/v1/logs', { body: { model: 'my-model', prompt_tokens: 3 } });
+    expect(unpriced.body).toMatchObject({ cost: null });
+
+    const stored = async (id: string) => {
+      for (let i = 0; i < 100; i++) {
+        const res = await api(`/v1/logs/${id}`);
+        if (res.status === 200) return res.body;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`log ${id} was not stored`);
+    };
+    expect(await stored(posted.body.id)).toMatchObject({
+      created_at: '2026-11-20T10:00:00.000Z', model: 'gpt-4o-mini', provider: 'openai', cost: posted.body.cost, custom_cost: false, duration: 1250,
+      customer_identifier: '42', metadata: { source: 'sdk' }, tokens: 1500, success: true, path: '/v1/logs',
+      response_head: JSON.stringify({ role: 'assistant', content: 'hello' }),
+    });
+    expect(await stored(custom.body.id)).toMatchObject({ cost: 0.5, custom_cost: true, success: false, status_code: 500, error_code: 'boom', request_size: null });
+
+    expect((await api('/v1/logs', { body: { model: 'x', prompt: 'unknown field' } })).body.error).toMatchObject({ param: 'prompt' });
+    expect((await api('/v1/logs', { body: { model: 'x', provider: 'nope' } })).body.error).toMatchObject({ param: 'provider' });
+    expect((await api('/v1/logs', { body: { provider: 'openai' } })).status).toBe(400);
+  });
+
+  it('keeps no bodies of a posted record when the project has zdr', async () => {
+    await pg.query(`UPDATE projects SET zdr = true WHERE id = $1`, [other.projectId]);
+    const posted = await api('/v1/logs', { key: other.projectKey, body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'secret-zdr-marker' }], completion: 'x' } });
+    expect(posted.status).toBe(201);
+    for (let i = 0; i < 100 && (await api(`/v1/logs/${posted.body.id}`, { key: other.projectKey })).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await api(`/v1/logs/${posted.body.id}`, { key: other.projectKey })).body).toMatchObject({ request_size: null, request_head: null });
+    expect(Number((await pg.query(`SELECT count(*) AS n FROM request_log_bodies WHERE request LIKE '%secret-zdr-marker%'`)).rows[0].n)).toBe(0);
+  });
 });

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { Controller, Delete, Get, Param, Patch, Query, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
 import { CurrentPrincipal } from '@switchyard/auth';
 import { ProjectKeyOrAdmin, readJsonBody } from '@switchyard/http';
 import type { Principal } from '@switchyard/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProjectScope } from '../traces/project-scope';
+import { parseLogCreate } from './log-create.dto';
 import { parseLogDeleteQuery, parseLogListQuery, parseLogPatch } from './log-query.dto';
 import { LogsService } from './logs.service';
 
@@ -12,6 +13,8 @@ type RawQuery = Record<string, string | string[] | undefined>;
 
 /** A PATCH body is small: feedback, score and a few metadata scalars. */
 const PATCH_BODY_LIMIT = 64 * 1024;
+/** A posted record carries its messages and completion. */
+const CREATE_BODY_LIMIT = 10 * 1024 * 1024;
 
 /** `/v1/logs`: a project key's own project, or the admin token with `?project=<organization-id>/<slug>`. */
 @Controller('v1/logs')
@@ -25,6 +28,14 @@ export class LogsController {
   @Get()
   async list(@CurrentPrincipal() principal: Principal, @Query() query: RawQuery) {
     return this.logs.list(await this.scope.projectIdOf(principal, query['project'] as string | undefined), parseLogListQuery(query));
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest, @Query('project') project?: string) {
+    const body = await readJsonBody(req.body as IncomingMessage, CREATE_BODY_LIMIT);
+    const scope = await this.scope.projectOf(principal, project);
+    return this.logs.create(scope, principal.kind === 'key' ? principal.keyId : null, parseLogCreate(body));
   }
 
   @Delete()

@@ -1,6 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { RequestLogsRepository, type LogPatch, type LogQuery, type RequestLogEntity } from '@switchyard/persistence';
-import { invalidRequest, notFound } from '@switchyard/types';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ProjectSnapshot } from '@switchyard/auth';
+import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
+import { logStreamKeys, PriceCatalog, tokenUsageOf, type RequestLogRecord } from '@switchyard/metering';
+import { REDIS_CLIENT, RequestLogsRepository, type LogPatch, type LogQuery, type RequestLogEntity } from '@switchyard/persistence';
+import { invalidRequest, newId, notFound, serviceUnavailable } from '@switchyard/types';
+import type { Redis } from 'ioredis';
+import type { LogCreateInput } from './log-create.dto';
 import { nextLogCursor } from './log-query.dto';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -9,7 +14,48 @@ const num = (v: string | null) => (v === null ? null : Number(v));
 /** The request logs of one project: list, read, feedback, bulk delete. Every method takes the project id first. */
 @Injectable()
 export class LogsService {
-  constructor(private readonly logs: RequestLogsRepository) {}
+  /** The maintained price data, for records sent without a cost. */
+  private readonly prices = new PriceCatalog();
+
+  constructor(
+    private readonly logs: RequestLogsRepository,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  /**
+   * A record of a call the client made to a provider directly, appended to the log stream like the router's
+   * (durable before the answer; the writer stores it). Priced from the price data when no cost is given and
+   * the provider is named; bodies are not kept when the project has `zdr`.
+   */
+  async create(project: ProjectSnapshot, keyId: string | null, input: LogCreateInput) {
+    const tokens = tokenUsageOf(input.usage);
+    const cost = input.cost !== undefined ? input.cost : input.provider ? this.prices.record(input.provider, input.model, input.usage).cost : null;
+    const id = newId();
+    const bodies =
+      project.settings.zdr || (input.request === null && input.response === null)
+        ? null
+        : {
+            request: input.request, response: input.response, requestContentType: 'application/json',
+            responseContentType: input.response !== null && input.response.startsWith('{') ? 'application/json' : 'text/plain',
+            requestBytes: Buffer.byteLength(input.request ?? ''), responseBytes: Buffer.byteLength(input.response ?? ''), truncated: false,
+          };
+    const record: RequestLogRecord = {
+      id, requestId: id, eventId: input.eventId, createdAt: input.createdAt, organizationId: project.organizationId, projectId: project.id,
+      keyId, customerIdentifier: input.customerIdentifier, threadIdentifier: input.threadIdentifier, customIdentifier: input.customIdentifier,
+      documentJobId: null, path: '/v1/logs', requestType: 'chat.completions', modelRequested: input.model, model: input.model,
+      provider: input.provider, connectionId: null, statusCode: input.statusCode, success: input.statusCode < 400, cached: false, step: null,
+      attempts: [], tokens, cost, customCost: input.cost !== undefined && input.cost !== null, durationMs: input.durationMs, ttfbMs: input.ttfbMs,
+      stream: input.stream, metadata: input.metadata, routing: null, errorCode: input.errorCode, dlp: null, bodies,
+    };
+    if (this.redis.status !== 'ready') throw serviceUnavailable('The log stream is unavailable; retry later.');
+    try {
+      await this.redis.xadd(logStreamKeys(this.config.redis.prefix).stream, '*', 'd', JSON.stringify([record]));
+    } catch {
+      throw serviceUnavailable('The log stream is unavailable; retry later.');
+    }
+    return { id, created_at: record.createdAt, cost, tokens_in: tokens.input + tokens.cacheRead + tokens.cacheWrite, tokens_out: tokens.reasoning + tokens.output };
+  }
 
   async list(projectId: string, query: LogQuery) {
     const rows = await this.logs.search(projectId, { ...query, limit: query.limit + 1 });
