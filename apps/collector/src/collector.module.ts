@@ -1,8 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/core';
-import { PersistenceModule, ProjectsRepository, RequestLogsRepository, RunsRepository, SpansRepository } from '@switchyard/persistence';
+import { PersistenceModule, ProjectsRepository, RequestLogRollupsRepository, RequestLogsRepository, RunsRepository, SpansRepository } from '@switchyard/persistence';
 import type { Metrics } from '@switchyard/telemetry';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { AnalyticsService } from './analytics/analytics.service';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestQueue } from './queue/ingest-queue';
 import { IngestService } from './ingest/ingest.service';
@@ -25,15 +27,16 @@ export class CollectorAppModule {
       // Accepted spans are durable in Redis, so readiness does not depend on PostgreSQL.
       imports: [
         GatewayCoreModule.forRoot({ config, service: 'collector', metrics, readiness: ['redis'], defaultAuthPolicy: 'project-key-or-admin' }),
-        PersistenceModule.forFeature([SpansRepository, RunsRepository, ProjectsRepository, RequestLogsRepository]),
+        PersistenceModule.forFeature([SpansRepository, RunsRepository, ProjectsRepository, RequestLogsRepository, RequestLogRollupsRepository]),
       ],
-      controllers: [IngestController, TracesController, RunsController, LogsController],
+      controllers: [IngestController, TracesController, RunsController, LogsController, AnalyticsController],
       providers: [
         IngestQueue,
         IngestService,
         SpanWriter,
         LogWriter,
         LogsService,
+        AnalyticsService,
         RetentionService,
         ProjectScope,
         TracesService,

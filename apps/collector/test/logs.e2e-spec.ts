@@ -156,6 +156,26 @@ describe('logs API: list with filters, search, order and paging; get; bodies; fe
     expect((await api(`/v1/logs/${r.id}`, { method: 'PATCH', body: { feedback: 1 }, key: other.projectKey })).status).toBe(404);
   });
 
+  it('serves analytics by model from the rollups, and hourly buckets', async () => {
+    const range = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + 86_400_000).toISOString()}`;
+    const byModel = await api(`/v1/analytics?interval=day&group_by=model&${range}`);
+    expect(byModel.status).toBe(200);
+    const want = MODELS.map((model) => {
+      const rs = records.filter((r) => r.model === model);
+      return {
+        bucket: new Date(T0).toISOString(), group: model, requests: rs.length, errors: rs.filter((r) => !r.success).length, cached: 0,
+        tokens_in: rs.reduce((a, r) => a + r.tokens.input, 0), tokens_out: rs.reduce((a, r) => a + r.tokens.output, 0),
+        cost: rs.reduce((a, r) => a + (r.cost ?? 0), 0), avg_duration: 130,
+      };
+    }).sort((a, b) => a.group.localeCompare(b.group));
+    expect(byModel.body.data).toHaveLength(3);
+    (byModel.body.data as typeof want).forEach((row, i) => expect(row).toMatchObject({ ...want[i], cost: expect.closeTo(want[i]!.cost, 6) }));
+    const hourly = await api(`/v1/analytics?interval=hour&${range}`);
+    expect((hourly.body.data as { requests: number }[]).map((r) => r.requests)).toEqual([...Array(16).fill(60), 40]);
+    expect((await api(`/v1/analytics?interval=minute&from=2026-01-01T00:00:00Z&to=2026-12-01T00:00:00Z`)).body.error).toMatchObject({ param: 'interval' });
+    expect((await api(`/v1/analytics?group_by=color`)).body.error).toMatchObject({ param: 'group_by' });
+  });
+
   it('bulk-deletes the matching logs, in order and up to the limit, and returns the count', async () => {
     const claude = records.filter((r) => r.model === 'claude-3-5-haiku').sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const f = filters([{ key: 'model', operator: 'eq', value: ['claude-3-5-haiku'] }]);

@@ -10,3 +10,4 @@ export * from './webhook-deliveries.repository';
 export * from './document-storage';
 export * from './request-logs.repository';
 export * from './log-filters';
+export * from './request-log-rollups.repository';

@@ -20,7 +20,7 @@ ON CONFLICT (project_id) DO UPDATE SET stored = c.stored`;
  * `@switchyard/metering`) and their bodies in one statement, idempotently on (id, created_at): a batch written
  * twice stores nothing twice. Records of a project that no longer exists are not stored. `log_management`: with
  * STOP_INSERTING (or no strategy), a project's records past its limit are not stored (the batch's earliest are
- * kept); each project's counter is raised by the rows actually inserted. Returns the rows inserted and the
+ * kept); each project's counter and per-minute rollups are raised by the rows actually inserted. Returns the rows inserted and the
  * DELETE_OLDEST projects now over their limit, with by how much.
  */
 const INSERT_LOGS = `
@@ -50,7 +50,21 @@ WITH x AS (
   FROM x JOIN p ON p.id = x.project_id
   WHERE p.max_logs IS NULL OR p.strategy <> 'STOP_INSERTING' OR p.stored + x.rn <= p.max_logs
   ON CONFLICT (id, created_at) DO NOTHING
-  RETURNING id, created_at, project_id
+  RETURNING id, created_at, project_id, model, provider, key_id, customer_identifier, success, cached, tokens_input, tokens_cache_read,
+    tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms
+), rolled AS (
+  INSERT INTO request_log_rollups AS r (project_id, bucket, model, provider, key_id, customer_identifier, requests, errors, cached,
+    tokens_input, tokens_cache_read, tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms)
+  SELECT project_id, date_trunc('minute', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', COALESCE(model, ''), COALESCE(provider, ''),
+    COALESCE(key_id, ''), COALESCE(customer_identifier, ''), count(*), count(*) FILTER (WHERE NOT success), count(*) FILTER (WHERE cached),
+    sum(tokens_input), sum(tokens_cache_read), sum(tokens_cache_write), sum(tokens_reasoning), sum(tokens_output), COALESCE(sum(cost), 0),
+    sum(duration_ms)
+  FROM ins GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+  ON CONFLICT (project_id, bucket, model, provider, key_id, customer_identifier) DO UPDATE SET
+    requests = r.requests + EXCLUDED.requests, errors = r.errors + EXCLUDED.errors, cached = r.cached + EXCLUDED.cached,
+    tokens_input = r.tokens_input + EXCLUDED.tokens_input, tokens_cache_read = r.tokens_cache_read + EXCLUDED.tokens_cache_read,
+    tokens_cache_write = r.tokens_cache_write + EXCLUDED.tokens_cache_write, tokens_reasoning = r.tokens_reasoning + EXCLUDED.tokens_reasoning,
+    tokens_output = r.tokens_output + EXCLUDED.tokens_output, cost = r.cost + EXCLUDED.cost, duration_ms = r.duration_ms + EXCLUDED.duration_ms
 ), counted AS (
   INSERT INTO request_log_counts AS c (project_id, stored)
   SELECT project_id, count(*) FROM ins GROUP BY project_id ORDER BY project_id
