@@ -20,10 +20,6 @@ export async function insertProjectRow(db: SqlRunner, opts: { retentionDays?: nu
   return { id, org };
 }
 
-/**
- * A request log record as the router appends it to the log stream (the shape of `RequestLogRecord` of
- * `@switchyard/metering`, which this lib may not import; the collector's specs check it against that type).
- */
 function baseRecord(project: { id: string; org: string }) {
   const id = newId();
   return {
@@ -76,6 +72,10 @@ function baseRecord(project: { id: string; org: string }) {
 
 export type RequestLogFixture = ReturnType<typeof baseRecord>;
 
+/**
+ * A request log record (overrides over varied defaults) as the router appends it to the log stream (the shape of `RequestLogRecord` of
+ * `@switchyard/metering`, which this lib may not import; the collector's specs check it against that type).
+ */
 export function requestLogFixture(project: { id: string; org: string }, overrides: Partial<RequestLogFixture> = {}): RequestLogFixture {
   return { ...baseRecord(project), ...overrides };
 }
