@@ -1,11 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/core';
-import { PersistenceModule, ProjectsRepository, RunsRepository, SpansRepository } from '@switchyard/persistence';
+import { PersistenceModule, ProjectsRepository, RequestLogRollupsRepository, RequestLogsRepository, RunsRepository, SpansRepository } from '@switchyard/persistence';
 import type { Metrics } from '@switchyard/telemetry';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { AnalyticsService } from './analytics/analytics.service';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestQueue } from './queue/ingest-queue';
 import { IngestService } from './ingest/ingest.service';
+import { LogWriter } from './logs/log-writer';
+import { LogsController } from './logs/logs.controller';
+import { LogsService } from './logs/logs.service';
 import { RetentionService } from './retention/retention.service';
 import { RunsController } from './runs/runs.controller';
 import { RunsService } from './runs/runs.service';
@@ -22,13 +27,16 @@ export class CollectorAppModule {
       // Accepted spans are durable in Redis, so readiness does not depend on PostgreSQL.
       imports: [
         GatewayCoreModule.forRoot({ config, service: 'collector', metrics, readiness: ['redis'], defaultAuthPolicy: 'project-key-or-admin' }),
-        PersistenceModule.forFeature([SpansRepository, RunsRepository, ProjectsRepository]),
+        PersistenceModule.forFeature([SpansRepository, RunsRepository, ProjectsRepository, RequestLogsRepository, RequestLogRollupsRepository]),
       ],
-      controllers: [IngestController, TracesController, RunsController],
+      controllers: [IngestController, TracesController, RunsController, LogsController, AnalyticsController],
       providers: [
         IngestQueue,
         IngestService,
         SpanWriter,
+        LogWriter,
+        LogsService,
+        AnalyticsService,
         RetentionService,
         ProjectScope,
         TracesService,

@@ -26,6 +26,15 @@ describe('migrations', () => {
       expect(await migrateUp(ds)).toHaveLength(MIGRATIONS.length);
       expect(await tables()).toEqual(before);
       expect(await migrateUp(ds)).toEqual([]);
+      // Request logs and bodies are partitioned by day, with today's partitions created ahead.
+      const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+      const partitioned = (await ds.query(
+        `SELECT c.relname, c.relkind FROM pg_class c WHERE c.relname IN ('request_logs', 'request_log_bodies', $1, $2) ORDER BY 1`,
+        [`request_logs_${today}`, `request_log_bodies_${today}`],
+      )) as { relname: string; relkind: string }[];
+      expect(partitioned.map((r) => `${r.relname}:${r.relkind}`)).toEqual([
+        'request_log_bodies:p', `request_log_bodies_${today}:r`, 'request_logs:p', `request_logs_${today}:r`,
+      ]);
     } finally {
       await ds.destroy();
     }

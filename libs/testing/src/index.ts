@@ -7,3 +7,4 @@ export * from './image-server';
 export * from './tcp-proxy';
 export * from './documents-fixtures';
 export * from './mock-providers';
+export * from './request-log-fixtures';

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { createDataSource, ProjectsRepository, RunsRepository, SpansRepository, type SpanRecord } from '@switchyard/persistence';
-import { createTestEnvironment, type TestEnvironment } from '@switchyard/testing';
+import { createDataSource, ProjectsRepository, RequestLogsRepository, RunsRepository, SpansRepository, type SpanRecord } from '@switchyard/persistence';
+import { createTestEnvironment, insertProjectRow, type TestEnvironment } from '@switchyard/testing';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { RetentionService } from './retention.service';
@@ -31,18 +30,7 @@ describe('RetentionService', () => {
     await env?.cleanup();
   });
 
-  const project = async (retentionDays: number) => {
-    const org = randomUUID();
-    const id = randomUUID();
-    await ds.query(`INSERT INTO organizations (id, name) VALUES ($1, 'o')`, [org]);
-    await ds.query(
-      `INSERT INTO projects (id, organization_id, slug, name, retention_days, webhook_secret_sealed, cache_ttl, cache_invalidate_on_update, collect_logs,
-         rate_limiting_interval, rate_limiting_limit, rate_limiting_technique, authentication, retry_backoff, retry_delay, retry_max_attempts, zdr)
-       VALUES ($1, $2, 'p', 'p', $3, 'x', 0, false, true, 0, 0, 'fixed', false, 'constant', 0, 1, false)`,
-      [id, org, retentionDays],
-    );
-    return id;
-  };
+  const project = async (retentionDays: number) => (await insertProjectRow(ds, { retentionDays })).id;
   const run = (projectId: string, id: string, ageDays: number) =>
     ds.query(
       `INSERT INTO runs (project_id, id, name, type, trace_id, source_id, status, start_time, end_time, version) VALUES ($1, $2, 'r', 'workflow', 't', 's', 'succeeded', $3, $3, 1)`,
@@ -62,7 +50,7 @@ describe('RetentionService', () => {
       await run(p, 'old-run', 30);
       await run(p, 'new-run', 3);
     }
-    const retention = new RetentionService({ ...env.config, serviceName: 'collector' }, {} as Redis, new ProjectsRepository(ds), spans, new RunsRepository(ds));
+    const retention = new RetentionService({ ...env.config, serviceName: 'collector' }, {} as Redis, new ProjectsRepository(ds), spans, new RunsRepository(ds), new RequestLogsRepository(ds));
     const deleteOlderThan = spans.deleteOlderThan.bind(spans);
     jest.spyOn(spans, 'deleteOlderThan').mockImplementation((projectId, cutoff) => deleteOlderThan(projectId, cutoff, 10));
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TenantDirectory } from '@switchyard/auth';
+import { TenantDirectory, type ProjectSnapshot } from '@switchyard/auth';
 import { invalidRequest, type Principal } from '@switchyard/types';
 
 /**
@@ -13,9 +13,19 @@ export class ProjectScope {
 
   async projectIdOf(principal: Principal, project: string | undefined): Promise<string> {
     if (principal.kind === 'key') return principal.projectId!;
+    return (await this.named(project)).id;
+  }
+
+  /** The whole project (organization, settings) a request acts on. */
+  async projectOf(principal: Principal, project: string | undefined): Promise<ProjectSnapshot> {
+    if (principal.kind === 'key') return this.directory.projectById(principal.organizationId, principal.projectId!);
+    return this.named(project);
+  }
+
+  private named(project: string | undefined): Promise<ProjectSnapshot> {
     const m = /^([0-9a-f-]{36})\/([a-z0-9-]{1,64})$/i.exec(project ?? '');
     if (!m) throw invalidRequest('The admin token must name a project: ?project=<organization-id>/<project-slug>.', 'project');
-    return (await this.directory.projectBySlug(m[1]!.toLowerCase(), m[2]!)).id;
+    return this.directory.projectBySlug(m[1]!.toLowerCase(), m[2]!);
   }
 }
 

@@ -1,13 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { RunsRepository, SpansRepository, type RunRecord } from '@switchyard/persistence';
 import { IngestQueue, type IngestConsumer, type QueueEntry } from '../queue/ingest-queue';
-
-/** Concatenates JSON array texts without parsing them. */
-export function joinJsonArrays(arrays: string[]): string {
-  const inner = arrays.map((a) => a.trim().slice(1, -1).trim()).filter((a) => a.length > 0);
-  return `[${inner.join(',')}]`;
-}
+import { joinJsonArrays, StreamDrain } from '../queue/stream-drain';
 
 /** A stream id `ms-seq` as one increasing integer (run versions). */
 export function streamIdOrdinal(id: string): string {
@@ -15,114 +10,38 @@ export function streamIdOrdinal(id: string): string {
   return (BigInt(ms ?? '0') * 1_000_000n + BigInt(seq ?? '0')).toString();
 }
 
-/** PostgreSQL errors that retrying cannot fix (bad data, a deleted project): the entry goes to the dead-letter stream. */
-export function isPoisonError(err: unknown): boolean {
-  const e = err as { code?: unknown; driverError?: { code?: unknown } };
-  const code = typeof e?.driverError?.code === 'string' ? e.driverError.code : typeof e?.code === 'string' ? e.code : '';
-  return /^(22|23)/.test(code);
-}
-
 /**
- * Drains the ingest queue into PostgreSQL: takes entries as a consumer of the queue, writes them in
- * batches (one statement per project and kind), then acknowledges them. A batch that fails for a
- * transient reason (PostgreSQL down) is retried with backoff and stays pending in Redis meanwhile;
- * entries left pending by a dead writer are claimed by the queue after `claimIdleMs`. Writes are
- * idempotent, so a batch written twice (crash between write and ack) stores nothing twice.
+ * Drains the ingest queue into PostgreSQL (a StreamDrain: read, write, ack, retry, claim), in batches of
+ * one statement per project and kind. Writes are idempotent, so a batch written twice (crash between write
+ * and ack) stores nothing twice.
  */
 @Injectable()
-export class SpanWriter implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger('SpanWriter');
-  private consumers: IngestConsumer[] = [];
-  private stopping = false;
-  private loops: Promise<void>[] | undefined;
-  private readonly wakers = new Set<() => void>();
-
+export class SpanWriter extends StreamDrain<QueueEntry> implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
     private readonly queue: IngestQueue,
     private readonly spans: SpansRepository,
     private readonly runs: RunsRepository,
-  ) {}
+  ) {
+    super('SpanWriter');
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.collector.writerEnabled) return;
     this.start();
   }
 
-  /**
-   * Starts `writerConcurrency` loops. Each is its own consumer with its own blocking Redis
-   * connection, so while one waits for PostgreSQL the next batch is already being read and sent.
-   */
+  /** Starts `writerConcurrency` loops. */
   start(): void {
-    if (this.loops) return;
-    this.stopping = false;
-    this.loops = Array.from({ length: this.config.collector.writerConcurrency }, (_, lane) => {
-      const consumer = this.queue.consumer(lane);
-      this.consumers.push(consumer);
-      return this.run(consumer).catch((err: unknown) => this.logger.error(`writer stopped: ${(err as Error).message}`));
-    });
+    this.startLanes(this.config.collector.writerConcurrency);
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.stop();
   }
 
-  async stop(): Promise<void> {
-    this.stopping = true;
-    for (const wake of this.wakers) wake();
-    await Promise.all(this.loops ?? []);
-    this.loops = undefined;
-    await Promise.all(this.consumers.map((c) => c.close()));
-    this.consumers = [];
-  }
-
-  private async run(consumer: IngestConsumer): Promise<void> {
-    await consumer.ensureGroup();
-    while (!this.stopping) {
-      try {
-        const entries = await consumer.read();
-        if (entries.length) await this.writeUntilDone(consumer, entries);
-      } catch (err) {
-        if (this.stopping) break;
-        this.logger.warn(`queue read failed: ${(err as Error).message}`);
-        await this.sleep(1000);
-      }
-    }
-  }
-
-  /** Writes entries, retrying transient failures with backoff until written or shutting down (they stay pending). */
-  private async writeUntilDone(consumer: IngestConsumer, entries: QueueEntry[]): Promise<void> {
-    let delay = 200;
-    for (;;) {
-      try {
-        await this.write(entries);
-        await consumer.ack(entries);
-        return;
-      } catch (err) {
-        if (isPoisonError(err)) {
-          await this.writeOneByOne(consumer, entries);
-          return;
-        }
-        this.logger.warn(`write of ${entries.length} queue entries failed, retrying in ${delay} ms: ${(err as Error).message}`);
-        if (this.stopping) return; // still pending: the next writer claims them
-        await this.sleep(delay);
-        delay = Math.min(delay * 2, 5_000);
-      }
-    }
-  }
-
-  private async writeOneByOne(consumer: IngestConsumer, entries: QueueEntry[]): Promise<void> {
-    for (const entry of entries) {
-      try {
-        await this.write([entry]);
-      } catch (err) {
-        if (!isPoisonError(err)) throw err;
-        this.logger.error(`queue entry ${entry.id} cannot be stored (${(err as Error).message}); moved to the dead-letter stream`);
-        await consumer.deadLetter(entry, (err as Error).message);
-        continue;
-      }
-      await consumer.ack([entry]);
-    }
+  protected consumer(lane: number): IngestConsumer {
+    return this.queue.consumer(lane);
   }
 
   /** One statement per project and kind, spans chunked at `writerBatchSpans`. */
@@ -156,17 +75,5 @@ export class SpanWriter implements OnApplicationBootstrap, OnApplicationShutdown
       }
       if (chunk.length) await this.spans.insertJson(projectId, joinJsonArrays(chunk));
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(t);
-        this.wakers.delete(wake);
-        resolve();
-      };
-      const t = setTimeout(wake, ms);
-      this.wakers.add(wake);
-    });
   }
 }

@@ -3,11 +3,14 @@ import { ConnectionEntity } from './connection.entity';
 import { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity } from './document.entities';
 import { OrganizationEntity } from './organization.entity';
 import { ProjectEntity } from './project.entity';
+import { RequestLogBodyEntity, RequestLogEntity } from './request-log.entity';
 import { RunEntity } from './run.entity';
 import { SpanEntity } from './span.entity';
 import { TraceEntity } from './trace.entity';
 
 export { AccessKeyEntity, ConnectionEntity, OrganizationEntity, ProjectEntity, RunEntity, SpanEntity, TraceEntity };
+export { RequestLogBodyEntity, RequestLogEntity };
+export type { StoredLogAttempt } from './request-log.entity';
 export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
 export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageMethod } from './document.entities';
 export { settingsOf, applySettings } from './project.entity';
@@ -26,4 +29,6 @@ export const ENTITIES = [
   DocumentTemplateEntity,
   WebhookDeliveryEntity,
   DocumentFileEntity,
+  RequestLogEntity,
+  RequestLogBodyEntity,
 ];

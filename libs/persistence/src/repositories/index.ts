@@ -8,3 +8,6 @@ export * from './document-jobs.repository';
 export * from './document-templates.repository';
 export * from './webhook-deliveries.repository';
 export * from './document-storage';
+export * from './request-logs.repository';
+export * from './log-filters';
+export * from './request-log-rollups.repository';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createDataSource } from '../data-source';
 import { SpansRepository, type SpanRecord } from './spans.repository';
-import { createTestEnvironment, type TestEnvironment } from '@switchyard/testing';
+import { createTestEnvironment, insertProjectRow, type TestEnvironment } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
 
 const span = (traceId: string, spanId: string, parent: string | null): SpanRecord => ({
@@ -26,18 +26,7 @@ describe('SpansRepository without foreign keys to projects', () => {
     await env?.cleanup();
   });
 
-  const project = async () => {
-    const org = randomUUID();
-    const id = randomUUID();
-    await ds.query(`INSERT INTO organizations (id, name) VALUES ($1, 'o')`, [org]);
-    await ds.query(
-      `INSERT INTO projects (id, organization_id, slug, name, webhook_secret_sealed, cache_ttl, cache_invalidate_on_update, collect_logs,
-         rate_limiting_interval, rate_limiting_limit, rate_limiting_technique, authentication, retry_backoff, retry_delay, retry_max_attempts, zdr)
-       VALUES ($1, $2, 'p', 'p', 'x', 0, false, true, 0, 0, 'fixed', false, 'constant', 0, 1, false)`,
-      [id, org],
-    );
-    return { id, org };
-  };
+  const project = () => insertProjectRow(ds);
   const count = async (table: 'spans' | 'traces', projectId: string) =>
     Number((await ds.query(`SELECT count(*) AS n FROM ${table} WHERE project_id = $1`, [projectId]))[0].n);
 

@@ -1,0 +1,103 @@
+import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
+import { createDataSource, createRedis, RequestLogsRepository } from '@switchyard/persistence';
+import { createTestEnvironment, insertProjectRow, requestLogFixture, startTcpProxy, viaProxy, type TcpProxy, type TestEnvironment } from '@switchyard/testing';
+import type { Redis } from 'ioredis';
+import type { DataSource } from 'typeorm';
+import { LogWriter } from './log-writer';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('LogWriter', () => {
+  let env: TestEnvironment;
+  let ds: DataSource;
+  let redis: Redis;
+  let proxy: TcpProxy;
+  let proxied: DataSource;
+  let writer: LogWriter | undefined;
+  let keys: ReturnType<typeof logStreamKeys>;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment({ COLLECTOR_CLAIM_IDLE_MS: '1000' });
+    ds = await createDataSource(env.config, 'log-writer-test').initialize();
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(env.databaseUrl).port || 5432) });
+    proxied = await createDataSource({ ...env.config, database: { ...env.config.database, url: viaProxy(env.databaseUrl, proxy) } }, 'log-writer-proxied').initialize();
+    redis = createRedis(env.config, 'log-writer-test');
+    keys = logStreamKeys(env.config.redis.prefix);
+  });
+
+  afterEach(async () => {
+    await writer?.onApplicationShutdown();
+    writer = undefined;
+  });
+
+  afterAll(async () => {
+    await proxied?.destroy();
+    await proxy?.close();
+    await ds?.destroy();
+    redis?.disconnect();
+    await env?.cleanup();
+  });
+
+  const startWriter = () => {
+    writer = new LogWriter({ ...env.config, serviceName: 'collector' }, new RequestLogsRepository(proxied));
+    writer.start();
+  };
+  /** Appends records as the router does: one entry per batch, field `d`. */
+  const append = (records: RequestLogRecord[]) => redis.xadd(keys.stream, '*', 'd', JSON.stringify(records));
+  const storedIds = async (ids: string[]) =>
+    ((await ds.query(`SELECT id::text FROM request_logs WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids])) as { id: string }[]).map((r) => r.id);
+  const waitForStored = async (ids: string[], timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while ((await storedIds(ids)).length < ids.length && Date.now() < deadline) await sleep(100);
+    await sleep(300); // and nothing more arrives
+    return storedIds(ids);
+  };
+  const batches = (project: { id: string; org: string }, n: number, size: number): RequestLogRecord[][] =>
+    Array.from({ length: n }, () => Array.from({ length: size }, () => requestLogFixture(project)));
+
+  it('stores every record of the stream once, drops those of deleted projects, and acknowledges everything', async () => {
+    const a = await insertProjectRow(ds);
+    const b = await insertProjectRow(ds);
+    const gone = requestLogFixture({ id: '00000000-0000-7000-8000-000000000000', org: a.org });
+    const records = [...batches(a, 5, 20), ...batches(b, 3, 10)];
+    records[0]!.push(gone);
+    startWriter();
+    for (const batch of records) await append(batch);
+    const ids = records.flat().filter((r) => r !== gone).map((r) => r.id);
+    expect(await waitForStored(ids)).toEqual([...ids].sort());
+    expect(await storedIds([gone.id])).toEqual([]);
+    expect(await redis.xlen(keys.stream)).toBe(0);
+    expect(await redis.xpending(keys.stream, keys.group)).toEqual([0, null, null, null]);
+  });
+
+  it('loses and duplicates nothing across a PostgreSQL outage', async () => {
+    const project = await insertProjectRow(ds);
+    const records = batches(project, 10, 25);
+    startWriter();
+    await append(records[0]!);
+    expect(await waitForStored(records[0]!.map((r) => r.id))).toHaveLength(25);
+    proxy.cut();
+    for (const batch of records.slice(1)) await append(batch);
+    await sleep(2000); // the writer has read them and is failing to write
+    proxy.restore();
+    const ids = records.flat().map((r) => r.id);
+    expect(await waitForStored(ids)).toEqual([...ids].sort());
+    expect(Number((await ds.query(`SELECT count(*) AS n FROM request_logs WHERE project_id = $1`, [project.id]))[0].n)).toBe(250);
+  }, 40_000);
+
+  it('claims the entries a dead writer left pending, and stores a redelivered batch once', async () => {
+    const project = await insertProjectRow(ds);
+    const records = batches(project, 4, 10);
+    await redis.xgroup('CREATE', keys.stream, keys.group, '0', 'MKSTREAM').catch(() => undefined);
+    for (const batch of records) await append(batch);
+    await append(records[1]!); // the router retried a batch
+    // A writer that read everything, stored the first two batches, and died before acknowledging.
+    await redis.xreadgroup('GROUP', keys.group, 'dead-writer', 'COUNT', 100, 'STREAMS', keys.stream, '>');
+    await new RequestLogsRepository(ds).insertJson(JSON.stringify([...records[0]!, ...records[1]!]));
+    startWriter();
+    const ids = records.flat().map((r) => r.id);
+    expect(await waitForStored(ids)).toEqual([...ids].sort());
+    expect(Number((await ds.query(`SELECT count(*) AS n FROM request_logs WHERE project_id = $1`, [project.id]))[0].n)).toBe(40);
+    expect(await redis.xlen(keys.stream)).toBe(0);
+  }, 30_000);
+});

@@ -1,0 +1,71 @@
+import type { IncomingMessage } from 'node:http';
+import { Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { CurrentPrincipal } from '@switchyard/auth';
+import { ProjectKeyOrAdmin, readJsonBody } from '@switchyard/http';
+import type { Principal } from '@switchyard/types';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ProjectScope } from '../traces/project-scope';
+import { parseLogCreate } from './log-create.dto';
+import { parseLogDeleteQuery, parseLogListQuery, parseLogPatch } from './log-query.dto';
+import { LogsService } from './logs.service';
+
+type RawQuery = Record<string, string | string[] | undefined>;
+
+/** A PATCH body is small: feedback, score and a few metadata scalars. */
+const PATCH_BODY_LIMIT = 64 * 1024;
+/** A posted record carries its messages and completion. */
+const CREATE_BODY_LIMIT = 10 * 1024 * 1024;
+
+/** `/v1/logs`: a project key's own project, or the admin token with `?project=<organization-id>/<slug>`. */
+@Controller('v1/logs')
+@ProjectKeyOrAdmin()
+export class LogsController {
+  constructor(
+    private readonly logs: LogsService,
+    private readonly scope: ProjectScope,
+  ) {}
+
+  @Get()
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: RawQuery) {
+    return this.logs.list(await this.scope.projectIdOf(principal, query['project'] as string | undefined), parseLogListQuery(query));
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest, @Query('project') project?: string) {
+    const body = await readJsonBody(req.body as IncomingMessage, CREATE_BODY_LIMIT);
+    const scope = await this.scope.projectOf(principal, project);
+    return this.logs.create(scope, principal.kind === 'key' ? principal.keyId : null, parseLogCreate(body));
+  }
+
+  @Delete()
+  async deleteMatching(@CurrentPrincipal() principal: Principal, @Query() query: RawQuery) {
+    return this.logs.deleteMatching(await this.scope.projectIdOf(principal, query['project'] as string | undefined), parseLogDeleteQuery(query));
+  }
+
+  @Get(':id')
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query('project') project?: string) {
+    return this.logs.get(await this.scope.projectIdOf(principal, project), id);
+  }
+
+  @Get(':id/request')
+  async request(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() reply: FastifyReply, @Query('project') project?: string) {
+    await this.sendBody(reply, await this.logs.body(await this.scope.projectIdOf(principal, project), id, 'request'));
+  }
+
+  @Get(':id/response')
+  async response(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() reply: FastifyReply, @Query('project') project?: string) {
+    await this.sendBody(reply, await this.logs.body(await this.scope.projectIdOf(principal, project), id, 'response'));
+  }
+
+  @Patch(':id')
+  async patch(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Req() req: FastifyRequest, @Query('project') project?: string) {
+    // The collector's content parser hands bodies over as the raw stream (OTLP ingest reads its own).
+    const body = await readJsonBody(req.body as IncomingMessage, PATCH_BODY_LIMIT);
+    return this.logs.patch(await this.scope.projectIdOf(principal, project), id, parseLogPatch(body));
+  }
+
+  private async sendBody(reply: FastifyReply, body: { contentType: string; text: string }): Promise<void> {
+    await reply.status(200).header('content-type', body.contentType).send(body.text);
+  }
+}

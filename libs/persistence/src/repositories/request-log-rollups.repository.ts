@@ -1,0 +1,48 @@
+import type { DataSource } from 'typeorm';
+
+export type AnalyticsInterval = 'minute' | 'hour' | 'day';
+export type AnalyticsGroup = 'model' | 'provider' | 'key' | 'customer';
+
+/** Group names -> rollup columns (never taken from the input). */
+const GROUP_COLUMNS: Record<AnalyticsGroup, string> = { model: 'model', provider: 'provider', key: 'key_id', customer: 'customer_identifier' };
+
+export interface AnalyticsQuery {
+  interval: AnalyticsInterval;
+  groupBy?: AnalyticsGroup;
+  from: Date;
+  to: Date;
+}
+
+export interface AnalyticsRow {
+  bucket: Date;
+  group: string | null;
+  requests: string;
+  errors: string;
+  cached: string;
+  tokens_input: string;
+  tokens_cache_read: string;
+  tokens_cache_write: string;
+  tokens_reasoning: string;
+  tokens_output: string;
+  cost: string;
+  duration_ms: string;
+}
+
+/** The per-minute rollups of one project's request logs (kept by the log writer), summed per time bucket and group. */
+export class RequestLogRollupsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  summary(projectId: string, q: AnalyticsQuery): Promise<AnalyticsRow[]> {
+    const group = q.groupBy ? `NULLIF(${GROUP_COLUMNS[q.groupBy]}, '')` : 'NULL::text';
+    return this.ds.query(
+      `SELECT date_trunc($2, bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket, ${group} AS "group",
+         sum(requests)::text AS requests, sum(errors)::text AS errors, sum(cached)::text AS cached,
+         sum(tokens_input)::text AS tokens_input, sum(tokens_cache_read)::text AS tokens_cache_read,
+         sum(tokens_cache_write)::text AS tokens_cache_write, sum(tokens_reasoning)::text AS tokens_reasoning,
+         sum(tokens_output)::text AS tokens_output, sum(cost)::text AS cost, sum(duration_ms)::text AS duration_ms
+       FROM request_log_rollups WHERE project_id = $1 AND bucket >= $3 AND bucket < $4
+       GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST`,
+      [projectId, q.interval, q.from, q.to],
+    );
+  }
+}
