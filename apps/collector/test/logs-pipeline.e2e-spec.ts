@@ -1,0 +1,88 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createTestEnvironment, freePort, httpJson, MockOpenAIServer, seedTenant, startServiceProcess, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
+import OpenAI from 'openai';
+import { startCollector } from '../src/bootstrap';
+
+/** The whole log path as a user meets it: a call through the router process, its record in the collector's API. */
+describe('request logs end to end: router -> log stream -> collector writer -> /v1/logs and /v1/analytics', () => {
+  let env: TestEnvironment;
+  let router: ServiceProcess;
+  let collector: NestFastifyApplication;
+  let url: string;
+  let upstream: MockOpenAIServer;
+  let tenant: SeededTenant;
+  let client: OpenAI;
+
+  const api = (path: string) => httpJson(`${url}${path}`, { token: tenant.projectKey });
+
+  /** GET /v1/logs/{id} once the writer has stored it. */
+  async function storedLog(id: string): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const res = await api(`/v1/logs/${id}`);
+      if (res.status === 200) return res.body;
+      if (Date.now() > deadline) throw new Error(`log ${id} not stored: ${res.status} ${JSON.stringify(res.body)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    router = await startServiceProcess('router', env.env, await freePort());
+    collector = await startCollector(env.config, 0);
+    url = (await collector.getUrl()).replace('[::1]', '127.0.0.1');
+    upstream = await MockOpenAIServer.start();
+    tenant = await seedTenant(router.url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-e2e-log-0123456789' }, base_url: upstream.url });
+    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${router.url}/v1`, maxRetries: 0 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await collector?.close();
+    await router?.stop();
+    await upstream?.close();
+    await env?.cleanup();
+  });
+
+  it('a JSON call shows up in GET /v1/logs with its tokens and cost, and in analytics by model', async () => {
+    upstream.enqueue({ content: 'Hello there', usage: { prompt_tokens: 12, completion_tokens: 3 } });
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], metadata: { team: 'search' } }, { headers: { 'x-gateway-event-id': 'evt-1' } })
+      .withResponse();
+    expect(data.choices[0]!.message.content).toBe('Hello there');
+    const logId = response.headers.get('x-gateway-log-id')!;
+    const cost = Number(response.headers.get('x-gateway-cost'));
+    expect(cost).toBeGreaterThan(0);
+
+    const log = await storedLog(logId);
+    expect(log).toMatchObject({ id: logId, success: true, status_code: 200, provider: 'openai', event_id: 'evt-1', tokens_in: 12, tokens_out: 3 });
+    expect(Number(log['cost'])).toBeCloseTo(cost, 9);
+
+    const listed = await api(`/v1/logs?filters=${encodeURIComponent(JSON.stringify([{ key: 'event_id', operator: 'eq', value: ['evt-1'] }]))}`);
+    expect(listed.status).toBe(200);
+    expect((listed.body.data as { id: string }[]).map((r) => r.id)).toEqual([logId]);
+
+    const request = await api(`/v1/logs/${logId}/request`);
+    expect(request.status).toBe(200);
+    expect(JSON.stringify(request.body)).toContain('"Hi"');
+
+    const analytics = await api('/v1/analytics?interval=day&group_by=model');
+    expect(analytics.status).toBe(200);
+    const row = (analytics.body.data as { group: string; requests: number; cost: number }[]).find((r) => r.group === log['model']);
+    expect(row).toMatchObject({ requests: 1 });
+    expect(Number(row!.cost)).toBeCloseTo(cost, 9);
+  });
+
+  it('a streamed call is stored once with the stream assembled as its response body', async () => {
+    upstream.enqueue({ content: ['streamed', ' words'], usage: { prompt_tokens: 5, completion_tokens: 2 } });
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Stream' }], stream: true }).withResponse();
+    let text = '';
+    for await (const chunk of stream.data) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('streamed words');
+    const logId = stream.response.headers.get('x-gateway-log-id')!;
+
+    const log = await storedLog(logId);
+    expect(log).toMatchObject({ id: logId, stream: true, success: true, tokens_in: 5, tokens_out: 2 });
+    const response = await api(`/v1/logs/${logId}/response`);
+    expect(JSON.stringify(response.body)).toContain('streamed words');
+  });
+});
