@@ -27,7 +27,8 @@ const ENTRIES_PER_FLUSH = 50;
  * in a bounded buffer and are sent once it is back; what does not fit is dropped and counted (`dropped`).
  */
 export class LogAppender {
-  private buffer: RequestLogRecord[] = [];
+  /** Records as JSON text: serialized on append, so a record's object graph dies young instead of waiting for its flush. */
+  private buffer: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private readonly stream: string;
@@ -50,7 +51,7 @@ export class LogAppender {
   /** Queues a record; never blocks, never throws. */
   append(record: RequestLogRecord): void {
     if (this.buffer.length >= this.options.maxBuffered) return this.drop(1);
-    this.buffer.push(record);
+    this.buffer.push(JSON.stringify(record));
     this.schedule(this.intervalMs);
   }
 
@@ -98,8 +99,8 @@ export class LogAppender {
     if (redis.status !== 'ready') return this.retryLater();
     const batch = this.buffer.splice(0, ENTRIES_PER_FLUSH * this.perEntry);
     const pipeline = redis.pipeline();
-    for (let i = 0; i < batch.length; i += this.perEntry) pipeline.xadd(this.stream, '*', 'd', JSON.stringify(batch.slice(i, i + this.perEntry)));
-    let unsent: RequestLogRecord[] = [];
+    for (let i = 0; i < batch.length; i += this.perEntry) pipeline.xadd(this.stream, '*', 'd', `[${batch.slice(i, i + this.perEntry).join(',')}]`);
+    let unsent: string[] = [];
     try {
       const results = (await pipeline.exec()) ?? [];
       results.forEach(([err], n) => {
