@@ -4,7 +4,7 @@
 // (with --floor) through a bare Fastify + undici proxy.
 //
 //   npm run build && node bench/router-overhead/run.mjs [--repeats 3] [--rate 500] [--duration 10] [--only switchyard,floor]
-//     [--floor true] [--portkey false] [--router-flags='--single-threaded-gc' | --router-flags=none]
+//     [--floor true] [--portkey false] [--nolog true] [--router-flags='--single-threaded-gc' | --router-flags=none]
 //
 // Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL as for the services; it uses its own database
 // `switchyard_bench` and a fresh Redis prefix), and a C compiler for the load generator (loadgen.c).
@@ -38,6 +38,7 @@ const ONLY = args.only ? new Set(['direct', ...args.only.split(',')]) : null;
 const wanted = (name) => !ONLY || ONLY.has(name);
 const PORTKEY = args.portkey !== 'false' && wanted('portkey');
 const FLOOR = (args.floor === 'true' || ONLY?.has('floor')) && wanted('floor');
+const NOLOG = (args.nolog === 'true' || ONLY?.has('sy-nolog')) && wanted('sy-nolog');
 const VERBOSE = !!process.env.BENCH_VERBOSE;
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const cpus = Number(execFileSync('nproc').toString().trim());
@@ -194,6 +195,8 @@ if (wanted('switchyard')) {
     body: { ...chatBody, model: 'openai/gpt-4o-mini' },
     pid: router.pid,
   };
+  // The same router with request logging off for these requests (metrics still counted): what logging costs.
+  if (NOLOG) targets['sy-nolog'] = { ...targets.switchyard, headers: { ...targets.switchyard.headers, 'x-gateway-collect-log': 'false' } };
 }
 
 if (PORTKEY) {
@@ -276,6 +279,13 @@ for (const name of Object.keys(targets).filter((n) => n !== 'direct')) {
 console.log(`direct     p50 @${RATE}/s ${fmt(stats(runs.direct.map((m) => m.high.lat.p50)))} ms, p99 ${fmt(stats(runs.direct.map((m) => m.high.lat.p99)))} ms; throughput ${fmt(stats(runs.direct.map((m) => m.tp.rps)), 0)} req/s`);
 const med = (name, f) => stats(runs[name].map(f)).med;
 const medAdded = (name, f) => stats(added(name, f)).med;
+if (targets['sy-nolog'] && targets.switchyard) {
+  console.log(
+    `SUMMARY logging on vs off: added p50 @${RATE}/s ${f3(medAdded('switchyard', (m) => m.high.lat.p50))} vs ${f3(medAdded('sy-nolog', (m) => m.high.lat.p50))} ms; ` +
+      `throughput ${(med('switchyard', (m) => m.tp.rps) / med('sy-nolog', (m) => m.tp.rps)).toFixed(2)}x; ` +
+      `CPU/req saturated ${f3(med('switchyard', (m) => m.tp.cpuMsPerReq))} vs ${f3(med('sy-nolog', (m) => m.tp.cpuMsPerReq))} ms`,
+  );
+}
 if (targets.portkey && targets.switchyard) {
   console.log(
     `SUMMARY switchyard vs portkey: added p50 @${RATE}/s ${f3(medAdded('switchyard', (m) => m.high.lat.p50))} vs ${f3(medAdded('portkey', (m) => m.high.lat.p50))} ms; ` +
