@@ -42,6 +42,8 @@ const config = tseslint.config(
             // What every service process is made of (config, PostgreSQL, Redis, auth, health, the key-info route).
             { sourceTag: 'scope:core', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'telemetry', 'http', 'auth') },
             { sourceTag: 'scope:tenancy', onlyDependOnLibsWithTags: libs('types', 'config', 'persistence', 'queue', 'telemetry', 'auth') },
+            // Client protocols (Responses, Anthropic Messages) to and from the chat types: pure translation.
+            { sourceTag: 'scope:ingress', onlyDependOnLibsWithTags: libs('types') },
             {
               sourceTag: 'scope:routing',
               onlyDependOnLibsWithTags: libs('types', 'config', 'providers', 'metering', 'auth', 'persistence', 'telemetry', 'queue', 'http'),
