@@ -240,6 +240,8 @@ export class MockOpenAIServer {
 
 /** OpenAI's reasoning models (o1, o3, o4-mini, gpt-5; not o1-mini/-preview or gpt-5-chat), by the body's model id. */
 const REASONING_MODEL = /^(o1(?!-mini|-preview)|o3|o4-mini|gpt-5(?!-chat))/;
+/** Those of them that refuse `stop` too (o3-mini and o1 take it). */
+const NO_STOP_MODEL = /^(o3(?!-mini)|o4-mini|gpt-5)/;
 const REFUSED_BY_REASONING_MODELS = ['temperature', 'top_p', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'logit_bias'];
 
 /**
@@ -251,7 +253,8 @@ export function reasoningModelRefusal(body: unknown): { message: string; type: s
   if (!b || typeof b['model'] !== 'string' || !REASONING_MODEL.test(b['model'])) return null;
   const error = (param: string, message: string) => ({ message, type: 'invalid_request_error', param, code: 'unsupported_parameter' });
   if (b['max_tokens'] !== undefined) return error('max_tokens', "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.");
-  const param = REFUSED_BY_REASONING_MODELS.find((p) => b[p] !== undefined);
+  const refused = NO_STOP_MODEL.test(b['model']) ? [...REFUSED_BY_REASONING_MODELS, 'stop'] : REFUSED_BY_REASONING_MODELS;
+  const param = refused.find((p) => b[p] !== undefined);
   return param ? error(param, `Unsupported parameter: '${param}' is not supported with this model.`) : null;
 }
 
