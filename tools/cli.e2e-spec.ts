@@ -57,11 +57,17 @@ describe('CLI: tenants without the HTTP API, projects named by slug', () => {
     expect(first.stdout).toContain('[quickstart] groq: connection "groq" added from GROQ_API_KEY');
     expect(first.stdout).toContain('"model":"claude-3-5-haiku"');
     expect(first.stdout).toMatch(/demo access key \(shown once\): sy_/);
-    const again = await runWith({ ...keys, OPENAI_API_KEY: 'sk-openai-quickstart-secret-0123456789' }, 'demo');
+    // A slug taken by another provider's connection: that key is skipped, the rest goes on.
+    const orgId = /demo organization ([0-9a-f-]{36})/.exec(first.stdout)![1]!;
+    await json('connections', 'create', orgId, 'openai-compatible', 'mistral', '--credentials', '{}', '--base-url', 'http://127.0.0.1:9/v1');
+    const again = await runWith({ ...keys, OPENAI_API_KEY: 'sk-openai-quickstart-secret-0123456789', MISTRAL_API_KEY: 'mistral-quickstart-secret-0123456789' }, 'demo');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('demo organization exists');
     expect(again.stdout).toContain('[quickstart] anthropic: the demo organization has a connection already');
     expect(again.stdout).toContain('[quickstart] openai: connection "openai" added from OPENAI_API_KEY');
+    expect(again.stdout).toContain("[quickstart] mistral: not added from MISTRAL_API_KEY (A connection with slug 'mistral' already exists.)");
+    // The example calls the first provider the organization has now.
+    expect(again.stdout).toContain('"model":"gpt-4o-mini"');
     for (const out of [first.stdout + first.stderr, again.stdout + again.stderr]) expect(out).not.toMatch(/quickstart-secret/);
 
     const db = new Client({ connectionString: env.databaseUrl });
@@ -73,6 +79,7 @@ describe('CLI: tenants without the HTTP API, projects named by slug', () => {
       expect(rows.map((r) => [r.provider, r.slug, r.is_default])).toEqual([
         ['anthropic', 'anthropic', true],
         ['groq', 'groq', true],
+        ['openai-compatible', 'mistral', false],
         ['openai', 'openai', true],
       ]);
       expect(rows.every((r) => !r.credentials_sealed.includes('quickstart-secret'))).toBe(true);

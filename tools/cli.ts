@@ -128,8 +128,8 @@ program
       const router = `http://${config.http.host}:${config.http.routerPort}`;
       const existing = (await t.orgRepo.list()).find((o) => o.name === 'Demo');
       const org = existing ?? (await t.organizations.create(ROOT, { name: 'Demo' }));
-      await connectDemoProviders(t, org.id, wanted);
-      const tryModel = wanted[0]?.model;
+      const connected = await connectDemoProviders(t, org.id, wanted);
+      const tryModel = connected[0]?.model;
       if (existing) {
         console.log(`[quickstart] demo organization exists (${existing.id}); its key was printed when it was created.`);
         console.log(`[quickstart] a new key: npx switchyard keys create ${existing.id} --project default --name demo`);
@@ -141,7 +141,7 @@ program
 [quickstart] demo organization ${org.id}, project "default"
 [quickstart] demo access key (shown once): ${key.key}
 `);
-      if (!wanted.length) {
+      if (!connected.length) {
         console.log(`No provider key in the environment (${PROVIDER_KEYS.map((p) => p.env).join(', ')}, or OLLAMA_BASE_URL).
 Set one and run npm run quickstart again, or add a provider connection (your own key stays on the server, encrypted):
   curl -s ${router}/v1/admin/connections -H "Authorization: Bearer $GATEWAY_ADMIN_TOKEN" -H 'content-type: application/json' \\
@@ -164,27 +164,38 @@ Then call ${tryModel ?? 'any model'} through the router:
 /**
  * Adds the connections the environment asks for to the demo organization, each as its provider's default,
  * skipping a provider the organization already has a connection of (so a re-run adds only what is new).
- * Prints which were added or kept, never a key.
+ * Prints which were added or kept, never a key. Returns those the organization has a connection for now.
  */
-async function connectDemoProviders(t: Tenancy, organizationId: string, wanted: DemoConnection[]): Promise<void> {
+async function connectDemoProviders(t: Tenancy, organizationId: string, wanted: DemoConnection[]): Promise<DemoConnection[]> {
   const have = new Set((await t.connections.list(ROOT, organizationId)).map((c) => c.provider));
+  const connected: DemoConnection[] = [];
   for (const c of wanted) {
     if (have.has(c.provider)) {
       console.log(`[quickstart] ${c.provider}: the demo organization has a connection already (${c.from} not re-read)`);
+      connected.push(c);
       continue;
     }
-    await t.connections.create(ROOT, {
-      organization_id: organizationId,
-      provider: c.provider,
-      slug: c.slug,
-      name: c.name,
-      credentials: c.credentials,
-      base_url: c.base_url,
-      is_default: true,
-    });
+    try {
+      await t.connections.create(ROOT, {
+        organization_id: organizationId,
+        provider: c.provider,
+        slug: c.slug,
+        name: c.name,
+        credentials: c.credentials,
+        base_url: c.base_url,
+        is_default: true,
+      });
+    } catch (err) {
+      // E.g. the slug taken by another provider's connection: the quickstart goes on without this one.
+      if (!(err instanceof GatewayError)) throw err;
+      console.log(`[quickstart] ${c.provider}: not added from ${c.from} (${err.message})`);
+      continue;
+    }
     have.add(c.provider);
+    connected.push(c);
     console.log(`[quickstart] ${c.provider}: connection "${c.slug}" added from ${c.from}`);
   }
+  return connected;
 }
 
 program
