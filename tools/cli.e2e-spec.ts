@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
+import { Client } from 'pg';
 import { rawEnv } from '@switchyard/config';
 import { createTestEnvironment, type TestEnvironment } from '@switchyard/testing';
 
@@ -8,12 +9,13 @@ const CLI = resolve(__dirname, '../dist/tools/cli.js');
 describe('CLI: tenants without the HTTP API, projects named by slug', () => {
   let env: TestEnvironment;
 
-  const run = (...args: string[]) =>
+  const runWith = (extraEnv: Record<string, string>, ...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
-      execFile(process.execPath, [CLI, ...args], { env: { PATH: rawEnv()['PATH'] ?? '', ...env.env }, timeout: 30_000 }, (err, stdout, stderr) =>
+      execFile(process.execPath, [CLI, ...args], { env: { PATH: rawEnv()['PATH'] ?? '', ...env.env, ...extraEnv }, timeout: 30_000 }, (err, stdout, stderr) =>
         res({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
       );
     });
+  const run = (...args: string[]) => runWith({}, ...args);
   const json = async (...args: string[]) => {
     const r = await run(...args);
     if (r.code !== 0) throw new Error(`switchyard ${args.join(' ')}: ${r.stderr}`);
@@ -44,5 +46,45 @@ describe('CLI: tenants without the HTTP API, projects named by slug', () => {
 
     const rotated = await run('rotate-master-key');
     expect(rotated.stdout).toContain('re-sealed 0 secret(s)');
+  });
+
+  it('demo: the provider keys in the environment become default connections, once, and no key is printed', async () => {
+    // Set explicitly (blank: unset) so that a developer's own .env cannot change what the test sees.
+    const keys = { OPENAI_API_KEY: '', ANTHROPIC_API_KEY: 'sk-ant-quickstart-secret-0123456789', GEMINI_API_KEY: '', MISTRAL_API_KEY: '', GROQ_API_KEY: 'gsk_quickstart-secret-0123456789', OLLAMA_BASE_URL: '' };
+    const first = await runWith(keys, 'demo');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('[quickstart] anthropic: connection "anthropic" added from ANTHROPIC_API_KEY');
+    expect(first.stdout).toContain('[quickstart] groq: connection "groq" added from GROQ_API_KEY');
+    expect(first.stdout).toContain('"model":"claude-3-5-haiku"');
+    expect(first.stdout).toMatch(/demo access key \(shown once\): sy_/);
+    // A slug taken by another provider's connection: that key is skipped, the rest goes on.
+    const orgId = /demo organization ([0-9a-f-]{36})/.exec(first.stdout)![1]!;
+    await json('connections', 'create', orgId, 'openai-compatible', 'mistral', '--credentials', '{}', '--base-url', 'http://127.0.0.1:9/v1');
+    const again = await runWith({ ...keys, OPENAI_API_KEY: 'sk-openai-quickstart-secret-0123456789', MISTRAL_API_KEY: 'mistral-quickstart-secret-0123456789' }, 'demo');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('demo organization exists');
+    expect(again.stdout).toContain('[quickstart] anthropic: the demo organization has a connection already');
+    expect(again.stdout).toContain('[quickstart] openai: connection "openai" added from OPENAI_API_KEY');
+    expect(again.stdout).toContain("[quickstart] mistral: not added from MISTRAL_API_KEY (A connection with slug 'mistral' already exists.)");
+    // The example calls the first provider the organization has now.
+    expect(again.stdout).toContain('"model":"gpt-4o-mini"');
+    for (const out of [first.stdout + first.stderr, again.stdout + again.stderr]) expect(out).not.toMatch(/quickstart-secret/);
+
+    const db = new Client({ connectionString: env.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ provider: string; slug: string; is_default: boolean; credentials_sealed: string }>(
+        `select c.provider, c.slug, c.is_default, c.credentials_sealed from connections c join organizations o on o.id = c.organization_id where o.name = 'Demo' order by c.slug`,
+      );
+      expect(rows.map((r) => [r.provider, r.slug, r.is_default])).toEqual([
+        ['anthropic', 'anthropic', true],
+        ['groq', 'groq', true],
+        ['openai-compatible', 'mistral', false],
+        ['openai', 'openai', true],
+      ]);
+      expect(rows.every((r) => !r.credentials_sealed.includes('quickstart-secret'))).toBe(true);
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -4,14 +4,14 @@
  *   keys create <org-id> [--project <slug>] [--name n] [--admin] [--expires <iso>]
  *   keys list <org-id>                     keys revoke <key-id>
  *   connections create <org-id> <provider> <slug> --credentials '<json>' [--base-url u] [--default]
- *   demo                                   rotate-master-key
+ *   demo (also connects the provider keys in the environment)   rotate-master-key
  */
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
 import { type AdminScope } from '@switchyard/auth';
 import { GatewayCoreModule } from '@switchyard/core';
-import { loadConfig } from '@switchyard/config';
+import { loadConfig, rawEnv } from '@switchyard/config';
 import { OrganizationsRepository } from '@switchyard/persistence';
 import {
   AccessKeysService,
@@ -23,6 +23,7 @@ import {
 } from '@switchyard/tenancy';
 import { GatewayError } from '@switchyard/types';
 import { Metrics } from '@switchyard/telemetry';
+import { chatCurl, demoConnectionsFromEnv, probeOllama, PROVIDER_KEYS, type DemoConnection } from './demo-connections';
 
 @Module({})
 class CliModule {
@@ -118,36 +119,84 @@ connections
 
 program
   .command('demo')
-  .description('create the demo organization, project and key (once) and print how to call the gateway')
+  .description('create the demo organization, project and key (once), connect the provider keys found in the environment, and print how to call the gateway')
   .action(() =>
     withTenancy(async (t) => {
       const config = loadConfig();
+      const env = rawEnv();
+      const wanted = demoConnectionsFromEnv(env, await probeOllama(env['OLLAMA_BASE_URL']));
+      const router = `http://${config.http.host}:${config.http.routerPort}`;
       const existing = (await t.orgRepo.list()).find((o) => o.name === 'Demo');
+      const org = existing ?? (await t.organizations.create(ROOT, { name: 'Demo' }));
+      const connected = await connectDemoProviders(t, org.id, wanted);
+      const tryModel = connected[0]?.model;
       if (existing) {
         console.log(`[quickstart] demo organization exists (${existing.id}); its key was printed when it was created.`);
-        console.log(`[quickstart] a new key: npx switchyard keys create ${existing.id} --name demo`);
+        console.log(`[quickstart] a new key: npx switchyard keys create ${existing.id} --project default --name demo`);
+        if (tryModel) console.log(`\nCall ${tryModel} through the router:\n  ${chatCurl(router, '<your demo key>', tryModel)}`);
         return;
       }
-      const org = await t.organizations.create(ROOT, { name: 'Demo' });
       const key = await t.keys.create(ROOT, { organization_id: org.id, project_id: 'default', name: 'demo' });
-      const router = `http://${config.http.host}:${config.http.routerPort}`;
       console.log(`
 [quickstart] demo organization ${org.id}, project "default"
 [quickstart] demo access key (shown once): ${key.key}
-
-Add a provider connection (your own key stays on the server, encrypted):
+`);
+      if (!connected.length) {
+        console.log(`No provider key in the environment (${PROVIDER_KEYS.map((p) => p.env).join(', ')}, or OLLAMA_BASE_URL).
+Set one and run npm run quickstart again, or add a provider connection (your own key stays on the server, encrypted):
   curl -s ${router}/v1/admin/connections -H "Authorization: Bearer $GATEWAY_ADMIN_TOKEN" -H 'content-type: application/json' \\
     -d '{"organization_id":"${org.id}","provider":"openai","name":"OpenAI","slug":"openai","credentials":{"api_key":"sk-..."},"is_default":true}'
 
-Try document parsing with no provider key at all (local OCR):
+Try the router with no provider key at all (mock_response answers without calling a provider):
+  curl -s ${router}/v1/chat/completions -H "Authorization: Bearer ${key.key}" -H 'content-type: application/json' \\
+    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}],"mock_response":"Hi from Switchyard"}'
+`);
+      }
+      console.log(`Try document parsing with no provider key at all (local OCR):
   curl -s http://${config.http.host}:${config.http.documentsPort}/v1/ocr/parse -H "Authorization: Bearer ${key.key}" -F file=@page.png
 
-Then call any model through the router:
-  curl -s ${router}/v1/chat/completions -H "Authorization: Bearer ${key.key}" -H 'content-type: application/json' \\
-    -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]}'
+Then call ${tryModel ?? 'any model'} through the router:
+  ${chatCurl(router, key.key, tryModel ?? 'gpt-4o-mini')}
 `);
     }),
   );
+
+/**
+ * Adds the connections the environment asks for to the demo organization, each as its provider's default,
+ * skipping a provider the organization already has a connection of (so a re-run adds only what is new).
+ * Prints which were added or kept, never a key. Returns those the organization has a connection for now.
+ */
+async function connectDemoProviders(t: Tenancy, organizationId: string, wanted: DemoConnection[]): Promise<DemoConnection[]> {
+  const have = new Set((await t.connections.list(ROOT, organizationId)).map((c) => c.provider));
+  const connected: DemoConnection[] = [];
+  for (const c of wanted) {
+    if (have.has(c.provider)) {
+      console.log(`[quickstart] ${c.provider}: the demo organization has a connection already (${c.from} not re-read)`);
+      connected.push(c);
+      continue;
+    }
+    try {
+      await t.connections.create(ROOT, {
+        organization_id: organizationId,
+        provider: c.provider,
+        slug: c.slug,
+        name: c.name,
+        credentials: c.credentials,
+        base_url: c.base_url,
+        is_default: true,
+      });
+    } catch (err) {
+      // E.g. the slug taken by another provider's connection: the quickstart goes on without this one.
+      if (!(err instanceof GatewayError)) throw err;
+      console.log(`[quickstart] ${c.provider}: not added from ${c.from} (${err.message})`);
+      continue;
+    }
+    have.add(c.provider);
+    connected.push(c);
+    console.log(`[quickstart] ${c.provider}: connection "${c.slug}" added from ${c.from}`);
+  }
+  return connected;
+}
 
 program
   .command('rotate-master-key')

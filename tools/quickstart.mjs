@@ -3,7 +3,9 @@
 //  1. install dependencies when node_modules is missing
 //  2. write .env with a generated admin token and master key (only if there is no .env)
 //  3. build, create the database, apply migrations
-//  4. create a demo organization, project and access key (once; the key is printed once)
+//  4. create a demo organization, project and access key (once; the key is printed once), and connect the
+//     provider keys found in the environment or .env (OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY,
+//     MISTRAL_API_KEY, GROQ_API_KEY, an answering OLLAMA_BASE_URL): tools/demo-connections.ts, run by `switchyard demo`
 //  5. run router, collector, documents and the worker (tools/start.mjs)
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

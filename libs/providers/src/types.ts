@@ -21,6 +21,19 @@ export interface UpstreamRequest {
   body: string | Uint8Array;
 }
 
+/**
+ * Which OpenAI chat parameters a model accepts, from the catalog (`parameter_profiles` in models.json): the
+ * o-series and gpt-5 reasoning models refuse `max_tokens`, `temperature` and more that clients still send.
+ */
+export interface ModelParameterRules {
+  /** Parameters sent under another name (`max_tokens` -> `max_completion_tokens`); a value already under the new name wins. */
+  rename?: Readonly<Record<string, string>>;
+  /** The role `system` messages are sent as (`developer`). */
+  system_role?: 'developer';
+  /** Parameters the model refuses: dropped with x-gateway-drop-unsupported, else a 400 naming the first. */
+  unsupported?: readonly string[];
+}
+
 export interface AdapterContext<P extends ProviderId = ProviderId> {
   target: ProviderTarget<P>;
   stream: boolean;
@@ -28,6 +41,8 @@ export interface AdapterContext<P extends ProviderId = ProviderId> {
   maxOutputTokens?: number;
   /** `x-gateway-drop-unsupported: true`: drop parameters the provider cannot honour instead of a 400. */
   dropUnsupported: boolean;
+  /** The catalog's parameter rules for the model, when it has any (OpenAI-format providers apply them). */
+  parameters?: ModelParameterRules;
 }
 
 /** Turns upstream stream bytes into OpenAI chunks. */

@@ -141,6 +141,7 @@ export class Executor {
       stream,
       maxOutputTokens: target.maxOutputTokens,
       dropUnsupported: policy.dropUnsupported,
+      parameters: target.parameters,
     };
     // This attempt's own cancellation: the client's, or the first-byte timeout.
     const upstreamCancel = new Cancellation();

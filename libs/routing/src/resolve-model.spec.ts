@@ -38,6 +38,15 @@ describe('resolveModel', () => {
     expect(resolveModel('@oa2/gpt-4o', connections, catalog).map((t) => t.connection.slug)).toEqual(['oa2']);
   });
 
+  it("carries the catalog's parameter rules of the model in every form (the bare id through openai/ included)", () => {
+    const rules = catalog.parametersFor('openai', 'o3-mini');
+    expect(rules).toBeDefined();
+    expect(resolveModel('o3-mini', connections, catalog).map((t) => t.parameters)).toEqual([rules, rules]);
+    expect(resolveModel('openai/o3-mini', connections, catalog)[0]!.parameters).toBe(rules);
+    expect(resolveModel('@oa2/o3-mini-2025-01-31', connections, catalog)[0]!.parameters).toBe(rules);
+    expect(resolveModel('openai/gpt-4o-mini', connections, catalog)[0]!.parameters).toBeUndefined();
+  });
+
   it('answers unknown names with model_not_found naming the way to discover models', () => {
     for (const name of ['nope', '@missing/gpt-4o', 'groq/llama', 'gemini-2.5-pro', 'dynamic/x', '@/x']) {
       expect(() => resolveModel(name, connections, catalog)).toThrow(expect.objectContaining({ code: 'model_not_found', status: 404 }));

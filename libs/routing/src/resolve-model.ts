@@ -1,4 +1,5 @@
 import type { ResolvedConnection } from '@switchyard/auth';
+import type { ModelParameterRules } from '@switchyard/providers';
 import { GatewayError, normalizeProviderId } from '@switchyard/types';
 import type { ModelCatalog } from './catalog/catalog';
 
@@ -9,6 +10,8 @@ export interface RouteTarget {
   /** The name as the client spelled it, for headers and logs. */
   requested: string;
   maxOutputTokens?: number;
+  /** What the model accepts of the OpenAI parameters (the catalog's rules), when it has rules. */
+  parameters?: ModelParameterRules;
 }
 
 const HOW_TO_DISCOVER =
@@ -26,6 +29,13 @@ export const modelNotFound = (model: string, why?: string) =>
  */
 export function resolveModel(model: string, connections: ResolvedConnection[], catalog: ModelCatalog): RouteTarget[] {
   const limit = (provider: ResolvedConnection['provider'], upstream: string) => catalog.forUpstream(provider, upstream)?.max_output_tokens;
+  const fit = (connection: ResolvedConnection, upstreamModel: string): RouteTarget => ({
+    connection,
+    upstreamModel,
+    requested: model,
+    maxOutputTokens: limit(connection.provider, upstreamModel),
+    parameters: catalog.parametersFor(connection.provider, upstreamModel),
+  });
 
   if (model.startsWith('@')) {
     const slash = model.indexOf('/');
@@ -35,7 +45,7 @@ export function resolveModel(model: string, connections: ResolvedConnection[], c
     const connection = connections.find((c) => c.slug === slug);
     if (!connection) throw modelNotFound(model, `There is no connection '${slug}'.`);
     const upstreamModel = catalog.get(upstream)?.providers.find((p) => p.provider === connection.provider)?.model ?? upstream;
-    return [{ connection, upstreamModel, requested: model, maxOutputTokens: limit(connection.provider, upstreamModel) }];
+    return [fit(connection, upstreamModel)];
   }
 
   if (model.startsWith('dynamic/')) throw modelNotFound(model, 'Dynamic routes are not configured for this project.');
@@ -49,7 +59,7 @@ export function resolveModel(model: string, connections: ResolvedConnection[], c
       const connection = defaultConnection(connections, provider);
       if (!connection) throw modelNotFound(model, `No ${provider} connection is configured for this organization.`);
       const upstreamModel = catalog.get(upstream)?.providers.find((p) => p.provider === provider)?.model ?? upstream;
-      return [{ connection, upstreamModel, requested: model, maxOutputTokens: limit(provider, upstreamModel) }];
+      return [fit(connection, upstreamModel)];
     }
   }
 
@@ -57,7 +67,7 @@ export function resolveModel(model: string, connections: ResolvedConnection[], c
   if (entry) {
     const targets = entry.providers.flatMap((p) => {
       const connection = defaultConnection(connections, p.provider);
-      return connection ? [{ connection, upstreamModel: p.model, requested: model, maxOutputTokens: entry.max_output_tokens }] : [];
+      return connection ? [{ ...fit(connection, p.model), maxOutputTokens: entry.max_output_tokens }] : [];
     });
     if (targets.length) return targets;
     throw modelNotFound(model, `It is served by ${entry.providers.map((p) => p.provider).join(', ')}; connect one of them.`);

@@ -137,6 +137,11 @@ export class MockOpenAIServer {
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'You did not provide an API key.', type: 'invalid_request_error', code: 'invalid_api_key', param: null } }));
       return;
     }
+    const refused = reasoningModelRefusal(body);
+    if (refused) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: refused }));
+      return;
+    }
     const pending = this.pending.shift();
     const script = this.queue.shift() ?? (pending ? await pending(record, this.requests.length) : undefined) ?? (this.respond ? await this.respond(record, this.requests.length) : this.defaultScript);
     if (script.delayBeforeHeadersMs) await sleep(script.delayBeforeHeadersMs);
@@ -231,6 +236,26 @@ export class MockOpenAIServer {
     }
     res.end();
   }
+}
+
+/** OpenAI's reasoning models (o1, o3, o4-mini, gpt-5; not o1-mini/-preview or gpt-5-chat), by the body's model id. */
+const REASONING_MODEL = /^(o1(?!-mini|-preview)|o3|o4-mini|gpt-5(?!-chat))/;
+/** Those of them that refuse `stop` too (o3-mini and o1 take it). */
+const NO_STOP_MODEL = /^(o3(?!-mini)|o4-mini|gpt-5)/;
+const REFUSED_BY_REASONING_MODELS = ['temperature', 'top_p', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'logit_bias'];
+
+/**
+ * The 400 error OpenAI answers a reasoning model's request with when it carries a parameter the model refuses
+ * (`max_tokens`, `temperature`, …), as the real API words it; null when the request is acceptable.
+ */
+export function reasoningModelRefusal(body: unknown): { message: string; type: string; param: string; code: string } | null {
+  const b = body as Record<string, unknown> | null;
+  if (!b || typeof b['model'] !== 'string' || !REASONING_MODEL.test(b['model'])) return null;
+  const error = (param: string, message: string) => ({ message, type: 'invalid_request_error', param, code: 'unsupported_parameter' });
+  if (b['max_tokens'] !== undefined) return error('max_tokens', "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.");
+  const refused = NO_STOP_MODEL.test(b['model']) ? [...REFUSED_BY_REASONING_MODELS, 'stop'] : REFUSED_BY_REASONING_MODELS;
+  const param = refused.find((p) => b[p] !== undefined);
+  return param ? error(param, `Unsupported parameter: '${param}' is not supported with this model.`) : null;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -97,6 +97,8 @@ export interface GatewayBodyExtensions {
   custom_identifier?: string | number;
   customer_params?: unknown;
   disable_log?: boolean;
+  /** Answer with this text without calling any provider (LiteLLM's name), for tests and CI. */
+  mock_response?: string;
 }
 
 /** The body a client sends: the forwarded request plus the gateway's extensions (what `chatRequestSchema` validates). */

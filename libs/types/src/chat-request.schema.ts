@@ -135,6 +135,7 @@ export const chatRequestSchema = z
     custom_identifier: identifier.optional(),
     customer_params: z.unknown().optional(),
     disable_log: z.boolean().optional(),
+    mock_response: z.string().max(1_000_000).optional(),
   })
   .loose()
   .superRefine((req, ctx) => {
@@ -159,6 +160,7 @@ export const GATEWAY_BODY_EXTENSIONS = [
   'custom_identifier',
   'customer_params',
   'disable_log',
+  'mock_response',
 ] as const satisfies readonly (keyof GatewayBodyExtensions)[];
 
 // Compile-time checks that the schema and the wire types cannot drift apart: a validated body is a

@@ -2,6 +2,7 @@ import type { ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, Cre
 import { parseJsonError } from '../shared/errors';
 import { SseDecoder } from '../shared/sse';
 import { plainToolCallId, splitToolCallId } from '../shared/tool-call-ids';
+import { applyModelParameters } from './model-parameters';
 import { ProviderStreamError, UnsupportedParameterError, type AdapterContext, type ProviderAdapter, type StreamDecoder, type UpstreamRequest } from '../types';
 
 /** The providers that speak the OpenAI wire format (the others have their own folder and translation). */
@@ -64,6 +65,7 @@ export function openAICompatibleAdapter<P extends OpenAICompatibleId>(config: Op
           return rest;
         });
       }
+      if (ctx.parameters) applyModelParameters(body, ctx.parameters, ctx.target.upstreamModel, ctx.dropUnsupported);
       config.adjust?.(body);
       return {
         url: config.url ? config.url(base, ctx) : `${base.replace(/\/+$/, '')}/chat/completions`,

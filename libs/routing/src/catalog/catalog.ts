@@ -1,3 +1,4 @@
+import type { ModelParameterRules } from '@switchyard/providers';
 import type { ProviderId } from '@switchyard/types';
 import { normalizeProviderId } from '@switchyard/types';
 import data from './models.json';
@@ -9,6 +10,25 @@ export interface CatalogModel {
   capabilities: string[];
   providers: { provider: ProviderId; model: string }[];
   pricing: { input_per_mtok: number; output_per_mtok: number; cached_input_per_mtok: number | null; currency: string; checked: string };
+  /** The name of its entry in `parameter_profiles`: which OpenAI parameters the model accepts (absent: all). */
+  parameters?: string;
+}
+
+/** The parameter rules for provider model ids the catalog has no entry for (dated snapshots, newer models of a family). */
+export interface ParameterPattern {
+  providers: string[];
+  /** A regular expression over the provider's model id. */
+  match: string;
+  /** The name of its entry in `parameter_profiles`. */
+  parameters: string;
+}
+
+/** What `models.json` holds. */
+export interface CatalogDocument {
+  version: string;
+  models: unknown[];
+  parameter_profiles?: Record<string, ModelParameterRules>;
+  parameter_patterns?: ParameterPattern[];
 }
 
 /** The versioned model catalog (`models.json`): which providers serve a slug, limits, capabilities, prices. */
@@ -16,9 +36,22 @@ export class ModelCatalog {
   readonly version: string;
   private readonly bySlug = new Map<string, CatalogModel>();
   private readonly byUpstream = new Map<string, CatalogModel>();
+  private readonly profiles: Record<string, ModelParameterRules>;
+  private readonly patterns: { providers: Set<ProviderId>; match: RegExp; rules: ModelParameterRules }[];
 
-  constructor(doc: { version: string; models: unknown[] } = data) {
+  constructor(doc: CatalogDocument = data as CatalogDocument) {
     this.version = doc.version;
+    this.profiles = doc.parameter_profiles ?? {};
+    const profile = (name: string, where: string) => {
+      const rules = this.profiles[name];
+      if (!rules) throw new Error(`catalog: unknown parameter profile '${name}' for ${where}`);
+      return rules;
+    };
+    this.patterns = (doc.parameter_patterns ?? []).map((p) => ({
+      providers: new Set(p.providers.map((id) => normalizeProviderId(id) ?? id) as ProviderId[]),
+      match: new RegExp(p.match),
+      rules: profile(p.parameters, p.match),
+    }));
     for (const raw of doc.models as CatalogModel[]) {
       const model: CatalogModel = {
         ...raw,
@@ -28,6 +61,7 @@ export class ModelCatalog {
           return { provider, model: p.model };
         }),
       };
+      if (model.parameters !== undefined) profile(model.parameters, model.slug);
       this.bySlug.set(model.slug, model);
       for (const p of model.providers) this.byUpstream.set(`${p.provider}/${p.model}`, model);
     }
@@ -40,6 +74,16 @@ export class ModelCatalog {
   /** The catalog entry behind a provider's own model id (e.g. `openai` + `gpt-4o-mini`). */
   forUpstream(provider: ProviderId, upstreamModel: string): CatalogModel | undefined {
     return this.byUpstream.get(`${provider}/${upstreamModel}`) ?? this.bySlug.get(upstreamModel);
+  }
+
+  /**
+   * Which OpenAI parameters a provider's model accepts: its catalog entry's profile, else the first pattern
+   * matching the id (e.g. a dated `o3-mini-2025-01-31`); undefined when it accepts them all.
+   */
+  parametersFor(provider: ProviderId, upstreamModel: string): ModelParameterRules | undefined {
+    const entry = this.forUpstream(provider, upstreamModel);
+    if (entry) return entry.parameters === undefined ? undefined : this.profiles[entry.parameters];
+    return this.patterns.find((p) => p.providers.has(provider) && p.match.test(upstreamModel))?.rules;
   }
 
   all(): CatalogModel[] {

@@ -1,13 +1,14 @@
 import type { ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
 import type { LogAttempt } from '@switchyard/metering';
-import type { CallContext, ChatRequest } from '@switchyard/types';
+import { GatewayError, type CallContext, type ChatRequest } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
 import { executionPolicy } from '../execution-policy';
 import type { ExecutionResult, Executor } from '../executor';
 import { resolveModel, type RouteTarget } from '../resolve-model';
 import { admit, type AdmissionStage } from './admission';
+import { mockResult } from './mock-response';
 import type { RequestControls } from './request-controls';
 
 /** Who a call is made for: the caller's organization and key (null: an in-process call, e.g. a document job); the project is passed apart. */
@@ -41,10 +42,25 @@ export class GatewayClient {
     cancel: Cancellation,
     attempts?: LogAttempt[],
   ): Promise<ExecutionResult> {
-    const targets = await this.resolve(call, request.model, controls.fallbackModels);
+    const mock = controls.mockResponse;
+    const targets = mock === undefined ? await this.resolve(call, request.model, controls.fallbackModels) : await this.resolveForMock(call, request.model);
     if (this.admission.length) await admit(this.admission, { call, project, request, controls, targets });
+    if (mock !== undefined) return mockResult(request, mock, targets[0]);
     const policy = executionPolicy(project.settings, controls, this.config.router);
     return this.executor.execute(request, targets, policy, cancel, attempts);
+  }
+
+  /**
+   * `mock_response`: the model's targets when it resolves (the answer and the log name the first), else none
+   * (the answer names the `mock` provider): no connection or provider key is needed to mock.
+   */
+  private async resolveForMock(call: Caller, model: string): Promise<RouteTarget[]> {
+    try {
+      return resolveModel(model, await this.directory.connectionsOf(call.organizationId), this.catalog);
+    } catch (err) {
+      if (err instanceof GatewayError && err.code === 'model_not_found') return [];
+      throw err;
+    }
   }
 
   /** Stage 3, resolve: the model's targets in order, then each fallback model's. */

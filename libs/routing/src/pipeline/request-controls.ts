@@ -9,7 +9,7 @@ export type Backoff = 'constant' | 'linear' | 'exponential';
 /** The gateway's own fields of a request body (Keywords AI style), validated, removed before forwarding. */
 export type BodyExtensions = Pick<
   ChatRequestBody,
-  'fallback_models' | 'retry_params' | 'metadata' | 'customer_identifier' | 'thread_identifier' | 'custom_identifier' | 'disable_log'
+  'fallback_models' | 'retry_params' | 'metadata' | 'customer_identifier' | 'thread_identifier' | 'custom_identifier' | 'disable_log' | 'mock_response'
 >;
 
 /** What the request's log records, and whether it is recorded at all (docs/logs.md). */
@@ -48,6 +48,8 @@ export interface RequestControls {
   retryParams?: BodyExtensions['retry_params'];
   /** The body's `fallback_models`: tried in order after the model's own targets. */
   fallbackModels: readonly string[];
+  /** The body's `mock_response`: answered with this text, no provider called (pipeline/mock-response.ts). */
+  mockResponse?: string;
   log: LogControls;
 }
 
@@ -86,6 +88,7 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
     dropUnsupported: control(headers, DROP_UNSUPPORTED)?.value === 'true',
     retryParams: body.retry_params,
     fallbackModels: body.fallback_models ?? NO_FALLBACKS,
+    mockResponse: body.mock_response,
     log: logControls(headers, body),
   };
 }

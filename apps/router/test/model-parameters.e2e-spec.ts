@@ -1,0 +1,84 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createTestEnvironment, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import OpenAI from 'openai';
+import { startRouter } from '../src/bootstrap';
+
+/**
+ * Parameters a reasoning model refuses, as clients that know it only by its bare id send them (Vercel AI SDK,
+ * LangChain): the mock refuses them as OpenAI does, so a 200 proves the router mapped or dropped them.
+ */
+describe('parameters the upstream model refuses (openai/o3-mini)', () => {
+  let env: TestEnvironment;
+  let router: NestFastifyApplication;
+  let upstream: MockOpenAIServer;
+  let tenant: SeededTenant;
+  let client: OpenAI;
+  const DROP = { headers: { 'x-gateway-drop-unsupported': 'true' } };
+  const messages: OpenAI.ChatCompletionMessageParam[] = [
+    { role: 'system', content: 'Answer in one word.' },
+    { role: 'user', content: 'Hi' },
+  ];
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    router = await startRouter(env.config, 0);
+    upstream = await MockOpenAIServer.start();
+    tenant = await seedTenant(await router.getUrl(), env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-params-0123456789' }, base_url: upstream.url });
+    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${await router.getUrl()}/v1`, maxRetries: 0 });
+  });
+
+  afterEach(() => upstream.reset());
+
+  afterAll(async () => {
+    await router?.close();
+    await upstream?.close();
+    await env?.cleanup();
+  });
+
+  it('the mock refuses them as OpenAI does (sent to it directly)', async () => {
+    const direct = new OpenAI({ apiKey: 'sk-direct', baseURL: upstream.url, maxRetries: 0 });
+    await expect(direct.chat.completions.create({ model: 'o3-mini', messages, max_tokens: 50 })).rejects.toMatchObject({
+      status: 400,
+      param: 'max_tokens',
+      code: 'unsupported_parameter',
+      message: "400 Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+    });
+    await expect(direct.chat.completions.create({ model: 'o3-mini', messages, temperature: 0.3 })).rejects.toMatchObject({ status: 400, param: 'temperature' });
+  });
+
+  it('max_tokens + temperature + system: a 400 naming temperature, nothing sent upstream', async () => {
+    await expect(client.chat.completions.create({ model: 'openai/o3-mini', messages, max_tokens: 50, temperature: 0.3 })).rejects.toMatchObject({
+      status: 400,
+      param: 'temperature',
+      code: 'unsupported_parameter',
+      message: expect.stringContaining('x-gateway-drop-unsupported: true') as string,
+    });
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('with x-gateway-drop-unsupported: max_tokens mapped, temperature dropped, system sent as developer (JSON and stream)', async () => {
+    const completion = await client.chat.completions.create({ model: 'openai/o3-mini', messages, max_tokens: 50, temperature: 0.3 }, DROP);
+    expect(completion.choices[0]!.message.content).toBe('Hello from the mock.');
+    const stream = await client.chat.completions.create({ model: 'openai/o3-mini', messages, max_tokens: 50, temperature: 0.3, stream: true }, DROP);
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Hello from the mock.');
+    expect(upstream.requests).toHaveLength(2);
+    for (const { body } of upstream.requests) {
+      expect(body).toMatchObject({ model: 'o3-mini', max_completion_tokens: 50, messages: [{ role: 'developer', content: 'Answer in one word.' }, { role: 'user', content: 'Hi' }] });
+      expect(body).not.toHaveProperty('max_tokens');
+      expect(body).not.toHaveProperty('temperature');
+    }
+  });
+
+  it('what only needs mapping works without the header, for the slug and a dated id too', async () => {
+    for (const model of ['o3-mini', 'openai/o3-mini-2025-01-31']) {
+      const completion = await client.chat.completions.create({ model, messages, max_tokens: 20 });
+      expect(completion.choices[0]!.message.content).toBe('Hello from the mock.');
+      expect(upstream.requests.at(-1)!.body).toMatchObject({ max_completion_tokens: 20, messages: [{ role: 'developer' }, { role: 'user' }] });
+    }
+    // A model without rules gets what the client sent.
+    await client.chat.completions.create({ model: 'openai/gpt-4o-mini', messages, max_tokens: 20, temperature: 0.3 });
+    expect(upstream.requests.at(-1)!.body).toMatchObject({ max_tokens: 20, temperature: 0.3, messages: [{ role: 'system' }, { role: 'user' }] });
+  });
+});
