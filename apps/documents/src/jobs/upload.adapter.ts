@@ -53,7 +53,9 @@ async function* guarded(file: Readable): AsyncIterable<Uint8Array> {
 function uploadError(err: unknown): unknown {
   if (err instanceof GatewayError || typeof (err as { statusCode?: unknown }).statusCode === 'number') return err;
   const message = err instanceof Error ? err.message : '';
-  if (/^Unexpected end of (form|multipart data)/i.test(message)) {
+  // The parser destroys the file part it was writing when the body ends (or is cut) before the part does.
+  const prematureClose = (err as { code?: unknown }).code === 'ERR_STREAM_PREMATURE_CLOSE';
+  if (prematureClose || /unexpected end of (form|multipart data)/i.test(message)) {
     return invalidRequest('The multipart body ended before its closing boundary.', null, 'invalid_multipart');
   }
   if (/^(Malformed|Multipart: Boundary not found|Unexpected end of file)/i.test(message)) {
