@@ -1,5 +1,6 @@
 import { Agent } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
 import {
   createTestEnvironment,
   hostileJsonBody,
@@ -128,6 +129,59 @@ describe('router hardening', () => {
         expect(JSON.parse(res.body).error.code).toBe('request_too_large');
       }
     }, 60_000);
+  });
+
+  describe('item 5: organizations cannot point connections at internal hosts', () => {
+    let orgAdminKey: string;
+    beforeAll(async () => {
+      const key = await httpJson(`${url}/v1/admin/access-keys`, { token: env.config.admin.token, body: { organization_id: tenant.organizationId, name: 'org admin', admin: true } });
+      expect(key.status).toBe(201);
+      orgAdminKey = key.body.key;
+    });
+    const create = (token: string, slug: string, baseUrl: string) =>
+      httpJson(`${url}/v1/admin/connections`, {
+        token,
+        body: { organization_id: tenant.organizationId, provider: 'openai', name: slug, slug, credentials: { api_key: 'sk-test-internal-0000' }, base_url: baseUrl },
+      });
+
+    it('an org admin key gets a 400 naming base_url for loopback, link-local, private and localhost URLs, on create and update', async () => {
+      for (const [i, target] of ['http://127.0.0.1:9/v1', 'http://169.254.169.254/latest', 'http://10.0.0.5/v1', 'http://localhost:11434/v1', 'http://[::1]:8000/v1'].entries()) {
+        const res = await create(orgAdminKey, `internal-${i}`, target);
+        expect(res.status).toBe(400);
+        expect(res.body.error).toMatchObject({ param: 'base_url', code: 'private_base_url' });
+      }
+      const ok = await create(orgAdminKey, 'public-one', 'https://api.openai.com/v1');
+      expect(ok.status).toBe(201);
+      const patched = await httpJson(`${url}/v1/admin/connections/${ok.body.id}`, { method: 'PATCH', token: orgAdminKey, body: { base_url: mock.url } });
+      expect(patched.status).toBe(400);
+      expect(patched.body.error.param).toBe('base_url');
+    });
+
+    it('the admin token (the operator) may', async () => {
+      expect((await create(env.config.admin.token, 'operator-loopback', mock.url)).status).toBe(201);
+    });
+
+    it('the router checks again after DNS resolution: a stored org URL that now resolves to loopback is never connected to', async () => {
+      const db = new Client({ connectionString: env.databaseUrl });
+      await db.connect();
+      try {
+        const ok = await create(orgAdminKey, 'rebound', 'https://api.openai.com/v1');
+        expect(ok.status).toBe(201);
+        // As if the name had been rebound to an internal address after the save-time check.
+        for (const rebound of [mock.url.replace('127.0.0.1', 'localhost'), mock.url]) {
+          await db.query(`UPDATE connections SET base_url = $1 WHERE id = $2`, [rebound, ok.body.id]);
+          await httpJson(`${url}/v1/admin/connections/${ok.body.id}`, { method: 'PATCH', token: env.config.admin.token, body: { name: 'rebound' } }); // evicts caches
+          await db.query(`UPDATE connections SET base_url = $1, base_url_trusted = false WHERE id = $2`, [rebound, ok.body.id]);
+          await new Promise((r) => setTimeout(r, 200));
+          const res = await rawRequest(`${url}/v1/chat/completions`, { headers: auth(), chunks: [JSON.stringify({ ...valid(), model: '@rebound/gpt-4o-mini' })] });
+          expect(res.status).toBe(502);
+          expect(JSON.parse(res.body).error.message).toMatch(/private, loopback or link-local/);
+          expect(mock.requests).toHaveLength(0);
+        }
+      } finally {
+        await db.end();
+      }
+    });
   });
 
   describe('fuzz: random and adversarial bodies never produce a 5xx, and the router keeps serving', () => {

@@ -40,6 +40,8 @@ export type ResolvedConnection = ProviderCredentials & {
   slug: string;
   name: string;
   baseUrl: string | null;
+  /** The base URL was set by the operator, so it may be private; absent or false: every upstream connection checks it after DNS. */
+  baseUrlTrusted?: boolean;
   isDefault: boolean;
   rateLimit: number | null;
   rateLimitPeriod: number | null;
@@ -241,6 +243,7 @@ export class TenantDirectory {
       slug: row.slug,
       name: row.name,
       baseUrl: row.baseUrl,
+      baseUrlTrusted: row.baseUrlTrusted,
       isDefault: row.isDefault,
       // Validated against the provider's credential schema when the connection was saved.
       credentials: JSON.parse(this.secrets.open(row.credentialsSealed, row.id)) as never,
