@@ -13,7 +13,8 @@ async function main(command: string): Promise<void> {
   if (command === 'up' || command === 'reset') {
     if (await ensureDatabase(config.database.url)) console.log('created database');
   }
-  const ds = await createDataSource(config, 'switchyard-migrate').initialize();
+  // A migration may legitimately run long (an index on a big table): only the services' pools bound statements.
+  const ds = await createDataSource({ database: { ...config.database, statementTimeoutMs: 24 * 3_600_000 } }, 'switchyard-migrate').initialize();
   try {
     if (command === 'down' || command === 'reset') console.log(`reverted ${await migrateDownAll(ds)} migration(s)`);
     if (command === 'up' || command === 'reset') {

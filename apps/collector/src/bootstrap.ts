@@ -11,6 +11,7 @@ export async function startCollector(config: AppConfig, port = config.http.colle
   const app = await createHttpApp(CollectorAppModule.forRoot(config, metrics), {
     logger,
     metrics,
+    jsonMaxDepth: config.limits.jsonMaxDepth,
     bodyLimit: config.collector.maxBodyBytes,
     bodyParser: false,
     configure: (adapter) => {

@@ -13,6 +13,7 @@ export async function startDocuments(config: AppConfig, port = config.http.docum
   const app = await createHttpApp(DocumentsAppModule.forRoot(config, metrics), {
     logger,
     metrics,
+    jsonMaxDepth: config.limits.jsonMaxDepth,
     // JSON uploads carry the file as base64 (4/3 of its size).
     bodyLimit: Math.ceil((maxFile * 4) / 3) + 1024 * 1024,
     // (multipart is bounded per file by the storage write and the multipart fileSize limit)

@@ -11,6 +11,7 @@ export async function startRouter(config: AppConfig, port = config.http.routerPo
   const app = await createHttpApp(RouterAppModule.forRoot(config, metrics), {
     logger,
     metrics,
+    jsonMaxDepth: config.limits.jsonMaxDepth,
     bodyLimit: config.router.bodyLimitBytes,
     // The chat feature serves `POST /v1/chat/completions` as a raw route (chat/chat.routes.ts).
     rawRoutes: true,

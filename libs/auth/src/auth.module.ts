@@ -35,7 +35,7 @@ class AuthLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       provide: TenantDirectory,
       inject: [AccessKeysRepository, ProjectsRepository, ConnectionsRepository, SecretBox, GatewayEventBus, APP_CONFIG],
       useFactory: (k: AccessKeysRepository, p: ProjectsRepository, c: ConnectionsRepository, s: SecretBox, e: GatewayEventBus, cfg: ServiceConfig) =>
-        new TenantDirectory(k, p, c, s, e, cfg.auth.cacheTtlMs),
+        new TenantDirectory(k, p, c, s, e, cfg.auth.cacheTtlMs, cfg.auth.staleAfterMs),
     },
     AuthLifecycle,
     GatewayAuthGuard,

@@ -19,10 +19,11 @@ function setup() {
     expiresAt: null,
     revokedAt: null,
   } as unknown as AccessKeyEntity;
-  const db = { down: false, calls: 0, error: refused as () => Error };
+  const db = { down: false, silent: false, calls: 0, error: refused as () => Error };
   const keysRepo = {
     findByHash: async () => {
       db.calls++;
+      if (db.silent) return new Promise(() => undefined); // a partition: the query never answers
       if (db.down) throw db.error();
       return row;
     },
@@ -52,6 +53,16 @@ describe('TenantDirectory stale-if-error', () => {
     db.down = false;
     await directory.authenticate(key, t0 + 11 * TTL);
     expect(db.calls).toBe(4);
+  });
+
+  it('serves the last known key within AUTH_STALE_AFTER_MS when PostgreSQL is silent, not after the query timeout', async () => {
+    const { key, directory, db } = setup();
+    const t0 = Date.now();
+    await directory.authenticate(key, t0);
+    db.silent = true;
+    const started = Date.now();
+    expect((await directory.authenticate(key, t0 + 2 * TTL)).keyId).toBe('key-1');
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('never serves a revoked key: the revocation event evicts it, and with PostgreSQL down the lookup is a 503', async () => {

@@ -40,6 +40,8 @@ export type ResolvedConnection = ProviderCredentials & {
   slug: string;
   name: string;
   baseUrl: string | null;
+  /** The base URL was set by the operator, so it may be private; absent or false: every upstream connection checks it after DNS. */
+  baseUrlTrusted?: boolean;
   isDefault: boolean;
   rateLimit: number | null;
   rateLimitPeriod: number | null;
@@ -75,6 +77,8 @@ export class TenantDirectory {
     private readonly secrets: SecretBox,
     events: GatewayEventBus,
     cacheTtlMs: number,
+    /** With an expired entry at hand, how long to wait for PostgreSQL before serving it (AUTH_STALE_AFTER_MS). */
+    private readonly staleAfterMs = 500,
     private readonly usageFlushMs = 10_000,
   ) {
     this.keys = new TtlCache(cacheTtlMs);
@@ -239,6 +243,7 @@ export class TenantDirectory {
       slug: row.slug,
       name: row.name,
       baseUrl: row.baseUrl,
+      baseUrlTrusted: row.baseUrlTrusted,
       isDefault: row.isDefault,
       // Validated against the provider's credential schema when the connection was saved.
       credentials: JSON.parse(this.secrets.open(row.credentialsSealed, row.id)) as never,
@@ -249,13 +254,22 @@ export class TenantDirectory {
 
   /**
    * Runs a cache loader; when PostgreSQL is unreachable, serves the expired entry still held for
-   * `key` (evicted entries are not held), else answers 503 so clients retry.
+   * `key` (evicted entries are not held), else answers 503 so clients retry. Unreachable includes
+   * silent: with an expired entry at hand, a load that has not answered within `staleAfterMs` (a
+   * partition that forwards nothing) is left to finish in the background and the entry is served.
    */
   private async staleIfError<V>(cache: TtlCache<string, V>, key: string, load: () => Promise<V>): Promise<V> {
     try {
-      return await load();
+      const loading = load();
+      if (cache.getStale(key) === undefined) return await loading;
+      let timer: NodeJS.Timeout | undefined;
+      const slow = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new DatabaseTimeout(this.staleAfterMs)), this.staleAfterMs);
+      });
+      loading.catch(() => undefined); // a late failure after the stale answer is not unhandled
+      return await Promise.race([loading, slow]).finally(() => clearTimeout(timer));
     } catch (err) {
-      if (!isDatabaseUnavailable(err)) throw err;
+      if (!(err instanceof DatabaseTimeout) && !isDatabaseUnavailable(err)) throw err;
       const stale = cache.getStale(key);
       if (stale === undefined) throw serviceUnavailable('The tenant database is unreachable; retry later.', 'database_unavailable');
       this.logger.warn(`PostgreSQL unreachable (${(err as Error).message}); serving the last known entry`);
@@ -281,4 +295,12 @@ function snapshot(row: ProjectEntity): ProjectSnapshot {
     retentionDays: row.retentionDays,
     settings: settingsOf(row),
   };
+}
+
+/** PostgreSQL did not answer a cache refresh in time (the connection may be open but forwarding nothing). */
+class DatabaseTimeout extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = 'DatabaseTimeout';
+  }
 }

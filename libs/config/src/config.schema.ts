@@ -34,6 +34,11 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/switchyard'),
   DATABASE_POOL_SIZE: positiveInt(10),
+  /** A new PostgreSQL connection that is not established within this time fails (a silent partition). */
+  DATABASE_CONNECT_TIMEOUT_MS: positiveInt(5_000),
+  /** Server-side `statement_timeout`; the client gives up on a query that long plus a second (a blackholed connection). */
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt(30_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: positiveInt(60_000),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z
     .string()
@@ -61,6 +66,10 @@ export const envSchema = z.object({
   DOCUMENTS_PORT: port(8090),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool(false),
+  /** JSON request bodies nested deeper than this are refused with a 400 at the edge of every service. */
+  HTTP_JSON_MAX_DEPTH: positiveInt(256),
+  /** An upload (multipart) that sends no byte for this long is answered 408 and its connection closed. */
+  HTTP_BODY_IDLE_TIMEOUT_MS: positiveInt(30_000),
   ROUTER_BODY_LIMIT_BYTES: positiveInt(32 * 1024 * 1024),
   ROUTER_RETRY_AFTER_CAP_MS: positiveInt(60_000),
   ROUTER_REQUEST_TIMEOUT_MS: positiveInt(120_000),
@@ -71,6 +80,10 @@ export const envSchema = z.object({
   /** PEM file of extra CAs trusted when fetching image URLs (private PKI; tests). */
   ROUTER_IMAGE_CA_FILE: z.string().min(1).optional(),
   AUTH_CACHE_TTL_MS: positiveInt(30_000),
+  /** With a cached (expired) entry at hand, the auth path waits this long for PostgreSQL before serving it stale. */
+  AUTH_STALE_AFTER_MS: positiveInt(500),
+  /** Lets organization admin keys set private, loopback and link-local connection base URLs (the admin token always may). */
+  CONNECTIONS_ALLOW_PRIVATE_BASE_URLS: bool(false),
   /** Request log bodies (request and response, each) are cut at this size. */
   LOG_BODY_MAX_BYTES: positiveInt(10 * 1024 * 1024),
   /** Request log records held in memory while Redis is unreachable; more are dropped (and counted). */

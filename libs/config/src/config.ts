@@ -10,12 +10,14 @@ export interface MasterKey {
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
-  database: { url: string; poolSize: number };
+  database: { url: string; poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number; idleInTransactionTimeoutMs: number };
   redis: { url: string; prefix: string };
   admin: { token: string; usingDevDefault: boolean };
   secrets: { current: MasterKey; previous: MasterKey[]; usingDevDefault: boolean };
   http: { host: string; routerPort: number; collectorPort: number; documentsPort: number };
   log: { level: string; pretty: boolean };
+  /** Limits every service applies at its HTTP edge. */
+  limits: { jsonMaxDepth: number; bodyIdleTimeoutMs: number };
   router: {
     bodyLimitBytes: number;
     retryAfterCapMs: number;
@@ -23,7 +25,9 @@ export interface AppConfig {
     /** Fetching image URLs for providers that need inline bytes. */
     images: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean; caPem: string | null };
   };
-  auth: { cacheTtlMs: number };
+  auth: { cacheTtlMs: number; staleAfterMs: number };
+  /** Whether organization admin keys may point connections at private, loopback or link-local hosts. */
+  connections: { allowPrivateBaseUrls: boolean };
   /** Request logs as the router and the documents worker record them (docs/logs.md). */
   logs: { bodyMaxBytes: number; bufferMaxRecords: number };
   collector: {
@@ -97,7 +101,13 @@ export function parseConfig(env: Env): AppConfig {
 
   return {
     env: e.NODE_ENV,
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      connectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTransactionTimeoutMs: e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     admin: { token: e.GATEWAY_ADMIN_TOKEN ?? DEV_ADMIN_TOKEN, usingDevDefault: !e.GATEWAY_ADMIN_TOKEN },
     secrets: {
@@ -107,6 +117,7 @@ export function parseConfig(env: Env): AppConfig {
     },
     http: { host: e.HOST, routerPort: e.ROUTER_PORT, collectorPort: e.COLLECTOR_PORT, documentsPort: e.DOCUMENTS_PORT },
     log: { level: e.LOG_LEVEL, pretty: e.LOG_PRETTY },
+    limits: { jsonMaxDepth: e.HTTP_JSON_MAX_DEPTH, bodyIdleTimeoutMs: e.HTTP_BODY_IDLE_TIMEOUT_MS },
     router: {
       bodyLimitBytes: e.ROUTER_BODY_LIMIT_BYTES,
       retryAfterCapMs: e.ROUTER_RETRY_AFTER_CAP_MS,
@@ -118,7 +129,8 @@ export function parseConfig(env: Env): AppConfig {
         caPem: e.ROUTER_IMAGE_CA_FILE ? readFileSync(e.ROUTER_IMAGE_CA_FILE, 'utf8') : null,
       },
     },
-    auth: { cacheTtlMs: e.AUTH_CACHE_TTL_MS },
+    auth: { cacheTtlMs: e.AUTH_CACHE_TTL_MS, staleAfterMs: e.AUTH_STALE_AFTER_MS },
+    connections: { allowPrivateBaseUrls: e.CONNECTIONS_ALLOW_PRIVATE_BASE_URLS },
     logs: { bodyMaxBytes: e.LOG_BODY_MAX_BYTES, bufferMaxRecords: e.LOG_BUFFER_MAX_RECORDS },
     collector: {
       maxBodyBytes: e.COLLECTOR_MAX_BODY_BYTES,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AuthModule, DEFAULT_AUTH_POLICY, GatewayAuthGuard } from '@switchyard/auth';
 import { ConfigModule, type AppConfig, type ServiceName } from '@switchyard/config';
 import { HealthModule, postgresReady, RAW_ROUTE_AUTHENTICATOR, READINESS_CHECKS, redisReady } from '@switchyard/http';
@@ -6,6 +7,7 @@ import { PersistenceModule, REDIS_CLIENT, RedisModule } from '@switchyard/persis
 import { Metrics } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
+import { DatabaseUnavailableInterceptor } from './database-unavailable.interceptor';
 import { KeyInfoController } from './key-info.controller';
 
 export interface CoreOptions {
@@ -43,6 +45,7 @@ export class GatewayCoreModule {
         { provide: DEFAULT_AUTH_POLICY, useValue: opts.defaultAuthPolicy ?? 'key' },
         { provide: Metrics, useValue: opts.metrics },
         { provide: RAW_ROUTE_AUTHENTICATOR, useExisting: GatewayAuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: DatabaseUnavailableInterceptor },
         {
           provide: READINESS_CHECKS,
           inject: [DataSource, REDIS_CLIENT],

@@ -8,3 +8,6 @@ export { writeJson } from './raw-routes/raw-response';
 export * from './route-auth/auth-policy';
 export * from './outbound/outbound-agent';
 export * from './outbound/outbound-url';
+export * from './body/json-depth';
+export { closeAfterAnswer } from './body/unread-body';
+export { toErrorResponse } from './errors/error-response';

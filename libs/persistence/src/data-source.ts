@@ -3,8 +3,17 @@ import type { AppConfig } from '@switchyard/config';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
-/** The one definition of the database connection, used by Nest, the migrate tool and tests. */
-export function dataSourceOptions(config: Pick<AppConfig, 'database'>, applicationName = 'switchyard'): DataSourceOptions {
+type DatabaseOptions = Pick<AppConfig['database'], 'url' | 'poolSize'> &
+  Partial<Pick<AppConfig['database'], 'connectTimeoutMs' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs'>>;
+
+/**
+ * The one definition of the database connection, used by Nest, the migrate tool and tests. Every pooled
+ * connection has a connect timeout, a server-side statement and idle-in-transaction timeout, and a
+ * client-side query timeout a second past the statement timeout: a connection that stays open but
+ * forwards nothing (a silent partition) fails its query instead of holding the caller.
+ */
+export function dataSourceOptions(config: { database: DatabaseOptions }, applicationName = 'switchyard'): DataSourceOptions {
+  const { connectTimeoutMs = 5_000, statementTimeoutMs = 30_000, idleInTransactionTimeoutMs = 60_000 } = config.database;
   return {
     type: 'postgres',
     url: config.database.url,
@@ -15,11 +24,17 @@ export function dataSourceOptions(config: Pick<AppConfig, 'database'>, applicati
     synchronize: false,
     logging: false,
     applicationName,
-    extra: { max: config.database.poolSize, connectionTimeoutMillis: 5000 },
+    extra: {
+      max: config.database.poolSize,
+      connectionTimeoutMillis: connectTimeoutMs,
+      statement_timeout: statementTimeoutMs,
+      query_timeout: statementTimeoutMs + 1_000,
+      idle_in_transaction_session_timeout: idleInTransactionTimeoutMs,
+    },
   };
 }
 
-export function createDataSource(config: Pick<AppConfig, 'database'>, applicationName?: string): DataSource {
+export function createDataSource(config: { database: DatabaseOptions }, applicationName?: string): DataSource {
   return new DataSource(dataSourceOptions(config, applicationName));
 }
 
@@ -35,7 +50,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
   if (/^(08|57P0[1-3])/.test(code)) return true; // connection exception; admin/crash shutdown, cannot connect now
   const message = typeof e.message === 'string' ? e.message : '';
-  return /Connection terminated|timeout exceeded when trying to connect|Driver not Connected|DataSource is not initialized|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|timeout exceeded when trying to connect|Driver not Connected|DataSource is not initialized|Client has encountered a connection error|Query read timeout|Connection terminated due to connection timeout/i.test(message);
 }
 
 /**

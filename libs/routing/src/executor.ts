@@ -61,6 +61,12 @@ export interface ExecutorOptions {
   /** Idle time allowed between upstream body chunks once a stream is flowing. */
   bodyIdleTimeoutMs: number;
   dispatcher?: Dispatcher;
+  /**
+   * For connections whose base URL an organization set (not the operator): a dispatcher that refuses
+   * private, loopback and link-local destinations after DNS resolution (`createOutboundAgent`). Absent:
+   * `dispatcher` serves them too (the operator allows private base URLs, or a test injects one).
+   */
+  untrustedDispatcher?: Dispatcher;
   /** The provider adapters: `createAdapterRegistry({ fetchImage })` with the guarded image fetcher. */
   adapters: AdapterLookup;
   /** The accounting stage: turns a call's usage into its usage record (default: tokens only, no cost). */
@@ -75,6 +81,7 @@ export interface ExecutorOptions {
  */
 export class Executor {
   private readonly dispatcher: Dispatcher;
+  private readonly untrustedDispatcher: Dispatcher;
   private readonly sleep: (ms: number, cancel: Cancellation) => Promise<void>;
   private readonly adapters: AdapterLookup;
   private readonly account: Accounting;
@@ -85,6 +92,7 @@ export class Executor {
     this.account = options.account ?? noAccounting;
     this.dispatcher =
       options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1, connect: { timeout: 10_000 } });
+    this.untrustedDispatcher = options.untrustedDispatcher ?? this.dispatcher;
     this.sleep = options.sleep ?? abortableSleep;
   }
 
@@ -150,7 +158,9 @@ export class Executor {
     let handedOver = false;
     try {
       const upstream = await adapter.buildRequest(request, ctx);
-      const res = await this.dispatcher.request({
+      const { baseUrl, baseUrlTrusted } = target.connection;
+      const dispatcher = baseUrl && !baseUrlTrusted ? this.untrustedDispatcher : this.dispatcher;
+      const res = await dispatcher.request({
         ...splitUrl(upstream.url),
         method: 'POST',
         headers: upstream.headers,
@@ -221,7 +231,8 @@ export class Executor {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.dispatcher.close(), ...this.closers.map((fn) => fn())]);
+    const own = this.untrustedDispatcher === this.dispatcher ? [this.dispatcher] : [this.dispatcher, this.untrustedDispatcher];
+    await Promise.all([...own.map((d) => d.close()), ...this.closers.map((fn) => fn())]);
   }
 }
 

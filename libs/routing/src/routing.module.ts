@@ -1,6 +1,7 @@
 import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
+import { createOutboundAgent } from '@switchyard/http';
 import { LogAppender } from '@switchyard/metering';
 import { REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
@@ -72,6 +73,8 @@ class ExecutorCloser implements OnApplicationShutdown {
         const fetchImage = createImageFetcher(c.router.images);
         const executor = new Executor({
           bodyIdleTimeoutMs: c.router.requestTimeoutMs,
+          // Base URLs an organization set are checked after DNS on every connection (DNS rebinding does not help).
+          ...(c.connections.allowPrivateBaseUrls ? {} : { untrustedDispatcher: createOutboundAgent({ allowPrivate: false, connectTimeoutMs: 10_000 }) }),
           adapters: createAdapterRegistry({ fetchImage }),
           account: pricedAccounting(priceCatalogOf(catalog)),
         });

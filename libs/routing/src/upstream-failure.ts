@@ -8,7 +8,9 @@ export type UpstreamFailure =
   | { kind: 'stream'; status: number; message: string }
   | { kind: 'timeout'; message: string }
   | { kind: 'network'; message: string }
-  | { kind: 'unsupported'; param: string; message: string };
+  | { kind: 'unsupported'; param: string; message: string }
+  /** The request could not even be built or sent (e.g. nested too deep to serialize): the client's, never retried. */
+  | { kind: 'request'; message: string };
 
 const RETRYABLE_STATUS = (s: number) => s === 408 || s === 409 || s === 429 || s >= 500;
 
@@ -21,6 +23,7 @@ export function isRetryable(f: UpstreamFailure): boolean {
     case 'stream':
       return RETRYABLE_STATUS(f.status);
     case 'unsupported':
+    case 'request':
       return false;
   }
 }
@@ -33,6 +36,8 @@ export function allowsFallback(f: UpstreamFailure): boolean {
     case 'stream':
     case 'unsupported':
       return true;
+    case 'request':
+      return false;
     case 'http':
       return RETRYABLE_STATUS(f.status) || f.status === 401 || f.status === 403 || f.status === 404 || f.contextLength;
   }
@@ -66,6 +71,8 @@ function describe(f: UpstreamFailure, provider: string): ClientError {
   switch (f.kind) {
     case 'unsupported':
       return { status: 400, type: 'invalid_request_error', code: 'unsupported_parameter', message: f.message, param: f.param };
+    case 'request':
+      return { status: 400, type: 'invalid_request_error', code: 'invalid_request', message: `The request could not be sent: ${f.message}` };
     case 'timeout':
       return { status: 504, type: 'api_error', code: 'provider_timeout', message: `${provider} did not answer in time.` };
     case 'network':
@@ -100,15 +107,42 @@ export function classifyFailure(err: unknown, timedOut = false): UpstreamFailure
   if (err instanceof ProviderStreamError) return { kind: 'stream', status: err.status, message: err.message };
   if (timedOut) return { kind: 'timeout', message: 'timed out before the first byte' };
   if (err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.HeadersTimeoutError) return { kind: 'timeout', message: err.message };
+  // A stack overflow building or serializing the upstream body: nothing was sent, and retrying cannot help.
+  if (err instanceof RangeError) return { kind: 'request', message: err.message };
   if (err instanceof SyntaxError) return { kind: 'stream', status: 502, message: 'The provider returned malformed JSON.' };
   const code = (err as { code?: string }).code ?? '';
   const message = err instanceof Error ? err.message : String(err);
   return { kind: 'network', message: code ? `${code}: ${message}` : message };
 }
 
-/** Removes credential values from a provider message before it reaches a client or a log. */
+/**
+ * Removes credential values from a provider message before it reaches a client or a log: each secret
+ * as sent, URL-encoded, and base64 (standard and URL alphabet, at any byte alignment, as inside a
+ * `Basic` header or a token the provider echoes).
+ */
 export function scrub(message: string, secrets: readonly string[]): string {
   let out = message;
-  for (const s of secrets) if (s && s.length >= 6) out = out.split(s).join('[redacted]');
+  for (const s of secrets) {
+    if (!s || s.length < 6) continue;
+    for (const form of secretForms(s)) out = out.split(form).join('[redacted]');
+  }
   return out.replace(/\b(sk|sy|key)[-_][A-Za-z0-9_-]{12,}/g, '[redacted]').slice(0, 2000);
+}
+
+/** The forms a secret may take in an echoed message; each at least 6 characters. */
+export function secretForms(secret: string): string[] {
+  const forms = new Set([secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+')]);
+  const bytes = Buffer.from(secret, 'utf8');
+  for (let offset = 0; offset < 3; offset++) {
+    // Characters that depend only on the secret's bytes at this alignment within a longer base64 text.
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64').replace(/=+$/, '');
+    const start = Math.ceil((offset * 8) / 6);
+    const end = (offset + bytes.length) % 3 === 0 ? encoded.length : encoded.length - 1;
+    const core = encoded.slice(start, end);
+    if (core.length >= 6) {
+      forms.add(core);
+      forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
 }

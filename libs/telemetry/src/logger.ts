@@ -8,6 +8,14 @@ export const REDACT_PATHS = [
   'req.headers["cf-aig-authorization"]',
   'headers.authorization',
   'headers["x-api-key"]',
+  'headers["cf-aig-authorization"]',
+  // One level further down (e.g. @fastify/multipart's trace of its busboy options and their headers).
+  '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  '*.headers["cf-aig-authorization"]',
+  '*.*.headers.authorization',
+  'authorization',
+  '*.authorization',
   '*.api_key',
   '*.apiKey',
   '*.secret_access_key',
@@ -19,8 +27,20 @@ export const REDACT_PATHS = [
   '*.key',
 ];
 
+/** Access keys (`sy_` + 48 base62) and bearer credentials, wherever they appear in a line. */
+const SECRET_IN_TEXT = /\bsy_[A-Za-z0-9]{48}\b|(\bBearer\s+)[^\s"\\,]+/gi;
+
+/** Masks access keys and bearer tokens in a serialized log line (a message, a stack, an object no path names). */
+export function maskSecrets(line: string): string {
+  return line.replace(SECRET_IN_TEXT, (_match, bearer: string | undefined) => (bearer ? `${bearer}[redacted]` : 'sy_[redacted]'));
+}
+
+/**
+ * The service logger. Known secret fields are redacted by path, and every line is masked once more
+ * on its way out (maskSecrets), so no access key reaches a log at any level, whoever logged it.
+ */
 export function createLogger(opts: { service: string; level: string; pretty?: boolean }): Logger {
-  return pino({
+  const options: pino.LoggerOptions = {
     level: opts.level,
     base: { service: opts.service },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -28,7 +48,15 @@ export function createLogger(opts: { service: string; level: string; pretty?: bo
     ...(opts.pretty
       ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', messageFormat: '[{service}] {msg}' } } }
       : {}),
-  });
+  };
+  if (opts.pretty) return pino(options);
+  const stdout = pino.destination({ dest: 1, sync: true });
+  const masked = {
+    write: (line: string) => stdout.write(line.includes('sy_') || /bearer/i.test(line) ? maskSecrets(line) : line),
+    flush: () => stdout.flush(),
+    flushSync: () => stdout.flushSync(),
+  };
+  return pino(options, masked);
 }
 
 /** Nest's logger interface over pino, so framework and app logs share one JSON stream. */

@@ -1,5 +1,6 @@
 import { Module, type Provider } from '@nestjs/common';
 import { GatewayEventBus, SecretBox } from '@switchyard/auth';
+import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { AccessKeysRepository, ConnectionsRepository, OrganizationsRepository, PersistenceModule, ProjectsRepository } from '@switchyard/persistence';
 import { AccessKeysService } from './access-keys/access-keys.service';
 import { ConnectionsService } from './connections/connections.service';
@@ -26,7 +27,12 @@ const provide = <T, A extends unknown[]>(cls: new (...args: A) => T, ...inject: 
     provide(OrganizationsService, OrganizationsRepository, SecretBox),
     provide(ProjectsService, OrganizationsRepository, ProjectsRepository, SecretBox, GatewayEventBus),
     provide(AccessKeysService, OrganizationsRepository, ProjectsRepository, AccessKeysRepository, GatewayEventBus),
-    provide(ConnectionsService, OrganizationsRepository, ConnectionsRepository, SecretBox, GatewayEventBus),
+    {
+      provide: ConnectionsService,
+      inject: [OrganizationsRepository, ConnectionsRepository, SecretBox, GatewayEventBus, APP_CONFIG],
+      useFactory: (o: OrganizationsRepository, c: ConnectionsRepository, s: SecretBox, e: GatewayEventBus, config: ServiceConfig) =>
+        new ConnectionsService(o, c, s, e, config.connections.allowPrivateBaseUrls),
+    },
     provide(SecretRotationService, ConnectionsService, ProjectsService),
   ],
   exports: [OrganizationsService, ProjectsService, AccessKeysService, ConnectionsService, SecretRotationService],

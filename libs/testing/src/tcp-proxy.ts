@@ -4,6 +4,12 @@ export interface TcpProxy {
   port: number;
   /** Drops every open connection and refuses new ones until `restore()`: the target looks down. */
   cut: () => void;
+  /**
+   * A silent partition: every connection stays open but nothing is forwarded either way, and new ones
+   * are accepted and held the same way, until `restore()` (which then drops them, as a healed
+   * partition leaves connections whose state the two sides no longer agree on).
+   */
+  blackhole: () => void;
   restore: () => void;
   close: () => Promise<void>;
 }
@@ -14,10 +20,17 @@ export interface TcpProxy {
  */
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let down = false;
+  let silent = false;
   const server = createServer((client) => {
     if (down) return void client.destroy();
+    sockets.add(client);
+    client.on('error', () => client.destroy()).on('close', () => sockets.delete(client));
+    if (silent) return void client.pause();
     const upstream = connect(target.port, target.host);
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
     sockets.add(client);
     sockets.add(upstream);
     const drop = () => {
@@ -25,6 +38,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
+      pairs.delete(pair);
     };
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
@@ -40,8 +54,23 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       for (const s of sockets) s.destroy();
       sockets.clear();
     },
+    blackhole: () => {
+      silent = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
+    },
     restore: () => {
       down = false;
+      if (silent) {
+        silent = false;
+        for (const s of sockets) s.destroy();
+        sockets.clear();
+        pairs.clear();
+      }
     },
     close: () =>
       new Promise<void>((resolve) => {

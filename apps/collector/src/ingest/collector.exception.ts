@@ -5,6 +5,7 @@
  */
 export type CollectorErrorCode =
   | 'undecodable_body'
+  | 'json_too_deep'
   | 'invalid_runs'
   | 'unsupported_media_type'
   | 'unsupported_encoding'
@@ -15,6 +16,7 @@ export type CollectorErrorCode =
 
 const STATUS: Record<CollectorErrorCode, number> = {
   undecodable_body: 400,
+  json_too_deep: 400,
   invalid_runs: 400,
   unsupported_media_type: 415,
   unsupported_encoding: 415,

@@ -1,4 +1,5 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { closeAfterAnswer } from '@switchyard/http';
 import { GatewayError } from '@switchyard/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { encodeRpcStatus } from '../otlp/otlp.proto';
@@ -33,6 +34,7 @@ export class IngestExceptionFilter implements ExceptionFilter {
       request.log.error({ err: exception, reqId: request.id }, 'ingest failed');
     }
     if (reply.sent) return;
+    closeAfterAnswer(request.raw, reply.raw);
     void reply.code(status).headers(headers);
     if (dynamiq) {
       void reply.type('application/json').send({ error: { code, message, details } });

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
+import { DEFAULT_JSON_MAX_DEPTH, jsonDepthExceeds } from '@switchyard/http';
 import { isDynamiqBody, runsBodySchema, toRunRecords } from '../dynamiq/dynamiq-runs';
 import { normalizeExportRequest, UndecodableRequestError, type NormalizedBatch } from '../otlp/normalize';
 import { decodeProtobufRequest, type PartialSuccess } from '../otlp/otlp.proto';
@@ -22,8 +23,8 @@ export function encodingOf(contentType: string | undefined): IngestEncoding | nu
   return null;
 }
 
-/** Decodes an OTLP or Dynamiq body into records (pure: no I/O). */
-export function decodeIngestBody(body: Buffer, encoding: IngestEncoding):
+/** Decodes an OTLP or Dynamiq body into records (pure: no I/O); JSON nested past `maxDepth` is a 400. */
+export function decodeIngestBody(body: Buffer, encoding: IngestEncoding, maxDepth = DEFAULT_JSON_MAX_DEPTH):
   | { kind: 'otlp'; batch: NormalizedBatch }
   | { kind: 'dynamiq'; runs: ReturnType<typeof toRunRecords> } {
   if (encoding === 'protobuf') {
@@ -35,11 +36,18 @@ export function decodeIngestBody(body: Buffer, encoding: IngestEncoding):
     }
     return { kind: 'otlp', batch: normalizeOtlp(decoded, 'bytes') };
   }
+  const text = body.length ? body.toString('utf8') : '{}';
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.length ? body.toString('utf8') : '{}');
+    parsed = JSON.parse(text);
   } catch {
     throw new CollectorException('undecodable_body', 'The body is not valid JSON.');
+  }
+  if (jsonDepthExceeds(text, maxDepth)) {
+    // JSON.parse does not recurse; what walks the value afterwards (validation, JSON.stringify) does.
+    throw new CollectorException('json_too_deep', `The JSON body is nested more than ${maxDepth} levels deep (the limit is ${maxDepth}).`, {
+      dynamiq: isDynamiqBody(parsed),
+    });
   }
   if (isDynamiqBody(parsed)) {
     const result = runsBodySchema.safeParse(parsed);
@@ -79,7 +87,7 @@ export class IngestService {
       throw new CollectorException('unsupported_media_type', 'Content-Type must be application/json or application/x-protobuf.');
     }
     const body = await readBody(stream, contentEncoding, this.config.collector.maxBodyBytes);
-    const decoded = decodeIngestBody(body, encoding);
+    const decoded = decodeIngestBody(body, encoding, this.config.limits.jsonMaxDepth);
     if (decoded.kind === 'dynamiq') {
       if (decoded.runs.length) await this.queue.enqueue(projectId, 'runs', decoded.runs.length, JSON.stringify(decoded.runs));
       return { kind: 'dynamiq', accepted: decoded.runs.length };

@@ -1,6 +1,7 @@
-import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '@switchyard/auth';
+import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { parseOr400, type Principal } from '@switchyard/types';
 import { DocumentJobsService, JobSubmissionService, waitQuerySchema } from '@switchyard/documents';
 import { uploadSourceOf } from './upload.adapter';
@@ -9,6 +10,7 @@ import { uploadSourceOf } from './upload.adapter';
 @Controller('v1/documents')
 export class DocumentsController {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
     private readonly submissions: JobSubmissionService,
     private readonly jobs: DocumentJobsService,
   ) {}
@@ -21,7 +23,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Query() query: unknown,
   ) {
-    const { status, body } = await this.submissions.submitAndRespond(principal, project, 'parse', uploadSourceOf(req), parseOr400(waitQuerySchema, query).wait);
+    const { status, body } = await this.submissions.submitAndRespond(principal, project, 'parse', uploadSourceOf(req, this.config.limits.bodyIdleTimeoutMs), parseOr400(waitQuerySchema, query).wait);
     void reply.status(status);
     return body;
   }
@@ -34,7 +36,7 @@ export class DocumentsController {
     @Res({ passthrough: true }) reply: FastifyReply,
     @Query() query: unknown,
   ) {
-    const { status, body } = await this.submissions.submitAndRespond(principal, project, 'extract', uploadSourceOf(req), parseOr400(waitQuerySchema, query).wait);
+    const { status, body } = await this.submissions.submitAndRespond(principal, project, 'extract', uploadSourceOf(req, this.config.limits.bodyIdleTimeoutMs), parseOr400(waitQuerySchema, query).wait);
     void reply.status(status);
     return body;
   }

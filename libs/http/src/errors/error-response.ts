@@ -64,6 +64,19 @@ function describeClientError(code: string | undefined, message: string, status: 
       return ['Request body is empty; expected a JSON object.', 'invalid_json'];
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return ['Content-Length does not match the body.', 'invalid_content_length'];
+    // @fastify/multipart: say which limit was hit.
+    case 'FST_PARTS_LIMIT':
+      return ['The multipart body has too many parts (the parts limit).', 'too_many_parts'];
+    case 'FST_FILES_LIMIT':
+      return ['The multipart body has too many files (the files limit).', 'too_many_files'];
+    case 'FST_FIELDS_LIMIT':
+      return ['The multipart body has too many fields (the fields limit).', 'too_many_fields'];
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return ['The uploaded file is too large (the file size limit).', 'file_too_large'];
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return ['The request is not multipart/form-data.', 'invalid_multipart'];
+    case 'FST_ERR_BAD_URL':
+      return ['The request URL is not valid.', 'invalid_url'];
     default:
       if (status === 400 && (/JSON/i.test(message) || code === 'FST_ERR_CTP_INVALID_JSON_BODY')) {
         return ['We could not parse the JSON body of your request.', 'invalid_json'];

@@ -1,6 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { closeAfterAnswer } from '../body/unread-body';
 import { toErrorResponse } from './error-response';
 
 /** One filter per app: every error leaves as `{"error":{message,type,param,code}}` with its status. */
@@ -16,7 +17,8 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
   }
 }
 
-function sendError(reply: FastifyReply, request: FastifyRequest, exception: unknown, logger: Logger): void {
+/** Writes `exception` as an OpenAI-shaped error; a body still arriving is not left on the connection. */
+export function sendError(reply: FastifyReply, request: FastifyRequest, exception: unknown, logger: Logger): void {
   const res = toErrorResponse(exception, request.id);
   if (res.internal) logger.error({ err: exception, reqId: request.id }, 'unhandled error');
   if (reply.sent || reply.raw.headersSent) {
@@ -24,5 +26,6 @@ function sendError(reply: FastifyReply, request: FastifyRequest, exception: unkn
     if (!reply.raw.writableEnded) reply.raw.destroy();
     return;
   }
+  closeAfterAnswer(request.raw, reply.raw);
   void reply.code(res.status).headers(res.headers).type('application/json').send(res.body);
 }

@@ -1,16 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import secureJson from 'secure-json-parse';
 import { GatewayError, invalidRequest } from '@switchyard/types';
+import { DEFAULT_JSON_MAX_DEPTH, jsonDepthExceeds, jsonTooDeep } from '../body/json-depth';
 
 const FORBIDDEN_KEY_HINT = /__proto__|constructor|\\u/;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
+let processMaxDepth = DEFAULT_JSON_MAX_DEPTH;
+
+/** The nesting bound of readJsonBody in this process (`HTTP_JSON_MAX_DEPTH`; createHttpApp sets it). */
+export function setJsonMaxDepth(maxDepth: number): void {
+  processMaxDepth = maxDepth;
+}
+
 /**
  * Reads a JSON request body of at most `limit` bytes: 415 for another content type, 413 past the limit
- * (checked against Content-Length first, then as bytes arrive), 400 for an empty or malformed body or one
- * with `__proto__` / `constructor.prototype` keys (refused like Fastify's own JSON parser does).
+ * (checked against Content-Length first, then as bytes arrive), 400 for an empty or malformed body, one
+ * nested deeper than `maxDepth` (the process's `HTTP_JSON_MAX_DEPTH` unless given) or one with
+ * `__proto__` / `constructor.prototype` keys (refused like Fastify's own JSON parser does).
  */
-export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+export function readJsonBody(req: IncomingMessage, limit: number, maxDepth = processMaxDepth): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const fail = (err: GatewayError) => {
       req.resume(); // discard the rest so the answer reaches the client
@@ -42,6 +51,7 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
       if (failed) return;
       if (size === 0) return reject(invalidJson('Request body is empty; expected a JSON object.'));
       const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8');
+      if (jsonDepthExceeds(text, maxDepth)) return reject(jsonTooDeep(maxDepth));
       let value: unknown;
       try {
         value = JSON.parse(text);

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { closeAfterAnswer } from '../body/unread-body';
 import { toErrorResponse } from '../errors/error-response';
 
 /** Sends a JSON answer with its length (one write). */
@@ -18,5 +19,6 @@ export function writeError(res: ServerResponse, requestId: string, err: unknown,
     if (!res.writableEnded) res.destroy();
     return;
   }
+  closeAfterAnswer(res.req, res);
   writeJson(res, answer.status, { ...answer.headers }, JSON.stringify(answer.body));
 }

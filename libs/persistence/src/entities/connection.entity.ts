@@ -32,6 +32,10 @@ export class ConnectionEntity {
   @Column('text', { name: 'base_url', nullable: true })
   baseUrl!: string | null;
 
+  /** Set by the operator (admin token): may be private or loopback. Otherwise checked after DNS on every connection. */
+  @Column('boolean', { name: 'base_url_trusted', default: false })
+  baseUrlTrusted!: boolean;
+
   @Column('boolean', { name: 'is_default', default: false })
   isDefault!: boolean;
 

@@ -3,6 +3,7 @@ import { ConnectionEntity, type ConnectionsRepository, type OrganizationsReposit
 import { conflict, credentialsSchemaFor, newId, normalizeProviderId, notFound, primarySecretOf, type ProviderId, parseOr400 } from '@switchyard/types';
 import { listedOrganization, requireOrganization } from '../organizations/organization-access';
 import { connectionView, type ConnectionView, type DeletedView } from '../tenancy.views';
+import { baseUrlTrustedFor, requireAllowedBaseUrl } from './base-url-policy';
 import { createConnectionSchema, patchConnectionSchema } from './connection.dto';
 
 /**
@@ -15,6 +16,8 @@ export class ConnectionsService {
     private readonly connections: ConnectionsRepository,
     private readonly secrets: SecretBox,
     private readonly events: GatewayEventBus,
+    /** CONNECTIONS_ALLOW_PRIVATE_BASE_URLS: organization admin keys may set private base URLs too. */
+    private readonly allowPrivateBaseUrls = false,
   ) {}
 
   async create(scope: AdminScope, input: unknown): Promise<ConnectionView> {
@@ -22,6 +25,7 @@ export class ConnectionsService {
     await requireOrganization(this.orgs, scope, dto.organization_id);
     const provider = normalizeProviderId(dto.provider) as ProviderId;
     const credentials = parseOr400(credentialsSchemaFor(provider), dto.credentials, 'credentials');
+    await requireAllowedBaseUrl(scope, dto.base_url, this.allowPrivateBaseUrls);
     await this.requireFreeSlug(dto.organization_id, dto.slug);
     const row = Object.assign(new ConnectionEntity(), {
       id: newId(),
@@ -29,6 +33,7 @@ export class ConnectionsService {
       name: dto.name,
       slug: dto.slug,
       baseUrl: dto.base_url ?? null,
+      baseUrlTrusted: baseUrlTrustedFor(scope),
       isDefault: dto.is_default ?? false,
       rateLimit: dto.rate_limit ?? null,
       rateLimitPeriod: dto.rate_limit_period ?? null,
@@ -53,7 +58,11 @@ export class ConnectionsService {
     if (patch.slug !== undefined && patch.slug !== row.slug) await this.requireFreeSlug(row.organizationId, patch.slug);
     if (patch.name !== undefined) row.name = patch.name;
     if (patch.slug !== undefined) row.slug = patch.slug;
-    if (patch.base_url !== undefined) row.baseUrl = patch.base_url;
+    if (patch.base_url !== undefined) {
+      await requireAllowedBaseUrl(scope, patch.base_url, this.allowPrivateBaseUrls);
+      row.baseUrl = patch.base_url;
+      row.baseUrlTrusted = baseUrlTrustedFor(scope);
+    }
     if (patch.is_default !== undefined) row.isDefault = patch.is_default;
     if (patch.rate_limit !== undefined) row.rateLimit = patch.rate_limit;
     if (patch.rate_limit_period !== undefined) row.rateLimitPeriod = patch.rate_limit_period;
