@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { errorBodyFor, type ErrorFamily } from '../errors/error-family';
 import { toErrorResponse } from '../errors/error-response';
 
 /** Sends a JSON answer with its length (one write). */
@@ -10,13 +11,13 @@ export function writeJson(res: ServerResponse, status: number, headers: Record<s
   res.end(body);
 }
 
-/** Sends an error in the OpenAI shape; once a response has begun, the connection is cut instead. */
-export function writeError(res: ServerResponse, requestId: string, err: unknown, logger: Logger): void {
+/** Sends an error in the route family's shape (default OpenAI); once a response has begun, the connection is cut instead. */
+export function writeError(res: ServerResponse, requestId: string, err: unknown, logger: Logger, family: ErrorFamily = 'openai'): void {
   const answer = toErrorResponse(err, requestId);
   if (answer.internal) logger.error({ err, reqId: requestId }, 'unhandled error');
   if (res.headersSent) {
     if (!res.writableEnded) res.destroy();
     return;
   }
-  writeJson(res, answer.status, { ...answer.headers }, JSON.stringify(answer.body));
+  writeJson(res, answer.status, { ...answer.headers }, JSON.stringify(errorBodyFor(family, answer, requestId)));
 }
