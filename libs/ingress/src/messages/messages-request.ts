@@ -148,8 +148,21 @@ export function parseCountTokensRequest(body: unknown): ChatRequest {
 function validated<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw zodToGatewayError(parsed.error);
+  if (!parsed.success) throw zodToGatewayError(new z.ZodError(parsed.error.issues.slice(0, 1).map(innermost)));
   return parsed.data;
+}
+
+/**
+ * The issue to report: inside a union (content as a string or blocks), the issue of the alternative that got
+ * furthest, with its full path, so that a bad block is named (`messages[0].content[1].type`), not its message.
+ */
+function innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || !issue.errors.length) return issue;
+  const deepest = issue.errors
+    .map((alternative) => alternative[0])
+    .filter((i): i is z.core.$ZodIssue => i !== undefined)
+    .reduce((a, b) => (b.path.length > a.path.length ? b : a));
+  return innermost({ ...deepest, path: [...issue.path, ...deepest.path] });
 }
 
 function translate(body: MessagesRequestBody): TranslatedMessagesRequest {
