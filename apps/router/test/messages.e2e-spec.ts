@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Anthropic from '@anthropic-ai/sdk';
-import { createTestEnvironment, GeminiMockServer, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import { AnthropicMockServer, createTestEnvironment, GeminiMockServer, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
 import { startRouter } from '../src/bootstrap';
 
 const weatherTool: Anthropic.Tool = {
@@ -27,6 +27,7 @@ describe('POST /v1/messages (Anthropic Messages) through the router', () => {
   let url: string;
   let openai: MockOpenAIServer;
   const gemini = new GeminiMockServer();
+  const anthropic = new AnthropicMockServer();
   let tenant: SeededTenant;
   let client: Anthropic;
 
@@ -37,13 +38,18 @@ describe('POST /v1/messages (Anthropic Messages) through the router', () => {
     env = await createTestEnvironment();
     router = await startRouter(env.config, 0);
     url = await router.getUrl();
-    [openai] = await Promise.all([MockOpenAIServer.start(), gemini.start()]);
+    [openai] = await Promise.all([MockOpenAIServer.start(), gemini.start(), anthropic.start()]);
     tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-openai-messages-key' }, base_url: openai.url });
     const conn = await httpJson(`${url}/v1/admin/connections`, {
       token: env.config.admin.token,
       body: { organization_id: tenant.organizationId, provider: 'google-ai-studio', name: 'gemini', slug: 'gemini', credentials: { api_key: gemini.apiKey }, base_url: `${gemini.url}/v1beta` },
     });
     expect(conn.status).toBe(201);
+    const claude = await httpJson(`${url}/v1/admin/connections`, {
+      token: env.config.admin.token,
+      body: { organization_id: tenant.organizationId, provider: 'anthropic', name: 'claude', slug: 'claude', credentials: { api_key: anthropic.apiKey }, base_url: `${anthropic.url}/v1` },
+    });
+    expect(claude.status).toBe(201);
     // The official client, unmodified but for the base URL; its key goes as `x-api-key`.
     client = new Anthropic({ apiKey: tenant.projectKey, baseURL: url, maxRetries: 0 });
   });
@@ -60,11 +66,12 @@ describe('POST /v1/messages (Anthropic Messages) through the router', () => {
   afterEach(() => {
     openai.reset();
     gemini.reset();
+    anthropic.reset();
   });
 
   afterAll(async () => {
     await router?.close();
-    await Promise.all([openai?.close(), gemini.stop()]);
+    await Promise.all([openai?.close(), gemini.stop(), anthropic.stop()]);
     await env?.cleanup();
   });
 
@@ -209,6 +216,38 @@ describe('POST /v1/messages (Anthropic Messages) through the router', () => {
       const toolMessage = await toolStream.finalMessage();
       expect(toolMessage.stop_reason).toBe('tool_use');
       expect(toolMessage.content).toEqual([{ type: 'tool_use', id: expect.any(String), name: 'get_weather', input: { city: 'Paris' } }]);
+    });
+  });
+
+  describe('against a Claude model (translated through the chat pipeline)', () => {
+    it('messages.stream with thinking and tools: signed thinking and cache marks survive the tool round trip', async () => {
+      anthropic.enqueue(
+        { reply: { kind: 'tool_calls', calls: [{ id: 'toolu_c1', name: 'get_weather', arguments: '{"city":"Paris"}' }], reasoning: 'I should call the tool.', redacted: true } },
+        { reply: { kind: 'text', text: 'Sunny in Paris.' } },
+      );
+      const request = {
+        model: 'anthropic/claude-sonnet-4-5',
+        max_tokens: 4096,
+        thinking: { type: 'enabled' as const, budget_tokens: 2048 },
+        system: [{ type: 'text' as const, text: 'You are a weather bot.', cache_control: { type: 'ephemeral' as const } }],
+        tools: [weatherTool],
+      };
+      const question: Anthropic.MessageParam = { role: 'user', content: [{ type: 'text', text: 'Weather in Paris?', cache_control: { type: 'ephemeral' } }] };
+      const first = await client.messages.stream({ ...request, messages: [question] }).finalMessage();
+      expect(first.content.map((b) => b.type)).toEqual(['thinking', 'redacted_thinking', 'tool_use']);
+      expect((first.content[0] as Anthropic.ThinkingBlock).signature).not.toBe('');
+      const sent = anthropic.requests[0]!.body;
+      expect(sent.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
+      expect(sent.system).toEqual([{ type: 'text', text: 'You are a weather bot.', cache_control: { type: 'ephemeral' } }]);
+      expect(sent.messages[0].content).toEqual([{ type: 'text', text: 'Weather in Paris?', cache_control: { type: 'ephemeral' } }]);
+
+      // The mock refuses a thinking block whose signature does not match, and a tool turn without its thinking.
+      const toolUse = first.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use')!;
+      const second = await client.messages
+        .stream({ ...request, messages: [question, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse.id, content: '22°C' }] }] })
+        .finalMessage();
+      expect(second.content).toEqual([{ type: 'text', text: 'Sunny in Paris.' }]);
+      expect(anthropic.requests[1]!.body.messages[1].content.map((b: { type: string }) => b.type)).toEqual(['thinking', 'redacted_thinking', 'tool_use']);
     });
   });
 
