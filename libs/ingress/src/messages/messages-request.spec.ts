@@ -171,6 +171,18 @@ describe('parseMessagesRequest: Messages body to the chat request', () => {
     expect(refusal([])).toMatchObject({ status: 400 });
   });
 
+  it("accepts the fields that tune Anthropic's own serving without acting on them", () => {
+    const { request } = parseMessagesRequest({
+      ...base,
+      messages: [{ role: 'user', content: 'x' }],
+      service_tier: 'auto',
+      cache_control: { type: 'ephemeral' },
+      context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
+      speed: 'fast',
+    });
+    expect(request).toEqual({ model: base.model, messages: [{ role: 'user', content: 'x' }], max_tokens: 1024 });
+  });
+
   it('count_tokens bodies need no max_tokens', () => {
     expect(parseCountTokensRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }] }).messages).toEqual([{ role: 'user', content: 'x' }]);
   });

@@ -105,9 +105,14 @@ const messagesFields = {
       format: z.object({ type: z.literal('json_schema'), schema: z.record(z.string(), z.unknown()) }).loose().nullable().optional(),
     })
     .optional(),
-  // Accepted and ignored on the translated path (docs/endpoints.md): they tune Anthropic's own serving.
+  // Accepted and not acted on by the translated path (docs/endpoints.md): they tune Anthropic's own serving
+  // (tier, region, speed, diagnostics, automatic caching, server-side context editing, which Claude Code sends).
   service_tier: z.enum(['auto', 'standard_only']).optional(),
   inference_geo: z.string().nullable().optional(),
+  speed: z.enum(['standard', 'fast']).nullable().optional(),
+  diagnostics: z.unknown().optional(),
+  cache_control: cacheControl,
+  context_management: z.unknown().optional(),
   ...extensionShape,
 };
 
