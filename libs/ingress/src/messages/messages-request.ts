@@ -162,11 +162,10 @@ function validated<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
  * furthest, with its full path, so that a bad block is named (`messages[0].content[1].type`), not its message.
  */
 function innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
-  if (issue.code !== 'invalid_union' || !issue.errors.length) return issue;
-  const deepest = issue.errors
-    .map((alternative) => alternative[0])
-    .filter((i): i is z.core.$ZodIssue => i !== undefined)
-    .reduce((a, b) => (b.path.length > a.path.length ? b : a));
+  if (issue.code !== 'invalid_union') return issue;
+  const firsts = issue.errors.flatMap((alternative) => alternative.slice(0, 1));
+  if (!firsts.length) return issue;
+  const deepest = firsts.reduce((a, b) => (b.path.length > a.path.length ? b : a));
   return innermost({ ...deepest, path: [...issue.path, ...deepest.path] });
 }
 
