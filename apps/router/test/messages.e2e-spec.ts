@@ -292,5 +292,8 @@ describe('POST /v1/messages (Anthropic Messages) through the router', () => {
     expect(input_tokens).toBeGreaterThan(10);
     expect(input_tokens).toBeLessThan(200);
     expect(openai.requests).toHaveLength(0);
+    const unknown = await post('/v1/messages/count_tokens', { model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
   });
 });

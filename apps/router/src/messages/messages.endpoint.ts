@@ -1,5 +1,7 @@
 import { anthropicErrorBody, readJsonBody, writeJson, type RawHandler } from '@switchyard/http';
 import { estimateInputTokens, MessagesStreamTranslator, messagesErrorEvent, parseCountTokensRequest, parseMessagesRequest, toMessagesResponse } from '@switchyard/ingress';
+import type { TenantDirectory } from '@switchyard/auth';
+import { resolveModel, type ModelCatalog } from '@switchyard/routing';
 import { gatewayEndpoint, type GatewayEdgeDeps, type StreamEncoder } from './gateway-edge';
 
 export const MESSAGES_PATH = '/v1/messages';
@@ -31,12 +33,14 @@ function messagesStreamEncoder(model: string, requestId: string): StreamEncoder 
 
 /**
  * `POST /v1/messages/count_tokens`: the estimate of `estimateInputTokens` (docs/endpoints.md), from the body
- * validated as `/v1/messages` validates it, without calling a provider.
+ * validated as `/v1/messages` validates it; the model must be one the caller can route to (else 404, as Anthropic
+ * answers), but no provider is called.
  */
-export function countTokensHandler(bodyLimitBytes: number): RawHandler {
+export function countTokensHandler(deps: { directory: TenantDirectory; catalog: ModelCatalog; bodyLimitBytes: number }): RawHandler {
   return async (req, res, { principal }) => {
     if (principal.kind !== 'key') return; // the 'key' policy admits keys only
-    const request = parseCountTokensRequest(await readJsonBody(req, bodyLimitBytes));
+    const request = parseCountTokensRequest(await readJsonBody(req, deps.bodyLimitBytes));
+    resolveModel(request.model, await deps.directory.connectionsOf(principal.organizationId), deps.catalog);
     writeJson(res, 200, {}, JSON.stringify({ input_tokens: estimateInputTokens(request) }));
   };
 }

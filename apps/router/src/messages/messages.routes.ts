@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { RawRoutes } from '@switchyard/http';
-import { GatewayClient, RequestLogger } from '@switchyard/routing';
+import { GatewayClient, ModelCatalog, RequestLogger } from '@switchyard/routing';
 import { COUNT_TOKENS_PATH, countTokensHandler, MESSAGES_PATH, messagesHandler } from './messages.endpoint';
 
 /**
@@ -17,6 +17,7 @@ export class MessagesRoutes implements OnModuleInit {
     private readonly gateway: GatewayClient,
     private readonly directory: TenantDirectory,
     private readonly logger: RequestLogger,
+    private readonly catalog: ModelCatalog,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
@@ -24,6 +25,6 @@ export class MessagesRoutes implements OnModuleInit {
     const { bodyLimitBytes } = this.config.router;
     const options = { auth: 'key', errors: 'anthropic' } as const;
     this.rawRoutes.add('POST', MESSAGES_PATH, options, messagesHandler({ gateway: this.gateway, directory: this.directory, logger: this.logger, bodyLimitBytes }));
-    this.rawRoutes.add('POST', COUNT_TOKENS_PATH, options, countTokensHandler(bodyLimitBytes));
+    this.rawRoutes.add('POST', COUNT_TOKENS_PATH, options, countTokensHandler({ directory: this.directory, catalog: this.catalog, bodyLimitBytes }));
   }
 }
