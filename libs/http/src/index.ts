@@ -5,6 +5,7 @@ export * from './raw-routes/raw-routes';
 export * from './raw-routes/raw-route-authenticator';
 export * from './raw-routes/json-body.reader';
 export { writeJson } from './raw-routes/raw-response';
+export * from './errors/error-family';
 export * from './route-auth/auth-policy';
 export * from './outbound/outbound-agent';
 export * from './outbound/outbound-url';

@@ -1,83 +1,21 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TenantDirectory } from '@switchyard/auth';
-import { readJsonBody, writeJson, type RawHandler, type RawRouteContext } from '@switchyard/http';
-import {
-  Cancellation,
-  callCost,
-  ClientAbortedError,
-  parseChatRequest,
-  parseRequestControls,
-  type ExecutionMeta,
-  type GatewayClient,
-  type RequestLogger,
-} from '@switchyard/routing';
-import { GatewayError } from '@switchyard/types';
-import { streamToClient } from './sse';
+import { parseChatRequest } from '@switchyard/routing';
+import type { RawHandler } from '@switchyard/http';
+import { gatewayEndpoint, type GatewayEdgeDeps } from '../messages/gateway-edge';
+import { openAIStreamEncoder } from './sse';
 
-export interface ChatEndpointDeps {
-  gateway: GatewayClient;
-  directory: TenantDirectory;
-  logger: RequestLogger;
-  bodyLimitBytes: number;
-}
+export type ChatEndpointDeps = GatewayEdgeDeps;
 
 /**
  * `POST /v1/chat/completions`, the hot path, served on the Node HTTP server directly (a raw route, see
- * RawRoutes and chat.routes.ts): the edge of the request pipeline. RawRoutes has checked the key (before the
- * body is read); the handler resolves the project once, parses the body and the per-request controls once,
- * and hands typed values to the GatewayClient; then it responds (JSON, or SSE through `streamToClient`) and
- * ends the request's log (the accounting stage: metrics, and the log record appended off the request path).
+ * RawRoutes and chat.routes.ts): the pipeline's edge (`gatewayEndpoint`) with the request parsed as it is
+ * forwarded, the completion answered as the upstream's, and chunks streamed as OpenAI SSE (`sse.ts`).
  */
 export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
-  const { gateway, directory, logger, bodyLimitBytes } = deps;
-  return async (req: IncomingMessage, res: ServerResponse, { requestId, principal }: RawRouteContext) => {
-    if (principal.kind !== 'key') return; // the 'key' policy admits keys only
-    const body = await readJsonBody(req, bodyLimitBytes);
-    const project = await directory.projectFor(principal, req.headers['x-gateway-project'] as string | undefined);
-    const { request, extensions } = parseChatRequest(body);
-    const controls = parseRequestControls(req.headers, extensions);
-    const log = logger.begin({ requestId, path: CHAT_PATH, requestType: 'chat.completions' }, principal, project, request, controls, body);
-    const clientGone = new Cancellation();
-    // A client that disconnects aborts the upstream request.
-    res.once('close', () => {
-      if (!res.writableFinished) clientGone.abort();
-    });
-    try {
-      const result = await gateway.execute(principal, project, request, controls, clientGone, log.attempts);
-      const gatewayHeaders = responseHeaders(requestId, result.meta);
-      log.addHeaders(gatewayHeaders);
-      log.firstByte();
-      if (result.kind === 'completion') {
-        const cost = callCost(result.usage, controls);
-        if (cost !== null) gatewayHeaders['x-gateway-cost'] = String(cost);
-        const text = JSON.stringify(result.completion);
-        writeJson(res, 200, gatewayHeaders, text);
-        return log.end({ statusCode: 200, errorCode: null, result, responseText: text });
-      }
-      const failure = await streamToClient(res, gatewayHeaders, log.watch(result), request.stream_options?.include_usage === true, clientGone);
-      log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result });
-    } catch (err) {
-      log.failed(err);
-      if (err instanceof ClientAbortedError) return;
-      // The error answer carries the log id too (a copy: an error object may be shared).
-      if (err instanceof GatewayError && log.id) {
-        const headers = { ...err.headers };
-        log.addHeaders(headers);
-        throw new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err });
-      }
-      throw err;
-    }
-  };
-}
-
-const CHAT_PATH = '/v1/chat/completions';
-
-function responseHeaders(requestId: string, meta: ExecutionMeta): Record<string, string> {
-  return {
-    'x-gateway-request-id': requestId,
-    'x-gateway-provider': meta.provider,
-    'x-gateway-model': meta.model,
-    'x-gateway-step': String(meta.step),
-    'x-gateway-attempts': String(meta.attempts),
-  };
+  return gatewayEndpoint(deps, {
+    path: '/v1/chat/completions',
+    requestType: 'chat.completions',
+    parse: parseChatRequest,
+    completionText: (result) => JSON.stringify(result.completion),
+    streamEncoder: (request) => openAIStreamEncoder(request.stream_options?.include_usage === true),
+  });
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { closeAfterAnswer } from '../body/unread-body';
+import { errorBodyFor, type ErrorFamily } from '../errors/error-family';
 import { toErrorResponse } from '../errors/error-response';
 
 /** Sends a JSON answer with its length (one write). */
@@ -11,8 +12,8 @@ export function writeJson(res: ServerResponse, status: number, headers: Record<s
   res.end(body);
 }
 
-/** Sends an error in the OpenAI shape; once a response has begun, the connection is cut instead. */
-export function writeError(res: ServerResponse, requestId: string, err: unknown, logger: Logger): void {
+/** Sends an error in the route family's shape (default OpenAI); once a response has begun, the connection is cut instead. */
+export function writeError(res: ServerResponse, requestId: string, err: unknown, logger: Logger, family: ErrorFamily = 'openai'): void {
   const answer = toErrorResponse(err, requestId);
   if (answer.internal) logger.error({ err, reqId: requestId }, 'unhandled error');
   if (res.headersSent) {
@@ -20,5 +21,5 @@ export function writeError(res: ServerResponse, requestId: string, err: unknown,
     return;
   }
   closeAfterAnswer(res.req, res);
-  writeJson(res, answer.status, { ...answer.headers }, JSON.stringify(answer.body));
+  writeJson(res, answer.status, { ...answer.headers }, JSON.stringify(errorBodyFor(family, answer, requestId)));
 }

@@ -66,6 +66,10 @@ describe('RawRoutes and readJsonBody on a real HTTP server', () => {
     routes.add('POST', '/refuse', { auth: 'public' }, async () => {
       throw new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', 'Slow down.', { headers: { 'retry-after': '3' } });
     });
+    routes.add('POST', '/anthropic', { auth: 'key', errors: 'anthropic' }, async (req) => {
+      await readJsonBody(req, 64);
+      throw new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', 'Slow down.', { headers: { 'retry-after': '3' } });
+    });
     routes.add('POST', '/crash', { auth: 'public' }, async () => {
       throw new Error('database password is hunter2');
     });
@@ -110,6 +114,19 @@ describe('RawRoutes and readJsonBody on a real HTTP server', () => {
     expect(refused.headers['x-request-id']).toBe('req-401');
     expect(JSON.parse(refused.body).error).toMatchObject({ type: 'authentication_error', code: 'missing_api_key' });
     expect(guardedCalls).toBe(calls);
+  });
+
+  it("answers a route of the anthropic family in Anthropic's error shape, auth and body errors included", async () => {
+    const refused = await send(port, '/anthropic', { headers: { ...json, 'x-request-id': 'req-a1' }, body: '{}' });
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.body)).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'Missing access key.' }, request_id: 'req-a1' });
+    const limited = await send(port, '/anthropic', { headers: { ...json, authorization: 'Bearer sy_good' }, body: '{}' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('3');
+    expect(JSON.parse(limited.body)).toMatchObject({ type: 'error', error: { type: 'rate_limit_error', message: 'Slow down.' } });
+    const tooLarge = await send(port, '/anthropic', { headers: { ...json, authorization: 'Bearer sy_good' }, body: JSON.stringify({ pad: 'x'.repeat(100) }) });
+    expect(tooLarge.status).toBe(413);
+    expect(JSON.parse(tooLarge.body).error.type).toBe('request_too_large');
   });
 
   it('makes a request id when the caller sends none or an unsafe one', async () => {

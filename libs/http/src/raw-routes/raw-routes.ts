@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { requestIdFrom, type Metrics } from '@switchyard/telemetry';
 import { GatewayError, type Principal } from '@switchyard/types';
+import type { ErrorFamily } from '../errors/error-family';
 import type { AuthPolicy, GuardedAuthPolicy } from '../route-auth/auth-policy';
 import type { RawRouteAuthenticator } from './raw-route-authenticator';
 import { writeError } from './raw-response';
@@ -16,7 +17,13 @@ export interface RawRouteContext<P extends Principal | null = Principal> {
 /** A route served on the Node HTTP server itself: it owns the response from the first byte. */
 export type RawHandler<P extends Principal | null = Principal> = (req: IncomingMessage, res: ServerResponse, ctx: RawRouteContext<P>) => Promise<void>;
 
-type RawRoute = { policy: 'public'; handler: RawHandler<null> } | { policy: GuardedAuthPolicy; handler: RawHandler };
+type RawRoute = ({ policy: 'public'; handler: RawHandler<null> } | { policy: GuardedAuthPolicy; handler: RawHandler }) & { errors: ErrorFamily };
+
+/** How a raw route is served: who may call it, and the shape its errors take (default: the OpenAI shape). */
+export interface RawRouteOptions<A extends AuthPolicy> {
+  auth: A;
+  errors?: ErrorFamily;
+}
 
 /**
  * Routes answered by the Node HTTP server directly, ahead of Fastify and Nest, for a service's hot path
@@ -24,7 +31,7 @@ type RawRoute = { policy: 'public'; handler: RawHandler<null> } | { policy: Guar
  * parser, child logger, hook chain, reply serialization) cost more CPU than the router's own work and
  * allocated enough to keep the garbage collector busy; a raw route keeps the house conventions here
  * instead: its auth policy (checked before the handler runs, so before the body is read), request ids
- * (`x-request-id` in and out), per-route metrics, 5xx logging, OpenAI-shaped errors and a 503 while the
+ * (`x-request-id` in and out), per-route metrics, 5xx logging, errors in the route family's shape and a 503 while the
  * server is closing. Every other route goes to Fastify unchanged.
  */
 export class RawRoutes {
@@ -37,12 +44,15 @@ export class RawRoutes {
     private readonly authenticator: RawRouteAuthenticator,
   ) {}
 
-  /** Serves `method path` with `handler`; the route names who may call it (`{ auth: 'public' }` for anyone). */
-  add(method: string, path: string, policy: { auth: 'public' }, handler: RawHandler<null>): void;
-  add(method: string, path: string, policy: { auth: GuardedAuthPolicy }, handler: RawHandler): void;
-  add(method: string, path: string, policy: { auth: AuthPolicy }, handler: RawHandler<null> | RawHandler): void {
+  /**
+   * Serves `method path` with `handler`; the route names who may call it (`{ auth: 'public' }` for anyone) and,
+   * for a route of another API family, the shape of its errors (`errors: 'anthropic'`).
+   */
+  add(method: string, path: string, options: RawRouteOptions<'public'>, handler: RawHandler<null>): void;
+  add(method: string, path: string, options: RawRouteOptions<GuardedAuthPolicy>, handler: RawHandler): void;
+  add(method: string, path: string, options: RawRouteOptions<AuthPolicy>, handler: RawHandler<null> | RawHandler): void {
     // The overloads pair each policy with its handler's type.
-    this.routes.set(`${method} ${path}`, { policy: policy.auth, handler } as RawRoute);
+    this.routes.set(`${method} ${path}`, { policy: options.auth, handler, errors: options.errors ?? 'openai' } as RawRoute);
   }
 
   /** From now on raw routes answer 503 (the server is draining), as Fastify's own routes do. */
@@ -74,10 +84,10 @@ export class RawRoutes {
     });
     if (this.closing) {
       res.setHeader('connection', 'close');
-      writeError(res, requestId, new GatewayError(503, 'server_error', 'server_shutting_down', 'The server is shutting down; retry the request.'), this.logger);
+      writeError(res, requestId, new GatewayError(503, 'server_error', 'server_shutting_down', 'The server is shutting down; retry the request.'), this.logger, route.errors);
       return;
     }
-    this.authenticateAndHandle(route, req, res, requestId).catch((err: unknown) => writeError(res, requestId, err, this.logger));
+    this.authenticateAndHandle(route, req, res, requestId).catch((err: unknown) => writeError(res, requestId, err, this.logger, route.errors));
   }
 
   private async authenticateAndHandle(route: RawRoute, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
