@@ -31,6 +31,8 @@ export interface ProjectSnapshot {
   name: string;
   retentionDays: number;
   settings: ProjectSettings;
+  /** When the project last changed (ms since the epoch): a generation number for what must not outlive a change (the cache's `cache_invalidate_on_update`). */
+  version?: number;
 }
 
 /** A connection as the routing layer uses it: credentials opened (typed by provider), in memory only. */
@@ -280,5 +282,6 @@ function snapshot(row: ProjectEntity): ProjectSnapshot {
     name: row.name,
     retentionDays: row.retentionDays,
     settings: settingsOf(row),
+    version: row.modifiedAt?.getTime() ?? 0,
   };
 }

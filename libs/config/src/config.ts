@@ -22,6 +22,8 @@ export interface AppConfig {
     requestTimeoutMs: number;
     /** Fetching image URLs for providers that need inline bytes. */
     images: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean; caPem: string | null };
+    /** The exact response cache (docs/governance.md): largest entry stored, and how long a miss holds its fill lock. */
+    cache: { maxEntryBytes: number; lockMs: number };
   };
   auth: { cacheTtlMs: number };
   /** Request logs as the router and the documents worker record them (docs/logs.md). */
@@ -117,6 +119,7 @@ export function parseConfig(env: Env): AppConfig {
         allowPrivateUrls: e.ROUTER_IMAGE_ALLOW_PRIVATE_URLS,
         caPem: e.ROUTER_IMAGE_CA_FILE ? readFileSync(e.ROUTER_IMAGE_CA_FILE, 'utf8') : null,
       },
+      cache: { maxEntryBytes: e.ROUTER_CACHE_MAX_ENTRY_BYTES, lockMs: e.ROUTER_CACHE_LOCK_MS },
     },
     auth: { cacheTtlMs: e.AUTH_CACHE_TTL_MS },
     logs: { bodyMaxBytes: e.LOG_BODY_MAX_BYTES, bufferMaxRecords: e.LOG_BUFFER_MAX_RECORDS },

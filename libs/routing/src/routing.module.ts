@@ -9,7 +9,9 @@ import type { Redis } from 'ioredis';
 import { ModelCatalog } from './catalog/catalog';
 import { Executor } from './executor';
 import { createImageFetcher } from './image-fetcher';
+import { ResponseCache } from './cache/response-cache';
 import { GatewayClient } from './pipeline/gateway-client';
+import { GovernedExecution } from './pipeline/governed-execution';
 import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
 import { LogMetrics } from './pipeline/log-metrics';
 import { RequestLogger } from './pipeline/request-logger';
@@ -98,8 +100,11 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     {
       provide: GatewayClient,
-      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG],
-      useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig) => new GatewayClient(d, cat, e, c),
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT],
+      useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig, redis: Redis) => {
+        const cache = new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache });
+        return new GatewayClient(d, cat, e, c, [], new GovernedExecution(cache));
+      },
     },
   ],
   exports: [GatewayClient, ModelCatalog, RequestLogger],

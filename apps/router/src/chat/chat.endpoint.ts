@@ -5,6 +5,7 @@ import {
   Cancellation,
   callCost,
   ClientAbortedError,
+  dlpHeaders,
   parseChatRequest,
   parseRequestControls,
   type ExecutionMeta,
@@ -44,6 +45,7 @@ export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
     });
     try {
       const result = await gateway.execute(principal, project, request, controls, clientGone, log.attempts);
+      if (result.meta.cache === 'HIT' && controls.cache.omitLog) log.omit();
       const gatewayHeaders = responseHeaders(requestId, result.meta);
       log.addHeaders(gatewayHeaders);
       log.firstByte();
@@ -73,11 +75,13 @@ export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
 const CHAT_PATH = '/v1/chat/completions';
 
 function responseHeaders(requestId: string, meta: ExecutionMeta): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     'x-gateway-request-id': requestId,
     'x-gateway-provider': meta.provider,
     'x-gateway-model': meta.model,
     'x-gateway-step': String(meta.step),
     'x-gateway-attempts': String(meta.attempts),
   };
+  if (meta.cache) headers['x-gateway-cache-status'] = headers['cf-aig-cache-status'] = meta.cache;
+  return meta.dlp ? Object.assign(headers, dlpHeaders(meta.dlp)) : headers;
 }

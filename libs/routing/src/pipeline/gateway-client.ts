@@ -8,6 +8,7 @@ import { executionPolicy } from '../execution-policy';
 import type { ExecutionResult, Executor } from '../executor';
 import { resolveModel, type RouteTarget } from '../resolve-model';
 import { admit, type AdmissionStage } from './admission';
+import { GovernedExecution } from './governed-execution';
 import type { RequestControls } from './request-controls';
 
 /** Who a call is made for: the caller's organization and key (null: an in-process call, e.g. a document job); the project is passed apart. */
@@ -27,6 +28,8 @@ export class GatewayClient {
     private readonly executor: Executor,
     private readonly config: Pick<AppConfig, 'router'>,
     private readonly admission: readonly AdmissionStage[] = [],
+    /** The exact cache and DLP around the call (none: neither). */
+    private readonly governed: GovernedExecution = new GovernedExecution(null),
   ) {}
 
   /**
@@ -44,7 +47,7 @@ export class GatewayClient {
     const targets = await this.resolve(call, request.model, controls.fallbackModels);
     if (this.admission.length) await admit(this.admission, { call, project, request, controls, targets });
     const policy = executionPolicy(project.settings, controls, this.config.router);
-    return this.executor.execute(request, targets, policy, cancel, attempts);
+    return this.governed.run(project, request, controls, targets, (sent) => this.executor.execute(sent, targets, policy, cancel, attempts));
   }
 
   /** Stage 3, resolve: the model's targets in order, then each fallback model's. */
