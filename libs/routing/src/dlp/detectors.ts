@@ -86,7 +86,7 @@ export const BUILT_IN_DETECTORS: ReadonlyMap<string, DlpDetector> = new Map(
       {
         id: 'phone',
         // International (+CC ...) or national with separators; 10 to 15 digits in all.
-        pattern: /(?<![\w+-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}[ .-]\d{3,4}[ .-]?\d{3,4}(?![\w-])|(?<![\w+])\+\d{10,15}(?!\w)/g,
+        pattern: /(?<![\w+-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?|\d{1,4}[ .-])\d{2,4}[ .-]\d{2,4}(?:[ .-]?\d{2,4})?(?![\w-])|(?<![\w+])\+\d{10,15}(?!\w)/g,
         valid: (m) => digits(m).length >= 10 && digits(m).length <= 15,
       },
     ]),
@@ -97,7 +97,11 @@ export const BUILT_IN_DETECTORS: ReadonlyMap<string, DlpDetector> = new Map(
     regexDetector('us_ssn', '[US_SSN]', [{ id: 'us_ssn', pattern: /(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])/g }]),
     regexDetector('ip_address', '[IP_ADDRESS]', [
       { id: 'ipv4', pattern: /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/g, valid: (m) => isIPv4(m) },
-      { id: 'ipv6', pattern: /(?<![\w:])(?:[A-Fa-f0-9]{1,4}:){1,7}(?::|(?::[A-Fa-f0-9]{1,4}){1,7}|[A-Fa-f0-9]{1,4})(?![\w:])/g, valid: (m) => isIPv6(m) },
+      {
+        id: 'ipv6',
+        pattern: /(?<![\w:])(?:(?:[A-Fa-f0-9]{1,4}:){1,7}(?::|(?::[A-Fa-f0-9]{1,4}){1,7}|[A-Fa-f0-9]{1,4})|::[A-Fa-f0-9]{1,4}(?::[A-Fa-f0-9]{1,4}){0,6})(?![\w:])/g,
+        valid: (m) => isIPv6(m),
+      },
     ]),
     regexDetector('api_key', '[API_KEY]', [
       { id: 'aws_access_key', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
