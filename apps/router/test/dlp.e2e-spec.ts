@@ -142,4 +142,31 @@ describe('DLP through the router', () => {
     expect(hit.response.headers.get('x-gateway-dlp')).toBeNull();
     expect(upstream.requests).toHaveLength(1);
   });
+
+  it('custom regex profiles per organization: CRUD with validation, referenced by id, changes applied at once', async () => {
+    const admin = (path: string, init: { method?: string; body?: unknown } = {}) =>
+      httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/dlp-profiles${path}`, { token: env.config.admin.token, ...init });
+    expect((await admin('', { body: { name: 'Bad', patterns: ['(unclosed'] } })).status).toBe(400);
+    expect((await admin('', { body: { name: 'Empty', patterns: ['x*'] } })).status).toBe(400);
+    expect((await admin('', { body: { name: 'Extra', patterns: ['EMP-\\d{6}'], colour: 'red' } })).status).toBe(400);
+    const created = await admin('', { body: { name: 'Employee ID', patterns: ['EMP-\\d{6}'], case_sensitive: false } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'Employee ID', patterns: ['EMP-\\d{6}'], case_sensitive: false, organization_id: tenant.organizationId });
+    const id = created.body.id as string;
+    expect((await admin('')).body.data.map((p: { id: string }) => p.id)).toContain(id);
+    expect((await admin(`/${id}`)).body.id).toBe(id);
+
+    const unknown = await settings({ dlp: { enabled: true, policies: [{ id: 'p', enabled: true, action: 'FLAG', check: ['REQUEST'], profiles: ['0190f0f0-0000-7000-8000-000000000000'] }] } });
+    expect(unknown.status).toBe(400);
+    await policies({ id: 'hide-staff', action: 'REDACT', check: ['REQUEST'], profiles: [id, 'email'] });
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'who is emp-123456 (a@b.io)?' }] });
+    expect(upstream.requests[0]!.text).toContain('who is [EMPLOYEE_ID] ([EMAIL])?');
+
+    expect((await admin(`/${id}`, { method: 'PATCH', body: { patterns: ['STAFF-\\d{3}'] } })).status).toBe(200);
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'staff-123 and emp-123456' }] });
+    expect(upstream.requests[1]!.text).toContain('[EMPLOYEE_ID] and emp-123456');
+
+    expect((await admin(`/${id}`, { method: 'DELETE' })).body).toEqual({ id, deleted: true });
+    expect((await admin(`/${id}`)).status).toBe(404);
+  });
 });

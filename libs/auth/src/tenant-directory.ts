@@ -180,6 +180,9 @@ export class TenantDirectory {
         this.connections.delete(event.organizationId);
         this.keys.deleteWhere((_, v) => v.principal.organizationId === event.organizationId);
         break;
+      case 'dlp-profiles.changed':
+        // Held by the routers' DLP profile directory (libs/routing), not here.
+        break;
     }
   }
 

@@ -12,4 +12,5 @@ export * from './cache/response-cache';
 export * from './dlp/detectors';
 export * from './dlp/dlp-policy';
 export * from './dlp/dlp-stage';
+export * from './dlp/dlp-profile-directory';
 export * from './routing.module';
