@@ -21,6 +21,16 @@ export interface ResponseCacheOptions {
   lockMs: number;
   /** Delay between a waiter's looks (ms; grows to 4x). */
   pollMs?: number;
+  /** The longest one look may take before the cache is given up for the request (Redis unreachable): fail open. */
+  lookTimeoutMs?: number;
+}
+
+/** Thrown when Redis does not answer a look in time (the caller goes upstream without the cache). */
+export class CacheUnavailableError extends Error {
+  constructor() {
+    super('the cache did not answer in time');
+    this.name = 'CacheUnavailableError';
+  }
 }
 
 /**
@@ -86,13 +96,22 @@ export class ResponseCache {
     const deadline = Date.now() + this.options.lockMs;
     let delay = this.pollMs;
     for (;;) {
-      const [status, value] = await this.redis.syCacheLookup(entry, lock, token, this.options.lockMs);
+      const [status, value] = await this.look(entry, lock, token);
       if (status === 1 && value !== undefined) return { hit: JSON.parse(value) as CacheEntry };
       if (status === 2) return { fill: token };
       if (Date.now() + delay > deadline) return { fill: null };
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, this.pollMs * 4);
     }
+  }
+
+  /** One look, bounded: a Redis that does not answer (its client queues commands while reconnecting) must not hold the request. */
+  private look(entry: string, lock: string, token: string): Promise<[number, string?]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CacheUnavailableError()), this.options.lookTimeoutMs ?? 1000);
+    });
+    return Promise.race([this.redis.syCacheLookup(entry, lock, token, this.options.lockMs), timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Stores the entry (when it fits) and frees the lock; never throws (a failed write only costs a later miss). */
