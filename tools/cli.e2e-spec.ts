@@ -87,4 +87,20 @@ describe('CLI: tenants without the HTTP API, projects named by slug', () => {
       await db.end();
     }
   });
+
+  it('sets cache and DLP settings and manages custom DLP profiles, with the admin API\'s 400s', async () => {
+    const org = await json('orgs', 'create', 'Governed');
+    const orgId = org['id'] as string;
+    const profile = await json('dlp-profiles', 'create', orgId, 'Employee ID', '--pattern', 'EMP-\\d{6}', 'STAFF-\\d{3}', '--case-insensitive');
+    expect(profile).toMatchObject({ name: 'Employee ID', patterns: ['EMP-\\d{6}', 'STAFF-\\d{3}'], case_sensitive: false });
+    const dlp = { enabled: true, policies: [{ id: 'staff', enabled: true, action: 'REDACT', check: ['REQUEST'], profiles: [profile['id'], 'email'] }] };
+    const set = await json('projects', 'set', orgId, 'default', JSON.stringify({ cache_ttl: 600, cache_invalidate_on_update: true, dlp }));
+    expect(set).toMatchObject({ cache_ttl: 600, cache_invalidate_on_update: true, dlp });
+    const bad = await run('dlp-profiles', 'create', orgId, 'Broken', '--pattern', '(');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('not a valid regular expression');
+    const list = (await json('dlp-profiles', 'list', orgId)) as unknown as { id: string }[];
+    expect(list.map((p) => p.id)).toEqual([profile['id']]);
+    expect(await json('dlp-profiles', 'delete', orgId, profile['id'] as string)).toEqual({ id: profile['id'], deleted: true });
+  });
 });

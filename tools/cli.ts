@@ -4,6 +4,9 @@
  *   keys create <org-id> [--project <slug>] [--name n] [--admin] [--expires <iso>]
  *   keys list <org-id>                     keys revoke <key-id>
  *   connections create <org-id> <provider> <slug> --credentials '<json>' [--base-url u] [--default]
+ *   projects set <org-id> <project> '<settings json>'   (e.g. '{"cache_ttl":600}', '{"dlp":{...}}')
+ *   dlp-profiles create <org-id> <name> --pattern <regex>... [--case-insensitive] [--description d]
+ *   dlp-profiles list <org-id>             dlp-profiles delete <org-id> <profile-id>
  *   demo (also connects the provider keys in the environment)   rotate-master-key
  */
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -16,6 +19,7 @@ import { OrganizationsRepository } from '@switchyard/persistence';
 import {
   AccessKeysService,
   ConnectionsService,
+  DlpProfilesService,
   OrganizationsService,
   ProjectsService,
   SecretRotationService,
@@ -42,6 +46,7 @@ interface Tenancy {
   projects: ProjectsService;
   keys: AccessKeysService;
   connections: ConnectionsService;
+  dlpProfiles: DlpProfilesService;
   rotation: SecretRotationService;
   orgRepo: OrganizationsRepository;
 }
@@ -55,6 +60,7 @@ async function withTenancy<T>(fn: (t: Tenancy) => Promise<T>): Promise<T> {
       projects: app.get(ProjectsService),
       keys: app.get(AccessKeysService),
       connections: app.get(ConnectionsService),
+      dlpProfiles: app.get(DlpProfilesService),
       rotation: app.get(SecretRotationService),
       orgRepo: app.get(OrganizationsRepository),
     });
@@ -77,6 +83,23 @@ projects
   .action((orgId: string, name: string, o: { slug?: string }) =>
     withTenancy((t) => t.projects.create(ROOT, orgId, { name, ...(o.slug ? { id: o.slug } : {}) })).then(print),
   );
+
+projects
+  .command('set <orgId> <project> <settings>')
+  .description('change gateway settings (the admin PATCH body as JSON), e.g. \'{"cache_ttl":600}\'')
+  .action((orgId: string, project: string, settings: string) => withTenancy((t) => t.projects.patch(ROOT, orgId, project, JSON.parse(settings) as unknown)).then(print));
+
+const dlpProfiles = program.command('dlp-profiles').description('custom DLP profiles (regular expressions) of an organization');
+dlpProfiles
+  .command('create <orgId> <name>')
+  .requiredOption('--pattern <regex...>', 'one or more regular expressions (JavaScript syntax)')
+  .option('--case-insensitive')
+  .option('--description <text>')
+  .action((orgId: string, name: string, o: { pattern: string[]; caseInsensitive?: boolean; description?: string }) =>
+    withTenancy((t) => t.dlpProfiles.create(ROOT, orgId, { name, patterns: o.pattern, case_sensitive: !o.caseInsensitive, description: o.description })).then(print),
+  );
+dlpProfiles.command('list <orgId>').action((orgId: string) => withTenancy((t) => t.dlpProfiles.list(ROOT, orgId)).then(print));
+dlpProfiles.command('delete <orgId> <id>').action((orgId: string, id: string) => withTenancy((t) => t.dlpProfiles.delete(ROOT, orgId, id)).then(print));
 
 const keys = program.command('keys').description('access keys');
 keys

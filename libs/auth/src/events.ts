@@ -6,11 +6,12 @@ export type GatewayEvent =
   | { type: 'key.revoked'; keyHash: string }
   | { type: 'project.changed'; organizationId: string; projectId: string }
   | { type: 'connections.changed'; organizationId: string }
-  | { type: 'organization.changed'; organizationId: string };
+  | { type: 'organization.changed'; organizationId: string }
+  | { type: 'dlp-profiles.changed'; organizationId: string };
 
 export type GatewayEventHandler = (event: GatewayEvent) => void;
 
-const EVENT_TYPES = new Set<string>(['key.revoked', 'project.changed', 'connections.changed', 'organization.changed']);
+const EVENT_TYPES = new Set<string>(['key.revoked', 'project.changed', 'connections.changed', 'organization.changed', 'dlp-profiles.changed']);
 const asGatewayEvent = (m: unknown): GatewayEvent | null =>
   typeof m === 'object' && m !== null && EVENT_TYPES.has((m as { type?: string }).type ?? '') ? (m as GatewayEvent) : null;
 

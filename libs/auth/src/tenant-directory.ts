@@ -31,6 +31,8 @@ export interface ProjectSnapshot {
   name: string;
   retentionDays: number;
   settings: ProjectSettings;
+  /** When the project last changed (ms since the epoch): a generation number for what must not outlive a change (the cache's `cache_invalidate_on_update`). */
+  version?: number;
 }
 
 /** A connection as the routing layer uses it: credentials opened (typed by provider), in memory only. */
@@ -182,6 +184,9 @@ export class TenantDirectory {
         this.connections.delete(event.organizationId);
         this.keys.deleteWhere((_, v) => v.principal.organizationId === event.organizationId);
         break;
+      case 'dlp-profiles.changed':
+        // Held by the routers' DLP profile directory (libs/routing), not here.
+        break;
     }
   }
 
@@ -294,6 +299,7 @@ function snapshot(row: ProjectEntity): ProjectSnapshot {
     name: row.name,
     retentionDays: row.retentionDays,
     settings: settingsOf(row),
+    version: row.modifiedAt?.getTime() ?? 0,
   };
 }
 

@@ -24,6 +24,8 @@ export interface AppConfig {
     requestTimeoutMs: number;
     /** Fetching image URLs for providers that need inline bytes. */
     images: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean; caPem: string | null };
+    /** The exact response cache (docs/governance.md): largest entry stored, and how long a miss holds its fill lock. */
+    cache: { maxEntryBytes: number; lockMs: number };
   };
   auth: { cacheTtlMs: number; staleAfterMs: number };
   /** Whether organization admin keys may point connections at private, loopback or link-local hosts. */
@@ -128,6 +130,7 @@ export function parseConfig(env: Env): AppConfig {
         allowPrivateUrls: e.ROUTER_IMAGE_ALLOW_PRIVATE_URLS,
         caPem: e.ROUTER_IMAGE_CA_FILE ? readFileSync(e.ROUTER_IMAGE_CA_FILE, 'utf8') : null,
       },
+      cache: { maxEntryBytes: e.ROUTER_CACHE_MAX_ENTRY_BYTES, lockMs: e.ROUTER_CACHE_LOCK_MS },
     },
     auth: { cacheTtlMs: e.AUTH_CACHE_TTL_MS, staleAfterMs: e.AUTH_STALE_AFTER_MS },
     connections: { allowPrivateBaseUrls: e.CONNECTIONS_ALLOW_PRIVATE_BASE_URLS },

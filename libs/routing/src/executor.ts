@@ -3,6 +3,7 @@ import type { LogAttempt, UsageRecord } from '@switchyard/metering';
 import type { AdapterLookup, AdapterContext, StreamDecoder } from '@switchyard/providers';
 import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest } from '@switchyard/types';
 import { Cancellation } from './cancellation';
+import type { DlpResult } from './dlp/dlp-policy';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
 import { noAccounting, type Accounting } from './pipeline/accounting';
 import type { RouteTarget } from './resolve-model';
@@ -18,6 +19,10 @@ export interface ExecutionMeta {
   attempts: number;
   /** Milliseconds from the first attempt to the first content (streams) or the answer. */
   firstByteMs: number;
+  /** The exact cache's part (`x-gateway-cache-status`); absent when the cache was not involved. */
+  cache?: 'HIT' | 'MISS' | 'BYPASS';
+  /** What DLP found in the request and the answer (`x-gateway-dlp`, the log record's `dlp`); absent when nothing. */
+  dlp?: DlpResult;
 }
 
 export interface CompletionResult {

@@ -1,16 +1,19 @@
 import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
-import { TenantDirectory } from '@switchyard/auth';
+import { GatewayEventBus, TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createOutboundAgent } from '@switchyard/http';
 import { LogAppender } from '@switchyard/metering';
-import { REDIS_CLIENT } from '@switchyard/persistence';
+import { DlpProfilesRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
 import { Metrics } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { ModelCatalog } from './catalog/catalog';
 import { Executor } from './executor';
 import { createImageFetcher } from './image-fetcher';
+import { ResponseCache } from './cache/response-cache';
+import { DlpProfileDirectory } from './dlp/dlp-profile-directory';
 import { GatewayClient } from './pipeline/gateway-client';
+import { GovernedExecution } from './pipeline/governed-execution';
 import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
 import { LogMetrics } from './pipeline/log-metrics';
 import { RequestLogger } from './pipeline/request-logger';
@@ -64,6 +67,7 @@ class ExecutorCloser implements OnApplicationShutdown {
 /** Provides the GatewayClient (the request pipeline, with its catalog, executor and prices) to the router and the documents worker. */
 @Global()
 @Module({
+  imports: [PersistenceModule.forFeature([DlpProfilesRepository])],
   providers: [
     { provide: ModelCatalog, useFactory: () => new ModelCatalog() },
     {
@@ -101,8 +105,16 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     {
       provide: GatewayClient,
-      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG],
-      useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig) => new GatewayClient(d, cat, e, c),
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory],
+      useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig, redis: Redis, dlp: DlpProfileDirectory) => {
+        const cache = new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache });
+        return new GatewayClient(d, cat, e, c, [], new GovernedExecution(cache, (org) => dlp.detectorsOf(org)));
+      },
+    },
+    {
+      provide: DlpProfileDirectory,
+      inject: [DlpProfilesRepository, GatewayEventBus],
+      useFactory: (r: DlpProfilesRepository, events: GatewayEventBus) => new DlpProfileDirectory(r, events),
     },
   ],
   exports: [GatewayClient, ModelCatalog, RequestLogger],

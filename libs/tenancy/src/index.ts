@@ -9,3 +9,5 @@ export * from './access-keys/access-key.dto';
 export * from './connections/connections.service';
 export * from './connections/connection.dto';
 export * from './secret-rotation.service';
+export * from './dlp-profiles/dlp-profiles.service';
+export * from './dlp-profiles/dlp-profile.dto';

@@ -1,9 +1,10 @@
 import { Module, type Provider } from '@nestjs/common';
 import { GatewayEventBus, SecretBox } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { AccessKeysRepository, ConnectionsRepository, OrganizationsRepository, PersistenceModule, ProjectsRepository } from '@switchyard/persistence';
+import { AccessKeysRepository, ConnectionsRepository, DlpProfilesRepository, OrganizationsRepository, PersistenceModule, ProjectsRepository } from '@switchyard/persistence';
 import { AccessKeysService } from './access-keys/access-keys.service';
 import { ConnectionsService } from './connections/connections.service';
+import { DlpProfilesService } from './dlp-profiles/dlp-profiles.service';
 import { OrganizationsService } from './organizations/organizations.service';
 import { ProjectsService } from './projects/projects.service';
 import { SecretRotationService } from './secret-rotation.service';
@@ -18,14 +19,14 @@ const provide = <T, A extends unknown[]>(cls: new (...args: A) => T, ...inject: 
 });
 
 /**
- * The admin services of the four tenancy aggregates and master-key rotation (it registers the repositories it
+ * The admin services of the tenancy aggregates (custom DLP profiles included) and master-key rotation (it registers the repositories it
  * uses; SecretBox and the event bus come from AuthModule).
  */
 @Module({
-  imports: [PersistenceModule.forFeature([OrganizationsRepository, ProjectsRepository, AccessKeysRepository, ConnectionsRepository])],
+  imports: [PersistenceModule.forFeature([OrganizationsRepository, ProjectsRepository, AccessKeysRepository, ConnectionsRepository, DlpProfilesRepository])],
   providers: [
     provide(OrganizationsService, OrganizationsRepository, SecretBox),
-    provide(ProjectsService, OrganizationsRepository, ProjectsRepository, SecretBox, GatewayEventBus),
+    provide(ProjectsService, OrganizationsRepository, ProjectsRepository, SecretBox, GatewayEventBus, DlpProfilesService),
     provide(AccessKeysService, OrganizationsRepository, ProjectsRepository, AccessKeysRepository, GatewayEventBus),
     {
       provide: ConnectionsService,
@@ -33,8 +34,9 @@ const provide = <T, A extends unknown[]>(cls: new (...args: A) => T, ...inject: 
       useFactory: (o: OrganizationsRepository, c: ConnectionsRepository, s: SecretBox, e: GatewayEventBus, config: ServiceConfig) =>
         new ConnectionsService(o, c, s, e, config.connections.allowPrivateBaseUrls),
     },
+    provide(DlpProfilesService, OrganizationsRepository, DlpProfilesRepository, GatewayEventBus),
     provide(SecretRotationService, ConnectionsService, ProjectsService),
   ],
-  exports: [OrganizationsService, ProjectsService, AccessKeysService, ConnectionsService, SecretRotationService],
+  exports: [OrganizationsService, ProjectsService, AccessKeysService, ConnectionsService, DlpProfilesService, SecretRotationService],
 })
 export class TenancyModule {}

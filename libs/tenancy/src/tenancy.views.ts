@@ -1,4 +1,4 @@
-import { settingsOf, type AccessKeyEntity, type ConnectionEntity, type OrganizationEntity, type ProjectEntity } from '@switchyard/persistence';
+import { settingsOf, type AccessKeyEntity, type ConnectionEntity, type DlpProfileEntity, type OrganizationEntity, type ProjectEntity } from '@switchyard/persistence';
 
 /** What the admin API answers: rows mapped to these views here, and nowhere else. */
 export interface OrganizationView {
@@ -116,5 +116,29 @@ export function connectionView(c: ConnectionEntity): ConnectionView {
     rate_limit_period: c.rateLimitPeriod,
     created_at: c.createdAt.toISOString(),
     modified_at: c.modifiedAt.toISOString(),
+  };
+}
+
+export interface DlpProfileView {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string;
+  patterns: string[];
+  case_sensitive: boolean;
+  created_at: string;
+  modified_at: string;
+}
+
+export function dlpProfileView(p: DlpProfileEntity): DlpProfileView {
+  return {
+    id: p.id,
+    organization_id: p.organizationId,
+    name: p.name,
+    description: p.description,
+    patterns: p.patterns,
+    case_sensitive: p.caseSensitive,
+    created_at: p.createdAt.toISOString(),
+    modified_at: p.modifiedAt.toISOString(),
   };
 }

@@ -1,23 +1,40 @@
 import { z } from 'zod';
 
+/** The built-in DLP profile ids (detectors in libs/routing/src/dlp); custom profiles are referenced by their UUID. */
+export const DLP_BUILT_IN_PROFILES = ['email', 'phone', 'credit_card', 'iban', 'us_ssn', 'ip_address', 'api_key', 'private_key', 'jwt'] as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const dlpProfileRef = z
+  .string()
+  .min(1)
+  .refine((id) => (DLP_BUILT_IN_PROFILES as readonly string[]).includes(id) || UUID.test(id), {
+    message: `must be a built-in profile (${DLP_BUILT_IN_PROFILES.join(', ')}) or a custom profile id`,
+  });
+
 /** The gateway settings of a project, named and bounded as in the Cloudflare Gateway object. */
 export const dlpSettingsSchema = z.union([
   z.object({
     enabled: z.boolean(),
     action: z.enum(['BLOCK', 'FLAG']),
-    profiles: z.array(z.string().min(1)).max(50),
+    profiles: z.array(dlpProfileRef).max(50),
   }),
   z.object({
     enabled: z.boolean(),
     policies: z
       .array(
-        z.object({
-          id: z.string().min(1),
-          action: z.enum(['BLOCK', 'FLAG']),
-          check: z.array(z.enum(['REQUEST', 'RESPONSE'])).min(1),
-          enabled: z.boolean(),
-          profiles: z.array(z.string().min(1)),
-        }),
+        z
+          .object({
+            id: z.string().min(1),
+            // REDACT (ours, not Cloudflare's): matches are replaced by placeholders before the request leaves.
+            action: z.enum(['BLOCK', 'FLAG', 'REDACT']),
+            check: z.array(z.enum(['REQUEST', 'RESPONSE'])).min(1),
+            enabled: z.boolean(),
+            profiles: z.array(dlpProfileRef).max(50),
+          })
+          .refine((p) => p.action !== 'REDACT' || !p.check.includes('RESPONSE'), {
+            message: 'REDACT applies to REQUEST only (a response is FLAGged or BLOCKed)',
+            path: ['check'],
+          }),
       )
       .max(50),
   }),

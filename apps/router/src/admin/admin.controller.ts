@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { adminScopeOf, CurrentPrincipal } from '@switchyard/auth';
 import { AdminOnly } from '@switchyard/http';
-import { AccessKeysService, ConnectionsService, OrganizationsService, ProjectsService } from '@switchyard/tenancy';
+import { AccessKeysService, ConnectionsService, DlpProfilesService, OrganizationsService, ProjectsService } from '@switchyard/tenancy';
 import type { Principal } from '@switchyard/types';
 import { UuidPipe } from './uuid.pipe';
 
@@ -20,6 +20,7 @@ export class AdminController {
     private readonly projects: ProjectsService,
     private readonly keys: AccessKeysService,
     private readonly connections: ConnectionsService,
+    private readonly dlpProfiles: DlpProfilesService,
   ) {}
 
   @Post('organizations')
@@ -95,5 +96,30 @@ export class AdminController {
   @Delete('connections/:id')
   deleteConnection(@CurrentPrincipal() p: Principal, @Param('id', UuidPipe) id: string) {
     return this.connections.delete(adminScopeOf(p), id);
+  }
+
+  @Post('organizations/:org/dlp-profiles')
+  createDlpProfile(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Body() body: unknown) {
+    return this.dlpProfiles.create(adminScopeOf(p), org, body);
+  }
+
+  @Get('organizations/:org/dlp-profiles')
+  listDlpProfiles(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string) {
+    return page(this.dlpProfiles.list(adminScopeOf(p), org));
+  }
+
+  @Get('organizations/:org/dlp-profiles/:id')
+  getDlpProfile(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('id', UuidPipe) id: string) {
+    return this.dlpProfiles.get(adminScopeOf(p), org, id);
+  }
+
+  @Patch('organizations/:org/dlp-profiles/:id')
+  patchDlpProfile(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('id', UuidPipe) id: string, @Body() body: unknown) {
+    return this.dlpProfiles.patch(adminScopeOf(p), org, id, body);
+  }
+
+  @Delete('organizations/:org/dlp-profiles/:id')
+  deleteDlpProfile(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('id', UuidPipe) id: string) {
+    return this.dlpProfiles.delete(adminScopeOf(p), org, id);
   }
 }

@@ -6,6 +6,7 @@ import {
   callCost,
   classifyFailure,
   ClientAbortedError,
+  dlpHeaders,
   parseRequestControls,
   toGatewayError,
   type BodyExtensions,
@@ -68,6 +69,7 @@ export function gatewayEndpoint(deps: GatewayEdgeDeps, protocol: EdgeProtocol): 
     });
     try {
       const result = await gateway.execute(principal, project, request, controls, clientGone, log.attempts);
+      if (result.meta.cache === 'HIT' && controls.cache.omitLog) log.omit();
       const gatewayHeaders = responseHeaders(requestId, result.meta);
       log.addHeaders(gatewayHeaders);
       log.firstByte();
@@ -95,13 +97,15 @@ export function gatewayEndpoint(deps: GatewayEdgeDeps, protocol: EdgeProtocol): 
 }
 
 function responseHeaders(requestId: string, meta: ExecutionMeta): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     'x-gateway-request-id': requestId,
     'x-gateway-provider': meta.provider,
     'x-gateway-model': meta.model,
     'x-gateway-step': String(meta.step),
     'x-gateway-attempts': String(meta.attempts),
   };
+  if (meta.cache) headers['x-gateway-cache-status'] = headers['cf-aig-cache-status'] = meta.cache;
+  return meta.dlp ? Object.assign(headers, dlpHeaders(meta.dlp)) : headers;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { AccessKeyEntity } from './access-key.entity';
 import { ConnectionEntity } from './connection.entity';
+import { DlpProfileEntity } from './dlp-profile.entity';
 import { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity } from './document.entities';
 import { OrganizationEntity } from './organization.entity';
 import { ProjectEntity } from './project.entity';
@@ -8,7 +9,7 @@ import { RunEntity } from './run.entity';
 import { SpanEntity } from './span.entity';
 import { TraceEntity } from './trace.entity';
 
-export { AccessKeyEntity, ConnectionEntity, OrganizationEntity, ProjectEntity, RunEntity, SpanEntity, TraceEntity };
+export { AccessKeyEntity, ConnectionEntity, DlpProfileEntity, OrganizationEntity, ProjectEntity, RunEntity, SpanEntity, TraceEntity };
 export { RequestLogBodyEntity, RequestLogEntity };
 export type { StoredLogAttempt } from './request-log.entity';
 export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
@@ -21,6 +22,7 @@ export const ENTITIES = [
   ProjectEntity,
   AccessKeyEntity,
   ConnectionEntity,
+  DlpProfileEntity,
   SpanEntity,
   TraceEntity,
   RunEntity,

@@ -8,6 +8,7 @@ import { executionPolicy } from '../execution-policy';
 import type { ExecutionResult, Executor } from '../executor';
 import { resolveModel, type RouteTarget } from '../resolve-model';
 import { admit, type AdmissionStage } from './admission';
+import { GovernedExecution } from './governed-execution';
 import { mockResult } from './mock-response';
 import type { RequestControls } from './request-controls';
 
@@ -28,6 +29,8 @@ export class GatewayClient {
     private readonly executor: Executor,
     private readonly config: Pick<AppConfig, 'router'>,
     private readonly admission: readonly AdmissionStage[] = [],
+    /** The exact cache and DLP around the call (none: neither). */
+    private readonly governed: GovernedExecution = new GovernedExecution(null),
   ) {}
 
   /**
@@ -47,7 +50,7 @@ export class GatewayClient {
     if (this.admission.length) await admit(this.admission, { call, project, request, controls, targets });
     if (mock !== undefined) return mockResult(request, mock, targets[0]);
     const policy = executionPolicy(project.settings, controls, this.config.router);
-    return this.executor.execute(request, targets, policy, cancel, attempts);
+    return this.governed.run(project, request, controls, targets, (sent) => this.executor.execute(sent, targets, policy, cancel, attempts));
   }
 
   /**

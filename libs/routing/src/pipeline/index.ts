@@ -7,3 +7,4 @@ export * from './stream-assembler';
 export * from './log-metrics';
 export * from './request-logger';
 export * from './mock-response';
+export * from './governed-execution';

@@ -20,6 +20,7 @@ describe('request controls', () => {
         threadIdentifier: null,
         customIdentifier: null,
       },
+      cache: { skip: false, enabled: false, ttlSeconds: undefined, key: null, byCustomer: false, omitLog: false },
     });
   });
 
@@ -119,6 +120,33 @@ describe('request controls', () => {
     it('take the identifiers from the body, a number as its text', () => {
       const { log } = parseRequestControls({}, { customer_identifier: 42, thread_identifier: 'th-1', custom_identifier: 7 });
       expect(log).toMatchObject({ customerIdentifier: '42', threadIdentifier: 'th-1', customIdentifier: '7' });
+    });
+  });
+
+  describe('cache', () => {
+    it('read the cache headers (cf-aig-* aliases) and the Keywords AI body fields', () => {
+      expect(
+        parseRequestControls(
+          { 'cf-aig-cache-ttl': '120', 'x-gateway-cache-key': 'faq-1', 'cf-aig-skip-cache': 'false' },
+          { cache_enabled: true, cache_ttl: 60, cache_options: { cache_by_customer: true, omit_logs: true } },
+        ).cache,
+      ).toEqual({ skip: false, enabled: true, ttlSeconds: 120, key: 'faq-1', byCustomer: true, omitLog: true });
+      expect(parseRequestControls({}, { cache_ttl: 60 }).cache.ttlSeconds).toBe(60);
+      expect(parseRequestControls({ 'x-gateway-skip-cache': 'true' }).cache.skip).toBe(true);
+      expect(parseRequestControls({}, { cache_enabled: false }).cache).toMatchObject({ skip: true, enabled: false });
+    });
+
+    it.each([
+      [{ 'x-gateway-cache-ttl': '-1' }, {}, 'x-gateway-cache-ttl'],
+      [{ 'cf-aig-cache-ttl': '2592001' }, {}, 'cf-aig-cache-ttl'],
+      [{ 'x-gateway-skip-cache': 'yes' }, {}, 'x-gateway-skip-cache'],
+      [{ 'x-gateway-cache-key': 'k'.repeat(1025) }, {}, 'x-gateway-cache-key'],
+      [{}, { cache_ttl: 2_592_001 }, 'cache_ttl'],
+      [{}, { cache_options: { cache_by_region: true } }, 'cache_options.cache_by_region'],
+      [{}, { cache_options: { omit_log: 'yes' } }, 'cache_options.omit_log'],
+      [{}, { cache_options: 'all' }, 'cache_options'],
+    ])('refuse %j %j with a 400 naming %s', (headers, body, param) => {
+      expect(() => parseRequestControls(headers, body)).toThrow(expect.objectContaining({ status: 400, param }));
     });
   });
 });

@@ -9,7 +9,17 @@ export type Backoff = 'constant' | 'linear' | 'exponential';
 /** The gateway's own fields of a request body (Keywords AI style), validated, removed before forwarding. */
 export type BodyExtensions = Pick<
   ChatRequestBody,
-  'fallback_models' | 'retry_params' | 'metadata' | 'customer_identifier' | 'thread_identifier' | 'custom_identifier' | 'disable_log' | 'mock_response'
+  | 'fallback_models'
+  | 'retry_params'
+  | 'metadata'
+  | 'customer_identifier'
+  | 'thread_identifier'
+  | 'custom_identifier'
+  | 'disable_log'
+  | 'cache_enabled'
+  | 'cache_ttl'
+  | 'cache_options'
+  | 'mock_response'
 >;
 
 /** What the request's log records, and whether it is recorded at all (docs/logs.md). */
@@ -51,6 +61,23 @@ export interface RequestControls {
   /** The body's `mock_response`: answered with this text, no provider called (pipeline/mock-response.ts). */
   mockResponse?: string;
   log: LogControls;
+  cache: CacheControls;
+}
+
+/** The request's say over the exact cache (docs/governance.md#cache); unset fields leave the project's `cache_ttl`. */
+export interface CacheControls {
+  /** `x-gateway-skip-cache: true`, or the body's `cache_enabled: false`: neither read nor write the cache. */
+  skip: boolean;
+  /** The body's `cache_enabled: true` (Keywords AI): cache this request even when the project's `cache_ttl` is 0. */
+  enabled: boolean;
+  /** `x-gateway-cache-ttl` (seconds), over the body's `cache_ttl`. */
+  ttlSeconds?: number;
+  /** `x-gateway-cache-key`: the entry's key instead of the normalized request. */
+  key: string | null;
+  /** `cache_options.cache_by_customer`: entries are per `customer_identifier`. */
+  byCustomer: boolean;
+  /** `cache_options.omit_log` (alias `omit_logs`): a hit is not recorded in the request logs. */
+  omitLog: boolean;
 }
 
 const NO_FALLBACKS: readonly string[] = [];
@@ -68,6 +95,13 @@ const COLLECT_LOG = names('collect-log');
 const COLLECT_LOG_PAYLOAD = names('collect-log-payload');
 const EVENT_ID = names('event-id');
 const CUSTOM_COST = names('custom-cost');
+const CACHE_TTL = names('cache-ttl');
+const SKIP_CACHE = names('skip-cache');
+const CACHE_KEY = names('cache-key');
+/** The longest cache TTL (30 days, the project setting's bound). */
+export const MAX_CACHE_TTL_SECONDS = 2_592_000;
+const MAX_CACHE_KEY_LENGTH = 1024;
+const CACHE_OPTION_KEYS = new Set(['cache_by_customer', 'omit_log', 'omit_logs']);
 
 /** At most this many `x-gateway-metadata` entries are kept (Cloudflare's limit); the rest are dropped. */
 export const MAX_HEADER_METADATA_ENTRIES = 5;
@@ -90,7 +124,34 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
     fallbackModels: body.fallback_models ?? NO_FALLBACKS,
     mockResponse: body.mock_response,
     log: logControls(headers, body),
+    cache: cacheControls(headers, body),
   };
+}
+
+function cacheControls(headers: HeaderMap, body: BodyExtensions): CacheControls {
+  const key = control(headers, CACHE_KEY);
+  if (key && key.value.length > MAX_CACHE_KEY_LENGTH) throw invalidRequest(`Header ${key.header} must be at most ${MAX_CACHE_KEY_LENGTH} characters.`, key.header);
+  if (body.cache_ttl !== undefined && body.cache_ttl > MAX_CACHE_TTL_SECONDS) throw invalidRequest(`cache_ttl must be at most ${MAX_CACHE_TTL_SECONDS} seconds.`, 'cache_ttl');
+  const options = cacheOptions(body.cache_options);
+  return {
+    skip: boolControl(headers, SKIP_CACHE) === true || body.cache_enabled === false,
+    enabled: body.cache_enabled === true,
+    ttlSeconds: intControl(headers, CACHE_TTL, 0, MAX_CACHE_TTL_SECONDS) ?? body.cache_ttl,
+    key: key?.value ?? null,
+    byCustomer: options.cache_by_customer === true,
+    omitLog: options.omit_log === true || options.omit_logs === true,
+  };
+}
+
+/** The body's `cache_options`: an object of booleans `cache_by_customer`, `omit_log` (or `omit_logs`); anything else is a 400. */
+function cacheOptions(value: unknown): Record<string, boolean> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalidRequest('cache_options must be an object.', 'cache_options');
+  for (const [k, v] of Object.entries(value)) {
+    if (!CACHE_OPTION_KEYS.has(k)) throw invalidRequest(`cache_options.${k} is not supported (cache_by_customer, omit_log).`, `cache_options.${k}`);
+    if (typeof v !== 'boolean') throw invalidRequest(`cache_options.${k} must be a boolean.`, `cache_options.${k}`);
+  }
+  return value as Record<string, boolean>;
 }
 
 function logControls(headers: HeaderMap, body: BodyExtensions): LogControls {

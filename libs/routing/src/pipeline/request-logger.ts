@@ -1,6 +1,8 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
 import { customCostOf, logBodies, tokenUsageOf, type LogAttempt, type RequestLogRecord, type UsageRecord } from '@switchyard/metering';
-import { GatewayError, newId, type ChatRequest, type ProviderId } from '@switchyard/types';
+import { GatewayError, newId, type ChatRequest, type JsonObject, type ProviderId } from '@switchyard/types';
+import type { DlpResult } from '../dlp/dlp-policy';
+import { DlpBlockedError } from '../dlp/dlp-stage';
 import { ClientAbortedError, type ExecutionResult, type StreamResult } from '../executor';
 import type { Caller } from './gateway-client';
 import type { LogMetrics } from './log-metrics';
@@ -32,6 +34,8 @@ export interface CallOutcome {
   result: ExecutionResult | null;
   /** A completion's JSON text as sent (streams: assembled from their chunks). */
   responseText?: string;
+  /** What DLP found when it blocked the call (the result's meta carries it otherwise). */
+  dlp?: DlpResult;
 }
 
 export const LOG_ID_HEADERS = ['x-gateway-log-id', 'cf-aig-log-id'] as const;
@@ -82,8 +86,8 @@ export class RequestLogger {
 
 /** One request's log: what the edge tells it (first byte, the outcome) and what the executor adds (attempts). */
 export class CallLog {
-  /** The log id (UUIDv7), null when the request is not recorded. */
-  readonly id: string | null;
+  /** The log id (UUIDv7), null when the request is not recorded (or `omit` said so). */
+  id: string | null;
   /** The executor's attempts (the side channel of `Executor.execute`), only when recorded. */
   readonly attempts: LogAttempt[] | undefined;
   private readonly startedAt = Date.now();
@@ -106,6 +110,11 @@ export class CallLog {
     this.id = recorded ? newId() : null;
     this.attempts = recorded ? [] : undefined;
     this.withBodies = recorded && hasBodies(project, controls);
+  }
+
+  /** Not recorded after all: a cache hit with `cache_options.omit_log` (metrics still count it). */
+  omit(): void {
+    this.id = null;
   }
 
   /** Adds `x-gateway-log-id` and `cf-aig-log-id` to response headers (nothing when not recorded). */
@@ -138,7 +147,7 @@ export class CallLog {
     const e = err instanceof GatewayError ? { status: err.status, code: err.code } : err instanceof ClientAbortedError ? ABORTED : { status: 500, code: 'server_error' };
     // What the client got: the error body (none recorded when it left, or for an internal error).
     const responseText = err instanceof GatewayError ? JSON.stringify(err.toBody()) : undefined;
-    this.end({ statusCode: e.status, errorCode: e.code, result: null, responseText });
+    this.end({ statusCode: e.status, errorCode: e.code, result: null, responseText, dlp: err instanceof DlpBlockedError ? err.dlp : undefined });
   }
 
   /** The call ended (once; later calls are ignored). */
@@ -177,7 +186,7 @@ export class CallLog {
       connectionId: meta?.connectionId ?? null,
       statusCode,
       success: errorCode === null && statusCode < 400,
-      cached: false,
+      cached: meta?.cache === 'HIT',
       step: meta?.step ?? null,
       attempts: this.attempts ?? [],
       tokens: usage?.tokens ?? NO_TOKENS,
@@ -189,7 +198,7 @@ export class CallLog {
       metadata: log.metadata,
       routing: null,
       errorCode,
-      dlp: null,
+      dlp: (meta?.dlp ?? outcome.dlp ?? null) as JsonObject | null,
       bodies: this.withBodies ? this.logger.bodies(JSON.stringify(this.body), this.responseText(outcome)) : null,
     };
   }

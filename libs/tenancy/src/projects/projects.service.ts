@@ -1,6 +1,7 @@
 import type { AdminScope, GatewayEventBus, SecretBox } from '@switchyard/auth';
 import { applySettings, type OrganizationsRepository, type ProjectEntity, type ProjectsRepository } from '@switchyard/persistence';
-import { conflict, notFound, projectPatchSchema, parseOr400 } from '@switchyard/types';
+import { conflict, DLP_BUILT_IN_PROFILES, invalidRequest, notFound, projectPatchSchema, parseOr400, type ProjectSettings } from '@switchyard/types';
+import type { DlpProfilesService } from '../dlp-profiles/dlp-profiles.service';
 import { requireOrganization } from '../organizations/organization-access';
 import { projectView, type ProjectView, type ProjectWithSecretView } from '../tenancy.views';
 import { createProjectSchema } from './project.dto';
@@ -17,6 +18,7 @@ export class ProjectsService {
     private readonly projects: ProjectsRepository,
     private readonly secrets: SecretBox,
     private readonly events: GatewayEventBus,
+    private readonly dlpProfiles: DlpProfilesService,
   ) {}
 
   async create(scope: AdminScope, organizationId: string, input: unknown): Promise<ProjectWithSecretView> {
@@ -44,6 +46,7 @@ export class ProjectsService {
     const patch = parseOr400(projectPatchSchema, input);
     const project = await this.require(organizationId, ref);
     const { name, retention_days, ...settings } = patch;
+    if (settings.dlp) await this.requireDlpProfiles(organizationId, settings.dlp);
     if (name !== undefined) project.name = name;
     if (retention_days !== undefined) project.retentionDays = retention_days;
     applySettings(project, settings);
@@ -78,6 +81,14 @@ export class ProjectsService {
       }
     }
     return count;
+  }
+
+  /** Every profile a `dlp` setting names is a built-in or one of the organization's custom profiles (else a 400). */
+  private async requireDlpProfiles(organizationId: string, dlp: NonNullable<ProjectSettings['dlp']>): Promise<void> {
+    const named = 'policies' in dlp ? dlp.policies.flatMap((p) => p.profiles) : dlp.profiles;
+    const custom = [...new Set(named.filter((id) => !(DLP_BUILT_IN_PROFILES as readonly string[]).includes(id)))];
+    const unknown = await this.dlpProfiles.unknownIds(organizationId, custom);
+    if (unknown.length) throw invalidRequest(`dlp names unknown profile(s): ${unknown.join(', ')}.`, 'dlp', 'dlp_profile_not_found');
   }
 
   private async require(organizationId: string, ref: string): Promise<ProjectEntity> {

@@ -1,0 +1,77 @@
+import { createTestEnvironment, freePort, httpJson, MockOpenAIServer, seedTenant, startServiceProcess, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
+import OpenAI from 'openai';
+
+/** Identical concurrent misses across two router processes (one Redis) make one upstream call. Needs `npm run build`. */
+describe('exact cache across two router processes', () => {
+  let env: TestEnvironment;
+  let routers: ServiceProcess[];
+  let upstream: MockOpenAIServer;
+  let tenant: SeededTenant;
+  let clients: OpenAI[];
+  const N = 50;
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    routers = await Promise.all([startServiceProcess('router', env.env, await freePort()), startServiceProcess('router', env.env, await freePort())]);
+    upstream = await MockOpenAIServer.start();
+    tenant = await seedTenant(routers[0]!.url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-replicas-0123456789' }, base_url: upstream.url });
+    const patched = await httpJson(`${routers[0]!.url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, {
+      method: 'PATCH',
+      token: env.config.admin.token,
+      body: { cache_ttl: 600, retry_max_attempts: 1 },
+    });
+    expect(patched.status).toBe(200);
+    clients = routers.map((r) => new OpenAI({ apiKey: tenant.projectKey, baseURL: `${r.url}/v1`, maxRetries: 0 }));
+  }, 60_000);
+
+  afterEach(() => upstream.reset());
+
+  afterAll(async () => {
+    await Promise.all((routers ?? []).map((r) => r.stop()));
+    await upstream?.close();
+    await env?.cleanup();
+  });
+
+  const statuses = (all: { response: Response }[]) => all.map((r) => r.response.headers.get('x-gateway-cache-status')).sort();
+
+  it(`${N} concurrent identical JSON requests over both routers: one upstream call, ${N} identical answers, ${N - 1} HIT`, async () => {
+    upstream.defaultScript = { content: 'coalesced answer', delayBeforeHeadersMs: 300, usage: { prompt_tokens: 5, completion_tokens: 2 } };
+    const all = await Promise.all(
+      Array.from({ length: N }, (_, i) => clients[i % 2]!.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'json coalescing' }] }).withResponse()),
+    );
+    expect(upstream.requests).toHaveLength(1);
+    expect(new Set(all.map((r) => JSON.stringify(r.data))).size).toBe(1);
+    expect(all[0]!.data.choices[0]?.message.content).toBe('coalesced answer');
+    expect(statuses(all)).toEqual([...Array<string>(N - 1).fill('HIT'), 'MISS']);
+  });
+
+  it(`${N} concurrent identical streams over both routers: one upstream call, the same text everywhere`, async () => {
+    upstream.defaultScript = { content: ['one ', 'two ', 'three'], delayBeforeHeadersMs: 300, chunkDelayMs: 20, usage: { prompt_tokens: 5, completion_tokens: 3 } };
+    const all = await Promise.all(
+      Array.from({ length: N }, async (_, i) => {
+        const { data, response } = await clients[i % 2]!.chat.completions
+          .create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'stream coalescing' }] })
+          .withResponse();
+        let text = '';
+        for await (const chunk of data) text += chunk.choices[0]?.delta.content ?? '';
+        return { text, response };
+      }),
+    );
+    expect(upstream.requests).toHaveLength(1);
+    expect(new Set(all.map((r) => r.text))).toEqual(new Set(['one two three']));
+    expect(statuses(all)).toEqual([...Array<string>(N - 1).fill('HIT'), 'MISS']);
+  });
+
+  it('when the first caller fails, a waiter calls upstream itself and the rest are served its answer', async () => {
+    upstream.enqueue({ status: 500, errorMessage: 'boom', delayBeforeHeadersMs: 300 });
+    upstream.defaultScript = { content: 'second try', delayBeforeHeadersMs: 200 };
+    const all = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => clients[i % 2]!.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'failing filler' }] }).withResponse()),
+    );
+    const ok = all.filter((r) => r.status === 'fulfilled');
+    expect(all.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(upstream.requests).toHaveLength(2);
+    expect(new Set(ok.map((r) => r.value.data.choices[0]?.message.content))).toEqual(new Set(['second try']));
+    expect(statuses(ok.map((r) => r.value))).toEqual([...Array<string>(18).fill('HIT'), 'MISS']);
+  });
+});

@@ -1,0 +1,180 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { tokenUsageOf } from '@switchyard/metering';
+import type { ChatCompletion, ChatCompletionChunk } from '@switchyard/types';
+import type { CompletionResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
+import { tailOf } from '../stream-batches';
+
+/** What a cache entry holds: the answer as the upstream gave it, and who gave it. */
+export type CacheEntry = { meta: CachedMeta } & ({ kind: 'completion'; completion: ChatCompletion } | { kind: 'stream'; batches: ChatCompletionChunk[][] });
+type CachedMeta = Pick<ExecutionMeta, 'provider' | 'model' | 'connectionId'>;
+
+/** The outcome of a lookup: an entry, or the right (a lock token) or not (null: waited too long) to fill it. */
+export type CacheLookup = { hit: CacheEntry } | { fill: string | null };
+
+export interface ResponseCacheOptions {
+  redis: Redis;
+  prefix: string;
+  /** Entries larger than this (serialized) are not stored. */
+  maxEntryBytes: number;
+  /** How long the first miss holds the fill lock; waiters give up after it. */
+  lockMs: number;
+  /** Delay between a waiter's looks (ms; grows to 4x). */
+  pollMs?: number;
+  /** The longest one look may take before the cache is given up for the request (Redis unreachable): fail open. */
+  lookTimeoutMs?: number;
+}
+
+/** Thrown when Redis does not answer a look in time (the caller goes upstream without the cache). */
+export class CacheUnavailableError extends Error {
+  constructor() {
+    super('the cache did not answer in time');
+    this.name = 'CacheUnavailableError';
+  }
+}
+
+/**
+ * One round trip: the entry if there is one; else take the fill lock (SET NX PX) if it is free. Returns
+ * [1, entry], [2] (lock taken: fill it) or [3] (another caller is filling it).
+ */
+const LOOKUP = `
+local v = redis.call('GET', KEYS[1])
+if v then return {1, v} end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+return {3}`;
+
+/** Stores the entry and frees the lock if it is still ours. */
+const FILL = `
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return 1`;
+
+/** Frees the lock if it is still ours (the fill failed: a waiter takes over). */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+type CacheRedis = Redis & {
+  syCacheLookup(entry: string, lock: string, token: string, lockMs: number): Promise<[number, string?]>;
+  syCacheFill(entry: string, lock: string, value: string, ttlSeconds: number, token: string): Promise<number>;
+  syCacheRelease(lock: string, token: string): Promise<number>;
+};
+
+const NO_TOKENS = tokenUsageOf(undefined);
+
+/**
+ * The exact response cache in Redis (docs/governance.md#cache). Entry and lock of one key share a hash tag
+ * (Redis Cluster). Identical concurrent misses are coalesced across replicas: the first takes a short lock
+ * and calls upstream; the others look again (a bounded poll) until the entry is there, or the lock is free
+ * again (the filler failed: the next waiter takes the lock and calls upstream itself), or the lock time has
+ * passed (they call upstream without filling).
+ */
+export class ResponseCache {
+  private readonly redis: CacheRedis;
+  private readonly pollMs: number;
+
+  constructor(private readonly options: ResponseCacheOptions) {
+    const redis = options.redis;
+    this.pollMs = options.pollMs ?? 10;
+    // Defined once on the shared client (ioredis sends EVALSHA, loading the script when Redis lacks it).
+    if (!('syCacheLookup' in redis)) {
+      redis.defineCommand('syCacheLookup', { numberOfKeys: 2, lua: LOOKUP });
+      redis.defineCommand('syCacheFill', { numberOfKeys: 2, lua: FILL });
+      redis.defineCommand('syCacheRelease', { numberOfKeys: 1, lua: RELEASE });
+    }
+    this.redis = redis as CacheRedis;
+  }
+
+  get maxEntryBytes(): number {
+    return this.options.maxEntryBytes;
+  }
+
+  /** The entry of `hash`, waiting for a concurrent filler when there is one. */
+  async lookup(hash: string): Promise<CacheLookup> {
+    const { entry, lock } = this.keys(hash);
+    const token = randomBytes(12).toString('base64url');
+    const deadline = Date.now() + this.options.lockMs;
+    let delay = this.pollMs;
+    for (;;) {
+      const [status, value] = await this.look(entry, lock, token);
+      if (status === 1 && value !== undefined) return { hit: JSON.parse(value) as CacheEntry };
+      if (status === 2) return { fill: token };
+      if (Date.now() + delay > deadline) return { fill: null };
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, this.pollMs * 4);
+    }
+  }
+
+  /** One look, bounded: a Redis that does not answer (its client queues commands while reconnecting) must not hold the request. */
+  private look(entry: string, lock: string, token: string): Promise<[number, string?]> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CacheUnavailableError()), this.options.lookTimeoutMs ?? 1000);
+    });
+    return Promise.race([this.redis.syCacheLookup(entry, lock, token, this.options.lockMs), timeout]).finally(() => clearTimeout(timer));
+  }
+
+  /** Stores the entry (when it fits) and frees the lock; never throws (a failed write only costs a later miss). */
+  async fill(hash: string, token: string | null, entry: CacheEntry, ttlSeconds: number): Promise<void> {
+    const value = JSON.stringify(entry);
+    if (Buffer.byteLength(value) > this.options.maxEntryBytes) return this.release(hash, token);
+    const keys = this.keys(hash);
+    await this.redis.syCacheFill(keys.entry, keys.lock, value, ttlSeconds, token ?? '').catch(() => undefined);
+  }
+
+  /** Frees the lock without an entry (the call failed, or its answer is not to be cached). */
+  async release(hash: string, token: string | null): Promise<void> {
+    if (token) await this.redis.syCacheRelease(this.keys(hash).lock, token).catch(() => undefined);
+  }
+
+  /** The entry's and the lock's keys (one hash tag). */
+  keys(hash: string): { entry: string; lock: string } {
+    const base = `${this.options.prefix}:cache:{${hash}}`;
+    return { entry: base, lock: `${base}:lock` };
+  }
+}
+
+/** A cached entry as the pipeline's result: cost 0 (no tokens were spent), marked HIT. */
+export function replay(entry: CacheEntry, started: number): ExecutionResult {
+  const meta: ExecutionMeta = { ...entry.meta, step: 0, attempts: 0, firstByteMs: performance.now() - started, cache: 'HIT' };
+  const usage = { provider: entry.meta.provider, model: entry.meta.model, tokens: NO_TOKENS, cost: 0 };
+  if (entry.kind === 'completion') return { kind: 'completion', completion: entry.completion, meta, usage };
+  const [head = [], ...rest] = entry.batches;
+  return { kind: 'stream', head, tail: tailOf(rest), meta, usage };
+}
+
+const cachedMeta = (meta: ExecutionMeta): CachedMeta => ({ provider: meta.provider, model: meta.model, connectionId: meta.connectionId });
+
+/** A completion's entry. */
+export const completionEntry = (result: CompletionResult): CacheEntry => ({ kind: 'completion', completion: result.completion, meta: cachedMeta(result.meta) });
+
+/**
+ * Records a stream's chunks, in their batches, as they pass to the client, and hands its entry to `done`
+ * only when the stream ended cleanly (its tail finished without an error, a finish reason seen) within
+ * `maxBytes`; `abandoned` otherwise (an error, the client leaving, too large). Wraps `result.tail` in place.
+ */
+export function captureStream(result: StreamResult, maxBytes: number, done: (entry: CacheEntry) => void, abandoned: () => void): void {
+  const batches: ChatCompletionChunk[][] = result.head.length ? [result.head] : [];
+  let bytes = JSON.stringify(result.head).length;
+  let finished = result.head.some(isFinal);
+  const tail = result.tail;
+  result.tail = (async function* () {
+    let clean = false;
+    try {
+      for await (const batch of tail) {
+        if (bytes <= maxBytes) {
+          bytes += JSON.stringify(batch).length;
+          batches.push(batch);
+        }
+        finished ||= batch.some(isFinal);
+        yield batch;
+      }
+      clean = finished && bytes <= maxBytes;
+    } finally {
+      if (clean) done({ kind: 'stream', batches, meta: cachedMeta(result.meta) });
+      else abandoned();
+    }
+  })();
+}
+
+const isFinal = (chunk: ChatCompletionChunk): boolean => !!chunk.usage || chunk.choices.some((c) => c.finish_reason !== null && c.finish_reason !== undefined);
