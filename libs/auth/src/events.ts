@@ -4,13 +4,14 @@ import { RedisChannel } from '@switchyard/queue';
 /** Cross-service change events: every process of every service evicts what they name. */
 export type GatewayEvent =
   | { type: 'key.revoked'; keyHash: string }
+  | { type: 'key.changed'; keyHash: string }
   | { type: 'project.changed'; organizationId: string; projectId: string }
   | { type: 'connections.changed'; organizationId: string }
   | { type: 'organization.changed'; organizationId: string };
 
 export type GatewayEventHandler = (event: GatewayEvent) => void;
 
-const EVENT_TYPES = new Set<string>(['key.revoked', 'project.changed', 'connections.changed', 'organization.changed']);
+const EVENT_TYPES = new Set<string>(['key.revoked', 'key.changed', 'project.changed', 'connections.changed', 'organization.changed']);
 const asGatewayEvent = (m: unknown): GatewayEvent | null =>
   typeof m === 'object' && m !== null && EVENT_TYPES.has((m as { type?: string }).type ?? '') ? (m as GatewayEvent) : null;
 

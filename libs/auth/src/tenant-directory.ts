@@ -5,6 +5,7 @@ import {
   type ConnectionsRepository,
   type ProjectsRepository,
   settingsOf,
+  type AccessKeyEntity,
   type ConnectionEntity,
   type ProjectEntity,
 } from '@switchyard/persistence';
@@ -15,8 +16,11 @@ import {
   notFound,
   serviceUnavailable,
   unauthorized,
+  type KeyLimits,
   type KeyPrincipal,
+  type OrganizationQuotas,
   type ProjectSettings,
+  type SpendRule,
   type ProviderCredentials,
 } from '@switchyard/types';
 import { digestsEqual, hashAccessKey, isWellFormedAccessKey } from './access-key';
@@ -31,6 +35,10 @@ export interface ProjectSnapshot {
   name: string;
   retentionDays: number;
   settings: ProjectSettings;
+  /** The project's spend-limit rules (empty: none). */
+  spendRules: SpendRule[];
+  /** Its organization's monthly quotas (null: none known). */
+  quotas: OrganizationQuotas | null;
 }
 
 /** A connection as the routing layer uses it: credentials opened (typed by provider), in memory only. */
@@ -121,7 +129,7 @@ export class TenantDirectory {
           ? await this.projectsRepo.findDefault(organizationId)
           : ((await this.projectsRepo.findBySlug(organizationId, slug)) ?? (isUuid(slug) ? await this.projectsRepo.findById(organizationId, slug) : null));
         if (!row) throw notFound(`Project '${slug ?? 'default'}' does not exist in this organization.`, 'project_not_found', param);
-        const snap = snapshot(row);
+        const snap = snapshot(row, await this.projectsRepo.quotasOf(organizationId));
         this.projects.set(cacheKey, snap);
         return snap;
       }),
@@ -136,7 +144,7 @@ export class TenantDirectory {
       this.staleIfError(this.projects, cacheKey, async () => {
         const row = await this.projectsRepo.findById(organizationId, projectId);
         if (!row) throw unauthorized();
-        const snap = snapshot(row);
+        const snap = snapshot(row, await this.projectsRepo.quotasOf(organizationId));
         this.projects.set(cacheKey, snap);
         return snap;
       }),
@@ -165,6 +173,7 @@ export class TenantDirectory {
   evict(event: GatewayEvent): void {
     switch (event.type) {
       case 'key.revoked':
+      case 'key.changed':
         this.keys.delete(event.keyHash);
         break;
       case 'project.changed':
@@ -220,7 +229,7 @@ export class TenantDirectory {
     const row = await this.keysRepo.findByHash(hash);
     if (!row) return undefined;
     const entry: KeyEntry = {
-      principal: { kind: 'key', keyId: row.id, organizationId: row.organizationId, projectId: row.projectId, admin: row.admin },
+      principal: { kind: 'key', keyId: row.id, organizationId: row.organizationId, projectId: row.projectId, admin: row.admin, limits: keyLimitsOf(row) },
       keyHash: row.keyHash,
       expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
       revoked: row.revokedAt !== null,
@@ -272,7 +281,20 @@ export class TenantDirectory {
   }
 }
 
-function snapshot(row: ProjectEntity): ProjectSnapshot {
+/** A key's limits, or null when it has none (so the hot path tests one field). */
+export function keyLimitsOf(row: AccessKeyEntity): KeyLimits | null {
+  const limits: KeyLimits = {
+    rpmLimit: row.rpmLimit ?? null,
+    tpmLimit: row.tpmLimit ?? null,
+    maxParallelRequests: row.maxParallelRequests ?? null,
+    maxBudget: row.maxBudget ?? null,
+    budgetDuration: row.budgetDuration ?? null,
+    models: row.models ?? null,
+  };
+  return Object.values(limits).some((v) => v !== null) ? limits : null;
+}
+
+function snapshot(row: ProjectEntity, quotas: OrganizationQuotas | null): ProjectSnapshot {
   return {
     id: row.id,
     organizationId: row.organizationId,
@@ -280,5 +302,7 @@ function snapshot(row: ProjectEntity): ProjectSnapshot {
     name: row.name,
     retentionDays: row.retentionDays,
     settings: settingsOf(row),
+    spendRules: row.spendRules ?? [],
+    quotas,
   };
 }

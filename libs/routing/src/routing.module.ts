@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { LogAppender } from '@switchyard/metering';
+import { LimitStore, LogAppender } from '@switchyard/metering';
 import { REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
 import { Metrics } from '@switchyard/telemetry';
@@ -11,6 +11,7 @@ import { Executor } from './executor';
 import { createImageFetcher } from './image-fetcher';
 import { GatewayClient } from './pipeline/gateway-client';
 import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
+import { LimitsStage } from './pipeline/limits-stage';
 import { LogMetrics } from './pipeline/log-metrics';
 import { RequestLogger } from './pipeline/request-logger';
 
@@ -97,9 +98,15 @@ class ExecutorCloser implements OnApplicationShutdown {
       useFactory: (appender: LogAppender, c: ServiceConfig, metrics: LogMetrics | null) => new RequestLogger(appender, c.logs.bodyMaxBytes, metrics),
     },
     {
+      provide: LimitsStage,
+      inject: [APP_CONFIG, REDIS_CLIENT, ModelCatalog],
+      useFactory: (c: ServiceConfig, redis: Redis, catalog: ModelCatalog) =>
+        new LimitsStage({ store: new LimitStore(redis, { timeoutMs: c.router.limitsTimeoutMs }), prices: priceCatalogOf(catalog), redisPrefix: c.redis.prefix }),
+    },
+    {
       provide: GatewayClient,
-      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG],
-      useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig) => new GatewayClient(d, cat, e, c),
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, LimitsStage],
+      useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig, limits: LimitsStage) => new GatewayClient(d, cat, e, c, [limits]),
     },
   ],
   exports: [GatewayClient, ModelCatalog, RequestLogger],

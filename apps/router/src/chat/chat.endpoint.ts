@@ -44,7 +44,7 @@ export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
     });
     try {
       const result = await gateway.execute(principal, project, request, controls, clientGone, log.attempts);
-      const gatewayHeaders = responseHeaders(requestId, result.meta);
+      const gatewayHeaders = responseHeaders(requestId, result.meta, result.headers);
       log.addHeaders(gatewayHeaders);
       log.firstByte();
       if (result.kind === 'completion') {
@@ -72,8 +72,9 @@ export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
 
 const CHAT_PATH = '/v1/chat/completions';
 
-function responseHeaders(requestId: string, meta: ExecutionMeta): Record<string, string> {
+function responseHeaders(requestId: string, meta: ExecutionMeta, admission?: Readonly<Record<string, string>>): Record<string, string> {
   return {
+    ...admission,
     'x-gateway-request-id': requestId,
     'x-gateway-provider': meta.provider,
     'x-gateway-model': meta.model,

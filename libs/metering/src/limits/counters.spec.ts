@@ -86,7 +86,7 @@ describe('countersFor (the limits policy)', () => {
   });
 
   it("gives a customer (customer_params) an rpm and a budget in the project's space", () => {
-    const counters = countersFor({ ...none, customer: { id: 'u 1', rpm: 5, budget: { usd: 2, period: '1mo' } } }, call(), Date.now(), 'sy');
+    const counters = countersFor({ ...none, customer: { id: 'u 1', rpm: 5, budgets: [{ usd: 2, period: '1mo' }] } }, call(), Date.now(), 'sy');
     expect(counters.map((c) => c.code)).toEqual(['customer_rate_limit_exceeded', 'budget_exceeded']);
     expect(counters[0]!.key).toContain(':p:prj:c:u%201:');
   });

@@ -62,8 +62,8 @@ export interface CustomerLimits {
   id: string;
   /** Requests per minute. */
   rpm: number | null;
-  /** USD per period (null period: a total budget). */
-  budget: { usd: number; period: BudgetPeriod | null } | null;
+  /** USD per period (`period_budget`) and in all (`total_budget`, period null). */
+  budgets: { usd: number; period: BudgetPeriod | null }[];
 }
 
 /** Everything configured that may limit a call: read from memory (project snapshot, key, request), never from Redis. */
@@ -215,10 +215,10 @@ export function countersFor(s: LimitSubject, call: CallFacts, nowMs: number, red
         }),
       );
     }
-    if (c.budget) {
-      const { usd, period } = c.budget;
+    for (const { usd, period } of c.budgets) {
       const w = period ? budgetWindow(period, nowMs) : FOREVER;
-      out.push(budget(`${cb}usd:${period ?? 'total'}:${w.startMs}`, w, usd, 'customer_params', `the customer's budget of $${usd}${period ? ` per ${period}` : ''}`));
+      const param = period ? 'customer_params.period_budget' : 'customer_params.total_budget';
+      out.push(budget(`${cb}usd:${period ?? 'total'}:${w.startMs}`, w, usd, param, `the customer's budget of $${usd}${period ? ` per ${period}` : ' in total'}`));
     }
   }
 

@@ -1,4 +1,5 @@
-import type { CustomCost } from '@switchyard/metering';
+import type { CustomCost, CustomerLimits } from '@switchyard/metering';
+import { customerLimitsOf } from './customer-params';
 import { invalidRequest, type ChatRequestBody, type JsonObject, type JsonValue } from '@switchyard/types';
 
 /** Request headers as the edge received them (Node's HeaderMap fits). */
@@ -9,7 +10,7 @@ export type Backoff = 'constant' | 'linear' | 'exponential';
 /** The gateway's own fields of a request body (Keywords AI style), validated, removed before forwarding. */
 export type BodyExtensions = Pick<
   ChatRequestBody,
-  'fallback_models' | 'retry_params' | 'metadata' | 'customer_identifier' | 'thread_identifier' | 'custom_identifier' | 'disable_log'
+  'fallback_models' | 'retry_params' | 'metadata' | 'customer_identifier' | 'thread_identifier' | 'custom_identifier' | 'disable_log' | 'customer_params'
 >;
 
 /** What the request's log records, and whether it is recorded at all (docs/logs.md). */
@@ -49,6 +50,8 @@ export interface RequestControls {
   /** The body's `fallback_models`: tried in order after the model's own targets. */
   fallbackModels: readonly string[];
   log: LogControls;
+  /** The end user's limits from the body's `customer_params` (Keywords AI), null when it sets none. */
+  customer: CustomerLimits | null;
 }
 
 const NO_FALLBACKS: readonly string[] = [];
@@ -78,6 +81,7 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
   const retryDelayMs = intControl(headers, RETRY_DELAY, 0, 5000);
   const backoff = control(headers, BACKOFF);
   if (backoff && !BACKOFFS.includes(backoff.value)) throw invalidRequest(`Header ${backoff.header} must be constant, linear or exponential.`, backoff.header);
+  const log = logControls(headers, body);
   return {
     maxAttempts,
     retryDelayMs,
@@ -86,7 +90,8 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
     dropUnsupported: control(headers, DROP_UNSUPPORTED)?.value === 'true',
     retryParams: body.retry_params,
     fallbackModels: body.fallback_models ?? NO_FALLBACKS,
-    log: logControls(headers, body),
+    log,
+    customer: customerLimitsOf(body.customer_params, log.customerIdentifier),
   };
 }
 
