@@ -7,3 +7,4 @@ export * from './executor';
 export * from './image-fetcher';
 export * from './pipeline';
 export * from './routing.module';
+export * from './limits';

@@ -11,6 +11,7 @@ import { Executor } from './executor';
 import { createImageFetcher } from './image-fetcher';
 import { GatewayClient } from './pipeline/gateway-client';
 import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
+import { BudgetsReport } from './limits/budgets-report';
 import { LimitsStage } from './pipeline/limits-stage';
 import { LogMetrics } from './pipeline/log-metrics';
 import { RequestLogger } from './pipeline/request-logger';
@@ -98,10 +99,19 @@ class ExecutorCloser implements OnApplicationShutdown {
       useFactory: (appender: LogAppender, c: ServiceConfig, metrics: LogMetrics | null) => new RequestLogger(appender, c.logs.bodyMaxBytes, metrics),
     },
     {
+      provide: LimitStore,
+      inject: [APP_CONFIG, REDIS_CLIENT],
+      useFactory: (c: ServiceConfig, redis: Redis) => new LimitStore(redis, { timeoutMs: c.router.limitsTimeoutMs }),
+    },
+    {
       provide: LimitsStage,
-      inject: [APP_CONFIG, REDIS_CLIENT, ModelCatalog],
-      useFactory: (c: ServiceConfig, redis: Redis, catalog: ModelCatalog) =>
-        new LimitsStage({ store: new LimitStore(redis, { timeoutMs: c.router.limitsTimeoutMs }), prices: priceCatalogOf(catalog), redisPrefix: c.redis.prefix }),
+      inject: [APP_CONFIG, LimitStore, ModelCatalog],
+      useFactory: (c: ServiceConfig, store: LimitStore, catalog: ModelCatalog) => new LimitsStage({ store, prices: priceCatalogOf(catalog), redisPrefix: c.redis.prefix }),
+    },
+    {
+      provide: BudgetsReport,
+      inject: [APP_CONFIG, LimitStore],
+      useFactory: (c: ServiceConfig, store: LimitStore) => new BudgetsReport(store, c.redis.prefix),
     },
     {
       provide: GatewayClient,
@@ -109,6 +119,6 @@ class ExecutorCloser implements OnApplicationShutdown {
       useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig, limits: LimitsStage) => new GatewayClient(d, cat, e, c, [limits]),
     },
   ],
-  exports: [GatewayClient, ModelCatalog, RequestLogger],
+  exports: [GatewayClient, ModelCatalog, RequestLogger, BudgetsReport],
 })
 export class RoutingModule {}
