@@ -141,6 +141,20 @@ describe('rate limits, budgets and quotas across two routers', () => {
     expect(results.find((r) => r.status === 429)!.error).toMatchObject({ code: 'customer_rate_limit_exceeded', param: 'customer_params.rate_limit' });
   }, 120_000);
 
+  it("holds an organization's monthly request quota", async () => {
+    const org = await admin('/organizations', { body: { name: 'quota org', quotas: { monthly_requests: 3, monthly_spend: null } } });
+    expect(org.status).toBe(201);
+    const key = await admin('/access-keys', { body: { organization_id: org.body.id, name: 'k' } });
+    await admin('/connections', {
+      body: { organization_id: org.body.id, provider: 'openai', name: 'o', slug: 'o', credentials: { api_key: 'sk-quota-0123456789' }, base_url: upstream.url, is_default: true },
+    });
+    const results = await burst(key.body.key as string);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(3);
+    expect(results.find((r) => r.status === 429)!.error).toMatchObject({ code: 'quota_exceeded', param: 'monthly_requests' });
+    const budgets = await admin(`/organizations/${org.body.id}/projects/default/budgets`);
+    expect(budgets.body.quotas.monthly_requests).toMatchObject({ limit: 3, spent: 3, remaining: 0 });
+  }, 120_000);
+
   it('enforces spend rules (a filter on the model) and shows them with spent and remaining', async () => {
     const tenant = await seed();
     const created = await admin(`/organizations/${tenant.organizationId}/projects/default/spend-rules`, {

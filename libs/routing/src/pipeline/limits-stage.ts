@@ -20,6 +20,9 @@ import { GatewayError, newId, serviceUnavailable, type ProviderId } from '@switc
 import type { AdmissionContext, AdmissionStage, AdmissionTicket } from './admission';
 import { callCost } from './request-logger';
 
+/** At most one warning per this many ms about calls let through without their rate limits. */
+const WARN_INTERVAL_MS = 10_000;
+
 export interface LimitsStageOptions {
   store: LimitStore;
   prices: PriceCatalog;
@@ -37,6 +40,7 @@ export class LimitsStage implements AdmissionStage {
   readonly name = 'limits';
   private readonly logger = new Logger('Limits');
   private readonly clock: () => number;
+  private warnedAt = 0;
 
   constructor(private readonly options: LimitsStageOptions) {
     this.clock = options.clock ?? Date.now;
@@ -79,7 +83,11 @@ export class LimitsStage implements AdmissionStage {
       const what = closed.category === 'rate' ? 'rate limits' : 'budgets and quotas';
       throw serviceUnavailable(`The ${what} of this call cannot be checked right now (the limits store is unreachable); retry later.`, 'limits_unavailable');
     }
-    this.logger.warn('Redis unreachable: a call passed without its rate limits (the project fails them open)');
+    const now = Date.now();
+    if (now - this.warnedAt > WARN_INTERVAL_MS) {
+      this.warnedAt = now;
+      this.logger.warn('Redis unreachable: calls pass without their rate limits (their projects fail them open)');
+    }
     return undefined;
   }
 
