@@ -155,6 +155,29 @@ describe('rate limits, budgets and quotas across two routers', () => {
     expect(budgets.body.quotas.monthly_requests).toMatchObject({ limit: 3, spent: 3, remaining: 0 });
   }, 120_000);
 
+  it("moves a call off a connection over its rate_limit to another connection of the same provider, then refuses", async () => {
+    const spare = await MockOpenAIServer.start();
+    try {
+      spare.defaultScript = upstream.defaultScript;
+      const org = await admin('/organizations', { body: { name: 'connections org' } });
+      const key = await admin('/access-keys', { body: { organization_id: org.body.id, name: 'k' } });
+      const connection = (slug: string, url: string, limit: number, isDefault: boolean) =>
+        admin('/connections', {
+          body: { organization_id: org.body.id, provider: 'openai', name: slug, slug, credentials: { api_key: 'sk-conn-0123456789' }, base_url: url, is_default: isDefault, rate_limit: limit, rate_limit_period: 3600 },
+        });
+      expect((await connection('main', upstream.url, 2, true)).status).toBe(201);
+      expect((await connection('spare', spare.url, 3, false)).status).toBe(201);
+      const before = upstream.requests.length;
+      const results = await burst(key.body.key as string);
+      expect(results.filter((r) => r.status === 200)).toHaveLength(5);
+      expect(upstream.requests.length - before).toBe(2);
+      expect(spare.requests).toHaveLength(3);
+      expect(results.find((r) => r.status === 429)!.error).toMatchObject({ code: 'connection_rate_limit_exceeded', param: 'rate_limit' });
+    } finally {
+      await spare.close();
+    }
+  }, 120_000);
+
   it('enforces spend rules (a filter on the model) and shows them with spent and remaining', async () => {
     const tenant = await seed();
     const created = await admin(`/organizations/${tenant.organizationId}/projects/default/spend-rules`, {

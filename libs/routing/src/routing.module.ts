@@ -105,8 +105,9 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     {
       provide: LimitsStage,
-      inject: [APP_CONFIG, LimitStore, ModelCatalog],
-      useFactory: (c: ServiceConfig, store: LimitStore, catalog: ModelCatalog) => new LimitsStage({ store, prices: priceCatalogOf(catalog), redisPrefix: c.redis.prefix }),
+      inject: [APP_CONFIG, LimitStore, ModelCatalog, TenantDirectory],
+      useFactory: (c: ServiceConfig, store: LimitStore, catalog: ModelCatalog, directory: TenantDirectory) =>
+        new LimitsStage({ store, directory, prices: priceCatalogOf(catalog), redisPrefix: c.redis.prefix }),
     },
     {
       provide: BudgetsReport,

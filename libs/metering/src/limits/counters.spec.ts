@@ -2,7 +2,7 @@ import type { KeyLimits, SpendRule } from '@switchyard/types';
 import { countersFor, hasLimits, reserveNano, spendRuleValues, type CallFacts, type LimitSubject } from './counters';
 
 const at = (iso: string) => Date.parse(iso);
-const none: LimitSubject = { organizationId: 'org', projectId: 'prj', keyId: 'key', gateway: null, key: null, customer: null, spendRules: [], quotas: null };
+const none: LimitSubject = { organizationId: 'org', projectId: 'prj', keyId: 'key', gateway: null, key: null, customer: null, spendRules: [], quotas: null, connections: [] };
 const noKeyLimits: KeyLimits = { rpmLimit: null, tpmLimit: null, maxParallelRequests: null, maxBudget: null, budgetDuration: null, models: null };
 const call = (over: Partial<CallFacts> = {}): CallFacts => ({
   provider: 'openai',

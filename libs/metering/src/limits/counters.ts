@@ -39,6 +39,10 @@ export interface LimitCounter {
   settle: 'tokens' | 'spend' | 'parallel' | null;
   /** Words for the 429 message, e.g. "this key's limit of 60 requests per minute". */
   label: string;
+  /** Alternatives (a call's connections): only the first with room is reserved; see LimitStore.reserve. */
+  group?: string;
+  /** The connection a connection counter limits. */
+  connectionId?: string;
 }
 
 export type LimitCode =
@@ -48,7 +52,8 @@ export type LimitCode =
   | 'key_parallel_exceeded'
   | 'customer_rate_limit_exceeded'
   | 'budget_exceeded'
-  | 'quota_exceeded';
+  | 'quota_exceeded'
+  | 'connection_rate_limit_exceeded';
 
 /** The project's gateway rate limit (`rate_limiting_*` settings): `limit` requests per `intervalS` seconds. */
 export interface GatewayRateLimit {
@@ -76,6 +81,15 @@ export interface LimitSubject {
   customer: CustomerLimits | null;
   spendRules: readonly SpendRule[];
   quotas: OrganizationQuotas | null;
+  /** The call's connections with a `rate_limit` per `rate_limit_period`, in the order of its targets. */
+  connections: readonly ConnectionRateLimit[];
+}
+
+/** A connection's own limit: `limit` requests per `periodS` seconds (clock-aligned windows). */
+export interface ConnectionRateLimit {
+  connectionId: string;
+  limit: number;
+  periodS: number;
 }
 
 /** The call as the limits see it; the estimates are computed only when a token limit or a budget applies. */
@@ -130,6 +144,7 @@ export function hasLimits(s: LimitSubject): boolean {
   const k = s.key;
   return (
     s.gateway !== null ||
+    s.connections.length > 0 ||
     s.customer !== null ||
     s.spendRules.length > 0 ||
     (s.quotas !== null && (s.quotas.monthlyRequests !== null || s.quotas.monthlySpendUsd !== null)) ||
@@ -228,6 +243,17 @@ export function countersFor(s: LimitSubject, call: CallFacts, nowMs: number, red
     const w = spendRuleWindow(rule, nowMs);
     const label = `spend rule ${rule.name ? `'${rule.name}' ` : ''}(${rule.id}) of $${rule.amount} per ${rule.window} s${values.length ? ` for ${values.join(', ')}` : ''}`;
     out.push(budget(limitKeys.spendRule(base, s.projectId, rule.id, w, values), w, rule.amount, rule.id, label));
+  }
+
+  for (const conn of s.connections) {
+    const w = alignedWindow(nowMs, conn.periodS * 1000);
+    out.push(
+      counter(w, {
+        key: `${base}c:${conn.connectionId}:${conn.periodS}:${w.startMs}`, limit: conn.limit, amount: 1, code: 'connection_rate_limit_exceeded', param: 'rate_limit',
+        category: 'rate', header: null, settle: null, label: `the connection's limit of ${conn.limit} requests per ${conn.periodS} s`, group: 'connections',
+        connectionId: conn.connectionId,
+      }),
+    );
   }
 
   const q = s.quotas;

@@ -23,6 +23,7 @@ describe('LimitStore (the reservation script against real Redis)', () => {
     customer: null,
     spendRules: [],
     quotas: null,
+    connections: [],
     ...over,
   });
 
@@ -92,6 +93,15 @@ describe('LimitStore (the reservation script against real Redis)', () => {
     const counters = countersFor(s, call, now, env.config.redis.prefix);
     const outcomes = await Promise.all(Array.from({ length: 200 }, () => store.reserve(counters, now, member())));
     expect(outcomes.filter((o) => o.ok)).toHaveLength(100);
+  });
+
+  it("reserves the first of a call's connections with room, and reports the full ones", async () => {
+    const s = subject({ connections: [{ connectionId: 'a', limit: 1, periodS: 3600 }, { connectionId: 'b', limit: 2, periodS: 3600 }] });
+    const now = '2026-03-04T12:00:00Z';
+    expect(await reserveAt(s, now)).toEqual({ ok: true, used: [1, -1] });
+    expect(await reserveAt(s, now)).toEqual({ ok: true, used: [-2, 1] });
+    expect(await reserveAt(s, now)).toEqual({ ok: true, used: [-2, 2] });
+    expect(await reserveAt(s, now)).toEqual({ ok: true, used: [-2, -2] });
   });
 
   it('gives a parallel slot back when the call ends', async () => {

@@ -4,16 +4,19 @@ import type { LimitCounter } from './counters';
 /**
  * Checks every counter of a call and, only if all have room, reserves in all of them: one round trip, atomic
  * (no other call interleaves, on any replica). KEYS: the counters; ARGV: now (ms), the call's member id, then
- * per counter kind, limit, amount, span. Returns {1, used after...} or {0, index, used, retry ms (sliding: the
- * time until its oldest request leaves the window; -1 otherwise)}.
+ * per counter kind, limit, amount, span, group. Counters of a group ('' = none) are alternatives: the first with
+ * room is reserved, the others not (-1: had room, -2: full), and a group where none has room refuses nothing
+ * (the caller decides). Returns {1, used after...} or {0, index, used, retry ms (sliding: the time until its
+ * oldest request leaves the window; -1 otherwise)}.
  */
 const RESERVE_LUA = `
 local now = tonumber(ARGV[1])
 local member = ARGV[2]
 local used = {}
+local chosen = {}
 for i = 1, #KEYS do
-  local a = 2 + (i - 1) * 4
-  local kind, limit, amount, span = ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
+  local a = 2 + (i - 1) * 5
+  local kind, limit, amount, span, group = ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4]), ARGV[a + 5]
   local n
   if kind == 's' then
     redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - span)
@@ -21,28 +24,42 @@ for i = 1, #KEYS do
   else
     n = tonumber(redis.call('GET', KEYS[i]) or '0')
   end
-  if n + amount > limit then
+  if group ~= '' then
+    if n + amount > limit then
+      used[i] = -2
+    elseif chosen[group] == nil then
+      chosen[group] = i
+      used[i] = n
+    else
+      used[i] = -1
+    end
+  elseif n + amount > limit then
     local retry = -1
     if kind == 's' then
       local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
       if oldest[2] then retry = tonumber(oldest[2]) + span - now end
     end
     return {0, i, n, retry}
+  else
+    used[i] = n
   end
-  used[i] = n
 end
 local out = {1}
 for i = 1, #KEYS do
-  local a = 2 + (i - 1) * 4
+  local a = 2 + (i - 1) * 5
   local kind, amount, span = ARGV[a + 1], tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-  if kind == 's' then
-    redis.call('ZADD', KEYS[i], now, member)
-    redis.call('PEXPIRE', KEYS[i], span)
+  if used[i] < 0 then
+    out[i + 1] = used[i]
   else
-    redis.call('INCRBY', KEYS[i], amount)
-    if span > 0 then redis.call('PEXPIRE', KEYS[i], span) end
+    if kind == 's' then
+      redis.call('ZADD', KEYS[i], now, member)
+      redis.call('PEXPIRE', KEYS[i], span)
+    else
+      redis.call('INCRBY', KEYS[i], amount)
+      if span > 0 then redis.call('PEXPIRE', KEYS[i], span) end
+    end
+    out[i + 1] = used[i] + amount
   end
-  out[i + 1] = used[i] + amount
 end
 return out
 `;
@@ -62,7 +79,7 @@ interface LimitCommands {
 }
 
 export type ReserveOutcome =
-  | { ok: true; /** each counter's total after the reservation */ used: number[] }
+  | { ok: true; /** each counter's total after the reservation; for the alternatives of a group not reserved, -1 (had room) or -2 (full) */ used: number[] }
   | { ok: false; /** the counter over its limit */ index: number; used: number; /** sliding windows only */ retryAfterMs: number | null };
 
 /** Redis could not be asked in time (down, reconnecting, or too slow): the caller applies the project's fail-open choice. */
@@ -105,7 +122,7 @@ export class LimitStore {
   async reserve(counters: readonly LimitCounter[], nowMs: number, member: string): Promise<ReserveOutcome> {
     if (this.redis.status !== 'ready') throw new LimitsUnavailableError();
     const args: (string | number)[] = [nowMs, member];
-    for (const c of counters) args.push(c.kind, c.limit, c.amount, c.spanMs);
+    for (const c of counters) args.push(c.kind, c.limit, c.amount, c.spanMs, c.group ?? '');
     const pending = this.commands.syLimitReserve(counters.length, ...counters.map((c) => c.key), ...args);
     const reply = await withTimeout(pending, this.options.timeoutMs, () => {
       // Too late for the call, which was answered already: give back what it reserved.
@@ -125,7 +142,7 @@ export class LimitStore {
 
   /** Gives back what a reservation took from counters that are released or settled (requests stay counted). */
   release(counters: readonly LimitCounter[]): Promise<void> {
-    return this.adjust(counters.filter((c) => c.settle !== null).map((c) => ({ key: c.key, delta: -c.amount })));
+    return this.adjust(counters.filter((c) => c.settle !== null && !c.group).map((c) => ({ key: c.key, delta: -c.amount })));
   }
 
   /** The current value of counters (0 for a missing one), for the admin API. */

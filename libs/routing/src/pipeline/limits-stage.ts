@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { ResolvedConnection, TenantDirectory } from '@switchyard/auth';
 import {
   actualNano,
   countersFor,
@@ -25,6 +26,8 @@ const WARN_INTERVAL_MS = 10_000;
 
 export interface LimitsStageOptions {
   store: LimitStore;
+  /** The organization's connections (in memory): where a call over its connection's rate limit may go instead. */
+  directory: Pick<TenantDirectory, 'connectionsOf'>;
   prices: PriceCatalog;
   redisPrefix: string;
   clock?: () => number;
@@ -59,7 +62,11 @@ export class LimitsStage implements AdmissionStage {
       customer: controls.customer,
       spendRules: project.spendRules,
       quotas: project.quotas,
+      connections: [],
     };
+    const primary = ctx.targets[0]?.connection;
+    const siblings = primary?.rateLimit && primary.rateLimitPeriod ? await this.siblingsOf(primary) : [];
+    subject.connections = siblings.flatMap(connectionLimitOf);
     if (!hasLimits(subject)) return undefined;
     const now = this.clock();
     const counters = countersFor(subject, this.factsOf(ctx), now, this.options.redisPrefix);
@@ -72,7 +79,23 @@ export class LimitsStage implements AdmissionStage {
       return this.unavailable(counters, ctx);
     }
     if (!outcome.ok) throw refusal(counters, outcome, now);
-    return new LimitTicket(this.options.store, counters, outcome.used, now, controls, this.logger);
+    const ticket = new LimitTicket(this.options.store, counters, outcome.used, now, controls, this.logger);
+    if (subject.connections.length) {
+      try {
+        moveOffFullConnection(ctx, siblings, counters, outcome.used, now);
+      } catch (err) {
+        ticket.release();
+        throw err;
+      }
+    }
+    return ticket;
+  }
+
+  /** The primary connection, then the organization's other connections of its provider (limited ones first, in saved order). */
+  private async siblingsOf(primary: ResolvedConnection): Promise<ResolvedConnection[]> {
+    const all = await this.options.directory.connectionsOf(primary.organizationId);
+    const others = all.filter((c) => c.provider === primary.provider && c.id !== primary.id);
+    return [primary, ...others.filter((c) => c.rateLimit && c.rateLimitPeriod), ...others.filter((c) => !(c.rateLimit && c.rateLimitPeriod))];
   }
 
   /** Redis is down: through, without limits, when every applicable kind fails open for the project; else 503. */
@@ -115,6 +138,30 @@ export class LimitsStage implements AdmissionStage {
 function gatewayLimitOf(settings: AdmissionContext['project']['settings']): LimitSubject['gateway'] {
   const { rate_limiting_limit: limit, rate_limiting_interval: intervalS, rate_limiting_technique: technique } = settings;
   return limit > 0 && intervalS > 0 ? { limit, intervalS, technique } : null;
+}
+
+/** A connection's own rate limit, if it has one. */
+function connectionLimitOf(c: ResolvedConnection): LimitSubject['connections'] {
+  return c.rateLimit && c.rateLimitPeriod ? [{ connectionId: c.id, limit: c.rateLimit, periodS: c.rateLimitPeriod }] : [];
+}
+
+/**
+ * A call whose first target's connection is over its own rate limit goes to another connection of the same provider
+ * instead: the first limited one with room (reserved in the same round trip), else one without a limit; with none,
+ * the targets on other connections (fallbacks) remain, and with none of those either, a 429.
+ */
+function moveOffFullConnection(ctx: AdmissionContext, siblings: readonly ResolvedConnection[], counters: readonly LimitCounter[], used: readonly number[], now: number): void {
+  const primary = siblings[0];
+  const reserved = counters.findIndex((c, i) => c.connectionId && used[i]! >= 0);
+  const target = reserved >= 0 ? siblings.find((c) => c.id === counters[reserved]!.connectionId) : siblings.find((c) => !(c.rateLimit && c.rateLimitPeriod));
+  if (!primary || target === primary) return;
+  const moved = target ? ctx.targets.map((t) => (t.connection.id === primary.id ? { ...t, connection: target } : t)) : ctx.targets.filter((t) => t.connection.id !== primary.id);
+  if (moved.length) {
+    ctx.targets.splice(0, ctx.targets.length, ...moved);
+    return;
+  }
+  const index = counters.findIndex((c) => c.connectionId === primary.id);
+  throw refusal(counters, { ok: false, index, used: counters[index]!.limit, retryAfterMs: null }, now);
 }
 
 /** A key restricted to some models may call only those, fallbacks included (403 naming the field). */
