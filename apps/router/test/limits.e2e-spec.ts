@@ -90,6 +90,26 @@ describe('rate limits, budgets and quotas across two routers', () => {
     expect(key.remaining).toBeCloseTo(1 - key.spent, 6);
   }, 120_000);
 
+  it('settles a streamed call when its stream ends, to the usage it reported', async () => {
+    const tenant = await seed();
+    const keys = await admin(`/access-keys?organization_id=${tenant.organizationId}`);
+    const projectKeyId = (keys.body.data as { id: string; project_id: string | null }[]).find((k) => k.project_id)!.id;
+    await admin(`/access-keys/${projectKeyId}`, { method: 'PATCH', body: { max_budget: 0.05, budget_duration: '1h' } });
+    // Reserves 10 output tokens (max_tokens), reports 4: settles to $0.004.
+    upstream.enqueue({ content: ['a', 'b', 'c'], usage: { prompt_tokens: 10, completion_tokens: 4 } });
+    const [client] = clients(tenant.projectKey);
+    const stream = await client!.chat.completions.create(
+      { model: 'gpt-4o-mini', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'Hi' }] },
+      { headers: { 'x-gateway-custom-cost': JSON.stringify({ per_token_in: 0, per_token_out: 0.001 }) } },
+    );
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('abc');
+    await new Promise((r) => setTimeout(r, 300));
+    const budgets = await admin(`/organizations/${tenant.organizationId}/projects/default/budgets`);
+    expect((budgets.body.keys as { id: string; spent: number }[]).find((k) => k.id === projectKeyId)!.spent).toBeCloseTo(0.004, 9);
+  }, 60_000);
+
   it('lets exactly 100 calls through a 100-request gateway limit (sliding window)', async () => {
     const tenant = await seed();
     const set = await admin(`/organizations/${tenant.organizationId}/projects/default`, {
