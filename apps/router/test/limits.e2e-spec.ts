@@ -110,6 +110,36 @@ describe('rate limits, budgets and quotas across two routers', () => {
     expect((budgets.body.keys as { id: string; spent: number }[]).find((k) => k.id === projectKeyId)!.spent).toBeCloseTo(0.004, 9);
   }, 60_000);
 
+  it('holds max_parallel_requests across both routers and gives the slot back when a call ends or its client leaves', async () => {
+    const tenant = await seed();
+    const keys = await admin(`/access-keys?organization_id=${tenant.organizationId}`);
+    const projectKeyId = (keys.body.data as { id: string; project_id: string | null }[]).find((k) => k.project_id)!.id;
+    await admin(`/access-keys/${projectKeyId}`, { method: 'PATCH', body: { max_parallel_requests: 2 } });
+    const [a, b] = clients(tenant.projectKey);
+    const slow = { content: 'slow', delayBeforeHeadersMs: 1500, usage: { prompt_tokens: 10, completion_tokens: 10 } };
+    upstream.enqueue(slow, slow);
+    const call = (client: OpenAI) =>
+      client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }).then(
+        () => 200,
+        (err: APIError) => err.status,
+      );
+    const first = [call(a!), call(b!)];
+    await new Promise((r) => setTimeout(r, 500));
+    const refused = await Promise.all([call(a!), call(b!)]);
+    expect(refused).toEqual([429, 429]);
+    expect(await Promise.all(first)).toEqual([200, 200]);
+
+    // A client that leaves mid-call gives its slot back too.
+    upstream.enqueue({ ...slow, delayBeforeHeadersMs: 5000 });
+    const leaving = new AbortController();
+    const gone = a!.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }, { signal: leaving.signal }).catch(() => 'aborted');
+    await new Promise((r) => setTimeout(r, 300));
+    leaving.abort();
+    expect(await gone).toBe('aborted');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await Promise.all([call(a!), call(b!)])).toEqual([200, 200]);
+  }, 60_000);
+
   it('lets exactly 100 calls through a 100-request gateway limit (sliding window)', async () => {
     const tenant = await seed();
     const set = await admin(`/organizations/${tenant.organizationId}/projects/default`, {
