@@ -44,6 +44,16 @@ describe('CLI: tenants without the HTTP API, projects named by slug', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("error: Project 'nope' does not exist in this organization. (project_id)");
 
+    const limited = await json('keys', 'limits', key['id'] as string, '--max-budget', '0.05', '--budget-duration', '1d', '--rpm', '60');
+    expect(limited).toMatchObject({ max_budget: 0.05, budget_duration: '1d', rpm_limit: 60, tpm_limit: null });
+    const badDuration = await run('keys', 'limits', key['id'] as string, '--budget-duration', '2d');
+    expect(badDuration.code).toBe(1);
+    expect(badDuration.stderr).toContain('(budget_duration)');
+    const budgets = await json('budgets', org['id'] as string, '--project', 'support');
+    expect(budgets).toMatchObject({ project: 'support', rules: [], keys: [{ id: key['id'], limit: 0.05, spent: 0, remaining: 0.05 }] });
+    const cleared = await json('keys', 'limits', key['id'] as string, '--max-budget', 'none');
+    expect(cleared).toMatchObject({ max_budget: null, rpm_limit: 60 });
+
     const rotated = await run('rotate-master-key');
     expect(rotated.stdout).toContain('re-sealed 0 secret(s)');
   });

@@ -3,6 +3,8 @@
  *   orgs create <name>                     projects create <org-id> <name> [--slug s]
  *   keys create <org-id> [--project <slug>] [--name n] [--admin] [--expires <iso>]
  *   keys list <org-id>                     keys revoke <key-id>
+ *   keys limits <key-id> [--max-budget usd] [--budget-duration 1d] [--rpm n] [--tpm n] [--parallel n] [--models a,b]  ('none' clears)
+ *   budgets <org-id> [--project <slug>]    (spend rules, key budgets and quotas with spent and remaining)
  *   connections create <org-id> <provider> <slug> --credentials '<json>' [--base-url u] [--default]
  *   projects set <org-id> <project> '<settings json>'   (e.g. '{"cache_ttl":600}', '{"dlp":{...}}')
  *   dlp-profiles create <org-id> <name> --pattern <regex>... [--case-insensitive] [--description d]
@@ -12,10 +14,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
-import { type AdminScope } from '@switchyard/auth';
+import { TenantDirectory, type AdminScope } from '@switchyard/auth';
 import { GatewayCoreModule } from '@switchyard/core';
 import { loadConfig, rawEnv } from '@switchyard/config';
-import { OrganizationsRepository } from '@switchyard/persistence';
+import { LimitStore } from '@switchyard/metering';
+import { OrganizationsRepository, REDIS_CLIENT } from '@switchyard/persistence';
+import { BudgetsReport } from '@switchyard/routing';
+import type { Redis } from 'ioredis';
 import {
   AccessKeysService,
   ConnectionsService,
@@ -49,6 +54,8 @@ interface Tenancy {
   dlpProfiles: DlpProfilesService;
   rotation: SecretRotationService;
   orgRepo: OrganizationsRepository;
+  directory: TenantDirectory;
+  redis: Redis;
 }
 
 async function withTenancy<T>(fn: (t: Tenancy) => Promise<T>): Promise<T> {
@@ -63,6 +70,8 @@ async function withTenancy<T>(fn: (t: Tenancy) => Promise<T>): Promise<T> {
       dlpProfiles: app.get(DlpProfilesService),
       rotation: app.get(SecretRotationService),
       orgRepo: app.get(OrganizationsRepository),
+      directory: app.get(TenantDirectory),
+      redis: app.get<Redis>(REDIS_CLIENT),
     });
   } finally {
     await app.close();
@@ -118,6 +127,45 @@ keys
   );
 keys.command('list <orgId>').action((orgId: string) => withTenancy((t) => t.keys.list(ROOT, orgId, true)).then(print));
 keys.command('revoke <keyId>').action((keyId: string) => withTenancy((t) => t.keys.revoke(ROOT, keyId)).then(print));
+
+/** A CLI limit value: a number, or `none` to clear the limit. */
+const limitValue = (v: string | undefined): number | null | undefined => (v === undefined ? undefined : v === 'none' ? null : Number(v));
+
+keys
+  .command('limits <keyId>')
+  .description("set a key's budget and rate limits ('none' clears one); checked on every replica within a second")
+  .option('--max-budget <usd>', 'USD per budget duration (lifetime without one)')
+  .option('--budget-duration <d>', '1h, 1d, 7d, 30d or 1mo (UTC-aligned windows)')
+  .option('--rpm <n>', 'requests per minute')
+  .option('--tpm <n>', 'tokens per minute')
+  .option('--parallel <n>', 'requests in flight at once')
+  .option('--models <list>', 'comma-separated models the key may call')
+  .action((keyId: string, o: { maxBudget?: string; budgetDuration?: string; rpm?: string; tpm?: string; parallel?: string; models?: string }) => {
+    const patch = {
+      max_budget: limitValue(o.maxBudget),
+      budget_duration: o.budgetDuration === 'none' ? null : o.budgetDuration,
+      rpm_limit: limitValue(o.rpm),
+      tpm_limit: limitValue(o.tpm),
+      max_parallel_requests: limitValue(o.parallel),
+      models: o.models === undefined ? undefined : o.models === 'none' ? null : o.models.split(',').map((m) => m.trim()),
+    };
+    const body = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    return withTenancy((t) => t.keys.patch(ROOT, keyId, body)).then(print);
+  });
+
+program
+  .command('budgets <orgId>')
+  .description("a project's spend rules, key budgets and organization quotas, with spent and remaining")
+  .option('--project <project>', 'the project slug or UUID', 'default')
+  .action((orgId: string, o: { project: string }) =>
+    withTenancy(async (t) => {
+      const view = await t.projects.get(ROOT, orgId, o.project);
+      const project = await t.directory.projectById(orgId, view.uuid);
+      const config = loadConfig();
+      const report = new BudgetsReport(new LimitStore(t.redis, { timeoutMs: config.router.limitsTimeoutMs }), config.redis.prefix);
+      return report.build(project, await t.keys.list(ROOT, orgId));
+    }).then(print),
+  );
 
 const connections = program.command('connections').description('provider connections (BYOK)');
 connections

@@ -4,6 +4,7 @@ import { RedisChannel } from '@switchyard/queue';
 /** Cross-service change events: every process of every service evicts what they name. */
 export type GatewayEvent =
   | { type: 'key.revoked'; keyHash: string }
+  | { type: 'key.changed'; keyHash: string }
   | { type: 'project.changed'; organizationId: string; projectId: string }
   | { type: 'connections.changed'; organizationId: string }
   | { type: 'organization.changed'; organizationId: string }
@@ -11,7 +12,7 @@ export type GatewayEvent =
 
 export type GatewayEventHandler = (event: GatewayEvent) => void;
 
-const EVENT_TYPES = new Set<string>(['key.revoked', 'project.changed', 'connections.changed', 'organization.changed', 'dlp-profiles.changed']);
+const EVENT_TYPES = new Set<string>(['key.revoked', 'key.changed', 'project.changed', 'connections.changed', 'organization.changed', 'dlp-profiles.changed']);
 const asGatewayEvent = (m: unknown): GatewayEvent | null =>
   typeof m === 'object' && m !== null && EVENT_TYPES.has((m as { type?: string }).type ?? '') ? (m as GatewayEvent) : null;
 

@@ -104,6 +104,7 @@ describe('TenantDirectory.projectBySlug', () => {
     findBySlug: async (_org: string, slug: string) => (slug === 'support' ? row : null),
     findById: async (_org: string, id: string) => (id === PROJECT_UUID ? row : null),
     findDefault: async () => null,
+    quotasOf: async () => ({ monthlyRequests: null, monthlySpendUsd: null }),
   } as unknown as ProjectsRepository;
   const events = { onEvent: () => undefined, onResync: () => undefined } as unknown as GatewayEventBus;
   const directory = () => new TenantDirectory({} as AccessKeysRepository, projectsRepo, {} as ConnectionsRepository, {} as SecretBox, events, TTL);

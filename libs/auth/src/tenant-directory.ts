@@ -5,6 +5,7 @@ import {
   type ConnectionsRepository,
   type ProjectsRepository,
   settingsOf,
+  type AccessKeyEntity,
   type ConnectionEntity,
   type ProjectEntity,
 } from '@switchyard/persistence';
@@ -15,8 +16,11 @@ import {
   notFound,
   serviceUnavailable,
   unauthorized,
+  type KeyLimits,
   type KeyPrincipal,
+  type OrganizationQuotas,
   type ProjectSettings,
+  type SpendRule,
   type ProviderCredentials,
 } from '@switchyard/types';
 import { digestsEqual, hashAccessKey, isWellFormedAccessKey } from './access-key';
@@ -33,6 +37,10 @@ export interface ProjectSnapshot {
   settings: ProjectSettings;
   /** When the project last changed (ms since the epoch): a generation number for what must not outlive a change (the cache's `cache_invalidate_on_update`). */
   version?: number;
+  /** The project's spend-limit rules (empty: none). */
+  spendRules: SpendRule[];
+  /** Its organization's monthly quotas (null: none known). */
+  quotas: OrganizationQuotas | null;
 }
 
 /** A connection as the routing layer uses it: credentials opened (typed by provider), in memory only. */
@@ -127,7 +135,7 @@ export class TenantDirectory {
           ? await this.projectsRepo.findDefault(organizationId)
           : ((await this.projectsRepo.findBySlug(organizationId, slug)) ?? (isUuid(slug) ? await this.projectsRepo.findById(organizationId, slug) : null));
         if (!row) throw notFound(`Project '${slug ?? 'default'}' does not exist in this organization.`, 'project_not_found', param);
-        const snap = snapshot(row);
+        const snap = snapshot(row, await this.projectsRepo.quotasOf(organizationId));
         this.projects.set(cacheKey, snap);
         return snap;
       }),
@@ -142,7 +150,7 @@ export class TenantDirectory {
       this.staleIfError(this.projects, cacheKey, async () => {
         const row = await this.projectsRepo.findById(organizationId, projectId);
         if (!row) throw unauthorized();
-        const snap = snapshot(row);
+        const snap = snapshot(row, await this.projectsRepo.quotasOf(organizationId));
         this.projects.set(cacheKey, snap);
         return snap;
       }),
@@ -171,6 +179,7 @@ export class TenantDirectory {
   evict(event: GatewayEvent): void {
     switch (event.type) {
       case 'key.revoked':
+      case 'key.changed':
         this.keys.delete(event.keyHash);
         break;
       case 'project.changed':
@@ -229,7 +238,7 @@ export class TenantDirectory {
     const row = await this.keysRepo.findByHash(hash);
     if (!row) return undefined;
     const entry: KeyEntry = {
-      principal: { kind: 'key', keyId: row.id, organizationId: row.organizationId, projectId: row.projectId, admin: row.admin },
+      principal: { kind: 'key', keyId: row.id, organizationId: row.organizationId, projectId: row.projectId, admin: row.admin, limits: keyLimitsOf(row) },
       keyHash: row.keyHash,
       expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
       revoked: row.revokedAt !== null,
@@ -291,7 +300,20 @@ export class TenantDirectory {
   }
 }
 
-function snapshot(row: ProjectEntity): ProjectSnapshot {
+/** A key's limits, or null when it has none (so the hot path tests one field). */
+export function keyLimitsOf(row: AccessKeyEntity): KeyLimits | null {
+  const limits: KeyLimits = {
+    rpmLimit: row.rpmLimit ?? null,
+    tpmLimit: row.tpmLimit ?? null,
+    maxParallelRequests: row.maxParallelRequests ?? null,
+    maxBudget: row.maxBudget ?? null,
+    budgetDuration: row.budgetDuration ?? null,
+    models: row.models ?? null,
+  };
+  return Object.values(limits).some((v) => v !== null) ? limits : null;
+}
+
+function snapshot(row: ProjectEntity, quotas: OrganizationQuotas | null): ProjectSnapshot {
   return {
     id: row.id,
     organizationId: row.organizationId,
@@ -300,6 +322,8 @@ function snapshot(row: ProjectEntity): ProjectSnapshot {
     retentionDays: row.retentionDays,
     settings: settingsOf(row),
     version: row.modifiedAt?.getTime() ?? 0,
+    spendRules: row.spendRules ?? [],
+    quotas,
   };
 }
 

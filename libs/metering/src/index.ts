@@ -7,3 +7,4 @@ export * from './price-catalog';
 export * from './request-log';
 export * from './log-bodies';
 export * from './log-appender';
+export * from './limits';

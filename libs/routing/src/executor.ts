@@ -31,6 +31,8 @@ export interface CompletionResult {
   meta: ExecutionMeta;
   /** Tokens by bucket and cost (the accounting stage's record of the call). */
   usage: UsageRecord | null;
+  /** Response headers the admission stages add (`x-ratelimit-*`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export interface StreamResult {
@@ -46,6 +48,8 @@ export interface StreamResult {
   tail: AsyncGenerator<ChatCompletionChunk[], void, undefined>;
   /** Tokens by bucket and cost: set once the usage chunk has passed (in the head, or the tail as it is read). */
   usage: UsageRecord | null;
+  /** Response headers the admission stages add (`x-ratelimit-*`). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export type ExecutionResult = CompletionResult | StreamResult;

@@ -14,3 +14,4 @@ export * from './dlp/dlp-policy';
 export * from './dlp/dlp-stage';
 export * from './dlp/dlp-profile-directory';
 export * from './routing.module';
+export * from './limits';

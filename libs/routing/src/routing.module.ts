@@ -2,7 +2,7 @@ import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type On
 import { GatewayEventBus, TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createOutboundAgent } from '@switchyard/http';
-import { LogAppender } from '@switchyard/metering';
+import { LimitStore, LogAppender } from '@switchyard/metering';
 import { DlpProfilesRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
 import { Metrics } from '@switchyard/telemetry';
@@ -15,6 +15,8 @@ import { DlpProfileDirectory } from './dlp/dlp-profile-directory';
 import { GatewayClient } from './pipeline/gateway-client';
 import { GovernedExecution } from './pipeline/governed-execution';
 import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
+import { BudgetsReport } from './limits/budgets-report';
+import { LimitsStage } from './pipeline/limits-stage';
 import { LogMetrics } from './pipeline/log-metrics';
 import { RequestLogger } from './pipeline/request-logger';
 
@@ -104,11 +106,27 @@ class ExecutorCloser implements OnApplicationShutdown {
       useFactory: (appender: LogAppender, c: ServiceConfig, metrics: LogMetrics | null) => new RequestLogger(appender, c.logs.bodyMaxBytes, metrics),
     },
     {
+      provide: LimitStore,
+      inject: [APP_CONFIG, REDIS_CLIENT],
+      useFactory: (c: ServiceConfig, redis: Redis) => new LimitStore(redis, { timeoutMs: c.router.limitsTimeoutMs }),
+    },
+    {
+      provide: LimitsStage,
+      inject: [APP_CONFIG, LimitStore, ModelCatalog, TenantDirectory],
+      useFactory: (c: ServiceConfig, store: LimitStore, catalog: ModelCatalog, directory: TenantDirectory) =>
+        new LimitsStage({ store, directory, prices: priceCatalogOf(catalog), redisPrefix: c.redis.prefix }),
+    },
+    {
+      provide: BudgetsReport,
+      inject: [APP_CONFIG, LimitStore],
+      useFactory: (c: ServiceConfig, store: LimitStore) => new BudgetsReport(store, c.redis.prefix),
+    },
+    {
       provide: GatewayClient,
-      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory],
-      useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig, redis: Redis, dlp: DlpProfileDirectory) => {
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage],
+      useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig, redis: Redis, dlp: DlpProfileDirectory, limits: LimitsStage) => {
         const cache = new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache });
-        return new GatewayClient(d, cat, e, c, [], new GovernedExecution(cache, (org) => dlp.detectorsOf(org)));
+        return new GatewayClient(d, cat, e, c, [limits], new GovernedExecution(cache, (org) => dlp.detectorsOf(org)));
       },
     },
     {
@@ -117,6 +135,6 @@ class ExecutorCloser implements OnApplicationShutdown {
       useFactory: (r: DlpProfilesRepository, events: GatewayEventBus) => new DlpProfileDirectory(r, events),
     },
   ],
-  exports: [GatewayClient, ModelCatalog, RequestLogger],
+  exports: [GatewayClient, ModelCatalog, RequestLogger, BudgetsReport],
 })
 export class RoutingModule {}

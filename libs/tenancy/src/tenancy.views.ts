@@ -36,6 +36,12 @@ export interface AccessKeyView {
   revoked_at: string | null;
   last_used_at: string | null;
   created_at: string;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  max_parallel_requests: number | null;
+  max_budget: number | null;
+  budget_duration: string | null;
+  models: string[] | null;
 }
 
 /** A key as created: the only answer that shows the key itself. */
@@ -99,6 +105,12 @@ export function accessKeyView(k: AccessKeyEntity): AccessKeyView {
     revoked_at: iso(k.revokedAt),
     last_used_at: iso(k.lastUsedAt),
     created_at: k.createdAt.toISOString(),
+    rpm_limit: k.rpmLimit ?? null,
+    tpm_limit: k.tpmLimit ?? null,
+    max_parallel_requests: k.maxParallelRequests ?? null,
+    max_budget: k.maxBudget ?? null,
+    budget_duration: k.budgetDuration ?? null,
+    models: k.models ?? null,
   };
 }
 

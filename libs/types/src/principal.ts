@@ -1,3 +1,5 @@
+import type { KeyLimits } from './limits';
+
 /** Who is calling: resolved once per request by the auth guard, passed first to every service. */
 export interface KeyPrincipal {
   kind: 'key';
@@ -6,6 +8,8 @@ export interface KeyPrincipal {
   /** Set for project-scoped keys; org keys pick a project per request. */
   projectId: string | null;
   admin: boolean;
+  /** The key's limits (rpm, tpm, parallel, budget, models); null or absent when it has none. */
+  limits?: KeyLimits | null;
 }
 
 export interface AdminPrincipal {

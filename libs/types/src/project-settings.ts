@@ -63,6 +63,10 @@ export const projectSettingsSchema = z.object({
   retry_delay: z.number().int().min(0).max(5000),
   retry_max_attempts: z.number().int().min(1).max(5),
   zdr: z.boolean(),
+  /** While Redis is unreachable: rate limits let calls through (true, the default) or refuse them with a 503. */
+  rate_limits_fail_open: z.boolean(),
+  /** While Redis is unreachable: budgets and quotas refuse calls with a 503 (false, the default) or let them through. */
+  budgets_fail_open: z.boolean(),
 });
 
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
@@ -83,6 +87,8 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   retry_delay: 250,
   retry_max_attempts: 2,
   zdr: false,
+  rate_limits_fail_open: true,
+  budgets_fail_open: false,
 };
 
 /** A partial update of settings plus the project's own fields, as PATCH accepts it. */

@@ -6,7 +6,7 @@ import { DEFAULT_PROJECT_SETTINGS, GatewayError, type ChatCompletion, type ChatR
 import { GatewayChatCaller } from './gateway-chat-caller';
 
 const ctx = { organizationId: 'o', projectId: 'p', keyId: null };
-const project: ProjectSnapshot = { id: 'p', organizationId: 'o', slug: 'default', name: 'Default', retentionDays: 30, settings: DEFAULT_PROJECT_SETTINGS };
+const project: ProjectSnapshot = { id: 'p', organizationId: 'o', slug: 'default', name: 'Default', retentionDays: 30, settings: DEFAULT_PROJECT_SETTINGS, spendRules: [], quotas: null };
 const completion: ChatCompletion = {
   id: 'c',
   object: 'chat.completion',

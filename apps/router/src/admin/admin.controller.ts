@@ -3,6 +3,7 @@ import { adminScopeOf, CurrentPrincipal } from '@switchyard/auth';
 import { AdminOnly } from '@switchyard/http';
 import { AccessKeysService, ConnectionsService, DlpProfilesService, OrganizationsService, ProjectsService } from '@switchyard/tenancy';
 import type { Principal } from '@switchyard/types';
+import { BudgetsService } from './budgets.service';
 import { UuidPipe } from './uuid.pipe';
 
 /** A list answer: everything in one page for now. */
@@ -21,6 +22,7 @@ export class AdminController {
     private readonly keys: AccessKeysService,
     private readonly connections: ConnectionsService,
     private readonly dlpProfiles: DlpProfilesService,
+    private readonly budgetsService: BudgetsService,
   ) {}
 
   @Post('organizations')
@@ -54,6 +56,37 @@ export class AdminController {
     return this.projects.rotateWebhookSecret(adminScopeOf(p), org, project);
   }
 
+  @Get('organizations/:org/projects/:project/budgets')
+  budgets(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string) {
+    return this.budgetsService.budgets(adminScopeOf(p), org, project);
+  }
+
+  @Get('organizations/:org/projects/:project/spend-rules')
+  listSpendRules(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string) {
+    return page(this.projects.listSpendRules(adminScopeOf(p), org, project));
+  }
+
+  @Post('organizations/:org/projects/:project/spend-rules')
+  createSpendRule(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Body() body: unknown) {
+    return this.projects.createSpendRule(adminScopeOf(p), org, project, body);
+  }
+
+  @Patch('organizations/:org/projects/:project/spend-rules/:rule')
+  patchSpendRule(
+    @CurrentPrincipal() p: Principal,
+    @Param('org', UuidPipe) org: string,
+    @Param('project') project: string,
+    @Param('rule', UuidPipe) rule: string,
+    @Body() body: unknown,
+  ) {
+    return this.projects.patchSpendRule(adminScopeOf(p), org, project, rule, body);
+  }
+
+  @Delete('organizations/:org/projects/:project/spend-rules/:rule')
+  deleteSpendRule(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Param('rule', UuidPipe) rule: string) {
+    return this.projects.deleteSpendRule(adminScopeOf(p), org, project, rule);
+  }
+
   @Post('access-keys')
   createAccessKey(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
     return this.keys.create(adminScopeOf(p), body);
@@ -66,6 +99,11 @@ export class AdminController {
     @Query('include_revoked') includeRevoked?: string,
   ) {
     return page(this.keys.list(adminScopeOf(p), organizationId, includeRevoked === 'true'));
+  }
+
+  @Patch('access-keys/:id')
+  patchAccessKey(@CurrentPrincipal() p: Principal, @Param('id', UuidPipe) id: string, @Body() body: unknown) {
+    return this.keys.patch(adminScopeOf(p), id, body);
   }
 
   @Delete('access-keys/:id')

@@ -70,7 +70,7 @@ export function gatewayEndpoint(deps: GatewayEdgeDeps, protocol: EdgeProtocol): 
     try {
       const result = await gateway.execute(principal, project, request, controls, clientGone, log.attempts);
       if (result.meta.cache === 'HIT' && controls.cache.omitLog) log.omit();
-      const gatewayHeaders = responseHeaders(requestId, result.meta);
+      const gatewayHeaders = responseHeaders(requestId, result.meta, result.headers);
       log.addHeaders(gatewayHeaders);
       log.firstByte();
       if (result.kind === 'completion') {
@@ -96,8 +96,10 @@ export function gatewayEndpoint(deps: GatewayEdgeDeps, protocol: EdgeProtocol): 
   };
 }
 
-function responseHeaders(requestId: string, meta: ExecutionMeta): Record<string, string> {
+/** The gateway's response headers: admission's (`x-ratelimit-*`), then the call's own. */
+function responseHeaders(requestId: string, meta: ExecutionMeta, admission?: Readonly<Record<string, string>>): Record<string, string> {
   const headers: Record<string, string> = {
+    ...admission,
     'x-gateway-request-id': requestId,
     'x-gateway-provider': meta.provider,
     'x-gateway-model': meta.model,

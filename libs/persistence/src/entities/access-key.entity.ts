@@ -1,4 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { BudgetDuration } from '@switchyard/types';
+import { nullableBigint, nullableNumeric } from './organization.entity';
 
 @Entity({ name: 'access_keys' })
 export class AccessKeyEntity {
@@ -33,6 +35,28 @@ export class AccessKeyEntity {
 
   @Column('timestamptz', { name: 'last_used_at', nullable: true })
   lastUsedAt!: Date | null;
+
+  /** Requests per minute; null = no limit. */
+  @Column('integer', { name: 'rpm_limit', nullable: true })
+  rpmLimit!: number | null;
+
+  /** Tokens per minute (estimate reserved, actual settled); null = no limit. */
+  @Column('bigint', { name: 'tpm_limit', nullable: true, transformer: nullableBigint() })
+  tpmLimit!: number | null;
+
+  @Column('integer', { name: 'max_parallel_requests', nullable: true })
+  maxParallelRequests!: number | null;
+
+  /** USD per `budgetDuration` (a lifetime budget without one); null = no budget. */
+  @Column('numeric', { name: 'max_budget', precision: 14, scale: 6, nullable: true, transformer: nullableNumeric() })
+  maxBudget!: number | null;
+
+  @Column('text', { name: 'budget_duration', nullable: true })
+  budgetDuration!: BudgetDuration | null;
+
+  /** The models the key may call; null = any. */
+  @Column('jsonb', { nullable: true })
+  models!: string[] | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { ProjectSettings } from '@switchyard/types';
+import type { ProjectSettings, SpendRule } from '@switchyard/types';
 
 @Entity({ name: 'projects' })
 export class ProjectEntity {
@@ -71,6 +71,16 @@ export class ProjectEntity {
   @Column('boolean')
   zdr!: boolean;
 
+  @Column('boolean', { name: 'rate_limits_fail_open', default: true })
+  rateLimitsFailOpen!: boolean;
+
+  @Column('boolean', { name: 'budgets_fail_open', default: false })
+  budgetsFailOpen!: boolean;
+
+  /** Spend-limit rules (at most 20), edited through the admin API's spend-rule routes. */
+  @Column('jsonb', { name: 'spend_rules', default: () => "'[]'::jsonb" })
+  spendRules!: SpendRule[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
@@ -96,6 +106,8 @@ export function settingsOf(p: ProjectEntity): ProjectSettings {
     retry_delay: p.retryDelay,
     retry_max_attempts: p.retryMaxAttempts,
     zdr: p.zdr,
+    rate_limits_fail_open: p.rateLimitsFailOpen,
+    budgets_fail_open: p.budgetsFailOpen,
   };
 }
 
@@ -115,4 +127,6 @@ export function applySettings(p: ProjectEntity, s: Partial<ProjectSettings>): vo
   if (s.retry_delay !== undefined) p.retryDelay = s.retry_delay;
   if (s.retry_max_attempts !== undefined) p.retryMaxAttempts = s.retry_max_attempts;
   if (s.zdr !== undefined) p.zdr = s.zdr;
+  if (s.rate_limits_fail_open !== undefined) p.rateLimitsFailOpen = s.rate_limits_fail_open;
+  if (s.budgets_fail_open !== undefined) p.budgetsFailOpen = s.budgets_fail_open;
 }

@@ -4,11 +4,12 @@ import { Documents1764000000000 } from './1764000000000-documents';
 import { CollectorIngestSpeed1764100000000 } from './1764100000000-collector-ingest-speed';
 import { RequestLogs1764200000000 } from './1764200000000-request-logs';
 import { RequestLogRollups1764300000000 } from './1764300000000-request-log-rollups';
+import { Limits1796515171015 } from './1796515171015-limits';
 import { DlpProfiles1796516118907 } from './1796516118907-dlp-profiles';
 import { ConnectionBaseUrlTrust1796516717728 } from './1796516717728-connection-base-url-trust';
 
 /** Every migration in order. A new migration is a new file plus one line here. */
 export const MIGRATIONS = [
   Tenancy1763800000000, Collector1763900000000, Documents1764000000000, CollectorIngestSpeed1764100000000, RequestLogs1764200000000,
-  RequestLogRollups1764300000000, DlpProfiles1796516118907, ConnectionBaseUrlTrust1796516717728,
+  RequestLogRollups1764300000000, Limits1796515171015, DlpProfiles1796516118907, ConnectionBaseUrlTrust1796516717728,
 ];

@@ -32,6 +32,12 @@ export class AccessKeysRepository {
     });
   }
 
+  /** Saves a key's changed fields (its limits); tenant-scoped like every finder. */
+  async save(organizationId: string, key: AccessKeyEntity): Promise<void> {
+    if (key.organizationId !== organizationId) throw new Error('access key does not belong to the organization');
+    await this.repo.save(key);
+  }
+
   /** Marks a key revoked; returns false when it is unknown or already revoked. */
   async revoke(organizationId: string, id: string): Promise<boolean> {
     const result = await this.repo.update({ organizationId, id, revokedAt: IsNull() }, { revokedAt: () => 'now()' });

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { ProjectEntity } from '../entities';
+import type { OrganizationQuotas } from '@switchyard/types';
+import { OrganizationEntity, ProjectEntity } from '../entities';
 
 export class ProjectsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -32,6 +33,15 @@ export class ProjectsRepository {
   async save(organizationId: string, project: ProjectEntity): Promise<ProjectEntity> {
     if (project.organizationId !== organizationId) throw new Error('project does not belong to the organization');
     return this.repo.save(project);
+  }
+
+  /** The plan quotas of the organization a project belongs to (null when it does not exist). */
+  async quotasOf(organizationId: string): Promise<OrganizationQuotas | null> {
+    const org = await this.ds.getRepository(OrganizationEntity).findOne({
+      where: { id: organizationId },
+      select: { id: true, quotaMonthlyRequests: true, quotaMonthlySpendUsd: true },
+    });
+    return org ? { monthlyRequests: org.quotaMonthlyRequests, monthlySpendUsd: org.quotaMonthlySpendUsd } : null;
   }
 
   /** Every project's retention, across tenants: only for the retention job, which then acts per project. */

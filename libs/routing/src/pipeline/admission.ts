@@ -1,4 +1,5 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
+import type { UsageRecord } from '@switchyard/metering';
 import type { ChatRequest } from '@switchyard/types';
 import type { RouteTarget } from '../resolve-model';
 import type { Caller } from './gateway-client';
@@ -14,17 +15,38 @@ export interface AdmissionContext {
 }
 
 /**
+ * What a stage that reserved something hands back: response headers for the call (e.g. `x-ratelimit-*`), and
+ * the second step after the call, off the response path: `settle` with the call's usage once it is known (a
+ * completion at once, a stream when it ends), or `release` when the call failed or the client left.
+ */
+export interface AdmissionTicket {
+  readonly headers: Readonly<Record<string, string>>;
+  settle(usage: UsageRecord | null): void;
+  release(): void;
+}
+
+/**
  * Stage 4, admit: decides whether a call may go upstream, before any attempt. It throws a GatewayError to
  * refuse (429 with Retry-After over a rate limit, budget or quota; 400 for a DLP block) and may narrow
- * `targets` (a breaker that is open). None is configured yet; rate limits, budgets, the cache lookup and
- * DLP come as stages here, at most one Redis round trip in all, none when the project configures none.
+ * `targets` (a breaker that is open). A stage that reserves (limits, budgets) returns a ticket. At most one
+ * Redis round trip in all, none when the project configures none.
  */
 export interface AdmissionStage {
   readonly name: string;
-  admit(ctx: AdmissionContext): void | Promise<void>;
+  admit(ctx: AdmissionContext): void | AdmissionTicket | Promise<void | AdmissionTicket>;
 }
 
-/** Runs the stages in order. */
-export async function admit(stages: readonly AdmissionStage[], ctx: AdmissionContext): Promise<void> {
-  for (const stage of stages) await stage.admit(ctx);
+/** Runs the stages in order; the tickets of the stages that reserved. A refusal releases what earlier stages reserved. */
+export async function admit(stages: readonly AdmissionStage[], ctx: AdmissionContext): Promise<AdmissionTicket[]> {
+  const tickets: AdmissionTicket[] = [];
+  try {
+    for (const stage of stages) {
+      const ticket = await stage.admit(ctx);
+      if (ticket) tickets.push(ticket);
+    }
+  } catch (err) {
+    for (const t of tickets) t.release();
+    throw err;
+  }
+  return tickets;
 }

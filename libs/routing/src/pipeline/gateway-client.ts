@@ -1,19 +1,19 @@
 import type { ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
 import type { LogAttempt } from '@switchyard/metering';
-import { GatewayError, type CallContext, type ChatRequest } from '@switchyard/types';
+import { GatewayError, type CallContext, type ChatRequest, type KeyLimits } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
 import { executionPolicy } from '../execution-policy';
 import type { ExecutionResult, Executor } from '../executor';
 import { resolveModel, type RouteTarget } from '../resolve-model';
-import { admit, type AdmissionStage } from './admission';
+import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
 import { GovernedExecution } from './governed-execution';
 import { mockResult } from './mock-response';
 import type { RequestControls } from './request-controls';
 
 /** Who a call is made for: the caller's organization and key (null: an in-process call, e.g. a document job); the project is passed apart. */
-export type Caller = Pick<CallContext, 'organizationId' | 'keyId'>;
+export type Caller = Pick<CallContext, 'organizationId' | 'keyId'> & { limits?: KeyLimits | null };
 
 /**
  * The request pipeline, after the edge has authenticated the caller, resolved the project and parsed the
@@ -47,10 +47,22 @@ export class GatewayClient {
   ): Promise<ExecutionResult> {
     const mock = controls.mockResponse;
     const targets = mock === undefined ? await this.resolve(call, request.model, controls.fallbackModels) : await this.resolveForMock(call, request.model);
-    if (this.admission.length) await admit(this.admission, { call, project, request, controls, targets });
-    if (mock !== undefined) return mockResult(request, mock, targets[0]);
+    const tickets = this.admission.length ? await admit(this.admission, { call, project, request, controls, targets }) : NO_TICKETS;
+    if (mock !== undefined) {
+      const mocked = mockResult(request, mock, targets[0]);
+      return tickets.length ? settleWhenDone(mocked, tickets) : mocked;
+    }
     const policy = executionPolicy(project.settings, controls, this.config.router);
-    return this.governed.run(project, request, controls, targets, (sent) => this.executor.execute(sent, targets, policy, cancel, attempts));
+    const run = () => this.governed.run(project, request, controls, targets, (sent) => this.executor.execute(sent, targets, policy, cancel, attempts));
+    if (!tickets.length) return run();
+    let result: ExecutionResult;
+    try {
+      result = await run();
+    } catch (err) {
+      for (const t of tickets) t.release();
+      throw err;
+    }
+    return settleWhenDone(result, tickets);
   }
 
   /**
@@ -79,4 +91,34 @@ export class GatewayClient {
     }
     return targets;
   }
+}
+
+const NO_TICKETS: readonly AdmissionTicket[] = [];
+
+/**
+ * Stage 6's half of admission: the tickets settle with the call's usage once it is known (a completion now, a
+ * stream when its tail ends; a stream that fails or loses its client before its usage passed is released), and
+ * their headers go on the answer.
+ */
+function settleWhenDone(result: ExecutionResult, tickets: readonly AdmissionTicket[]): ExecutionResult {
+  const headers: Record<string, string> = {};
+  for (const t of tickets) Object.assign(headers, t.headers);
+  result.headers = headers;
+  if (result.kind === 'completion') {
+    for (const t of tickets) t.settle(result.usage);
+    return result;
+  }
+  const stream = result;
+  const tail = stream.tail;
+  stream.tail = (async function* settled() {
+    try {
+      yield* tail;
+    } finally {
+      for (const t of tickets) {
+        if (stream.usage) t.settle(stream.usage);
+        else t.release();
+      }
+    }
+  })();
+  return stream;
 }

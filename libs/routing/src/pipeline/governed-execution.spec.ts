@@ -15,6 +15,8 @@ const project = (settings: Partial<ProjectSettings> = {}): ProjectSnapshot => ({
   retentionDays: 30,
   settings: { ...DEFAULT_PROJECT_SETTINGS, ...settings },
   version: 1,
+  spendRules: [],
+  quotas: null,
 });
 const request: ChatRequest = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
 const targets = [{ connection: { id: 'c1' }, upstreamModel: 'gpt-4o-mini' }] as unknown as RouteTarget[];

@@ -8,3 +8,4 @@ export * from './log-metrics';
 export * from './request-logger';
 export * from './mock-response';
 export * from './governed-execution';
+export * from './limits-stage';

@@ -20,8 +20,19 @@ describe('request controls', () => {
         threadIdentifier: null,
         customIdentifier: null,
       },
+      customer: null,
       cache: { skip: false, enabled: false, ttlSeconds: undefined, key: null, byCustomer: false, omitLog: false },
     });
+  });
+
+  it("reads an end user's limits from customer_params, naming a bad field", () => {
+    const controls = parseRequestControls({}, { customer_identifier: 'u1', customer_params: { rate_limit: 5, period_budget: 2, budget_duration: 'monthly', email: 'a@b.c' } });
+    expect(controls.customer).toEqual({ id: 'u1', rpm: 5, budgets: [{ usd: 2, period: '1mo' }] });
+    expect(parseRequestControls({}, { customer_params: { customer_identifier: 7, total_budget: 1 } }).customer).toEqual({ id: '7', rpm: null, budgets: [{ usd: 1, period: null }] });
+    expect(parseRequestControls({}, { customer_params: { name: 'only descriptive' } }).customer).toBeNull();
+    expect(() => parseRequestControls({}, { customer_params: { rate_limit: -1, customer_identifier: 'u' } })).toThrow(expect.objectContaining({ status: 400, param: 'customer_params.rate_limit' }));
+    expect(() => parseRequestControls({}, { customer_params: { period_budget: 1, customer_identifier: 'u' } })).toThrow(expect.objectContaining({ param: 'customer_params.budget_duration' }));
+    expect(() => parseRequestControls({}, { customer_params: { rate_limit: 1 } })).toThrow(expect.objectContaining({ param: 'customer_identifier' }));
   });
 
   it('read x-gateway-* headers, cf-aig-* aliases (x-gateway- first), trimmed, the first of repeated values', () => {

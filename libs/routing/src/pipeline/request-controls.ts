@@ -1,4 +1,5 @@
-import type { CustomCost } from '@switchyard/metering';
+import type { CustomCost, CustomerLimits } from '@switchyard/metering';
+import { customerLimitsOf } from './customer-params';
 import { invalidRequest, type ChatRequestBody, type JsonObject, type JsonValue } from '@switchyard/types';
 
 /** Request headers as the edge received them (Node's HeaderMap fits). */
@@ -20,6 +21,7 @@ export type BodyExtensions = Pick<
   | 'cache_ttl'
   | 'cache_options'
   | 'mock_response'
+  | 'customer_params'
 >;
 
 /** What the request's log records, and whether it is recorded at all (docs/logs.md). */
@@ -61,6 +63,8 @@ export interface RequestControls {
   /** The body's `mock_response`: answered with this text, no provider called (pipeline/mock-response.ts). */
   mockResponse?: string;
   log: LogControls;
+  /** The end user's limits from the body's `customer_params` (Keywords AI), null when it sets none. */
+  customer: CustomerLimits | null;
   cache: CacheControls;
 }
 
@@ -114,6 +118,7 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
   const retryDelayMs = intControl(headers, RETRY_DELAY, 0, 5000);
   const backoff = control(headers, BACKOFF);
   if (backoff && !BACKOFFS.includes(backoff.value)) throw invalidRequest(`Header ${backoff.header} must be constant, linear or exponential.`, backoff.header);
+  const log = logControls(headers, body);
   return {
     maxAttempts,
     retryDelayMs,
@@ -123,7 +128,8 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
     retryParams: body.retry_params,
     fallbackModels: body.fallback_models ?? NO_FALLBACKS,
     mockResponse: body.mock_response,
-    log: logControls(headers, body),
+    log,
+    customer: customerLimitsOf(body.customer_params, log.customerIdentifier),
     cache: cacheControls(headers, body),
   };
 }

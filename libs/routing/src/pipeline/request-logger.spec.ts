@@ -14,6 +14,8 @@ const project = (settings: Partial<ProjectSettings> = {}): ProjectSnapshot => ({
   name: 'Default',
   retentionDays: 30,
   settings: { ...DEFAULT_PROJECT_SETTINGS, ...settings },
+  spendRules: [],
+  quotas: null,
 });
 const call = { organizationId: 'o1', keyId: 'k1' };
 const origin = { requestId: 'req-1', path: '/v1/chat/completions', requestType: 'chat.completions' };

@@ -4,7 +4,7 @@ import { invalidRequest, newId, notFound, parseOr400 } from '@switchyard/types';
 import { listedOrganization, requireOrganization } from '../organizations/organization-access';
 import { findProject } from '../projects/project-ref';
 import { accessKeyView, type AccessKeyView, type CreatedAccessKeyView } from '../tenancy.views';
-import { createAccessKeySchema } from './access-key.dto';
+import { createAccessKeySchema, patchAccessKeySchema, type PatchAccessKeyDto } from './access-key.dto';
 
 /** Access keys: organization- or project-scoped, shown once, stored as a hash; revocation is published to every process. */
 export class AccessKeysService {
@@ -39,6 +39,7 @@ export class AccessKeysService {
       revokedAt: null,
       lastUsedAt: null,
     });
+    applyLimits(row, dto);
     await this.keys.insert(dto.organization_id, row);
     const saved = await this.keys.findById(dto.organization_id, row.id);
     return { ...accessKeyView(saved ?? row), key: generated.key };
@@ -50,12 +51,39 @@ export class AccessKeysService {
     return (await this.keys.list(org.id, { includeRevoked })).map(accessKeyView);
   }
 
-  /** Revokes a key by id. Org admins reach only their own organization's keys. */
-  async revoke(scope: AdminScope, keyId: string): Promise<AccessKeyView> {
+  /** Changes a key's name or limits; every process drops its cached copy of the key. */
+  async patch(scope: AdminScope, keyId: string, input: unknown): Promise<AccessKeyView> {
+    const dto = parseOr400(patchAccessKeySchema, input);
+    const { orgId, existing } = await this.find(scope, keyId);
+    if (dto.name !== undefined) existing.name = dto.name;
+    applyLimits(existing, dto);
+    await this.keys.save(orgId, existing);
+    await this.events.publish({ type: 'key.changed', keyHash: existing.keyHash });
+    return accessKeyView(existing);
+  }
+
+  /** A key by id, within the scope's reach: the admin token reaches every organization's keys. */
+  async find(scope: AdminScope, keyId: string): Promise<{ orgId: string; existing: AccessKeyEntity }> {
     const orgId = scope.kind === 'organization' ? scope.organizationId : await this.keys.organizationOf(keyId);
     const existing = orgId ? await this.keys.findById(orgId, keyId) : null;
     if (!orgId || !existing) throw notFound(`Access key '${keyId}' not found.`, 'access_key_not_found');
+    return { orgId, existing };
+  }
+
+  /** Revokes a key by id. Org admins reach only their own organization's keys. */
+  async revoke(scope: AdminScope, keyId: string): Promise<AccessKeyView> {
+    const { orgId, existing } = await this.find(scope, keyId);
     if (await this.keys.revoke(orgId, keyId)) await this.events.publish({ type: 'key.revoked', keyHash: existing.keyHash });
     return accessKeyView((await this.keys.findById(orgId, keyId)) ?? existing);
   }
+}
+
+/** The limit fields present in a create or PATCH body, onto the row (null clears). */
+function applyLimits(row: AccessKeyEntity, dto: Omit<PatchAccessKeyDto, 'name'>): void {
+  if (dto.rpm_limit !== undefined) row.rpmLimit = dto.rpm_limit;
+  if (dto.tpm_limit !== undefined) row.tpmLimit = dto.tpm_limit;
+  if (dto.max_parallel_requests !== undefined) row.maxParallelRequests = dto.max_parallel_requests;
+  if (dto.max_budget !== undefined) row.maxBudget = dto.max_budget;
+  if (dto.budget_duration !== undefined) row.budgetDuration = dto.budget_duration;
+  if (dto.models !== undefined) row.models = dto.models;
 }

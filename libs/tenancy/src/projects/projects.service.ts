@@ -1,6 +1,18 @@
 import type { AdminScope, GatewayEventBus, SecretBox } from '@switchyard/auth';
 import { applySettings, type OrganizationsRepository, type ProjectEntity, type ProjectsRepository } from '@switchyard/persistence';
-import { conflict, DLP_BUILT_IN_PROFILES, invalidRequest, notFound, projectPatchSchema, parseOr400, type ProjectSettings } from '@switchyard/types';
+import {
+  conflict,
+  DLP_BUILT_IN_PROFILES,
+  invalidRequest,
+  MAX_SPEND_RULES,
+  newId,
+  notFound,
+  projectPatchSchema,
+  parseOr400,
+  spendRuleInputSchema,
+  type ProjectSettings,
+  type SpendRule,
+} from '@switchyard/types';
 import type { DlpProfilesService } from '../dlp-profiles/dlp-profiles.service';
 import { requireOrganization } from '../organizations/organization-access';
 import { projectView, type ProjectView, type ProjectWithSecretView } from '../tenancy.views';
@@ -61,6 +73,45 @@ export class ProjectsService {
     return { ...projectView(await this.saveAndPublish(project)), webhook_secret: secret };
   }
 
+  /** The project's spend-limit rules. */
+  async listSpendRules(scope: AdminScope, organizationId: string, ref: string): Promise<SpendRule[]> {
+    await requireOrganization(this.orgs, scope, organizationId);
+    return (await this.require(organizationId, ref)).spendRules;
+  }
+
+  /** Adds a spend rule (at most MAX_SPEND_RULES per project). */
+  async createSpendRule(scope: AdminScope, organizationId: string, ref: string, input: unknown): Promise<SpendRule> {
+    await requireOrganization(this.orgs, scope, organizationId);
+    const project = await this.require(organizationId, ref);
+    if (project.spendRules.length >= MAX_SPEND_RULES) throw invalidRequest(`A project has at most ${MAX_SPEND_RULES} spend rules.`, 'spend_rules', 'too_many_spend_rules');
+    const rule: SpendRule = { id: newId(), ...parseOr400(spendRuleInputSchema, input), created_at: new Date().toISOString() };
+    project.spendRules = [...project.spendRules, rule];
+    await this.saveAndPublish(project);
+    return rule;
+  }
+
+  /** Changes a spend rule's fields (validated whole after the change); its id and window anchor stay. */
+  async patchSpendRule(scope: AdminScope, organizationId: string, ref: string, ruleId: string, input: unknown): Promise<SpendRule> {
+    await requireOrganization(this.orgs, scope, organizationId);
+    const project = await this.require(organizationId, ref);
+    const existing = requireRule(project, ruleId);
+    if (!input || typeof input !== 'object' || Array.isArray(input)) throw invalidRequest('The request body must be a JSON object.');
+    const { id, created_at, ...fields } = existing;
+    const rule: SpendRule = { id, ...parseOr400(spendRuleInputSchema, { ...fields, ...input }), created_at };
+    project.spendRules = project.spendRules.map((r) => (r.id === ruleId ? rule : r));
+    await this.saveAndPublish(project);
+    return rule;
+  }
+
+  async deleteSpendRule(scope: AdminScope, organizationId: string, ref: string, ruleId: string): Promise<{ id: string; deleted: true }> {
+    await requireOrganization(this.orgs, scope, organizationId);
+    const project = await this.require(organizationId, ref);
+    requireRule(project, ruleId);
+    project.spendRules = project.spendRules.filter((r) => r.id !== ruleId);
+    await this.saveAndPublish(project);
+    return { id: ruleId, deleted: true };
+  }
+
   /** The project's webhook signing secret, opened (for the documents service only; never returned by the API). */
   async webhookSecretOf(organizationId: string, projectId: string): Promise<string> {
     const project = await this.projects.findById(organizationId, projectId);
@@ -102,4 +153,10 @@ export class ProjectsService {
     await this.events.publish({ type: 'project.changed', organizationId: project.organizationId, projectId: project.id });
     return saved;
   }
+}
+
+function requireRule(project: ProjectEntity, ruleId: string): SpendRule {
+  const rule = project.spendRules.find((r) => r.id === ruleId);
+  if (!rule) throw notFound(`Spend rule '${ruleId}' not found in project '${project.slug}'.`, 'spend_rule_not_found');
+  return rule;
 }
