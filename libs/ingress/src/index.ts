@@ -3,4 +3,4 @@
  * pure functions, no I/O. The router's edges for these protocols parse with them, call the GatewayClient,
  * and write the answer (JSON or the protocol's stream events) with them.
  */
-export {};
+export * from './responses';
