@@ -1,83 +1,36 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TenantDirectory } from '@switchyard/auth';
-import { readJsonBody, writeJson, type RawHandler, type RawRouteContext } from '@switchyard/http';
-import {
-  Cancellation,
-  callCost,
-  ClientAbortedError,
-  parseChatRequest,
-  parseRequestControls,
-  type ExecutionMeta,
-  type GatewayClient,
-  type RequestLogger,
-} from '@switchyard/routing';
-import { GatewayError } from '@switchyard/types';
+import { writeJson, type RawHandler } from '@switchyard/http';
+import { parseChatRequest, parseRequestControls } from '@switchyard/routing';
+import { GatewayEdge, type EdgeDeps } from '../edge/gateway-edge';
 import { streamToClient } from './sse';
 
-export interface ChatEndpointDeps {
-  gateway: GatewayClient;
-  directory: TenantDirectory;
-  logger: RequestLogger;
-  bodyLimitBytes: number;
-}
+export type ChatEndpointDeps = EdgeDeps;
 
 /**
  * `POST /v1/chat/completions`, the hot path, served on the Node HTTP server directly (a raw route, see
  * RawRoutes and chat.routes.ts): the edge of the request pipeline. RawRoutes has checked the key (before the
  * body is read); the handler resolves the project once, parses the body and the per-request controls once,
- * and hands typed values to the GatewayClient; then it responds (JSON, or SSE through `streamToClient`) and
- * ends the request's log (the accounting stage: metrics, and the log record appended off the request path).
+ * and hands typed values to the GatewayClient (through `GatewayEdge`, which every endpoint shares); then it
+ * responds (JSON, or SSE through `streamToClient`) and ends the request's log (the accounting stage: metrics,
+ * and the log record appended off the request path).
  */
 export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
-  const { gateway, directory, logger, bodyLimitBytes } = deps;
-  return async (req: IncomingMessage, res: ServerResponse, { requestId, principal }: RawRouteContext) => {
+  const edge = new GatewayEdge(deps);
+  return async (req, res, { requestId, principal }) => {
     if (principal.kind !== 'key') return; // the 'key' policy admits keys only
-    const body = await readJsonBody(req, bodyLimitBytes);
-    const project = await directory.projectFor(principal, req.headers['x-gateway-project'] as string | undefined);
+    const { body, project } = await edge.read(req, principal);
     const { request, extensions } = parseChatRequest(body);
     const controls = parseRequestControls(req.headers, extensions);
-    const log = logger.begin({ requestId, path: CHAT_PATH, requestType: 'chat.completions' }, principal, project, request, controls, body);
-    const clientGone = new Cancellation();
-    // A client that disconnects aborts the upstream request.
-    res.once('close', () => {
-      if (!res.writableFinished) clientGone.abort();
-    });
-    try {
-      const result = await gateway.execute(principal, project, request, controls, clientGone, log.attempts);
-      const gatewayHeaders = responseHeaders(requestId, result.meta);
-      log.addHeaders(gatewayHeaders);
-      log.firstByte();
+    const origin = { requestId, path: CHAT_PATH, requestType: 'chat.completions' };
+    await edge.execute(res, { origin, principal, project, request, controls, body }, async (result, headers, log, clientGone) => {
       if (result.kind === 'completion') {
-        const cost = callCost(result.usage, controls);
-        if (cost !== null) gatewayHeaders['x-gateway-cost'] = String(cost);
         const text = JSON.stringify(result.completion);
-        writeJson(res, 200, gatewayHeaders, text);
+        writeJson(res, 200, headers, text);
         return log.end({ statusCode: 200, errorCode: null, result, responseText: text });
       }
-      const failure = await streamToClient(res, gatewayHeaders, log.watch(result), request.stream_options?.include_usage === true, clientGone);
+      const failure = await streamToClient(res, headers, log.watch(result), request.stream_options?.include_usage === true, clientGone);
       log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result });
-    } catch (err) {
-      log.failed(err);
-      if (err instanceof ClientAbortedError) return;
-      // The error answer carries the log id too (a copy: an error object may be shared).
-      if (err instanceof GatewayError && log.id) {
-        const headers = { ...err.headers };
-        log.addHeaders(headers);
-        throw new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err });
-      }
-      throw err;
-    }
+    });
   };
 }
 
 const CHAT_PATH = '/v1/chat/completions';
-
-function responseHeaders(requestId: string, meta: ExecutionMeta): Record<string, string> {
-  return {
-    'x-gateway-request-id': requestId,
-    'x-gateway-provider': meta.provider,
-    'x-gateway-model': meta.model,
-    'x-gateway-step': String(meta.step),
-    'x-gateway-attempts': String(meta.attempts),
-  };
-}

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { classifyFailure, toGatewayError, type StreamResult } from '@switchyard/routing';
-import { GatewayError, type ChatCompletionChunk } from '@switchyard/types';
+import type { StreamResult } from '@switchyard/routing';
+import type { ChatCompletionChunk, GatewayError } from '@switchyard/types';
+import { writeSse } from '../edge/sse-writer';
 
 /** Shapes a chunk for the client: usage only when the client asked for it (it is always requested upstream). */
 export function clientChunk(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompletionChunk | null {
@@ -27,50 +28,17 @@ export function sseText(chunks: ChatCompletionChunk[], includeUsage: boolean): s
 }
 
 /**
- * A failure after the stream began: an explicit error event carrying what `toGatewayError` made of it (the
- * same error a failure before the first byte would have answered), then the connection closes without [DONE].
+ * Sends an upstream stream as OpenAI chat SSE (see `writeSse`): `[DONE]` only after a complete stream; after
+ * a failure, an explicit error event carrying what `toGatewayError` made of it (the same error a failure
+ * before the first byte would have answered) and no `[DONE]`.
  */
-export function endWithError(res: ServerResponse, error: GatewayError): void {
-  res.end(sseData(error.toBody()));
-}
-
-/**
- * Sends an upstream stream as OpenAI SSE: the held head, then what each upstream read brings, each in one
- * write and at once (never held back, so each upstream chunk reaches the client as it arrives); `[DONE]`
- * only after a complete stream, an error event (and no `[DONE]`) after a failure, nothing once the client
- * left. The head goes out with the response headers in the same write. Returns the error the stream ended
- * with (null: complete, or the client left).
- */
-export async function streamToClient(
+export function streamToClient(
   res: ServerResponse,
   headers: Record<string, string>,
   result: StreamResult,
   includeUsage: boolean,
   clientGone: { readonly aborted: boolean },
 ): Promise<GatewayError | null> {
-  res.writeHead(200, {
-    ...headers,
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  // Headers and head in one write; with nothing in the head, the headers go now anyway.
-  const head = sseText(result.head, includeUsage);
-  if (head) res.write(head);
-  else res.flushHeaders();
-  try {
-    for await (const batch of result.tail) {
-      if (clientGone.aborted) break;
-      const text = sseText(batch, includeUsage);
-      if (text) res.write(text);
-    }
-    if (!clientGone.aborted) res.end(SSE_DONE);
-    return null;
-  } catch (err) {
-    // The tail throws the client's GatewayError already; anything else is mapped the same way.
-    const error = err instanceof GatewayError ? err : toGatewayError(classifyFailure(err), result.meta.provider);
-    endWithError(res, error);
-    return error;
-  }
+  const text = (chunks: ChatCompletionChunk[]) => sseText(chunks, includeUsage);
+  return writeSse(res, headers, result, { head: text, batch: text, end: () => SSE_DONE, error: (error) => sseData(error.toBody()) }, clientGone);
 }
