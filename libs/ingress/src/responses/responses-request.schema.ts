@@ -20,7 +20,11 @@ const inputImage = z
   })
   .strict()
   .refine((p) => !!p.image_url, { message: 'needs image_url (file_id is not supported by the gateway)', path: ['image_url'] });
-const outputText = z.object({ type: z.literal('output_text'), text: z.string(), annotations: z.array(z.unknown()).optional(), logprobs: z.array(z.unknown()).optional() }).strict();
+// `parsed` and `parsed_arguments` are added by the openai SDK's stream and parse helpers to the output items a
+// client sends back as input: accepted and not read.
+const outputText = z
+  .object({ type: z.literal('output_text'), text: z.string(), annotations: z.array(z.unknown()).optional(), logprobs: z.array(z.unknown()).optional(), parsed: z.unknown().optional() })
+  .strict();
 const refusal = z.object({ type: z.literal('refusal'), refusal: z.string() }).strict();
 
 const PART_TYPES = ['input_text', 'input_image', 'output_text', 'refusal'] as const;
@@ -45,6 +49,7 @@ const functionCallItem = z
     name: z.string().regex(FUNCTION_NAME, 'must be 1-64 letters, digits, underscores or dashes'),
     arguments: z.string(),
     status: itemStatus.optional(),
+    parsed_arguments: z.unknown().optional(),
   })
   .strict();
 const functionCallOutputItem = z

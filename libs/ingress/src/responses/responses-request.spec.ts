@@ -100,6 +100,17 @@ describe('Responses request -> chat request', () => {
     ]);
   });
 
+  it("accepts output items sent back as the openai SDK's helpers shape them (parsed, parsed_arguments)", () => {
+    const chat = translate({
+      model: 'm',
+      input: [
+        { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Hi', annotations: [], logprobs: [], parsed: null }] },
+        { type: 'function_call', id: 'fc_1', call_id: 'call_a', name: 'f', arguments: '{}', status: 'completed', parsed_arguments: null },
+      ],
+    });
+    expect(chat.messages).toEqual([{ role: 'assistant', content: 'Hi', tool_calls: [{ id: 'call_a', type: 'function', function: { name: 'f', arguments: '{}' } }] }]);
+  });
+
   it('leaves reasoning items out and takes text.format json_object and text', () => {
     const chat = translate({
       model: 'm',
