@@ -1,4 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
+import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import type { ResponseInputItem, ResponseStreamEvent, Tool } from 'openai/resources/responses/responses';
 import { AnthropicMockServer, createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
@@ -21,6 +23,22 @@ describe('POST /v1/responses through the router', () => {
   const anthropic = new AnthropicMockServer();
   let tenant: SeededTenant;
   let client: OpenAI;
+  let redis: Redis;
+
+  /** The one record of this log id on the log stream (appends are off the request path; the collector is not running). */
+  async function recordOf(id: string | null): Promise<RequestLogRecord> {
+    expect(id).toBeTruthy();
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const entries = await redis.xrange(logStreamKeys(env.config.redis.prefix).stream, '-', '+');
+      const found = entries.flatMap(([, fields]) => JSON.parse(fields[1]!) as RequestLogRecord[]).filter((r) => r.id === id);
+      if (found.length || Date.now() > deadline) {
+        expect(found).toHaveLength(1);
+        return found[0]!;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 
   beforeAll(async () => {
     env = await createTestEnvironment();
@@ -34,6 +52,7 @@ describe('POST /v1/responses through the router', () => {
     });
     expect(claude.status).toBe(201);
     client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
+    redis = new Redis(env.config.redis.url);
   });
 
   afterEach(() => {
@@ -43,7 +62,7 @@ describe('POST /v1/responses through the router', () => {
 
   afterAll(async () => {
     await router?.close();
-    await Promise.all([openai?.close(), anthropic.stop()]);
+    await Promise.all([openai?.close(), anthropic.stop(), redis?.quit()]);
     await env?.cleanup();
   });
 
@@ -76,6 +95,9 @@ describe('POST /v1/responses through the router', () => {
     const stored = await client.responses.retrieve(data.id);
     expect(stored.id).toBe(data.id);
     expect(stored.output_text).toBe('Hello from the mock.');
+    const replay = await fetch(`${url}/v1/responses/${data.id}?stream=true`, { headers: { authorization: `Bearer ${tenant.projectKey}` } });
+    expect(replay.status).toBe(400);
+    expect(((await replay.json()) as { error: { param: string } }).error.param).toBe('stream');
     const items = await client.responses.inputItems.list(data.id);
     expect(items.data).toEqual([{ type: 'message', role: 'user', content: 'Say hello' }]);
 
@@ -176,6 +198,24 @@ describe('POST /v1/responses through the router', () => {
       { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: { city: 'Oslo' } }] },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01', content: '{"temp":-3}' }] },
     ]);
+  });
+
+  it('records one request log per call: path /v1/responses, the Responses bodies, tokens and cost, streamed and not', async () => {
+    openai.enqueue({ content: 'Logged.', usage: { prompt_tokens: 30, completion_tokens: 2 } });
+    const { data, response } = await client.responses.create({ model: 'gpt-4o-mini', input: 'log me' }).withResponse();
+    expect(Number(response.headers.get('x-gateway-cost'))).toBeGreaterThan(0);
+    const record = await recordOf(response.headers.get('x-gateway-log-id'));
+    expect(record).toMatchObject({ path: '/v1/responses', requestType: 'responses', stream: false, statusCode: 200, success: true, modelRequested: 'gpt-4o-mini', tokens: { input: 30, output: 2 } });
+    expect(JSON.parse(record.bodies!.request!)).toEqual({ model: 'gpt-4o-mini', input: 'log me' });
+    expect(JSON.parse(record.bodies!.response!)).toMatchObject({ id: data.id, object: 'response', output: data.output });
+
+    openai.enqueue({ content: ['a', 'b'], usage: { prompt_tokens: 3, completion_tokens: 2 } });
+    const { data: stream, response: streamed } = await client.responses.create({ model: 'gpt-4o-mini', input: 'stream me', stream: true }).withResponse();
+    let completed: string | undefined;
+    for await (const e of stream) if (e.type === 'response.completed') completed = e.response.id;
+    const streamRecord = await recordOf(streamed.headers.get('x-gateway-log-id'));
+    expect(streamRecord).toMatchObject({ path: '/v1/responses', requestType: 'responses', stream: true, success: true, tokens: { input: 3, output: 2 } });
+    expect(JSON.parse(streamRecord.bodies!.response!)).toMatchObject({ id: completed, status: 'completed', output: [{ type: 'message', content: [{ text: 'ab' }] }] });
   });
 
   it('does not store with store: false, and answers an unknown previous_response_id with a 404 naming it', async () => {

@@ -1,6 +1,6 @@
-import { Controller, Delete, Get, Headers, Param } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, Param, Query } from '@nestjs/common';
 import { CurrentPrincipal, TenantDirectory } from '@switchyard/auth';
-import { forbidden, type Principal } from '@switchyard/types';
+import { forbidden, invalidRequest, type Principal } from '@switchyard/types';
 import { ResponseStore } from './response-store.service';
 
 /** Stored responses: `GET` and `DELETE /v1/responses/{id}`, `GET /v1/responses/{id}/input_items`, within the caller's project. (`POST /v1/responses` is a raw route: see responses.endpoint.ts.) */
@@ -12,7 +12,8 @@ export class ResponsesController {
   ) {}
 
   @Get(':id')
-  async get(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Headers('x-gateway-project') project?: string) {
+  async get(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Query('stream') stream?: string, @Headers('x-gateway-project') project?: string) {
+    if (stream === 'true') throw invalidRequest('Replaying a stored response as a stream is not supported by the gateway.', 'stream', 'unsupported_parameter');
     return this.store.get(await this.projectId(p, project), id);
   }
 
