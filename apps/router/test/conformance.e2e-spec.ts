@@ -705,6 +705,23 @@ describe.each(rows)('conformance (Responses API): $name', (p) => {
     expect(result).toEqual({ ...text('Hello!'), reasoning: p.reasoning.content ? THOUGHT : '', usage: { ...USAGE, reasoning_tokens: p.reasoning.tokens ? 6 : 0 } });
   });
 
+  if (p.signedThinking) it('reasoning + tool call round trip: signed thinking travels in encrypted_content, by previous_response_id and by items', async () => {
+    const THOUGHT = 'The user wants the weather; I will call the tool.';
+    p.mock.set({ reply: { kind: 'tool_calls', reasoning: THOUGHT, redacted: true, calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] } });
+    const body = { model: model(p.reasoning.model), tools: [WEATHER_FN], reasoning: { effort: 'low' as const } };
+    const first = await bothResponses(client, { ...body, input: 'Weather in Paris?' });
+    expect(first.result).toMatchObject({ reasoning: THOUGHT, tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }], finish_reason: 'tool_calls' });
+    p.mock.set({ reply: { kind: 'text', text: 'Paris 21°C.' } });
+    for (const answer of [first.plain, first.streamed]) {
+      const call = answer.output.find((o) => o.type === 'function_call')!;
+      const output: ResponseInputItem = { type: 'function_call_output', call_id: call.call_id, output: '{"temp_c":21}' };
+      // The Claude mocks refuse a tool_result turn whose assistant message does not start with the signed thinking.
+      expect((await bothResponses(client, { ...body, previous_response_id: answer.id, input: [output] })).result).toEqual(text('Paris 21°C.'));
+      const items: ResponseInputItem[] = [{ role: 'user', content: 'Weather in Paris?' }, ...(answer.output as ResponseInputItem[]), output];
+      expect((await bothResponses(client, { ...body, input: items, store: false })).result).toEqual(text('Paris 21°C.'));
+    }
+  });
+
   describe.each([false, true])('upstream errors (stream: %s)', (stream) => {
     it.each([
       [400, 400, 'invalid_request'],

@@ -108,7 +108,7 @@ const extensionShape = Object.fromEntries(GATEWAY_BODY_EXTENSIONS.map((k) => [k,
 
 /**
  * Fields of the Responses API the translation does not carry: refused with a 400 naming them when set to
- * anything but null (`include: []` is allowed too).
+ * anything but null (`include: []` and `include: ["reasoning.encrypted_content"]` are allowed too).
  */
 const REFUSED_FIELDS = [
   'include',
@@ -187,6 +187,8 @@ export function parseResponsesRequest(body: unknown): ResponsesRequest {
   for (const field of REFUSED_FIELDS) {
     const value = raw[field];
     if (value === undefined || value === null || (Array.isArray(value) && value.length === 0)) continue;
+    // Signed thinking always comes back in `encrypted_content`: asking for it is honoured.
+    if (field === 'include' && Array.isArray(value) && value.every((v) => v === 'reasoning.encrypted_content')) continue;
     throw invalidRequest(`'${field}' is not supported by the gateway's Responses API.`, field, 'unsupported_parameter');
   }
   const req = parseOr400(responsesRequestSchema, raw);

@@ -141,7 +141,7 @@ describe('Responses request -> chat request', () => {
   });
 
   it('refuses fields the translation cannot carry, unknown fields, and unsupported items and parts, by name', () => {
-    expect(refusal({ model: 'm', input: 'x', include: ['reasoning.encrypted_content'] }).param).toBe('include');
+    expect(refusal({ model: 'm', input: 'x', include: ['message.output_text.logprobs'] }).param).toBe('include');
     expect(refusal({ model: 'm', input: 'x', background: true }).param).toBe('background');
     expect(refusal({ model: 'm', input: 'x', truncation: 'auto' }).param).toBe('truncation');
     expect(refusal({ model: 'm', input: 'x', reasoning: { summary: 'auto' } }).param).toBe('reasoning.summary');
@@ -152,6 +152,6 @@ describe('Responses request -> chat request', () => {
     expect(refusal({ model: 'm', input: 'x', tool_choice: { type: 'function', name: 'nope' } }).message).toContain('not in tools');
     expect(refusal({ model: 'm', input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] }).param).toMatch(/^input\[0\]\.content\[0\]/);
     // Null and empty values of the refused fields are what SDKs send by default: accepted.
-    expect(() => parseResponsesRequest({ model: 'm', input: 'x', include: [], prompt: null, reasoning: { effort: null, summary: null } })).not.toThrow();
+    expect(() => parseResponsesRequest({ model: 'm', input: 'x', include: ['reasoning.encrypted_content'], prompt: null, reasoning: { effort: null, summary: null } })).not.toThrow();
   });
 });

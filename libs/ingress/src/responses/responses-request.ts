@@ -1,6 +1,7 @@
-import { GATEWAY_BODY_EXTENSIONS, type ChatMessage, type ChatRequestBody, type ContentPart, type ResponseFormat, type ToolChoice } from '@switchyard/types';
+import { GATEWAY_BODY_EXTENSIONS, type ChatMessage, type ChatRequestBody, type ContentPart, type ResponseFormat, type ThinkingBlock, type ToolChoice } from '@switchyard/types';
 import type { ResponsesRequest } from './responses-request.schema';
 import type { ConversationItem, InputContentPart, InputImagePart, InputTextPart, TextFormat } from './responses.types';
+import { decodeThinking } from './thinking-content';
 
 /**
  * A Responses request as the chat completions body the pipeline runs: `instructions` first as a system
@@ -59,26 +60,34 @@ function toResponseFormat(format: TextFormat): ResponseFormat | undefined {
 /**
  * Conversation items as chat messages. Consecutive `function_call` items (with the assistant message before
  * them, if any) become one assistant message with `tool_calls`; each `function_call_output` a `tool` message.
- * Reasoning items carry nothing the chat request can send back, and are left out.
+ * A reasoning item gives the next assistant message the signed thinking it carries (`thinking_blocks`); its
+ * text is not sent back (the chat request has no place for it).
  */
 export function toChatMessages(items: readonly ConversationItem[]): ChatMessage[] {
   const out: ChatMessage[] = [];
+  let thinking: ThinkingBlock[] | null = null;
+  const assistant = (content: string | null): ChatMessage => {
+    const message: ChatMessage = { role: 'assistant', content, ...(thinking ? { thinking_blocks: thinking } : {}) };
+    thinking = null;
+    return message;
+  };
   for (const item of items) {
     switch (item.type) {
       case 'message':
-        out.push(item.role === 'assistant' ? { role: 'assistant', content: textOf(item.content) } : { role: item.role, content: userContent(item.content) });
+        out.push(item.role === 'assistant' ? assistant(textOf(item.content)) : { role: item.role, content: userContent(item.content) });
         break;
       case 'function_call': {
         const call = { id: item.call_id, type: 'function' as const, function: { name: item.name, arguments: item.arguments } };
         const last = out[out.length - 1];
-        if (last?.role === 'assistant') (last.tool_calls ??= []).push(call);
-        else out.push({ role: 'assistant', content: null, tool_calls: [call] });
+        if (last?.role === 'assistant' && !thinking) (last.tool_calls ??= []).push(call);
+        else out.push({ ...assistant(null), tool_calls: [call] });
         break;
       }
       case 'function_call_output':
         out.push({ role: 'tool', tool_call_id: item.call_id, content: typeof item.output === 'string' ? item.output : item.output.map(toChatPart) });
         break;
       case 'reasoning':
+        thinking = decodeThinking(item.encrypted_content) ?? thinking;
         break;
     }
   }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { ChatCompletion, FinishReason, Usage } from '@switchyard/types';
+import type { ChatCompletion, FinishReason, ThinkingBlock, Usage } from '@switchyard/types';
 import type { ResponsesRequest } from './responses-request.schema';
-import type { OutputItem, ResponseObject, ResponsesUsage } from './responses.types';
+import type { OutputItem, ReasoningItem, ResponseObject, ResponsesUsage } from './responses.types';
+import { encodeThinking } from './thinking-content';
 
 /** Ids in OpenAI's form: a prefix (`resp`, `msg`, `fc`, `rs`) and 48 hex digits. */
 export type ItemIds = (prefix: 'resp' | 'msg' | 'fc' | 'rs') => string;
@@ -65,8 +66,8 @@ export function toResponse(completion: ChatCompletion, ctx: ResponseContext): Re
   const message = choice?.message;
   const status = incompleteReason(choice?.finish_reason ?? null) ? 'incomplete' : 'completed';
   const output: OutputItem[] = [];
-  if (message?.reasoning_content) {
-    output.push({ type: 'reasoning', id: ctx.ids('rs'), summary: [], content: [{ type: 'reasoning_text', text: message.reasoning_content }] });
+  if (message?.reasoning_content || message?.thinking_blocks?.length) {
+    output.push(reasoningItem(ctx.ids('rs'), message.reasoning_content ?? '', message.thinking_blocks ?? []));
   }
   const calls = message?.tool_calls ?? [];
   if (message?.refusal) {
@@ -78,6 +79,11 @@ export function toResponse(completion: ChatCompletion, ctx: ResponseContext): Re
     output.push({ type: 'function_call', id: ctx.ids('fc'), call_id: call.id, name: call.function.name, arguments: call.function.arguments, status: 'completed' });
   }
   return finishedResponse(ctx, completion.model, output, choice?.finish_reason ?? null, completion.usage);
+}
+
+/** A reasoning item: the thinking text, and the signed thinking blocks (if any) in `encrypted_content`. */
+export function reasoningItem(id: string, text: string, blocks: readonly ThinkingBlock[]): ReasoningItem {
+  return { type: 'reasoning', id, summary: [], content: [{ type: 'reasoning_text', text }], ...(blocks.length ? { encrypted_content: encodeThinking(blocks) } : {}) };
 }
 
 export const outputText = (text: string) => ({ type: 'output_text' as const, text, annotations: [], logprobs: [] });

@@ -1,10 +1,12 @@
 import { accumulateResponse } from 'openai/lib/responses/ResponseAccumulator';
 import type { Response, ResponseStreamEvent as SdkEvent } from 'openai/resources/responses/responses';
-import type { ChatCompletion, ChatCompletionChunk, ChunkDelta, FinishReason } from '@switchyard/types';
+import type { ChatCompletion, ChatCompletionChunk, ChunkDelta, FinishReason, ThinkingBlock } from '@switchyard/types';
 import { parseResponsesRequest } from './responses-request.schema';
 import { toResponse, type ItemIds, type ResponseContext } from './responses-response';
 import { ResponsesStreamTranslator } from './responses-stream';
-import type { ResponseObject, ResponseStreamEvent } from './responses.types';
+import { toChatMessages } from './responses-request';
+import type { ConversationItem, ResponseObject, ResponseStreamEvent } from './responses.types';
+import { decodeThinking } from './thinking-content';
 
 function context(body: Record<string, unknown> = {}): ResponseContext {
   let n = 0;
@@ -110,6 +112,31 @@ describe('ResponsesStreamTranslator', () => {
     expect(events.filter((e) => e.type === 'response.reasoning_text.delta')).toHaveLength(2);
   });
 
+  it("carries Claude's signed thinking in the reasoning item's encrypted_content, back to thinking_blocks as input", () => {
+    const blocks: ThinkingBlock[] = [
+      { type: 'thinking', thinking: 'Need weather.', signature: 'sig-1' },
+      { type: 'redacted_thinking', data: 'opaque' },
+    ];
+    const { events } = run([
+      [chunk({ reasoning_content: 'Need weather.' }), chunk({ thinking_blocks: blocks.slice(0, 1) }), chunk({ thinking_blocks: blocks.slice(1) })],
+      [chunk({ tool_calls: [{ index: 0, id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] })],
+      [chunk({}, 'tool_calls')],
+    ]);
+    const final = accumulate(events);
+    const reasoning = final.output[0] as { type: string; encrypted_content?: string };
+    expect(reasoning.type).toBe('reasoning');
+    expect(decodeThinking(reasoning.encrypted_content)).toEqual(blocks);
+    const messages = toChatMessages([{ type: 'message', role: 'user', content: 'Weather?' }, ...(final.output as unknown as ConversationItem[])]);
+    expect(messages[1]).toEqual({
+      role: 'assistant',
+      content: null,
+      thinking_blocks: blocks,
+      tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+    });
+    // A value the gateway did not write is ignored.
+    expect(decodeThinking('gAAAAABopaque')).toBeNull();
+  });
+
   it('ends a length stop with response.incomplete and max_output_tokens', () => {
     const { events } = run([[chunk({ content: 'cut' })], [chunk({}, 'length')]]);
     const last = events[events.length - 1] as { type: string; response: ResponseObject };
@@ -183,6 +210,18 @@ describe('toResponse', () => {
     expect(r.output).toEqual([
       { type: 'reasoning', id: 'rs_1', summary: [], content: [{ type: 'reasoning_text', text: 'Need weather.' }] },
       { type: 'function_call', id: 'fc_2', call_id: 'toolu_1', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' },
+    ]);
+  });
+
+  it('answers signed thinking in the reasoning item, which the next turn sends back as thinking_blocks', () => {
+    const blocks = [{ type: 'thinking' as const, thinking: 'Hmm.', signature: 'sig' }];
+    const r = toResponse(
+      completion({ role: 'assistant', content: null, reasoning_content: 'Hmm.', thinking_blocks: blocks, tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, 'tool_calls'),
+      context(),
+    );
+    expect(decodeThinking((r.output[0] as { encrypted_content?: string }).encrypted_content)).toEqual(blocks);
+    expect(toChatMessages(r.output as unknown as ConversationItem[])).toEqual([
+      { role: 'assistant', content: null, thinking_blocks: blocks, tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
     ]);
   });
 

@@ -1,5 +1,5 @@
-import type { ChatCompletionChunk, FinishReason, Usage } from '@switchyard/types';
-import { finishedResponse, outputText, responseSkeleton, type ResponseContext } from './responses-response';
+import type { ChatCompletionChunk, FinishReason, ThinkingBlock, Usage } from '@switchyard/types';
+import { finishedResponse, outputText, reasoningItem, responseSkeleton, type ResponseContext } from './responses-response';
 import type { FunctionCallItem, ItemStatus, OutputItem, ResponseObject, ResponseStreamEvent } from './responses.types';
 
 /** The text item being streamed: the assistant's message or its reasoning (one at a time). */
@@ -8,6 +8,8 @@ interface OpenText {
   outputIndex: number;
   itemId: string;
   text: string;
+  /** Reasoning: the signed thinking blocks streamed with it (each complete in one delta). */
+  blocks: ThinkingBlock[];
 }
 
 interface OpenCall {
@@ -55,8 +57,12 @@ export class ResponsesStreamTranslator {
       if (chunk.usage) this.usage = chunk.usage;
       const choice = chunk.choices[0];
       if (!choice) continue;
-      const { reasoning_content: reasoning, content, tool_calls: toolCalls } = choice.delta;
+      const { reasoning_content: reasoning, thinking_blocks: blocks, content, tool_calls: toolCalls } = choice.delta;
       if (reasoning) this.appendText(out, 'reasoning', reasoning);
+      if (blocks?.length) {
+        if (this.text?.kind !== 'reasoning') this.switchText(out, 'reasoning');
+        this.text!.blocks.push(...blocks);
+      }
       if (content) this.appendText(out, 'message', content);
       for (const t of toolCalls ?? []) this.appendCall(out, t.index, t.id, t.function?.name, t.function?.arguments);
       if (choice.finish_reason) this.finishReason = choice.finish_reason;
@@ -101,14 +107,16 @@ export class ResponsesStreamTranslator {
   }
 
   private appendText(out: Event[], kind: OpenText['kind'], delta: string): void {
-    if (this.text?.kind !== kind) {
-      this.closeText(out, 'completed');
-      this.openText(out, kind);
-    }
+    if (this.text?.kind !== kind) this.switchText(out, kind);
     const text = this.text!;
     text.text += delta;
     const where = { item_id: text.itemId, output_index: text.outputIndex, content_index: 0 };
     out.push(this.event(kind === 'message' ? { type: 'response.output_text.delta', ...where, delta, logprobs: [] } : { type: 'response.reasoning_text.delta', ...where, delta }));
+  }
+
+  private switchText(out: Event[], kind: OpenText['kind']): void {
+    this.closeText(out, 'completed');
+    this.openText(out, kind);
   }
 
   private openText(out: Event[], kind: OpenText['kind']): void {
@@ -119,7 +127,7 @@ export class ResponsesStreamTranslator {
         ? { type: 'message', id: itemId, role: 'assistant', status: 'in_progress', content: [] }
         : { type: 'reasoning', id: itemId, summary: [], content: [] };
     this.output.push(item);
-    this.text = { kind, outputIndex, itemId, text: '' };
+    this.text = { kind, outputIndex, itemId, text: '', blocks: [] };
     out.push(this.event({ type: 'response.output_item.added', output_index: outputIndex, item: structuredClone(item) }));
     const part = kind === 'message' ? outputText('') : { type: 'reasoning_text' as const, text: '' };
     out.push(this.event({ type: 'response.content_part.added', item_id: itemId, output_index: outputIndex, content_index: 0, part }));
@@ -144,7 +152,7 @@ export class ResponsesStreamTranslator {
   private textItem(open: OpenText, status: ItemStatus): OutputItem {
     return open.kind === 'message'
       ? { type: 'message', id: open.itemId, role: 'assistant', status, content: [outputText(open.text)] }
-      : { type: 'reasoning', id: open.itemId, summary: [], content: [{ type: 'reasoning_text', text: open.text }] };
+      : reasoningItem(open.itemId, open.text, open.blocks);
   }
 
   private appendCall(out: Event[], index: number, id: string | undefined, name: string | undefined, args: string | undefined): void {
