@@ -5,13 +5,14 @@ import type { Metrics } from '@switchyard/telemetry';
 import { AdminModule } from './admin/admin.module';
 import { ChatModule } from './chat/chat.module';
 import { MessagesModule } from './messages/messages.module';
+import { ResponsesModule } from './responses/responses.module';
 
 @Module({})
 export class RouterAppModule {
   static forRoot(config: AppConfig, metrics: Metrics): DynamicModule {
     return {
       module: RouterAppModule,
-      imports: [GatewayCoreModule.forRoot({ config, service: 'router', metrics }), AdminModule, ChatModule, MessagesModule],
+      imports: [GatewayCoreModule.forRoot({ config, service: 'router', metrics }), AdminModule, ChatModule, MessagesModule, ResponsesModule],
     };
   }
 }

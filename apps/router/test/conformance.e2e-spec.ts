@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import OpenAI from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
+import type { FunctionTool, Response, ResponseCreateParamsNonStreaming, ResponseInputItem } from 'openai/resources/responses/responses';
 import {
   AnthropicMockServer,
   BedrockMockServer,
@@ -561,6 +562,195 @@ describe.each(rows)('conformance: $name', (p) => {
     const last = JSON.parse(events.at(-1)!) as { error?: { code?: string; type?: string } };
     expect(last.error).toMatchObject({ type: 'api_error', code: 'provider_unavailable' });
     const content = events.slice(0, -1).map((e) => (JSON.parse(e) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '').join('');
+    expect(content.length).toBeGreaterThan(0);
+    expect('Hello! How can I help?'.startsWith(content)).toBe(true);
+    expect(p.mock.chatRequests()).toBe(1);
+  });
+});
+
+/**
+ * The Responses API column (issue 15): the same cases through `POST /v1/responses` (translated through the chat
+ * pipeline on every provider row), each non-streamed and streamed (`responses.stream().finalResponse()`), both
+ * reduced to the chat cases' Result and expected to equal it, usage included.
+ */
+function responseResult(r: Response): Result {
+  expect(r.object).toBe('response');
+  const calls = r.output.flatMap((o) => (o.type === 'function_call' ? [o] : []));
+  for (const c of calls) expect(c.call_id).toMatch(/^\S+$/);
+  const reasoning = r.output.flatMap((o) => (o.type === 'reasoning' ? (o.content ?? []).map((c) => c.text) : [])).join('');
+  const message = r.output.find((o) => o.type === 'message');
+  const content = message ? message.content.map((c) => (c.type === 'output_text' ? c.text : '')).join('') : null;
+  const u = r.usage;
+  return {
+    content: content || (calls.length ? null : (content ?? '')),
+    reasoning,
+    tool_calls: calls.map((c) => ({ name: c.name, arguments: JSON.parse(c.arguments) as unknown })),
+    finish_reason: r.status === 'incomplete' ? 'length' : calls.length ? 'tool_calls' : 'stop',
+    usage: u
+      ? {
+          prompt_tokens: u.input_tokens,
+          completion_tokens: u.output_tokens,
+          total_tokens: u.total_tokens,
+          cached_tokens: u.input_tokens_details.cached_tokens,
+          cache_write_tokens: u.input_tokens_details.cache_write_tokens,
+          reasoning_tokens: u.output_tokens_details.reasoning_tokens,
+        }
+      : null,
+  };
+}
+
+/** Runs one Responses request non-streamed and streamed; both must reduce to the same result. */
+async function bothResponses(client: OpenAI, body: Omit<ResponseCreateParamsNonStreaming, 'stream'>): Promise<{ result: Result; plain: Response; streamed: Response }> {
+  const plain = await client.responses.create({ ...body, stream: false });
+  const streamed = await client.responses.stream(body).finalResponse();
+  const result = responseResult(plain);
+  expect(responseResult(streamed)).toEqual(result);
+  return { result, plain, streamed };
+}
+
+const WEATHER_FN: FunctionTool = { type: 'function', name: 'get_weather', description: 'Current weather', parameters: WEATHER.function.parameters ?? null, strict: false };
+
+describe.each(rows)('conformance (Responses API): $name', (p) => {
+  let client: OpenAI;
+  let key: string;
+  const model = (m = p.model) => `${p.provider}/${m}`;
+  beforeAll(async () => {
+    const tenant = await seedTenant(url, env.config.admin.token, { provider: p.provider, slug: `${p.name}-responses`, credentials: p.credentials(), base_url: p.baseUrl() });
+    key = tenant.projectKey;
+    client = new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries: 0 });
+  });
+  beforeEach(() => {
+    p.mock.reset();
+    p.mock.set({});
+  });
+
+  it('plain text with instructions', async () => {
+    expect((await bothResponses(client, { model: model(), instructions: 'Be brief.', input: 'Hi' })).result).toEqual(text('Hello! How can I help?'));
+  });
+
+  it('multi-turn as input items', async () => {
+    p.mock.set({ reply: { kind: 'text', text: 'Your name is Ada.' } });
+    const input: ResponseInputItem[] = [
+      { role: 'user', content: 'My name is Ada.' },
+      { role: 'assistant', content: 'Nice to meet you, Ada.' },
+      { role: 'user', content: 'What is my name?' },
+    ];
+    expect((await bothResponses(client, { model: model(), input })).result).toEqual(text('Your name is Ada.'));
+  });
+
+  it('image input as a data URL', async () => {
+    p.mock.set({ reply: { kind: 'describe_images' } });
+    const input: ResponseInputItem[] = [
+      { role: 'user', content: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', detail: 'auto', image_url: `data:image/png;base64,${TEST_PNG.toString('base64')}` }] },
+    ];
+    expect((await bothResponses(client, { model: model(), input })).result).toEqual(text(describeImages([{ mime: 'image/png', data: TEST_PNG }])));
+  });
+
+  it('parallel tool calls', async () => {
+    p.mock.set({ reply: { kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }, { name: 'get_weather', arguments: '{"city":"Rome"}' }] } });
+    const { result } = await bothResponses(client, { model: model(), input: 'Weather in Paris and Rome?', tools: [WEATHER_FN] });
+    expect(result).toEqual({
+      content: null,
+      reasoning: '',
+      tool_calls: [
+        { name: 'get_weather', arguments: { city: 'Paris' } },
+        { name: 'get_weather', arguments: { city: 'Rome' } },
+      ],
+      finish_reason: 'tool_calls',
+      usage: USAGE,
+    });
+  });
+
+  it.each([p.model, ...(p.toolModels ?? [])])('tool result round trip, by previous_response_id and by items (%s)', async (m) => {
+    p.mock.set({ reply: { kind: 'tool_calls', calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }, { name: 'get_weather', arguments: '{"city":"Rome"}' }] } });
+    const first = await bothResponses(client, { model: model(m), input: 'Weather in Paris and Rome?', tools: [WEATHER_FN] });
+    p.mock.set({ reply: { kind: 'text', text: 'Paris 21°C, Rome 25°C.' } });
+    for (const answer of [first.plain, first.streamed]) {
+      const calls = answer.output.flatMap((o) => (o.type === 'function_call' ? [o] : []));
+      const outputs: ResponseInputItem[] = calls.map((c, i) => ({ type: 'function_call_output', call_id: c.call_id, output: i === 0 ? '{"temp_c":21}' : '{"temp_c":25}' }));
+      const stored = await bothResponses(client, { model: model(m), previous_response_id: answer.id, input: outputs, tools: [WEATHER_FN] });
+      expect(stored.result).toEqual(text('Paris 21°C, Rome 25°C.'));
+      const byItems = await bothResponses(client, {
+        model: model(m),
+        input: [{ role: 'user', content: 'Weather in Paris and Rome?' }, ...(answer.output as ResponseInputItem[]), ...outputs],
+        tools: [WEATHER_FN],
+        store: false,
+      });
+      expect(byItems.result).toEqual(text('Paris 21°C, Rome 25°C.'));
+    }
+  });
+
+  it('JSON schema output (text.format)', async () => {
+    p.mock.set({ reply: { kind: 'json', value: { city: 'Paris', temp_c: 21 } } });
+    const { result } = await bothResponses(client, {
+      model: model(),
+      input: 'Weather in Paris as JSON',
+      text: { format: { type: 'json_schema', name: 'weather', schema: { type: 'object', properties: { city: { type: 'string' }, temp_c: { type: 'number' } }, required: ['city', 'temp_c'] } } },
+    });
+    expect({ ...result, content: JSON.parse(result.content!) as unknown }).toEqual({ ...text(''), content: { city: 'Paris', temp_c: 21 } });
+  });
+
+  it('max_output_tokens hit is an incomplete response', async () => {
+    p.mock.set({ reply: { kind: 'length' } });
+    const { result, plain } = await bothResponses(client, { model: model(), input: 'Long', max_output_tokens: 16 });
+    expect(result).toEqual(text('This answer was cut', 'length'));
+    expect(plain.incomplete_details).toEqual({ reason: 'max_output_tokens' });
+  });
+
+  it('reasoning.effort surfaces thinking as a reasoning item, with reasoning_tokens', async () => {
+    const THOUGHT = 'The user greets me; a short answer will do.';
+    p.mock.set({ reply: { kind: 'reasoning', reasoning: THOUGHT, text: 'Hello!' }, usage: { input: 21, output: 9, reasoning: 6 } });
+    const { result } = await bothResponses(client, { model: model(p.reasoning.model), input: 'Hi', reasoning: { effort: 'low' } });
+    expect(p.reasoning.sent(p.mock.lastBody())).toEqual(p.reasoning.expected);
+    expect(result).toEqual({ ...text('Hello!'), reasoning: p.reasoning.content ? THOUGHT : '', usage: { ...USAGE, reasoning_tokens: p.reasoning.tokens ? 6 : 0 } });
+  });
+
+  if (p.signedThinking) it('reasoning + tool call round trip: signed thinking travels in encrypted_content, by previous_response_id and by items', async () => {
+    const THOUGHT = 'The user wants the weather; I will call the tool.';
+    p.mock.set({ reply: { kind: 'tool_calls', reasoning: THOUGHT, redacted: true, calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }] } });
+    const body = { model: model(p.reasoning.model), tools: [WEATHER_FN], reasoning: { effort: 'low' as const } };
+    const first = await bothResponses(client, { ...body, input: 'Weather in Paris?' });
+    expect(first.result).toMatchObject({ reasoning: THOUGHT, tool_calls: [{ name: 'get_weather', arguments: { city: 'Paris' } }], finish_reason: 'tool_calls' });
+    p.mock.set({ reply: { kind: 'text', text: 'Paris 21°C.' } });
+    for (const answer of [first.plain, first.streamed]) {
+      const call = answer.output.find((o) => o.type === 'function_call')!;
+      const output: ResponseInputItem = { type: 'function_call_output', call_id: call.call_id, output: '{"temp_c":21}' };
+      // The Claude mocks refuse a tool_result turn whose assistant message does not start with the signed thinking.
+      expect((await bothResponses(client, { ...body, previous_response_id: answer.id, input: [output] })).result).toEqual(text('Paris 21°C.'));
+      const items: ResponseInputItem[] = [{ role: 'user', content: 'Weather in Paris?' }, ...(answer.output as ResponseInputItem[]), output];
+      expect((await bothResponses(client, { ...body, input: items, store: false })).result).toEqual(text('Paris 21°C.'));
+    }
+  });
+
+  describe.each([false, true])('upstream errors (stream: %s)', (stream) => {
+    it.each([
+      [400, 400, 'invalid_request'],
+      [401, 502, 'provider_auth_error'],
+      [429, 429, 'rate_limit_exceeded'],
+      [500, 503, 'provider_unavailable'],
+    ])('upstream %s maps to %s %s', async (upstream, status, code) => {
+      p.mock.set({ faults: { status: upstream, retryAfter: upstream === 429 ? 0 : undefined } });
+      const call = stream ? client.responses.create({ model: model(), input: 'Hi', stream: true }) : client.responses.create({ model: model(), input: 'Hi' });
+      await expect(call).rejects.toMatchObject({ status, code });
+    });
+  });
+
+  it('a provider error in a 200 stream after the first content ends it with an error event and response.failed', async () => {
+    p.mock.set({ faults: { errorInStream: { type: p.streamError, message: 'Overloaded' }, delayBetweenChunksMs: 30 } });
+    const res = await fetch(`${url}/v1/responses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: model(), input: 'Hi', stream: true }),
+    });
+    expect(res.status).toBe(200);
+    const events = (await res.text())
+      .split('\n\n')
+      .filter(Boolean)
+      .map((e) => JSON.parse(e.split('\n')[1]!.slice('data: '.length)) as { type: string; code?: string; delta?: string; response?: { status: string } });
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['error', 'response.failed']);
+    expect(events.at(-2)).toMatchObject({ code: 'provider_unavailable' });
+    expect(events.at(-1)!.response!.status).toBe('failed');
+    const content = events.flatMap((e) => (e.type === 'response.output_text.delta' ? [e.delta!] : [])).join('');
     expect(content.length).toBeGreaterThan(0);
     expect('Hello! How can I help?'.startsWith(content)).toBe(true);
     expect(p.mock.chatRequests()).toBe(1);

@@ -4,3 +4,4 @@
  * and write the answer (JSON or the protocol's stream events) with them.
  */
 export * from './messages';
+export * from './responses';

@@ -1,17 +1,18 @@
-import { parseChatRequest } from '@switchyard/routing';
 import type { RawHandler } from '@switchyard/http';
-import { gatewayEndpoint, type GatewayEdgeDeps } from '../messages/gateway-edge';
+import { parseChatRequest } from '@switchyard/routing';
+import type { EdgeDeps } from '../edge/gateway-edge';
+import { protocolEndpoint } from '../edge/protocol-endpoint';
 import { openAIStreamEncoder } from './sse';
 
-export type ChatEndpointDeps = GatewayEdgeDeps;
+export type ChatEndpointDeps = EdgeDeps;
 
 /**
  * `POST /v1/chat/completions`, the hot path, served on the Node HTTP server directly (a raw route, see
- * RawRoutes and chat.routes.ts): the pipeline's edge (`gatewayEndpoint`) with the request parsed as it is
- * forwarded, the completion answered as the upstream's, and chunks streamed as OpenAI SSE (`sse.ts`).
+ * RawRoutes and chat.routes.ts): the pipeline's edge (`protocolEndpoint` over `GatewayEdge`) with the request
+ * parsed as it is forwarded, the completion answered as the upstream's, and chunks streamed as OpenAI SSE (`sse.ts`).
  */
 export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
-  return gatewayEndpoint(deps, {
+  return protocolEndpoint(deps, {
     path: '/v1/chat/completions',
     requestType: 'chat.completions',
     parse: parseChatRequest,

@@ -1,5 +1,5 @@
 import type { ChatCompletionChunk } from '@switchyard/types';
-import type { StreamEncoder } from '../messages/gateway-edge';
+import type { SseEncoder } from '../edge/sse-writer';
 
 /** Shapes a chunk for the client: usage only when the client asked for it (it is always requested upstream). */
 export function clientChunk(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompletionChunk | null {
@@ -26,14 +26,11 @@ export function sseText(chunks: ChatCompletionChunk[], includeUsage: boolean): s
 }
 
 /**
- * Chunks as OpenAI SSE: `[DONE]` only after a complete stream; after a failure, an explicit error event carrying
- * what `toGatewayError` made of it (the same error a failure before the first byte would have answered), then
- * the connection closes without `[DONE]`.
+ * Chunks as OpenAI SSE (written by `writeSse`): `[DONE]` only after a complete stream; after a failure, an
+ * explicit error event carrying what `toGatewayError` made of it (the same error a failure before the first
+ * byte would have answered), then the connection closes without `[DONE]`.
  */
-export function openAIStreamEncoder(includeUsage: boolean): StreamEncoder {
-  return {
-    push: (chunks) => sseText(chunks, includeUsage),
-    finish: () => SSE_DONE,
-    fail: (error) => sseData(error.toBody()),
-  };
+export function openAIStreamEncoder(includeUsage: boolean): SseEncoder {
+  const text = (chunks: ChatCompletionChunk[]) => sseText(chunks, includeUsage);
+  return { head: text, batch: text, end: () => SSE_DONE, error: (error) => sseData(error.toBody()) };
 }

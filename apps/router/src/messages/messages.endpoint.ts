@@ -1,8 +1,11 @@
 import { anthropicErrorBody, readJsonBody, writeJson, type RawHandler } from '@switchyard/http';
 import { estimateInputTokens, MessagesStreamTranslator, messagesErrorEvent, parseCountTokensRequest, parseMessagesRequest, toMessagesResponse } from '@switchyard/ingress';
 import type { TenantDirectory } from '@switchyard/auth';
+import type { ChatCompletionChunk } from '@switchyard/types';
 import { resolveModel, type ModelCatalog } from '@switchyard/routing';
-import { gatewayEndpoint, type GatewayEdgeDeps, type StreamEncoder } from './gateway-edge';
+import type { EdgeDeps } from '../edge/gateway-edge';
+import { protocolEndpoint } from '../edge/protocol-endpoint';
+import type { SseEncoder } from '../edge/sse-writer';
 
 export const MESSAGES_PATH = '/v1/messages';
 export const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
@@ -12,8 +15,8 @@ export const COUNT_TOKENS_PATH = '/v1/messages/count_tokens';
  * becomes a chat request, the completion a `Message`, the chunks Anthropic's stream events; errors leave in
  * Anthropic's shape (the route's error family). The `anthropic-version` header is accepted and not read.
  */
-export function messagesHandler(deps: GatewayEdgeDeps): RawHandler {
-  return gatewayEndpoint(deps, {
+export function messagesHandler(deps: EdgeDeps): RawHandler {
+  return protocolEndpoint(deps, {
     path: MESSAGES_PATH,
     requestType: 'messages',
     parse: parseMessagesRequest,
@@ -22,12 +25,14 @@ export function messagesHandler(deps: GatewayEdgeDeps): RawHandler {
   });
 }
 
-function messagesStreamEncoder(model: string, requestId: string): StreamEncoder {
+function messagesStreamEncoder(model: string, requestId: string): SseEncoder {
   const translator = new MessagesStreamTranslator(model);
+  const push = (chunks: ChatCompletionChunk[]) => translator.push(chunks);
   return {
-    push: (chunks) => translator.push(chunks),
-    finish: () => translator.finish(),
-    fail: (error) => messagesErrorEvent(anthropicErrorBody(error.status, error.message, requestId)),
+    head: push,
+    batch: push,
+    end: () => translator.finish(),
+    error: (error) => messagesErrorEvent(anthropicErrorBody(error.status, error.message, requestId)),
   };
 }
 

@@ -7,10 +7,12 @@ import { ProjectEntity } from './project.entity';
 import { RequestLogBodyEntity, RequestLogEntity } from './request-log.entity';
 import { RunEntity } from './run.entity';
 import { SpanEntity } from './span.entity';
+import { StoredResponseEntity } from './stored-response.entity';
 import { TraceEntity } from './trace.entity';
 
 export { AccessKeyEntity, ConnectionEntity, DlpProfileEntity, OrganizationEntity, ProjectEntity, RunEntity, SpanEntity, TraceEntity };
 export { RequestLogBodyEntity, RequestLogEntity };
+export { StoredResponseEntity };
 export type { StoredLogAttempt } from './request-log.entity';
 export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
 export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageMethod } from './document.entities';
@@ -33,4 +35,5 @@ export const ENTITIES = [
   DocumentFileEntity,
   RequestLogEntity,
   RequestLogBodyEntity,
+  StoredResponseEntity,
 ];

@@ -12,3 +12,4 @@ export * from './request-logs.repository';
 export * from './log-filters';
 export * from './request-log-rollups.repository';
 export * from './dlp-profiles.repository';
+export * from './stored-responses.repository';

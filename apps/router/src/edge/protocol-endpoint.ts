@@ -1,0 +1,44 @@
+import { writeJson, type RawHandler } from '@switchyard/http';
+import { parseRequestControls, type BodyExtensions, type CompletionResult } from '@switchyard/routing';
+import type { ChatRequest } from '@switchyard/types';
+import { GatewayEdge, type EdgeDeps } from './gateway-edge';
+import { writeSse, type SseEncoder } from './sse-writer';
+
+/** How a client protocol that maps one-to-one onto a chat call enters the pipeline and how its answers are written. */
+export interface EdgeProtocol {
+  /** The endpoint path and the kind of call, for the request log. */
+  path: string;
+  requestType: string;
+  /** Stage 2, parse: the body to the chat request the pipeline runs, and the gateway's own body fields. */
+  parse(body: unknown): { request: ChatRequest; extensions: BodyExtensions };
+  /** A completion as the protocol's JSON answer. */
+  completionText(result: CompletionResult): string;
+  /** The stream's encoder (its SSE text per batch of chunks, at the end, and for a failure after the first byte). */
+  streamEncoder(request: ChatRequest, requestId: string): SseEncoder;
+}
+
+/**
+ * A raw-route handler for a protocol that needs nothing around the call but parsing and encoding (chat
+ * completions, Anthropic Messages): the shared `GatewayEdge` does the rest (body, project, log, abort,
+ * headers), JSON answers go out in one write, streams through `writeSse`. Responses, which loads and stores
+ * conversations, uses `GatewayEdge` directly.
+ */
+export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): RawHandler {
+  const edge = new GatewayEdge(deps);
+  return async (req, res, { requestId, principal }) => {
+    if (principal.kind !== 'key') return; // the 'key' policy admits keys only
+    const { body, project } = await edge.read(req, principal);
+    const { request, extensions } = protocol.parse(body);
+    const controls = parseRequestControls(req.headers, extensions);
+    const origin = { requestId, path: protocol.path, requestType: protocol.requestType };
+    await edge.execute(res, { origin, principal, project, request, controls, body }, async (result, headers, log, clientGone) => {
+      if (result.kind === 'completion') {
+        const text = protocol.completionText(result);
+        writeJson(res, 200, headers, text);
+        return log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+      }
+      const failure = await writeSse(res, headers, log.watch(result), protocol.streamEncoder(request, requestId), clientGone);
+      log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result });
+    });
+  };
+}
