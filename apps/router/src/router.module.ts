@@ -4,13 +4,14 @@ import { GatewayCoreModule } from '@switchyard/core';
 import type { Metrics } from '@switchyard/telemetry';
 import { AdminModule } from './admin/admin.module';
 import { ChatModule } from './chat/chat.module';
+import { EndpointsModule } from './endpoints/endpoints.module';
 
 @Module({})
 export class RouterAppModule {
   static forRoot(config: AppConfig, metrics: Metrics): DynamicModule {
     return {
       module: RouterAppModule,
-      imports: [GatewayCoreModule.forRoot({ config, service: 'router', metrics }), AdminModule, ChatModule],
+      imports: [GatewayCoreModule.forRoot({ config, service: 'router', metrics }), AdminModule, ChatModule, EndpointsModule],
     };
   }
 }

@@ -20,6 +20,8 @@ export interface AppConfig {
     bodyLimitBytes: number;
     retryAfterCapMs: number;
     requestTimeoutMs: number;
+    /** Largest audio upload (`/v1/audio/transcriptions`). */
+    audioMaxBytes: number;
     /** Fetching image URLs for providers that need inline bytes. */
     images: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean; caPem: string | null };
   };
@@ -111,6 +113,7 @@ export function parseConfig(env: Env): AppConfig {
       bodyLimitBytes: e.ROUTER_BODY_LIMIT_BYTES,
       retryAfterCapMs: e.ROUTER_RETRY_AFTER_CAP_MS,
       requestTimeoutMs: e.ROUTER_REQUEST_TIMEOUT_MS,
+      audioMaxBytes: e.ROUTER_AUDIO_MAX_BYTES,
       images: {
         maxBytes: e.ROUTER_IMAGE_MAX_BYTES,
         timeoutMs: e.ROUTER_IMAGE_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { LogAttempt, UsageRecord } from '@switchyard/metering';
-import type { AdapterLookup, AdapterContext, StreamDecoder } from '@switchyard/providers';
-import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest } from '@switchyard/types';
+import type { AdapterLookup, AdapterContext, ProviderAdapter, StreamDecoder, UpstreamCall, UpstreamRequest } from '@switchyard/providers';
+import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EndpointOperation, type EndpointRequest, ENDPOINT_PATHS } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
 import { noAccounting, type Accounting } from './pipeline/accounting';
@@ -45,7 +45,29 @@ export interface StreamResult {
 
 export type ExecutionResult = CompletionResult | StreamResult;
 
-type AttemptResult = { ok: true; result: Omit<CompletionResult, 'meta'> | Omit<StreamResult, 'meta'> } | { ok: false; failure: UpstreamFailure };
+/** The answer of an endpoint other than chat: JSON (combined from its upstream answers), usage priced. */
+export interface EndpointJsonResult {
+  kind: 'json';
+  body: unknown;
+  meta: ExecutionMeta;
+  /** Null when the provider reported no usage (the cost is then unknown, never made up). */
+  usage: UsageRecord | null;
+}
+
+/** An answer passed to the client byte for byte as it arrives (speech audio, transcripts as text, pass-through streams). */
+export interface EndpointRawResult {
+  kind: 'raw';
+  /** The upstream answer's content type. */
+  contentType: string;
+  /** The body, one buffer per upstream read; on an upstream failure mid-body it throws the client's GatewayError. */
+  body: AsyncGenerator<Buffer, void, undefined>;
+  meta: ExecutionMeta;
+  usage: null;
+}
+
+export type EndpointResult = EndpointJsonResult | EndpointRawResult;
+
+type AttemptResult<R = Omit<CompletionResult, 'meta'> | Omit<StreamResult, 'meta'>> = { ok: true; result: R } | { ok: false; failure: UpstreamFailure };
 
 /** Thrown when the caller went away; nothing is sent. */
 export class ClientAbortedError extends Error {
@@ -89,21 +111,42 @@ export class Executor {
   }
 
   /**
-   * Runs the plan. `attempts`, when given (the request's log wants them), receives each upstream attempt as it
-   * ends, failed ones included: a side channel that holds them whether the call succeeds or throws.
+   * Runs the plan of a chat completion. `attempts`, when given (the request's log wants them), receives each
+   * upstream attempt as it ends, failed ones included: a side channel that holds them whether the call succeeds or throws.
    */
-  async execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<ExecutionResult> {
+  execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<ExecutionResult> {
     const stream = request.stream === true;
+    return this.run(targets, policy, cancel, attempts, (target) => this.attempt(request, target, policy, stream, cancel));
+  }
+
+  /** Runs the plan of an endpoint other than chat (embeddings, images, audio…): the same attempts, retries and fallbacks. */
+  executeEndpoint(request: EndpointRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<EndpointResult> {
+    return this.run(targets, policy, cancel, attempts, (target) => this.attemptEndpoint(request, target, policy, cancel));
+  }
+
+  /** Whether the provider's adapter offers the operation (chat is offered by every adapter). */
+  offers(provider: RouteTarget['connection']['provider'], operation: EndpointOperation): boolean {
+    return this.adapters(provider)?.operations?.[operation] !== undefined;
+  }
+
+  /** The loop every plan runs: attempts per target with backoff, then fallback to the next target. */
+  private async run<R extends object>(
+    targets: RouteTarget[],
+    policy: ExecutionPolicy,
+    cancel: Cancellation,
+    attempts: LogAttempt[] | undefined,
+    attempt: (target: RouteTarget) => Promise<AttemptResult<R>>,
+  ): Promise<R & { meta: ExecutionMeta }> {
     const started = performance.now();
     let tried = 0;
     let last: { failure: UpstreamFailure; target: RouteTarget } | undefined;
     for (const [step, target] of targets.entries()) {
-      for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
+      for (let n = 1; n <= policy.maxAttempts; n += 1) {
         if (cancel.aborted) throw new ClientAbortedError();
         tried += 1;
         const attemptStarted = attempts ? performance.now() : 0;
-        const outcome = await this.attempt(request, target, policy, stream, cancel);
-        if (attempts) attempts.push(attemptOf(step, target, outcome, performance.now() - attemptStarted));
+        const outcome = await attempt(target);
+        if (attempts) attempts.push(attemptOf(step, target, outcome.ok ? null : outcome.failure, performance.now() - attemptStarted));
         if (outcome.ok) {
           const meta: ExecutionMeta = {
             provider: target.connection.provider,
@@ -118,9 +161,9 @@ export class Executor {
         }
         last = { failure: outcome.failure, target };
         if (!isRetryable(outcome.failure)) break;
-        if (attempt < policy.maxAttempts) {
+        if (n < policy.maxAttempts) {
           const retryAfter = outcome.failure.kind === 'http' ? outcome.failure.retryAfterMs : undefined;
-          const delay = Math.max(backoffDelay(policy, attempt), Math.min(retryAfter ?? 0, policy.retryAfterCapMs));
+          const delay = Math.max(backoffDelay(policy, n), Math.min(retryAfter ?? 0, policy.retryAfterCapMs));
           await this.sleep(delay, cancel);
         }
       }
@@ -149,30 +192,8 @@ export class Executor {
     let handedOver = false;
     try {
       const upstream = await adapter.buildRequest(request, ctx);
-      const res = await this.dispatcher.request({
-        ...splitUrl(upstream.url),
-        method: 'POST',
-        headers: upstream.headers,
-        body: upstream.body,
-        signal: upstreamCancel,
-        bodyTimeout: this.options.bodyIdleTimeoutMs,
-        headersTimeout: 0,
-      });
-      if (res.statusCode >= 300) {
-        const text = await res.body.text();
-        const info = adapter.parseError(res.statusCode, text);
-        return {
-          ok: false,
-          failure: {
-            kind: 'http',
-            status: res.statusCode,
-            message: info.message,
-            param: info.param ?? null,
-            contextLength: info.contextLength ?? false,
-            retryAfterMs: parseRetryAfter(res.headers['retry-after']),
-          },
-        };
-      }
+      const res = await this.send(upstream, upstreamCancel);
+      if (res.statusCode >= 300) return { ok: false, failure: await httpFailure(res, adapter) };
       const { provider } = target.connection;
       if (!stream) {
         const json: unknown = await res.body.json();
@@ -208,6 +229,60 @@ export class Executor {
     }
   }
 
+  /** One attempt of an endpoint other than chat: its upstream calls sent together, the answers combined (or one passed through). */
+  private async attemptEndpoint(request: EndpointRequest, target: RouteTarget, policy: ExecutionPolicy, cancel: Cancellation): Promise<AttemptResult<Omit<EndpointJsonResult, 'meta'> | Omit<EndpointRawResult, 'meta'>>> {
+    const adapter = this.adapters(target.connection.provider);
+    const operations = adapter?.operations;
+    // The operation's method takes that operation's body: the request pairs them (a union TypeScript cannot correlate).
+    const build = operations?.[request.operation] as ((body: EndpointRequest['body'], ctx: AdapterContext) => UpstreamCall | Promise<UpstreamCall>) | undefined;
+    if (!adapter || !build) return { ok: false, failure: { kind: 'unsupported', param: 'model', message: endpointNotOffered(request.operation, target.connection.provider) } };
+    const ctx: AdapterContext = { target: { ...target.connection, upstreamModel: target.upstreamModel }, stream: false, dropUnsupported: policy.dropUnsupported };
+    const upstreamCancel = new Cancellation();
+    const stopFollowing = cancel.onAbort(() => upstreamCancel.abort(new ClientAbortedError()));
+    const timer = setTimeout(() => upstreamCancel.abort(TIMEOUT), policy.requestTimeoutMs);
+    let handedOver = false;
+    try {
+      const call = await build.call(operations, request.body, ctx);
+      if (call.read === 'raw') {
+        const res = await this.send(call.request, upstreamCancel);
+        if (res.statusCode >= 300) return { ok: false, failure: await httpFailure(res, adapter) };
+        clearTimeout(timer);
+        handedOver = true;
+        const contentType = String(res.headers['content-type'] ?? 'application/octet-stream');
+        return { ok: true, result: { kind: 'raw', contentType, body: rawBody(res.body, upstreamCancel, stopFollowing, target), usage: null } };
+      }
+      const responses = await Promise.all(call.requests.map((r) => this.send(r, upstreamCancel)));
+      const failed = responses.find((r) => r.statusCode >= 300);
+      if (failed) {
+        // The other answers are not needed: their bodies are discarded so their connections go back to the pool.
+        for (const r of responses) if (r !== failed) r.body.resume();
+        return { ok: false, failure: await httpFailure(failed, adapter) };
+      }
+      const answers = await Promise.all(responses.map(async (r) => ({ body: (await r.body.json()) as unknown, headers: r.headers })));
+      const out = call.combine(answers);
+      const usage = out.usage ? this.account(target.connection.provider, target.upstreamModel, out.usage) : null;
+      return { ok: true, result: { kind: 'json', body: out.body, usage } };
+    } catch (err) {
+      if (cancel.aborted) throw new ClientAbortedError();
+      return { ok: false, failure: classifyFailure(err, upstreamCancel.aborted && upstreamCancel.reason === TIMEOUT) };
+    } finally {
+      clearTimeout(timer);
+      if (!handedOver) stopFollowing();
+    }
+  }
+
+  private send(upstream: UpstreamRequest, signal: Cancellation): Promise<Dispatcher.ResponseData> {
+    return this.dispatcher.request({
+      ...splitUrl(upstream.url),
+      method: 'POST',
+      headers: upstream.headers,
+      body: upstream.body,
+      signal,
+      bodyTimeout: this.options.bodyIdleTimeoutMs,
+      headersTimeout: 0,
+    });
+  }
+
   /** The usage record of the usage chunk among `chunks`, if one is there. */
   private usageIn(chunks: ChatCompletionChunk[], target: RouteTarget): UsageRecord | null {
     for (const chunk of chunks) if (chunk.usage) return this.account(target.connection.provider, target.upstreamModel, chunk.usage);
@@ -224,9 +299,8 @@ export class Executor {
   }
 }
 
-function attemptOf(step: number, target: RouteTarget, outcome: AttemptResult, durationMs: number): LogAttempt {
+function attemptOf(step: number, target: RouteTarget, failure: UpstreamFailure | null, durationMs: number): LogAttempt {
   const { connection, upstreamModel } = target;
-  const failure = outcome.ok ? null : outcome.failure;
   return {
     step,
     provider: connection.provider,
@@ -236,6 +310,47 @@ function attemptOf(step: number, target: RouteTarget, outcome: AttemptResult, du
     durationMs: Math.round(durationMs * 1000) / 1000,
     errorCode: failure ? failureCode(failure) : null,
   };
+}
+
+/** A non-2xx upstream answer as a failure, described by the provider's adapter. */
+async function httpFailure(res: Dispatcher.ResponseData, adapter: ProviderAdapter): Promise<UpstreamFailure> {
+  const info = adapter.parseError(res.statusCode, await res.body.text());
+  return {
+    kind: 'http',
+    status: res.statusCode,
+    message: info.message,
+    param: info.param ?? null,
+    contextLength: info.contextLength ?? false,
+    retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+  };
+}
+
+/** The message of a 400 for an endpoint the provider does not offer. */
+export const endpointNotOffered = (operation: EndpointOperation, provider: string): string => `The ${ENDPOINT_PATHS[operation]} endpoint is not offered by ${provider}.`;
+
+/** An upstream body passed through as it arrives; the upstream request is cancelled when the consumer stops early. */
+async function* rawBody(body: AsyncIterable<Buffer>, upstreamCancel: Cancellation, release: () => void, target: RouteTarget): AsyncGenerator<Buffer, void, undefined> {
+  let finished = false;
+  try {
+    for await (const chunk of body) yield chunk;
+    finished = true;
+  } catch (err) {
+    throw failedMidBody(err, target);
+  } finally {
+    endBody(finished, release, upstreamCancel);
+  }
+}
+
+/** A failure after the first byte, mapped as one before it would be; no credential may appear in the message. */
+function failedMidBody(err: unknown, target: RouteTarget): GatewayError {
+  const { provider, credentials } = target.connection;
+  return toGatewayError(classifyFailure(err), provider, credentialStrings(credentials));
+}
+
+/** A body handed over has ended: stop following the client and, when the consumer stopped early or it failed, cancel the upstream request. */
+function endBody(finished: boolean, release: () => void, upstreamCancel: Cancellation): void {
+  release();
+  if (!finished) upstreamCancel.abort(new ClientAbortedError());
 }
 
 /** An absolute http(s) URL as undici's origin and path (no URL object per request). */
@@ -280,13 +395,9 @@ async function* streamTail(
     }
     finished = true;
   } catch (err) {
-    // Mapped as a failure before the first byte would be; no credential may appear in the message.
-    const { provider, credentials } = target.connection;
-    throw toGatewayError(classifyFailure(err), provider, credentialStrings(credentials));
+    throw failedMidBody(err, target);
   } finally {
-    release();
-    // The consumer stopped early (client gone) or the stream failed: cancel the upstream request.
-    if (!finished) upstreamCancel.abort(new ClientAbortedError());
+    endBody(finished, release, upstreamCancel);
   }
 }
 

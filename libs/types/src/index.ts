@@ -11,3 +11,4 @@ export * from './call-context';
 export * from './network';
 export * from './magic-bytes';
 export * from './json';
+export * from './endpoint-requests';

@@ -7,6 +7,7 @@ import {
   ClientAbortedError,
   parseChatRequest,
   parseRequestControls,
+  type CallLog,
   type ExecutionMeta,
   type GatewayClient,
   type RequestLogger,
@@ -59,20 +60,23 @@ export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
     } catch (err) {
       log.failed(err);
       if (err instanceof ClientAbortedError) return;
-      // The error answer carries the log id too (a copy: an error object may be shared).
-      if (err instanceof GatewayError && log.id) {
-        const headers = { ...err.headers };
-        log.addHeaders(headers);
-        throw new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err });
-      }
-      throw err;
+      throw withLogId(err, log);
     }
   };
 }
 
+/** A failure as the client is to see it: a GatewayError carries the log id too (a copy: an error object may be shared). */
+export function withLogId(err: unknown, log: CallLog): unknown {
+  if (!(err instanceof GatewayError) || !log.id) return err;
+  const headers = { ...err.headers };
+  log.addHeaders(headers);
+  return new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err });
+}
+
 const CHAT_PATH = '/v1/chat/completions';
 
-function responseHeaders(requestId: string, meta: ExecutionMeta): Record<string, string> {
+/** The `x-gateway-*` headers of an answer. */
+export function responseHeaders(requestId: string, meta: ExecutionMeta): Record<string, string> {
   return {
     'x-gateway-request-id': requestId,
     'x-gateway-provider': meta.provider,

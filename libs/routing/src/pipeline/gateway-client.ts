@@ -1,11 +1,11 @@
 import type { ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
 import type { LogAttempt } from '@switchyard/metering';
-import type { CallContext, ChatRequest } from '@switchyard/types';
+import { GatewayError, type CallContext, type ChatRequest, type EndpointRequest } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
 import { executionPolicy } from '../execution-policy';
-import type { ExecutionResult, Executor } from '../executor';
+import { endpointNotOffered, type EndpointResult, type ExecutionResult, type Executor } from '../executor';
 import { resolveModel, type RouteTarget } from '../resolve-model';
 import { admit, type AdmissionStage } from './admission';
 import type { RequestControls } from './request-controls';
@@ -42,9 +42,33 @@ export class GatewayClient {
     attempts?: LogAttempt[],
   ): Promise<ExecutionResult> {
     const targets = await this.resolve(call, request.model, controls.fallbackModels);
-    if (this.admission.length) await admit(this.admission, { call, project, request, controls, targets });
+    if (this.admission.length) await admit(this.admission, { call, project, operation: 'chat', request, controls, targets });
     const policy = executionPolicy(project.settings, controls, this.config.router);
     return this.executor.execute(request, targets, policy, cancel, attempts);
+  }
+
+  /**
+   * Runs a call of another endpoint (embeddings, completions, images, speech, transcription) through the same
+   * stages. Targets whose provider does not offer the endpoint are left out at resolve time (so a fallback to one
+   * that does still serves); when none is left, a 400 names the providers.
+   */
+  async executeEndpoint(
+    call: Caller,
+    project: ProjectSnapshot,
+    request: EndpointRequest,
+    controls: RequestControls,
+    cancel: Cancellation,
+    attempts?: LogAttempt[],
+  ): Promise<EndpointResult> {
+    const resolved = await this.resolve(call, request.body.model, controls.fallbackModels);
+    const targets = resolved.filter((t) => this.executor.offers(t.connection.provider, request.operation));
+    if (!targets.length) {
+      const providers = [...new Set(resolved.map((t) => t.connection.provider))].join(', ');
+      throw new GatewayError(400, 'invalid_request_error', 'endpoint_not_supported', endpointNotOffered(request.operation, providers), { param: 'model' });
+    }
+    if (this.admission.length) await admit(this.admission, { call, project, operation: request.operation, request: request.body, controls, targets });
+    const policy = executionPolicy(project.settings, controls, this.config.router);
+    return this.executor.executeEndpoint(request, targets, policy, cancel, attempts);
   }
 
   /** Stage 3, resolve: the model's targets in order, then each fallback model's. */

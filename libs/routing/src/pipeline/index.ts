@@ -6,3 +6,4 @@ export * from './gateway-client';
 export * from './stream-assembler';
 export * from './log-metrics';
 export * from './request-logger';
+export * from './endpoint-request';
