@@ -69,6 +69,14 @@ export type EndpointResult = EndpointJsonResult | EndpointRawResult;
 
 type AttemptResult<R = Omit<CompletionResult, 'meta'> | Omit<StreamResult, 'meta'>> = { ok: true; result: R } | { ok: false; failure: UpstreamFailure };
 
+/** One attempt's hold on its upstream request (see `Executor.guarded`). */
+interface AttemptScope {
+  upstreamCancel: Cancellation;
+  /** Stops following the client's cancellation (the body's consumer calls it when done). */
+  stopFollowing: () => void;
+  handOver: () => void;
+}
+
 /** Thrown when the caller went away; nothing is sent. */
 export class ClientAbortedError extends Error {
   constructor() {
@@ -185,12 +193,7 @@ export class Executor {
       maxOutputTokens: target.maxOutputTokens,
       dropUnsupported: policy.dropUnsupported,
     };
-    // This attempt's own cancellation: the client's, or the first-byte timeout.
-    const upstreamCancel = new Cancellation();
-    const stopFollowing = cancel.onAbort(() => upstreamCancel.abort(new ClientAbortedError()));
-    const timer = setTimeout(() => upstreamCancel.abort(TIMEOUT), policy.requestTimeoutMs);
-    let handedOver = false;
-    try {
+    return this.guarded<Omit<CompletionResult, 'meta'> | Omit<StreamResult, 'meta'>>(cancel, policy, async ({ upstreamCancel, stopFollowing, handOver }) => {
       const upstream = await adapter.buildRequest(request, ctx);
       const res = await this.send(upstream, upstreamCancel);
       if (res.statusCode >= 300) return { ok: false, failure: await httpFailure(res, adapter) };
@@ -214,19 +217,12 @@ export class Executor {
         head.push(...chunks);
         if (chunks.some(hasContent)) break;
       }
-      clearTimeout(timer);
-      handedOver = true;
+      handOver();
       // The tail records the usage chunk on the result when it passes (after this returns).
       const tail = streamTail(iterator, decoder, upstreamCancel, stopFollowing, target, (usage) => (result.usage = this.account(provider, target.upstreamModel, usage)));
       const result: Omit<StreamResult, 'meta'> = { kind: 'stream', head, tail, usage: this.usageIn(head, target) };
       return { ok: true, result };
-    } catch (err) {
-      if (cancel.aborted) throw new ClientAbortedError();
-      return { ok: false, failure: classifyFailure(err, upstreamCancel.aborted && upstreamCancel.reason === TIMEOUT) };
-    } finally {
-      clearTimeout(timer);
-      if (!handedOver) stopFollowing();
-    }
+    });
   }
 
   /** One attempt of an endpoint other than chat: its upstream calls sent together, the answers combined (or one passed through). */
@@ -237,17 +233,12 @@ export class Executor {
     const build = operations?.[request.operation] as ((body: EndpointRequest['body'], ctx: AdapterContext) => UpstreamCall | Promise<UpstreamCall>) | undefined;
     if (!adapter || !build) return { ok: false, failure: { kind: 'unsupported', param: 'model', message: endpointNotOffered(request.operation, target.connection.provider) } };
     const ctx: AdapterContext = { target: { ...target.connection, upstreamModel: target.upstreamModel }, stream: false, dropUnsupported: policy.dropUnsupported };
-    const upstreamCancel = new Cancellation();
-    const stopFollowing = cancel.onAbort(() => upstreamCancel.abort(new ClientAbortedError()));
-    const timer = setTimeout(() => upstreamCancel.abort(TIMEOUT), policy.requestTimeoutMs);
-    let handedOver = false;
-    try {
+    return this.guarded<Omit<EndpointJsonResult, 'meta'> | Omit<EndpointRawResult, 'meta'>>(cancel, policy, async ({ upstreamCancel, stopFollowing, handOver }) => {
       const call = await build.call(operations, request.body, ctx);
       if (call.read === 'raw') {
         const res = await this.send(call.request, upstreamCancel);
         if (res.statusCode >= 300) return { ok: false, failure: await httpFailure(res, adapter) };
-        clearTimeout(timer);
-        handedOver = true;
+        handOver();
         const contentType = String(res.headers['content-type'] ?? 'application/octet-stream');
         return { ok: true, result: { kind: 'raw', contentType, body: rawBody(res.body, upstreamCancel, stopFollowing, target), usage: null } };
       }
@@ -262,6 +253,25 @@ export class Executor {
       const out = call.combine(answers);
       const usage = out.usage ? this.account(target.connection.provider, target.upstreamModel, out.usage) : null;
       return { ok: true, result: { kind: 'json', body: out.body, usage } };
+    });
+  }
+
+  /**
+   * Runs one attempt's upstream work under its own cancellation (the client's, or the first-byte timeout): a
+   * thrown failure becomes the attempt's failure. `handOver()` marks a body handed to the consumer, which then
+   * owns the cancellation (the timeout no longer applies).
+   */
+  private async guarded<R>(cancel: Cancellation, policy: ExecutionPolicy, work: (scope: AttemptScope) => Promise<AttemptResult<R>>): Promise<AttemptResult<R>> {
+    const upstreamCancel = new Cancellation();
+    const stopFollowing = cancel.onAbort(() => upstreamCancel.abort(new ClientAbortedError()));
+    const timer = setTimeout(() => upstreamCancel.abort(TIMEOUT), policy.requestTimeoutMs);
+    let handedOver = false;
+    const handOver = () => {
+      clearTimeout(timer);
+      handedOver = true;
+    };
+    try {
+      return await work({ upstreamCancel, stopFollowing, handOver });
     } catch (err) {
       if (cancel.aborted) throw new ClientAbortedError();
       return { ok: false, failure: classifyFailure(err, upstreamCancel.aborted && upstreamCancel.reason === TIMEOUT) };
