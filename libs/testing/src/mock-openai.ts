@@ -136,8 +136,9 @@ export class MockOpenAIServer {
       if (!res.writableFinished) record.aborted = true;
     });
     const path = (req.url ?? '').split('?')[0] ?? '';
-    const endpoint = OTHER_ENDPOINTS.find((e) => path.endsWith(e));
-    if (!/\/chat\/completions$/.test(path) && !endpoint) {
+    const chatPath = /\/chat\/completions$/.test(path);
+    const endpoint = chatPath ? undefined : OTHER_ENDPOINTS.find((e) => path.endsWith(e));
+    if (!chatPath && !endpoint) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', code: null, param: null } }));
       return;
     }
