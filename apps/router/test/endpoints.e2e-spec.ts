@@ -209,10 +209,20 @@ describe('OpenAI endpoints besides chat', () => {
     expect(completion.usage).toMatchObject({ prompt_tokens: 2, completion_tokens: 4 });
     expect(openai.requests[0]!.path).toBe('/v1/completions');
 
-    const stream = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say hello', stream: true });
+    const { data: stream, response } = await client.completions
+      .create({ model: 'gpt-3.5-turbo-instruct', prompt: 'Say hello', stream: true, stream_options: { include_usage: true } }, { headers: { 'x-gateway-collect-log': 'true' } })
+      .withResponse();
     let text = '';
-    for await (const chunk of stream) text += chunk.choices[0]?.text ?? '';
+    let usage: unknown;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.text ?? '';
+      usage ??= chunk.usage;
+    }
     expect(text).toBe('Hello from the mock.');
+    expect(usage).toMatchObject({ prompt_tokens: 2, completion_tokens: 4 });
+    // The pass-through stream's usage event is read as it passes: the record has its tokens and cost.
+    const record = await recordOf(response.headers.get('x-gateway-log-id'));
+    expect(record).toMatchObject({ requestType: 'completions', stream: true, tokens: { input: 2, output: 4 }, cost: prices.record('openai', 'gpt-3.5-turbo-instruct', { prompt_tokens: 2, completion_tokens: 4 }).cost });
   });
 
   it('POST /v1/images/generations: gpt-image-1 priced by its tokens, dall-e-3 unpriced (cost null)', async () => {

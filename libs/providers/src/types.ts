@@ -99,7 +99,12 @@ export interface UpstreamAnswer {
  */
 export type UpstreamCall =
   | { read: 'json'; requests: UpstreamRequest[]; combine(answers: UpstreamAnswer[]): EndpointJsonOutput }
-  | { read: 'raw'; request: UpstreamRequest };
+  | {
+      read: 'raw';
+      request: UpstreamRequest;
+      /** The answer is an OpenAI-format event stream: the usage of an event carrying one is recorded as it passes. */
+      sseUsage?: boolean;
+    };
 
 /** A request the provider cannot serve as asked (a 400 naming the parameter). */
 export class UnsupportedParameterError extends Error {

@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { LogAttempt, UsageRecord } from '@switchyard/metering';
-import type { AdapterLookup, AdapterContext, ProviderAdapter, StreamDecoder, UpstreamCall, UpstreamRequest } from '@switchyard/providers';
-import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EndpointOperation, type EndpointRequest, ENDPOINT_PATHS } from '@switchyard/types';
+import { SseDecoder, type AdapterLookup, type AdapterContext, type ProviderAdapter, type StreamDecoder, type UpstreamCall, type UpstreamRequest } from '@switchyard/providers';
+import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EndpointOperation, type EndpointRequest, type Usage, ENDPOINT_PATHS } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
 import { noAccounting, type Accounting } from './pipeline/accounting';
@@ -62,7 +62,8 @@ export interface EndpointRawResult {
   /** The body, one buffer per upstream read; on an upstream failure mid-body it throws the client's GatewayError. */
   body: AsyncGenerator<Buffer, void, undefined>;
   meta: ExecutionMeta;
-  usage: null;
+  /** A pass-through event stream's usage, set when its event passes; otherwise null. */
+  usage: UsageRecord | null;
 }
 
 export type EndpointResult = EndpointJsonResult | EndpointRawResult;
@@ -240,7 +241,10 @@ export class Executor {
         if (res.statusCode >= 300) return { ok: false, failure: await httpFailure(res, adapter) };
         handOver();
         const contentType = String(res.headers['content-type'] ?? 'application/octet-stream');
-        return { ok: true, result: { kind: 'raw', contentType, body: rawBody(res.body, upstreamCancel, stopFollowing, target), usage: null } };
+        // A pass-through event stream's usage is recorded on the result when its event passes (after this returns).
+        const onUsage = call.sseUsage ? (usage: Usage) => (result.usage = this.account(target.connection.provider, target.upstreamModel, usage)) : undefined;
+        const result: Omit<EndpointRawResult, 'meta'> = { kind: 'raw', contentType, body: rawBody(res.body, upstreamCancel, stopFollowing, target, onUsage), usage: null };
+        return { ok: true, result };
       }
       const responses = await Promise.all(call.requests.map((r) => this.send(r, upstreamCancel)));
       const failed = responses.find((r) => r.statusCode >= 300);
@@ -338,16 +342,40 @@ async function httpFailure(res: Dispatcher.ResponseData, adapter: ProviderAdapte
 /** The message of a 400 for an endpoint the provider does not offer. */
 export const endpointNotOffered = (operation: EndpointOperation, provider: string): string => `The ${ENDPOINT_PATHS[operation]} endpoint is not offered by ${provider}.`;
 
-/** An upstream body passed through as it arrives; the upstream request is cancelled when the consumer stops early. */
-async function* rawBody(body: AsyncIterable<Buffer>, upstreamCancel: Cancellation, release: () => void, target: RouteTarget): AsyncGenerator<Buffer, void, undefined> {
+/**
+ * An upstream body passed through as it arrives; the upstream request is cancelled when the consumer stops early.
+ * With `onUsage`, the body is an OpenAI-format event stream whose events are read (not changed) for a usage object.
+ */
+async function* rawBody(
+  body: AsyncIterable<Buffer>,
+  upstreamCancel: Cancellation,
+  release: () => void,
+  target: RouteTarget,
+  onUsage?: (usage: Usage) => void,
+): AsyncGenerator<Buffer, void, undefined> {
+  const events = onUsage ? new SseDecoder() : null;
   let finished = false;
   try {
-    for await (const chunk of body) yield chunk;
+    for await (const chunk of body) {
+      if (events) for (const e of events.push(chunk)) usageInEvent(e.data, onUsage!);
+      yield chunk;
+    }
     finished = true;
   } catch (err) {
     throw failedMidBody(err, target);
   } finally {
     endBody(finished, release, upstreamCancel);
+  }
+}
+
+/** The usage of a pass-through stream event that carries one (`data: {…,"usage":{…}}`). */
+function usageInEvent(data: string, onUsage: (usage: Usage) => void): void {
+  if (!data.includes('"usage"')) return;
+  try {
+    const usage = (JSON.parse(data) as { usage?: Usage | null }).usage;
+    if (usage && typeof usage.prompt_tokens === 'number') onUsage(usage);
+  } catch {
+    // not JSON (e.g. [DONE]): nothing to record
   }
 }
 

@@ -58,7 +58,9 @@ export function openAIOperations<P extends AdapterContext['target']['provider']>
   const passThrough =
     (path: string) =>
     (request: PassThroughRequest, ctx: AdapterContext<P>): UpstreamCall =>
-      request.stream === true ? { read: 'raw', request: post(path, ctx, jsonBody(request, ctx), 'text/event-stream') } : { read: 'json', requests: [post(path, ctx, jsonBody(request, ctx))], combine: asSent };
+      request.stream === true
+        ? { read: 'raw', request: post(path, ctx, jsonBody(request, ctx), 'text/event-stream'), sseUsage: true }
+        : { read: 'json', requests: [post(path, ctx, jsonBody(request, ctx))], combine: asSent };
 
   const all: Required<OperationAdapters<P>> = {
     embeddings: (request, ctx) => {
