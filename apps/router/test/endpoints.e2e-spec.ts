@@ -72,6 +72,7 @@ describe('OpenAI endpoints besides chat', () => {
     await connect('azure-openai', 'azure-main', { api_key: 'azure-endpoints-key', resource_name: 'endpoints', api_version: '2024-10-21' }, azure.origin);
     await connect('google-ai-studio', 'gemini-main', { api_key: gemini.apiKey }, `${gemini.url}/v1beta`);
     await connect('aws-bedrock', 'bedrock-main', { ...bedrock.credentials }, bedrock.url);
+    await connect('google-vertex', 'vertex-main', gemini.vertexCredentials(), `${gemini.url}/v1`);
     await connect('anthropic', 'anthropic-main', { api_key: 'sk-ant-endpoints-0123456789' }, 'http://127.0.0.1:9');
     const settings = await httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, {
       method: 'PATCH',
@@ -148,6 +149,20 @@ describe('OpenAI endpoints besides chat', () => {
       ]);
       expect(res.data.map((d) => d.index)).toEqual(input.map((_, i) => i));
       expect(res.data.map((d) => d.embedding)).toEqual(input.map((t) => mockVector(t, 8)));
+    });
+
+    it('Vertex-backed: :predict with the service account token, split at the model instance limit, token counts summed', async () => {
+      const res = await client.embeddings.create({ model: 'vertex/text-embedding-005', input: ['one two', 'three'], dimensions: 5, encoding_format: 'float' });
+      const predict = gemini.requests.filter((r) => r.path !== '/token');
+      expect(predict.map((r) => r.path)).toEqual(['/v1/projects/test-project/locations/us-central1/publishers/google/models/text-embedding-005:predict']);
+      expect(predict[0]!.body).toEqual({ instances: [{ content: 'one two' }, { content: 'three' }], parameters: { outputDimensionality: 5 } });
+      expect(res.data.map((d) => d.embedding)).toEqual([mockVector('one two', 5), mockVector('three', 5)]);
+      expect(res.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
+
+      gemini.reset();
+      const one = await client.embeddings.create({ model: 'vertex/gemini-embedding-001', input: ['a', 'b'], encoding_format: 'float' });
+      expect(gemini.requests.filter((r) => r.path !== '/token').map((r) => r.body.instances.length)).toEqual([1, 1]);
+      expect(one.data.map((d) => d.embedding)).toEqual([mockVector('a', 8), mockVector('b', 8)]);
     });
 
     it('Bedrock Titan: one InvokeModel per text, token counts summed and priced', async () => {

@@ -1,5 +1,5 @@
 import type { EmbeddingsRequest } from '@switchyard/types';
-import { batches, embeddingsAnswer, embeddingTexts } from '../shared/embeddings';
+import { batches, embeddingsAnswer, embeddingTexts, sumReported } from '../shared/embeddings';
 import type { AdapterContext, UpstreamCall, UpstreamRequest } from '../types';
 
 /** Most requests one `batchEmbedContents` call may carry (the Gemini API refuses more). */
@@ -37,5 +37,39 @@ export function geminiEmbeddings(request: EmbeddingsRequest, ctx: AdapterContext
         request.encoding_format,
         null,
       ),
+  };
+}
+
+/** Most instances one Vertex `:predict` call takes: text-embedding models 250, gemini-embedding-001 one. */
+export const vertexEmbedBatchLimit = (model: string): number => (/^gemini-embedding/.test(model) ? 1 : 250);
+
+type VertexPrediction = { embeddings: { values: number[]; statistics?: { token_count?: number } } };
+
+/**
+ * Vertex AI embeddings: `publishers/google/models/{m}:predict` with `{instances:[{content}], parameters:{outputDimensionality}}`
+ * → `{predictions:[{embeddings:{values, statistics:{token_count}}}]}`, split at the model's instance limit and
+ * recombined in order; the token counts are summed.
+ */
+export function vertexEmbeddings(request: EmbeddingsRequest, ctx: AdapterContext, modelUrl: string, headers: Record<string, string>): UpstreamCall {
+  const texts = embeddingTexts(request.input, 'Vertex AI');
+  const parameters = request.dimensions !== undefined ? { parameters: { outputDimensionality: request.dimensions } } : {};
+  const model = ctx.target.upstreamModel;
+  return {
+    read: 'json',
+    requests: batches(texts, vertexEmbedBatchLimit(model)).map((group) => ({
+      url: `${modelUrl}:predict`,
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+      body: JSON.stringify({ instances: group.map((content) => ({ content })), ...parameters }),
+    })),
+    combine: (answers) => {
+      const predictions = answers.flatMap((a) => (a.body as { predictions: VertexPrediction[] }).predictions);
+      const counts = predictions.map((p) => (typeof p.embeddings.statistics?.token_count === 'number' ? p.embeddings.statistics.token_count : null));
+      return embeddingsAnswer(
+        predictions.map((p) => p.embeddings.values),
+        model,
+        request.encoding_format,
+        sumReported(counts),
+      );
+    },
   };
 }

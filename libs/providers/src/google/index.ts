@@ -6,7 +6,7 @@ import type { AdapterContext, ProviderAdapter, StreamDecoder, UpstreamRequest } 
 import { buildGeminiBody } from './chat-request';
 import { parseGeminiResponse } from './chat-response';
 import { GeminiStreamDecoder } from './chat-stream';
-import { geminiEmbeddings } from './embeddings';
+import { geminiEmbeddings, vertexEmbeddings } from './embeddings';
 import { parseGoogleError } from './errors';
 import { VertexTokenSource, type TokenFetch } from './vertex-auth';
 
@@ -85,6 +85,13 @@ export function createVertexAdapter(options: VertexAdapterOptions): ProviderAdap
   const tokens = options.tokenSource ?? new VertexTokenSource(options.tokenFetch);
   return {
     id: 'google-vertex',
+    operations: {
+      async embeddings(request, ctx) {
+        const c = ctx.target.credentials;
+        const modelUrl = `${vertexApiBase(ctx.target.baseUrl, c.region)}/projects/${encodeURIComponent(c.project_id)}/locations/${encodeURIComponent(c.region)}/publishers/google/models/${modelPath(ctx.target.upstreamModel)}`;
+        return vertexEmbeddings(request, ctx, modelUrl, { authorization: `Bearer ${await tokens.token(c.service_account_json)}` });
+      },
+    },
     async buildRequest(request: ChatRequest, ctx: AdapterContext<'google-vertex'>): Promise<UpstreamRequest> {
       const c = ctx.target.credentials;
       const region = c.region;

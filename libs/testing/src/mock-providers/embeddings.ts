@@ -84,3 +84,22 @@ export function bedrockEmbedAnswer(modelId: string, body: ParsedJson): { status:
   }
   throw new MockRejection(400, `The provided model identifier is invalid: ${modelId}`, 'ValidationException');
 }
+
+/** Vertex AI `publishers/google/models/{m}:predict` of a text embedding model, validated (instances, their limit, parameters). */
+export function vertexPredictAnswer(model: string, body: ParsedJson): unknown {
+  onlyKeys(body, ['instances', 'parameters'], 'PredictRequest');
+  const limit = /^gemini-embedding/.test(model) ? 1 : 250;
+  const instances = body?.instances;
+  if (!Array.isArray(instances) || !instances.length) throw new MockRejection(400, 'instances must be a non-empty list.');
+  if (instances.length > limit) throw new MockRejection(400, `Unable to submit request because the model supports up to ${limit} instances per request, but ${instances.length} were sent.`);
+  onlyKeys(body.parameters, ['outputDimensionality', 'autoTruncate'], 'parameters');
+  const dims = geminiDims(body.parameters?.outputDimensionality);
+  return {
+    predictions: instances.map((inst: ParsedJson, i: number) => {
+      onlyKeys(inst, ['content', 'task_type', 'title'], `instances[${i}]`);
+      if (typeof inst.content !== 'string') throw new MockRejection(400, `instances[${i}].content must be a string.`);
+      return { embeddings: { values: mockVector(inst.content, dims), statistics: { truncated: false, token_count: mockTokens(inst.content) } } };
+    }),
+    metadata: { billableCharacterCount: instances.reduce((n: number, inst: ParsedJson) => n + String(inst.content).length, 0) },
+  };
+}

@@ -2,7 +2,7 @@ import type { ParsedJson } from '../http';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
 import { anthropicAnswer, anthropicError, anthropicImages, validateAnthropicBody } from './anthropic';
-import { geminiEmbedAnswer } from './embeddings';
+import { geminiEmbedAnswer, vertexPredictAnswer } from './embeddings';
 import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
 
@@ -61,6 +61,7 @@ export class GeminiMockServer extends MockProviderServer {
         throw new MockRejection(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
       }
       if (decodeURIComponent(vertex[1]!) !== this.projectId) throw new MockRejection(403, `Permission denied on resource project ${vertex[1]}.`);
+      if (vertex[3] === 'google' && vertex[5] === 'predict') return { json: vertexPredictAnswer(decodeURIComponent(vertex[4]!), req.body) };
       if (vertex[3] === 'anthropic') {
         const method = vertex[5];
         if (method !== 'rawPredict' && method !== 'streamRawPredict') throw new MockRejection(404, `Unknown method ${method}`);
