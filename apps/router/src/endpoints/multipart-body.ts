@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readBody } from '@switchyard/http';
 import { GatewayError, invalidRequest, type MultipartPart } from '@switchyard/types';
 
 const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
@@ -10,28 +11,14 @@ const MULTIPART_TYPE = /^multipart\/form-data\s*;/i;
  */
 export async function readMultipartBody(req: IncomingMessage, limit: number): Promise<MultipartPart[]> {
   const contentType = req.headers['content-type'] ?? '';
-  const tooLarge = () => new GatewayError(413, 'invalid_request_error', 'request_too_large', `Request body is too large (the limit is ${limit} bytes).`);
   if (!MULTIPART_TYPE.test(contentType)) {
     req.resume();
     throw new GatewayError(415, 'invalid_request_error', 'unsupported_media_type', 'Unsupported Content-Type: send the body as multipart/form-data.');
   }
-  if (Number(req.headers['content-length'] ?? 0) > limit) {
-    req.resume();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
+  const bytes = await readBody(req, limit);
   let form: FormData;
   try {
-    form = await new Response(Buffer.concat(chunks, size), { headers: { 'content-type': contentType } }).formData();
+    form = await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
   } catch {
     throw invalidRequest('We could not parse the multipart/form-data body of your request.', null, 'invalid_form');
   }

@@ -104,7 +104,6 @@ type OpenAIEmbeddings = { data: { index: number; embedding: number[] | string }[
 /** The answers of a split request as one: vectors in input order (re-indexed), usage summed, base64 encoded when asked. */
 function combineEmbeddings(answers: UpstreamAnswer[], encode: 'base64' | undefined): EndpointJsonOutput {
   const data: { object: 'embedding'; index: number; embedding: number[] | string }[] = [];
-  let usage: EndpointJsonOutput['usage'] = null;
   let reported = false;
   let promptTokens = 0;
   let totalTokens = 0;
@@ -119,9 +118,11 @@ function combineEmbeddings(answers: UpstreamAnswer[], encode: 'base64' | undefin
       totalTokens += u.total_tokens;
     }
   }
-  if (reported) usage = { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: totalTokens };
   const first = answers[0]!.body as OpenAIEmbeddings;
-  return { body: { object: 'list', data, model: first.model, usage: { prompt_tokens: promptTokens, total_tokens: totalTokens } }, usage };
+  return {
+    body: { object: 'list', data, model: first.model, usage: { prompt_tokens: promptTokens, total_tokens: totalTokens } },
+    usage: reported ? { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: totalTokens } : null,
+  };
 }
 
 /** Every endpoint (OpenAI, Azure OpenAI, and a generic OpenAI-compatible server, which decides for itself). */
