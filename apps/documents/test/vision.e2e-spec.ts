@@ -115,7 +115,7 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     expect(res.body.result.pages.map((p: ParsedJson) => p.method)).toEqual(['ocr', 'ocr']);
     expect(res.body.usage).toMatchObject({ input_tokens: 200, output_tokens: 40 });
     // Each page is priced from the catalog entry of the model that answered (openai gpt-4o-mini).
-    const price = new ModelCatalog().forUpstream('openai', 'gpt-4o-mini')!.pricing;
+    const price = new ModelCatalog().forUpstream('openai', 'gpt-4o-mini')!.pricing!;
     const pageCost = (100 * price.input_per_mtok + 20 * price.output_per_mtok) / 1e6;
     expect(pageCost).toBeGreaterThan(0);
     for (const p of res.body.result.pages) expect(p.usage.cost).toBeCloseTo(pageCost, 10);

@@ -75,6 +75,8 @@ export const envSchema = z.object({
   ROUTER_REQUEST_TIMEOUT_MS: positiveInt(120_000),
   /** How long a call's limits check waits for Redis before Redis counts as down (docs/governance.md). */
   ROUTER_LIMITS_TIMEOUT_MS: positiveInt(3000),
+  /** Largest `/v1/audio/transcriptions` upload (OpenAI's own limit is 25 MB); the body limit applies too. */
+  ROUTER_AUDIO_MAX_BYTES: positiveInt(25 * 1024 * 1024),
   /** Image URLs the router fetches for providers that take only inline bytes (Gemini, Bedrock). */
   ROUTER_IMAGE_MAX_BYTES: positiveInt(20 * 1024 * 1024),
   ROUTER_IMAGE_TIMEOUT_MS: positiveInt(15_000),

@@ -24,6 +24,8 @@ export interface AppConfig {
     requestTimeoutMs: number;
     /** How long a limits check waits for Redis before Redis counts as down. */
     limitsTimeoutMs: number;
+    /** Largest audio upload (`/v1/audio/transcriptions`). */
+    audioMaxBytes: number;
     /** Fetching image URLs for providers that need inline bytes. */
     images: { maxBytes: number; timeoutMs: number; allowPrivateUrls: boolean; caPem: string | null };
     /** The exact response cache (docs/governance.md): largest entry stored, and how long a miss holds its fill lock. */
@@ -127,6 +129,7 @@ export function parseConfig(env: Env): AppConfig {
       retryAfterCapMs: e.ROUTER_RETRY_AFTER_CAP_MS,
       requestTimeoutMs: e.ROUTER_REQUEST_TIMEOUT_MS,
       limitsTimeoutMs: e.ROUTER_LIMITS_TIMEOUT_MS,
+      audioMaxBytes: e.ROUTER_AUDIO_MAX_BYTES,
       images: {
         maxBytes: e.ROUTER_IMAGE_MAX_BYTES,
         timeoutMs: e.ROUTER_IMAGE_TIMEOUT_MS,

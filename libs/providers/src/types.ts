@@ -1,4 +1,15 @@
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ProviderCredentials, ProviderId } from '@switchyard/types';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  EmbeddingsRequest,
+  EndpointJsonOutput,
+  EndpointOperation,
+  MultipartRequest,
+  PassThroughRequest,
+  ProviderCredentials,
+  ProviderId,
+} from '@switchyard/types';
 
 /**
  * The adapter contract. Every provider is a folder of pure functions over the OpenAI wire format:
@@ -70,7 +81,45 @@ export interface ProviderAdapter<P extends ProviderId = ProviderId> {
   createStreamDecoder(ctx: AdapterContext<P>): StreamDecoder;
   /** Describes a non-2xx upstream answer. The message must be safe to show (no secrets). */
   parseError(status: number, body: string): ProviderErrorInfo;
+  /** The endpoints other than chat completions this provider offers (absent: chat only). */
+  readonly operations?: OperationAdapters<P>;
 }
+
+/**
+ * The adapters of the operations other than chat a provider offers: each builds the upstream calls of one request
+ * (the executor sends them and reads the answers). Methods, so that an adapter of one provider is an adapter.
+ */
+export interface OperationAdapters<P extends ProviderId = ProviderId> {
+  embeddings?(request: EmbeddingsRequest, ctx: AdapterContext<P>): UpstreamCall | Promise<UpstreamCall>;
+  completions?(request: PassThroughRequest, ctx: AdapterContext<P>): UpstreamCall | Promise<UpstreamCall>;
+  images?(request: PassThroughRequest, ctx: AdapterContext<P>): UpstreamCall | Promise<UpstreamCall>;
+  speech?(request: PassThroughRequest, ctx: AdapterContext<P>): UpstreamCall | Promise<UpstreamCall>;
+  transcription?(request: MultipartRequest, ctx: AdapterContext<P>): UpstreamCall | Promise<UpstreamCall>;
+}
+
+/** Every operation is an adapter method (checked at compile time). */
+type _EveryOperationHasAMethod = Assert<Exclude<EndpointOperation, keyof OperationAdapters> extends never ? true : false>;
+type Assert<T extends true> = T;
+
+/** One upstream answer of a JSON call: its parsed body and headers (some providers report usage in headers). */
+export interface UpstreamAnswer {
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/**
+ * The upstream side of one non-chat request: either JSON calls (several when the input is split over the
+ * provider's batch limit, sent together) combined in order into the client's answer, or one call whose answer
+ * goes to the client byte for byte as it arrives (speech audio, transcripts as text, pass-through streams).
+ */
+export type UpstreamCall =
+  | { read: 'json'; requests: UpstreamRequest[]; combine(answers: UpstreamAnswer[]): EndpointJsonOutput }
+  | {
+      read: 'raw';
+      request: UpstreamRequest;
+      /** The answer is an OpenAI-format event stream: the usage of an event carrying one is recorded as it passes. */
+      sseUsage?: boolean;
+    };
 
 /** A request the provider cannot serve as asked (a 400 naming the parameter). */
 export class UnsupportedParameterError extends Error {

@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { LogAttempt, UsageRecord } from '@switchyard/metering';
-import type { AdapterLookup, AdapterContext, StreamDecoder } from '@switchyard/providers';
-import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest } from '@switchyard/types';
+import { SseDecoder, type AdapterLookup, type AdapterContext, type ProviderAdapter, type StreamDecoder, type UpstreamCall, type UpstreamRequest } from '@switchyard/providers';
+import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EndpointOperation, type EndpointRequest, type Usage, ENDPOINT_PATHS } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import type { DlpResult } from './dlp/dlp-policy';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
@@ -54,7 +54,42 @@ export interface StreamResult {
 
 export type ExecutionResult = CompletionResult | StreamResult;
 
-type AttemptResult = { ok: true; result: Omit<CompletionResult, 'meta'> | Omit<StreamResult, 'meta'> } | { ok: false; failure: UpstreamFailure };
+/** The answer of an endpoint other than chat: JSON (combined from its upstream answers), usage priced. */
+export interface EndpointJsonResult {
+  kind: 'json';
+  body: unknown;
+  meta: ExecutionMeta;
+  /** Null when the provider reported no usage (the cost is then unknown, never made up). */
+  usage: UsageRecord | null;
+  /** Response headers the admission stages add (`x-ratelimit-*`). */
+  headers?: Readonly<Record<string, string>>;
+}
+
+/** An answer passed to the client byte for byte as it arrives (speech audio, transcripts as text, pass-through streams). */
+export interface EndpointRawResult {
+  kind: 'raw';
+  /** The upstream answer's content type. */
+  contentType: string;
+  /** The body, one buffer per upstream read; on an upstream failure mid-body it throws the client's GatewayError. */
+  body: AsyncGenerator<Buffer, void, undefined>;
+  meta: ExecutionMeta;
+  /** A pass-through event stream's usage, set when its event passes; otherwise null. */
+  usage: UsageRecord | null;
+  /** Response headers the admission stages add (`x-ratelimit-*`). */
+  headers?: Readonly<Record<string, string>>;
+}
+
+export type EndpointResult = EndpointJsonResult | EndpointRawResult;
+
+type AttemptResult<R = Omit<CompletionResult, 'meta'> | Omit<StreamResult, 'meta'>> = { ok: true; result: R } | { ok: false; failure: UpstreamFailure };
+
+/** One attempt's hold on its upstream request (see `Executor.guarded`). */
+interface AttemptScope {
+  upstreamCancel: Cancellation;
+  /** Stops following the client's cancellation (the body's consumer calls it when done). */
+  stopFollowing: () => void;
+  handOver: () => void;
+}
 
 /** Thrown when the caller went away; nothing is sent. */
 export class ClientAbortedError extends Error {
@@ -106,21 +141,42 @@ export class Executor {
   }
 
   /**
-   * Runs the plan. `attempts`, when given (the request's log wants them), receives each upstream attempt as it
-   * ends, failed ones included: a side channel that holds them whether the call succeeds or throws.
+   * Runs the plan of a chat completion. `attempts`, when given (the request's log wants them), receives each
+   * upstream attempt as it ends, failed ones included: a side channel that holds them whether the call succeeds or throws.
    */
-  async execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<ExecutionResult> {
+  execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<ExecutionResult> {
     const stream = request.stream === true;
+    return this.run(targets, policy, cancel, attempts, (target) => this.attempt(request, target, policy, stream, cancel));
+  }
+
+  /** Runs the plan of an endpoint other than chat (embeddings, images, audio…): the same attempts, retries and fallbacks. */
+  executeEndpoint(request: EndpointRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<EndpointResult> {
+    return this.run(targets, policy, cancel, attempts, (target) => this.attemptEndpoint(request, target, policy, cancel));
+  }
+
+  /** Whether the provider's adapter offers the operation (chat is offered by every adapter). */
+  offers(provider: RouteTarget['connection']['provider'], operation: EndpointOperation): boolean {
+    return this.adapters(provider)?.operations?.[operation] !== undefined;
+  }
+
+  /** The loop every plan runs: attempts per target with backoff, then fallback to the next target. */
+  private async run<R extends object>(
+    targets: RouteTarget[],
+    policy: ExecutionPolicy,
+    cancel: Cancellation,
+    attempts: LogAttempt[] | undefined,
+    attempt: (target: RouteTarget) => Promise<AttemptResult<R>>,
+  ): Promise<R & { meta: ExecutionMeta }> {
     const started = performance.now();
     let tried = 0;
     let last: { failure: UpstreamFailure; target: RouteTarget } | undefined;
     for (const [step, target] of targets.entries()) {
-      for (let attempt = 1; attempt <= policy.maxAttempts; attempt += 1) {
+      for (let n = 1; n <= policy.maxAttempts; n += 1) {
         if (cancel.aborted) throw new ClientAbortedError();
         tried += 1;
         const attemptStarted = attempts ? performance.now() : 0;
-        const outcome = await this.attempt(request, target, policy, stream, cancel);
-        if (attempts) attempts.push(attemptOf(step, target, outcome, performance.now() - attemptStarted));
+        const outcome = await attempt(target);
+        if (attempts) attempts.push(attemptOf(step, target, outcome.ok ? null : outcome.failure, performance.now() - attemptStarted));
         if (outcome.ok) {
           const meta: ExecutionMeta = {
             provider: target.connection.provider,
@@ -135,9 +191,9 @@ export class Executor {
         }
         last = { failure: outcome.failure, target };
         if (!isRetryable(outcome.failure)) break;
-        if (attempt < policy.maxAttempts) {
+        if (n < policy.maxAttempts) {
           const retryAfter = outcome.failure.kind === 'http' ? outcome.failure.retryAfterMs : undefined;
-          const delay = Math.max(backoffDelay(policy, attempt), Math.min(retryAfter ?? 0, policy.retryAfterCapMs));
+          const delay = Math.max(backoffDelay(policy, n), Math.min(retryAfter ?? 0, policy.retryAfterCapMs));
           await this.sleep(delay, cancel);
         }
       }
@@ -160,39 +216,10 @@ export class Executor {
       dropUnsupported: policy.dropUnsupported,
       parameters: target.parameters,
     };
-    // This attempt's own cancellation: the client's, or the first-byte timeout.
-    const upstreamCancel = new Cancellation();
-    const stopFollowing = cancel.onAbort(() => upstreamCancel.abort(new ClientAbortedError()));
-    const timer = setTimeout(() => upstreamCancel.abort(TIMEOUT), policy.requestTimeoutMs);
-    let handedOver = false;
-    try {
+    return this.guarded<Omit<CompletionResult, 'meta'> | Omit<StreamResult, 'meta'>>(cancel, policy, async ({ upstreamCancel, stopFollowing, handOver }) => {
       const upstream = await adapter.buildRequest(request, ctx);
-      const { baseUrl, baseUrlTrusted } = target.connection;
-      const dispatcher = baseUrl && !baseUrlTrusted ? this.untrustedDispatcher : this.dispatcher;
-      const res = await dispatcher.request({
-        ...splitUrl(upstream.url),
-        method: 'POST',
-        headers: upstream.headers,
-        body: upstream.body,
-        signal: upstreamCancel,
-        bodyTimeout: this.options.bodyIdleTimeoutMs,
-        headersTimeout: 0,
-      });
-      if (res.statusCode >= 300) {
-        const text = await res.body.text();
-        const info = adapter.parseError(res.statusCode, text);
-        return {
-          ok: false,
-          failure: {
-            kind: 'http',
-            status: res.statusCode,
-            message: info.message,
-            param: info.param ?? null,
-            contextLength: info.contextLength ?? false,
-            retryAfterMs: parseRetryAfter(res.headers['retry-after']),
-          },
-        };
-      }
+      const res = await this.send(upstream, upstreamCancel, target);
+      if (res.statusCode >= 300) return { ok: false, failure: await httpFailure(res, adapter) };
       const { provider } = target.connection;
       if (!stream) {
         const json: unknown = await res.body.json();
@@ -213,12 +240,64 @@ export class Executor {
         head.push(...chunks);
         if (chunks.some(hasContent)) break;
       }
-      clearTimeout(timer);
-      handedOver = true;
+      handOver();
       // The tail records the usage chunk on the result when it passes (after this returns).
       const tail = streamTail(iterator, decoder, upstreamCancel, stopFollowing, target, (usage) => (result.usage = this.account(provider, target.upstreamModel, usage)));
       const result: Omit<StreamResult, 'meta'> = { kind: 'stream', head, tail, usage: this.usageIn(head, target) };
       return { ok: true, result };
+    });
+  }
+
+  /** One attempt of an endpoint other than chat: its upstream calls sent together, the answers combined (or one passed through). */
+  private async attemptEndpoint(request: EndpointRequest, target: RouteTarget, policy: ExecutionPolicy, cancel: Cancellation): Promise<AttemptResult<Omit<EndpointJsonResult, 'meta'> | Omit<EndpointRawResult, 'meta'>>> {
+    const adapter = this.adapters(target.connection.provider);
+    const operations = adapter?.operations;
+    // The operation's method takes that operation's body: the request pairs them (a union TypeScript cannot correlate).
+    const build = operations?.[request.operation] as ((body: EndpointRequest['body'], ctx: AdapterContext) => UpstreamCall | Promise<UpstreamCall>) | undefined;
+    if (!adapter || !build) return { ok: false, failure: { kind: 'unsupported', param: 'model', message: endpointNotOffered(request.operation, target.connection.provider) } };
+    const ctx: AdapterContext = { target: { ...target.connection, upstreamModel: target.upstreamModel }, stream: false, dropUnsupported: policy.dropUnsupported };
+    return this.guarded<Omit<EndpointJsonResult, 'meta'> | Omit<EndpointRawResult, 'meta'>>(cancel, policy, async ({ upstreamCancel, stopFollowing, handOver }) => {
+      const call = await build.call(operations, request.body, ctx);
+      if (call.read === 'raw') {
+        const res = await this.send(call.request, upstreamCancel, target);
+        if (res.statusCode >= 300) return { ok: false, failure: await httpFailure(res, adapter) };
+        handOver();
+        const contentType = String(res.headers['content-type'] ?? 'application/octet-stream');
+        // A pass-through event stream's usage is recorded on the result when its event passes (after this returns).
+        const onUsage = call.sseUsage ? (usage: Usage) => (result.usage = this.account(target.connection.provider, target.upstreamModel, usage)) : undefined;
+        const result: Omit<EndpointRawResult, 'meta'> = { kind: 'raw', contentType, body: rawBody(res.body, upstreamCancel, stopFollowing, target, onUsage), usage: null };
+        return { ok: true, result };
+      }
+      const responses = await Promise.all(call.requests.map((r) => this.send(r, upstreamCancel, target)));
+      const failed = responses.find((r) => r.statusCode >= 300);
+      if (failed) {
+        // The other answers are not needed: their bodies are discarded so their connections go back to the pool.
+        for (const r of responses) if (r !== failed) r.body.resume();
+        return { ok: false, failure: await httpFailure(failed, adapter) };
+      }
+      const answers = await Promise.all(responses.map(async (r) => ({ body: (await r.body.json()) as unknown, headers: r.headers })));
+      const out = call.combine(answers);
+      const usage = out.usage ? this.account(target.connection.provider, target.upstreamModel, out.usage) : null;
+      return { ok: true, result: { kind: 'json', body: out.body, usage } };
+    });
+  }
+
+  /**
+   * Runs one attempt's upstream work under its own cancellation (the client's, or the first-byte timeout): a
+   * thrown failure becomes the attempt's failure. `handOver()` marks a body handed to the consumer, which then
+   * owns the cancellation (the timeout no longer applies).
+   */
+  private async guarded<R>(cancel: Cancellation, policy: ExecutionPolicy, work: (scope: AttemptScope) => Promise<AttemptResult<R>>): Promise<AttemptResult<R>> {
+    const upstreamCancel = new Cancellation();
+    const stopFollowing = cancel.onAbort(() => upstreamCancel.abort(new ClientAbortedError()));
+    const timer = setTimeout(() => upstreamCancel.abort(TIMEOUT), policy.requestTimeoutMs);
+    let handedOver = false;
+    const handOver = () => {
+      clearTimeout(timer);
+      handedOver = true;
+    };
+    try {
+      return await work({ upstreamCancel, stopFollowing, handOver });
     } catch (err) {
       if (cancel.aborted) throw new ClientAbortedError();
       return { ok: false, failure: classifyFailure(err, upstreamCancel.aborted && upstreamCancel.reason === TIMEOUT) };
@@ -226,6 +305,21 @@ export class Executor {
       clearTimeout(timer);
       if (!handedOver) stopFollowing();
     }
+  }
+
+  /** One upstream HTTP request; a base URL an organization set (not the operator) goes through the SSRF-guarded agent. */
+  private send(upstream: UpstreamRequest, signal: Cancellation, target: RouteTarget): Promise<Dispatcher.ResponseData> {
+    const { baseUrl, baseUrlTrusted } = target.connection;
+    const dispatcher = baseUrl && !baseUrlTrusted ? this.untrustedDispatcher : this.dispatcher;
+    return dispatcher.request({
+      ...splitUrl(upstream.url),
+      method: 'POST',
+      headers: upstream.headers,
+      body: upstream.body,
+      signal,
+      bodyTimeout: this.options.bodyIdleTimeoutMs,
+      headersTimeout: 0,
+    });
   }
 
   /** The usage record of the usage chunk among `chunks`, if one is there. */
@@ -245,9 +339,8 @@ export class Executor {
   }
 }
 
-function attemptOf(step: number, target: RouteTarget, outcome: AttemptResult, durationMs: number): LogAttempt {
+function attemptOf(step: number, target: RouteTarget, failure: UpstreamFailure | null, durationMs: number): LogAttempt {
   const { connection, upstreamModel } = target;
-  const failure = outcome.ok ? null : outcome.failure;
   return {
     step,
     provider: connection.provider,
@@ -257,6 +350,71 @@ function attemptOf(step: number, target: RouteTarget, outcome: AttemptResult, du
     durationMs: Math.round(durationMs * 1000) / 1000,
     errorCode: failure ? failureCode(failure) : null,
   };
+}
+
+/** A non-2xx upstream answer as a failure, described by the provider's adapter. */
+async function httpFailure(res: Dispatcher.ResponseData, adapter: ProviderAdapter): Promise<UpstreamFailure> {
+  const info = adapter.parseError(res.statusCode, await res.body.text());
+  return {
+    kind: 'http',
+    status: res.statusCode,
+    message: info.message,
+    param: info.param ?? null,
+    contextLength: info.contextLength ?? false,
+    retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+  };
+}
+
+/** The message of a 400 for an endpoint the provider does not offer. */
+export const endpointNotOffered = (operation: EndpointOperation, provider: string): string => `The ${ENDPOINT_PATHS[operation]} endpoint is not offered by ${provider}.`;
+
+/**
+ * An upstream body passed through as it arrives; the upstream request is cancelled when the consumer stops early.
+ * With `onUsage`, the body is an OpenAI-format event stream whose events are read (not changed) for a usage object.
+ */
+async function* rawBody(
+  body: AsyncIterable<Buffer>,
+  upstreamCancel: Cancellation,
+  release: () => void,
+  target: RouteTarget,
+  onUsage?: (usage: Usage) => void,
+): AsyncGenerator<Buffer, void, undefined> {
+  const events = onUsage ? new SseDecoder() : null;
+  let finished = false;
+  try {
+    for await (const chunk of body) {
+      if (events) for (const e of events.push(chunk)) usageInEvent(e.data, onUsage!);
+      yield chunk;
+    }
+    finished = true;
+  } catch (err) {
+    throw failedMidBody(err, target);
+  } finally {
+    endBody(finished, release, upstreamCancel);
+  }
+}
+
+/** The usage of a pass-through stream event that carries one (`data: {…,"usage":{…}}`). */
+function usageInEvent(data: string, onUsage: (usage: Usage) => void): void {
+  if (!data.includes('"usage"')) return;
+  try {
+    const usage = (JSON.parse(data) as { usage?: Usage | null }).usage;
+    if (usage && typeof usage.prompt_tokens === 'number') onUsage(usage);
+  } catch {
+    // not JSON (e.g. [DONE]): nothing to record
+  }
+}
+
+/** A failure after the first byte, mapped as one before it would be; no credential may appear in the message. */
+function failedMidBody(err: unknown, target: RouteTarget): GatewayError {
+  const { provider, credentials } = target.connection;
+  return toGatewayError(classifyFailure(err), provider, credentialStrings(credentials));
+}
+
+/** A body handed over has ended: stop following the client and, when the consumer stopped early or it failed, cancel the upstream request. */
+function endBody(finished: boolean, release: () => void, upstreamCancel: Cancellation): void {
+  release();
+  if (!finished) upstreamCancel.abort(new ClientAbortedError());
 }
 
 /** An absolute http(s) URL as undici's origin and path (no URL object per request). */
@@ -301,13 +459,9 @@ async function* streamTail(
     }
     finished = true;
   } catch (err) {
-    // Mapped as a failure before the first byte would be; no credential may appear in the message.
-    const { provider, credentials } = target.connection;
-    throw toGatewayError(classifyFailure(err), provider, credentialStrings(credentials));
+    throw failedMidBody(err, target);
   } finally {
-    release();
-    // The consumer stopped early (client gone) or the stream failed: cancel the upstream request.
-    if (!finished) upstreamCancel.abort(new ClientAbortedError());
+    endBody(finished, release, upstreamCancel);
   }
 }
 

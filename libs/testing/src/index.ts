@@ -9,3 +9,4 @@ export * from './documents-fixtures';
 export * from './mock-providers';
 export * from './request-log-fixtures';
 export * from './hostile-input';
+export { mockAudio, type MockForm } from './mock-openai-endpoints';

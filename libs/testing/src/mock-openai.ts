@@ -2,6 +2,7 @@ import type { ParsedJson } from './http';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { answerEndpoint, formOf, OTHER_ENDPOINTS } from './mock-openai-endpoints';
 import { DEFAULT_USAGE, describeImages, pieces, type MockImageFetch, type MockScenario, type SeenImage } from './mock-providers/base';
 
 /** What the mock does with one request. Scripts are consumed in order; the default applies when none is queued. */
@@ -56,7 +57,9 @@ export type MockResponder = (request: RecordedRequest, n: number) => MockScript 
 
 /**
  * An OpenAI (and Azure OpenAI) chat completions server on loopback speaking the real wire format, streaming
- * included, with scripted answers and fault injection. It records every request it receives.
+ * included, with scripted answers and fault injection. It records every request it receives. It also serves
+ * `/embeddings`, `/completions`, `/images/generations`, `/audio/speech` and `/audio/transcriptions`
+ * (see mock-openai-endpoints.ts), validating what it is sent as OpenAI does; scripted errors apply to them too.
  */
 export class MockOpenAIServer {
   readonly requests: RecordedRequest[] = [];
@@ -64,6 +67,8 @@ export class MockOpenAIServer {
   defaultScript: MockScript = { content: ['Hello', ' from', ' the mock.'], usage: { prompt_tokens: 11, completion_tokens: 4 } };
   /** When set, answers every request with no queued script. */
   respond: MockResponder | undefined;
+  /** Most inputs one `/embeddings` request may carry (OpenAI's is 2048; lower it to mimic a stricter server). */
+  embeddingBatchLimit = 2048;
 
   private constructor(private readonly server: Server) {}
 
@@ -120,16 +125,20 @@ export class MockOpenAIServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of req) raw += String(chunk);
-    const body = safeJson(raw);
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    const multipart = /^multipart\/form-data/i.test(req.headers['content-type'] ?? '');
+    const body = multipart ? await formOf(bytes, req.headers['content-type']!) : safeJson(bytes.toString('utf8'));
     const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, ...userParts(body), aborted: false };
     this.requests.push(record);
     res.on('close', () => {
       if (!res.writableFinished) record.aborted = true;
     });
     const path = (req.url ?? '').split('?')[0] ?? '';
-    if (!/\/chat\/completions$/.test(path)) {
+    const chatPath = /\/chat\/completions$/.test(path);
+    const endpoint = chatPath ? undefined : OTHER_ENDPOINTS.find((e) => path.endsWith(e));
+    if (!chatPath && !endpoint) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', code: null, param: null } }));
       return;
     }
@@ -154,6 +163,7 @@ export class MockOpenAIServer {
       );
       return;
     }
+    if (endpoint) return answerEndpoint(res, endpoint, body as ParsedJson, this.embeddingBatchLimit, !!req.headers['api-key']);
     const chat = body as { stream?: boolean; model?: string; stream_options?: { include_usage?: boolean } } | undefined;
     const model = chat?.model ?? 'mock-model';
     if (chat?.stream) await this.stream(res, script, model, chat.stream_options?.include_usage === true);

@@ -94,6 +94,24 @@ const identifier = z.union([z.string().max(512), z.number()]);
 
 const nullableNumber = (min: number, max: number) => z.number().min(min).max(max).nullable().optional();
 
+/** The gateway's body extensions (Keywords AI style), validated on every endpoint and removed before forwarding. */
+export const gatewayExtensionFields = {
+  fallback_models: z.array(z.string().min(1)).max(10).optional(),
+  load_balance_group: z.unknown().optional(),
+  retry_params: z
+    .object({ retry_enabled: z.boolean().optional(), num_retries: z.number().int().min(0).max(4).optional(), retry_after: z.number().min(0).optional() })
+    .loose()
+    .optional(),
+  cache_enabled: z.boolean().optional(),
+  cache_ttl: z.number().int().min(0).optional(),
+  cache_options: z.unknown().optional(),
+  customer_identifier: identifier.optional(),
+  thread_identifier: identifier.optional(),
+  custom_identifier: identifier.optional(),
+  customer_params: z.unknown().optional(),
+  disable_log: z.boolean().optional(),
+};
+
 export const chatRequestSchema = z
   .object({
     model: z.string().min(1, 'is required').max(512),
@@ -120,21 +138,8 @@ export const chatRequestSchema = z
     user: z.string().max(512).optional(),
     // Free-form (Keywords AI style): forwarded to OpenAI and Azure, which define it, and recorded in the log.
     metadata: z.record(z.string(), z.unknown()).nullable().optional(),
-    // Gateway body extensions (removed before forwarding).
-    fallback_models: z.array(z.string().min(1)).max(10).optional(),
-    load_balance_group: z.unknown().optional(),
-    retry_params: z
-      .object({ retry_enabled: z.boolean().optional(), num_retries: z.number().int().min(0).max(4).optional(), retry_after: z.number().min(0).optional() })
-      .loose()
-      .optional(),
-    cache_enabled: z.boolean().optional(),
-    cache_ttl: z.number().int().min(0).optional(),
-    cache_options: z.unknown().optional(),
-    customer_identifier: identifier.optional(),
-    thread_identifier: identifier.optional(),
-    custom_identifier: identifier.optional(),
-    customer_params: z.unknown().optional(),
-    disable_log: z.boolean().optional(),
+    // Gateway body extensions (removed before forwarding); `mock_response` is chat's own.
+    ...gatewayExtensionFields,
     mock_response: z.string().max(1_000_000).optional(),
   })
   .loose()

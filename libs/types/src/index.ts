@@ -12,3 +12,4 @@ export * from './network';
 export * from './magic-bytes';
 export * from './json';
 export * from './limits';
+export * from './endpoint-requests';

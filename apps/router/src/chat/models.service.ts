@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDirectory } from '@switchyard/auth';
-import { defaultConnection, ModelCatalog } from '@switchyard/routing';
+import { CHAT_ONLY, defaultConnection, ModelCatalog } from '@switchyard/routing';
 
 export interface ModelEntry {
   id: string;
@@ -11,6 +11,8 @@ export interface ModelEntry {
   context_window?: number;
   max_output_tokens?: number;
   capabilities?: string[];
+  /** The endpoints the model serves (`chat.completions`, `embeddings`, `completions`, `images.generations`, `audio.speech`, `audio.transcriptions`). */
+  endpoints: string[];
 }
 
 /** What an organization can route to: catalog slugs it has a provider for, and `@connection/model` forms. */
@@ -31,6 +33,7 @@ export class ModelsService {
         return c ? [{ provider: p.provider, connection: c.slug, model: p.model }] : [];
       });
       if (!providers.length) continue;
+      const endpoints = model.endpoints ?? CHAT_ONLY;
       out.push({
         id: model.slug,
         object: 'model',
@@ -40,10 +43,11 @@ export class ModelsService {
         context_window: model.context_window,
         max_output_tokens: model.max_output_tokens,
         capabilities: model.capabilities,
+        endpoints,
       });
       for (const p of providers) {
-        out.push({ id: `${p.provider}/${model.slug}`, object: 'model', created, owned_by: p.provider, providers: [p] });
-        out.push({ id: `@${p.connection}/${model.slug}`, object: 'model', created, owned_by: p.provider, providers: [p] });
+        out.push({ id: `${p.provider}/${model.slug}`, object: 'model', created, owned_by: p.provider, providers: [p], endpoints });
+        out.push({ id: `@${p.connection}/${model.slug}`, object: 'model', created, owned_by: p.provider, providers: [p], endpoints });
       }
     }
     return out;

@@ -8,13 +8,15 @@ import {
   dlpHeaders,
   type CallLog,
   type CallOrigin,
+  type EndpointResult,
   type ExecutionMeta,
   type ExecutionResult,
   type GatewayClient,
+  type LoggedRequest,
   type RequestControls,
   type RequestLogger,
 } from '@switchyard/routing';
-import { GatewayError, type ChatRequest, type KeyPrincipal } from '@switchyard/types';
+import { GatewayError, type ChatRequest, type EndpointRequest, type KeyPrincipal } from '@switchyard/types';
 
 export interface EdgeDeps {
   gateway: GatewayClient;
@@ -23,24 +25,25 @@ export interface EdgeDeps {
   bodyLimitBytes: number;
 }
 
-/** One call as an endpoint parsed it: where it came in, who for, the chat request and controls the pipeline runs, the body as received (for the log). */
-export interface EdgeCall {
+/** One call as an endpoint parsed it: where it came in, who for, the request and controls the pipeline runs, the body as received (for the log). */
+export interface EdgeCall<Q> {
   origin: CallOrigin;
   principal: KeyPrincipal;
   project: ProjectSnapshot;
-  request: ChatRequest;
+  request: Q;
   controls: RequestControls;
   body: unknown;
 }
 
 /** What an endpoint does with the pipeline's result: write it in its protocol, then end the log (`log.end`). */
-export type Respond = (result: ExecutionResult, headers: Record<string, string>, log: CallLog, clientGone: Cancellation) => Promise<void>;
+export type Respond<R> = (result: R, headers: Record<string, string>, log: CallLog, clientGone: Cancellation) => Promise<void>;
 
 /**
  * What every endpoint of the router's request pipeline does around its own protocol (chat completions,
- * Responses, …): read the body and resolve the project once; begin the request's log; abort the upstream
- * request when the client disconnects; execute; set the gateway's response headers (`x-gateway-*`, the log
- * id, the cost of a completion); end the log of a failure, and answer an error with the log id too.
+ * Messages, Responses, embeddings, …): read the body and resolve the project once; begin the request's log;
+ * abort the upstream request when the client disconnects; execute; set the gateway's response headers
+ * (`x-gateway-*`, admission's `x-ratelimit-*`, the cache status, DLP, the log id, the cost of a JSON answer);
+ * end the log of a failure, and answer an error with the log id too.
  */
 export class GatewayEdge {
   constructor(private readonly deps: EdgeDeps) {}
@@ -48,25 +51,46 @@ export class GatewayEdge {
   /** The body (size-limited JSON) and the project the call acts on (`x-gateway-project` for organization keys). */
   async read(req: IncomingMessage, principal: KeyPrincipal): Promise<{ body: unknown; project: ProjectSnapshot }> {
     const body = await readJsonBody(req, this.deps.bodyLimitBytes);
-    const project = await this.deps.directory.projectFor(principal, req.headers['x-gateway-project'] as string | undefined);
-    return { body, project };
+    return { body, project: await this.project(req, principal) };
   }
 
-  /** Runs the call through the GatewayClient and hands the result to `respond`. */
-  async execute(res: ServerResponse, call: EdgeCall, respond: Respond): Promise<void> {
-    const { origin, principal, project, request, controls, body } = call;
-    const log = this.deps.logger.begin(origin, principal, project, request, controls, body);
+  /** The project the call acts on (`x-gateway-project` for organization keys). */
+  project(req: IncomingMessage, principal: KeyPrincipal): Promise<ProjectSnapshot> {
+    return this.deps.directory.projectFor(principal, req.headers['x-gateway-project'] as string | undefined);
+  }
+
+  /** Runs a chat call through the GatewayClient and hands the result to `respond`. */
+  execute(res: ServerResponse, call: EdgeCall<ChatRequest>, respond: Respond<ExecutionResult>): Promise<void> {
+    const { principal, project, request, controls } = call;
+    return this.around(res, call, request, (log, cancel) => this.deps.gateway.execute(principal, project, request, controls, cancel, log.attempts), respond);
+  }
+
+  /** Runs a call of another endpoint (embeddings, images, audio…) through the GatewayClient and hands the result to `respond`. */
+  executeEndpoint(res: ServerResponse, call: EdgeCall<EndpointRequest>, respond: Respond<EndpointResult>): Promise<void> {
+    const { principal, project, request, controls } = call;
+    return this.around(res, call, request.body, (log, cancel) => this.deps.gateway.executeEndpoint(principal, project, request, controls, cancel, log.attempts), respond);
+  }
+
+  private async around<R extends ExecutionResult | EndpointResult>(
+    res: ServerResponse,
+    call: EdgeCall<unknown>,
+    logged: LoggedRequest,
+    run: (log: CallLog, cancel: Cancellation) => Promise<R>,
+    respond: Respond<R>,
+  ): Promise<void> {
+    const { origin, principal, project, controls, body } = call;
+    const log = this.deps.logger.begin(origin, principal, project, logged, controls, body);
     const clientGone = new Cancellation();
     // A client that disconnects aborts the upstream request.
     res.once('close', () => {
       if (!res.writableFinished) clientGone.abort();
     });
     try {
-      const result = await this.deps.gateway.execute(principal, project, request, controls, clientGone, log.attempts);
+      const result = await run(log, clientGone);
       if (result.meta.cache === 'HIT' && controls.cache.omitLog) log.omit();
       const headers = responseHeaders(origin.requestId, result.meta, result.headers);
       log.addHeaders(headers);
-      if (result.kind === 'completion') {
+      if (result.kind === 'completion' || result.kind === 'json') {
         const cost = callCost(result.usage, controls);
         if (cost !== null) headers['x-gateway-cost'] = String(cost);
       }

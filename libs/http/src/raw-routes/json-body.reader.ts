@@ -19,16 +19,44 @@ export function setJsonMaxDepth(maxDepth: number): void {
  * nested deeper than `maxDepth` (the process's `HTTP_JSON_MAX_DEPTH` unless given) or one with
  * `__proto__` / `constructor.prototype` keys (refused like Fastify's own JSON parser does).
  */
-export function readJsonBody(req: IncomingMessage, limit: number, maxDepth = processMaxDepth): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, limit: number, maxDepth = processMaxDepth): Promise<unknown> {
+  if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) {
+    req.resume(); // discard the body so the answer reaches the client
+    throw new GatewayError(415, 'invalid_request_error', 'unsupported_media_type', 'Unsupported Content-Type: send the body as application/json.');
+  }
+  const bytes = await readBody(req, limit);
+  if (bytes.length === 0) throw invalidJson('Request body is empty; expected a JSON object.');
+  const text = bytes.toString('utf8');
+  if (jsonDepthExceeds(text, maxDepth)) throw jsonTooDeep(maxDepth);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw invalidJson('We could not parse the JSON body of your request.');
+  }
+  // The key walk only where such a key can be: spelled out, or hidden behind a \u escape.
+  if (FORBIDDEN_KEY_HINT.test(text)) {
+    try {
+      secureJson.scan(value as Record<string, unknown>, { protoAction: 'error', constructorAction: 'error' });
+    } catch {
+      throw invalidJson('The JSON body must not contain __proto__ or constructor.prototype keys.');
+    }
+  }
+  return value;
+}
+
+/**
+ * Reads a request body of at most `limit` bytes: 413 past it (checked against Content-Length first, then as bytes
+ * arrive; the rest is discarded so that the answer reaches the client). Events rather than async iteration:
+ * leaving a for-await early would destroy the request and its socket.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => new GatewayError(413, 'invalid_request_error', 'request_too_large', `Request body is too large (the limit is ${limit} bytes).`);
     const fail = (err: GatewayError) => {
-      req.resume(); // discard the rest so the answer reaches the client
+      req.resume();
       reject(err);
     };
-    if (!JSON_TYPE.test(req.headers['content-type'] ?? '')) {
-      return fail(new GatewayError(415, 'invalid_request_error', 'unsupported_media_type', 'Unsupported Content-Type: send the body as application/json.'));
-    }
-    const tooLarge = () => new GatewayError(413, 'invalid_request_error', 'request_too_large', `Request body is too large (the limit is ${limit} bytes).`);
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) return fail(tooLarge());
     const chunks: Buffer[] = [];
@@ -48,25 +76,7 @@ export function readJsonBody(req: IncomingMessage, limit: number, maxDepth = pro
       reject(err);
     });
     req.once('end', () => {
-      if (failed) return;
-      if (size === 0) return reject(invalidJson('Request body is empty; expected a JSON object.'));
-      const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8');
-      if (jsonDepthExceeds(text, maxDepth)) return reject(jsonTooDeep(maxDepth));
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return reject(invalidJson('We could not parse the JSON body of your request.'));
-      }
-      // The key walk only where such a key can be: spelled out, or hidden behind a \u escape.
-      if (FORBIDDEN_KEY_HINT.test(text)) {
-        try {
-          secureJson.scan(value as Record<string, unknown>, { protoAction: 'error', constructorAction: 'error' });
-        } catch {
-          return reject(invalidJson('The JSON body must not contain __proto__ or constructor.prototype keys.'));
-        }
-      }
-      resolve(value);
+      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
   });
 }

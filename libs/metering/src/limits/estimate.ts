@@ -45,6 +45,23 @@ export function maxOutputTokens(request: ChatRequest, modelMaxOutput: number | u
 }
 
 /**
+ * The input tokens of a call to another endpoint (embeddings `input`, completions `prompt`, an image or speech
+ * prompt), estimated from the request's text the same way (characters / 4); a multipart upload counts nothing.
+ */
+export function estimateEndpointInputTokens(body: object): number {
+  const text = (body as { input?: unknown; prompt?: unknown }).input ?? (body as { prompt?: unknown }).prompt;
+  if (text === undefined) return 0;
+  return Math.ceil((typeof text === 'string' ? text.length : JSON.stringify(text).length) / CHARS_PER_TOKEN);
+}
+
+/** The most output tokens a call to another endpoint may produce: a legacy completion's `max_tokens` (default 16, as OpenAI's), else none. */
+export function endpointOutputTokens(operation: string, body: object): number {
+  if (operation !== 'completions') return 0;
+  const { max_tokens: max, n } = body as { max_tokens?: number; n?: number };
+  return (max ?? 16) * Math.max(1, n ?? 1);
+}
+
+/**
  * The call's worst-case cost in USD: the estimated prompt plus the output limit at the prices it will be charged
  * (its custom cost when it sends one, else the model's price); 0 when neither is known (an unpriced model).
  */

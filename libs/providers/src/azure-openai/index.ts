@@ -1,5 +1,5 @@
 import { versionedBase } from '../shared/base-url';
-import { openAICompatibleAdapter } from '../openai-compatible';
+import { ALL_OPERATIONS, openAICompatibleAdapter } from '../openai-compatible';
 
 /**
  * The Azure OpenAI base: the connection's base URL as the openai SDK's `AzureOpenAI` takes it as `baseURL`
@@ -10,8 +10,9 @@ export const azureApiBase = (baseUrl: string | null, resourceName: string): stri
   versionedBase(baseUrl, `https://${resourceName}.openai.azure.com`, 'openai', /\/openai$/);
 
 /**
- * Azure OpenAI: `{base}/deployments/{deployment}/chat/completions?api-version=…` with an `api-key` header.
- * The model part of the name is the deployment.
+ * Azure OpenAI: `{base}/deployments/{deployment}/chat/completions?api-version=…` (and `/embeddings`, `/completions`,
+ * `/images/generations`, `/audio/speech`, `/audio/transcriptions`) with an `api-key` header. The model part of the
+ * name is the deployment, so bodies carry no model.
  */
 export const azureOpenAIAdapter = openAICompatibleAdapter({
   id: 'azure-openai',
@@ -21,9 +22,10 @@ export const azureOpenAIAdapter = openAICompatibleAdapter({
   adjust: (body) => {
     delete body['model'];
   },
-  url: (_base, ctx) => {
+  url: (_base, ctx, path) => {
     const c = ctx.target.credentials;
     const deployment = encodeURIComponent(ctx.target.upstreamModel);
-    return `${azureApiBase(ctx.target.baseUrl, c.resource_name)}/deployments/${deployment}/chat/completions?api-version=${encodeURIComponent(c.api_version)}`;
+    return `${azureApiBase(ctx.target.baseUrl, c.resource_name)}/deployments/${deployment}${path}?api-version=${encodeURIComponent(c.api_version)}`;
   },
+  operations: { offers: ALL_OPERATIONS, modelInBody: false },
 });

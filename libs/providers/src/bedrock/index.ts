@@ -4,6 +4,7 @@ import type { AdapterContext, ProviderAdapter, UpstreamRequest } from '../types'
 import { buildBedrockBody } from './chat-request';
 import { parseBedrockResponse } from './chat-response';
 import { BedrockStreamDecoder } from './chat-stream';
+import { bedrockEmbeddings } from './embeddings';
 import { parseBedrockError } from './errors';
 import { awsCredentials, signRequest } from './sign';
 
@@ -18,14 +19,24 @@ export interface BedrockAdapterOptions {
  * AWS Bedrock Converse / ConverseStream: `POST {base}/model/{modelId}/converse|converse-stream`, SigV4-signed
  * (service `bedrock`) with the connection's access key, secret, optional session token and region. The
  * connection's base_url is what the AWS SDK takes as `endpoint` (`https://bedrock-runtime.{region}.amazonaws.com`).
+ * Embeddings go through InvokeModel (`/model/{modelId}/invoke`, see embeddings.ts).
  */
 export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAdapter<'aws-bedrock'> {
   const { fetchImage } = options;
+  const baseOf = (ctx: AdapterContext<'aws-bedrock'>, region: string) => (ctx.target.baseUrl ?? `https://bedrock-runtime.${region}.amazonaws.com`).replace(/\/+$/, '');
   return {
     id: 'aws-bedrock',
+    operations: {
+      embeddings: (request, ctx) => {
+        const creds = awsCredentials(ctx.target.credentials);
+        const url = `${baseOf(ctx, creds.region)}/model/${encodeURIComponent(ctx.target.upstreamModel)}/invoke`;
+        const headers = { 'content-type': 'application/json', accept: 'application/json' };
+        return bedrockEmbeddings(request, ctx, (body) => signRequest({ url, headers, body: JSON.stringify(body) }, creds, options.now?.()));
+      },
+    },
     async buildRequest(request: ChatRequest, ctx: AdapterContext<'aws-bedrock'>): Promise<UpstreamRequest> {
       const creds = awsCredentials(ctx.target.credentials);
-      const base = (ctx.target.baseUrl ?? `https://bedrock-runtime.${creds.region}.amazonaws.com`).replace(/\/+$/, '');
+      const base = baseOf(ctx, creds.region);
       const body = JSON.stringify(await buildBedrockBody(request, ctx, fetchImage));
       const url = `${base}/model/${encodeURIComponent(ctx.target.upstreamModel)}/${ctx.stream ? 'converse-stream' : 'converse'}`;
       const headers = { 'content-type': 'application/json', accept: ctx.stream ? 'application/vnd.amazon.eventstream' : 'application/json' };

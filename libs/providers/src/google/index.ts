@@ -6,6 +6,7 @@ import type { AdapterContext, ProviderAdapter, StreamDecoder, UpstreamRequest } 
 import { buildGeminiBody } from './chat-request';
 import { parseGeminiResponse } from './chat-response';
 import { GeminiStreamDecoder } from './chat-stream';
+import { geminiEmbeddings, vertexEmbeddings } from './embeddings';
 import { parseGoogleError } from './errors';
 import { VertexTokenSource, type TokenFetch } from './vertex-auth';
 
@@ -35,16 +36,20 @@ export function vertexApiBase(baseUrl: string | null, region: string): string {
 
 /**
  * Google AI Studio (Gemini API): `{base}/v1beta/models/{model}:generateContent` or
- * `:streamGenerateContent?alt=sse`, with the API key in `x-goog-api-key`.
+ * `:streamGenerateContent?alt=sse` (embeddings: `:embedContent`, `:batchEmbedContents`), with the API key in `x-goog-api-key`.
  */
 export function createGeminiAdapter(options: GoogleAdapterOptions): ProviderAdapter<'google-ai-studio'> {
   const { fetchImage } = options;
+  const modelUrl = (ctx: AdapterContext<'google-ai-studio'>) => `${geminiApiBase(ctx.target.baseUrl)}/models/${modelPath(ctx.target.upstreamModel)}`;
   return {
     id: 'google-ai-studio',
+    operations: {
+      embeddings: (request, ctx) => geminiEmbeddings(request, ctx, modelUrl(ctx), { 'x-goog-api-key': ctx.target.credentials.api_key }),
+    },
     async buildRequest(request: ChatRequest, ctx: AdapterContext<'google-ai-studio'>): Promise<UpstreamRequest> {
       const method = ctx.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
       return {
-        url: `${geminiApiBase(ctx.target.baseUrl)}/models/${modelPath(ctx.target.upstreamModel)}:${method}`,
+        url: `${modelUrl(ctx)}:${method}`,
         headers: {
           'content-type': 'application/json',
           accept: ctx.stream ? 'text/event-stream' : 'application/json',
@@ -80,6 +85,13 @@ export function createVertexAdapter(options: VertexAdapterOptions): ProviderAdap
   const tokens = options.tokenSource ?? new VertexTokenSource(options.tokenFetch);
   return {
     id: 'google-vertex',
+    operations: {
+      async embeddings(request, ctx) {
+        const c = ctx.target.credentials;
+        const modelUrl = `${vertexApiBase(ctx.target.baseUrl, c.region)}/projects/${encodeURIComponent(c.project_id)}/locations/${encodeURIComponent(c.region)}/publishers/google/models/${modelPath(ctx.target.upstreamModel)}`;
+        return vertexEmbeddings(request, ctx, modelUrl, { authorization: `Bearer ${await tokens.token(c.service_account_json)}` });
+      },
+    },
     async buildRequest(request: ChatRequest, ctx: AdapterContext<'google-vertex'>): Promise<UpstreamRequest> {
       const c = ctx.target.credentials;
       const region = c.region;

@@ -1,5 +1,8 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatMessage, ChatRequest, CredentialsOf, ProviderId } from '@switchyard/types';
 import { parseJsonError } from '../shared/errors';
+import { openAIOperations, type OpenAIOperationsConfig } from './operations';
+
+export { ALL_OPERATIONS } from './operations';
 import { SseDecoder } from '../shared/sse';
 import { plainToolCallId, splitToolCallId } from '../shared/tool-call-ids';
 import { applyModelParameters } from './model-parameters';
@@ -23,8 +26,10 @@ export interface OpenAICompatibleConfig<P extends OpenAICompatibleId> {
   unsupported?: (request: ChatRequest) => string[];
   /** Renames or reshapes the body just before sending. */
   adjust?: (body: Record<string, unknown>) => void;
-  /** Builds the URL from the base URL (default: base + /chat/completions). */
-  url?: (base: string, ctx: AdapterContext<P>) => string;
+  /** Builds the URL of an API path (`/chat/completions`, `/embeddings`…) from the base URL (default: base + path). */
+  url?: (base: string, ctx: AdapterContext<P>, path: string) => string;
+  /** The endpoints besides chat completions the provider offers (none when absent). */
+  operations?: OpenAIOperationsConfig;
 }
 
 /** `Authorization: Bearer <api_key>`, or nothing for a keyless self-hosted server. */
@@ -32,12 +37,22 @@ export const bearer = (credentials: { api_key?: string }): Record<string, string
 
 /** The shared base of OpenAI and every provider that speaks its wire format. */
 export function openAICompatibleAdapter<P extends OpenAICompatibleId>(config: OpenAICompatibleConfig<P>): ProviderAdapter<P> {
+  const baseOf = (ctx: AdapterContext<P>): string => {
+    const base = ctx.target.baseUrl ?? config.baseUrl ?? (config.url ? '' : null);
+    if (base === null) throw new UnsupportedParameterError('model', `The ${config.id} connection has no base_url configured.`);
+    return base;
+  };
+  const urlOf = (path: string, ctx: AdapterContext<P>): string => {
+    const base = baseOf(ctx);
+    return config.url ? config.url(base, ctx, path) : `${base.replace(/\/+$/, '')}${path}`;
+  };
+  const authHeaders = (ctx: AdapterContext<P>) => config.authHeaders(ctx.target.credentials as CredentialsOf<P>);
   return {
     id: config.id,
+    operations: config.operations ? openAIOperations({ url: urlOf, headers: authHeaders }, config.operations) : undefined,
 
     buildRequest(request: ChatRequest, ctx: AdapterContext<P>): UpstreamRequest {
-      const base = ctx.target.baseUrl ?? config.baseUrl ?? (config.url ? '' : null);
-      if (base === null) throw new UnsupportedParameterError('model', `The ${config.id} connection has no base_url configured.`);
+      const url = urlOf('/chat/completions', ctx);
       const body: Record<string, unknown> = { ...request, model: ctx.target.upstreamModel };
       for (const param of config.unsupported?.(request) ?? []) {
         if (!ctx.dropUnsupported) {
@@ -68,8 +83,8 @@ export function openAICompatibleAdapter<P extends OpenAICompatibleId>(config: Op
       if (ctx.parameters) applyModelParameters(body, ctx.parameters, ctx.target.upstreamModel, ctx.dropUnsupported);
       config.adjust?.(body);
       return {
-        url: config.url ? config.url(base, ctx) : `${base.replace(/\/+$/, '')}/chat/completions`,
-        headers: { 'content-type': 'application/json', accept: ctx.stream ? 'text/event-stream' : 'application/json', ...config.authHeaders(ctx.target.credentials as CredentialsOf<P>) },
+        url,
+        headers: { 'content-type': 'application/json', accept: ctx.stream ? 'text/event-stream' : 'application/json', ...authHeaders(ctx) },
         body: JSON.stringify(body),
       };
     },

@@ -9,7 +9,10 @@ export interface CatalogModel {
   max_output_tokens: number;
   capabilities: string[];
   providers: { provider: ProviderId; model: string }[];
-  pricing: { input_per_mtok: number; output_per_mtok: number; cached_input_per_mtok: number | null; currency: string; checked: string };
+  /** The endpoints the model serves, named as request types (`chat.completions`, `embeddings`…); absent: chat only. */
+  endpoints?: string[];
+  /** Per-token prices; null for a model priced otherwise (per image, per minute, per character): its calls cost null. */
+  pricing: { input_per_mtok: number; output_per_mtok: number; cached_input_per_mtok: number | null; currency: string; checked: string } | null;
   /** The name of its entry in `parameter_profiles`: which OpenAI parameters the model accepts (absent: all). */
   parameters?: string;
 }
@@ -30,6 +33,9 @@ export interface CatalogDocument {
   parameter_profiles?: Record<string, ModelParameterRules>;
   parameter_patterns?: ParameterPattern[];
 }
+
+/** What a model without `endpoints` serves. */
+export const CHAT_ONLY = ['chat.completions'];
 
 /** The versioned model catalog (`models.json`): which providers serve a slug, limits, capabilities, prices. */
 export class ModelCatalog {

@@ -21,7 +21,7 @@ export const noAccounting: Accounting = (provider, model, usage) => ({ provider,
 /** The router's prices: the maintained genai-prices data, overridden by the model catalog's checked-in prices. */
 export function priceCatalogOf(catalog: ModelCatalog): PriceCatalog {
   const overrides: PriceOverride[] = catalog.all().flatMap(({ providers, pricing }) =>
-    providers.map(({ provider, model }) => ({
+    !pricing ? [] : providers.map(({ provider, model }) => ({
       provider,
       model,
       price: { input: pricing.input_per_mtok, output: pricing.output_per_mtok, cacheRead: pricing.cached_input_per_mtok ?? undefined },

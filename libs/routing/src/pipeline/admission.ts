@@ -1,6 +1,6 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
 import type { UsageRecord } from '@switchyard/metering';
-import type { ChatRequest } from '@switchyard/types';
+import type { ChatRequest, EndpointOperation, EndpointRequest } from '@switchyard/types';
 import type { RouteTarget } from '../resolve-model';
 import type { Caller } from './gateway-client';
 import type { RequestControls } from './request-controls';
@@ -9,7 +9,9 @@ import type { RequestControls } from './request-controls';
 export interface AdmissionContext {
   call: Caller;
   project: ProjectSnapshot;
-  request: ChatRequest;
+  /** What is asked: a chat completion, or another endpoint's operation (embeddings, images…). */
+  operation: 'chat' | EndpointOperation;
+  request: ChatRequest | EndpointRequest['body'];
   controls: RequestControls;
   targets: RouteTarget[];
 }

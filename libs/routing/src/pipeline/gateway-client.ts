@@ -1,11 +1,11 @@
 import type { ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
 import type { LogAttempt } from '@switchyard/metering';
-import { GatewayError, type CallContext, type ChatRequest, type KeyLimits } from '@switchyard/types';
+import { GatewayError, type CallContext, type ChatRequest, type EndpointRequest, type KeyLimits } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
 import { executionPolicy } from '../execution-policy';
-import type { ExecutionResult, Executor } from '../executor';
+import { endpointNotOffered, type EndpointResult, type ExecutionResult, type Executor } from '../executor';
 import { resolveModel, type RouteTarget } from '../resolve-model';
 import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
 import { GovernedExecution } from './governed-execution';
@@ -47,7 +47,7 @@ export class GatewayClient {
   ): Promise<ExecutionResult> {
     const mock = controls.mockResponse;
     const targets = mock === undefined ? await this.resolve(call, request.model, controls.fallbackModels) : await this.resolveForMock(call, request.model);
-    const tickets = this.admission.length ? await admit(this.admission, { call, project, request, controls, targets }) : NO_TICKETS;
+    const tickets = this.admission.length ? await admit(this.admission, { call, project, operation: 'chat', request, controls, targets }) : NO_TICKETS;
     if (mock !== undefined) {
       const mocked = mockResult(request, mock, targets[0]);
       return tickets.length ? settleWhenDone(mocked, tickets) : mocked;
@@ -78,6 +78,38 @@ export class GatewayClient {
     }
   }
 
+  /**
+   * Runs a call of another endpoint (embeddings, completions, images, speech, transcription) through the same
+   * stages. Targets whose provider does not offer the endpoint are left out at resolve time (so a fallback to one
+   * that does still serves); when none is left, a 400 names the providers.
+   */
+  async executeEndpoint(
+    call: Caller,
+    project: ProjectSnapshot,
+    request: EndpointRequest,
+    controls: RequestControls,
+    cancel: Cancellation,
+    attempts?: LogAttempt[],
+  ): Promise<EndpointResult> {
+    const resolved = await this.resolve(call, request.body.model, controls.fallbackModels);
+    const targets = resolved.filter((t) => this.executor.offers(t.connection.provider, request.operation));
+    if (!targets.length) {
+      const providers = [...new Set(resolved.map((t) => t.connection.provider))].join(', ');
+      throw new GatewayError(400, 'invalid_request_error', 'endpoint_not_supported', endpointNotOffered(request.operation, providers), { param: 'model' });
+    }
+    const tickets = this.admission.length ? await admit(this.admission, { call, project, operation: request.operation, request: request.body, controls, targets }) : NO_TICKETS;
+    const policy = executionPolicy(project.settings, controls, this.config.router);
+    if (!tickets.length) return this.executor.executeEndpoint(request, targets, policy, cancel, attempts);
+    let result: EndpointResult;
+    try {
+      result = await this.executor.executeEndpoint(request, targets, policy, cancel, attempts);
+    } catch (err) {
+      for (const t of tickets) t.release();
+      throw err;
+    }
+    return settleWhenDone(result, tickets);
+  }
+
   /** Stage 3, resolve: the model's targets in order, then each fallback model's. */
   private async resolve(call: Caller, model: string, fallbackModels: readonly string[]): Promise<RouteTarget[]> {
     const connections = await this.directory.connectionsOf(call.organizationId);
@@ -100,25 +132,30 @@ const NO_TICKETS: readonly AdmissionTicket[] = [];
  * stream when its tail ends; a stream that fails or loses its client before its usage passed is released), and
  * their headers go on the answer.
  */
-function settleWhenDone(result: ExecutionResult, tickets: readonly AdmissionTicket[]): ExecutionResult {
+function settleWhenDone<R extends ExecutionResult | EndpointResult>(result: R, tickets: readonly AdmissionTicket[]): R {
   const headers: Record<string, string> = {};
   for (const t of tickets) Object.assign(headers, t.headers);
   result.headers = headers;
-  if (result.kind === 'completion') {
+  if (result.kind === 'completion' || result.kind === 'json') {
     for (const t of tickets) t.settle(result.usage);
     return result;
   }
-  const stream = result;
-  const tail = stream.tail;
-  stream.tail = (async function* settled() {
-    try {
-      yield* tail;
-    } finally {
-      for (const t of tickets) {
-        if (stream.usage) t.settle(stream.usage);
-        else t.release();
-      }
+  const settle = () => {
+    for (const t of tickets) {
+      if (result.usage) t.settle(result.usage);
+      else t.release();
     }
-  })();
-  return stream;
+  };
+  if (result.kind === 'stream') result.tail = settledAtEnd(result.tail, settle);
+  else if (result.kind === 'raw') result.body = settledAtEnd(result.body, settle);
+  return result;
+}
+
+/** The same items, then `settle` once the consumer is done (the end, a failure, or leaving early). */
+async function* settledAtEnd<T>(source: AsyncGenerator<T, void, undefined>, settle: () => void): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* source;
+  } finally {
+    settle();
+  }
 }

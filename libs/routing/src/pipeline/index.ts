@@ -9,3 +9,4 @@ export * from './request-logger';
 export * from './mock-response';
 export * from './governed-execution';
 export * from './limits-stage';
+export * from './endpoint-request';

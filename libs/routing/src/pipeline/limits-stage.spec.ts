@@ -13,6 +13,7 @@ const ctx = (settings: Partial<ProjectSettings> = {}, limits: KeyLimits | null =
   const project: ProjectSnapshot = { id: 'p1', organizationId: 'o1', slug: 'default', name: 'Default', retentionDays: 30, settings: { ...DEFAULT_PROJECT_SETTINGS, ...settings }, spendRules: [], quotas: null };
   return {
     call: { organizationId: 'o1', keyId: 'k1', limits },
+    operation: 'chat',
     project,
     request: { model, messages: [{ role: 'user', content: 'Hi' }] },
     controls: parseRequestControls({}),

@@ -3,6 +3,8 @@ import type { ResolvedConnection, TenantDirectory } from '@switchyard/auth';
 import {
   actualNano,
   countersFor,
+  endpointOutputTokens,
+  estimateEndpointInputTokens,
   estimatePromptTokens,
   hasLimits,
   LimitsUnavailableError,
@@ -17,7 +19,7 @@ import {
   type ReserveOutcome,
   type UsageRecord,
 } from '@switchyard/metering';
-import { GatewayError, newId, serviceUnavailable, type ProviderId } from '@switchyard/types';
+import { GatewayError, newId, serviceUnavailable, type ChatRequest, type ProviderId } from '@switchyard/types';
 import type { AdmissionContext, AdmissionStage, AdmissionTicket } from './admission';
 import { callCost } from './request-logger';
 
@@ -116,11 +118,12 @@ export class LimitsStage implements AdmissionStage {
 
   /** The call as the counters see it: its first target, and estimates computed only if a counter asks for them. */
   private factsOf(ctx: AdmissionContext) {
-    const { request, targets, controls } = ctx;
+    const { request, targets, controls, operation } = ctx;
     const target = targets[0];
     let prompt: number | undefined;
-    const promptTokens = () => (prompt ??= estimatePromptTokens(request));
-    const outputTokens = () => maxOutputTokens(request, target?.maxOutputTokens);
+    const chat = operation === 'chat' ? (request as ChatRequest) : null;
+    const promptTokens = () => (prompt ??= chat ? estimatePromptTokens(chat) : estimateEndpointInputTokens(request));
+    const outputTokens = () => (chat ? maxOutputTokens(chat, target?.maxOutputTokens) : endpointOutputTokens(operation, request));
     return {
       provider: target?.connection.provider ?? '',
       model: target?.upstreamModel ?? request.model,

@@ -3,7 +3,7 @@ import { customCostOf, logBodies, tokenUsageOf, type LogAttempt, type RequestLog
 import { GatewayError, newId, type ChatRequest, type JsonObject, type ProviderId } from '@switchyard/types';
 import type { DlpResult } from '../dlp/dlp-policy';
 import { DlpBlockedError } from '../dlp/dlp-stage';
-import { ClientAbortedError, type ExecutionResult, type StreamResult } from '../executor';
+import { ClientAbortedError, type ExecutionMeta, type StreamResult } from '../executor';
 import type { Caller } from './gateway-client';
 import type { LogMetrics } from './log-metrics';
 import type { RequestControls } from './request-controls';
@@ -31,12 +31,16 @@ export interface CallOutcome {
   statusCode: number;
   /** The error code sent, else null. */
   errorCode: string | null;
-  result: ExecutionResult | null;
+  /** What the pipeline returned (any endpoint's result: its meta and usage are recorded). */
+  result: { meta: ExecutionMeta; usage: UsageRecord | null } | null;
   /** A completion's JSON text as sent (streams: assembled from their chunks). */
   responseText?: string;
   /** What DLP found when it blocked the call (the result's meta carries it otherwise). */
   dlp?: DlpResult;
 }
+
+/** What the record reads of the request: the model asked for and whether it streams. */
+export type LoggedRequest = Pick<ChatRequest, 'model' | 'stream'>;
 
 export const LOG_ID_HEADERS = ['x-gateway-log-id', 'cf-aig-log-id'] as const;
 const ABORTED = { status: 499, code: 'client_disconnected' };
@@ -68,7 +72,7 @@ export class RequestLogger {
   ) {}
 
   /** Starts the request's log; `body` is the request as received (serialized only if its body is recorded). */
-  begin(origin: CallOrigin, call: Caller, project: ProjectSnapshot, request: ChatRequest, controls: RequestControls, body: unknown): CallLog {
+  begin(origin: CallOrigin, call: Caller, project: ProjectSnapshot, request: LoggedRequest, controls: RequestControls, body: unknown): CallLog {
     return new CallLog(this, origin, call, project, request, controls, body);
   }
 
@@ -102,7 +106,7 @@ export class CallLog {
     private readonly origin: CallOrigin,
     private readonly call: Caller,
     readonly project: ProjectSnapshot,
-    private readonly request: ChatRequest,
+    private readonly request: LoggedRequest,
     readonly controls: RequestControls,
     private readonly body: unknown,
   ) {

@@ -1,3 +1,4 @@
+import { bedrockEmbedAnswer } from './embeddings';
 import type { ParsedJson } from '../http';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
@@ -47,7 +48,8 @@ const ERROR_TYPES: Record<number, string> = {
 };
 
 /**
- * A mock of Bedrock Runtime Converse (`POST /model/{modelId}/converse`) and ConverseStream
+ * A mock of Bedrock Runtime Converse (`POST /model/{modelId}/converse`), InvokeModel of the Titan and Cohere
+ * embedding models (`/invoke`), and ConverseStream
  * (`/converse-stream`, binary event stream), written from the AWS API reference. It verifies the SigV4
  * signature completely (recomputed with the connection's secret over the signed headers, service
  * `bedrock`), requires the session token header when one is configured, validates the body (alternating
@@ -67,9 +69,10 @@ export class BedrockMockServer extends MockProviderServer {
   }
 
   protected async respond(req: RecordedProviderRequest, scenario: MockScenario) {
-    const m = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(req.path);
+    const m = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(req.path);
     if (req.method !== 'POST' || !m) throw new MockRejection(404, `Unknown operation ${req.method} ${req.path}`, 'UnknownOperationException');
     await this.verifySignature(req);
+    if (m[2] === 'invoke') return { raw: bedrockEmbedAnswer(decodeURIComponent(m[1]!), req.body) };
     validateConverseBody(req.body);
     return bedrockAnswer(req.body, scenario, m[2] === 'converse-stream');
   }

@@ -2,11 +2,13 @@ import type { ParsedJson } from '../http';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
 import { anthropicAnswer, anthropicError, anthropicImages, validateAnthropicBody } from './anthropic';
+import { geminiEmbedAnswer, vertexPredictAnswer } from './embeddings';
 import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
 
 /**
- * A mock of the Gemini API (AI Studio `/v1beta/models/{m}:generateContent|streamGenerateContent?alt=sse`) and
+ * A mock of the Gemini API (AI Studio `/v1beta/models/{m}:generateContent|streamGenerateContent?alt=sse`, and
+ * `:embedContent|batchEmbedContents`, at most 100 per batch) and
  * of Vertex AI (`/v1/projects/{p}/locations/{r}/publishers/google/models/{m}:…`, plus Anthropic models at
  * `publishers/anthropic/models/{m}:rawPredict|streamRawPredict`, plus an OAuth token endpoint at `/token`),
  * written from Google's public reference. Validates the API key (`x-goog-api-key` or `?key=`) or the bearer
@@ -59,6 +61,7 @@ export class GeminiMockServer extends MockProviderServer {
         throw new MockRejection(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
       }
       if (decodeURIComponent(vertex[1]!) !== this.projectId) throw new MockRejection(403, `Permission denied on resource project ${vertex[1]}.`);
+      if (vertex[3] === 'google' && vertex[5] === 'predict') return { json: vertexPredictAnswer(decodeURIComponent(vertex[4]!), req.body) };
       if (vertex[3] === 'anthropic') {
         const method = vertex[5];
         if (method !== 'rawPredict' && method !== 'streamRawPredict') throw new MockRejection(404, `Unknown method ${method}`);
@@ -72,6 +75,7 @@ export class GeminiMockServer extends MockProviderServer {
       if (key !== this.apiKey) throw new MockRejection(400, 'API key not valid. Please pass a valid API key.');
     }
     const method = vertex ? vertex[5] : studio![2];
+    if (studio && (method === 'embedContent' || method === 'batchEmbedContents')) return { json: geminiEmbedAnswer(method, decodeURIComponent(studio[1]!), req.body) };
     const stream = method === 'streamGenerateContent';
     if (!stream && method !== 'generateContent') throw new MockRejection(404, `Method ${method} not found.`);
     if (stream && req.query.get('alt') !== 'sse') throw new MockRejection(400, 'The mock only streams with alt=sse (as the gateway must).');

@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { writeJson, type RawHandler, type RawRouteContext } from '@switchyard/http';
+import { classifyFailure, loggedBody, parseRequestControls, toGatewayError, type EndpointRawResult, type ParsedEndpointRequest } from '@switchyard/routing';
+import { ENDPOINT_PATHS, ENDPOINT_REQUEST_TYPES, GatewayError, type EndpointOperation } from '@switchyard/types';
+import { sseData } from '../chat/sse';
+import { GatewayEdge, type EdgeDeps } from '../edge/gateway-edge';
+
+/** How one endpoint reads its request: the body (JSON or multipart) parsed into the pipeline's request. */
+export interface EndpointSpec {
+  operation: EndpointOperation;
+  /** Reads and parses the body; `body` is the request as received, for the log record. */
+  read(req: IncomingMessage): Promise<{ parsed: ParsedEndpointRequest; body: unknown }>;
+}
+
+/**
+ * The edge of the endpoints other than chat (`/v1/embeddings`, `/v1/completions`, `/v1/images/generations`,
+ * `/v1/audio/speech`, `/v1/audio/transcriptions`): the shared `GatewayEdge` for any operation. RawRoutes has
+ * checked the key; the handler parses once, resolves the project, runs `GatewayClient.executeEndpoint` (the same
+ * resolve, admission, retries, fallbacks and accounting as chat), writes the JSON answer or passes the upstream
+ * bytes through, and ends the request's log.
+ */
+export function endpointHandler(deps: EdgeDeps, spec: EndpointSpec): RawHandler {
+  const edge = new GatewayEdge(deps);
+  const path = { path: ENDPOINT_PATHS[spec.operation], requestType: ENDPOINT_REQUEST_TYPES[spec.operation] };
+  return async (req: IncomingMessage, res: ServerResponse, { requestId, principal }: RawRouteContext) => {
+    if (principal.kind !== 'key') return; // the 'key' policy admits keys only
+    const { parsed, body } = await spec.read(req);
+    const project = await edge.project(req, principal);
+    const { request } = parsed;
+    const controls = parseRequestControls(req.headers, parsed.extensions);
+    const call = { origin: { requestId, ...path }, principal, project, request, controls, body: loggedBody(request, body) };
+    await edge.executeEndpoint(res, call, async (result, headers, log, clientGone) => {
+      if (result.kind === 'json') {
+        const text = JSON.stringify(result.body);
+        writeJson(res, 200, headers, text);
+        return log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+      }
+      const failure = await passThrough(res, headers, result, clientGone);
+      log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result });
+    });
+  };
+}
+
+/**
+ * Sends an upstream body as it arrives (audio, transcript text, a pass-through SSE stream), honouring the
+ * client's back-pressure. A failure after the first byte ends an event stream with an error event (as chat
+ * does) and cuts any other body (its length cannot be honoured). Returns the error it ended with.
+ */
+async function passThrough(res: ServerResponse, headers: Record<string, string>, result: EndpointRawResult, clientGone: { readonly aborted: boolean }): Promise<GatewayError | null> {
+  res.writeHead(200, { ...headers, 'content-type': result.contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  res.flushHeaders();
+  try {
+    for await (const chunk of result.body) {
+      if (clientGone.aborted) break;
+      if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
+    }
+    if (!clientGone.aborted) res.end();
+    return null;
+  } catch (err) {
+    const error = err instanceof GatewayError ? err : toGatewayError(classifyFailure(err), result.meta.provider);
+    if (result.contentType.startsWith('text/event-stream')) res.end(sseData(error.toBody()));
+    else res.destroy();
+    return error;
+  }
+}

@@ -1,0 +1,44 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { TenantDirectory } from '@switchyard/auth';
+import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
+import { RawRoutes, readJsonBody } from '@switchyard/http';
+import { GatewayClient, parseEndpointRequest, parseTranscriptionForm, RequestLogger, type JsonEndpointOperation } from '@switchyard/routing';
+import { ENDPOINT_PATHS } from '@switchyard/types';
+import { endpointHandler, type EndpointSpec } from './endpoint-edge';
+import { readMultipartBody } from './multipart-body';
+
+/**
+ * Registers the OpenAI endpoints besides chat as raw routes open to access keys: `/v1/embeddings`,
+ * `/v1/completions`, `/v1/images/generations`, `/v1/audio/speech` (JSON bodies) and
+ * `/v1/audio/transcriptions` (multipart, at most ROUTER_AUDIO_MAX_BYTES). One edge serves them all
+ * (endpoint-edge.ts); they differ only in how the body is read.
+ */
+@Injectable()
+export class EndpointRoutes implements OnModuleInit {
+  constructor(
+    private readonly rawRoutes: RawRoutes,
+    private readonly gateway: GatewayClient,
+    private readonly directory: TenantDirectory,
+    private readonly logger: RequestLogger,
+    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const deps = { gateway: this.gateway, directory: this.directory, logger: this.logger, bodyLimitBytes: this.config.router.bodyLimitBytes };
+    const { bodyLimitBytes, audioMaxBytes } = this.config.router;
+    const json = (operation: JsonEndpointOperation): EndpointSpec => ({
+      operation,
+      read: async (req) => {
+        const body = await readJsonBody(req, bodyLimitBytes);
+        return { parsed: parseEndpointRequest(operation, body), body };
+      },
+    });
+    const transcription: EndpointSpec = {
+      operation: 'transcription',
+      read: async (req) => ({ parsed: parseTranscriptionForm(await readMultipartBody(req, Math.min(bodyLimitBytes, audioMaxBytes))), body: null }),
+    };
+    for (const spec of [json('embeddings'), json('completions'), json('images'), json('speech'), transcription]) {
+      this.rawRoutes.add('POST', ENDPOINT_PATHS[spec.operation], { auth: 'key' }, endpointHandler(deps, spec));
+    }
+  }
+}
