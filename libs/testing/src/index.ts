@@ -8,3 +8,4 @@ export * from './tcp-proxy';
 export * from './documents-fixtures';
 export * from './mock-providers';
 export * from './request-log-fixtures';
+export * from './marker-scan';

@@ -25,8 +25,9 @@ export interface ChatEndpointDeps {
  * `POST /v1/chat/completions`, the hot path, served on the Node HTTP server directly (a raw route, see
  * RawRoutes and chat.routes.ts): the edge of the request pipeline. RawRoutes has checked the key (before the
  * body is read); the handler resolves the project once, parses the body and the per-request controls once,
- * and hands typed values to the GatewayClient; then it responds (JSON, or SSE through `streamToClient`) and
- * ends the request's log (the accounting stage: metrics, and the log record appended off the request path).
+ * and hands typed values to the GatewayClient; then it ends the request's log (the accounting stage: metrics,
+ * and the log record appended, its XADD written but not awaited) just before the end of the answer is written
+ * (JSON, or the last write of the SSE stream through `streamToClient`), so an answered request has its record.
  */
 export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
   const { gateway, directory, logger, bodyLimitBytes } = deps;
@@ -51,11 +52,13 @@ export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
         const cost = callCost(result.usage, controls);
         if (cost !== null) gatewayHeaders['x-gateway-cost'] = String(cost);
         const text = JSON.stringify(result.completion);
-        writeJson(res, 200, gatewayHeaders, text);
-        return log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+        // The record before the answer: its XADD is written before the client can see the answer.
+        log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+        return writeJson(res, 200, gatewayHeaders, text);
       }
-      const failure = await streamToClient(res, gatewayHeaders, log.watch(result), request.stream_options?.include_usage === true, clientGone);
-      log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result });
+      await streamToClient(res, gatewayHeaders, log.watch(result), request.stream_options?.include_usage === true, clientGone, (failure) =>
+        log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result }),
+      );
     } catch (err) {
       log.failed(err);
       if (err instanceof ClientAbortedError) return;

@@ -38,8 +38,8 @@ export function endWithError(res: ServerResponse, error: GatewayError): void {
  * Sends an upstream stream as OpenAI SSE: the held head, then what each upstream read brings, each in one
  * write and at once (never held back, so each upstream chunk reaches the client as it arrives); `[DONE]`
  * only after a complete stream, an error event (and no `[DONE]`) after a failure, nothing once the client
- * left. The head goes out with the response headers in the same write. Returns the error the stream ended
- * with (null: complete, or the client left).
+ * left. The head goes out with the response headers in the same write. `onEnd` is told how the stream ended
+ * (the error it ended with; null: complete, or the client left) just before the last write.
  */
 export async function streamToClient(
   res: ServerResponse,
@@ -47,7 +47,8 @@ export async function streamToClient(
   result: StreamResult,
   includeUsage: boolean,
   clientGone: { readonly aborted: boolean },
-): Promise<GatewayError | null> {
+  onEnd: (failure: GatewayError | null) => void,
+): Promise<void> {
   res.writeHead(200, {
     ...headers,
     'content-type': 'text/event-stream; charset=utf-8',
@@ -65,12 +66,12 @@ export async function streamToClient(
       const text = sseText(batch, includeUsage);
       if (text) res.write(text);
     }
-    if (!clientGone.aborted) res.end(SSE_DONE);
-    return null;
   } catch (err) {
     // The tail throws the client's GatewayError already; anything else is mapped the same way.
     const error = err instanceof GatewayError ? err : toGatewayError(classifyFailure(err), result.meta.provider);
-    endWithError(res, error);
-    return error;
+    onEnd(error);
+    return endWithError(res, error);
   }
+  onEnd(null);
+  if (!clientGone.aborted) res.end(SSE_DONE);
 }
