@@ -11,3 +11,4 @@ export * from './document-storage';
 export * from './request-logs.repository';
 export * from './log-filters';
 export * from './request-log-rollups.repository';
+export * from './latency-histogram';
