@@ -67,6 +67,12 @@ class Load {
   }
 }
 
+/** The collector's log stream gauges from its /metrics. */
+async function streamLag(collectorUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${collectorUrl}/metrics`)).text();
+  return Object.fromEntries([...text.matchAll(/^(collector_log_stream_\w+)\{[^}]*\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
 /**
  * The log pipeline's promise under crashes and outages: every request the client saw answered has exactly one
  * stored record. Router and collector run as real processes (kill -9), PostgreSQL behind a TCP proxy.
@@ -172,13 +178,19 @@ describe('request logs: crashes and outages lose and duplicate nothing', () => {
     const router = procs[0]!;
     const proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(env.databaseUrl).port || 5432) });
     try {
-      await start('collector', { DATABASE_URL: viaProxy(env.databaseUrl, proxy) });
+      const collector = await start('collector', { DATABASE_URL: viaProxy(env.databaseUrl, proxy) });
       const load = new Load(() => router.url, tenant.projectKey, 4, 20);
       await load.until(100);
       proxy.cut();
       const atCut = load.answered.length;
       await new Promise((r) => setTimeout(r, 30_000));
       expect(load.answered.length).toBeGreaterThan(atCut); // the router never waits for the log pipeline
+      // The lag shows on the collector's /metrics: entries waiting, some read and pending, the oldest many seconds old.
+      const lag = await streamLag(collector.url);
+      expect(lag['collector_log_stream_length']).toBeGreaterThan(load.answered.length - atCut - 100);
+      expect(lag['collector_log_stream_pending']).toBeGreaterThan(0);
+      expect(lag['collector_log_stream_oldest_age_seconds']).toBeGreaterThan(20);
+      expect(lag['collector_log_stream_oldest_pending_age_seconds']).toBeGreaterThan(20);
       const { rows } = await pg.query('SELECT count(*) AS n FROM request_logs WHERE id = ANY($1::uuid[])', [load.answered.slice(atCut + 50)]);
       expect(Number(rows[0].n)).toBe(0); // nothing written meanwhile: those are waiting in the stream
       proxy.restore();
@@ -186,6 +198,7 @@ describe('request logs: crashes and outages lose and duplicate nothing', () => {
       const answered = await load.stop();
       await expectStoredOnce(answered);
       await expectNoDuplicates();
+      expect(await streamLag(collector.url)).toMatchObject({ collector_log_stream_length: 0, collector_log_stream_oldest_age_seconds: 0 });
     } finally {
       proxy.restore();
       await proxy.close();
