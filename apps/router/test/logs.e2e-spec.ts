@@ -204,6 +204,27 @@ describe('request logs through the router', () => {
     expect(await cost.json()).toMatchObject({ error: { param: 'cf-aig-custom-cost' } });
   });
 
+  it('a request refused at parse (bad JSON, schema, a header) is recorded too: status, error code, no bodies', async () => {
+    const send = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${tenant.projectKey}`, 'content-type': 'application/json', ...headers }, body });
+    const chatBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+    const cases: [Response, string][] = [
+      [await send('{"model": "gpt-4o-mini", "messages": ['), ''],
+      [await send(JSON.stringify({ model: 'gpt-4o-mini', messages: 'no' })), 'gpt-4o-mini'],
+      [await send(chatBody, { 'x-gateway-metadata': '[1]' }), 'gpt-4o-mini'],
+    ];
+    for (const [res, model] of cases) {
+      expect(res.status).toBe(400);
+      const { error } = (await res.json()) as { error: { code: string } };
+      const record = await recordOf(res.headers.get('x-gateway-log-id'));
+      expect(record).toMatchObject({ statusCode: 400, success: false, errorCode: error.code, modelRequested: model, model: null, provider: null, attempts: [], bodies: null });
+    }
+    // Its headers still apply when they parse: x-gateway-collect-log: false keeps it out.
+    const unlogged = await send('not json', { 'x-gateway-collect-log': 'false' });
+    expect(unlogged.status).toBe(400);
+    expect(unlogged.headers.get('x-gateway-log-id')).toBeNull();
+  });
+
   describe('the switches', () => {
     afterEach(() => settings({ collect_logs: true, zdr: false }));
 

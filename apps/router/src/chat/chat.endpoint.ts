@@ -7,11 +7,13 @@ import {
   ClientAbortedError,
   parseChatRequest,
   parseRequestControls,
+  type CallLog,
   type ExecutionMeta,
   type GatewayClient,
+  type RequestControls,
   type RequestLogger,
 } from '@switchyard/routing';
-import { GatewayError } from '@switchyard/types';
+import { GatewayError, type ChatRequest } from '@switchyard/types';
 import { streamToClient } from './sse';
 
 export interface ChatEndpointDeps {
@@ -33,11 +35,25 @@ export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
   const { gateway, directory, logger, bodyLimitBytes } = deps;
   return async (req: IncomingMessage, res: ServerResponse, { requestId, principal }: RawRouteContext) => {
     if (principal.kind !== 'key') return; // the 'key' policy admits keys only
-    const body = await readJsonBody(req, bodyLimitBytes);
+    const read = await readJsonBody(req, bodyLimitBytes).then(
+      (body) => ({ body }),
+      (error: unknown) => ({ error }),
+    );
     const project = await directory.projectFor(principal, req.headers['x-gateway-project'] as string | undefined);
-    const { request, extensions } = parseChatRequest(body);
-    const controls = parseRequestControls(req.headers, extensions);
-    const log = logger.begin({ requestId, path: CHAT_PATH, requestType: 'chat.completions' }, principal, project, request, controls, body);
+    const origin = { requestId, path: CHAT_PATH, requestType: 'chat.completions' };
+    let parsed: { request: ChatRequest; controls: RequestControls };
+    try {
+      if ('error' in read) throw read.error;
+      const { request, extensions } = parseChatRequest(read.body);
+      parsed = { request, controls: parseRequestControls(req.headers, extensions) };
+    } catch (err) {
+      // Refused before the pipeline (bad JSON, schema, a header): recorded too, without bodies.
+      if (!(err instanceof GatewayError)) throw err;
+      throw withLogId(err, logger.refused(origin, principal, project, req.headers, err, 'body' in read ? read.body : undefined));
+    }
+    const { request, controls } = parsed;
+    const body = read.body;
+    const log = logger.begin(origin, principal, project, request, controls, body);
     const clientGone = new Cancellation();
     // A client that disconnects aborts the upstream request.
     res.once('close', () => {
@@ -62,15 +78,17 @@ export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
     } catch (err) {
       log.failed(err);
       if (err instanceof ClientAbortedError) return;
-      // The error answer carries the log id too (a copy: an error object may be shared).
-      if (err instanceof GatewayError && log.id) {
-        const headers = { ...err.headers };
-        log.addHeaders(headers);
-        throw new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err });
-      }
-      throw err;
+      throw err instanceof GatewayError ? withLogId(err, log) : err;
     }
   };
+}
+
+/** The error answer with the log id headers too (a copy: an error object may be shared); itself when not recorded. */
+function withLogId(err: GatewayError, log: CallLog): GatewayError {
+  if (!log.id) return err;
+  const headers = { ...err.headers };
+  log.addHeaders(headers);
+  return new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err });
 }
 
 const CHAT_PATH = '/v1/chat/completions';

@@ -90,6 +90,30 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
   };
 }
 
+/**
+ * The controls of a request refused before the pipeline (its body, or a header, did not parse), for its record:
+ * the headers' controls when they parse, else none; never the bodies (a refused request's record has none).
+ */
+export function refusedRequestControls(headers: HeaderMap): RequestControls {
+  let controls: RequestControls;
+  try {
+    controls = parseRequestControls(headers);
+  } catch {
+    controls = { dropUnsupported: false, fallbackModels: NO_FALLBACKS, log: { ...NO_LOG_CONTROLS } };
+  }
+  return { ...controls, log: { ...controls.log, collectPayload: false } };
+}
+
+const NO_LOG_CONTROLS: LogControls = {
+  collectPayload: false,
+  eventId: null,
+  metadata: {},
+  customCost: null,
+  customerIdentifier: null,
+  threadIdentifier: null,
+  customIdentifier: null,
+};
+
 function logControls(headers: HeaderMap, body: BodyExtensions): LogControls {
   const collect = boolControl(headers, COLLECT_LOG);
   const eventId = control(headers, EVENT_ID);
