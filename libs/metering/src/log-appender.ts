@@ -7,7 +7,7 @@ export interface LogAppenderOptions {
   prefix: string;
   /** Records held while Redis is unreachable (LOG_BUFFER_MAX_RECORDS); what does not fit is dropped. */
   maxBuffered: number;
-  /** Records per stream entry when held records are sent (default 100); one flush sends its entries in one pipeline. */
+  /** Records per stream entry when held records are sent (default 10, so a writer's read stays small); one flush sends its entries in one pipeline. */
   recordsPerEntry?: number;
   /** Told how many records were just dropped (the buffer was full). */
   onDrop?: (count: number) => void;
@@ -42,7 +42,7 @@ export class LogAppender {
 
   constructor(private readonly options: LogAppenderOptions) {
     this.stream = logStreamKeys(options.prefix).stream;
-    this.perEntry = options.recordsPerEntry ?? 100;
+    this.perEntry = options.recordsPerEntry ?? 10;
   }
 
   /** Records waiting to be sent. */

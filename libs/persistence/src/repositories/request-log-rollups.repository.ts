@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { histogramSumSql } from './latency-histogram';
 
 export type AnalyticsInterval = 'minute' | 'hour' | 'day';
 /** A rollup dimension, or a metadata key (`metadata.<key>`, from the metadata rollups). */
@@ -27,7 +28,7 @@ export interface AnalyticsRow {
   tokens_output: string;
   cost: string;
   duration_ms: string;
-  /** The summed latency histograms (see latency-histogram.ts), null when no row had one. */
+  /** The summed latency histograms (see latency-histogram.ts; all zero when no row had one). */
   duration_hist: string[] | null;
   ttfb_hist: string[] | null;
 }
@@ -48,7 +49,7 @@ export class RequestLogRollupsRepository {
          sum(tokens_input)::text AS tokens_input, sum(tokens_cache_read)::text AS tokens_cache_read,
          sum(tokens_cache_write)::text AS tokens_cache_write, sum(tokens_reasoning)::text AS tokens_reasoning,
          sum(tokens_output)::text AS tokens_output, sum(cost)::text AS cost, sum(duration_ms)::text AS duration_ms,
-         request_log_hist_sum(duration_hist) AS duration_hist, request_log_hist_sum(ttfb_hist) AS ttfb_hist
+         ${histogramSumSql('duration_hist')} AS duration_hist, ${histogramSumSql('ttfb_hist')} AS ttfb_hist
        FROM ${source} bucket >= $3 AND bucket < $4
        GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST`,
       params,

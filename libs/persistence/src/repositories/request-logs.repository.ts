@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { RequestLogBodyEntity, RequestLogEntity } from '../entities';
+import { histogramBucketSql, histogramCountsSql } from './latency-histogram';
 import { likePattern, LOG_ORDER_COLUMNS, logFilterConditions, type LogFilter, type LogOrderBy } from './log-filters';
 
 /** A JSON field of the record `e` as a column value: JSON null and absent are SQL NULL. */
@@ -27,8 +28,8 @@ const ROLLUP_MEASURES: Record<string, string> = {
   tokens_output: 'sum(tokens_output)',
   cost: 'COALESCE(sum(cost), 0)',
   duration_ms: 'sum(duration_ms)',
-  duration_hist: 'request_log_hist(duration_ms)',
-  ttfb_hist: 'request_log_hist(ttfb_ms)',
+  duration_hist: histogramCountsSql('duration_b'),
+  ttfb_hist: histogramCountsSql('ttfb_b'),
 };
 
 /** The dimensions of `request_log_rollups` ('' for none). */
@@ -92,7 +93,8 @@ WITH x AS (
   WHERE p.max_logs IS NULL OR p.strategy <> 'STOP_INSERTING' OR p.stored + x.rn <= p.max_logs
   ON CONFLICT (id, created_at) DO NOTHING
   RETURNING id, created_at, project_id, model, provider, key_id, customer_identifier, success, cached, tokens_input, tokens_cache_read,
-    tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms, ttfb_ms, metadata
+    tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms, metadata,
+    ${histogramBucketSql('duration_ms')} AS duration_b, ${histogramBucketSql('ttfb_ms')} AS ttfb_b
 ), rolled AS (
   ${rollupInsert('request_log_rollups', ROLLUP_DIMENSIONS, 'ins')}
 ), meta_rolled AS (
