@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { logStreamKeys, type RequestLogRecord } from './request-log';
 
 export interface LogAppenderOptions {
+  /** Its own connection, without auto-pipelining: a command is then written to the socket when it is called. */
   redis: Redis;
   /** REDIS_PREFIX. */
   prefix: string;
@@ -21,8 +22,8 @@ const ENTRIES_PER_FLUSH = 50;
 /**
  * Appends request log records to the log stream (`logStreamKeys(prefix).stream`, one field `d` = a JSON array
  * of records per entry), never awaited by a request. While Redis is ready, `append` writes the record's XADD to
- * the Redis socket at once, synchronously (a one-command pipeline: a plain command of an auto-pipelining client
- * would wait for the next tick), so a caller that appends before it writes the end of its answer has the record
+ * the Redis socket at once, synchronously (on a connection without auto-pipelining, whose commands would wait
+ * for the next tick; a plain command costs less CPU than a one-command pipeline), so a caller that appends before it writes the end of its answer has the record
  * on its way to Redis before the client can see the answer: a process killed after that loses no record of an
  * answered request. The reply is not awaited. While Redis is unreachable (or records are still held from an
  * outage) the records stay in a bounded buffer and are sent in batches once it is back; what does not fit is
@@ -37,6 +38,11 @@ export class LogAppender {
   private inFlight = 0;
   private readonly stream: string;
   private readonly perEntry: number;
+  /** Its Redis connection (closed by its owner after `close`). */
+  get redis(): Redis {
+    return this.options.redis;
+  }
+
   /** Records dropped since start because the buffer was full. */
   dropped = 0;
 
@@ -89,18 +95,12 @@ export class LogAppender {
     this.timer = null;
   }
 
-  /** One record's XADD, written to the socket before this returns; a failure puts it back in the buffer. */
+  /** One record's XADD, written to the socket before this returns (a client without auto-pipelining); a failure puts it back in the buffer. */
   private writeThrough(json: string): void {
     this.inFlight += 1;
-    const requeue = (err: unknown) => this.requeue([json], err);
     this.options.redis
-      .pipeline()
       .xadd(this.stream, '*', 'd', `[${json}]`)
-      .exec()
-      .then((results) => {
-        const err = results?.[0]?.[0];
-        if (err) requeue(err);
-      }, requeue)
+      .catch((err: unknown) => this.requeue([json], err))
       .finally(() => (this.inFlight -= 1));
   }
 
