@@ -9,40 +9,24 @@
 //
 // --db NAME reuses a database seeded by an earlier run with --keep (seeding 10M spans takes minutes).
 import { createRequire } from 'node:module';
+import { BASE_DB, freePort, load, parseArgs, REDIS_URL, root } from '../common.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
-import { createServer } from 'node:net';
-import { resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { Client } = require('pg');
 const { SpansRepository } = require(resolve(root, 'dist/libs/persistence/src/repositories/spans.repository.js'));
 const { parseTraceQuery } = require(resolve(root, 'dist/apps/collector/src/traces/trace-query.dto.js'));
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]?.startsWith('--') || all[i + 1] === undefined ? 'true' : all[i + 1]]] : acc), []),
-);
+const args = parseArgs();
 const SPANS = Number(args.spans ?? 10_000_000);
 const HOURS = Number(args.hours ?? 24);
 const REPEAT = Number(args.repeat ?? 5);
 const KEEP = args.keep === 'true';
-const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CHUNK = 1_000_000;
 
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 const secs = (t) => ((performance.now() - t) / 1000).toFixed(1);
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 
 /** Spans [from, to) of the seed: span i belongs to trace i/8 (span 0 of each trace is its root). */
 const SEED_SPANS = `

@@ -10,16 +10,10 @@
 //     [--pregen]           create every SDK span before the clock starts (the exporters still encode
 //                          during the run): less load-generator CPU competing with the collector
 import { createRequire } from 'node:module';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { createServer } from 'node:net';
-import { resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { benchDatabase, freePort, load, parseArgs, post, REDIS_URL, root, rssOf, startService } from '../common.mjs';
+import { resolve } from 'node:path';
 
 const require = createRequire(import.meta.url);
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { Client } = require('pg');
 const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
@@ -27,9 +21,7 @@ const { OTLPTraceExporter: ProtoExporter } = require('@opentelemetry/exporter-tr
 const { OTLPTraceExporter: JsonExporter } = require('@opentelemetry/exporter-trace-otlp-http');
 const { CompressionAlgorithm } = require('@opentelemetry/otlp-exporter-base');
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]?.startsWith('--') || all[i + 1] === undefined ? 'true' : all[i + 1]]] : acc), []),
-);
+const args = parseArgs();
 const TOTAL = Number(args.spans ?? 200_000);
 const CLIENTS = Number(args.clients ?? 4);
 const BATCH = Number(args.batch ?? 512);
@@ -38,52 +30,7 @@ const GZIP = args.gzip === 'true';
 const PIN = args.pin;
 const CPU_PROF = args['cpu-prof'];
 const PREGEN = args.pregen === 'true';
-const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const freePort = () =>
-  new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-
-function startService(app, env, port) {
-  const portVar = { router: 'ROUTER_PORT', collector: 'COLLECTOR_PORT' }[app];
-  const node = [...(app === 'collector' && CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : []), resolve(root, 'dist/apps', app, 'src/main.js')];
-  const [cmd, argv] = app === 'collector' && PIN ? ['taskset', ['-c', PIN, process.execPath, ...node]] : [process.execPath, node];
-  const child = spawn(cmd, argv, {
-    env: { PATH: process.env.PATH, ...env, [portVar]: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  return (async () => {
-    for (let i = 0; i < 200; i++) {
-      try {
-        if ((await fetch(`${url}/healthz`)).ok) return { child, url };
-      } catch {}
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    child.kill('SIGKILL');
-    throw new Error(`${app} did not start`);
-  })();
-}
-
-async function post(url, token, body) {
-  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-const rssOf = (pid) => {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
-  } catch {
-    return 0;
-  }
-};
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 /** A batch of `n` ended SDK spans (ReadableSpan), in traces of 8: a root and 7 children with GenAI attributes. */
@@ -114,30 +61,16 @@ function makeBatch(tracer, n) {
 }
 
 async function main() {
-  const id = randomBytes(4).toString('hex');
-  const dbName = `sy_bench_${id}`;
-  const admin = new Client({ connectionString: BASE_DB });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const dbUrl = new URL(BASE_DB);
-  dbUrl.pathname = `/${dbName}`;
-  const env = {
-    NODE_ENV: 'production',
-    DATABASE_URL: dbUrl.toString(),
-    REDIS_URL,
-    REDIS_PREFIX: `bench-${id}`,
-    GATEWAY_ADMIN_TOKEN: `bench-admin-${id}-0123456789`,
-    GATEWAY_MASTER_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'warn',
-  };
+  const { id, env, drop } = await benchDatabase('sy_bench', 'bench');
   const procs = [];
-  const db = new Client({ connectionString: dbUrl.toString() });
+  const db = new Client({ connectionString: env.DATABASE_URL });
   try {
-    const mig = spawn(process.execPath, [resolve(root, 'dist/tools/migrate.js'), 'up'], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
-    await new Promise((r) => mig.once('exit', r));
     const router = await startService('router', env, await freePort());
     procs.push(router.child);
-    const collector = await startService('collector', env, await freePort());
+    const collector = await startService('collector', env, await freePort(), {
+      nodeArgs: CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [],
+      wrapper: PIN ? ['taskset', '-c', PIN] : [],
+    });
     procs.push(collector.child);
     const org = await post(`${router.url}/v1/admin/organizations`, env.GATEWAY_ADMIN_TOKEN, { name: 'bench' });
     const key = await post(`${router.url}/v1/admin/access-keys`, env.GATEWAY_ADMIN_TOKEN, { organization_id: org.id, project_id: org.default_project_id, name: 'bench' });
@@ -164,7 +97,7 @@ async function main() {
       });
     });
     const pregen = PREGEN ? Array.from({ length: batches }, () => makeBatch(tracer, BATCH)) : [];
-    const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
+    const loadBefore = load();
     const t0 = performance.now();
     await Promise.all(
       exporters.map(async (exporter) => {
@@ -197,14 +130,13 @@ async function main() {
     console.log(`  persisted           ${fmt(stored / persistedSecs)} spans/s (${stored} stored, ${persistedSecs.toFixed(2)} s until queryable)`);
     console.log(`  export latency ms   p50 ${pct(latencies, 50).toFixed(1)}  p90 ${pct(latencies, 90).toFixed(1)}  p99 ${pct(latencies, 99).toFixed(1)}  max ${latencies[latencies.length - 1].toFixed(1)}`);
     console.log(`  collector peak RSS  ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
-    console.log(`  load average        ${loadBefore} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after${PIN ? `; collector pinned to CPU ${PIN}` : ''}`);
+    console.log(`  load average        ${loadBefore} before, ${load()} after${PIN ? `; collector pinned to CPU ${PIN}` : ''}`);
     await Promise.all(exporters.map((e) => e.shutdown()));
   } finally {
     for (const p of procs) p.kill('SIGTERM');
     await Promise.race([Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : null))), new Promise((r) => setTimeout(r, 10_000))]);
     await db.end().catch(() => {});
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
-    await admin.end();
+    await drop();
     const { Redis } = require('ioredis');
     const redis = new Redis(REDIS_URL);
     const keys = await redis.keys(`bench-${id}*`);

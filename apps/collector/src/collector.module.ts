@@ -8,6 +8,7 @@ import { AnalyticsService } from './analytics/analytics.service';
 import { IngestController } from './ingest/ingest.controller';
 import { IngestQueue } from './queue/ingest-queue';
 import { IngestService } from './ingest/ingest.service';
+import { LogStreamMetrics } from './logs/log-stream-metrics';
 import { LogWriter } from './logs/log-writer';
 import { LogsController } from './logs/logs.controller';
 import { LogsService } from './logs/logs.service';
@@ -35,6 +36,7 @@ export class CollectorAppModule {
         IngestService,
         SpanWriter,
         LogWriter,
+        LogStreamMetrics,
         LogsService,
         AnalyticsService,
         RetentionService,

@@ -1,6 +1,21 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestEnvironment, freePort, httpJson, MockOpenAIServer, seedTenant, startServiceProcess, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
+import {
+  createTestEnvironment,
+  freePort,
+  httpJson,
+  MockOpenAIServer,
+  redisKeysContaining,
+  seedTenant,
+  startServiceProcess,
+  tablesContaining,
+  type SeededTenant,
+  type ServiceProcess,
+  type TestEnvironment,
+} from '@switchyard/testing';
+import { Redis } from 'ioredis';
 import OpenAI from 'openai';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
 import { startCollector } from '../src/bootstrap';
 
 /** The whole log path as a user meets it: a call through the router process, its record in the collector's API. */
@@ -84,5 +99,39 @@ describe('request logs end to end: router -> log stream -> collector writer -> /
     expect(log).toMatchObject({ id: logId, stream: true, success: true, tokens_in: 5, tokens_out: 2 });
     const response = await api(`/v1/logs/${logId}/response`);
     expect(JSON.stringify(response.body)).toContain('streamed words');
+  });
+
+  it('zdr: a marker sent in a request body is nowhere in PostgreSQL (any table) nor under the Redis prefix once the log is stored', async () => {
+    const settings = (body: Record<string, unknown>) =>
+      httpJson(`${router.url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
+    expect((await settings({ zdr: true })).status).toBe(200);
+    const pg = new Client({ connectionString: env.databaseUrl });
+    const redis = new Redis(env.config.redis.url);
+    try {
+      await pg.connect();
+      const marker = `zdr-marker-${randomBytes(8).toString('hex')}`;
+      upstream.enqueue({ content: `echo ${marker}` });
+      const { data, response } = await client.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: marker }], metadata: { note: 'zdr' } })
+        .withResponse();
+      expect(data.choices[0]!.message.content).toContain(marker);
+      const log = await storedLog(response.headers.get('x-gateway-log-id')!);
+      expect(log['metadata']).toEqual({ note: 'zdr' });
+      expect((await api(`/v1/logs/${String(log['id'])}/request`)).status).toBe(404);
+
+      expect(await tablesContaining(pg, marker)).toEqual([]);
+      expect(await redisKeysContaining(redis, `${env.config.redis.prefix}*`, marker)).toEqual([]);
+
+      // The same scans find a marker where bodies are kept.
+      await settings({ zdr: false });
+      const kept = `kept-marker-${randomBytes(8).toString('hex')}`;
+      const keptAnswer = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: kept }] }).withResponse();
+      await storedLog(keptAnswer.response.headers.get('x-gateway-log-id')!);
+      expect((await tablesContaining(pg, kept)).some((t) => t.startsWith('public.request_log_bodies_'))).toBe(true);
+    } finally {
+      await settings({ zdr: false });
+      await redis.quit();
+      await pg.end();
+    }
   });
 });

@@ -156,7 +156,7 @@ describe('logs API: list with filters, search, order and paging; get; bodies; fe
     expect((await api(`/v1/logs/${r.id}`, { method: 'PATCH', body: { feedback: 1 }, key: other.projectKey })).status).toBe(404);
   });
 
-  it('serves analytics by model from the rollups, and hourly buckets', async () => {
+  it('serves analytics by model (with duration percentiles) and by a metadata key from the rollups, and hourly buckets', async () => {
     const range = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + 86_400_000).toISOString()}`;
     const byModel = await api(`/v1/analytics?interval=day&group_by=model&${range}`);
     expect(byModel.status).toBe(200);
@@ -170,10 +170,26 @@ describe('logs API: list with filters, search, order and paging; get; bodies; fe
     }).sort((a, b) => a.group.localeCompare(b.group));
     expect(byModel.body.data).toHaveLength(3);
     (byModel.body.data as typeof want).forEach((row, i) => expect(row).toMatchObject({ ...want[i], cost: expect.closeTo(want[i]!.cost, 6) }));
+    // Percentiles from the rollups' histograms: every record took 130 ms, in the bucket [120, 150).
+    for (const row of byModel.body.data as Record<string, number>[]) {
+      for (const p of ['p50_duration', 'p95_duration']) expect(row[p]).toBeGreaterThanOrEqual(120);
+      for (const p of ['p50_duration', 'p95_duration']) expect(row[p]).toBeLessThan(150);
+    }
+    const byTeam = await api(`/v1/analytics?interval=day&group_by=metadata.team&${range}`);
+    expect(byTeam.status).toBe(200);
+    expect(byTeam.body.group_by).toBe('metadata.team');
+    expect((byTeam.body.data as { group: string; requests: number; errors: number }[]).map((r) => [r.group, r.requests, r.errors])).toEqual(
+      ['a', 'b'].map((team) => {
+        const rs = records.filter((r) => r.metadata['team'] === team);
+        return [team, rs.length, rs.filter((r) => !r.success).length];
+      }),
+    );
+    expect((await api(`/v1/analytics?interval=day&group_by=metadata.absent&${range}`)).body.data).toEqual([]);
     const hourly = await api(`/v1/analytics?interval=hour&${range}`);
     expect((hourly.body.data as { requests: number }[]).map((r) => r.requests)).toEqual([...Array(16).fill(60), 40]);
     expect((await api(`/v1/analytics?interval=minute&from=2026-01-01T00:00:00Z&to=2026-12-01T00:00:00Z`)).body.error).toMatchObject({ param: 'interval' });
     expect((await api(`/v1/analytics?group_by=color`)).body.error).toMatchObject({ param: 'group_by' });
+    expect((await api(`/v1/analytics?group_by=metadata.`)).body.error).toMatchObject({ param: 'group_by' });
   });
 
   it('bulk-deletes the matching logs, in order and up to the limit, and returns the count', async () => {

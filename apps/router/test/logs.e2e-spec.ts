@@ -2,7 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parseConfig } from '@switchyard/config';
 import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { ModelCatalog, priceCatalogOf } from '@switchyard/routing';
-import { createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, startTcpProxy, viaProxy, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import { createTestEnvironment, httpJson, MockOpenAIServer, redisKeysContaining, seedTenant, startTcpProxy, viaProxy, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { randomBytes } from 'node:crypto';
@@ -204,6 +204,27 @@ describe('request logs through the router', () => {
     expect(await cost.json()).toMatchObject({ error: { param: 'cf-aig-custom-cost' } });
   });
 
+  it('a request refused at parse (bad JSON, schema, a header) is recorded too: status, error code, no bodies', async () => {
+    const send = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { authorization: `Bearer ${tenant.projectKey}`, 'content-type': 'application/json', ...headers }, body });
+    const chatBody = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+    const cases: [Response, string][] = [
+      [await send('{"model": "gpt-4o-mini", "messages": ['), ''],
+      [await send(JSON.stringify({ model: 'gpt-4o-mini', messages: 'no' })), 'gpt-4o-mini'],
+      [await send(chatBody, { 'x-gateway-metadata': '[1]' }), 'gpt-4o-mini'],
+    ];
+    for (const [res, model] of cases) {
+      expect(res.status).toBe(400);
+      const { error } = (await res.json()) as { error: { code: string } };
+      const record = await recordOf(res.headers.get('x-gateway-log-id'));
+      expect(record).toMatchObject({ statusCode: 400, success: false, errorCode: error.code, modelRequested: model, model: null, provider: null, attempts: [], bodies: null });
+    }
+    // Its headers still apply when they parse: x-gateway-collect-log: false keeps it out.
+    const unlogged = await send('not json', { 'x-gateway-collect-log': 'false' });
+    expect(unlogged.status).toBe(400);
+    expect(unlogged.headers.get('x-gateway-log-id')).toBeNull();
+  });
+
   describe('the switches', () => {
     afterEach(() => settings({ collect_logs: true, zdr: false }));
 
@@ -240,17 +261,7 @@ describe('request logs through the router', () => {
       expect(await res.text()).toContain(marker);
       const record = await recordOf(res.headers.get('x-gateway-log-id'));
       expect(record.bodies).toBeNull();
-      let cursor = '0';
-      let scanned = 0;
-      do {
-        const [next, keys] = await redis.scan(cursor, 'COUNT', 500);
-        cursor = next;
-        for (const key of keys) {
-          scanned += 1;
-          expect(`${key} ${await valueOf(redis, key)}`).not.toContain(marker);
-        }
-      } while (cursor !== '0');
-      expect(scanned).toBeGreaterThan(0);
+      expect(await redisKeysContaining(redis, '*', marker)).toEqual([]);
     });
   });
 
@@ -297,24 +308,3 @@ describe('request logs through the router', () => {
     }
   });
 });
-
-/** A key's value as text, whatever its type. */
-async function valueOf(redis: Redis, key: string): Promise<string> {
-  const type = await redis.type(key);
-  switch (type) {
-    case 'string':
-      return (await redis.getBuffer(key))?.toString('latin1') ?? '';
-    case 'hash':
-      return JSON.stringify(await redis.hgetall(key));
-    case 'list':
-      return JSON.stringify(await redis.lrange(key, 0, -1));
-    case 'set':
-      return JSON.stringify(await redis.smembers(key));
-    case 'zset':
-      return JSON.stringify(await redis.zrange(key, 0, -1));
-    case 'stream':
-      return JSON.stringify(await redis.xrange(key, '-', '+'));
-    default:
-      return '';
-  }
-}

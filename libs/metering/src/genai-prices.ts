@@ -1,22 +1,9 @@
 import type { ProviderId } from '@switchyard/types';
+import genaiProviders from '../data/genai-providers.json';
 import type { ModelPrice, Rate } from './model-price';
 
-/** Our provider ids as `@pydantic/genai-prices` names them; the others (self-hosted, local) have no price. */
-const GENAI_PROVIDER: Partial<Record<ProviderId, string>> = {
-  openai: 'openai',
-  'azure-openai': 'azure',
-  anthropic: 'anthropic',
-  'google-ai-studio': 'google',
-  'google-vertex': 'google',
-  'aws-bedrock': 'aws',
-  mistral: 'mistral',
-  groq: 'groq',
-  deepseek: 'deepseek',
-  xai: 'x-ai',
-  together: 'together',
-  fireworks: 'fireworks',
-  openrouter: 'openrouter',
-};
+/** Our provider ids as `@pydantic/genai-prices` names them (a data file: tools/refresh-prices.mjs reads it too); the others (self-hosted, local) have no price. */
+const GENAI_PROVIDER: Partial<Record<ProviderId, string>> = genaiProviders;
 
 type GenaiPrices = typeof import('@pydantic/genai-prices');
 let genai: GenaiPrices | undefined;

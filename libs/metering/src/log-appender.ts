@@ -2,14 +2,13 @@ import type { Redis } from 'ioredis';
 import { logStreamKeys, type RequestLogRecord } from './request-log';
 
 export interface LogAppenderOptions {
+  /** Its own connection, without auto-pipelining: a command is then written to the socket when it is called. */
   redis: Redis;
   /** REDIS_PREFIX. */
   prefix: string;
   /** Records held while Redis is unreachable (LOG_BUFFER_MAX_RECORDS); what does not fit is dropped. */
   maxBuffered: number;
-  /** How long a record waits for others to share its flush (default 5 ms). */
-  flushIntervalMs?: number;
-  /** Records per stream entry (default 100); one flush sends its entries in one pipeline. */
+  /** Records per stream entry when held records are sent (default 10, so a writer's read stays small); one flush sends its entries in one pipeline. */
   recordsPerEntry?: number;
   /** Told how many records were just dropped (the buffer was full). */
   onDrop?: (count: number) => void;
@@ -22,25 +21,34 @@ const ENTRIES_PER_FLUSH = 50;
 
 /**
  * Appends request log records to the log stream (`logStreamKeys(prefix).stream`, one field `d` = a JSON array
- * of records per entry), off the request path: `append` only pushes to an in-memory batch; a timer flushes it
- * a few ms later with pipelined XADDs, never awaited by a request. While Redis is unreachable the records stay
- * in a bounded buffer and are sent once it is back; what does not fit is dropped and counted (`dropped`).
+ * of records per entry), never awaited by a request. While Redis is ready, `append` writes the record's XADD to
+ * the Redis socket at once, synchronously (on a connection without auto-pipelining, whose commands would wait
+ * for the next tick; a plain command costs less CPU than a one-command pipeline), so a caller that appends before it writes the end of its answer has the record
+ * on its way to Redis before the client can see the answer: a process killed after that loses no record of an
+ * answered request. The reply is not awaited. While Redis is unreachable (or records are still held from an
+ * outage) the records stay in a bounded buffer and are sent in batches once it is back; what does not fit is
+ * dropped and counted (`dropped`).
  */
 export class LogAppender {
   /** Records as JSON text: serialized on append, so a record's object graph dies young instead of waiting for its flush. */
   private buffer: string[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
+  /** Written-through XADDs whose reply has not come yet. */
+  private inFlight = 0;
   private readonly stream: string;
-  private readonly intervalMs: number;
   private readonly perEntry: number;
+  /** Its Redis connection (closed by its owner after `close`). */
+  get redis(): Redis {
+    return this.options.redis;
+  }
+
   /** Records dropped since start because the buffer was full. */
   dropped = 0;
 
   constructor(private readonly options: LogAppenderOptions) {
     this.stream = logStreamKeys(options.prefix).stream;
-    this.intervalMs = options.flushIntervalMs ?? 5;
-    this.perEntry = options.recordsPerEntry ?? 100;
+    this.perEntry = options.recordsPerEntry ?? 10;
   }
 
   /** Records waiting to be sent. */
@@ -48,11 +56,13 @@ export class LogAppender {
     return this.buffer.length;
   }
 
-  /** Queues a record; never blocks, never throws. */
+  /** Sends a record now (its XADD written before this returns) or, Redis unreachable, holds it; never blocks, never throws. */
   append(record: RequestLogRecord): void {
+    const json = JSON.stringify(record);
+    if (!this.buffer.length && !this.flushing && this.options.redis.status === 'ready') return this.writeThrough(json);
     if (this.buffer.length >= this.options.maxBuffered) return this.drop(1);
-    this.buffer.push(JSON.stringify(record));
-    this.schedule(this.intervalMs);
+    this.buffer.push(json);
+    this.retryLater();
   }
 
   /** Sends what is buffered now (waits for a flush in flight); records Redis does not take stay buffered. */
@@ -70,28 +80,28 @@ export class LogAppender {
       this.flushing = null;
     }
     // Records appended meanwhile (unless a retry is already set).
-    if (this.buffer.length) this.schedule(this.intervalMs);
+    if (this.buffer.length) this.retryLater();
   }
 
-  /** Flushes until the buffer is empty or `timeoutMs` has passed (shutdown). */
+  /** Flushes until nothing is buffered or in flight, or `timeoutMs` has passed (shutdown). */
   async close(timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.buffer.length && Date.now() < deadline) {
+    while ((this.buffer.length || this.inFlight) && Date.now() < deadline) {
       const before = this.buffer.length;
       await this.flush();
-      if (this.buffer.length >= before) await new Promise((r) => setTimeout(r, 50));
+      if (this.inFlight || this.buffer.length >= before) await new Promise((r) => setTimeout(r, 20));
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 
-  private schedule(ms: number): void {
-    if (this.timer || this.flushing) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, ms);
-    this.timer.unref();
+  /** One record's XADD, written to the socket before this returns (a client without auto-pipelining); a failure puts it back in the buffer. */
+  private writeThrough(json: string): void {
+    this.inFlight += 1;
+    this.options.redis
+      .xadd(this.stream, '*', 'd', `[${json}]`)
+      .catch((err: unknown) => this.requeue([json], err))
+      .finally(() => (this.inFlight -= 1));
   }
 
   private async send(): Promise<void> {
@@ -101,26 +111,30 @@ export class LogAppender {
     const pipeline = redis.pipeline();
     for (let i = 0; i < batch.length; i += this.perEntry) pipeline.xadd(this.stream, '*', 'd', `[${batch.slice(i, i + this.perEntry).join(',')}]`);
     let unsent: string[] = [];
+    let error: unknown;
     try {
       const results = (await pipeline.exec()) ?? [];
       results.forEach(([err], n) => {
         if (err) unsent = unsent.concat(batch.slice(n * this.perEntry, (n + 1) * this.perEntry));
       });
-      if (unsent.length) this.options.onError?.(results.find(([err]) => err)?.[0]);
+      error = results.find(([err]) => err)?.[0];
     } catch (err) {
       unsent = batch;
-      this.options.onError?.(err);
+      error = err;
     }
-    if (unsent.length) {
-      // Back to the front, oldest first; what no longer fits is dropped.
-      const room = Math.max(0, this.options.maxBuffered - this.buffer.length);
-      if (unsent.length > room) this.drop(unsent.length - room);
-      this.buffer = unsent.slice(0, room).concat(this.buffer);
-      return this.retryLater();
-    }
+    if (unsent.length) this.requeue(unsent, error);
   }
 
-  /** Redis is unreachable or refused the batch: try again a little later (appends meanwhile only buffer). */
+  /** Records Redis did not take: back to the front, oldest first (what no longer fits is dropped), sent again later. */
+  private requeue(unsent: string[], err: unknown): void {
+    this.options.onError?.(err);
+    const room = Math.max(0, this.options.maxBuffered - this.buffer.length);
+    if (unsent.length > room) this.drop(unsent.length - room);
+    this.buffer = unsent.slice(0, room).concat(this.buffer);
+    this.retryLater();
+  }
+
+  /** Redis is unreachable, refused a record, or records are held: send them a little later (appends meanwhile join them). */
   private retryLater(): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {

@@ -3,7 +3,7 @@ import { GatewayEventBus, TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createOutboundAgent } from '@switchyard/http';
 import { LimitStore, LogAppender } from '@switchyard/metering';
-import { DlpProfilesRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
+import { createRedis, DlpProfilesRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
 import { Metrics } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
@@ -23,8 +23,12 @@ import { RequestLogger } from './pipeline/request-logger';
 /** At most one warn line per this many ms about dropped log records. */
 const DROP_WARN_INTERVAL_MS = 10_000;
 
-/** The log appender over the process's Redis client; what it drops is counted and warned about (rate limited). */
-function createLogAppender(c: ServiceConfig, redis: Redis, metrics: LogMetrics | null): LogAppender {
+/**
+ * The log appender over its own Redis connection (without auto-pipelining, so that each record's XADD is written
+ * when it is appended); what it drops is counted and warned about (rate limited).
+ */
+function createLogAppender(c: ServiceConfig, metrics: LogMetrics | null): LogAppender {
+  const redis = createRedis(c, `switchyard-${c.serviceName}-logs`, { enableAutoPipelining: false });
   const logger = new Logger('RequestLogs');
   let warnedAt = 0;
   let droppedSinceWarn = 0;
@@ -51,11 +55,12 @@ function createLogAppender(c: ServiceConfig, redis: Redis, metrics: LogMetrics |
   return appender;
 }
 
-/** Sends the buffered log records before the Redis client closes. */
+/** Sends the buffered log records, then closes the appender's Redis connection. */
 class LogAppenderCloser implements BeforeApplicationShutdown {
   constructor(@Inject(LogAppender) private readonly appender: LogAppender) {}
   async beforeApplicationShutdown(): Promise<void> {
     await this.appender.close();
+    await this.appender.redis.quit().catch(() => this.appender.redis.disconnect());
   }
 }
 
@@ -96,8 +101,8 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     {
       provide: LogAppender,
-      inject: [APP_CONFIG, REDIS_CLIENT, LogMetrics],
-      useFactory: (c: ServiceConfig, redis: Redis, metrics: LogMetrics | null) => createLogAppender(c, redis, metrics),
+      inject: [APP_CONFIG, LogMetrics],
+      useFactory: (c: ServiceConfig, metrics: LogMetrics | null) => createLogAppender(c, metrics),
     },
     LogAppenderCloser,
     {

@@ -17,8 +17,11 @@ export const LOG_STREAM_CODEC: StreamCodec<LogStreamEntry> = {
   fields: (e) => ['d', e.data],
 };
 
-/** Entries read per XREADGROUP (each holds one router batch of records). */
-const READ_COUNT = 64;
+/**
+ * Entries read per XREADGROUP: one record each as the router writes them through, up to 10 when it sends records
+ * held during a Redis outage (so a read holds at most 10,000 records; a statement is still cut at STATEMENT_CHARS).
+ */
+const READ_COUNT = 1000;
 /** A statement's JSON is cut at about this many characters (bodies can be large). */
 const STATEMENT_CHARS = 8 * 1024 * 1024;
 /** Partitions are created this many days ahead, at start and every hour. */

@@ -35,7 +35,7 @@ export interface EdgeCall<Q> {
   body: unknown;
 }
 
-/** What an endpoint does with the pipeline's result: write it in its protocol, then end the log (`log.end`). */
+/** What an endpoint does with the pipeline's result: end the log (`log.end`) just before the last write of its answer. */
 export type Respond<R> = (result: R, headers: Record<string, string>, log: CallLog, clientGone: Cancellation) => Promise<void>;
 
 /**
@@ -48,10 +48,30 @@ export type Respond<R> = (result: R, headers: Record<string, string>, log: CallL
 export class GatewayEdge {
   constructor(private readonly deps: EdgeDeps) {}
 
-  /** The body (size-limited JSON) and the project the call acts on (`x-gateway-project` for organization keys). */
-  async read(req: IncomingMessage, principal: KeyPrincipal): Promise<{ body: unknown; project: ProjectSnapshot }> {
-    const body = await readJsonBody(req, this.deps.bodyLimitBytes);
-    return { body, project: await this.project(req, principal) };
+  /**
+   * Stage 2 with its refusals recorded: reads the body (`read`, by default size-limited JSON), resolves the project
+   * and parses; a call refused here (a body, or a header, that does not parse) is counted and recorded too (status
+   * and error code, no bodies) and its error carries the log id.
+   */
+  async accept<T>(
+    req: IncomingMessage,
+    principal: KeyPrincipal,
+    origin: CallOrigin,
+    parse: (body: unknown, project: ProjectSnapshot) => T | Promise<T>,
+    read: () => Promise<unknown> = () => readJsonBody(req, this.deps.bodyLimitBytes),
+  ): Promise<{ project: ProjectSnapshot; body: unknown; parsed: T }> {
+    const got = await read().then(
+      (body) => ({ body }),
+      (error: unknown) => ({ error }),
+    );
+    const project = await this.project(req, principal);
+    try {
+      if ('error' in got) throw got.error;
+      return { project, body: got.body, parsed: await parse(got.body, project) };
+    } catch (err) {
+      if (!(err instanceof GatewayError)) throw err;
+      throw withLogId(err, this.deps.logger.refused(origin, principal, project, req.headers, err, 'body' in got ? got.body : undefined));
+    }
   }
 
   /** The project the call acts on (`x-gateway-project` for organization keys). */
@@ -99,15 +119,17 @@ export class GatewayEdge {
     } catch (err) {
       log.failed(err);
       if (err instanceof ClientAbortedError) return;
-      // The error answer carries the log id too (a copy: an error object may be shared).
-      if (err instanceof GatewayError && log.id) {
-        const headers = { ...err.headers };
-        log.addHeaders(headers);
-        throw new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err });
-      }
-      throw err;
+      throw err instanceof GatewayError ? withLogId(err, log) : err;
     }
   }
+}
+
+/** The error answer with the log id headers too (a copy: an error object may be shared); itself when not recorded. */
+function withLogId(err: GatewayError, log: CallLog): GatewayError {
+  if (!log.id) return err;
+  const headers = { ...err.headers };
+  log.addHeaders(headers);
+  return new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err });
 }
 
 /** The gateway's response headers: admission's (`x-ratelimit-*`), the call's own, the cache status and the DLP result. */

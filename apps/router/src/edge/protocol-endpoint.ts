@@ -27,18 +27,22 @@ export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): RawHan
   const edge = new GatewayEdge(deps);
   return async (req, res, { requestId, principal }) => {
     if (principal.kind !== 'key') return; // the 'key' policy admits keys only
-    const { body, project } = await edge.read(req, principal);
-    const { request, extensions } = protocol.parse(body);
-    const controls = parseRequestControls(req.headers, extensions);
     const origin = { requestId, path: protocol.path, requestType: protocol.requestType };
+    const { project, body, parsed } = await edge.accept(req, principal, origin, (body) => {
+      const { request, extensions } = protocol.parse(body);
+      return { request, controls: parseRequestControls(req.headers, extensions) };
+    });
+    const { request, controls } = parsed;
     await edge.execute(res, { origin, principal, project, request, controls, body }, async (result, headers, log, clientGone) => {
       if (result.kind === 'completion') {
         const text = protocol.completionText(result);
-        writeJson(res, 200, headers, text);
-        return log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+        // The record before the answer: its XADD is written before the client can see the answer.
+        log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+        return writeJson(res, 200, headers, text);
       }
-      const failure = await writeSse(res, headers, log.watch(result), protocol.streamEncoder(request, requestId), clientGone);
-      log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result });
+      await writeSse(res, headers, log.watch(result), protocol.streamEncoder(request, requestId), clientGone, (failure) =>
+        log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result }),
+      );
     });
   };
 }

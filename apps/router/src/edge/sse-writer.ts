@@ -25,8 +25,9 @@ const SSE_HEADERS = {
  * Sends an upstream stream as SSE: the held head, then what each upstream read brings, each in one write and
  * at once (never held back, so each upstream chunk reaches the client as it arrives); the encoder's end only
  * after a complete stream, its error event (and nothing after it) after a failure, nothing once the client
- * left. The head goes out with the response headers in the same write. Returns the error the stream ended
- * with (null: complete, or the client left).
+ * left. The head goes out with the response headers in the same write. `onEnd` is told how the stream ended
+ * (the error it ended with; null: complete, or the client left) just before the last write, so that the request's
+ * log record is appended before the client can see the end. Returns the error the stream ended with.
  */
 export async function writeSse(
   res: ServerResponse,
@@ -34,6 +35,7 @@ export async function writeSse(
   result: StreamResult,
   encoder: SseEncoder,
   clientGone: { readonly aborted: boolean },
+  onEnd: (failure: GatewayError | null) => void,
 ): Promise<GatewayError | null> {
   res.writeHead(200, { ...headers, ...SSE_HEADERS });
   // Headers and head in one write; with nothing in the head, the headers go now anyway.
@@ -46,12 +48,19 @@ export async function writeSse(
       const text = encoder.batch(batch);
       if (text) res.write(text);
     }
-    if (!clientGone.aborted) res.end(await encoder.end());
-    return null;
   } catch (err) {
     // The tail throws the client's GatewayError already; anything else is mapped the same way.
     const error = err instanceof GatewayError ? err : toGatewayError(classifyFailure(err), result.meta.provider);
+    onEnd(error);
     res.end(encoder.error(error));
     return error;
   }
+  if (clientGone.aborted) {
+    onEnd(null);
+    return null;
+  }
+  const last = await encoder.end();
+  onEnd(null);
+  res.end(last);
+  return null;
 }

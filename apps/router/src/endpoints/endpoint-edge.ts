@@ -24,19 +24,29 @@ export function endpointHandler(deps: EdgeDeps, spec: EndpointSpec): RawHandler 
   const path = { path: ENDPOINT_PATHS[spec.operation], requestType: ENDPOINT_REQUEST_TYPES[spec.operation] };
   return async (req: IncomingMessage, res: ServerResponse, { requestId, principal }: RawRouteContext) => {
     if (principal.kind !== 'key') return; // the 'key' policy admits keys only
-    const { parsed, body } = await spec.read(req);
-    const project = await edge.project(req, principal);
-    const { request } = parsed;
-    const controls = parseRequestControls(req.headers, parsed.extensions);
-    const call = { origin: { requestId, ...path }, principal, project, request, controls, body: loggedBody(request, body) };
+    const origin = { requestId, ...path };
+    const accepted = await edge.accept(
+      req,
+      principal,
+      origin,
+      (got) => {
+        const { parsed, body } = got as Awaited<ReturnType<EndpointSpec['read']>>;
+        return { request: parsed.request, controls: parseRequestControls(req.headers, parsed.extensions), body };
+      },
+      () => spec.read(req),
+    );
+    const { request, controls, body } = accepted.parsed;
+    const call = { origin, principal, project: accepted.project, request, controls, body: loggedBody(request, body) };
     await edge.executeEndpoint(res, call, async (result, headers, log, clientGone) => {
       if (result.kind === 'json') {
         const text = JSON.stringify(result.body);
-        writeJson(res, 200, headers, text);
-        return log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+        // The record before the answer: its XADD is written before the client can see the answer.
+        log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+        return writeJson(res, 200, headers, text);
       }
-      const failure = await passThrough(res, headers, result, clientGone);
-      log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result });
+      await passThrough(res, headers, result, clientGone, (failure) =>
+        log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result }),
+      );
     });
   };
 }
@@ -44,9 +54,15 @@ export function endpointHandler(deps: EdgeDeps, spec: EndpointSpec): RawHandler 
 /**
  * Sends an upstream body as it arrives (audio, transcript text, a pass-through SSE stream), honouring the
  * client's back-pressure. A failure after the first byte ends an event stream with an error event (as chat
- * does) and cuts any other body (its length cannot be honoured). Returns the error it ended with.
+ * does) and cuts any other body (its length cannot be honoured). `onEnd` is told how it ended just before the last write.
  */
-async function passThrough(res: ServerResponse, headers: Record<string, string>, result: EndpointRawResult, clientGone: { readonly aborted: boolean }): Promise<GatewayError | null> {
+async function passThrough(
+  res: ServerResponse,
+  headers: Record<string, string>,
+  result: EndpointRawResult,
+  clientGone: { readonly aborted: boolean },
+  onEnd: (failure: GatewayError | null) => void,
+): Promise<void> {
   res.writeHead(200, { ...headers, 'content-type': result.contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
   res.flushHeaders();
   try {
@@ -54,12 +70,13 @@ async function passThrough(res: ServerResponse, headers: Record<string, string>,
       if (clientGone.aborted) break;
       if (!res.write(chunk)) await new Promise<void>((resolve) => res.once('drain', resolve).once('close', resolve));
     }
-    if (!clientGone.aborted) res.end();
-    return null;
   } catch (err) {
     const error = err instanceof GatewayError ? err : toGatewayError(classifyFailure(err), result.meta.provider);
+    onEnd(error);
     if (result.contentType.startsWith('text/event-stream')) res.end(sseData(error.toBody()));
     else res.destroy();
-    return error;
+    return;
   }
+  onEnd(null);
+  if (!clientGone.aborted) res.end();
 }

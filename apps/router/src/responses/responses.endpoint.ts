@@ -26,23 +26,27 @@ export function responsesHandler(deps: ResponsesEndpointDeps): RawHandler {
   const { store } = deps;
   return async (req, res, { requestId, principal }) => {
     if (principal.kind !== 'key') return; // the 'key' policy admits keys only
-    const { body, project } = await edge.read(req, principal);
-    const parsed = parseResponsesRequest(body);
-    const context = parsed.previous_response_id ? await store.conversation(project.id, parsed.previous_response_id) : [];
-    const { request, extensions } = parseChatRequest(toChatRequest(parsed, context));
-    const controls = parseRequestControls(req.headers, extensions);
-    const ctx: ResponseContext = { id: randomItemId('resp'), createdAt: Math.floor(Date.now() / 1000), request: parsed, ids: randomItemId };
     const origin = { requestId, path: RESPONSES_PATH, requestType: 'responses' };
+    const accepted = await edge.accept(req, principal, origin, async (body, project) => {
+      const parsed = parseResponsesRequest(body);
+      const context = parsed.previous_response_id ? await store.conversation(project.id, parsed.previous_response_id) : [];
+      const { request, extensions } = parseChatRequest(toChatRequest(parsed, context));
+      return { parsed, context, request, controls: parseRequestControls(req.headers, extensions) };
+    });
+    const { project, body } = accepted;
+    const { parsed, context, request, controls } = accepted.parsed;
+    const ctx: ResponseContext = { id: randomItemId('resp'), createdAt: Math.floor(Date.now() / 1000), request: parsed, ids: randomItemId };
     await edge.execute(res, { origin, principal, project, request, controls, body }, async (result, headers, log, clientGone) => {
       if (result.kind === 'completion') {
         const response = toResponse(result.completion, ctx);
         await store.save(project.id, parsed, context, response);
         const text = JSON.stringify(response);
-        writeJson(res, 200, headers, text);
-        return log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+        // The record before the answer: its XADD is written before the client can see the answer.
+        log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+        return writeJson(res, 200, headers, text);
       }
       const translator = new ResponsesStreamTranslator(ctx);
-      const failure = await writeSse(
+      await writeSse(
         res,
         headers,
         result,
@@ -57,10 +61,12 @@ export function responsesHandler(deps: ResponsesEndpointDeps): RawHandler {
           error: (error) => sse(translator.fail({ code: error.code, message: error.message, param: error.param })),
         },
         clientGone,
+        (failure) => {
+          const response = translator.response();
+          const errorCode = failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null);
+          log.end({ statusCode: 200, errorCode, result, responseText: log.id && response ? JSON.stringify(response) : undefined });
+        },
       );
-      const response = translator.response();
-      const errorCode = failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null);
-      log.end({ statusCode: 200, errorCode, result, responseText: log.id && response ? JSON.stringify(response) : undefined });
     });
   };
 }

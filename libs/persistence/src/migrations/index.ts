@@ -5,6 +5,7 @@ import { CollectorIngestSpeed1764100000000 } from './1764100000000-collector-ing
 import { RequestLogs1764200000000 } from './1764200000000-request-logs';
 import { RequestLogRollups1764300000000 } from './1764300000000-request-log-rollups';
 import { Limits1796515171015 } from './1796515171015-limits';
+import { RequestLogRollupPercentiles1796515565255 } from './1796515565255-request-log-rollup-percentiles';
 import { StoredResponses1796515907482 } from './1796515907482-stored-responses';
 import { DlpProfiles1796516118907 } from './1796516118907-dlp-profiles';
 import { ConnectionBaseUrlTrust1796516717728 } from './1796516717728-connection-base-url-trust';
@@ -12,6 +13,6 @@ import { ConnectionBaseUrlTrust1796516717728 } from './1796516717728-connection-
 /** Every migration in order. A new migration is a new file plus one line here. */
 export const MIGRATIONS = [
   Tenancy1763800000000, Collector1763900000000, Documents1764000000000, CollectorIngestSpeed1764100000000, RequestLogs1764200000000,
-  RequestLogRollups1764300000000, Limits1796515171015, StoredResponses1796515907482, DlpProfiles1796516118907,
-  ConnectionBaseUrlTrust1796516717728,
+  RequestLogRollups1764300000000, Limits1796515171015, RequestLogRollupPercentiles1796515565255, StoredResponses1796515907482,
+  DlpProfiles1796516118907, ConnectionBaseUrlTrust1796516717728,
 ];

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { RequestLogBodyEntity, RequestLogEntity } from '../entities';
+import { histogramBucketSql, histogramCountsSql } from './latency-histogram';
 import { likePattern, LOG_ORDER_COLUMNS, logFilterConditions, type LogFilter, type LogOrderBy } from './log-filters';
 
 /** A JSON field of the record `e` as a column value: JSON null and absent are SQL NULL. */
@@ -15,12 +16,53 @@ INSERT INTO request_log_counts AS c (project_id)
 SELECT id FROM projects WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE
 ON CONFLICT (project_id) DO UPDATE SET stored = c.stored`;
 
+/** What a rollup row adds up over the inserted rows it stands for (a histogram: see latency-histogram.ts). */
+const ROLLUP_MEASURES: Record<string, string> = {
+  requests: 'count(*)',
+  errors: 'count(*) FILTER (WHERE NOT success)',
+  cached: 'count(*) FILTER (WHERE cached)',
+  tokens_input: 'sum(tokens_input)',
+  tokens_cache_read: 'sum(tokens_cache_read)',
+  tokens_cache_write: 'sum(tokens_cache_write)',
+  tokens_reasoning: 'sum(tokens_reasoning)',
+  tokens_output: 'sum(tokens_output)',
+  cost: 'COALESCE(sum(cost), 0)',
+  duration_ms: 'sum(duration_ms)',
+  duration_hist: histogramCountsSql('duration_b'),
+  ttfb_hist: histogramCountsSql('ttfb_b'),
+};
+
+/** The dimensions of `request_log_rollups` ('' for none). */
+const ROLLUP_DIMENSIONS = {
+  model: "COALESCE(model, '')",
+  provider: "COALESCE(provider, '')",
+  key_id: "COALESCE(key_id, '')",
+  customer_identifier: "COALESCE(customer_identifier, '')",
+};
+
+/** A stored row's metadata entries counted in `request_log_metadata_rollups`: its first 10 scalar ones, values cut at 256 characters. */
+const METADATA_ENTRIES = `SELECT e.key, left(e.value #>> '{}', 256) AS value FROM jsonb_each(ins.metadata) e
+  WHERE jsonb_typeof(e.value) IN ('string', 'number', 'boolean') AND length(e.key) <= 256 LIMIT 10`;
+
+/** Adds the rows of `from` (inserted logs) to a per-minute rollup table keyed by project, minute and `dimensions` (column -> expression). */
+function rollupInsert(table: string, dimensions: Record<string, string>, from: string): string {
+  const dims = Object.keys(dimensions);
+  const measures = Object.keys(ROLLUP_MEASURES);
+  const groups = Array.from({ length: dims.length + 2 }, (_, i) => i + 1).join(', ');
+  const merge = (c: string) => (c.endsWith('_hist') ? `${c} = request_log_hist_add(r.${c}, EXCLUDED.${c})` : `${c} = r.${c} + EXCLUDED.${c}`);
+  return `INSERT INTO ${table} AS r (project_id, bucket, ${dims.join(', ')}, ${measures.join(', ')})
+  SELECT project_id, date_trunc('minute', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', ${Object.values(dimensions).join(', ')},
+    ${Object.values(ROLLUP_MEASURES).join(', ')}
+  FROM ${from} GROUP BY ${groups} ORDER BY ${groups}
+  ON CONFLICT (project_id, bucket, ${dims.join(', ')}) DO UPDATE SET ${measures.map(merge).join(', ')}`;
+}
+
 /**
  * Inserts a batch of request log records (the JSON array the log stream holds: camelCase RequestLogRecords of
  * `@switchyard/metering`) and their bodies in one statement, idempotently on (id, created_at): a batch written
  * twice stores nothing twice. Records of a project that no longer exists are not stored. `log_management`: with
  * STOP_INSERTING (or no strategy), a project's records past its limit are not stored (the batch's earliest are
- * kept); each project's counter and per-minute rollups are raised by the rows actually inserted. Returns the rows inserted and the
+ * kept); each project's counter and per-minute rollups (and metadata rollups) are raised by the rows actually inserted. Returns the rows inserted and the
  * DELETE_OLDEST projects now over their limit, with by how much.
  */
 const INSERT_LOGS = `
@@ -51,20 +93,12 @@ WITH x AS (
   WHERE p.max_logs IS NULL OR p.strategy <> 'STOP_INSERTING' OR p.stored + x.rn <= p.max_logs
   ON CONFLICT (id, created_at) DO NOTHING
   RETURNING id, created_at, project_id, model, provider, key_id, customer_identifier, success, cached, tokens_input, tokens_cache_read,
-    tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms
+    tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms, metadata,
+    ${histogramBucketSql('duration_ms')} AS duration_b, ${histogramBucketSql('ttfb_ms')} AS ttfb_b
 ), rolled AS (
-  INSERT INTO request_log_rollups AS r (project_id, bucket, model, provider, key_id, customer_identifier, requests, errors, cached,
-    tokens_input, tokens_cache_read, tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms)
-  SELECT project_id, date_trunc('minute', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', COALESCE(model, ''), COALESCE(provider, ''),
-    COALESCE(key_id, ''), COALESCE(customer_identifier, ''), count(*), count(*) FILTER (WHERE NOT success), count(*) FILTER (WHERE cached),
-    sum(tokens_input), sum(tokens_cache_read), sum(tokens_cache_write), sum(tokens_reasoning), sum(tokens_output), COALESCE(sum(cost), 0),
-    sum(duration_ms)
-  FROM ins GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
-  ON CONFLICT (project_id, bucket, model, provider, key_id, customer_identifier) DO UPDATE SET
-    requests = r.requests + EXCLUDED.requests, errors = r.errors + EXCLUDED.errors, cached = r.cached + EXCLUDED.cached,
-    tokens_input = r.tokens_input + EXCLUDED.tokens_input, tokens_cache_read = r.tokens_cache_read + EXCLUDED.tokens_cache_read,
-    tokens_cache_write = r.tokens_cache_write + EXCLUDED.tokens_cache_write, tokens_reasoning = r.tokens_reasoning + EXCLUDED.tokens_reasoning,
-    tokens_output = r.tokens_output + EXCLUDED.tokens_output, cost = r.cost + EXCLUDED.cost, duration_ms = r.duration_ms + EXCLUDED.duration_ms
+  ${rollupInsert('request_log_rollups', ROLLUP_DIMENSIONS, 'ins')}
+), meta_rolled AS (
+  ${rollupInsert('request_log_metadata_rollups', { key: 'm.key', value: 'm.value' }, `ins CROSS JOIN LATERAL (${METADATA_ENTRIES}) m`)}
 ), counted AS (
   INSERT INTO request_log_counts AS c (project_id, stored)
   SELECT project_id, count(*) FROM ins GROUP BY project_id ORDER BY project_id

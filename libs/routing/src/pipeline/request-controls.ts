@@ -160,6 +160,20 @@ function cacheOptions(value: unknown): Record<string, boolean> {
   return value as Record<string, boolean>;
 }
 
+/**
+ * The controls of a request refused before the pipeline (its body, or a header, did not parse), for its record:
+ * the headers' controls when they parse, else none; never the bodies (a refused request's record has none).
+ */
+export function refusedRequestControls(headers: HeaderMap): RequestControls {
+  let controls: RequestControls;
+  try {
+    controls = parseRequestControls(headers);
+  } catch {
+    controls = parseRequestControls({});
+  }
+  return { ...controls, log: { ...controls.log, collectPayload: false } };
+}
+
 function logControls(headers: HeaderMap, body: BodyExtensions): LogControls {
   const collect = boolControl(headers, COLLECT_LOG);
   const eventId = control(headers, EVENT_ID);

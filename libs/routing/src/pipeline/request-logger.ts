@@ -6,7 +6,7 @@ import { DlpBlockedError } from '../dlp/dlp-stage';
 import { ClientAbortedError, type ExecutionMeta, type StreamResult } from '../executor';
 import type { Caller } from './gateway-client';
 import type { LogMetrics } from './log-metrics';
-import type { RequestControls } from './request-controls';
+import { refusedRequestControls, type HeaderMap, type RequestControls } from './request-controls';
 import { StreamAssembler } from './stream-assembler';
 
 /** Where records go: the log appender (`LogAppender` of libs/metering), or a test's array. */
@@ -74,6 +74,19 @@ export class RequestLogger {
   /** Starts the request's log; `body` is the request as received (serialized only if its body is recorded). */
   begin(origin: CallOrigin, call: Caller, project: ProjectSnapshot, request: LoggedRequest, controls: RequestControls, body: unknown): CallLog {
     return new CallLog(this, origin, call, project, request, controls, body);
+  }
+
+  /**
+   * A request refused before the pipeline ran (its body or a header did not parse, `err`): counted, and recorded
+   * (status and error code, without bodies) unless logs are off for it. `body`: what was parsed, if anything (its
+   * `model` is recorded as the model requested).
+   */
+  refused(origin: CallOrigin, call: Caller, project: ProjectSnapshot, headers: HeaderMap, err: unknown, body?: unknown): CallLog {
+    const model = (body as { model?: unknown } | undefined)?.model;
+    const request = { model: typeof model === 'string' ? model : '', messages: [] } as unknown as ChatRequest;
+    const log = new CallLog(this, origin, call, project, request, refusedRequestControls(headers), null);
+    log.failed(err);
+    return log;
   }
 
   /** @internal */

@@ -1,0 +1,100 @@
+// Helpers shared by the benchmark scripts: arguments, ports, the built services as processes, RSS, load.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** `--name value` pairs of the command line (`--flag` alone: 'true'). */
+export const parseArgs = (argv = process.argv.slice(2)) =>
+  Object.fromEntries(argv.reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]?.startsWith('--') || all[i + 1] === undefined ? 'true' : all[i + 1]]] : acc), []));
+
+/** A free TCP port on loopback. */
+export const freePort = () =>
+  new Promise((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+
+/** The load average, as `1m 5m 15m`. */
+export const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+/** A process's resident set in bytes (0 once it is gone). */
+export const rssOf = (pid) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) * 1024;
+  } catch {
+    return 0;
+  }
+};
+
+/**
+ * Starts a built service (`dist/apps/<app>/src/main.js`) and waits for its /healthz. `nodeArgs` go to node;
+ * `wrapper` (e.g. `['taskset', '-c', '1']`) runs node under another command.
+ */
+export function startService(app, env, port, { nodeArgs = [], wrapper = [] } = {}) {
+  const portVar = { router: 'ROUTER_PORT', collector: 'COLLECTOR_PORT' }[app];
+  const node = [...nodeArgs, resolve(root, 'dist/apps', app, 'src/main.js')];
+  const [cmd, argv] = wrapper.length ? [wrapper[0], [...wrapper.slice(1), process.execPath, ...node]] : [process.execPath, node];
+  const child = spawn(cmd, argv, { env: { PATH: process.env.PATH, ...env, [portVar]: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const url = `http://127.0.0.1:${port}`;
+  return (async () => {
+    for (let i = 0; i < 300; i++) {
+      try {
+        if ((await fetch(`${url}/healthz`)).ok) return { child, url };
+      } catch {}
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGKILL');
+    throw new Error(`${app} did not start`);
+  })();
+}
+
+/** POSTs JSON with a bearer token; the answer's JSON (throws on a non-2xx). */
+export async function post(url, token, body) {
+  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/**
+ * A fresh database named `<name>_<id>` on BASE_DB, migrated with the built `dist/tools/migrate.js`, and the
+ * services' environment for it (Redis prefix `<prefix>-<id>`); `drop()` removes the database.
+ */
+export async function benchDatabase(name, prefix) {
+  const { Client } = createRequire(import.meta.url)('pg');
+  const id = randomBytes(4).toString('hex');
+  const dbName = `${name}_${id}`;
+  const admin = new Client({ connectionString: BASE_DB });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dbUrl = new URL(BASE_DB);
+  dbUrl.pathname = `/${dbName}`;
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL,
+    REDIS_PREFIX: `${prefix}-${id}`,
+    GATEWAY_ADMIN_TOKEN: `bench-admin-${id}-0123456789`,
+    GATEWAY_MASTER_KEY: randomBytes(32).toString('base64'),
+    LOG_LEVEL: 'warn',
+  };
+  const mig = spawn(process.execPath, [resolve(root, 'dist/tools/migrate.js'), 'up'], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
+  await new Promise((r) => mig.once('exit', r));
+  const drop = async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
+    await admin.end();
+  };
+  return { id, env, drop };
+}

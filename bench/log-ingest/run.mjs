@@ -1,0 +1,208 @@
+#!/usr/bin/env node
+// Request log pipeline benchmark, against the built collector (dist) and a fresh database. Needs `npm run build`,
+// PostgreSQL and Redis. Three phases, each printing its figures:
+//  1. ingest: --ingest records (2 KB of bodies each, one record per stream entry as the router writes them through)
+//     are XADDed straight into the log stream before the collector starts; then the collector's writer drains them:
+//     records persisted per second (from the collector answering /healthz until all are in PostgreSQL), and its peak RSS.
+//  2. lag: records XADDed at --rate per second for --duration seconds while the writer runs; the writer lag
+//     (`collector_log_stream_oldest_age_seconds` on /metrics, sampled every 250 ms): p50/p95/max.
+//  3. queries: --records logs stored with one INSERT ... SELECT generate_series over the last 30 days (rollups
+//     built from them as the writer would), then `GET /v1/logs` of the last 24 h with one filter (model) and
+//     `GET /v1/analytics` over 30 days by model: p50/p95 over --queries calls each.
+//
+//   node bench/log-ingest/run.mjs [--ingest 50000] [--rate 2000] [--duration 10] [--records 100000] [--queries 30]
+//     [--with-spans 200000]   also runs `bench/collector-ingest/run.mjs --spans N` during the ingest phase, on its own
+//                             collector (the span writer and the log writer sharing the machine)
+//     [--explain]             prints the analytics query's plan (EXPLAIN ANALYZE)
+//     the issue's figures: --ingest 200000 --records 10000000 (the INSERT alone takes minutes; about 30 GB of disk)
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { benchDatabase, freePort, load, parseArgs, post, REDIS_URL, root, rssOf, startService } from '../common.mjs';
+
+const require = createRequire(import.meta.url);
+const { Client } = require('pg');
+const { Redis } = require('ioredis');
+// The SQL of the rollup histograms, as the writer and the analytics query build it (the built lib).
+const { histogramBucketSql, histogramCountsSql, histogramSumSql } = require(resolve(root, 'dist/libs/persistence/src/repositories/latency-histogram.js'));
+
+const args = parseArgs();
+const INGEST = Number(args.ingest ?? 50_000);
+const RATE = Number(args.rate ?? 2000);
+const DURATION_S = Number(args.duration ?? 10);
+const RECORDS = Number(args.records ?? 100_000);
+const QUERIES = Number(args.queries ?? 30);
+const WITH_SPANS = args['with-spans'] && args['with-spans'] !== 'true' ? Number(args['with-spans']) : args['with-spans'] === 'true' ? 200_000 : 0;
+const DAY_MS = 86_400_000;
+
+const pct = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+const BODY = 'x'.repeat(1000);
+/** One record as the router writes it, with 2 KB of bodies (1 KB request, 1 KB response). */
+const record = (ids, i) => ({
+  id: randomUUID(), requestId: `req-${i}`, eventId: null, createdAt: new Date().toISOString(),
+  organizationId: ids.org, projectId: ids.project, keyId: ids.key, customerIdentifier: `c${i % 100}`, threadIdentifier: null, customIdentifier: null,
+  documentJobId: null, path: '/v1/chat/completions', requestType: 'chat.completions', modelRequested: 'gpt-4o-mini', model: i % 3 ? 'gpt-4o-mini' : 'gpt-4o',
+  provider: 'openai', connectionId: 'bench', statusCode: 200, success: true, cached: false, step: 0,
+  attempts: [{ step: 0, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'bench', status: 200, durationMs: 120, errorCode: null }],
+  tokens: { input: 120, cacheRead: 0, cacheWrite: 0, reasoning: 0, output: 42 }, cost: 0.00004, customCost: false, durationMs: 100 + (i % 400), ttfbMs: 50 + (i % 100),
+  stream: false, metadata: { team: `t${i % 5}` }, routing: null, errorCode: null, dlp: null,
+  bodies: { request: `{"content":"${BODY}"}`, response: `{"content":"${BODY}"}`, requestContentType: 'application/json', responseContentType: 'application/json', requestBytes: 1014, responseBytes: 1014, truncated: false },
+});
+
+/** XADDs `n` records, one per entry, in pipelines of 500. */
+async function xaddRecords(redis, stream, ids, from, n) {
+  for (let i = 0; i < n; i += 500) {
+    const p = redis.pipeline();
+    for (let j = i; j < Math.min(n, i + 500); j++) p.xadd(stream, '*', 'd', `[${JSON.stringify(record(ids, from + j))}]`);
+    await p.exec();
+  }
+}
+
+const storedLogs = async (db) => Number((await db.query('SELECT count(*) AS n FROM request_logs')).rows[0].n);
+
+async function lagOf(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(/^collector_log_stream_oldest_age_seconds\{[^}]*\} (\S+)$/m.exec(text)?.[1] ?? NaN);
+}
+
+/** Runs bench/collector-ingest alongside; resolves with its output. */
+function spanBench(spans) {
+  const child = spawn(process.execPath, [resolve(root, 'bench/collector-ingest/run.mjs'), '--spans', String(spans)], { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  return new Promise((r) => child.once('exit', () => r(out)));
+}
+
+async function timed(n, fn) {
+  const ms = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn();
+    ms.push(performance.now() - t);
+  }
+  return `p50 ${pct(ms, 50).toFixed(1)}  p95 ${pct(ms, 95).toFixed(1)}  max ${Math.max(...ms).toFixed(1)} ms`;
+}
+
+async function main() {
+  const { env, drop } = await benchDatabase('sy_bench_logs', 'bench-logs');
+  const prefix = env.REDIS_PREFIX;
+  const procs = [];
+  const db = new Client({ connectionString: env.DATABASE_URL });
+  const redis = new Redis(REDIS_URL);
+  const stream = `${prefix}:logs`;
+  try {
+    const router = await startService('router', env, await freePort());
+    const org = await post(`${router.url}/v1/admin/organizations`, env.GATEWAY_ADMIN_TOKEN, { name: 'bench' });
+    const key = await post(`${router.url}/v1/admin/access-keys`, env.GATEWAY_ADMIN_TOKEN, { organization_id: org.id, project_id: org.default_project_id, name: 'bench' });
+    router.child.kill('SIGTERM');
+    await db.connect();
+    const ids = { org: org.id, project: org.default_project_id, key: key.id ?? null };
+    console.log(`log-ingest: load average ${load()} at start`);
+
+    // 1. ingest: a backlog of INGEST records, drained by a collector started after it is in place.
+    await xaddRecords(redis, stream, ids, 0, INGEST);
+    const spans = WITH_SPANS ? spanBench(WITH_SPANS) : null;
+    const collector = await startService('collector', env, await freePort());
+    procs.push(collector.child);
+    const t0 = performance.now(); // from /healthz answering: the writer is starting
+    let peakRss = 0;
+    const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssOf(collector.child.pid))), 100);
+    let stored = 0;
+    while ((stored = await storedLogs(db)) < INGEST) await new Promise((r) => setTimeout(r, 100));
+    const secs = (performance.now() - t0) / 1000;
+    console.log(`  ingest     ${fmt(INGEST / secs)} records/s persisted (${stored} records with 2 KB bodies in ${secs.toFixed(2)} s from the collector's /healthz); collector peak RSS ${(peakRss / 1048576).toFixed(0)} MiB`);
+    if (spans) console.log(`  spans alongside (bench/collector-ingest --spans ${WITH_SPANS}):\n${(await spans).replace(/^/gm, '    ')}`);
+
+    // 2. lag under a steady load.
+    const lags = [];
+    let sent = 0;
+    const t1 = performance.now();
+    const sampler = setInterval(() => void lagOf(collector.url).then((l) => lags.push(l)), 250);
+    while (performance.now() - t1 < DURATION_S * 1000) {
+      const due = Math.floor(((performance.now() - t1) / 1000) * RATE);
+      if (due > sent) {
+        await xaddRecords(redis, stream, ids, INGEST + sent, due - sent);
+        sent = due;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    clearInterval(sampler);
+    while ((await storedLogs(db)) < INGEST + sent) await new Promise((r) => setTimeout(r, 100));
+    const drained = (performance.now() - t1) / 1000 - DURATION_S;
+    clearInterval(rssTimer);
+    const finite = lags.filter(Number.isFinite);
+    console.log(`  lag        at ${RATE} records/s for ${DURATION_S} s: writer lag p50 ${pct(finite, 50)?.toFixed(2)} p95 ${pct(finite, 95)?.toFixed(2)} max ${Math.max(...finite).toFixed(2)} s; drained ${drained.toFixed(2)} s after the load; peak RSS ${(peakRss / 1048576).toFixed(0)} MiB`);
+
+    // 3. queries over RECORDS stored logs, the last 30 days.
+    const now = Date.now();
+    const days = Array.from({ length: 32 }, (_, i) => new Date(now - (30 - i) * DAY_MS).toISOString().slice(0, 10));
+    await db.query('SELECT request_log_ensure_partitions($1::date[])', [days]);
+    const t2 = performance.now();
+    await db.query(
+      `INSERT INTO request_logs (id, created_at, project_id, organization_id, request_id, key_id, customer_identifier, path, request_type,
+         model_requested, model, provider, connection_id, status_code, success, cached, step, attempts, tokens_input, tokens_cache_read,
+         tokens_cache_write, tokens_reasoning, tokens_output, cost, custom_cost, duration_ms, ttfb_ms, stream, metadata, has_bodies)
+       SELECT gen_random_uuid(), $3::timestamptz - (i * (30 * 86400000.0 / $4)) * interval '1 millisecond', $1, $2, 'gen-' || i, NULL, 'c' || (i % 100),
+         '/v1/chat/completions', 'chat.completions', 'gpt-4o-mini', (ARRAY['gpt-4o-mini', 'gpt-4o', 'claude-3-5-haiku'])[1 + i % 3], 'openai', 'bench',
+         CASE WHEN i % 20 = 0 THEN 429 ELSE 200 END, i % 20 <> 0, false, 0, '[]'::jsonb, 120, 0, 0, 0, 42, 0.00004, false, 100 + i % 400, 50 + i % 100,
+         false, jsonb_build_object('team', 't' || (i % 5)), false
+       FROM generate_series(1, $4) i`,
+      [ids.project, ids.org, new Date(now).toISOString(), RECORDS],
+    );
+    await db.query(
+      `INSERT INTO request_log_rollups AS r (project_id, bucket, model, provider, key_id, customer_identifier, requests, errors, cached, tokens_input,
+         tokens_cache_read, tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms, duration_hist, ttfb_hist)
+       SELECT project_id, date_trunc('minute', created_at), model, provider, '', customer_identifier, count(*), count(*) FILTER (WHERE NOT success), 0,
+         sum(tokens_input), 0, 0, 0, sum(tokens_output), sum(cost), sum(duration_ms), ${histogramCountsSql('duration_b')}, ${histogramCountsSql('ttfb_b')}
+       FROM (SELECT *, ${histogramBucketSql('duration_ms')} AS duration_b, ${histogramBucketSql('ttfb_ms')} AS ttfb_b FROM request_logs
+         WHERE request_id LIKE 'gen-%' AND created_at < $1) l GROUP BY 1, 2, 3, 4, 5, 6
+       ON CONFLICT (project_id, bucket, model, provider, key_id, customer_identifier) DO NOTHING`,
+      [new Date(now).toISOString()],
+    );
+    await db.query('ANALYZE request_logs');
+    console.log(`  stored     ${fmt(RECORDS)} logs over 30 days in ${((performance.now() - t2) / 1000).toFixed(1)} s (INSERT ... SELECT generate_series, rollups, ANALYZE)`);
+    const headers = { authorization: `Bearer ${key.key}` };
+    const filters = encodeURIComponent(JSON.stringify([
+      { key: 'created_at', operator: 'gt', value: [new Date(now - DAY_MS).toISOString()] },
+      { key: 'model', operator: 'eq', value: ['gpt-4o'] },
+    ]));
+    const get = async (path) => {
+      const res = await fetch(`${collector.url}${path}`, { headers });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      await res.arrayBuffer();
+    };
+    console.log(`  list 24 h  one filter (model), 50 per page: ${await timed(QUERIES, () => get(`/v1/logs?filters=${filters}`))}`);
+    const range = `from=${new Date(now - 30 * DAY_MS).toISOString()}&to=${new Date(now).toISOString()}`;
+    console.log(`  analytics  30 days by day and model: ${await timed(QUERIES, () => get(`/v1/analytics?interval=day&group_by=model&${range}`))}`);
+    if (args.explain === 'true') {
+      const sql = `SELECT date_trunc('day', bucket AT TIME ZONE 'UTC') AS b, model, sum(requests), ${histogramSumSql('duration_hist')}, ${histogramSumSql('ttfb_hist')}
+        FROM request_log_rollups WHERE project_id = $1 AND bucket >= $2 AND bucket < $3 GROUP BY 1, 2`;
+      const params = [ids.project, new Date(now - 30 * DAY_MS), new Date(now)];
+      const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+      console.log(plan.rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n'));
+      // The same without the histograms: what the percentiles cost.
+      const bare = await db.query(`EXPLAIN (ANALYZE) ${sql.replace(`, ${histogramSumSql('duration_hist')}, ${histogramSumSql('ttfb_hist')}`, '')}`, params);
+      console.log(`    without the histograms: ${bare.rows.at(-1)['QUERY PLAN']}`);
+    }
+    console.log(`  load average ${load()} at the end`);
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    await Promise.race([Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.once('exit', r)) : null))), new Promise((r) => setTimeout(r, 10_000))]);
+    await db.end().catch(() => {});
+    await drop();
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
