@@ -24,6 +24,8 @@ describe('governance in one Redis round trip', () => {
   let client: OpenAI;
   let sent: Sent[] = [];
   let answered = 0;
+  /** What the router's shared client wrote to its Redis socket, one string per write. */
+  let writes: string[] = [];
   let n = 0;
   const fresh = () => `round trip ${++n} ${Date.now()}`;
 
@@ -56,6 +58,12 @@ describe('governance in one Redis round trip', () => {
       );
       return (send as (...a: unknown[]) => unknown)(command, ...rest);
     }) as typeof redis.sendCommand;
+    const socket = redis.stream as unknown as { write: (chunk: unknown, ...rest: unknown[]) => boolean };
+    const write = socket.write.bind(socket);
+    socket.write = (chunk, ...rest) => {
+      writes.push(String(chunk));
+      return write(chunk, ...rest);
+    };
   });
 
   afterAll(async () => {
@@ -72,6 +80,7 @@ describe('governance in one Redis round trip', () => {
 
     const q = fresh();
     sent = [];
+    writes = [];
     const miss = await ask(q);
     expect(miss.response.headers.get('x-gateway-cache-status')).toBe('MISS');
     const look = sent.find(isLook)!;
@@ -85,6 +94,9 @@ describe('governance in one Redis round trip', () => {
     const first = Math.min(look.answeredBefore, reserve.answeredBefore);
     expect(look.answeredBefore).toBe(first);
     expect(reserve.answeredBefore).toBe(first);
+    // In fact in one write to the socket (the shared client pipelines what is sent in one tick).
+    const lockKey = look.args.split(' ').find((a) => a.endsWith(':lock'))!;
+    expect(writes.filter((w) => w.includes(lockKey) && w.includes(`:p:${tenant.projectId}:gw`))).toHaveLength(1);
 
     sent = [];
     const hit = await ask(q);
