@@ -10,6 +10,9 @@
 //   cc -O2 -o loadgen loadgen.c -lm
 //   loadgen --port 8080 --path /v1/chat/completions --body-file body.json --header 'authorization: Bearer k'
 //           (--rate 500 | --connections 64) --duration 10 [--warmup 1] [--host 127.0.0.1] [--warm 16] [--dump FILE]
+//           [--unique MARK]
+// --unique MARK: every request's body differs: the first MARK in the body file is overwritten, per request, by the
+// request's sequence number zero-padded to MARK's length (each connection writes its own copy of the request).
 //
 // Prints one JSON object: counts, achieved rate, and latency / first-body-byte percentiles in milliseconds.
 #define _GNU_SOURCE
@@ -50,6 +53,7 @@ struct conn {
   int close_after;
   // request writing
   size_t written;
+  char *own;  // --unique: this connection's copy of the request
 };
 
 static struct conn conns[MAX_CONNS];
@@ -60,6 +64,8 @@ static int epfd;
 static struct sockaddr_in addr;
 static char *request;
 static size_t request_len;
+static size_t unique_at, unique_len;  // --unique: where the sequence number goes in `request` (unique_len 0: off)
+static uint64_t unique_seq;
 static double *latencies, *ttfbs;
 static size_t nlat, nttfb, cap;
 static long sent, ok, non2xx, errors, dropped;
@@ -106,8 +112,10 @@ static void reopen(int i) {
   if (fd < 0) die("socket");
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  char *own = conns[i].own;  // the slot keeps its request buffer
   memset(&conns[i], 0, sizeof conns[i]);
   conns[i].fd = fd;
+  conns[i].own = own;
   if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0 && errno != EINPROGRESS) die("connect");
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP, .data.u32 = (uint32_t)i};
   if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0) die("epoll_ctl");
@@ -115,8 +123,9 @@ static void reopen(int i) {
 
 static void try_write(int i) {
   struct conn *c = &conns[i];
+  const char *req = c->own ? c->own : request;
   while (c->written < request_len) {
-    ssize_t n = write(c->fd, request + c->written, request_len - c->written);
+    ssize_t n = write(c->fd, req + c->written, request_len - c->written);
     if (n < 0) {
       if (errno == EAGAIN) return;
       return;  // the read side reports the failure
@@ -137,6 +146,13 @@ static void start_request(int i, int64_t scheduled) {
   c->line_len = 0;
   c->close_after = 0;
   c->written = 0;
+  if (unique_len) {
+    if (!c->own && !(c->own = malloc(request_len))) die("malloc");
+    memcpy(c->own, request, request_len);
+    char digits[32];
+    snprintf(digits, sizeof digits, "%0*llu", (int)unique_len, (unsigned long long)unique_seq++);
+    memcpy(c->own + unique_at, digits + strlen(digits) - unique_len, unique_len);
+  }
   sent++;
   if (c->connected) try_write(i);
 }
@@ -272,7 +288,7 @@ static int on_readable(int i) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: loadgen --port P --path /x --body-file F [--header 'k: v']... (--rate R | --connections N) --duration S [--host H] [--warmup S] [--warm N] [--dump FILE]\n");
+  fprintf(stderr, "usage: loadgen --port P --path /x --body-file F [--header 'k: v']... (--rate R | --connections N) --duration S [--host H] [--warmup S] [--warm N] [--dump FILE] [--unique MARK]\n");
   exit(2);
 }
 
@@ -292,7 +308,7 @@ static void print_stats(const char *name, double *xs, size_t n) {
 }
 
 int main(int argc, char **argv) {
-  const char *host = "127.0.0.1", *path = NULL, *body_file = NULL;
+  const char *host = "127.0.0.1", *path = NULL, *body_file = NULL, *unique = NULL;
   int port = 0, closed = 0, warm = 16;
   double rate = 0, duration = 10, warmup = 0;
   char headers[8192] = "";
@@ -308,6 +324,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--duration")) duration = atof(v);
     else if (!strcmp(a, "--warmup")) warmup = atof(v);
     else if (!strcmp(a, "--warm")) warm = atoi(v);
+    else if (!strcmp(a, "--unique")) unique = v;
     else if (!strcmp(a, "--dump")) {
       dump = fopen(v, "w");
       if (!dump) die(v);
@@ -330,6 +347,13 @@ int main(int argc, char **argv) {
   if (fread(request + head, 1, (size_t)body_len, f) != (size_t)body_len) die("fread");
   fclose(f);
   request_len = (size_t)head + (size_t)body_len;
+  if (unique) {
+    request[request_len] = 0;
+    const char *mark = strstr(request + head, unique);
+    unique_len = strlen(unique);
+    if (!mark || !unique_len || unique_len > 20) usage();
+    unique_at = (size_t)(mark - request);
+  }
 
   addr.sin_family = AF_INET;
   addr.sin_port = htons((uint16_t)port);

@@ -4,7 +4,7 @@
 // (with --floor) through a bare Fastify + undici proxy.
 //
 //   npm run build && node bench/router-overhead/run.mjs [--repeats 3] [--rate 500] [--duration 10] [--only switchyard,floor]
-//     [--floor true] [--portkey false] [--nolog true] [--router-flags='--single-threaded-gc' | --router-flags=none]
+//     [--floor true] [--portkey false] [--nolog true] [--gov true] [--router-flags='--single-threaded-gc' | --router-flags=none]
 //
 // Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL as for the services; it uses its own database
 // `switchyard_bench` and a fresh Redis prefix), and a C compiler for the load generator (loadgen.c).
@@ -39,6 +39,11 @@ const wanted = (name) => !ONLY || ONLY.has(name);
 const PORTKEY = args.portkey !== 'false' && wanted('portkey');
 const FLOOR = (args.floor === 'true' || ONLY?.has('floor')) && wanted('floor');
 const NOLOG = (args.nolog === 'true' || ONLY?.has('sy-nolog')) && wanted('sy-nolog');
+// --gov true: the same router on a project with every governance feature on (targets sy-gov: all cache misses, sy-hit: all hits).
+const GOV_MISS = (args.gov === 'true' || ONLY?.has('sy-gov')) && wanted('sy-gov');
+const GOV_HIT = (args.gov === 'true' || ONLY?.has('sy-hit')) && wanted('sy-hit');
+/** Where loadgen writes each request's sequence number (`--unique`), so that every request of a target with `unique` differs. */
+const UNIQUE_MARK = '@@@@@@@@@@@@@@';
 const VERBOSE = !!process.env.BENCH_VERBOSE;
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 const cpus = Number(execFileSync('nproc').toString().trim());
@@ -108,8 +113,11 @@ const LOADGEN = buildLoadgen();
  */
 async function load(target, { rate, connections, seconds, warmup = 1, stream = false }) {
   const bodyFile = join(tmpdir(), `switchyard-bench-body-${process.pid}-${stream ? 's' : 'j'}.json`);
-  writeFileSync(bodyFile, JSON.stringify({ ...target.body, ...(stream ? { stream: true } : {}) }));
+  const body = JSON.stringify({ ...target.body, ...(stream ? { stream: true } : {}) });
+  // A fresh prefix per load run: no run repeats the bodies (and so the cache entries) of an earlier one.
+  writeFileSync(bodyFile, target.unique ? body.replace(UNIQUE_MARK, `${randomBytes(6).toString('hex')}-${UNIQUE_MARK}`) : body);
   const argv = ['--port', new URL(target.origin).port, '--path', target.path, '--body-file', bodyFile, '--duration', String(seconds), '--warmup', String(warmup)];
+  if (target.unique) argv.push('--unique', UNIQUE_MARK);
   for (const [k, v] of Object.entries(target.headers)) argv.push('--header', `${k}: ${v}`);
   argv.push(...(rate ? ['--rate', String(rate)] : ['--connections', String(connections)]));
   let rssMax = 0;
@@ -155,7 +163,7 @@ const targets = {
 };
 const children = [mock];
 
-if (wanted('switchyard')) {
+if (wanted('switchyard') || NOLOG || GOV_MISS || GOV_HIT) {
   const dbUrl = new URL(env0.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/switchyard');
   dbUrl.pathname = '/switchyard_bench';
   const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
@@ -181,22 +189,40 @@ if (wanted('switchyard')) {
   children.push(router);
   const routerUrl = `http://127.0.0.1:${routerPort}`;
   await waitFor(`${routerUrl}/healthz`, router, 'router');
-  const admin = (path, body) =>
-    fetch(routerUrl + path, { method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+  const admin = async (path, body, method = 'POST') => {
+    const r = await fetch(routerUrl + path, { method, headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = await r.json();
+    if (!r.ok) throw new Error(`${method} ${path} answered ${r.status}: ${JSON.stringify(json).slice(0, 300)}`);
+    return json;
+  };
   const org = await admin('/v1/admin/organizations', { name: 'bench' });
   const key = await admin('/v1/admin/access-keys', { organization_id: org.id, project_id: org.default_project_id, name: 'bench' });
   await admin('/v1/admin/connections', {
     organization_id: org.id, provider: 'openai', name: 'mock', slug: 'mock', credentials: { api_key: 'sk-bench-upstream-key' }, base_url: mockBase, is_default: true,
   });
-  targets.switchyard = {
+  const plain = {
     origin: routerUrl,
     path: '/v1/chat/completions',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key.key}` },
     body: { ...chatBody, model: 'openai/gpt-4o-mini' },
     pid: router.pid,
   };
+  if (wanted('switchyard')) targets.switchyard = plain;
   // The same router with request logging off for these requests (metrics still counted): what logging costs.
-  if (NOLOG) targets['sy-nolog'] = { ...targets.switchyard, headers: { ...targets.switchyard.headers, 'x-gateway-collect-log': 'false' } };
+  if (NOLOG) targets['sy-nolog'] = { ...plain, headers: { ...plain.headers, 'x-gateway-collect-log': 'false' } };
+  if (GOV_MISS || GOV_HIT) {
+    // A project with a gateway rate limit, a key budget, a spend rule and the cache on, none of them ever refusing:
+    // what governance costs a call (one Redis round trip for all of it), on a miss and on a hit.
+    const projects = `/v1/admin/organizations/${org.id}/projects`;
+    const project = await admin(projects, { name: 'governed', id: 'governed' });
+    await admin(`${projects}/governed`, { rate_limiting_limit: 1_000_000_000, rate_limiting_interval: 60, cache_ttl: 86_400 }, 'PATCH');
+    await admin(`${projects}/governed/spend-rules`, { name: 'bench', amount: 1_000_000_000, window: 86_400 });
+    const govKey = await admin('/v1/admin/access-keys', { organization_id: org.id, project_id: project.id, name: 'governed', max_budget: 1_000_000, budget_duration: '1d' });
+    const governed = { ...plain, headers: { ...plain.headers, authorization: `Bearer ${govKey.key}` } };
+    // sy-gov: every request's message differs (loadgen --unique), so every one is a cache miss; sy-hit: the same request every time.
+    if (GOV_MISS) targets['sy-gov'] = { ...governed, body: { ...governed.body, messages: [{ role: 'user', content: `Say hello. ${UNIQUE_MARK}` }] }, unique: true, cacheStatus: 'MISS' };
+    if (GOV_HIT) targets['sy-hit'] = { ...governed, cacheStatus: 'HIT' };
+  }
 }
 
 if (PORTKEY) {
@@ -228,11 +254,16 @@ if (FLOOR) {
   targets.floor = { origin: `http://127.0.0.1:${floorPort}`, path: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, body: chatBody, pid: floor.pid };
 }
 
-// Sanity: every target answers the same completion.
+// Sanity: every target answers the same completion; a second call of sy-gov misses the cache, of sy-hit hits it.
 for (const [name, t] of Object.entries(targets)) {
-  const r = await fetch(t.origin + t.path, { method: 'POST', headers: t.headers, body: JSON.stringify(t.body) });
-  const j = await r.json();
-  if (r.status !== 200 || !j.choices?.[0]?.message?.content) throw new Error(`${name} answered ${r.status}: ${JSON.stringify(j).slice(0, 300)}`);
+  for (let call = 0; call < (t.cacheStatus ? 2 : 1); call += 1) {
+    const body = JSON.stringify(t.body);
+    const r = await fetch(t.origin + t.path, { method: 'POST', headers: t.headers, body: t.unique ? body.replace(UNIQUE_MARK, randomBytes(7).toString('hex')) : body });
+    const j = await r.json();
+    if (r.status !== 200 || !j.choices?.[0]?.message?.content) throw new Error(`${name} answered ${r.status}: ${JSON.stringify(j).slice(0, 300)}`);
+    const cache = r.headers.get('x-gateway-cache-status');
+    if (call === 1 && cache !== t.cacheStatus) throw new Error(`${name}: a second call answered x-gateway-cache-status ${cache}, not ${t.cacheStatus}`);
+  }
 }
 
 // ---- runs ----
@@ -243,6 +274,7 @@ console.log(
     `load generator (loadgen.c) + mock on CPU ${LOAD_CPU}, gateways on CPU ${GATEWAY_CPU}; load average ${loadavg()}`,
 );
 const f3 = (x) => x.toFixed(3);
+const signed = (x) => `${x >= 0 ? '+' : ''}${f3(x)}`;
 for (const [name, t] of Object.entries(targets)) t.name = name;
 for (let rep = 1; rep <= REPEATS; rep += 1) {
   for (const name of Object.keys(targets)) {
@@ -284,6 +316,20 @@ if (targets['sy-nolog'] && targets.switchyard) {
     `SUMMARY logging on vs off: added p50 @${RATE}/s ${f3(medAdded('switchyard', (m) => m.high.lat.p50))} vs ${f3(medAdded('sy-nolog', (m) => m.high.lat.p50))} ms; ` +
       `throughput ${(med('switchyard', (m) => m.tp.rps) / med('sy-nolog', (m) => m.tp.rps)).toFixed(2)}x; ` +
       `CPU/req saturated ${f3(med('switchyard', (m) => m.tp.cpuMsPerReq))} vs ${f3(med('sy-nolog', (m) => m.tp.cpuMsPerReq))} ms`,
+  );
+}
+if (targets['sy-gov'] && targets.switchyard) {
+  console.log(
+    `SUMMARY governance (rate limit, key budget, spend rule, cache miss) vs none: added p50 @${RATE}/s ${f3(medAdded('sy-gov', (m) => m.high.lat.p50))} vs ${f3(medAdded('switchyard', (m) => m.high.lat.p50))} ms ` +
+      `(governance adds ${signed(medAdded('sy-gov', (m) => m.high.lat.p50) - medAdded('switchyard', (m) => m.high.lat.p50))} ms); ` +
+      `added p99 ${f3(medAdded('sy-gov', (m) => m.high.lat.p99))} vs ${f3(medAdded('switchyard', (m) => m.high.lat.p99))} ms; ` +
+      `CPU/req ${f3(med('sy-gov', (m) => m.cpuMsPerReq))} vs ${f3(med('switchyard', (m) => m.cpuMsPerReq))} ms`,
+  );
+}
+if (targets['sy-hit']) {
+  console.log(
+    `SUMMARY cache HIT vs the upstream itself: p50 @${RATE}/s ${f3(med('sy-hit', (m) => m.high.lat.p50))} vs direct ${f3(med('direct', (m) => m.high.lat.p50))} ms ` +
+      `(added ${signed(medAdded('sy-hit', (m) => m.high.lat.p50))} ms); stream TTFB @${LOW_RATE}/s ${f3(med('sy-hit', (m) => m.streaming.ttfb.p50))} vs ${f3(med('direct', (m) => m.streaming.ttfb.p50))} ms`,
   );
 }
 if (targets.portkey && targets.switchyard) {

@@ -21,6 +21,17 @@ describe('ResponseCache', () => {
     expect(cache.keys('h')).toEqual({ entry: 't:cache:{h}', lock: 't:cache:{h}:lock' });
   });
 
+  it('sends the first look at once, and stops waiting for a filler when told to (the call was refused)', async () => {
+    const redis = { defineCommand: jest.fn(), syCacheLookup: jest.fn(async (): Promise<[number]> => [3]) };
+    const cache = new ResponseCache({ redis: redis as unknown as Redis, prefix: 't', maxEntryBytes: 1000, lockMs: 5000, pollMs: 5 });
+    const stop = new AbortController();
+    const found = cache.lookup('h', stop.signal);
+    expect(redis.syCacheLookup).toHaveBeenCalledTimes(1);
+    stop.abort();
+    expect(await found).toEqual({ fill: null });
+    expect(redis.syCacheLookup).toHaveBeenCalledTimes(1);
+  });
+
   it('does not store an entry over the size cap (and frees the lock)', async () => {
     const redis = { defineCommand: jest.fn(), syCacheFill: jest.fn(async () => 1), syCacheRelease: jest.fn(async () => 1) };
     const cache = new ResponseCache({ redis: redis as unknown as Redis, prefix: 't', maxEntryBytes: 50, lockMs: 5000 });

@@ -89,8 +89,11 @@ export class ResponseCache {
     return this.options.maxEntryBytes;
   }
 
-  /** The entry of `hash`, waiting for a concurrent filler when there is one. */
-  async lookup(hash: string): Promise<CacheLookup> {
+  /**
+   * The entry of `hash`, waiting for a concurrent filler when there is one. The first look is sent at once (in
+   * the caller's tick); `stop` ends the waiting (the call was refused): `{ fill: null }`, or the lock if it was taken.
+   */
+  async lookup(hash: string, stop?: AbortSignal): Promise<CacheLookup> {
     const { entry, lock } = this.keys(hash);
     const token = randomBytes(12).toString('base64url');
     const deadline = Date.now() + this.options.lockMs;
@@ -99,7 +102,7 @@ export class ResponseCache {
       const [status, value] = await this.look(entry, lock, token);
       if (status === 1 && value !== undefined) return { hit: JSON.parse(value) as CacheEntry };
       if (status === 2) return { fill: token };
-      if (Date.now() + delay > deadline) return { fill: null };
+      if (stop?.aborted || Date.now() + delay > deadline) return { fill: null };
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, this.pollMs * 4);
     }

@@ -47,13 +47,25 @@ export class GatewayClient {
   ): Promise<ExecutionResult> {
     const mock = controls.mockResponse;
     const targets = mock === undefined ? await this.resolve(call, request.model, controls.fallbackModels) : await this.resolveForMock(call, request.model);
-    const tickets = this.admission.length ? await admit(this.admission, { call, project, operation: 'chat', request, controls, targets }) : NO_TICKETS;
+    const admitted = this.admission.length ? admit(this.admission, { call, project, operation: 'chat', request, controls, targets }) : null;
     if (mock !== undefined) {
+      const tickets = admitted ? await admitted : NO_TICKETS;
       const mocked = mockResult(request, mock, targets[0]);
       return tickets.length ? settleWhenDone(mocked, tickets) : mocked;
     }
+    // The cache's first look goes out in the same tick as the limits reservation: one Redis round trip for both.
+    const governed = this.governed.begin(project, request, controls, targets);
+    let tickets = NO_TICKETS;
+    if (admitted) {
+      try {
+        tickets = await admitted;
+      } catch (err) {
+        governed.abandon();
+        throw err;
+      }
+    }
     const policy = executionPolicy(project.settings, controls, this.config.router);
-    const run = () => this.governed.run(project, request, controls, targets, (sent) => this.executor.execute(sent, targets, policy, cancel, attempts));
+    const run = () => governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts));
     if (!tickets.length) return run();
     let result: ExecutionResult;
     try {

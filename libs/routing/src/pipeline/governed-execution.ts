@@ -4,7 +4,7 @@ import { cacheKeyHash, normalizedRequest } from '../cache/cache-key';
 import { cacheDecision, type CacheDecision } from '../cache/cache-plan';
 import { captureStream, completionEntry, replay, type CacheLookup, type ResponseCache } from '../cache/response-cache';
 import { builtInDetector, checkRequest, checkResponse, type DetectorLookup } from '../dlp/dlp-stage';
-import { enabledPolicies, mergeResults } from '../dlp/dlp-policy';
+import { enabledPolicies, mergeResults, type DlpPolicy } from '../dlp/dlp-policy';
 import type { ExecutionResult } from '../executor';
 import type { RouteTarget } from '../resolve-model';
 import type { RequestControls } from './request-controls';
@@ -21,6 +21,10 @@ const builtInsOnly: DetectorSource = () => builtInDetector;
  * what goes upstream), then the call, then the RESPONSE policies (a stream is buffered; BLOCK throws 2030),
  * and only then is the answer stored: errors and blocked answers never are. A project with neither
  * configured, and a request that asks nothing of the cache, goes straight to the call: no Redis, no scan.
+ *
+ * Two steps, so that the cache's first look shares the admission stage's Redis round trip: `begin` sends the
+ * look (in the same tick as the limits reservation: the shared client pipelines them into one write), then
+ * the call either `run`s once admitted or is `abandon`ed when admission refused (the fill lock is freed).
  */
 export class GovernedExecution {
   constructor(
@@ -28,51 +32,96 @@ export class GovernedExecution {
     private readonly detectors: DetectorSource = builtInsOnly,
   ) {}
 
-  async run(project: ProjectSnapshot, request: ChatRequest, controls: RequestControls, targets: readonly RouteTarget[], execute: (request: ChatRequest) => Promise<ExecutionResult>): Promise<ExecutionResult> {
+  /** Decides from memory what the cache and DLP do for the call and, when it is to be looked up, sends the cache's first look now. */
+  begin(project: ProjectSnapshot, request: ChatRequest, controls: RequestControls, targets: readonly RouteTarget[]): GovernedCall {
     const decision = this.cache ? cacheDecision(project.settings, controls.cache) : NONE;
     const policies = enabledPolicies(project.settings.dlp);
+    if (decision.use !== 'cache' || !this.cache) return new GovernedCall(this.cache, this.detectors, project, request, decision, policies, null);
+    const hash = cacheKeyHash({
+      projectId: project.id,
+      generation: project.settings.cache_invalidate_on_update ? (project.version ?? 0) : null,
+      customer: controls.cache.byCustomer ? (controls.log.customerIdentifier ?? '') : null,
+      customKey: controls.cache.key,
+      stream: request.stream === true,
+      target: targets[0] ? `${targets[0].connection.id}/${targets[0].upstreamModel}` : '',
+      request: () => normalizedRequest(request),
+    });
+    const stop = new AbortController();
+    const found = this.cache.lookup(hash, stop.signal).catch((): CacheLookup => ({ fill: null }));
+    return new GovernedCall(this.cache, this.detectors, project, request, decision, policies, { hash, ttlSeconds: decision.ttlSeconds, found, stop });
+  }
+}
+
+/** The cache look of a call, in flight from `begin`. */
+interface CacheLook {
+  hash: string;
+  ttlSeconds: number;
+  found: Promise<CacheLookup>;
+  stop: AbortController;
+}
+
+interface Fill {
+  hash: string;
+  token: string | null;
+  ttlSeconds: number;
+}
+
+/** One call's cache and DLP, begun (its cache look sent): `run` it once admitted, or `abandon` it. */
+export class GovernedCall {
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly cache: ResponseCache | null,
+    private readonly detectors: DetectorSource,
+    private readonly project: ProjectSnapshot,
+    private readonly request: ChatRequest,
+    private readonly decision: CacheDecision,
+    private readonly policies: readonly DlpPolicy[],
+    private readonly look: CacheLook | null,
+  ) {}
+
+  /** Serves a hit, or runs the call (`execute` gets the request as DLP left it) and stores its answer. */
+  async run(execute: (request: ChatRequest) => Promise<ExecutionResult>): Promise<ExecutionResult> {
+    const { decision, policies, request, cache } = this;
     if (decision.use === 'none' && !policies.length) return execute(request);
-    const started = performance.now();
-    let fill: { hash: string; token: string | null; ttlSeconds: number } | null = null;
-    if (decision.use === 'cache' && this.cache) {
-      const hash = cacheKeyHash({
-        projectId: project.id,
-        generation: project.settings.cache_invalidate_on_update ? (project.version ?? 0) : null,
-        customer: controls.cache.byCustomer ? (controls.log.customerIdentifier ?? '') : null,
-        customKey: controls.cache.key,
-        stream: request.stream === true,
-        target: targets[0] ? `${targets[0].connection.id}/${targets[0].upstreamModel}` : '',
-        request: () => normalizedRequest(request),
-      });
-      const found: CacheLookup = await this.cache.lookup(hash).catch(() => ({ fill: null }));
-      if ('hit' in found) return replay(found.hit, started);
-      fill = { hash, token: found.fill, ttlSeconds: decision.ttlSeconds };
+    let fill: Fill | null = null;
+    if (this.look && cache) {
+      const found = await this.look.found;
+      if ('hit' in found) return replay(found.hit, this.started);
+      fill = { hash: this.look.hash, token: found.fill, ttlSeconds: this.look.ttlSeconds };
     }
     try {
-      const detectorOf = policies.length ? await this.detectors(project.organizationId) : builtInDetector;
+      const detectorOf = policies.length ? await this.detectors(this.project.organizationId) : builtInDetector;
       const checked = checkRequest(policies, request, detectorOf);
       const result = await execute(checked.request);
       const dlp = mergeResults(checked.dlp, await checkResponse(policies, result, detectorOf));
       if (dlp) result.meta.dlp = dlp;
       if (decision.use !== 'none') result.meta.cache = decision.use === 'cache' ? 'MISS' : 'BYPASS';
-      if (fill && this.cache) this.store(this.cache, fill, result);
+      if (fill && cache) store(cache, fill, result);
       return result;
     } catch (err) {
-      if (fill && this.cache) void this.cache.release(fill.hash, fill.token);
+      if (fill && cache) void cache.release(fill.hash, fill.token);
       throw err;
     }
   }
 
-  /** Stores a completion now, a stream once it has ended cleanly (its lock is freed otherwise). */
-  private store(cache: ResponseCache, fill: { hash: string; token: string | null; ttlSeconds: number }, result: ExecutionResult): void {
-    const { hash, token, ttlSeconds } = fill;
-    if (result.kind === 'completion') void cache.fill(hash, token, completionEntry(result), ttlSeconds);
-    else
-      captureStream(
-        result,
-        cache.maxEntryBytes,
-        (entry) => void cache.fill(hash, token, entry, ttlSeconds),
-        () => void cache.release(hash, token),
-      );
+  /** The call will not run (admission refused it): stop waiting for a concurrent filler and free the fill lock the look took. */
+  abandon(): void {
+    const { look, cache } = this;
+    if (!look || !cache) return;
+    look.stop.abort();
+    void look.found.then((found) => ('fill' in found && found.fill ? cache.release(look.hash, found.fill) : undefined));
   }
+}
+
+/** Stores a completion now, a stream once it has ended cleanly (its lock is freed otherwise). */
+function store(cache: ResponseCache, { hash, token, ttlSeconds }: Fill, result: ExecutionResult): void {
+  if (result.kind === 'completion') void cache.fill(hash, token, completionEntry(result), ttlSeconds);
+  else
+    captureStream(
+      result,
+      cache.maxEntryBytes,
+      (entry) => void cache.fill(hash, token, entry, ttlSeconds),
+      () => void cache.release(hash, token),
+    );
 }
