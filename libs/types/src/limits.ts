@@ -21,7 +21,8 @@ export const keyLimitsSchema = z.object({
   rpm_limit: z.number().int().min(0).max(10_000_000).nullable(),
   tpm_limit: z.number().int().min(0).max(10_000_000_000).nullable(),
   max_parallel_requests: z.number().int().min(0).max(100_000).nullable(),
-  max_budget: z.number().min(0).max(1_000_000_000).nullable(),
+  // The column is numeric(14,6): at most $99,999,999.999999; the bound keeps it a 400, not a 500.
+  max_budget: z.number().min(0).max(10_000_000).nullable(),
   budget_duration: z.enum(BUDGET_DURATIONS).nullable(),
   models: z.array(z.string().trim().min(1).max(256)).max(500).nullable(),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
-const quota = z.number().nonnegative().nullable().optional();
+// monthly_spend is stored as numeric(14,6): bounded so that a larger value is a 400, not a 500.
+const quota = z.number().nonnegative().max(10_000_000).nullable().optional();
 
 export const createOrganizationSchema = z
   .object({
