@@ -12,6 +12,13 @@ const weatherTool = tool({
   execute: ({ city }) => Promise.resolve(`22°C and sunny in ${city}`),
 });
 
+/** Every text delta of a stream, in order. */
+async function deltasOf(stream: AsyncIterable<string>): Promise<string[]> {
+  const deltas: string[] = [];
+  for await (const delta of stream) deltas.push(delta);
+  return deltas;
+}
+
 /** The chat messages the upstream received on one request. */
 const messagesOf = (r: RecordedRequest) => (r.body as { messages: { role: string; content?: unknown; tool_call_id?: string; tool_calls?: unknown[] }[] }).messages;
 
@@ -79,8 +86,7 @@ describe('the Vercel AI SDK through the router', () => {
 
     it('streamText: the text deltas in order, usage at the end', async () => {
       const result = streamText({ model: openai('gpt-4o-mini'), prompt: 'Say hello' });
-      const deltas: string[] = [];
-      for await (const delta of result.textStream) deltas.push(delta);
+      const deltas = await deltasOf(result.textStream);
       expect(deltas.join('')).toBe('Hello from the mock.');
       expect(deltas.length).toBeGreaterThan(1);
       expect(await result.finishReason).toBe('stop');
@@ -139,6 +145,21 @@ describe('the Vercel AI SDK through the router', () => {
       expect(JSON.stringify(sent[0]!.content)).toContain('kiwi');
     });
 
+    it('a reasoning model (o3-mini): reasoning effort and the system prompt reach OpenAI as it accepts them', async () => {
+      const result = await generateText({
+        model: openai('o3-mini'),
+        system: 'Answer in one word.',
+        prompt: 'Hi',
+        maxOutputTokens: 100,
+        providerOptions: { openai: { reasoningEffort: 'low' } },
+      });
+      expect(result.text).toBe('Hello from the mock.');
+      const body = upstream.requests[0]!.body as Record<string, unknown>;
+      expect(body).toMatchObject({ model: 'o3-mini', reasoning_effort: 'low', max_completion_tokens: 100 });
+      expect(body).not.toHaveProperty('max_tokens');
+      expect(messagesOf(upstream.requests[0]!)[0]!.role).toMatch(/^(system|developer)$/);
+    });
+
     it('an upstream error reaches the SDK as an APICallError with the status', async () => {
       upstream.enqueue({ status: 400, errorMessage: 'bad request from upstream' });
       await expect(generateText({ model: openai('gpt-4o-mini'), prompt: 'x', maxRetries: 0 })).rejects.toMatchObject({ statusCode: 400 });
@@ -183,11 +204,22 @@ describe('the Vercel AI SDK through the router', () => {
       expect(messagesOf(upstream.requests[0]!).map((m) => m.role)).toEqual(['system', 'user']);
     });
 
+    it('thinking (budgetTokens) against a reasoning model becomes a reasoning effort', async () => {
+      const result = await generateText({
+        model: anthropic('o3-mini'),
+        prompt: 'Hi',
+        maxOutputTokens: 4000,
+        providerOptions: { anthropic: { thinking: { type: 'enabled', budgetTokens: 2048 } } },
+      });
+      expect(result.text).toBe('Hello from the mock.');
+      const body = upstream.requests[0]!.body as Record<string, unknown>;
+      expect(body).toMatchObject({ model: 'o3-mini', reasoning_effort: expect.stringMatching(/^(low|medium|high)$/) as unknown });
+      expect(body).not.toHaveProperty('max_tokens');
+    });
+
     it('streamText', async () => {
       const result = streamText({ model: anthropic('gpt-4o-mini'), prompt: 'Say hello' });
-      const deltas: string[] = [];
-      for await (const delta of result.textStream) deltas.push(delta);
-      expect(deltas.join('')).toBe('Hello from the mock.');
+      expect((await deltasOf(result.textStream)).join('')).toBe('Hello from the mock.');
       expect(await result.usage).toMatchObject({ inputTokens: 11, outputTokens: 4 });
     });
 
