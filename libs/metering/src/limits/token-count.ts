@@ -1,5 +1,3 @@
-import { countTokens } from 'gpt-tokenizer';
-
 /**
  * Text is tokenized in chunks of this many characters: byte-pair merging of one long piece without spaces is
  * superlinear (200 KB of one repeated letter takes seconds in one call, milliseconds in 1 KB chunks); a chunk
@@ -16,6 +14,7 @@ export const MAX_EXACT_CHARS = 64 * 1024;
  * differ by a few percent); limits and budgets settle to the provider's reported usage after the call.
  */
 export function countTextTokens(texts: readonly string[]): number {
+  const countTokens = tokenizer();
   let tokens = 0;
   let exactChars = 0;
   let restChars = 0;
@@ -30,4 +29,22 @@ export function countTextTokens(texts: readonly string[]): number {
     }
   }
   return restChars ? tokens + Math.ceil((restChars * tokens) / exactChars) : tokens;
+}
+
+let loaded: ((text: string) => number) | undefined;
+
+/**
+ * gpt-tokenizer's o200k_base counter, loaded on first use: its ranks take ~15 MB of heap and up to a second to load
+ * on a busy machine, which the collector and documents (which import this lib but count nothing) never pay. The
+ * router loads it at start (warmTokenizer) so the first request under a token limit does not either.
+ */
+function tokenizer(): (text: string) => number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= (require('gpt-tokenizer') as typeof import('gpt-tokenizer')).countTokens;
+  return loaded;
+}
+
+/** Loads the tokenizer and counts once (its first count builds caches): called by the router at start. */
+export function warmTokenizer(): void {
+  countTextTokens(['Warm the tokenizer up.']);
 }
