@@ -112,6 +112,31 @@ describe('the Vercel AI SDK through the router', () => {
       expectToolResultSent();
     });
 
+    it('parallel tool calls streamed, with store: false (the SDK then sends the items themselves, no references)', async () => {
+      upstream.enqueue(
+        {
+          toolCalls: [
+            { id: 'call_a', name: 'get_weather', arguments: ['{"city":"Paris"}'] },
+            { id: 'call_b', name: 'get_weather', arguments: ['{"city":', '"Oslo"}'] },
+          ],
+          usage: { prompt_tokens: 20, completion_tokens: 16 },
+        },
+        { content: 'Paris 22°C, Oslo 22°C.', usage: { prompt_tokens: 60, completion_tokens: 8 } },
+      );
+      const result = streamText({
+        model: openai('gpt-4o-mini'),
+        prompt: 'Weather in Paris and Oslo?',
+        tools: { get_weather: weatherTool },
+        stopWhen: stepCountIs(3),
+        providerOptions: { openai: { store: false } },
+      });
+      expect(await result.text).toBe('Paris 22°C, Oslo 22°C.');
+      expect((await result.steps)[0]!.toolCalls.map((c) => c.input)).toEqual([{ city: 'Paris' }, { city: 'Oslo' }]);
+      const second = messagesOf(upstream.requests[1]!);
+      expect(second.filter((m) => m.role === 'tool').map((m) => m.tool_call_id)).toEqual(['call_a', 'call_b']);
+      expect(second.find((m) => m.role === 'assistant')!.tool_calls).toHaveLength(2);
+    });
+
     it('structured output (Output.object): text.format json_schema translated to response_format, the object parsed', async () => {
       upstream.enqueue({ content: '{"city":"Paris","celsius":22}', usage: { prompt_tokens: 12, completion_tokens: 9 } });
       const schema = jsonSchema<{ city: string; celsius: number }>({
