@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@switchyard/config';
 import { createHttpApp } from '@switchyard/http';
+import { warmTokenizer } from '@switchyard/metering';
 import { createLogger, Metrics } from '@switchyard/telemetry';
 import { RouterAppModule } from './router.module';
 
@@ -16,6 +17,8 @@ export async function startRouter(config: AppConfig, port = config.http.routerPo
     // The chat feature serves `POST /v1/chat/completions` as a raw route (chat/chat.routes.ts).
     rawRoutes: true,
   });
+  // Off the request path: the first request under a token limit or budget would otherwise load the tokenizer.
+  warmTokenizer();
   await app.listen({ port, host: config.http.host });
   if (config.admin.usingDevDefault) logger.warn('GATEWAY_ADMIN_TOKEN is not set: using the development default. Never do this in production.');
   if (config.secrets.usingDevDefault) logger.warn('GATEWAY_MASTER_KEY is not set: using the development default key. Never do this in production.');

@@ -1,61 +1,65 @@
+import fc from 'fast-check';
 import { request as httpRequest, type Agent } from 'node:http';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same bodies, so a failure can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** Strings that have broken parsers and validators: empty, NUL, a lone surrogate, prototype names, half JSON, 70 KB. */
 const ODD_STRINGS = ['', ' ', '\u0000', '\ud800', '😀'.repeat(50), '__proto__', 'constructor', '{"a":', '\\', '"', 'x'.repeat(70_000), 'null', '-1', '1e309'];
 const ODD_NUMBERS = [0, -1, 1.5, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1e300, -0, 2 ** 31];
 
-/** A random JSON value: scalars, odd strings and numbers, arrays and objects up to `depth` levels. */
-export function randomJsonValue(rand: () => number, depth = 4, keys: readonly string[] = []): unknown {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const r = rand();
-  if (depth <= 0 || r < 0.35) {
-    const s = rand();
-    if (s < 0.15) return null;
-    if (s < 0.3) return rand() < 0.5;
-    if (s < 0.5) return pick(ODD_NUMBERS);
-    if (s < 0.7) return pick(ODD_STRINGS);
-    return rand().toString(36).slice(2, 2 + Math.floor(rand() * 12));
+/** A JSON value with the odd scalars mixed in, objects keyed mostly by the entry point's own `keys`. */
+function shapedJsonValue(keys: readonly string[]): fc.Arbitrary<unknown> {
+  const key = fc.oneof(fc.constantFrom(...keys, 'a', '', '0', '__proto__', 'constructor'), fc.string({ maxLength: 8 }));
+  const scalar = fc.oneof(fc.constantFrom<unknown>(null, true, false, ...ODD_STRINGS, ...ODD_NUMBERS), fc.string({ maxLength: 12 }), fc.double({ noNaN: true }));
+  return fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(key, tie('value'), { maxKeys: 5 })),
+  })).value;
+}
+
+/** JSON text of any value fast-check makes (`fc.anything()`: -0, sparse arrays, odd keys…); `null` where JSON has no text for it. */
+const anythingAsJson = fc.anything({ maxDepth: 4 }).map((v) => {
+  try {
+    return JSON.stringify(v) ?? 'null';
+  } catch {
+    return 'null';
   }
-  if (r < 0.6) return Array.from({ length: Math.floor(rand() * 4) }, () => randomJsonValue(rand, depth - 1, keys));
-  const obj: Record<string, unknown> = {};
-  for (let i = Math.floor(rand() * 5); i > 0; i--) {
-    const key = keys.length && rand() < 0.6 ? pick(keys) : pick(['a', 'model', 'messages', 'content', 'role', 'name', '', '0', 'constructor']);
-    obj[key] = randomJsonValue(rand, depth - 1, keys);
-  }
-  return obj;
+});
+
+/**
+ * Hostile bodies for a JSON entry point, as a fast-check arbitrary: random JSON (`fc.json()`, `fc.anything()`),
+ * JSON shaped around the entry point's `keys`, a valid body with one field replaced by a random value, and the
+ * adversarial cases (nesting thousands of levels deep, prototype keys, truncated or invalid JSON, bytes that are
+ * not JSON, a non-object top level, a huge flat array).
+ */
+export function hostileJsonBodies(keys: readonly string[], valid: () => Record<string, unknown>): fc.Arbitrary<string> {
+  const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
+  const shaped = shapedJsonValue(keys);
+  const validJson = () => JSON.stringify(valid());
+  return fc.oneof(
+    fc.json({ maxDepth: 5 }),
+    anythingAsJson,
+    shaped.map((v) => JSON.stringify(v)),
+    fc.tuple(fc.constantFrom(...keys), shaped).map(([k, v]) => JSON.stringify({ ...valid(), [k]: v })),
+    fc.integer({ min: 2_000, max: 10_000 }).map((n) => withField(valid(), 'extra', nested(n))),
+    fc.integer({ min: 2_000, max: 8_000 }).map((n) => `{"a":${'{"b":'.repeat(n)}1${'}'.repeat(n)}}`),
+    fc.constantFrom('{"__proto__":{"admin":true},', '{"constructor":{"prototype":{"x":1}},').map((head) => head + validJson().slice(1)),
+    fc.nat({ max: 40 }).map((n) => validJson().slice(0, n)),
+    fc.string({ unit: 'binary', maxLength: 64 }),
+    fc.constant(JSON.stringify(Array.from({ length: 50_000 }, (_, i) => i))),
+  );
 }
 
 /**
- * A hostile body for a JSON entry point: random JSON shaped around the entry point's `keys`, or one of
- * the adversarial cases (nesting thousands of levels deep, prototype keys, truncated or invalid JSON,
- * a non-object top level, a huge flat array).
+ * The fuzz property of a JSON entry point: `numRuns` hostile bodies (default 50) sent with `send`, none
+ * answered with a 5xx. A failure reports the seed, the body and the answer (no shrinking: each try is a request),
+ * so it can be replayed with `fc.assert(..., { seed, path })`.
  */
-export function hostileJsonBody(rand: () => number, keys: readonly string[], valid: () => Record<string, unknown>): string {
-  const nested = (n: number) => '['.repeat(n) + ']'.repeat(n);
-  const cases: (() => string)[] = [
-    () => JSON.stringify(randomJsonValue(rand, 5, keys)),
-    () => JSON.stringify({ ...valid(), [keys[Math.floor(rand() * keys.length)] ?? 'x']: randomJsonValue(rand, 4, keys) }),
-    () => withField(valid(), 'extra', nested(2_000 + Math.floor(rand() * 8_000))),
-    () => `{"a":${'{"b":'.repeat(6_000)}1${'}'.repeat(6_000)}}`,
-    () => `{"__proto__":{"admin":true},${JSON.stringify(valid()).slice(1)}`,
-    () => `{"constructor":{"prototype":{"x":1}},${JSON.stringify(valid()).slice(1)}`,
-    () => JSON.stringify(valid()).slice(0, Math.floor(rand() * 20)),
-    () => '\u0000\u0001garbage',
-    () => JSON.stringify(Array.from({ length: 50_000 }, (_, i) => i)),
-    () => JSON.stringify(randomJsonValue(rand, 0)),
-  ];
-  return cases[Math.floor(rand() * cases.length)]!();
+export async function assertNo5xx(bodies: fc.Arbitrary<string>, send: (body: string) => Promise<RawAnswer>, numRuns = 50): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(bodies, async (body) => {
+      const res = await send(body);
+      if (res.status >= 500) throw new Error(`${res.status} ${res.body.slice(0, 300)} for ${body.slice(0, 200)}`);
+    }),
+    { numRuns, endOnFailure: true, includeErrorInReport: true },
+  );
 }
 
 /** `body` as JSON text with one more field whose value is the JSON text `json` (built as text: it may nest too deep to stringify). */

@@ -1,6 +1,7 @@
 import { anthropicErrorBody, readJsonBody, writeJson, type RawHandler } from '@switchyard/http';
-import { estimateInputTokens, MessagesStreamTranslator, messagesErrorEvent, parseCountTokensRequest, parseMessagesRequest, toMessagesResponse } from '@switchyard/ingress';
+import { MessagesStreamTranslator, messagesErrorEvent, parseCountTokensRequest, parseMessagesRequest, toMessagesResponse } from '@switchyard/ingress';
 import type { TenantDirectory } from '@switchyard/auth';
+import { estimateInputTokens } from '@switchyard/metering';
 import type { ChatCompletionChunk } from '@switchyard/types';
 import { resolveModel, type ModelCatalog } from '@switchyard/routing';
 import type { EdgeDeps } from '../edge/gateway-edge';

@@ -2,4 +2,3 @@ export * from './types';
 export * from './messages-request';
 export * from './messages-response';
 export * from './messages-stream';
-export * from './count-tokens';

@@ -3,39 +3,38 @@ import type { CustomCost } from '../cost-of';
 import { costOf } from '../cost-of';
 import type { ModelPrice } from '../model-price';
 import { tokenUsageOf } from '../token-usage';
+import { countTextTokens } from './token-count';
 
-/**
- * Characters per token of the prompt estimate. No maintained tokenizer library is installed in this workspace,
- * so prompt tokens are estimated as characters / 4 (OpenAI's rule of thumb for English), rounded up; a
- * token limit or budget settles to the provider's reported usage after the call, so only the reservation uses it.
- */
-export const CHARS_PER_TOKEN = 4;
 /** Tokens counted per message for its role and framing (as OpenAI's cookbook counts them). */
-const TOKENS_PER_MESSAGE = 4;
+export const TOKENS_PER_MESSAGE = 4;
 /** Image parts: a flat estimate (a low-detail image is 85 tokens, a high-detail one up to ~1,100). */
 const TOKENS_PER_IMAGE = 765;
 /** Output tokens reserved when neither the request nor the catalog says how many the call may produce. */
 export const DEFAULT_OUTPUT_TOKENS = 4096;
 
-/** The prompt's tokens, estimated: text of messages, tool definitions and the response format; images flat. */
+/**
+ * The prompt's tokens, estimated with the o200k_base tokenizer (countTextTokens): text of messages, tool calls,
+ * tool definitions and the response format's schema; images flat; per-message framing as OpenAI counts it.
+ * It runs only when a token limit or budget applies; the reservation settles to the provider's usage after.
+ */
 export function estimatePromptTokens(request: ChatRequest): number {
-  let chars = 0;
+  const texts: string[] = [];
   let tokens = 0;
   for (const m of request.messages) {
     tokens += TOKENS_PER_MESSAGE;
-    if (typeof m.content === 'string') chars += m.content.length;
+    if (typeof m.content === 'string') texts.push(m.content);
     else if (Array.isArray(m.content)) {
       for (const part of m.content) {
-        if (part.type === 'text' && typeof part.text === 'string') chars += part.text.length;
+        if (part.type === 'text' && typeof part.text === 'string') texts.push(part.text);
         else if (part.type === 'image_url') tokens += TOKENS_PER_IMAGE;
-        else chars += JSON.stringify(part).length;
+        else texts.push(JSON.stringify(part));
       }
     }
-    if (m.tool_calls) chars += JSON.stringify(m.tool_calls).length;
+    if (m.tool_calls) texts.push(JSON.stringify(m.tool_calls));
   }
-  if (request.tools) chars += JSON.stringify(request.tools).length;
-  if (request.response_format && request.response_format.type === 'json_schema') chars += JSON.stringify(request.response_format).length;
-  return tokens + Math.ceil(chars / CHARS_PER_TOKEN);
+  if (request.tools) texts.push(JSON.stringify(request.tools));
+  if (request.response_format && request.response_format.type === 'json_schema') texts.push(JSON.stringify(request.response_format));
+  return tokens + countTextTokens(texts);
 }
 
 /** The most output tokens the call may produce: `max_completion_tokens`, `max_tokens`, the model's limit, or the default; times `n`. */
@@ -46,12 +45,12 @@ export function maxOutputTokens(request: ChatRequest, modelMaxOutput: number | u
 
 /**
  * The input tokens of a call to another endpoint (embeddings `input`, completions `prompt`, an image or speech
- * prompt), estimated from the request's text the same way (characters / 4); a multipart upload counts nothing.
+ * prompt), counted with the same tokenizer (an array input by its JSON text); a multipart upload counts nothing.
  */
 export function estimateEndpointInputTokens(body: object): number {
   const text = (body as { input?: unknown; prompt?: unknown }).input ?? (body as { prompt?: unknown }).prompt;
   if (text === undefined) return 0;
-  return Math.ceil((typeof text === 'string' ? text.length : JSON.stringify(text).length) / CHARS_PER_TOKEN);
+  return countTextTokens([typeof text === 'string' ? text : JSON.stringify(text)]);
 }
 
 /** The most output tokens a call to another endpoint may produce: a legacy completion's `max_tokens` (default 16, as OpenAI's), else none. */
