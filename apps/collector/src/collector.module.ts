@@ -9,6 +9,7 @@ import { IngestController } from './ingest/ingest.controller';
 import { IngestQueue } from './queue/ingest-queue';
 import { IngestService } from './ingest/ingest.service';
 import { LogWriter } from './logs/log-writer';
+import { GatewayLogsController } from './cloudflare/gateway-logs.controller';
 import { LogsController } from './logs/logs.controller';
 import { LogsService } from './logs/logs.service';
 import { RetentionService } from './retention/retention.service';
@@ -29,7 +30,7 @@ export class CollectorAppModule {
         GatewayCoreModule.forRoot({ config, service: 'collector', metrics, readiness: ['redis'], defaultAuthPolicy: 'project-key-or-admin' }),
         PersistenceModule.forFeature([SpansRepository, RunsRepository, ProjectsRepository, RequestLogsRepository, RequestLogRollupsRepository]),
       ],
-      controllers: [IngestController, TracesController, RunsController, LogsController, AnalyticsController],
+      controllers: [IngestController, TracesController, RunsController, LogsController, GatewayLogsController, AnalyticsController],
       providers: [
         IngestQueue,
         IngestService,

@@ -1,12 +1,10 @@
 import { Body, Controller, Delete, Get, Param, Post, Put, Query, UseFilters } from '@nestjs/common';
 import { adminScopeOf, CurrentPrincipal } from '@switchyard/auth';
-import { AdminOnly } from '@switchyard/http';
+import { AdminOnly, parsePaging, V4ExceptionFilter, v4Ok, v4Page } from '@switchyard/http';
 import { ProjectsService } from '@switchyard/tenancy';
 import { invalidRequest, type Principal } from '@switchyard/types';
 import { UuidPipe } from '../admin/uuid.pipe';
 import { gatewayOf, matchesSearch, splitGatewayBody } from './gateway-view';
-import { parsePaging, v4Ok, v4Page } from './v4-envelope';
-import { V4ExceptionFilter } from './v4-exception.filter';
 
 /**
  * Cloudflare's gateways (`/client/v4/accounts/{account_id}/ai-gateway/gateways`) = the projects of the organization

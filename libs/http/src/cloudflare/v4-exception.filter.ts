@@ -1,5 +1,6 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { closeAfterAnswer, toErrorResponse } from '@switchyard/http';
+import { closeAfterAnswer } from '../body/unread-body';
+import { toErrorResponse } from '../errors/error-response';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { v4Failure } from './v4-envelope';
 
