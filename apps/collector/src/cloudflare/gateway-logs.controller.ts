@@ -6,6 +6,7 @@ import { forbidden, invalidRequest, isUuid, type Principal } from '@switchyard/t
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseLogPatch } from '../logs/log-query.dto';
 import { LogsService } from '../logs/logs.service';
+import { sendBody } from '../logs/send-body';
 import { parseCfLogDeleteQuery, parseCfLogListQuery } from './cf-log-query';
 
 type RawQuery = Record<string, string | string[] | undefined>;
@@ -71,8 +72,4 @@ export class GatewayLogsController {
     if (scope.kind === 'organization' && scope.organizationId !== account) throw forbidden('This key administers another organization.');
     return (await this.directory.projectBySlug(account.toLowerCase(), gateway)).id;
   }
-}
-
-async function sendBody(reply: FastifyReply, body: { contentType: string; text: string }): Promise<void> {
-  await reply.status(200).header('content-type', body.contentType).send(body.text);
 }
