@@ -2,10 +2,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Cloudflare from 'cloudflare';
 import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { createRedis } from '@switchyard/persistence';
-import { createTestEnvironment, httpJson, requestLogFixture, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import { createTestEnvironment, freePort, httpJson, requestLogFixture, seedTenant, startServiceProcess, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
 import type { Redis } from 'ioredis';
 import { Client } from 'pg';
-import { startRouter } from '../../router/src/bootstrap';
 import { startCollector } from '../src/bootstrap';
 
 const T0 = Date.UTC(2026, 10, 1, 0, 0, 0);
@@ -30,7 +29,7 @@ function generate(project: { id: string; org: string }): RequestLogRecord[] {
 /** Cloudflare's gateway logs on the collector, driven by the official `cloudflare` SDK (baseURL = the collector). */
 describe('cloudflare management API: gateway logs', () => {
   let env: TestEnvironment;
-  let router: NestFastifyApplication;
+  let router: ServiceProcess;
   let collector: NestFastifyApplication;
   let url: string;
   let tenant: SeededTenant;
@@ -49,10 +48,10 @@ describe('cloudflare management API: gateway logs', () => {
 
   beforeAll(async () => {
     env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
+    router = await startServiceProcess('router', env.env, await freePort());
     collector = await startCollector(env.config, 0);
     url = (await collector.getUrl()).replace('[::1]', '127.0.0.1');
-    tenant = await seedTenant(await router.getUrl(), env.config.admin.token);
+    tenant = await seedTenant(router.url, env.config.admin.token);
     account_id = tenant.organizationId;
     cf = new Cloudflare({ apiToken: env.config.admin.token, baseURL: `${url}/client/v4`, maxRetries: 0 });
     redis = createRedis(env.config, 'cf-logs-e2e');
@@ -70,7 +69,7 @@ describe('cloudflare management API: gateway logs', () => {
     redis?.disconnect();
     await pg?.end();
     await collector?.close();
-    await router?.close();
+    await router?.stop();
     await env?.cleanup();
   });
 
@@ -121,10 +120,10 @@ describe('cloudflare management API: gateway logs', () => {
 
     const sdk = (apiToken: string) => new Cloudflare({ apiToken, baseURL: `${url}/client/v4`, maxRetries: 0 });
     await expect(sdk(tenant.orgKey).aiGateway.logs.list('default', { account_id })).rejects.toMatchObject({ status: 403 });
-    const adminKey = await httpJson(`${await router.getUrl()}/v1/admin/access-keys`, { token: env.config.admin.token, body: { organization_id: account_id, name: 'cf', admin: true } });
+    const adminKey = await httpJson(`${router.url}/v1/admin/access-keys`, { token: env.config.admin.token, body: { organization_id: account_id, name: 'cf', admin: true } });
     const page = await sdk(adminKey.body.key).aiGateway.logs.list('default', { account_id });
     expect(page.result.length).toBe(4);
-    const other = await seedTenant(await router.getUrl(), env.config.admin.token);
+    const other = await seedTenant(router.url, env.config.admin.token);
     await expect(sdk(adminKey.body.key).aiGateway.logs.list('default', { account_id: other.organizationId })).rejects.toMatchObject({ status: 403 });
   });
 });
