@@ -10,6 +10,7 @@ import { IngestQueue } from './queue/ingest-queue';
 import { IngestService } from './ingest/ingest.service';
 import { LogStreamMetrics } from './logs/log-stream-metrics';
 import { LogWriter } from './logs/log-writer';
+import { GatewayLogsController } from './cloudflare/gateway-logs.controller';
 import { LogsController } from './logs/logs.controller';
 import { LogsService } from './logs/logs.service';
 import { RetentionService } from './retention/retention.service';
@@ -30,7 +31,7 @@ export class CollectorAppModule {
         GatewayCoreModule.forRoot({ config, service: 'collector', metrics, readiness: ['redis'], defaultAuthPolicy: 'project-key-or-admin' }),
         PersistenceModule.forFeature([SpansRepository, RunsRepository, ProjectsRepository, RequestLogsRepository, RequestLogRollupsRepository]),
       ],
-      controllers: [IngestController, TracesController, RunsController, LogsController, AnalyticsController],
+      controllers: [IngestController, TracesController, RunsController, LogsController, GatewayLogsController, AnalyticsController],
       providers: [
         IngestQueue,
         IngestService,

@@ -12,3 +12,5 @@ export * from './outbound/outbound-url';
 export * from './body/json-depth';
 export { closeAfterAnswer } from './body/unread-body';
 export { toErrorResponse } from './errors/error-response';
+export * from './cloudflare/v4-envelope';
+export { V4ExceptionFilter } from './cloudflare/v4-exception.filter';

@@ -47,7 +47,22 @@ export const otelTargetSchema = z.object({
   content_type: z.enum(['json', 'protobuf']).optional(),
 });
 
-export const projectSettingsSchema = z.object({
+/**
+ * Cloudflare gateway fields Switchyard stores and returns but does not act on (no Logpush, no Stripe metering, no
+ * Workers AI billing on a self-hosted gateway): accepted so that Cloudflare clients round-trip them.
+ */
+export const gatewayStoredFieldsSchema = z.object({
+  logpush: z.boolean().nullable(),
+  logpush_public_key: z.string().min(16).max(1024).nullable(),
+  store_id: z.string().max(256).nullable(),
+  stripe: z.object({ authorization: z.string().max(4096), usage_events: z.array(z.object({ payload: z.string().max(4096) })).max(50) }).nullable(),
+  workers_ai_billing_mode: z.enum(['postpaid']).nullable(),
+});
+
+export type GatewayStoredFields = Partial<z.infer<typeof gatewayStoredFieldsSchema>>;
+export const GATEWAY_STORED_KEYS = Object.keys(gatewayStoredFieldsSchema.shape) as (keyof GatewayStoredFields)[];
+
+export const projectSettingsSchema = gatewayStoredFieldsSchema.extend({
   cache_ttl: z.number().int().min(0).max(2_592_000),
   cache_invalidate_on_update: z.boolean(),
   collect_logs: z.boolean(),
@@ -89,6 +104,11 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   zdr: false,
   rate_limits_fail_open: true,
   budgets_fail_open: false,
+  logpush: null,
+  logpush_public_key: null,
+  store_id: null,
+  stripe: null,
+  workers_ai_billing_mode: null,
 };
 
 /** A partial update of settings plus the project's own fields, as PATCH accepts it. */

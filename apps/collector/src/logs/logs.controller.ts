@@ -8,6 +8,7 @@ import { ProjectScope } from '../traces/project-scope';
 import { parseLogCreate } from './log-create.dto';
 import { parseLogDeleteQuery, parseLogListQuery, parseLogPatch } from './log-query.dto';
 import { LogsService } from './logs.service';
+import { sendBody } from './send-body';
 
 type RawQuery = Record<string, string | string[] | undefined>;
 
@@ -50,12 +51,12 @@ export class LogsController {
 
   @Get(':id/request')
   async request(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() reply: FastifyReply, @Query('project') project?: string) {
-    await this.sendBody(reply, await this.logs.body(await this.scope.projectIdOf(principal, project), id, 'request'));
+    await sendBody(reply, await this.logs.body(await this.scope.projectIdOf(principal, project), id, 'request'));
   }
 
   @Get(':id/response')
   async response(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Res() reply: FastifyReply, @Query('project') project?: string) {
-    await this.sendBody(reply, await this.logs.body(await this.scope.projectIdOf(principal, project), id, 'response'));
+    await sendBody(reply, await this.logs.body(await this.scope.projectIdOf(principal, project), id, 'response'));
   }
 
   @Patch(':id')
@@ -63,9 +64,5 @@ export class LogsController {
     // The collector's content parser hands bodies over as the raw stream (OTLP ingest reads its own).
     const body = await readJsonBody(req.body as IncomingMessage, PATCH_BODY_LIMIT);
     return this.logs.patch(await this.scope.projectIdOf(principal, project), id, parseLogPatch(body));
-  }
-
-  private async sendBody(reply: FastifyReply, body: { contentType: string; text: string }): Promise<void> {
-    await reply.status(200).header('content-type', body.contentType).send(body.text);
   }
 }

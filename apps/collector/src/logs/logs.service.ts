@@ -64,6 +64,12 @@ export class LogsService {
     return { data: page.map((r) => this.toView(r)), next_cursor: rows.length > query.limit && last ? nextLogCursor(query, last) : null };
   }
 
+  /** A numbered page of the matching logs with their total count (the Cloudflare listing's `result_info`). */
+  async page(projectId: string, query: LogQuery) {
+    const [rows, total] = await Promise.all([this.logs.search(projectId, query), this.logs.countMatching(projectId, query)]);
+    return { data: rows.map((r) => this.toView(r)), total };
+  }
+
   async get(projectId: string, id: string) {
     const detail = await this.logs.findDetail(projectId, this.logId(id));
     if (!detail) throw this.notFound(id);

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { ProjectSettings, SpendRule } from '@switchyard/types';
+import { GATEWAY_STORED_KEYS, type GatewayStoredFields, type ProjectSettings, type SpendRule } from '@switchyard/types';
 
 @Entity({ name: 'projects' })
 export class ProjectEntity {
@@ -77,6 +77,10 @@ export class ProjectEntity {
   @Column('boolean', { name: 'budgets_fail_open', default: false })
   budgetsFailOpen!: boolean;
 
+  /** The gateway fields stored and returned only (see GatewayStoredFields in libs/types). */
+  @Column('jsonb', { name: 'gateway_stored', default: () => "'{}'::jsonb" })
+  gatewayStored!: GatewayStoredFields;
+
   /** Spend-limit rules (at most 20), edited through the admin API's spend-rule routes. */
   @Column('jsonb', { name: 'spend_rules', default: () => "'[]'::jsonb" })
   spendRules!: SpendRule[];
@@ -108,6 +112,7 @@ export function settingsOf(p: ProjectEntity): ProjectSettings {
     zdr: p.zdr,
     rate_limits_fail_open: p.rateLimitsFailOpen,
     budgets_fail_open: p.budgetsFailOpen,
+    ...storedFieldsOf(p.gatewayStored ?? {}),
   };
 }
 
@@ -129,4 +134,11 @@ export function applySettings(p: ProjectEntity, s: Partial<ProjectSettings>): vo
   if (s.zdr !== undefined) p.zdr = s.zdr;
   if (s.rate_limits_fail_open !== undefined) p.rateLimitsFailOpen = s.rate_limits_fail_open;
   if (s.budgets_fail_open !== undefined) p.budgetsFailOpen = s.budgets_fail_open;
+  const stored = Object.fromEntries(GATEWAY_STORED_KEYS.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
+  if (Object.keys(stored).length) p.gatewayStored = { ...(p.gatewayStored ?? {}), ...stored };
+}
+
+/** Every stored-only field, null when never set. */
+function storedFieldsOf(stored: GatewayStoredFields): Required<GatewayStoredFields> {
+  return Object.fromEntries(GATEWAY_STORED_KEYS.map((k) => [k, stored[k] ?? null])) as Required<GatewayStoredFields>;
 }

@@ -41,6 +41,16 @@ describe('log filters to SQL', () => {
     });
   });
 
+  it('compares inclusively with gte and lte (numbers and times only)', () => {
+    expect(
+      translate([
+        { key: 'tokens', operator: 'gte', value: [10] },
+        { key: 'created_at', operator: 'lte', value: ['2026-01-02T03:04:05Z'] },
+      ]),
+    ).toEqual({ sql: ['l.tokens >= $2::numeric', 'l.created_at <= $3::timestamptz'], params: [10, '2026-01-02T03:04:05.000Z'] });
+    expect(errorOf(() => parseLogFilters(JSON.stringify([{ key: 'model', operator: 'gte', value: ['a'] }])))).toMatchObject({ status: 400, param: 'filters[0]' });
+  });
+
   it('treats null as "is null" for eq and neq, and a NULL column as not equal', () => {
     expect(translate([{ key: 'feedback', operator: 'eq', value: [null] }]).sql).toEqual(['l.feedback IS NULL']);
     expect(translate([{ key: 'feedback', operator: 'neq', value: [1, null] }])).toEqual({

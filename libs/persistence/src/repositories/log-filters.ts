@@ -1,6 +1,6 @@
 import { invalidRequest } from '@switchyard/types';
 
-export type LogFilterOperator = 'eq' | 'neq' | 'contains' | 'lt' | 'gt';
+export type LogFilterOperator = 'eq' | 'neq' | 'contains' | 'lt' | 'gt' | 'lte' | 'gte';
 
 /** One filter of `GET /v1/logs?filters=…` (Cloudflare's shape): the filters of a query are ANDed. */
 export interface LogFilter {
@@ -56,10 +56,13 @@ export type LogOrderBy = keyof typeof LOG_ORDER_COLUMNS;
 const OPERATORS: Record<Kind, LogFilterOperator[]> = {
   uuid: ['eq', 'neq'],
   text: ['eq', 'neq', 'contains'],
-  number: ['eq', 'neq', 'lt', 'gt'],
+  number: ['eq', 'neq', 'lt', 'gt', 'lte', 'gte'],
   boolean: ['eq', 'neq'],
-  time: ['eq', 'neq', 'lt', 'gt'],
+  time: ['eq', 'neq', 'lt', 'gt', 'lte', 'gte'],
 };
+
+const FILTER_OPERATORS: LogFilterOperator[] = ['eq', 'neq', 'contains', 'lt', 'gt', 'lte', 'gte'];
+const COMPARISONS = { lt: '<', gt: '>', lte: '<=', gte: '>=' } as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -120,8 +123,10 @@ function condition(i: number, f: LogFilter, bind: Bind): string {
   switch (f.operator) {
     case 'lt':
     case 'gt':
+    case 'lte':
+    case 'gte':
       if (values.length !== 1 || nulls) bad(i, `'${f.operator}' takes exactly one value.`);
-      return `${column} ${f.operator === 'lt' ? '<' : '>'} ${bind(values[0])}::${cast}`;
+      return `${column} ${COMPARISONS[f.operator]} ${bind(values[0])}::${cast}`;
     case 'contains':
       if (!values.length || nulls) bad(i, `'contains' takes one or more strings.`);
       return `${column} ILIKE ANY(${bind(values.map((v) => likePattern(String(v))))}::text[])`;
@@ -145,13 +150,18 @@ export function parseLogFilters(raw: string | undefined): LogFilter[] {
   } catch {
     throw invalidRequest('filters must be a URL-encoded JSON array of {key, operator, value}.', 'filters');
   }
+  return checkLogFilters(parsed);
+}
+
+/** Validates filters already decoded (a JSON array, or Cloudflare's query-string form): a 400 naming the filter when malformed. */
+export function checkLogFilters(parsed: unknown): LogFilter[] {
   if (!Array.isArray(parsed)) throw invalidRequest('filters must be a JSON array of {key, operator, value}.', 'filters');
   if (parsed.length > 50) throw invalidRequest('At most 50 filters.', 'filters');
   return parsed.map((f: unknown, i) => {
     if (typeof f !== 'object' || f === null) bad(i, 'must be an object {key, operator, value}.');
     const { key, operator, value } = f as Record<string, unknown>;
     if (typeof key !== 'string') bad(i, "'key' must be a string.");
-    if (!['eq', 'neq', 'contains', 'lt', 'gt'].includes(operator as string)) bad(i, "'operator' must be one of eq, neq, contains, lt, gt.");
+    if (!FILTER_OPERATORS.includes(operator as LogFilterOperator)) bad(i, `'operator' must be one of ${FILTER_OPERATORS.join(', ')}.`);
     const values = Array.isArray(value) ? value : [value];
     if (values.length > 100) bad(i, 'at most 100 values.');
     const filter = { key, operator: operator as LogFilterOperator, value: values as LogFilter['value'] };

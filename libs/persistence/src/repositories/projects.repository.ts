@@ -35,6 +35,11 @@ export class ProjectsRepository {
     return this.repo.save(project);
   }
 
+  /** Deletes a project; its keys, logs, traces and documents go with it (ON DELETE CASCADE). */
+  async delete(organizationId: string, id: string): Promise<void> {
+    await this.repo.delete({ organizationId, id });
+  }
+
   /** The plan quotas of the organization a project belongs to (null when it does not exist). */
   async quotasOf(organizationId: string): Promise<OrganizationQuotas | null> {
     const org = await this.ds.getRepository(OrganizationEntity).findOne({

@@ -334,6 +334,13 @@ export class RequestLogsRepository {
     return ids.map((r) => byId.get(r.id)).filter((r): r is RequestLogEntity => r !== undefined);
   }
 
+  /** How many of a project's logs match the query (its filters and search; paging ignored). */
+  async countMatching(projectId: string, q: LogQuery): Promise<number> {
+    const { where, params } = this.where(projectId, q);
+    const [row] = (await this.ds.query(`SELECT count(*)::int AS n FROM request_logs l WHERE ${where}`, params)) as [{ n: number }];
+    return row.n;
+  }
+
   /** Deletes a project's logs matching the query (its order and limit: at most `limit`), in bounded statements; returns how many. */
   async deleteMatching(projectId: string, q: Omit<LogQuery, 'after' | 'offset'>): Promise<number> {
     let total = 0;

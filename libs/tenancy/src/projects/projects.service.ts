@@ -53,6 +53,11 @@ export class ProjectsService {
     return projectView(await this.require(organizationId, ref));
   }
 
+  /** Validates a settings patch without applying it (a 400 naming the field otherwise). */
+  checkPatch(input: unknown): void {
+    parseOr400(projectPatchSchema, input);
+  }
+
   async patch(scope: AdminScope, organizationId: string, ref: string, input: unknown): Promise<ProjectView> {
     await requireOrganization(this.orgs, scope, organizationId);
     const patch = parseOr400(projectPatchSchema, input);
@@ -63,6 +68,16 @@ export class ProjectsService {
     if (retention_days !== undefined) project.retentionDays = retention_days;
     applySettings(project, settings);
     return projectView(await this.saveAndPublish(project));
+  }
+
+  /** Deletes a project with everything it holds; the organization's default project cannot be deleted. */
+  async delete(scope: AdminScope, organizationId: string, ref: string): Promise<ProjectView> {
+    await requireOrganization(this.orgs, scope, organizationId);
+    const project = await this.require(organizationId, ref);
+    if (project.isDefault) throw conflict(`Project '${project.slug}' is the organization's default project and cannot be deleted.`, 'default_project', 'id');
+    await this.projects.delete(organizationId, project.id);
+    await this.events.publish({ type: 'project.changed', organizationId, projectId: project.id });
+    return projectView(project);
   }
 
   async rotateWebhookSecret(scope: AdminScope, organizationId: string, ref: string): Promise<ProjectWithSecretView> {
