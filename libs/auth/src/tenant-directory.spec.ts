@@ -75,6 +75,18 @@ describe('TenantDirectory stale-if-error', () => {
     expect(await statusOf(directory.authenticate(key, t0 + 2 * TTL))).toBe(503);
   });
 
+  it("evicts a project's keys when the project changes (a deleted gateway's keys stop at once on every replica)", async () => {
+    const { key, directory, db, emit } = setup();
+    const t0 = Date.now();
+    await directory.authenticate(key, t0);
+    emit({ type: 'project.changed', organizationId: 'org-1', projectId: 'project-2' });
+    await directory.authenticate(key, t0 + 1);
+    expect(db.calls).toBe(1); // another project's change keeps the cached key
+    emit({ type: 'project.changed', organizationId: 'org-1', projectId: 'project-1' });
+    await directory.authenticate(key, t0 + 2);
+    expect(db.calls).toBe(2); // asked again: a key of a deleted project is then refused
+  });
+
   it('drops stale entries on resync (events may have been missed)', async () => {
     const { key, directory, db, resync } = setup();
     const t0 = Date.now();

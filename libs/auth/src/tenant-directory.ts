@@ -184,6 +184,8 @@ export class TenantDirectory {
         break;
       case 'project.changed':
         this.projects.deleteWhere((k) => k.startsWith(`${event.organizationId}:`));
+        // Its keys are read again: a deleted project's keys (deleted with it) stop at once, on every replica.
+        this.keys.deleteWhere((_, v) => v.principal.projectId === event.projectId);
         break;
       case 'connections.changed':
         this.connections.delete(event.organizationId);
