@@ -12,3 +12,5 @@ export * from './outbound/outbound-url';
 export * from './body/json-depth';
 export { closeAfterAnswer } from './body/unread-body';
 export { toErrorResponse } from './errors/error-response';
+export { FamilyExceptionFilter } from './errors/openai-exception.filter';
+export type { ErrorResponse } from './errors/error-response';
