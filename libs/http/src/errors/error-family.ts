@@ -75,10 +75,14 @@ export function dynamiqErrorCode(status: number): string {
  * own code (`encrypted_pdf`, `invalid_api_key`, ...) so that a client can still tell the causes apart.
  */
 export function dynamiqErrorBody(status: number, error: { message: string; param: string | null; code: string | null }): DynamiqErrorBody {
-  const details: Record<string, string> = {};
-  if (error.param) details[error.param] = / is required\b/.test(error.message) ? 'cannot be blank' : error.message;
-  if (error.code) details['reason'] = error.code;
-  return { error: { code: dynamiqErrorCode(status), message: error.message, details } };
+  const fields: Record<string, string> = {};
+  if (error.param) fields[error.param] = / is required\b/.test(error.message) ? 'cannot be blank' : error.message;
+  return dynamiqEnvelope(status, error.message, fields, error.code);
+}
+
+/** Dynamiq's envelope from the fields at fault (`{path: problem}`) and the gateway's own code (`details.reason`). */
+export function dynamiqEnvelope(status: number, message: string, fields: Record<string, string>, reason: string | null): DynamiqErrorBody {
+  return { error: { code: dynamiqErrorCode(status), message, details: reason ? { ...fields, reason } : { ...fields } } };
 }
 
 /** An error answer's body in the route family's shape. */
