@@ -69,7 +69,7 @@ describe('collector hardening', () => {
     const body = `{"runs":[${withField(run('deep'), 'input', '['.repeat(5_000) + ']'.repeat(5_000))}]}`;
     const res = await post(body);
     expect(res.status).toBe(400);
-    expect(JSON.parse(res.body).error).toMatchObject({ code: 'json_too_deep' });
+    expect(JSON.parse(res.body).error).toEqual({ code: 'bad_request', message: expect.any(String), details: { reason: 'json_too_deep' } });
     expect(JSON.parse(res.body).error.message).toContain('256');
     const otlp = await post(withField(spans('0af7651916cd43dd8448eb211c80319c'), 'x', '['.repeat(5_000) + ']'.repeat(5_000)));
     expect(otlp.status).toBe(400);

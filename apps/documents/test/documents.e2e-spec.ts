@@ -19,7 +19,7 @@ import {
   type ParsedJson,
 } from '@switchyard/testing';
 import { startDocuments } from '../src/bootstrap';
-import { normalize, postFile, waitForJob } from './helpers';
+import { normalize, postFile, THREE_PAGES as pages, waitForJob } from './helpers';
 
 jest.setTimeout(120_000);
 
@@ -46,12 +46,6 @@ describe('documents: parse through REST with a real worker (tesseract, no provid
     await Promise.all([worker?.stop(), router?.stop(), api?.close()]);
     await env?.cleanup();
   });
-
-  const pages = [
-    ['Alpha report first page', 'The quick brown fox jumps over the lazy dog'],
-    ['Beta section second page', 'Pack my box with five dozen liquor jugs'],
-    ['Gamma closing third page', 'How vexingly quick daft zebras jump'],
-  ];
 
   it('text mode returns the text layer of every page in page order, without a model', async () => {
     const pdf = await textPdf(pages);
@@ -163,7 +157,7 @@ describe('documents: parse through REST with a real worker (tesseract, no provid
 
     const sync = await postFile(`${url}/v1/ocr/parse`, key, await encryptedPdf(), 'locked.pdf');
     expect(sync.status).toBe(422);
-    expect(sync.body.error.code).toBe('encrypted_pdf');
+    expect(sync.body.error).toMatchObject({ code: 'bad_request', details: { reason: 'encrypted_pdf' } });
 
     // The worker is unharmed: a good document still parses.
     const ok = await postFile(`${url}/v1/documents/parse?wait=20`, key, await textPdf([['Still serving']]), 'ok.pdf', { mode: 'text' });

@@ -28,3 +28,10 @@ export async function waitForJob(base: string, token: string, id: string, timeou
 }
 
 export const normalize = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
+
+/** Three pages of known text (a heading-like line and a sentence each) for text-layer PDFs. */
+export const THREE_PAGES = [
+  ['Alpha report first page', 'The quick brown fox jumps over the lazy dog'],
+  ['Beta section second page', 'Pack my box with five dozen liquor jugs'],
+  ['Gamma closing third page', 'How vexingly quick daft zebras jump'],
+];

@@ -14,3 +14,5 @@ export { closeAfterAnswer } from './body/unread-body';
 export { toErrorResponse } from './errors/error-response';
 export * from './cloudflare/v4-envelope';
 export { V4ExceptionFilter } from './cloudflare/v4-exception.filter';
+export { FamilyExceptionFilter } from './errors/openai-exception.filter';
+export type { ErrorResponse } from './errors/error-response';

@@ -1,7 +1,7 @@
 /**
  * Ingest failures with a string code and the HTTP status they map to. The ingest filter writes
  * them as OTLP `google.rpc.Status` (in the request's encoding) or, for Dynamiq bodies, as
- * `{"error":{"code","message","details"}}`.
+ * `{"error":{"code","message","details"}}` (details: the fields at fault, and the code as `reason`).
  */
 export type CollectorErrorCode =
   | 'undecodable_body'
@@ -31,7 +31,7 @@ export class CollectorException extends Error {
   constructor(
     readonly code: CollectorErrorCode,
     message: string,
-    readonly options: { retryAfterSeconds?: number; details?: unknown; dynamiq?: boolean } = {},
+    readonly options: { retryAfterSeconds?: number; details?: Record<string, string>; dynamiq?: boolean } = {},
   ) {
     super(message);
     this.name = 'CollectorException';

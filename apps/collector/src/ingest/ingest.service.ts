@@ -52,15 +52,21 @@ export function decodeIngestBody(body: Buffer, encoding: IngestEncoding, maxDept
   if (isDynamiqBody(parsed)) {
     const result = runsBodySchema.safeParse(parsed);
     if (!result.success) {
-      const details = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-      throw new CollectorException('invalid_runs', `Invalid runs: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, {
-        dynamiq: true,
-        details,
-      });
+      // Dynamiq's details: the field at fault (`runs.0.type`) and what is wrong with it, the first issue per field.
+      const details: Record<string, string> = {};
+      for (const i of result.error.issues) details[i.path.join('.') || 'body'] ??= i.message;
+      const list = Object.entries(details).map(([path, message]) => `${path}: ${message}`);
+      throw new CollectorException('invalid_runs', `Invalid runs: ${list.join('; ')}`, { dynamiq: true, details });
     }
     return { kind: 'dynamiq', runs: toRunRecords(result.data) };
   }
   return { kind: 'otlp', batch: normalizeOtlp(parsed, 'hex') };
+}
+
+/** A queue refusal (429 `queue_full`, 503 `queue_unavailable`) of a Dynamiq body, in Dynamiq's envelope. */
+function asDynamiq(err: unknown): never {
+  if (err instanceof CollectorException) throw new CollectorException(err.code, err.message, { ...err.options, dynamiq: true });
+  throw err;
 }
 
 function normalizeOtlp(request: unknown, ids: 'hex' | 'bytes'): NormalizedBatch {
@@ -89,7 +95,7 @@ export class IngestService {
     const body = await readBody(stream, contentEncoding, this.config.collector.maxBodyBytes);
     const decoded = decodeIngestBody(body, encoding, this.config.limits.jsonMaxDepth);
     if (decoded.kind === 'dynamiq') {
-      if (decoded.runs.length) await this.queue.enqueue(projectId, 'runs', decoded.runs.length, JSON.stringify(decoded.runs));
+      if (decoded.runs.length) await this.queue.enqueue(projectId, 'runs', decoded.runs.length, JSON.stringify(decoded.runs)).catch(asDynamiq);
       return { kind: 'dynamiq', accepted: decoded.runs.length };
     }
     const { spans, rejected, errors } = decoded.batch;

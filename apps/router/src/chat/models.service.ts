@@ -1,13 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { TenantDirectory } from '@switchyard/auth';
-import { CHAT_ONLY, defaultConnection, ModelCatalog } from '@switchyard/routing';
+import { CHAT_ONLY, defaultConnection, ModelCatalog, type CatalogModel } from '@switchyard/routing';
+
+/** One provider connection that serves a model, and the model's name there. */
+export interface ModelProvider {
+  provider: string;
+  connection: string;
+  model: string;
+}
 
 export interface ModelEntry {
   id: string;
   object: 'model';
   created: number;
   owned_by: string;
-  providers: { provider: string; connection: string; model: string }[];
+  providers: ModelProvider[];
   context_window?: number;
   max_output_tokens?: number;
   capabilities?: string[];
@@ -23,16 +30,22 @@ export class ModelsService {
     private readonly catalog: ModelCatalog,
   ) {}
 
-  async list(organizationId: string): Promise<ModelEntry[]> {
+  /** The catalog models the organization has a provider for, each with the connections that serve it. */
+  async routable(organizationId: string): Promise<{ model: CatalogModel; providers: ModelProvider[] }[]> {
     const connections = await this.directory.connectionsOf(organizationId);
-    const created = Math.floor(Date.parse(`${this.catalog.version}T00:00:00Z`) / 1000);
-    const out: ModelEntry[] = [];
-    for (const model of this.catalog.all()) {
+    return this.catalog.all().flatMap((model) => {
       const providers = model.providers.flatMap((p) => {
         const c = defaultConnection(connections, p.provider);
         return c ? [{ provider: p.provider, connection: c.slug, model: p.model }] : [];
       });
-      if (!providers.length) continue;
+      return providers.length ? [{ model, providers }] : [];
+    });
+  }
+
+  async list(organizationId: string): Promise<ModelEntry[]> {
+    const created = Math.floor(Date.parse(`${this.catalog.version}T00:00:00Z`) / 1000);
+    const out: ModelEntry[] = [];
+    for (const { model, providers } of await this.routable(organizationId)) {
       const endpoints = model.endpoints ?? CHAT_ONLY;
       out.push({
         id: model.slug,

@@ -280,7 +280,8 @@ async function* oneChunk(data: Buffer): AsyncIterable<Buffer> {
   yield data;
 }
 
-/** Pages in order, each preceded by a page marker comment. */
-export function assembleMarkdown(pages: { page: number; markdown: string }[]): string {
+/** Pages in order, each preceded by a page marker comment; without markers, blank pages leave no gap. */
+export function assembleMarkdown(pages: { page: number; markdown: string }[], markers = true): string {
+  if (!markers) return pages.map((p) => p.markdown.trim()).filter(Boolean).join('\n\n');
   return pages.map((p) => `<!-- page ${p.page} -->\n\n${p.markdown}`.trimEnd()).join('\n\n');
 }

@@ -57,4 +57,44 @@ describe('reflowText', () => {
   it('returns an empty string for a page without text', () => {
     expect(reflowText([item('  ', 0, 0)])).toBe('');
   });
+
+  it('turns rows whose cells align into columns into a Markdown table, text around it kept', () => {
+    const row = (y: number, cells: string[]) => cells.map((c, j) => item(c, 20 + j * 150, y, 10, c.length * 5));
+    const items = [
+      item('Quarterly figures', 20, 760, 12),
+      ...row(720, ['Region', 'Units', 'Revenue']),
+      ...row(705, ['North', '1,200', '$4,800']),
+      // a right-aligned number that starts a little later still lands in its column
+      ...row(690, ['South | East', '950', '$3,800']).map((i, j) => (j === 1 ? { ...i, transform: [10, 0, 0, 10, 180, 690] } : i)),
+      item('Figures are unaudited.', 20, 650, 10),
+    ];
+    expect(reflowText(items)).toBe(
+      [
+        'Quarterly figures',
+        '',
+        '| Region | Units | Revenue |',
+        '| --- | --- | --- |',
+        '| North | 1,200 | $4,800 |',
+        '| South \\| East | 950 | $3,800 |',
+        '',
+        'Figures are unaudited.',
+      ].join('\n'),
+    );
+  });
+
+  it('takes two short aligned columns for a table, but not two columns of prose', () => {
+    const pair = (y: number, a: string, b: string) => [item(a, 20, y, 10), item(b, 220, y, 10)];
+    expect(reflowText([...pair(700, 'Name', 'Value'), ...pair(688, 'alpha', '1'), ...pair(676, 'beta', '2')])).toBe(
+      '| Name | Value |\n| --- | --- |\n| alpha | 1 |\n| beta | 2 |',
+    );
+    const prose = [
+      ...pair(700, 'The left column of this page has a long', 'The right column of this page carries'),
+      ...pair(688, 'sentence that runs over several lines', 'another sentence that also runs long'),
+    ];
+    expect(reflowText(prose)).not.toContain('|');
+  });
+
+  it('keeps words of one line together however their runs are split', () => {
+    expect(reflowText([item('Hel', 20, 700, 10, 15), item('lo', 35, 700, 10, 10), item('there', 48, 700, 10, 25)])).toBe('Hello there');
+  });
 });

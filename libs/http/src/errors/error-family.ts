@@ -2,10 +2,10 @@ import type { ErrorResponse } from './error-response';
 
 /**
  * The error shape a route family answers in (DESIGN.md section 13): the OpenAI shape on the gateway's own and
- * OpenAI-compatible routes, Anthropic's on the Anthropic Messages routes (`/v1/messages`), so that each client
- * SDK reads the errors it knows.
+ * OpenAI-compatible routes, Anthropic's on the Anthropic Messages routes (`/v1/messages`), Dynamiq's on the
+ * Dynamiq-compatible routes (`/v1/ocr/*`), so that each client reads the errors it knows.
  */
-export type ErrorFamily = 'openai' | 'anthropic';
+export type ErrorFamily = 'openai' | 'anthropic' | 'dynamiq';
 
 /** Anthropic's error body: `{"type":"error","error":{"type","message"},"request_id"}`. */
 export interface AnthropicErrorBody {
@@ -44,7 +44,50 @@ export function anthropicErrorBody(status: number, message: string, requestId: s
   return { type: 'error', error: { type: anthropicErrorType(status), message }, request_id: requestId };
 }
 
+/** Dynamiq's error envelope: `{"error":{"code","message","details"}}`, e.g. `details: {"file": "cannot be blank"}`. */
+export interface DynamiqErrorBody {
+  error: { code: string; message: string; details: Record<string, string> };
+}
+
+/** Dynamiq's error code for a status: `bad_request`, `unauthorized` and `not_found` as Dynamiq answers them. */
+export function dynamiqErrorCode(status: number): string {
+  switch (status) {
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 429:
+      return 'too_many_requests';
+    case 503:
+      return 'service_unavailable';
+    case 504:
+      return 'timeout';
+    default:
+      return status >= 500 ? 'internal_error' : 'bad_request';
+  }
+}
+
+/**
+ * The same error in Dynamiq's envelope. `details` names the field at fault the way Dynamiq does
+ * (`{"file": "cannot be blank"}` for a missing field, else the message), and `reason` keeps the gateway's
+ * own code (`encrypted_pdf`, `invalid_api_key`, ...) so that a client can still tell the causes apart.
+ */
+export function dynamiqErrorBody(status: number, error: { message: string; param: string | null; code: string | null }): DynamiqErrorBody {
+  const fields: Record<string, string> = {};
+  if (error.param) fields[error.param] = / is required\b/.test(error.message) ? 'cannot be blank' : error.message;
+  return dynamiqEnvelope(status, error.message, fields, error.code);
+}
+
+/** Dynamiq's envelope from the fields at fault (`{path: problem}`) and the gateway's own code (`details.reason`). */
+export function dynamiqEnvelope(status: number, message: string, fields: Record<string, string>, reason: string | null): DynamiqErrorBody {
+  return { error: { code: dynamiqErrorCode(status), message, details: reason ? { ...fields, reason } : { ...fields } } };
+}
+
 /** An error answer's body in the route family's shape. */
 export function errorBodyFor(family: ErrorFamily, answer: ErrorResponse, requestId: string): object {
-  return family === 'anthropic' ? anthropicErrorBody(answer.status, answer.body.error.message, requestId) : answer.body;
+  if (family === 'anthropic') return anthropicErrorBody(answer.status, answer.body.error.message, requestId);
+  if (family === 'dynamiq') return dynamiqErrorBody(answer.status, answer.body.error);
+  return answer.body;
 }

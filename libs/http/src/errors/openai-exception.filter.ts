@@ -2,6 +2,7 @@ import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common'
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { closeAfterAnswer } from '../body/unread-body';
+import { errorBodyFor, type ErrorFamily } from './error-family';
 import { toErrorResponse } from './error-response';
 
 /** One filter per app: every error leaves as `{"error":{message,type,param,code}}` with its status. */
@@ -17,8 +18,23 @@ export class OpenAIExceptionFilter implements ExceptionFilter {
   }
 }
 
-/** Writes `exception` as an OpenAI-shaped error; a body still arriving is not left on the connection. */
-export function sendError(reply: FastifyReply, request: FastifyRequest, exception: unknown, logger: Logger): void {
+/**
+ * The filter of a route family that answers in another shape than OpenAI's (`@UseFilters(new FamilyExceptionFilter('dynamiq'))`
+ * on its controller): it also catches the auth guard's errors, so every error of those routes has the family's shape.
+ */
+@Catch()
+export class FamilyExceptionFilter implements ExceptionFilter {
+  constructor(private readonly family: ErrorFamily) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
+    sendError(ctx.getResponse<FastifyReply>(), request, exception, request.log as unknown as Logger, this.family);
+  }
+}
+
+/** Writes `exception` in the route family's error shape (default OpenAI); a body still arriving is not left on the connection. */
+export function sendError(reply: FastifyReply, request: FastifyRequest, exception: unknown, logger: Logger, family: ErrorFamily = 'openai'): void {
   const res = toErrorResponse(exception, request.id);
   if (res.internal) logger.error({ err: exception, reqId: request.id }, 'unhandled error');
   if (reply.sent || reply.raw.headersSent) {
@@ -27,5 +43,5 @@ export function sendError(reply: FastifyReply, request: FastifyRequest, exceptio
     return;
   }
   closeAfterAnswer(request.raw, reply.raw);
-  void reply.code(res.status).headers(res.headers).type('application/json').send(res.body);
+  void reply.code(res.status).headers(res.headers).type('application/json').send(errorBodyFor(family, res, request.id));
 }

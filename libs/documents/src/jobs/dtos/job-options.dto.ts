@@ -34,16 +34,28 @@ export const listJobsQuerySchema = z.object({
 
 export const waitQuerySchema = z.object({ wait: z.coerce.number().min(0).optional() });
 
-/** Dynamiq's `llm` object: only the model matters here (provider + model are joined when both are given). */
+/**
+ * Dynamiq's `llm` object. `provider` + `model` pick the router model (joined when both are given); any other
+ * field (`connection_id`, `temperature`, `max_tokens`, ...) is refused by name: the project's provider key
+ * serves the model, and the OCR and extraction calls run at temperature 0 with the pipeline's own budgets.
+ */
 const llmSchema = z
-  .object({ model: z.string().min(1).optional(), provider: z.string().min(1).optional() })
+  .object({ model: z.string().min(1).max(200).optional(), provider: z.string().min(1).max(100).optional() })
   .passthrough()
+  .superRefine((llm, ctx) => {
+    for (const key of Object.keys(llm)) {
+      if (key !== 'model' && key !== 'provider') {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key} is not supported (only provider and model are; the project's provider key serves the model)` });
+      }
+    }
+  })
   .optional();
 
-export const dynamiqParseOptionsSchema = z.object({ llm: llmSchema, stream: z.boolean().optional() }).passthrough();
+/** `page_markers` (ours, default false) puts `<!-- page N -->` before each page of the returned text. */
+export const dynamiqParseOptionsSchema = z.object({ llm: llmSchema, stream: z.boolean().optional(), page_markers: z.boolean().optional() }).strict();
 export const dynamiqExtractOptionsSchema = z
   .object({ ocr_llm: llmSchema, structured_output_llm: llmSchema, template: z.union([z.string(), z.record(z.string(), z.unknown())]), stream: z.boolean().optional() })
-  .passthrough();
+  .strict();
 
 export function modelOfLlm(llm: { model?: string; provider?: string } | undefined): string | undefined {
   if (!llm?.model) return undefined;
