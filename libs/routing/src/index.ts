@@ -15,3 +15,6 @@ export * from './dlp/dlp-stage';
 export * from './dlp/dlp-profile-directory';
 export * from './routing.module';
 export * from './limits';
+export * from './routes/route-conditions';
+export * from './routes/route-document';
+export * from './routes/route-walk';
