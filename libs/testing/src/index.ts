@@ -10,3 +10,4 @@ export * from './mock-providers';
 export * from './request-log-fixtures';
 export * from './hostile-input';
 export { mockAudio, type MockForm } from './mock-openai-endpoints';
+export * from './route-fixtures';

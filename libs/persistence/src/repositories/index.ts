@@ -13,3 +13,4 @@ export * from './log-filters';
 export * from './request-log-rollups.repository';
 export * from './dlp-profiles.repository';
 export * from './stored-responses.repository';
+export * from './dynamic-routes.repository';

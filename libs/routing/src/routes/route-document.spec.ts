@@ -1,6 +1,6 @@
 import { GatewayError } from '@switchyard/types';
 import { compileRoute, parseRouteDocument } from './route-document';
-import { supportRoute } from './support-route.fixture';
+import { supportRoute } from '@switchyard/testing';
 
 type Doc = ReturnType<typeof supportRoute>;
 type Element = Doc['elements'][number] & Record<string, unknown>;

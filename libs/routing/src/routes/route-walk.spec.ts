@@ -2,7 +2,7 @@ import { GatewayError } from '@switchyard/types';
 import type { ConditionContext } from './route-conditions';
 import { compileRoute, parseRouteDocument, type CompiledElement } from './route-document';
 import { MISSING_RATE_KEY, walkRoute, type RouteWalkDeps } from './route-walk';
-import { supportRoute } from './support-route.fixture';
+import { supportRoute } from '@switchyard/testing';
 
 const route = compileRoute(parseRouteDocument(supportRoute()));
 

@@ -1,4 +1,4 @@
-/** The worked example of seed-products.md, with a provider we serve for the cheap model (Workers AI is not one). */
+/** The dynamic route of seed-products.md's worked example (free plan -> cheap model; others 90/10 under a $5/day per-user budget), with a provider we serve for the cheap model (Workers AI is not one). */
 export const supportRoute = () => ({
   name: 'support',
   elements: [
