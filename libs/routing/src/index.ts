@@ -18,3 +18,4 @@ export * from './limits';
 export * from './routes/route-conditions';
 export * from './routes/route-document';
 export * from './routes/route-walk';
+export * from './routes/dynamic-routes';
