@@ -32,7 +32,7 @@ describe('dynamic routes through the router', () => {
   const ask = (model: string, metadata: Record<string, string>) =>
     client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Where is my order?' }] }, { headers: { 'x-gateway-metadata': JSON.stringify(metadata) } }).withResponse();
 
-  /** The worked example without its budget element (rate elements are not enforced yet: they answer 501). */
+  /** The worked example without its budget element (cost-limited rate elements are not enforced yet: they answer 501). */
   const withoutBudget = () => {
     const doc = supportRoute();
     doc.elements = doc.elements.filter((e) => e.id !== 'budget');
@@ -153,7 +153,24 @@ describe('dynamic routes through the router', () => {
     expect((error as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('model_not_found');
   });
 
-  it('answers 501 naming the element when a path reaches a rate element (not enforced yet), never unlimited', async () => {
+  it('counts requests per key value in a rate element and sends those over the limit to its fallback', async () => {
+    const limited = {
+      name: 'limited',
+      elements: [
+        { id: 's', type: 'start', outputs: { next: { elementId: 'r' } } },
+        { id: 'r', type: 'rate', properties: { key: 'metadata.user_id', limit: 2, window: 3600 }, outputs: { success: { elementId: 'big' }, fallback: { elementId: 'small' } } },
+        { id: 'big', type: 'model', properties: { provider: 'openai', model: 'gpt-4.1' }, outputs: { success: { elementId: 'e' } } },
+        { id: 'small', type: 'model', properties: { provider: 'groq', model: 'llama-3.1-8b-instant' }, outputs: { success: { elementId: 'e' } } },
+        { id: 'e', type: 'end' },
+      ],
+    };
+    expect((await admin('', limited)).status).toBe(201);
+    const providers: string[] = [];
+    for (const user of ['u1', 'u1', 'u1', 'u2']) providers.push((await ask('dynamic/limited', { user_id: user })).response.headers.get('x-gateway-provider')!);
+    expect(providers).toEqual(['openai', 'openai', 'groq', 'openai']);
+  });
+
+  it('answers 501 naming the element when a path reaches a cost-limited rate element (not enforced yet), never unlimited', async () => {
     expect((await admin('', { ...supportRoute(), name: 'budgeted' })).status).toBe(201);
     const error = await ask('dynamic/budgeted', { plan: 'pro', user_id: 'u1' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);

@@ -13,7 +13,7 @@ import { createImageFetcher } from './image-fetcher';
 import { ResponseCache } from './cache/response-cache';
 import { DlpProfileDirectory } from './dlp/dlp-profile-directory';
 import { DynamicRouteDirectory } from './routes/dynamic-routes';
-import { rateElementsNotEnforced } from './routes/route-walk';
+import { routeRateLimiter } from './routes/route-rate';
 import { GatewayClient } from './pipeline/gateway-client';
 import { GovernedExecution } from './pipeline/governed-execution';
 import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
@@ -125,7 +125,7 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     {
       provide: GatewayClient,
-      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory],
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory, LimitStore],
       useFactory: (
         d: TenantDirectory,
         cat: ModelCatalog,
@@ -135,10 +135,11 @@ class ExecutorCloser implements OnApplicationShutdown {
         dlp: DlpProfileDirectory,
         limits: LimitsStage,
         routes: DynamicRouteDirectory,
+        store: LimitStore,
       ) => {
         const cache = new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache });
         const governed = new GovernedExecution(cache, (org) => dlp.detectorsOf(org));
-        return new GatewayClient(d, cat, e, c, [limits], governed, { directory: routes, deps: { random: Math.random, admitRate: rateElementsNotEnforced } });
+        return new GatewayClient(d, cat, e, c, [limits], governed, { directory: routes, deps: { random: Math.random, rate: routeRateLimiter(store, c.redis.prefix) } });
       },
     },
     {

@@ -7,8 +7,7 @@ import type { Cancellation } from '../cancellation';
 import { executionPolicy } from '../execution-policy';
 import { endpointNotOffered, type EndpointResult, type ExecutionResult, type Executor } from '../executor';
 import { resolveModel, type RouteTarget } from '../resolve-model';
-import { planDynamicRoute, type DynamicRouteDirectory } from '../routes/dynamic-routes';
-import type { RouteWalkDeps } from '../routes/route-walk';
+import { planDynamicRoute, type DynamicRouteDeps, type DynamicRouteDirectory } from '../routes/dynamic-routes';
 import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
 import { GovernedExecution } from './governed-execution';
 import { mockResult } from './mock-response';
@@ -34,7 +33,7 @@ export class GatewayClient {
     /** The exact cache and DLP around the call (none: neither). */
     private readonly governed: GovernedExecution = new GovernedExecution(null),
     /** Dynamic routes (`dynamic/<name>`); none: such names are unknown models. */
-    private readonly routes: { directory: DynamicRouteDirectory; deps: RouteWalkDeps } | null = null,
+    private readonly routes: { directory: DynamicRouteDirectory; deps: DynamicRouteDeps } | null = null,
   ) {}
 
   /**
@@ -132,7 +131,8 @@ export class GatewayClient {
     if (this.routes && model.startsWith('dynamic/')) {
       const { log } = controls;
       const ctx = { metadata: log.metadata, headers: controls.routeHeaders ?? {}, body, customer: log.customerIdentifier === null ? {} : { identifier: log.customerIdentifier } };
-      const plan = await planDynamicRoute(this.routes.directory, project.id, model, ctx, this.routes.deps);
+      const scope = { id: project.id, rateLimitsFailOpen: project.settings.rate_limits_fail_open };
+      const plan = await planDynamicRoute(this.routes.directory, scope, model, ctx, this.routes.deps);
       routing = plan.routing;
       targets = plan.targets.map((t) => ({
         ...resolveModel(`${t.provider}/${t.model}`, connections, this.catalog)[0]!,

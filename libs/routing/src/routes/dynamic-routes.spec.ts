@@ -46,9 +46,10 @@ describe('DynamicRouteDirectory', () => {
 
   it('plans a request with the routing decision, and 404s an unknown route', async () => {
     const s = setup();
-    const deps = { random: () => 0, admitRate: () => Promise.resolve(true) };
+    const deps = { random: () => 0, rate: () => Promise.resolve(true) };
+    const project = { id: 'p1', rateLimitsFailOpen: true };
     const ctx = { metadata: { plan: 'free' }, headers: {}, body: {}, customer: {} };
-    const plan = await planDynamicRoute(s.directory, 'p1', 'dynamic/support', ctx, deps);
+    const plan = await planDynamicRoute(s.directory, project, 'dynamic/support', ctx, deps);
     expect(plan.routing).toEqual({
       route: 'support',
       version_id: 'v1',
@@ -60,7 +61,22 @@ describe('DynamicRouteDirectory', () => {
       ],
       targets: [{ element: 'm_cheap', provider: 'groq', model: 'llama-3.1-8b-instant' }],
     });
-    await expect(planDynamicRoute(s.directory, 'p1', 'dynamic/missing', ctx, deps)).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
-    await expect(planDynamicRoute(s.directory, 'p1', 'dynamic/', ctx, deps)).rejects.toMatchObject({ status: 404 });
+    await expect(planDynamicRoute(s.directory, project, 'dynamic/missing', ctx, deps)).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    await expect(planDynamicRoute(s.directory, project, 'dynamic/', ctx, deps)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("asks the limiter with the project's scope and the request's key value", async () => {
+    const s = setup();
+    const asked: unknown[] = [];
+    const deps = {
+      random: () => 0,
+      rate: (scope: unknown, element: { id: string }, keyValue: string) => {
+        asked.push({ scope, element: element.id, keyValue });
+        return Promise.resolve(false);
+      },
+    };
+    const plan = await planDynamicRoute(s.directory, { id: 'p1', rateLimitsFailOpen: false }, 'dynamic/support', { metadata: { plan: 'pro', user_id: 'u7' }, headers: {}, body: {}, customer: {} }, deps);
+    expect(asked).toEqual([{ scope: { projectId: 'p1', route: 'support', failOpen: false }, element: 'budget', keyValue: 'u7' }]);
+    expect(plan.targets.map((t) => t.elementId)).toEqual(['m_cheap']);
   });
 });

@@ -3,7 +3,8 @@ import type { DynamicRoutesRepository } from '@switchyard/persistence';
 import { GatewayError, type JsonObject } from '@switchyard/types';
 import type { ConditionContext } from './route-conditions';
 import { compileRoute, parseRouteDocument, type CompiledRoute } from './route-document';
-import { walkRoute, type RoutePlan, type RouteWalkDeps } from './route-walk';
+import type { RouteRateLimiter } from './route-rate';
+import { walkRoute, type RoutePlan } from './route-walk';
 
 /** A deployed route as the router holds it. */
 export interface DeployedRoute {
@@ -57,20 +58,27 @@ export interface DynamicRoutePlan extends RoutePlan {
   routing: JsonObject;
 }
 
+/** What planning needs besides the directory: the draw of percentage elements and the limiter of rate elements. */
+export interface DynamicRouteDeps {
+  random(): number;
+  rate: RouteRateLimiter;
+}
+
 /** Plans `dynamic/<name>` for one request of a project: the deployed version, walked. */
 export async function planDynamicRoute(
   directory: DynamicRouteDirectory,
-  projectId: string,
+  project: { id: string; rateLimitsFailOpen: boolean },
   model: string,
   ctx: ConditionContext,
-  deps: RouteWalkDeps,
+  deps: DynamicRouteDeps,
 ): Promise<DynamicRoutePlan> {
   const name = model.slice('dynamic/'.length);
-  const deployed = name ? await directory.routeOf(projectId, name) : undefined;
+  const deployed = name ? await directory.routeOf(project.id, name) : undefined;
   if (!deployed) {
     throw new GatewayError(404, 'invalid_request_error', 'model_not_found', `The dynamic route '${name}' does not exist in this project or has no deployed version.`, { param: 'model' });
   }
-  const plan = await walkRoute(deployed.route, ctx, deps, name);
+  const scope = { projectId: project.id, route: deployed.name, failOpen: project.rateLimitsFailOpen };
+  const plan = await walkRoute(deployed.route, ctx, { random: deps.random, admitRate: (element, keyValue) => deps.rate(scope, element, keyValue) }, name);
   const routing: JsonObject = {
     route: deployed.name,
     version_id: deployed.versionId,

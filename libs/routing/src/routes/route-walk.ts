@@ -99,12 +99,3 @@ export async function walkRoute(route: CompiledRoute, ctx: ConditionContext, dep
   return { targets, decisions };
 }
 
-/**
- * The `rate` limiter until rate elements are wired to the LimitStore: a request whose path reaches a rate
- * element is answered 501 naming the element (never admitted unlimited).
- */
-export function rateElementsNotEnforced(element: Extract<CompiledElement, { type: 'rate' }>): Promise<boolean> {
-  return Promise.reject(
-    new GatewayError(501, 'server_error', 'route_rate_not_supported', `Rate element '${element.id}' of a dynamic route is not enforced by this gateway version yet; route around it or remove it.`),
-  );
-}
