@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { LogAttempt, UsageRecord } from '@switchyard/metering';
 import { SseDecoder, type AdapterLookup, type AdapterContext, type ProviderAdapter, type StreamDecoder, type UpstreamCall, type UpstreamRequest } from '@switchyard/providers';
-import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EndpointOperation, type EndpointRequest, type Usage, ENDPOINT_PATHS } from '@switchyard/types';
+import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EndpointOperation, type EndpointRequest, type JsonObject, type Usage, ENDPOINT_PATHS } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import type { DlpResult } from './dlp/dlp-policy';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
@@ -23,6 +23,8 @@ export interface ExecutionMeta {
   cache?: 'HIT' | 'MISS' | 'BYPASS';
   /** What DLP found in the request and the answer (`x-gateway-dlp`, the log record's `dlp`); absent when nothing. */
   dlp?: DlpResult;
+  /** The dynamic route's decision (route, version, path, targets) for the log record; absent for plain model names. */
+  routing?: JsonObject;
 }
 
 export interface CompletionResult {
@@ -146,12 +148,12 @@ export class Executor {
    */
   execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<ExecutionResult> {
     const stream = request.stream === true;
-    return this.run(targets, policy, cancel, attempts, (target) => this.attempt(request, target, policy, stream, cancel));
+    return this.run(targets, policy, cancel, attempts, (target, p) => this.attempt(request, target, p, stream, cancel));
   }
 
   /** Runs the plan of an endpoint other than chat (embeddings, images, audio…): the same attempts, retries and fallbacks. */
   executeEndpoint(request: EndpointRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<EndpointResult> {
-    return this.run(targets, policy, cancel, attempts, (target) => this.attemptEndpoint(request, target, policy, cancel));
+    return this.run(targets, policy, cancel, attempts, (target, p) => this.attemptEndpoint(request, target, p, cancel));
   }
 
   /** Whether the provider's adapter offers the operation (chat is offered by every adapter). */
@@ -162,20 +164,22 @@ export class Executor {
   /** The loop every plan runs: attempts per target with backoff, then fallback to the next target. */
   private async run<R extends object>(
     targets: RouteTarget[],
-    policy: ExecutionPolicy,
+    basePolicy: ExecutionPolicy,
     cancel: Cancellation,
     attempts: LogAttempt[] | undefined,
-    attempt: (target: RouteTarget) => Promise<AttemptResult<R>>,
+    attempt: (target: RouteTarget, policy: ExecutionPolicy) => Promise<AttemptResult<R>>,
   ): Promise<R & { meta: ExecutionMeta }> {
     const started = performance.now();
     let tried = 0;
     let last: { failure: UpstreamFailure; target: RouteTarget } | undefined;
     for (const [step, target] of targets.entries()) {
+      // A dynamic route's model element brings its own retries and timeout.
+      const policy = target.policy ? { ...basePolicy, ...target.policy } : basePolicy;
       for (let n = 1; n <= policy.maxAttempts; n += 1) {
         if (cancel.aborted) throw new ClientAbortedError();
         tried += 1;
         const attemptStarted = attempts ? performance.now() : 0;
-        const outcome = await attempt(target);
+        const outcome = await attempt(target, policy);
         if (attempts) attempts.push(attemptOf(step, target, outcome.ok ? null : outcome.failure, performance.now() - attemptStarted));
         if (outcome.ok) {
           const meta: ExecutionMeta = {

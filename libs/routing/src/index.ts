@@ -15,3 +15,8 @@ export * from './dlp/dlp-stage';
 export * from './dlp/dlp-profile-directory';
 export * from './routing.module';
 export * from './limits';
+export * from './routes/route-conditions';
+export * from './routes/route-document';
+export * from './routes/route-walk';
+export * from './routes/dynamic-routes';
+export * from './routes/route-rate';

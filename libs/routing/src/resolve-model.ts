@@ -12,6 +12,8 @@ export interface RouteTarget {
   maxOutputTokens?: number;
   /** What the model accepts of the OpenAI parameters (the catalog's rules), when it has rules. */
   parameters?: ModelParameterRules;
+  /** Overrides of the call's retry policy for this target (a dynamic route's model element: its retries and timeout). */
+  policy?: { maxAttempts?: number; requestTimeoutMs?: number };
 }
 
 const HOW_TO_DISCOVER =

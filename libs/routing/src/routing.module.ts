@@ -3,7 +3,7 @@ import { GatewayEventBus, TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createOutboundAgent } from '@switchyard/http';
 import { LimitStore, LogAppender } from '@switchyard/metering';
-import { createRedis, DlpProfilesRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
+import { createRedis, DlpProfilesRepository, DynamicRoutesRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
 import { Metrics } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
@@ -12,6 +12,8 @@ import { Executor } from './executor';
 import { createImageFetcher } from './image-fetcher';
 import { ResponseCache } from './cache/response-cache';
 import { DlpProfileDirectory } from './dlp/dlp-profile-directory';
+import { DynamicRouteDirectory } from './routes/dynamic-routes';
+import { routeRateLimiter } from './routes/route-rate';
 import { GatewayClient } from './pipeline/gateway-client';
 import { GovernedExecution } from './pipeline/governed-execution';
 import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
@@ -74,7 +76,7 @@ class ExecutorCloser implements OnApplicationShutdown {
 /** Provides the GatewayClient (the request pipeline, with its catalog, executor and prices) to the router and the documents worker. */
 @Global()
 @Module({
-  imports: [PersistenceModule.forFeature([DlpProfilesRepository])],
+  imports: [PersistenceModule.forFeature([DlpProfilesRepository, DynamicRoutesRepository])],
   providers: [
     { provide: ModelCatalog, useFactory: () => new ModelCatalog() },
     {
@@ -128,11 +130,27 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     {
       provide: GatewayClient,
-      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage],
-      useFactory: (d: TenantDirectory, cat: ModelCatalog, e: Executor, c: ServiceConfig, redis: Redis, dlp: DlpProfileDirectory, limits: LimitsStage) => {
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory, LimitStore],
+      useFactory: (
+        d: TenantDirectory,
+        cat: ModelCatalog,
+        e: Executor,
+        c: ServiceConfig,
+        redis: Redis,
+        dlp: DlpProfileDirectory,
+        limits: LimitsStage,
+        routes: DynamicRouteDirectory,
+        store: LimitStore,
+      ) => {
         const cache = new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache });
-        return new GatewayClient(d, cat, e, c, [limits], new GovernedExecution(cache, (org) => dlp.detectorsOf(org)));
+        const governed = new GovernedExecution(cache, (org) => dlp.detectorsOf(org));
+        return new GatewayClient(d, cat, e, c, [limits], governed, { directory: routes, deps: { random: Math.random, rate: routeRateLimiter(store, c.redis.prefix) } });
       },
+    },
+    {
+      provide: DynamicRouteDirectory,
+      inject: [DynamicRoutesRepository, GatewayEventBus],
+      useFactory: (r: DynamicRoutesRepository, events: GatewayEventBus) => new DynamicRouteDirectory(r, events),
     },
     {
       provide: DlpProfileDirectory,

@@ -11,3 +11,5 @@ export * from './connections/connection.dto';
 export * from './secret-rotation.service';
 export * from './dlp-profiles/dlp-profiles.service';
 export * from './dlp-profiles/dlp-profile.dto';
+export * from './routes/routes.service';
+export * from './routes/route.dto';

@@ -1,4 +1,14 @@
-import { settingsOf, type AccessKeyEntity, type ConnectionEntity, type DlpProfileEntity, type OrganizationEntity, type ProjectEntity } from '@switchyard/persistence';
+import {
+  settingsOf,
+  type AccessKeyEntity,
+  type ConnectionEntity,
+  type DlpProfileEntity,
+  type DynamicRouteDeploymentEntity,
+  type DynamicRouteEntity,
+  type DynamicRouteVersionEntity,
+  type OrganizationEntity,
+  type ProjectEntity,
+} from '@switchyard/persistence';
 
 /** What the admin API answers: rows mapped to these views here, and nowhere else. */
 export interface OrganizationView {
@@ -153,4 +163,54 @@ export function dlpProfileView(p: DlpProfileEntity): DlpProfileView {
     created_at: p.createdAt.toISOString(),
     modified_at: p.modifiedAt.toISOString(),
   };
+}
+
+/** A dynamic route; `elements` is the live version's document (absent in lists). */
+export interface RouteView {
+  id: string;
+  name: string;
+  deployed_version_id: string | null;
+  elements?: unknown[];
+  created_at: string;
+  modified_at: string;
+}
+
+export function routeView(r: DynamicRouteEntity, live: { elements: unknown[] } | null): RouteView {
+  return {
+    id: r.id,
+    name: r.name,
+    deployed_version_id: r.deployedVersionId,
+    ...(live ? { elements: live.elements } : {}),
+    created_at: r.createdAt.toISOString(),
+    modified_at: r.modifiedAt.toISOString(),
+  };
+}
+
+/** A route version as Cloudflare answers it: `active` is the string "true" or "false", `data` the document as a JSON string. */
+export interface RouteVersionView {
+  version_id: string;
+  route_id: string;
+  active: 'true' | 'false';
+  created_at: string;
+  data: string;
+}
+
+export function routeVersionView(v: DynamicRouteVersionEntity, route: DynamicRouteEntity): RouteVersionView {
+  return {
+    version_id: v.id,
+    route_id: v.routeId,
+    active: route.deployedVersionId === v.id ? 'true' : 'false',
+    created_at: v.createdAt.toISOString(),
+    data: JSON.stringify(v.data),
+  };
+}
+
+export interface RouteDeploymentView {
+  deployment_id: string;
+  version_id: string;
+  created_at: string;
+}
+
+export function routeDeploymentView(d: DynamicRouteDeploymentEntity): RouteDeploymentView {
+  return { deployment_id: d.id, version_id: d.versionId, created_at: d.createdAt.toISOString() };
 }

@@ -11,3 +11,4 @@ export * from './request-log-fixtures';
 export * from './hostile-input';
 export { mockAudio, type MockForm } from './mock-openai-endpoints';
 export * from './marker-scan';
+export * from './route-fixtures';

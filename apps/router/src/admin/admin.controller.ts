@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { adminScopeOf, CurrentPrincipal } from '@switchyard/auth';
 import { AdminOnly } from '@switchyard/http';
-import { AccessKeysService, ConnectionsService, DlpProfilesService, OrganizationsService, ProjectsService } from '@switchyard/tenancy';
+import { AccessKeysService, ConnectionsService, DlpProfilesService, OrganizationsService, ProjectsService, RoutesService } from '@switchyard/tenancy';
 import type { Principal } from '@switchyard/types';
 import { BudgetsService } from './budgets.service';
 import { UuidPipe } from './uuid.pipe';
@@ -23,6 +23,7 @@ export class AdminController {
     private readonly connections: ConnectionsService,
     private readonly dlpProfiles: DlpProfilesService,
     private readonly budgetsService: BudgetsService,
+    private readonly routes: RoutesService,
   ) {}
 
   @Post('organizations')
@@ -85,6 +86,81 @@ export class AdminController {
   @Delete('organizations/:org/projects/:project/spend-rules/:rule')
   deleteSpendRule(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Param('rule', UuidPipe) rule: string) {
     return this.projects.deleteSpendRule(adminScopeOf(p), org, project, rule);
+  }
+
+  // Dynamic routes (docs/routing.md). A route is named by its id or its name.
+  @Post('organizations/:org/projects/:project/routes')
+  createRoute(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Body() body: unknown) {
+    return this.routes.create(adminScopeOf(p), org, project, body);
+  }
+
+  @Get('organizations/:org/projects/:project/routes')
+  listRoutes(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string) {
+    return page(this.routes.list(adminScopeOf(p), org, project));
+  }
+
+  @Get('organizations/:org/projects/:project/routes/:route')
+  getRoute(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Param('route') route: string) {
+    return this.routes.get(adminScopeOf(p), org, project, route);
+  }
+
+  @Patch('organizations/:org/projects/:project/routes/:route')
+  renameRoute(
+    @CurrentPrincipal() p: Principal,
+    @Param('org', UuidPipe) org: string,
+    @Param('project') project: string,
+    @Param('route') route: string,
+    @Body() body: unknown,
+  ) {
+    return this.routes.rename(adminScopeOf(p), org, project, route, body);
+  }
+
+  @Delete('organizations/:org/projects/:project/routes/:route')
+  deleteRoute(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Param('route') route: string) {
+    return this.routes.delete(adminScopeOf(p), org, project, route);
+  }
+
+  @Get('organizations/:org/projects/:project/routes/:route/versions')
+  listRouteVersions(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Param('route') route: string) {
+    return page(this.routes.listVersions(adminScopeOf(p), org, project, route));
+  }
+
+  @Post('organizations/:org/projects/:project/routes/:route/versions')
+  createRouteVersion(
+    @CurrentPrincipal() p: Principal,
+    @Param('org', UuidPipe) org: string,
+    @Param('project') project: string,
+    @Param('route') route: string,
+    @Body() body: unknown,
+  ) {
+    return this.routes.createVersion(adminScopeOf(p), org, project, route, body);
+  }
+
+  @Get('organizations/:org/projects/:project/routes/:route/versions/:version')
+  getRouteVersion(
+    @CurrentPrincipal() p: Principal,
+    @Param('org', UuidPipe) org: string,
+    @Param('project') project: string,
+    @Param('route') route: string,
+    @Param('version') version: string,
+  ) {
+    return this.routes.getVersion(adminScopeOf(p), org, project, route, version);
+  }
+
+  @Get('organizations/:org/projects/:project/routes/:route/deployments')
+  listRouteDeployments(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Param('route') route: string) {
+    return page(this.routes.listDeployments(adminScopeOf(p), org, project, route));
+  }
+
+  @Post('organizations/:org/projects/:project/routes/:route/deployments')
+  deployRoute(
+    @CurrentPrincipal() p: Principal,
+    @Param('org', UuidPipe) org: string,
+    @Param('project') project: string,
+    @Param('route') route: string,
+    @Body() body: unknown,
+  ) {
+    return this.routes.deploy(adminScopeOf(p), org, project, route, body);
   }
 
   @Post('access-keys')

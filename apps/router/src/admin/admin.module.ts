@@ -1,7 +1,22 @@
 import { Module } from '@nestjs/common';
-import { TenancyModule } from '@switchyard/tenancy';
+import { GatewayEventBus } from '@switchyard/auth';
+import { DynamicRoutesRepository, OrganizationsRepository, PersistenceModule, ProjectsRepository } from '@switchyard/persistence';
+import { parseRouteDocument } from '@switchyard/routing';
+import { RoutesService, TenancyModule } from '@switchyard/tenancy';
 import { AdminController } from './admin.controller';
 import { BudgetsService } from './budgets.service';
 
-@Module({ imports: [TenancyModule], controllers: [AdminController], providers: [BudgetsService] })
+@Module({
+  imports: [TenancyModule, PersistenceModule.forFeature([OrganizationsRepository, ProjectsRepository, DynamicRoutesRepository])],
+  controllers: [AdminController],
+  providers: [
+    BudgetsService,
+    {
+      // Route documents are validated by the routing lib's schema (tenancy does not depend on routing).
+      provide: RoutesService,
+      inject: [OrganizationsRepository, ProjectsRepository, DynamicRoutesRepository, GatewayEventBus],
+      useFactory: (o: OrganizationsRepository, p: ProjectsRepository, r: DynamicRoutesRepository, e: GatewayEventBus) => new RoutesService(o, p, r, e, parseRouteDocument),
+    },
+  ],
+})
 export class AdminModule {}

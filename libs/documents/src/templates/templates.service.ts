@@ -16,8 +16,9 @@ export class TemplatesService {
   async create(principal: Principal, slug: string | undefined, input: unknown) {
     const { project } = await projectOfRequest(this.tenancy, principal, slug);
     const dto = parseOr400(createTemplateSchema, input);
-    const template = dto.template === undefined ? null : typeof dto.template === 'string' ? JSON.parse(dto.template) : dto.template;
+    // The schema first: it refuses a template that is not JSON with a 400 (before it is parsed below).
     const schema = dto.schema ?? schemaFromTemplate(dto.template);
+    const template = dto.template === undefined ? null : typeof dto.template === 'string' ? JSON.parse(dto.template) : dto.template;
     checkSchema(schema);
     if (await this.templates.findByName(project.id, dto.name)) throw conflict(`A template named '${dto.name}' exists.`, 'template_exists', 'name');
     const now = new Date();

@@ -1,6 +1,7 @@
 import { AccessKeyEntity } from './access-key.entity';
 import { ConnectionEntity } from './connection.entity';
 import { DlpProfileEntity } from './dlp-profile.entity';
+import { DynamicRouteDeploymentEntity, DynamicRouteEntity, DynamicRouteVersionEntity } from './dynamic-route.entities';
 import { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity } from './document.entities';
 import { OrganizationEntity } from './organization.entity';
 import { ProjectEntity } from './project.entity';
@@ -13,6 +14,7 @@ import { TraceEntity } from './trace.entity';
 export { AccessKeyEntity, ConnectionEntity, DlpProfileEntity, OrganizationEntity, ProjectEntity, RunEntity, SpanEntity, TraceEntity };
 export { RequestLogBodyEntity, RequestLogEntity };
 export { StoredResponseEntity };
+export { DynamicRouteDeploymentEntity, DynamicRouteEntity, DynamicRouteVersionEntity };
 export type { StoredLogAttempt } from './request-log.entity';
 export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
 export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageMethod } from './document.entities';
@@ -36,4 +38,7 @@ export const ENTITIES = [
   RequestLogEntity,
   RequestLogBodyEntity,
   StoredResponseEntity,
+  DynamicRouteEntity,
+  DynamicRouteVersionEntity,
+  DynamicRouteDeploymentEntity,
 ];

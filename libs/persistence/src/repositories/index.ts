@@ -14,3 +14,4 @@ export * from './request-log-rollups.repository';
 export * from './dlp-profiles.repository';
 export * from './stored-responses.repository';
 export * from './latency-histogram';
+export * from './dynamic-routes.repository';

@@ -1,12 +1,13 @@
 import type { ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
 import type { LogAttempt } from '@switchyard/metering';
-import { GatewayError, type CallContext, type ChatRequest, type EndpointRequest, type KeyLimits } from '@switchyard/types';
+import { GatewayError, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
 import { executionPolicy } from '../execution-policy';
 import { endpointNotOffered, type EndpointResult, type ExecutionResult, type Executor } from '../executor';
 import { resolveModel, type RouteTarget } from '../resolve-model';
+import { planDynamicRoute, type DynamicRouteDeps, type DynamicRouteDirectory } from '../routes/dynamic-routes';
 import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
 import { GovernedExecution } from './governed-execution';
 import { mockResult } from './mock-response';
@@ -31,6 +32,8 @@ export class GatewayClient {
     private readonly admission: readonly AdmissionStage[] = [],
     /** The exact cache and DLP around the call (none: neither). */
     private readonly governed: GovernedExecution = new GovernedExecution(null),
+    /** Dynamic routes (`dynamic/<name>`); none: such names are unknown models. */
+    private readonly routes: { directory: DynamicRouteDirectory; deps: DynamicRouteDeps } | null = null,
   ) {}
 
   /**
@@ -46,7 +49,7 @@ export class GatewayClient {
     attempts?: LogAttempt[],
   ): Promise<ExecutionResult> {
     const mock = controls.mockResponse;
-    const targets = mock === undefined ? await this.resolve(call, request.model, controls.fallbackModels) : await this.resolveForMock(call, request.model);
+    const { targets, routing } = mock === undefined ? await this.resolve(call, project, request.model, controls, request) : { targets: await this.resolveForMock(call, request.model), routing: undefined };
     const admitted = this.admission.length ? admit(this.admission, { call, project, operation: 'chat', request, controls, targets }) : null;
     if (mock !== undefined) {
       const tickets = admitted ? await admitted : NO_TICKETS;
@@ -65,7 +68,7 @@ export class GatewayClient {
       }
     }
     const policy = executionPolicy(project.settings, controls, this.config.router);
-    const run = () => governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts));
+    const run = () => governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts)).then((r) => withRouting(r, routing));
     if (!tickets.length) return run();
     let result: ExecutionResult;
     try {
@@ -103,7 +106,7 @@ export class GatewayClient {
     cancel: Cancellation,
     attempts?: LogAttempt[],
   ): Promise<EndpointResult> {
-    const resolved = await this.resolve(call, request.body.model, controls.fallbackModels);
+    const { targets: resolved, routing } = await this.resolve(call, project, request.body.model, controls, request.body);
     const targets = resolved.filter((t) => this.executor.offers(t.connection.provider, request.operation));
     if (!targets.length) {
       const providers = [...new Set(resolved.map((t) => t.connection.provider))].join(', ');
@@ -111,10 +114,11 @@ export class GatewayClient {
     }
     const tickets = this.admission.length ? await admit(this.admission, { call, project, operation: request.operation, request: request.body, controls, targets }) : NO_TICKETS;
     const policy = executionPolicy(project.settings, controls, this.config.router);
-    if (!tickets.length) return this.executor.executeEndpoint(request, targets, policy, cancel, attempts);
+    const run = () => this.executor.executeEndpoint(request, targets, policy, cancel, attempts).then((r) => withRouting(r, routing));
+    if (!tickets.length) return run();
     let result: EndpointResult;
     try {
-      result = await this.executor.executeEndpoint(request, targets, policy, cancel, attempts);
+      result = await run();
     } catch (err) {
       for (const t of tickets) t.release();
       throw err;
@@ -122,22 +126,50 @@ export class GatewayClient {
     return settleWhenDone(result, tickets);
   }
 
-  /** Stage 3, resolve: the model's targets in order, then each fallback model's. */
-  private async resolve(call: Caller, model: string, fallbackModels: readonly string[]): Promise<RouteTarget[]> {
+  /**
+   * Stage 3, resolve: the model's targets in order (a dynamic route's: the models its walk reached, each with its
+   * retries and timeout), then each fallback model's.
+   */
+  private async resolve(
+    call: Caller,
+    project: ProjectSnapshot,
+    model: string,
+    controls: RequestControls,
+    body: unknown,
+  ): Promise<{ targets: RouteTarget[]; routing?: JsonObject }> {
     const connections = await this.directory.connectionsOf(call.organizationId);
-    const targets = resolveModel(model, connections, this.catalog);
-    for (const fallback of fallbackModels) {
+    let targets: RouteTarget[];
+    let routing: JsonObject | undefined;
+    if (this.routes && model.startsWith('dynamic/')) {
+      const { log } = controls;
+      const ctx = { metadata: log.metadata, headers: controls.routeHeaders ?? {}, body, customer: log.customerIdentifier === null ? {} : { identifier: log.customerIdentifier } };
+      const scope = { id: project.id, rateLimitsFailOpen: project.settings.rate_limits_fail_open };
+      const plan = await planDynamicRoute(this.routes.directory, scope, model, ctx, this.routes.deps);
+      routing = plan.routing;
+      targets = plan.targets.map((t) => ({
+        ...resolveModel(`${t.provider}/${t.model}`, connections, this.catalog)[0]!,
+        requested: model,
+        policy: { maxAttempts: t.retries + 1, ...(t.timeout === null ? {} : { requestTimeoutMs: t.timeout }) },
+      }));
+    } else targets = resolveModel(model, connections, this.catalog);
+    for (const fallback of controls.fallbackModels) {
       try {
         targets.push(...resolveModel(fallback, connections, this.catalog));
       } catch (err) {
         throw Object.assign(err as Error, { param: 'fallback_models' });
       }
     }
-    return targets;
+    return { targets, routing };
   }
 }
 
 const NO_TICKETS: readonly AdmissionTicket[] = [];
+
+/** The dynamic route's decision on the result's meta, for the log record. */
+function withRouting<R extends ExecutionResult | EndpointResult>(result: R, routing: JsonObject | undefined): R {
+  if (routing) result.meta.routing = routing;
+  return result;
+}
 
 /**
  * Stage 6's half of admission: the tickets settle with the call's usage once it is known (a completion now, a

@@ -160,4 +160,9 @@ describe('request controls', () => {
       expect(() => parseRequestControls(headers, body)).toThrow(expect.objectContaining({ status: 400, param }));
     });
   });
+
+  it('keeps only the allow-listed headers a dynamic route may read', () => {
+    const controls = parseRequestControls({ 'user-agent': 'acme/1.0', authorization: 'Bearer sy_secret', cookie: 'a=b', 'accept-language': ['en', 'fr'] });
+    expect(controls.routeHeaders).toEqual({ 'user-agent': 'acme/1.0', 'accept-language': 'en, fr' });
+  });
 });

@@ -1,4 +1,5 @@
 import type { CustomCost, CustomerLimits } from '@switchyard/metering';
+import { CONDITION_HEADERS } from '../routes/route-conditions';
 import { customerLimitsOf } from './customer-params';
 import { invalidRequest, type ChatRequestBody, type JsonObject, type JsonValue } from '@switchyard/types';
 
@@ -46,6 +47,8 @@ export interface LogControls {
  * body's extensions: what the pipeline reads instead of raw headers. Unset fields leave the project's settings.
  */
 export interface RequestControls {
+  /** The allow-listed request headers a dynamic route's conditions may read (CONDITION_HEADERS), lower case. */
+  routeHeaders?: Readonly<Record<string, string>>;
   /** `x-gateway-max-attempts`: attempts per target, the first included (1-5). */
   maxAttempts?: number;
   /** `x-gateway-retry-delay` (0-5000 ms). */
@@ -131,7 +134,18 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
     log,
     customer: customerLimitsOf(body.customer_params, log.customerIdentifier),
     cache: cacheControls(headers, body),
+    routeHeaders: routeHeadersOf(headers),
   };
+}
+
+/** The allow-listed headers present (undefined: none). */
+function routeHeadersOf(headers: HeaderMap): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const name of CONDITION_HEADERS) {
+    const value = headers[name];
+    if (value !== undefined) (out ??= {})[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
 }
 
 function cacheControls(headers: HeaderMap, body: BodyExtensions): CacheControls {

@@ -213,7 +213,7 @@ export class CallLog {
       ttfbMs: this.ttfbMs === null ? null : round(this.ttfbMs),
       stream: this.request.stream === true,
       metadata: log.metadata,
-      routing: null,
+      routing: meta?.routing ?? null,
       errorCode,
       dlp: (meta?.dlp ?? outcome.dlp ?? null) as JsonObject | null,
       bodies: this.withBodies ? this.logger.bodies(JSON.stringify(this.body), this.responseText(outcome)) : null,
