@@ -196,7 +196,8 @@ export class TenantDirectory {
         this.keys.deleteWhere((_, v) => v.principal.organizationId === event.organizationId);
         break;
       case 'dlp-profiles.changed':
-        // Held by the routers' DLP profile directory (libs/routing), not here.
+      case 'routes.changed':
+        // Held by the routers' DLP profile and dynamic route directories (libs/routing), not here.
         break;
     }
   }
