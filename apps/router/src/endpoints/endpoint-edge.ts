@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { writeJson, type RawHandler, type RawRouteContext } from '@switchyard/http';
-import { classifyFailure, loggedBody, parseRequestControls, toGatewayError, type EndpointRawResult, type ParsedEndpointRequest } from '@switchyard/routing';
+import { classifyFailure, loggedBody, parseRequestControls, refuseCacheControls, toGatewayError, type EndpointRawResult, type ParsedEndpointRequest } from '@switchyard/routing';
 import { ENDPOINT_PATHS, ENDPOINT_REQUEST_TYPES, GatewayError, type EndpointOperation } from '@switchyard/types';
 import { sseData } from '../chat/sse';
 import { GatewayEdge, type EdgeDeps } from '../edge/gateway-edge';
@@ -31,7 +31,9 @@ export function endpointHandler(deps: EdgeDeps, spec: EndpointSpec): RawHandler 
       origin,
       (got) => {
         const { parsed, body } = got as Awaited<ReturnType<EndpointSpec['read']>>;
-        return { request: parsed.request, controls: parseRequestControls(req.headers, parsed.extensions), body };
+        const controls = parseRequestControls(req.headers, parsed.extensions);
+        refuseCacheControls(spec.operation, controls.cache);
+        return { request: parsed.request, controls, body };
       },
       () => spec.read(req),
     );

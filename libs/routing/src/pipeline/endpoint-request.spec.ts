@@ -1,5 +1,6 @@
 import type { MultipartPart } from '@switchyard/types';
-import { loggedBody, parseEndpointRequest, parseTranscriptionForm } from './endpoint-request';
+import { loggedBody, parseEndpointRequest, parseTranscriptionForm, refuseCacheControls } from './endpoint-request';
+import { parseRequestControls } from './request-controls';
 
 const file: MultipartPart = { name: 'file', filename: 'a.wav', contentType: 'audio/wav', data: new Uint8Array([1, 2, 3]) };
 
@@ -18,6 +19,14 @@ describe('parseEndpointRequest', () => {
     expect(() => parseEndpointRequest('images', { model: 'gpt-image-1', prompt: 'p', stream: true })).toThrow(expect.objectContaining({ param: 'stream' }));
     expect(() => parseEndpointRequest('speech', { model: 'tts-1', input: 'hi' })).toThrow(expect.objectContaining({ param: 'voice' }));
     expect(() => parseEndpointRequest('completions', [])).toThrow(expect.objectContaining({ status: 400 }));
+  });
+
+  it('refuses the cache fields and headers, which only chat-shaped calls honour, instead of ignoring them', () => {
+    expect(() => parseEndpointRequest('embeddings', { model: 'm', input: 'x', cache_enabled: true })).toThrow(expect.objectContaining({ status: 400, param: 'cache_enabled' }));
+    expect(() => parseEndpointRequest('completions', { model: 'm', prompt: 'x', cache_ttl: 60 })).toThrow(expect.objectContaining({ status: 400, param: 'cache_ttl' }));
+    expect(() => refuseCacheControls('embeddings', parseRequestControls({ 'x-gateway-cache-key': 'k' }).cache)).toThrow(expect.objectContaining({ status: 400, param: 'x-gateway-cache-key' }));
+    expect(() => refuseCacheControls('embeddings', parseRequestControls({ 'cf-aig-cache-ttl': '60' }).cache)).toThrow(expect.objectContaining({ param: 'x-gateway-cache-ttl' }));
+    expect(() => refuseCacheControls('embeddings', parseRequestControls({ 'x-gateway-skip-cache': 'true' }).cache)).not.toThrow();
   });
 });
 

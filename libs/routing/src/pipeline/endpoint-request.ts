@@ -10,7 +10,7 @@ import {
   type EndpointRequest,
   type MultipartPart,
 } from '@switchyard/types';
-import type { BodyExtensions } from './request-controls';
+import type { BodyExtensions, RequestControls } from './request-controls';
 
 /** The JSON endpoints and their body schemas (transcriptions are multipart: `parseTranscriptionForm`). */
 const SCHEMAS = {
@@ -37,11 +37,24 @@ export interface ParsedEndpointRequest {
 export function parseEndpointRequest(operation: JsonEndpointOperation, body: unknown): ParsedEndpointRequest {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidRequest('The request body must be a JSON object.');
   const extensions = parseOr400(SCHEMAS[operation], body) as BodyExtensions;
+  for (const field of CHAT_ONLY_FIELDS) {
+    if ((extensions as Record<string, unknown>)[field] !== undefined) throw invalidRequest(chatOnly(field, operation), field, 'unsupported_parameter');
+  }
   const forwarded: Record<string, unknown> = { ...body };
   for (const key of GATEWAY_BODY_EXTENSIONS) delete forwarded[key];
   delete forwarded['metadata'];
   // Validated above: the body is this operation's request.
   return { request: { operation, body: forwarded } as EndpointRequest, extensions };
+}
+
+/** The exact cache serves chat-shaped calls only (chat, Responses, Messages): on these endpoints its fields are refused, not ignored. */
+const CHAT_ONLY_FIELDS = ['cache_enabled', 'cache_ttl', 'cache_options'] as const;
+const chatOnly = (what: string, operation: string) => `${what} is not supported on the ${operation} endpoint: the response cache serves chat calls only.`;
+
+/** A 400 for the cache headers (`x-gateway-cache-key`, `-cache-ttl`) on an endpoint the cache does not serve. */
+export function refuseCacheControls(operation: string, cache: RequestControls['cache']): void {
+  if (cache.key !== null) throw invalidRequest(chatOnly('x-gateway-cache-key', operation), 'x-gateway-cache-key', 'unsupported_parameter');
+  if (cache.ttlSeconds !== undefined) throw invalidRequest(chatOnly('x-gateway-cache-ttl', operation), 'x-gateway-cache-ttl', 'unsupported_parameter');
 }
 
 /** The form fields that are the gateway's (as text in multipart): `fallback_models` as a JSON array, `disable_log`. */
