@@ -165,19 +165,22 @@ export class LimitStore {
   }
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number, onLate: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+/** `p`, or LimitsUnavailableError after `ms` (then `onLate`): one timer and one promise per call, no race. */
+function withTimeout<T>(p: Promise<T>, ms: number, onLate: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
       onLate();
       reject(new LimitsUnavailableError());
     }, ms);
+    p.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err instanceof LimitsUnavailableError ? err : new LimitsUnavailableError(err));
+      },
+    );
   });
-  try {
-    return await Promise.race([p, timeout]);
-  } catch (err) {
-    throw err instanceof LimitsUnavailableError ? err : new LimitsUnavailableError(err);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -5,6 +5,14 @@ import type { ChatCompletion, ChatCompletionChunk } from '@switchyard/types';
 import type { CompletionResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
 import { tailOf } from '../stream-batches';
 
+/**
+ * Fill-lock tokens: unique across replicas (a random prefix drawn once per process) and cheap per call (a
+ * counter: drawing random bytes per request is a system call).
+ */
+const TOKEN_PREFIX = randomBytes(9).toString('base64url');
+let tokenSeq = 0;
+const lockToken = () => TOKEN_PREFIX + (tokenSeq++).toString(36);
+
 /** What a cache entry holds: the answer as the upstream gave it, and who gave it. */
 export type CacheEntry = { meta: CachedMeta } & ({ kind: 'completion'; completion: ChatCompletion } | { kind: 'stream'; batches: ChatCompletionChunk[][] });
 type CachedMeta = Pick<ExecutionMeta, 'provider' | 'model' | 'connectionId'>;
@@ -93,9 +101,9 @@ export class ResponseCache {
    * The entry of `hash`, waiting for a concurrent filler when there is one. The first look is sent at once (in
    * the caller's tick); `stop` ends the waiting (the call was refused): `{ fill: null }`, or the lock if it was taken.
    */
-  async lookup(hash: string, stop?: AbortSignal): Promise<CacheLookup> {
+  async lookup(hash: string, stop?: { readonly aborted: boolean }): Promise<CacheLookup> {
     const { entry, lock } = this.keys(hash);
-    const token = randomBytes(12).toString('base64url');
+    const token = lockToken();
     const deadline = Date.now() + this.options.lockMs;
     let delay = this.pollMs;
     for (;;) {
@@ -110,11 +118,20 @@ export class ResponseCache {
 
   /** One look, bounded: a Redis that does not answer (its client queues commands while reconnecting) must not hold the request. */
   private look(entry: string, lock: string, token: string): Promise<[number, string?]> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CacheUnavailableError()), this.options.lookTimeoutMs ?? 1000);
+    const pending = this.redis.syCacheLookup(entry, lock, token, this.options.lockMs);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new CacheUnavailableError()), this.options.lookTimeoutMs ?? 1000);
+      pending.then(
+        (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
     });
-    return Promise.race([this.redis.syCacheLookup(entry, lock, token, this.options.lockMs), timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Stores the entry (when it fits) and frees the lock; never throws (a failed write only costs a later miss). */

@@ -46,8 +46,8 @@ export class GovernedExecution {
       target: targets[0] ? `${targets[0].connection.id}/${targets[0].upstreamModel}` : '',
       request: () => normalizedRequest(request),
     });
-    const stop = new AbortController();
-    const found = this.cache.lookup(hash, stop.signal).catch((): CacheLookup => ({ fill: null }));
+    const stop = { aborted: false };
+    const found = this.cache.lookup(hash, stop).catch((): CacheLookup => ({ fill: null }));
     return new GovernedCall(this.cache, this.detectors, project, request, decision, policies, { hash, ttlSeconds: decision.ttlSeconds, found, stop });
   }
 }
@@ -57,7 +57,8 @@ interface CacheLook {
   hash: string;
   ttlSeconds: number;
   found: Promise<CacheLookup>;
-  stop: AbortController;
+  /** Set when the call will not run: the look stops waiting for a concurrent filler. */
+  stop: { aborted: boolean };
 }
 
 interface Fill {
@@ -109,7 +110,7 @@ export class GovernedCall {
   abandon(): void {
     const { look, cache } = this;
     if (!look || !cache) return;
-    look.stop.abort();
+    look.stop.aborted = true;
     void look.found.then((found) => ('fill' in found && found.fill ? cache.release(look.hash, found.fill) : undefined));
   }
 }
