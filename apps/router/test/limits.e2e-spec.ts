@@ -203,6 +203,39 @@ describe('rate limits, budgets and quotas across two routers', () => {
     expect(results.find((r) => r.status === 429)!.error).toMatchObject({ code: 'quota_exceeded', param: 'monthly_requests' });
     const budgets = await admin(`/organizations/${org.body.id}/projects/default/budgets`);
     expect(budgets.body.quotas.monthly_requests).toMatchObject({ limit: 3, spent: 3, remaining: 0 });
+
+    // The operator raises the quota: both routers hold the new one at once (organization.changed), counting on from 3.
+    const patched = await admin(`/organizations/${org.body.id}`, { method: 'PATCH', body: { quotas: { monthly_requests: 5 } } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.quotas).toEqual({ monthly_requests: 5, monthly_spend: null });
+    await new Promise((r) => setTimeout(r, 300));
+    const more = await burst(key.body.key as string);
+    expect(more.filter((r) => r.status === 200)).toHaveLength(2);
+    expect((await admin(`/organizations/${org.body.id}/projects/default/budgets`)).body.quotas.monthly_requests).toMatchObject({ limit: 5, spent: 5, remaining: 0 });
+  }, 120_000);
+
+  it("lets the admin token alone change quotas; an organization's admin key reads and renames its own organization", async () => {
+    const tenant = await seed();
+    const adminKey = await admin('/access-keys', { body: { organization_id: tenant.organizationId, name: 'org admin', admin: true } });
+    expect(adminKey.status).toBe(201);
+    const orgKey = (path: string, init: { method?: string; body?: unknown } = {}) =>
+      httpJson(`${routers[0]!.url}/v1/admin${path}`, { token: adminKey.body.key as string, ...init });
+    const own = await orgKey(`/organizations/${tenant.organizationId}`);
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ id: tenant.organizationId, quotas: { monthly_requests: null, monthly_spend: null } });
+    expect(own.body.default_project_id).toMatch(/^[0-9a-f-]{36}$/);
+    const listed = await orgKey('/organizations');
+    expect(listed.body.data.map((o: { id: string }) => o.id)).toEqual([tenant.organizationId]);
+    const raise = await orgKey(`/organizations/${tenant.organizationId}`, { method: 'PATCH', body: { quotas: { monthly_spend: 1000 } } });
+    expect(raise.status).toBe(403);
+    const renamed = await orgKey(`/organizations/${tenant.organizationId}`, { method: 'PATCH', body: { name: 'Renamed' } });
+    expect(renamed.body).toMatchObject({ name: 'Renamed', quotas: { monthly_spend: null } });
+    expect((await orgKey(`/organizations/${tenant.organizationId}`, { method: 'PATCH', body: { name: '' } })).status).toBe(400);
+    const other = await admin('/organizations', { body: { name: 'someone else' } });
+    expect((await orgKey(`/organizations/${other.body.id}`)).status).toBe(403);
+    // The admin token lists every organization.
+    const all = await admin('/organizations');
+    expect(all.body.data.map((o: { id: string }) => o.id)).toEqual(expect.arrayContaining([tenant.organizationId, other.body.id]));
   }, 120_000);
 
   it("moves a call off a connection over its rate_limit to another connection of the same provider, then refuses", async () => {

@@ -25,7 +25,7 @@ const provide = <T, A extends unknown[]>(cls: new (...args: A) => T, ...inject: 
 @Module({
   imports: [PersistenceModule.forFeature([OrganizationsRepository, ProjectsRepository, AccessKeysRepository, ConnectionsRepository, DlpProfilesRepository])],
   providers: [
-    provide(OrganizationsService, OrganizationsRepository, SecretBox),
+    provide(OrganizationsService, OrganizationsRepository, SecretBox, GatewayEventBus),
     provide(ProjectsService, OrganizationsRepository, ProjectsRepository, SecretBox, GatewayEventBus, DlpProfilesService),
     provide(AccessKeysService, OrganizationsRepository, ProjectsRepository, AccessKeysRepository, GatewayEventBus),
     {

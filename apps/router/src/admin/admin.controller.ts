@@ -31,6 +31,21 @@ export class AdminController {
     return this.organizations.create(adminScopeOf(p), body);
   }
 
+  @Get('organizations')
+  listOrganizations(@CurrentPrincipal() p: Principal) {
+    return page(this.organizations.list(adminScopeOf(p)));
+  }
+
+  @Get('organizations/:org')
+  getOrganization(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string) {
+    return this.organizations.get(adminScopeOf(p), org);
+  }
+
+  @Patch('organizations/:org')
+  patchOrganization(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Body() body: unknown) {
+    return this.organizations.patch(adminScopeOf(p), org, body);
+  }
+
   @Post('organizations/:org/projects')
   createProject(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Body() body: unknown) {
     return this.projects.create(adminScopeOf(p), org, body);
