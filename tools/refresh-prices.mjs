@@ -71,18 +71,39 @@ function priceOf(list, catalogModel) {
 
 const round = (usd) => Math.round(usd * 1e6) / 1e6;
 
+/**
+ * Models whose entry in the list is known to be wrong: their prices stay as reviewed here (with the reason).
+ * Reviewed on 2026-12-06 against the providers' price pages.
+ */
+const KEEP = {
+  'titan-embed-text-v2': "the list matches amazon.titan-embed-text-v2 to its v1 entry ($0.10/M); AWS prices v2 at $0.02/M input",
+};
+/** Embedding models have no output tokens: an output price in the list is not applied. */
+const embeddingsOnly = (m) => Array.isArray(m.endpoints) && m.endpoints.length === 1 && m.endpoints[0] === 'embeddings';
+
 const list = await loadList(option('source'));
 const catalog = JSON.parse(readFileSync(CATALOG, 'utf8'));
 let changed = 0;
 const unpriced = [];
+const otherwise = [];
 for (const m of catalog.models) {
+  if (!m.pricing) {
+    // Priced per image, per minute or per character: not per token, so not from this list.
+    otherwise.push(m.slug);
+    continue;
+  }
+  if (KEEP[m.slug]) {
+    console.log(`${m.slug}: kept as reviewed (${KEEP[m.slug]})`);
+    continue;
+  }
   const price = priceOf(list, m);
   if (!price) {
     unpriced.push(m.slug);
     continue;
   }
   const p = m.pricing;
-  const next = { ...p, input_per_mtok: price.input, output_per_mtok: price.output, cached_input_per_mtok: price.cached ?? p.cached_input_per_mtok, checked: list.taken };
+  const output = embeddingsOnly(m) ? p.output_per_mtok : price.output;
+  const next = { ...p, input_per_mtok: price.input, output_per_mtok: output, cached_input_per_mtok: price.cached ?? p.cached_input_per_mtok, checked: list.taken };
   const moved = ['input_per_mtok', 'output_per_mtok', 'cached_input_per_mtok'].filter((k) => next[k] !== p[k]);
   if (moved.length) {
     changed += 1;
@@ -90,8 +111,9 @@ for (const m of catalog.models) {
   }
   m.pricing = next;
 }
-console.log(`${catalog.models.length} models: ${changed} with new prices, ${catalog.models.length - unpriced.length} checked on ${list.taken}` +
-  (unpriced.length ? `; not in the list (unchanged): ${unpriced.join(', ')}` : ''));
+console.log(`${catalog.models.length} models: ${changed} with new prices, ${catalog.models.length - unpriced.length - otherwise.length - Object.keys(KEEP).length} checked on ${list.taken}` +
+  (unpriced.length ? `; not in the list (unchanged): ${unpriced.join(', ')}` : '') +
+  (otherwise.length ? `; not priced per token (left alone): ${otherwise.join(', ')}` : ''));
 if (flag('write')) {
   writeFileSync(CATALOG, `${JSON.stringify(catalog, null, 1)}\n`);
   console.log(`wrote ${CATALOG}`);
