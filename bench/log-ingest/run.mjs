@@ -207,10 +207,20 @@ async function main() {
       // The listing's id query (as RequestLogsRepository.search builds it) for the last 24 h with one filter.
       const list = await db.query(
         `EXPLAIN (ANALYZE, BUFFERS) SELECT l.id, l.created_at FROM request_logs l WHERE l.project_id = $1 AND l.created_at > $2::timestamptz
-           AND l.model = ANY($3::text[]) ORDER BY l.created_at DESC, l.id DESC LIMIT 51`,
-        [ids.project, new Date(now - DAY_MS).toISOString(), ['gpt-4o']],
+           AND l.model = $3::text ORDER BY l.created_at DESC, l.id DESC LIMIT 51`,
+        [ids.project, new Date(now - DAY_MS).toISOString(), 'gpt-4o'],
       );
       console.log(`  listing plan:\n${list.rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`);
+      // The page's rows by id, as the repository then reads them (with their created_at, for partition pruning).
+      const page = await db.query(
+        `SELECT id, created_at FROM request_logs WHERE project_id = $1 AND created_at > $2::timestamptz AND model = 'gpt-4o' ORDER BY created_at DESC, id DESC LIMIT 51`,
+        [ids.project, new Date(now - DAY_MS).toISOString()],
+      );
+      const fetch = await db.query(
+        `EXPLAIN (ANALYZE, SUMMARY) SELECT * FROM request_logs l WHERE l.project_id = $1 AND l.id = ANY($2::uuid[]) AND l.created_at >= $3 AND l.created_at < $4`,
+        [ids.project, page.rows.map((r) => r.id), page.rows.at(-1).created_at, new Date(page.rows[0].created_at.getTime() + 1)],
+      );
+      console.log(`  page fetch: ${fetch.rows.filter((r) => /Planning Time|Execution Time/.test(r['QUERY PLAN'])).map((r) => r['QUERY PLAN'].trim()).join(', ')}`);
     }
     console.log(`  load average ${load()} at the end`);
   } finally {

@@ -154,6 +154,12 @@ SELECT c.relname AS name, substr(c.relname, 14) AS day FROM pg_inherits i
 JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class parent ON parent.oid = i.inhparent
 WHERE parent.relname = 'request_logs' AND c.relname ~ '^request_logs_[0-9]{8}$' ORDER BY 1`;
 
+/** The time span of some rows (`created_at` read as Dates, which keep milliseconds only): [earliest, latest + 1 ms). */
+function spanOf(rows: { created_at: Date }[]): { lo: Date; hi: Date } {
+  const times = rows.map((r) => r.created_at.getTime());
+  return { lo: new Date(Math.min(...times)), hi: new Date(Math.max(...times) + 1) };
+}
+
 /** The most rows one statement deletes (retention, DELETE_OLDEST). */
 const DELETE_BATCH = 10_000;
 
@@ -337,7 +343,9 @@ export class RequestLogsRepository {
     if (!ids.length) return [];
     const rows = await this.logs
       .createQueryBuilder('l')
-      .where('l.project_id = :projectId AND l.id IN (:...ids)', { projectId, ids: ids.map((r) => r.id) })
+      // The page's time span too: PostgreSQL then reads only the day partitions holding the page, not every
+      // partition's index (the span's end is 1 ms past the last row: a Date drops the microseconds).
+      .where('l.project_id = :projectId AND l.id IN (:...ids) AND l.created_at >= :lo AND l.created_at < :hi', { projectId, ids: ids.map((r) => r.id), ...spanOf(ids) })
       .getMany();
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((r) => byId.get(r.id)).filter((r): r is RequestLogEntity => r !== undefined);
