@@ -1,6 +1,7 @@
 import { createTestEnvironment, insertProjectRow, requestLogFixture, type TestEnvironment } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
+import { RequestLogHourlyRollups1796525601291 } from '../migrations/1796525601291-request-log-hourly-rollups';
 import { histogramSumSql } from './latency-histogram';
 import { RequestLogRollupsRepository, type AnalyticsQuery } from './request-log-rollups.repository';
 import { RequestLogsRepository } from './request-logs.repository';
@@ -54,6 +55,23 @@ describe('RequestLogRollupsRepository (hourly and minute rollups)', () => {
       const diff = await ds.query(`(${derived(minute, keys)} EXCEPT ${hourly(hour, keys)}) UNION ALL (${hourly(hour, keys)} EXCEPT ${derived(minute, keys)})`, [project.id]);
       expect(diff).toEqual([]);
     }
+  });
+
+  it('fills the hourly rows from the minute rows on migration exactly as the writer keeps them', async () => {
+    const snapshot = async () => [
+      ...(await ds.query(`SELECT * FROM request_log_hourly_rollups WHERE project_id = $1 ORDER BY bucket, model, provider`, [project.id])),
+      ...(await ds.query(`SELECT * FROM request_log_metadata_hourly_rollups WHERE project_id = $1 ORDER BY key, bucket, value`, [project.id])),
+    ];
+    const written = await snapshot();
+    const runner = ds.createQueryRunner();
+    try {
+      const migration = new RequestLogHourlyRollups1796525601291();
+      await migration.down(runner);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await snapshot()).toEqual(written);
   });
 
   it('answers a range with partial hours at both ends exactly as the logs in it add up, per hour and per day', async () => {
