@@ -13,7 +13,7 @@
 //   node bench/log-ingest/run.mjs [--ingest 50000] [--rate 2000] [--duration 10] [--records 100000] [--queries 30]
 //     [--with-spans 200000]   also runs `bench/collector-ingest/run.mjs --spans N` during the ingest phase, on its own
 //                             collector (the span writer and the log writer sharing the machine)
-//     [--explain]             prints the analytics query's plan (EXPLAIN ANALYZE)
+//     [--explain]             prints the analytics query's plans over minute and hourly rollups and the listing's (EXPLAIN ANALYZE)
 //     the issue's figures: --ingest 200000 --records 10000000 (the INSERT alone takes minutes; about 30 GB of disk)
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -165,7 +165,19 @@ async function main() {
        ON CONFLICT (project_id, bucket, model, provider, key_id, customer_identifier) DO NOTHING`,
       [new Date(now).toISOString()],
     );
-    await db.query('ANALYZE request_logs');
+    // The hourly rollups of the same logs, as the writer keeps them beside the minute ones.
+    await db.query(
+      `INSERT INTO request_log_hourly_rollups AS r (project_id, bucket, model, provider, requests, errors, cached, tokens_input,
+         tokens_cache_read, tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms, duration_hist, ttfb_hist)
+       SELECT project_id, date_trunc('hour', created_at), model, provider, count(*), count(*) FILTER (WHERE NOT success), 0,
+         sum(tokens_input), 0, 0, 0, sum(tokens_output), sum(cost), sum(duration_ms), ${histogramCountsSql('duration_b')}, ${histogramCountsSql('ttfb_b')}
+       FROM (SELECT *, ${histogramBucketSql('duration_ms')} AS duration_b, ${histogramBucketSql('ttfb_ms')} AS ttfb_b FROM request_logs
+         WHERE request_id LIKE 'gen-%' AND created_at < $1) l GROUP BY 1, 2, 3, 4
+       ON CONFLICT (project_id, bucket, model, provider) DO NOTHING`,
+      [new Date(now).toISOString()],
+    );
+    // What autovacuum does after such an insert (without statistics the planner sorts the rollup rows on disk).
+    await db.query('ANALYZE request_logs, request_log_rollups, request_log_hourly_rollups');
     console.log(`  stored     ${fmt(RECORDS)} logs over 30 days in ${((performance.now() - t2) / 1000).toFixed(1)} s (INSERT ... SELECT generate_series, rollups, ANALYZE)`);
     const headers = { authorization: `Bearer ${key.key}` };
     const filters = encodeURIComponent(JSON.stringify([
@@ -189,6 +201,26 @@ async function main() {
       // The same without the histograms: what the percentiles cost.
       const bare = await db.query(`EXPLAIN (ANALYZE) ${sql.replace(`, ${histogramSumSql('duration_hist')}, ${histogramSumSql('ttfb_hist')}`, '')}`, params);
       console.log(`    without the histograms: ${bare.rows.at(-1)['QUERY PLAN']}`);
+      // The same over the hourly rollups (what /v1/analytics reads for the whole hours of a day or hour series).
+      const hourly = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql.replace('FROM request_log_rollups', 'FROM request_log_hourly_rollups')}`, params);
+      console.log(`  hourly rollups plan:\n${hourly.rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`);
+      // The listing's id query (as RequestLogsRepository.search builds it) for the last 24 h with one filter.
+      const list = await db.query(
+        `EXPLAIN (ANALYZE, BUFFERS) SELECT l.id, l.created_at FROM request_logs l WHERE l.project_id = $1 AND l.created_at > $2::timestamptz
+           AND l.model = $3::text ORDER BY l.created_at DESC, l.id DESC LIMIT 51`,
+        [ids.project, new Date(now - DAY_MS).toISOString(), 'gpt-4o'],
+      );
+      console.log(`  listing plan:\n${list.rows.map((r) => `    ${r['QUERY PLAN']}`).join('\n')}`);
+      // The page's rows by id, as the repository then reads them (with their created_at, for partition pruning).
+      const page = await db.query(
+        `SELECT id, created_at FROM request_logs WHERE project_id = $1 AND created_at > $2::timestamptz AND model = 'gpt-4o' ORDER BY created_at DESC, id DESC LIMIT 51`,
+        [ids.project, new Date(now - DAY_MS).toISOString()],
+      );
+      const fetch = await db.query(
+        `EXPLAIN (ANALYZE, SUMMARY) SELECT * FROM request_logs l WHERE l.project_id = $1 AND l.id = ANY($2::uuid[]) AND l.created_at >= $3 AND l.created_at < $4`,
+        [ids.project, page.rows.map((r) => r.id), page.rows.at(-1).created_at, new Date(page.rows[0].created_at.getTime() + 1)],
+      );
+      console.log(`  page fetch: ${fetch.rows.filter((r) => /Planning Time|Execution Time/.test(r['QUERY PLAN'])).map((r) => r['QUERY PLAN'].trim()).join(', ')}`);
     }
     console.log(`  load average ${load()} at the end`);
   } finally {

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { AppConfig } from '@switchyard/config';
 import { GatewayCoreModule } from '@switchyard/core';
-import { PersistenceModule, ProjectsRepository, RequestLogRollupsRepository, RequestLogsRepository, RunsRepository, SpansRepository } from '@switchyard/persistence';
+import {
+  LogDatasetsRepository, LogEvaluationsRepository, PersistenceModule, ProjectsRepository, RequestLogRollupsRepository, RequestLogsRepository, RunsRepository, SpansRepository,
+} from '@switchyard/persistence';
 import type { Metrics } from '@switchyard/telemetry';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { AnalyticsService } from './analytics/analytics.service';
@@ -10,7 +12,12 @@ import { IngestQueue } from './queue/ingest-queue';
 import { IngestService } from './ingest/ingest.service';
 import { LogStreamMetrics } from './logs/log-stream-metrics';
 import { LogWriter } from './logs/log-writer';
+import { DatasetsController } from './cloudflare/datasets.controller';
+import { EvaluationsController, EvaluationTypesController } from './cloudflare/evaluations.controller';
 import { GatewayLogsController } from './cloudflare/gateway-logs.controller';
+import { GatewayScope } from './cloudflare/gateway-scope';
+import { DatasetsService } from './evaluations/datasets.service';
+import { EvaluationsService } from './evaluations/evaluations.service';
 import { LogsController } from './logs/logs.controller';
 import { LogsService } from './logs/logs.service';
 import { RetentionService } from './retention/retention.service';
@@ -29,9 +36,12 @@ export class CollectorAppModule {
       // Accepted spans are durable in Redis, so readiness does not depend on PostgreSQL.
       imports: [
         GatewayCoreModule.forRoot({ config, service: 'collector', metrics, readiness: ['redis'], defaultAuthPolicy: 'project-key-or-admin' }),
-        PersistenceModule.forFeature([SpansRepository, RunsRepository, ProjectsRepository, RequestLogsRepository, RequestLogRollupsRepository]),
+        PersistenceModule.forFeature([SpansRepository, RunsRepository, ProjectsRepository, RequestLogsRepository, RequestLogRollupsRepository, LogDatasetsRepository, LogEvaluationsRepository]),
       ],
-      controllers: [IngestController, TracesController, RunsController, LogsController, GatewayLogsController, AnalyticsController],
+      controllers: [
+        IngestController, TracesController, RunsController, LogsController, GatewayLogsController, DatasetsController, EvaluationsController,
+        EvaluationTypesController, AnalyticsController,
+      ],
       providers: [
         IngestQueue,
         IngestService,
@@ -42,6 +52,9 @@ export class CollectorAppModule {
         AnalyticsService,
         RetentionService,
         ProjectScope,
+        GatewayScope,
+        DatasetsService,
+        EvaluationsService,
         TracesService,
         RunsService,
       ],

@@ -1,13 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import { Controller, Delete, Get, Param, Patch, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { adminScopeOf, CurrentPrincipal, TenantDirectory } from '@switchyard/auth';
-import { AdminOnly, readJsonBody, V4ExceptionFilter, v4Ok } from '@switchyard/http';
-import { forbidden, invalidRequest, isUuid, type Principal } from '@switchyard/types';
+import { CurrentPrincipal } from '@switchyard/auth';
+import { AdminOnly, readJsonBody, V4ExceptionFilter, v4Ok, v4Paged } from '@switchyard/http';
+import type { Principal } from '@switchyard/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parseLogPatch } from '../logs/log-query.dto';
 import { LogsService } from '../logs/logs.service';
 import { sendBody } from '../logs/send-body';
 import { parseCfLogDeleteQuery, parseCfLogListQuery } from './cf-log-query';
+import { GatewayScope } from './gateway-scope';
 
 type RawQuery = Record<string, string | string[] | undefined>;
 
@@ -25,14 +26,14 @@ const PATCH_BODY_LIMIT = 64 * 1024;
 export class GatewayLogsController {
   constructor(
     private readonly logs: LogsService,
-    private readonly directory: TenantDirectory,
+    private readonly scope: GatewayScope,
   ) {}
 
   @Get()
   async list(@CurrentPrincipal() p: Principal, @Param('account') account: string, @Param('gateway') gateway: string, @Query() raw: RawQuery) {
     const { query, paging } = parseCfLogListQuery(raw);
     const { data, total } = await this.logs.page(await this.projectIdOf(p, account, gateway), query);
-    return { ...v4Ok(data), result_info: { page: paging.page, per_page: paging.perPage, count: data.length, total_count: total } };
+    return v4Paged(data, paging, total);
   }
 
   /** Deletes the logs matching the filters (all of them without any), at most `limit` in the order given. */
@@ -65,11 +66,7 @@ export class GatewayLogsController {
     await sendBody(reply, await this.logs.body(await this.projectIdOf(p, account, gateway), id, 'response'));
   }
 
-  /** The gateway's project, when the caller administers `account` (an org admin key its own organization only). */
-  private async projectIdOf(principal: Principal, account: string, gateway: string): Promise<string> {
-    if (!isUuid(account)) throw invalidRequest("'account' must be a UUID.", 'account');
-    const scope = adminScopeOf(principal);
-    if (scope.kind === 'organization' && scope.organizationId !== account) throw forbidden('This key administers another organization.');
-    return (await this.directory.projectBySlug(account.toLowerCase(), gateway)).id;
+  private projectIdOf(principal: Principal, account: string, gateway: string): Promise<string> {
+    return this.scope.projectId(principal, account, gateway);
   }
 }

@@ -42,6 +42,11 @@ export function v4Page<T>(items: readonly T[], { page, perPage }: Paging): V4Env
   return { ...v4Ok(result), result_info: { page, per_page: perPage, count: result.length, total_count: items.length } };
 }
 
+/** One page already fetched (`result`) of `total` matching items, with its `result_info`. */
+export function v4Paged<T>(result: T[], { page, perPage }: Paging, total: number): V4Envelope<T[]> {
+  return { ...v4Ok(result), result_info: { page, per_page: perPage, count: result.length, total_count: total } };
+}
+
 /**
  * A failure in the V4 shape. `code` is ours (the HTTP status followed by a running number would be Cloudflare's
  * internal catalogue; we answer the HTTP status itself), `param` becomes `source.pointer`.

@@ -15,3 +15,5 @@ export * from './dlp-profiles.repository';
 export * from './stored-responses.repository';
 export * from './latency-histogram';
 export * from './dynamic-routes.repository';
+export * from './log-datasets.repository';
+export * from './log-evaluations.repository';

@@ -33,11 +33,11 @@ describe('log filters to SQL', () => {
       sql: [
         'l.model = ANY($2::text[])',
         'l.cost > $3::numeric',
-        'l.success = ANY($4::boolean[])',
+        'l.success = $4::boolean',
         'l.created_at < $5::timestamptz',
         'l.provider ILIKE ANY($6::text[])',
       ],
-      params: [['gpt-4o', 'gpt-4o-mini'], 0.5, [false], '2026-01-02T03:04:05.000Z', ['%open\\_ai\\%%']],
+      params: [['gpt-4o', 'gpt-4o-mini'], 0.5, false, '2026-01-02T03:04:05.000Z', ['%open\\_ai\\%%']],
     });
   });
 
@@ -54,8 +54,8 @@ describe('log filters to SQL', () => {
   it('treats null as "is null" for eq and neq, and a NULL column as not equal', () => {
     expect(translate([{ key: 'feedback', operator: 'eq', value: [null] }]).sql).toEqual(['l.feedback IS NULL']);
     expect(translate([{ key: 'feedback', operator: 'neq', value: [1, null] }])).toEqual({
-      sql: ['NOT COALESCE((l.feedback = ANY($2::numeric[]) OR l.feedback IS NULL), false)'],
-      params: [[1]],
+      sql: ['NOT COALESCE((l.feedback = $2::numeric OR l.feedback IS NULL), false)'],
+      params: [1],
     });
   });
 
@@ -71,8 +71,8 @@ describe('log filters to SQL', () => {
 
   it('keeps SQL in values out of the statement', () => {
     const { sql, params } = translate([{ key: 'customer_identifier', operator: 'eq', value: ["x'); DROP TABLE request_logs; --"] }]);
-    expect(sql).toEqual(['l.customer_identifier = ANY($2::text[])']);
-    expect(params).toEqual([["x'); DROP TABLE request_logs; --"]]);
+    expect(sql).toEqual(['l.customer_identifier = $2::text']);
+    expect(params).toEqual(["x'); DROP TABLE request_logs; --"]);
   });
 
   it('parses the query parameter and refuses a bad filter with a 400 naming it', () => {

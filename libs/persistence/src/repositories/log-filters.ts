@@ -132,7 +132,10 @@ function condition(i: number, f: LogFilter, bind: Bind): string {
       return `${column} ILIKE ANY(${bind(values.map((v) => likePattern(String(v))))}::text[])`;
     case 'eq':
     case 'neq': {
-      const any = [values.length ? `${column} = ANY(${bind(values)}::${cast}[])` : '', nulls ? `${column} IS NULL` : ''].filter(Boolean);
+      // One value: a plain equality, which PostgreSQL matches to an index in its order ((project_id, model,
+      // created_at DESC) for the newest of one model); several: = ANY.
+      const equal = values.length === 1 ? `${column} = ${bind(values[0])}::${cast}` : values.length ? `${column} = ANY(${bind(values)}::${cast}[])` : '';
+      const any = [equal, nulls ? `${column} IS NULL` : ''].filter(Boolean);
       if (!any.length) bad(i, `'${f.operator}' takes one or more values.`);
       const matches = any.length > 1 ? `(${any.join(' OR ')})` : any[0]!;
       // neq: neither equal to a value nor null when null was named; a NULL column is "not equal" to any value.

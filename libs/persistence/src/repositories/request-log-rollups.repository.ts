@@ -33,24 +33,62 @@ export interface AnalyticsRow {
   ttfb_hist: string[] | null;
 }
 
-/** The per-minute rollups of one project's request logs (kept by the log writer), summed per time bucket and group (a metadata key: its metadata rollups). */
+const HOUR_MS = 3_600_000;
+const MEASURES = `requests, errors, cached, tokens_input, tokens_cache_read, tokens_cache_write, tokens_reasoning, tokens_output, cost,
+  duration_ms, duration_hist, ttfb_hist`;
+
+/** A time range cut into the whole hours inside it and the minutes at either end (`hours` null: no whole hour inside). */
+export interface RollupRanges {
+  minutes: [Date, Date][];
+  hours: [Date, Date] | null;
+}
+
+/** The groups the hourly rollups keep (they have no key or customer dimension). */
+const HOURLY_GROUPS = new Set<AnalyticsQuery['groupBy']>([undefined, 'model', 'provider']);
+
+/**
+ * Where the buckets of [from, to) come from: minute rows for a minute series or a group the hourly rows do not
+ * keep (key, customer); otherwise hourly rows for the whole hours inside the range and minute rows for the
+ * partial hours at its ends (the same sums as minute rows alone).
+ */
+export function rollupRanges(q: AnalyticsQuery): RollupRanges {
+  const { interval, from, to } = q;
+  const firstHour = new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
+  const lastHour = new Date(Math.floor(to.getTime() / HOUR_MS) * HOUR_MS);
+  const hourly = typeof q.groupBy === 'object' || HOURLY_GROUPS.has(q.groupBy);
+  if (interval === 'minute' || !hourly || firstHour >= lastHour) return { minutes: [[from, to]], hours: null };
+  const minutes = ([[from, firstHour], [lastHour, to]] as [Date, Date][]).filter(([a, b]) => a < b);
+  return { minutes, hours: [firstHour, lastHour] };
+}
+
+/**
+ * The rollups of one project's request logs (kept by the log writer, per minute and per hour), summed per time
+ * bucket and group (a metadata key: its metadata rollups). Long ranges read the hourly rows (see rollupRanges).
+ */
 export class RequestLogRollupsRepository {
   constructor(private readonly ds: DataSource) {}
 
   summary(projectId: string, q: AnalyticsQuery): Promise<AnalyticsRow[]> {
     const byMetadata = typeof q.groupBy === 'object';
     const group = byMetadata ? 'value' : q.groupBy ? `NULLIF(${GROUP_COLUMNS[q.groupBy as keyof typeof GROUP_COLUMNS]}, '')` : 'NULL::text';
-    const source = byMetadata ? `request_log_metadata_rollups WHERE project_id = $1 AND key = $5 AND` : `request_log_rollups WHERE project_id = $1 AND`;
-    const params: unknown[] = [projectId, q.interval, q.from, q.to];
-    if (typeof q.groupBy === 'object') params.push(q.groupBy.metadata);
+    const params: unknown[] = [projectId, q.interval];
+    const bind = (v: unknown) => `$${params.push(v)}`;
+    const key = typeof q.groupBy === 'object' ? ` AND key = ${bind(q.groupBy.metadata)}` : '';
+    const ranges = rollupRanges(q);
+    const part = (table: string, [a, b]: [Date, Date]) =>
+      `SELECT bucket, ${group} AS g, ${MEASURES} FROM ${table} WHERE project_id = $1${key} AND bucket >= ${bind(a)} AND bucket < ${bind(b)}`;
+    const [minuteTable, hourTable] = byMetadata
+      ? ['request_log_metadata_rollups', 'request_log_metadata_hourly_rollups']
+      : ['request_log_rollups', 'request_log_hourly_rollups'];
+    const parts = [...ranges.minutes.map((r) => part(minuteTable, r)), ...(ranges.hours ? [part(hourTable, ranges.hours)] : [])];
     return this.ds.query(
-      `SELECT date_trunc($2, bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket, ${group} AS "group",
+      `SELECT date_trunc($2, bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket, g AS "group",
          sum(requests)::text AS requests, sum(errors)::text AS errors, sum(cached)::text AS cached,
          sum(tokens_input)::text AS tokens_input, sum(tokens_cache_read)::text AS tokens_cache_read,
          sum(tokens_cache_write)::text AS tokens_cache_write, sum(tokens_reasoning)::text AS tokens_reasoning,
          sum(tokens_output)::text AS tokens_output, sum(cost)::text AS cost, sum(duration_ms)::text AS duration_ms,
          ${histogramSumSql('duration_hist')} AS duration_hist, ${histogramSumSql('ttfb_hist')} AS ttfb_hist
-       FROM ${source} bucket >= $3 AND bucket < $4
+       FROM (${parts.join('\n       UNION ALL ')}) r
        GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST`,
       params,
     );

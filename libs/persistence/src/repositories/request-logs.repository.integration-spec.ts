@@ -83,6 +83,17 @@ describe('RequestLogsRepository', () => {
     expect(second.map((r) => r.id)).toEqual(records.slice(3).map((r) => r.id));
   });
 
+  it('searches a page spread over several day partitions, with created_at to the microsecond', async () => {
+    const project = await insertProjectRow(ds);
+    const days = ['2026-06-01T23:59:59.999999Z', '2026-06-02T00:00:00.000001Z', '2026-06-03T12:00:00.123456Z'];
+    const records = days.map((createdAt) => requestLogFixture(project, { createdAt }));
+    await logs.insertJson(JSON.stringify(records));
+    const page = await logs.search(project.id, { filters: [], orderBy: 'created_at', direction: 'asc', limit: 10 });
+    expect(page.map((r) => r.id)).toEqual(records.map((r) => r.id));
+    const byCost = await logs.search(project.id, { filters: [{ key: 'model', operator: 'eq', value: [records[0]!.model] }], orderBy: 'cost', direction: 'desc', limit: 2 });
+    expect(byCost).toHaveLength(2);
+  });
+
   describe('log_management with a limit of 3 (the API and a check constraint allow 10,000 and more: lifted in this database)', () => {
     const limited = async (strategy: 'STOP_INSERTING' | 'DELETE_OLDEST' | null) => {
       await ds.query(`ALTER TABLE projects DROP CONSTRAINT IF EXISTS projects_log_management_check`);

@@ -40,18 +40,21 @@ const ROLLUP_DIMENSIONS = {
   customer_identifier: "COALESCE(customer_identifier, '')",
 };
 
+/** The dimensions of the metadata rollups (over `meta`: inserted rows with one of their metadata entries each). */
+const METADATA_DIMENSIONS = { key: 'key', value: 'value' };
+
 /** A stored row's metadata entries counted in `request_log_metadata_rollups`: its first 10 scalar ones, values cut at 256 characters. */
 const METADATA_ENTRIES = `SELECT e.key, left(e.value #>> '{}', 256) AS value FROM jsonb_each(ins.metadata) e
   WHERE jsonb_typeof(e.value) IN ('string', 'number', 'boolean') AND length(e.key) <= 256 LIMIT 10`;
 
-/** Adds the rows of `from` (inserted logs) to a per-minute rollup table keyed by project, minute and `dimensions` (column -> expression). */
-function rollupInsert(table: string, dimensions: Record<string, string>, from: string): string {
+/** Adds the rows of `from` (inserted logs) to a rollup table keyed by project, `unit` (minute or hour) and `dimensions` (column -> expression). */
+function rollupInsert(table: string, unit: 'minute' | 'hour', dimensions: Record<string, string>, from: string): string {
   const dims = Object.keys(dimensions);
   const measures = Object.keys(ROLLUP_MEASURES);
   const groups = Array.from({ length: dims.length + 2 }, (_, i) => i + 1).join(', ');
   const merge = (c: string) => (c.endsWith('_hist') ? `${c} = request_log_hist_add(r.${c}, EXCLUDED.${c})` : `${c} = r.${c} + EXCLUDED.${c}`);
   return `INSERT INTO ${table} AS r (project_id, bucket, ${dims.join(', ')}, ${measures.join(', ')})
-  SELECT project_id, date_trunc('minute', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', ${Object.values(dimensions).join(', ')},
+  SELECT project_id, date_trunc('${unit}', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', ${Object.values(dimensions).join(', ')},
     ${Object.values(ROLLUP_MEASURES).join(', ')}
   FROM ${from} GROUP BY ${groups} ORDER BY ${groups}
   ON CONFLICT (project_id, bucket, ${dims.join(', ')}) DO UPDATE SET ${measures.map(merge).join(', ')}`;
@@ -62,7 +65,7 @@ function rollupInsert(table: string, dimensions: Record<string, string>, from: s
  * `@switchyard/metering`) and their bodies in one statement, idempotently on (id, created_at): a batch written
  * twice stores nothing twice. Records of a project that no longer exists are not stored. `log_management`: with
  * STOP_INSERTING (or no strategy), a project's records past its limit are not stored (the batch's earliest are
- * kept); each project's counter and per-minute rollups (and metadata rollups) are raised by the rows actually inserted. Returns the rows inserted and the
+ * kept); each project's counter and its per-minute and hourly rollups (and metadata rollups) are raised by the rows actually inserted. Returns the rows inserted and the
  * DELETE_OLDEST projects now over their limit, with by how much.
  */
 const INSERT_LOGS = `
@@ -96,9 +99,15 @@ WITH x AS (
     tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms, metadata,
     ${histogramBucketSql('duration_ms')} AS duration_b, ${histogramBucketSql('ttfb_ms')} AS ttfb_b
 ), rolled AS (
-  ${rollupInsert('request_log_rollups', ROLLUP_DIMENSIONS, 'ins')}
+  ${rollupInsert('request_log_rollups', 'minute', ROLLUP_DIMENSIONS, 'ins')}
+), rolled_hourly AS (
+  ${rollupInsert('request_log_hourly_rollups', 'hour', { model: ROLLUP_DIMENSIONS.model, provider: ROLLUP_DIMENSIONS.provider }, 'ins')}
+), meta AS (
+  SELECT ins.*, m.key, m.value FROM ins CROSS JOIN LATERAL (${METADATA_ENTRIES}) m
 ), meta_rolled AS (
-  ${rollupInsert('request_log_metadata_rollups', { key: 'm.key', value: 'm.value' }, `ins CROSS JOIN LATERAL (${METADATA_ENTRIES}) m`)}
+  ${rollupInsert('request_log_metadata_rollups', 'minute', METADATA_DIMENSIONS, 'meta')}
+), meta_rolled_hourly AS (
+  ${rollupInsert('request_log_metadata_hourly_rollups', 'hour', METADATA_DIMENSIONS, 'meta')}
 ), counted AS (
   INSERT INTO request_log_counts AS c (project_id, stored)
   SELECT project_id, count(*) FROM ins GROUP BY project_id ORDER BY project_id
@@ -144,6 +153,12 @@ const LIST_PARTITIONS = `
 SELECT c.relname AS name, substr(c.relname, 14) AS day FROM pg_inherits i
 JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class parent ON parent.oid = i.inhparent
 WHERE parent.relname = 'request_logs' AND c.relname ~ '^request_logs_[0-9]{8}$' ORDER BY 1`;
+
+/** The time span of some rows (`created_at` read as Dates, which keep milliseconds only): [earliest, latest + 1 ms). */
+function spanOf(rows: { created_at: Date }[]): { lo: Date; hi: Date } {
+  const times = rows.map((r) => r.created_at.getTime());
+  return { lo: new Date(Math.min(...times)), hi: new Date(Math.max(...times) + 1) };
+}
 
 /** The most rows one statement deletes (retention, DELETE_OLDEST). */
 const DELETE_BATCH = 10_000;
@@ -328,7 +343,9 @@ export class RequestLogsRepository {
     if (!ids.length) return [];
     const rows = await this.logs
       .createQueryBuilder('l')
-      .where('l.project_id = :projectId AND l.id IN (:...ids)', { projectId, ids: ids.map((r) => r.id) })
+      // The page's time span too: PostgreSQL then reads only the day partitions holding the page, not every
+      // partition's index (the span's end is 1 ms past the last row: a Date drops the microseconds).
+      .where('l.project_id = :projectId AND l.id IN (:...ids) AND l.created_at >= :lo AND l.created_at < :hi', { projectId, ids: ids.map((r) => r.id), ...spanOf(ids) })
       .getMany();
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((r) => byId.get(r.id)).filter((r): r is RequestLogEntity => r !== undefined);

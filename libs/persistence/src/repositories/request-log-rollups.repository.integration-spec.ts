@@ -1,0 +1,102 @@
+import { createTestEnvironment, insertProjectRow, requestLogFixture, type TestEnvironment } from '@switchyard/testing';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../data-source';
+import { RequestLogHourlyRollups1796525601291 } from '../migrations/1796525601291-request-log-hourly-rollups';
+import { histogramSumSql } from './latency-histogram';
+import { RequestLogRollupsRepository, type AnalyticsQuery } from './request-log-rollups.repository';
+import { RequestLogsRepository } from './request-logs.repository';
+
+const T0 = Date.UTC(2026, 10, 3, 0, 0, 0);
+const MIN = 60_000;
+
+describe('RequestLogRollupsRepository (hourly and minute rollups)', () => {
+  let env: TestEnvironment;
+  let ds: DataSource;
+  let project: { id: string; org: string };
+  let rollups: RequestLogRollupsRepository;
+  type Fixture = ReturnType<typeof requestLogFixture>;
+  let records: Fixture[];
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    ds = await createDataSource(env.config, 'rollups-test').initialize();
+    rollups = new RequestLogRollupsRepository(ds);
+    project = await insertProjectRow(ds);
+    // 300 logs 7 minutes apart (35 hours), three models, two teams, varied cost, duration and success; written in 3 batches.
+    records = Array.from({ length: 300 }, (_, i) =>
+      requestLogFixture(project, {
+        createdAt: new Date(T0 + i * 7 * MIN).toISOString(), model: ['a', 'b', 'c'][i % 3]!, success: i % 11 !== 0,
+        customerIdentifier: `c${i % 4}`, cost: i % 13 ? i / 1000 : null, durationMs: 50 + ((i * 37) % 900), metadata: { team: i % 2 ? 'x' : 'y' },
+      }),
+    );
+    const logs = new RequestLogsRepository(ds);
+    for (let i = 0; i < 3; i++) await logs.insertJson(JSON.stringify(records.slice(i * 100, (i + 1) * 100)));
+  }, 60_000);
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await env?.cleanup();
+  });
+
+  it('keeps the hourly rows equal to the minute rows summed per hour (measures and histograms), for dimensions and metadata', async () => {
+    const derived = (table: string, keys: string) => `
+      SELECT project_id, date_trunc('hour', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket, ${keys}, sum(requests) AS requests, sum(errors) AS errors,
+        sum(cost) AS cost, sum(tokens_output) AS tokens_output, sum(duration_ms) AS duration_ms,
+        ${histogramSumSql('duration_hist')} AS duration_hist
+      FROM ${table} WHERE project_id = $1 GROUP BY project_id, 2, ${keys}`;
+    const hourly = (table: string, keys: string) =>
+      `SELECT project_id, bucket, ${keys}, requests, errors, cost, tokens_output, duration_ms, duration_hist FROM ${table} WHERE project_id = $1`;
+    for (const [minute, hour, keys] of [
+      ['request_log_rollups', 'request_log_hourly_rollups', 'model, provider'],
+      ['request_log_metadata_rollups', 'request_log_metadata_hourly_rollups', 'key, value'],
+    ] as const) {
+      const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM ${hour} WHERE project_id = $1`, [project.id]);
+      expect(n).toBeGreaterThan(35);
+      const diff = await ds.query(`(${derived(minute, keys)} EXCEPT ${hourly(hour, keys)}) UNION ALL (${hourly(hour, keys)} EXCEPT ${derived(minute, keys)})`, [project.id]);
+      expect(diff).toEqual([]);
+    }
+  });
+
+  it('fills the hourly rows from the minute rows on migration exactly as the writer keeps them', async () => {
+    const snapshot = async () => [
+      ...(await ds.query(`SELECT * FROM request_log_hourly_rollups WHERE project_id = $1 ORDER BY bucket, model, provider`, [project.id])),
+      ...(await ds.query(`SELECT * FROM request_log_metadata_hourly_rollups WHERE project_id = $1 ORDER BY key, bucket, value`, [project.id])),
+    ];
+    const written = await snapshot();
+    const runner = ds.createQueryRunner();
+    try {
+      const migration = new RequestLogHourlyRollups1796525601291();
+      await migration.down(runner);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await snapshot()).toEqual(written);
+  });
+
+  it('answers a range with partial hours at both ends exactly as the logs in it add up, per hour and per day', async () => {
+    const from = new Date(T0 + 2 * 60 * MIN + 17 * MIN);
+    const to = new Date(T0 + 30 * 60 * MIN + 23 * MIN);
+    const inRange = records.filter((r) => Date.parse(r.createdAt) >= from.getTime() && Date.parse(r.createdAt) < to.getTime());
+    for (const interval of ['hour', 'day'] as const) {
+      for (const groupBy of ['model', { metadata: 'team' }, 'customer', undefined] as AnalyticsQuery['groupBy'][]) {
+        const rows = await rollups.summary(project.id, { interval, groupBy, from, to });
+        const expected = new Map<string, { requests: number; errors: number; cost: number }>();
+        for (const r of inRange) {
+          const bucket = new Date(Date.parse(r.createdAt) - (Date.parse(r.createdAt) % (interval === 'hour' ? 60 * MIN : 1440 * MIN))).toISOString();
+          const group = typeof groupBy === 'object' ? (r.metadata as { team: string }).team : groupBy === 'model' ? r.model : groupBy === 'customer' ? r.customerIdentifier : null;
+          const key = `${bucket}|${group}`;
+          const e = expected.get(key) ?? { requests: 0, errors: 0, cost: 0 };
+          expected.set(key, { requests: e.requests + 1, errors: e.errors + (r.success ? 0 : 1), cost: e.cost + (r.cost ?? 0) });
+        }
+        const got = new Map(rows.map((r) => [`${r.bucket.toISOString()}|${r.group}`, { requests: Number(r.requests), errors: Number(r.errors), cost: Number(r.cost) }]));
+        expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+        for (const [key, e] of expected) {
+          expect(got.get(key)).toEqual({ requests: e.requests, errors: e.errors, cost: expect.closeTo(e.cost, 9) });
+        }
+        const histTotal = rows.reduce((a, r) => a + r.duration_hist!.reduce((b, n) => b + Number(n), 0), 0);
+        expect(histTotal).toBe(inRange.length);
+      }
+    }
+  });
+});
