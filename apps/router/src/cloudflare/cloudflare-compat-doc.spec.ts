@@ -41,7 +41,8 @@ function servedRoutes(): string[] {
     const proto = controller.prototype as unknown as Record<string, unknown>;
     return Object.getOwnPropertyNames(proto).flatMap((name) => {
       const handler = name === 'constructor' ? undefined : proto[name];
-      const path = typeof handler === 'function' ? (Reflect.getMetadata(PATH_METADATA, handler) as string | undefined) : undefined;
+      if (typeof handler !== 'function') return [];
+      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
       if (path === undefined) return [];
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
       const full = [base, path === '/' ? '' : path].filter(Boolean).join('/');
