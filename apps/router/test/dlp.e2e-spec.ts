@@ -1,9 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { startRouter } from '../src/bootstrap';
+import { logRecordOf } from './log-records';
 
 /** DLP through the router with the official SDK (docs/governance.md#dlp). */
 describe('DLP through the router', () => {
@@ -22,16 +22,8 @@ describe('DLP through the router', () => {
     expect(res.status).toBe(200);
   };
 
-  async function recordOf(id: string | null): Promise<RequestLogRecord> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const entries = await redis.xrange(logStreamKeys(env.config.redis.prefix).stream, '-', '+');
-      const found = entries.flatMap(([, f]) => JSON.parse(f[1]!) as RequestLogRecord[]).find((r) => r.id === id);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no record ${id}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const recordOf = (id: string | null) => logRecordOf(redis, env.config.redis.prefix, id);
+
 
   beforeAll(async () => {
     env = await createTestEnvironment();

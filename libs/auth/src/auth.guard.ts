@@ -2,10 +2,10 @@ import { createParamDecorator, Inject, Injectable, type CanActivate, type Execut
 import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { AUTH_POLICY_KEY, type AuthPolicy, type GuardedAuthPolicy, type RawRouteAuthenticator, type RequestHeaders } from '@switchyard/http';
-import { forbidden, unauthorized, type Principal } from '@switchyard/types';
+import { forbidden, GatewayError, invalidRequest, isUuid, unauthorized, type KeyLimits, type Principal } from '@switchyard/types';
 import { secretsEqual } from './access-key';
 import type { AdminScope } from './admin-scope';
-import { TenantDirectory } from './tenant-directory';
+import { TenantDirectory, type ProjectSnapshot } from './tenant-directory';
 
 /** The policy of routes that name none: `key` on router and documents, `project-key` on the collector. */
 export const DEFAULT_AUTH_POLICY = Symbol('DEFAULT_AUTH_POLICY');
@@ -15,12 +15,21 @@ interface RequestWithPrincipal {
   principal?: Principal;
 }
 
-/** The bearer credential of a request: `Authorization: Bearer …`, or `x-api-key` as SDKs of some providers send it. */
-function bearerOf(headers: RequestHeaders): string | null {
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * The bearer credential of a request: `Authorization: Bearer …`, or `x-api-key` as SDKs of some providers send it.
+ * On the data plane Cloudflare's `cf-aig-authorization: Bearer …` comes first: a client sending it may carry a
+ * provider's key in `Authorization`, which the gateway does not use (credentials are the organization's connections).
+ */
+function bearerOf(headers: RequestHeaders, dataPlane: boolean): string | null {
+  if (dataPlane) {
+    const cf = headers['cf-aig-authorization'];
+    if (typeof cf === 'string') return BEARER.exec(cf)?.[1] ?? null;
+  }
   const auth = headers['authorization'];
   if (typeof auth === 'string') {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    return m?.[1] ?? null;
+    return BEARER.exec(auth)?.[1] ?? null;
   }
   const apiKey = headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey ? apiKey.trim() : null;
@@ -52,8 +61,8 @@ export class GatewayAuthGuard implements CanActivate, RawRouteAuthenticator {
   }
 
   async authenticate(policy: GuardedAuthPolicy, headers: RequestHeaders): Promise<Principal> {
-    const bearer = bearerOf(headers);
-    if (!bearer) throw unauthorized('Missing access key: send it as "Authorization: Bearer <key>".', 'missing_api_key');
+    const bearer = bearerOf(headers, policy === 'key' || policy === 'project-key');
+    if (!bearer) throw missingKey();
     const adminAllowed = policy === 'admin' || policy === 'project-key-or-admin';
     if (adminAllowed && !bearer.startsWith('sy_') && secretsEqual(bearer, this.config.admin.token)) return { kind: 'admin' };
     const principal = await this.directory.authenticate(bearer);
@@ -69,7 +78,49 @@ export class GatewayAuthGuard implements CanActivate, RawRouteAuthenticator {
         return principal;
     }
   }
+
+  /**
+   * The caller of a Cloudflare gateway path (`/v1/{account_id}/{gateway_id}/…`): the key sent (`cf-aig-authorization`
+   * or `Authorization`), which must belong to the account and, for a project key, to the gateway (else 403), acting on
+   * that gateway's project; or, without any key, nobody, when the gateway has `authentication: false` (else 401, as
+   * for a gateway that does not exist, so that its existence is not revealed to callers without a key).
+   */
+  async gatewayCaller(headers: RequestHeaders, account: string, gateway: string): Promise<GatewayCaller> {
+    const asked = headers['x-gateway-project'];
+    if (typeof asked === 'string' && asked.trim() && asked.trim() !== gateway) {
+      throw invalidRequest(`x-gateway-project ('${asked.trim()}') names another project than the gateway in the path ('${gateway}').`, 'x-gateway-project');
+    }
+    const bearer = bearerOf(headers, true);
+    if (bearer) {
+      const principal = await this.directory.authenticate(bearer);
+      if (principal.organizationId !== account) throw forbidden(`This key cannot act on account '${account}'.`, 'account_mismatch');
+      const project = principal.projectId ? await this.directory.projectFor(principal, gateway) : await this.directory.projectBySlug(account, gateway, 'gateway_id');
+      return { kind: 'gateway', keyId: principal.keyId, organizationId: account, limits: principal.limits ?? null, project };
+    }
+    const open = isUuid(account) ? await this.directory.projectBySlug(account, gateway, 'gateway_id').catch(notFoundAsNull) : null;
+    if (!open || open.settings.authentication !== false) throw missingKey();
+    return { kind: 'gateway', keyId: null, organizationId: account, limits: null, project: open };
+  }
 }
+
+/**
+ * A call on a Cloudflare gateway path: its project is the gateway's; `keyId` is the key sent, or null on a gateway
+ * without authentication. (The pipeline takes it as its caller, like a key's principal.)
+ */
+export interface GatewayCaller {
+  kind: 'gateway';
+  keyId: string | null;
+  organizationId: string;
+  limits: KeyLimits | null;
+  project: ProjectSnapshot;
+}
+
+const missingKey = () => unauthorized('Missing access key: send it as "Authorization: Bearer <key>" (or "cf-aig-authorization: Bearer <key>").', 'missing_api_key');
+
+const notFoundAsNull = (err: unknown): null => {
+  if (err instanceof GatewayError && err.status === 404) return null;
+  throw err;
+};
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {
   const principal = ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal;

@@ -18,5 +18,7 @@ import { BudgetsService } from './budgets.service';
       useFactory: (o: OrganizationsRepository, p: ProjectsRepository, r: DynamicRoutesRepository, e: GatewayEventBus) => new RoutesService(o, p, r, e, parseRouteDocument),
     },
   ],
+  // The Cloudflare-compatible routes API (apps/router/src/cloudflare) runs over the same service.
+  exports: [RoutesService],
 })
 export class AdminModule {}

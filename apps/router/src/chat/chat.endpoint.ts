@@ -1,6 +1,5 @@
-import type { RawHandler } from '@switchyard/http';
 import { parseChatRequest } from '@switchyard/routing';
-import type { EdgeDeps } from '../edge/gateway-edge';
+import type { EdgeDeps, EdgeHandler } from '../edge/gateway-edge';
 import { protocolEndpoint } from '../edge/protocol-endpoint';
 import { openAIStreamEncoder } from './sse';
 
@@ -11,7 +10,7 @@ export type ChatEndpointDeps = EdgeDeps;
  * RawRoutes and chat.routes.ts): the pipeline's edge (`protocolEndpoint` over `GatewayEdge`) with the request
  * parsed as it is forwarded, the completion answered as the upstream's, and chunks streamed as OpenAI SSE (`sse.ts`).
  */
-export function chatCompletionsHandler(deps: ChatEndpointDeps): RawHandler {
+export function chatCompletionsHandler(deps: ChatEndpointDeps): EdgeHandler {
   return protocolEndpoint(deps, {
     path: '/v1/chat/completions',
     requestType: 'chat.completions',

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
+import type { GatewayCaller, ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
 import { readJsonBody } from '@switchyard/http';
 import {
   Cancellation,
@@ -16,7 +16,7 @@ import {
   type RequestControls,
   type RequestLogger,
 } from '@switchyard/routing';
-import { GatewayError, type ChatRequest, type EndpointRequest, type KeyPrincipal } from '@switchyard/types';
+import { GatewayError, type ChatRequest, type EndpointRequest, type KeyPrincipal, type Principal } from '@switchyard/types';
 
 export interface EdgeDeps {
   gateway: GatewayClient;
@@ -25,10 +25,22 @@ export interface EdgeDeps {
   bodyLimitBytes: number;
 }
 
+/** Who a call is for: an access key (its project from the key or `x-gateway-project`), or the caller of a Cloudflare gateway path (the gateway's project). */
+export type EdgeCaller = KeyPrincipal | GatewayCaller;
+
+/** What an endpoint handler is given: a raw route's context (`principal` checked by the 'key' policy), or a gateway path's caller. */
+export interface EdgeContext {
+  requestId: string;
+  principal: Principal | GatewayCaller;
+}
+
+/** An endpoint's handler; a RawHandler of a 'key' route, and the handler a Cloudflare gateway path hands its caller to. */
+export type EdgeHandler = (req: IncomingMessage, res: ServerResponse, ctx: EdgeContext) => Promise<void>;
+
 /** One call as an endpoint parsed it: where it came in, who for, the request and controls the pipeline runs, the body as received (for the log). */
 export interface EdgeCall<Q> {
   origin: CallOrigin;
-  principal: KeyPrincipal;
+  principal: EdgeCaller;
   project: ProjectSnapshot;
   request: Q;
   controls: RequestControls;
@@ -55,7 +67,7 @@ export class GatewayEdge {
    */
   async accept<T>(
     req: IncomingMessage,
-    principal: KeyPrincipal,
+    principal: EdgeCaller,
     origin: CallOrigin,
     parse: (body: unknown, project: ProjectSnapshot) => T | Promise<T>,
     read: () => Promise<unknown> = () => readJsonBody(req, this.deps.bodyLimitBytes),
@@ -64,7 +76,7 @@ export class GatewayEdge {
       (body) => ({ body }),
       (error: unknown) => ({ error }),
     );
-    const project = await this.project(req, principal);
+    const project = principal.kind === 'gateway' ? principal.project : await this.project(req, principal);
     try {
       if ('error' in got) throw got.error;
       return { project, body: got.body, parsed: await parse(got.body, project) };
@@ -108,7 +120,7 @@ export class GatewayEdge {
     try {
       const result = await run(log, clientGone);
       if (result.meta.cache === 'HIT' && controls.cache.omitLog) log.omit();
-      const headers = responseHeaders(origin.requestId, result.meta, result.headers);
+      const headers = responseHeaders(origin.requestId, controls.log.eventId, result.meta, result.headers);
       log.addHeaders(headers);
       if (result.kind === 'completion' || result.kind === 'json') {
         const cost = callCost(result.usage, controls);
@@ -132,14 +144,26 @@ function withLogId(err: GatewayError, log: CallLog): GatewayError {
   return new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err });
 }
 
-/** The gateway's response headers: admission's (`x-ratelimit-*`), the call's own, the cache status and the DLP result. */
-function responseHeaders(requestId: string, meta: ExecutionMeta, admission?: Readonly<Record<string, string>>): Record<string, string> {
+/**
+ * The gateway's response headers, each in both spellings (`x-gateway-*` and Cloudflare's `cf-aig-*`, on every route):
+ * admission's (`x-ratelimit-*`), the request id, the client's event id (else the request id), what answered (provider,
+ * model, step), the attempts, the cache status and the DLP result. One object literal of a fixed shape per answer.
+ */
+function responseHeaders(requestId: string, eventId: string | null, meta: ExecutionMeta, admission?: Readonly<Record<string, string>>): Record<string, string> {
+  const step = String(meta.step);
+  const event = eventId ?? requestId;
   const headers: Record<string, string> = {
     ...admission,
     'x-gateway-request-id': requestId,
+    'cf-aig-request-id': requestId,
+    'x-gateway-event-id': event,
+    'cf-aig-event-id': event,
     'x-gateway-provider': meta.provider,
+    'cf-aig-provider': meta.provider,
     'x-gateway-model': meta.model,
-    'x-gateway-step': String(meta.step),
+    'cf-aig-model': meta.model,
+    'x-gateway-step': step,
+    'cf-aig-step': step,
     'x-gateway-attempts': String(meta.attempts),
   };
   if (meta.cache) headers['x-gateway-cache-status'] = headers['cf-aig-cache-status'] = meta.cache;

@@ -1,7 +1,7 @@
-import { writeJson, type RawHandler } from '@switchyard/http';
+import { writeJson } from '@switchyard/http';
 import { parseRequestControls, type BodyExtensions, type CompletionResult } from '@switchyard/routing';
 import type { ChatRequest } from '@switchyard/types';
-import { GatewayEdge, type EdgeDeps } from './gateway-edge';
+import { GatewayEdge, type EdgeDeps, type EdgeHandler } from './gateway-edge';
 import { writeSse, type SseEncoder } from './sse-writer';
 
 /** How a client protocol that maps one-to-one onto a chat call enters the pipeline and how its answers are written. */
@@ -23,10 +23,10 @@ export interface EdgeProtocol {
  * headers), JSON answers go out in one write, streams through `writeSse`. Responses, which loads and stores
  * conversations, uses `GatewayEdge` directly.
  */
-export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): RawHandler {
+export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): EdgeHandler {
   const edge = new GatewayEdge(deps);
   return async (req, res, { requestId, principal }) => {
-    if (principal.kind !== 'key') return; // the 'key' policy admits keys only
+    if (principal.kind === 'admin') return; // the 'key' policy admits keys only
     const origin = { requestId, path: protocol.path, requestType: protocol.requestType };
     const { project, body, parsed } = await edge.accept(req, principal, origin, (body) => {
       const { request, extensions } = protocol.parse(body);

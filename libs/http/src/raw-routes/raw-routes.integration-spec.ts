@@ -70,6 +70,10 @@ describe('RawRoutes and readJsonBody on a real HTTP server', () => {
       await readJsonBody(req, 64);
       throw new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', 'Slow down.', { headers: { 'retry-after': '3' } });
     });
+    routes.add('POST', '/gw/:account/:gateway/compat', { auth: 'public' }, async (_req, res, { params }) => {
+      writeJson(res, 200, {}, JSON.stringify(params));
+    });
+    routes.alias('/other/base/', '/');
     routes.add('POST', '/crash', { auth: 'public' }, async () => {
       throw new Error('database password is hunter2');
     });
@@ -166,10 +170,28 @@ describe('RawRoutes and readJsonBody on a real HTTP server', () => {
     expect(JSON.parse(crashed.body).error).toMatchObject({ type: 'server_error', code: 'internal_error', message: expect.stringContaining('req-9') });
   });
 
+  it('matches a path with :name segments after the exact routes, handing the decoded segments as params', async () => {
+    const ok = await send(port, '/gw/acc-1/my%20gw/compat?x=1', { headers: json, body: '{}' });
+    expect(ok).toMatchObject({ status: 200, body: '{"account":"acc-1","gateway":"my gw"}' });
+    // An empty segment, another length, another method, a malformed escape: not this route.
+    expect((await send(port, '/gw//g/compat', { headers: json, body: '{}' })).status).toBe(299);
+    expect((await send(port, '/gw/a/g/compat/more', { headers: json, body: '{}' })).status).toBe(299);
+    expect((await send(port, '/gw/a/g/compat', { method: 'GET' })).status).toBe(299);
+    expect((await send(port, '/gw/%E0%A4%A/g/compat', { headers: json, body: '{}' })).status).toBe(299);
+  });
+
+  it('serves an aliased prefix as the target path, raw routes and the fallback alike', async () => {
+    const ok = await send(port, '/other/base/echo?q=1', { headers: json, body: '{"a":1}' });
+    expect(ok).toMatchObject({ status: 200, body: '{"body":{"a":1}}' });
+    expect((await send(port, '/other/base/gw/a/b/compat', { headers: json, body: '{}' })).body).toBe('{"account":"a","gateway":"b"}');
+    expect((await send(port, '/other/base/elsewhere', { headers: json, body: '{}' })).status).toBe(299);
+  });
+
   it('counts raw-route requests in the Prometheus metrics under their path', async () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/http_requests_total\{method="POST",route="\/echo",status="200",service="raw-routes-test"\} \d+/);
     expect(text).toMatch(/http_requests_total\{method="POST",route="\/crash",status="500",service="raw-routes-test"\} 1/);
+    expect(text).toMatch(/http_requests_total\{method="POST",route="\/gw\/:account\/:gateway\/compat",status="200",service="raw-routes-test"\} 2/);
   });
 
   it('answers 503 with Connection: close once the server is closing', async () => {

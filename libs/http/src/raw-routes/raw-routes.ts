@@ -12,12 +12,50 @@ export interface RawRouteContext<P extends Principal | null = Principal> {
   requestId: string;
   /** The caller, authenticated by the route's policy before the handler runs; null on a public route. */
   principal: P;
+  /** The values of the path's `:name` segments (empty for a path without any). */
+  params: Readonly<Record<string, string>>;
 }
 
 /** A route served on the Node HTTP server itself: it owns the response from the first byte. */
 export type RawHandler<P extends Principal | null = Principal> = (req: IncomingMessage, res: ServerResponse, ctx: RawRouteContext<P>) => Promise<void>;
 
 type RawRoute = ({ policy: 'public'; handler: RawHandler<null> } | { policy: GuardedAuthPolicy; handler: RawHandler }) & { errors: ErrorFamily };
+
+/** A route whose path has `:name` segments: matched segment by segment after the exact routes missed. */
+interface PatternRoute {
+  method: string;
+  /** The path as added (the metrics' route label). */
+  path: string;
+  segments: readonly string[];
+  route: RawRoute;
+}
+
+const pathOf = (url: string): string => {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+};
+
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The params of `path` under a pattern's segments (`:name` takes one non-empty segment), or null when it does not match. */
+export function matchPattern(segments: readonly string[], path: string): Record<string, string> | null {
+  const parts = path.split('/');
+  if (parts.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]!;
+    const part = parts[i]!;
+    if (segment.startsWith(':')) {
+      if (!part) return null;
+      try {
+        params[segment.slice(1)] = decodeURIComponent(part);
+      } catch {
+        return null;
+      }
+    } else if (segment !== part) return null;
+  }
+  return params;
+}
 
 /** How a raw route is served: who may call it, and the shape its errors take (default: the OpenAI shape). */
 export interface RawRouteOptions<A extends AuthPolicy> {
@@ -36,6 +74,8 @@ export interface RawRouteOptions<A extends AuthPolicy> {
  */
 export class RawRoutes {
   private readonly routes = new Map<string, RawRoute>();
+  private readonly patterns: PatternRoute[] = [];
+  private readonly aliases: { prefix: string; target: string }[] = [];
   private closing = false;
 
   constructor(
@@ -46,13 +86,25 @@ export class RawRoutes {
 
   /**
    * Serves `method path` with `handler`; the route names who may call it (`{ auth: 'public' }` for anyone) and,
-   * for a route of another API family, the shape of its errors (`errors: 'anthropic'`).
+   * for a route of another API family, the shape of its errors (`errors: 'anthropic'`). A path with `:name`
+   * segments (`/v1/:account/:gateway/compat/chat/completions`) hands their values to the handler as `params`; it is
+   * tried only when no exact path matched, so exact routes pay nothing for it.
    */
   add(method: string, path: string, options: RawRouteOptions<'public'>, handler: RawHandler<null>): void;
   add(method: string, path: string, options: RawRouteOptions<GuardedAuthPolicy>, handler: RawHandler): void;
   add(method: string, path: string, options: RawRouteOptions<AuthPolicy>, handler: RawHandler<null> | RawHandler): void {
     // The overloads pair each policy with its handler's type.
-    this.routes.set(`${method} ${path}`, { policy: options.auth, handler, errors: options.errors ?? 'openai' } as RawRoute);
+    const route = { policy: options.auth, handler, errors: options.errors ?? 'openai' } as RawRoute;
+    if (path.includes('/:')) this.patterns.push({ method, path, segments: path.split('/'), route });
+    else this.routes.set(`${method} ${path}`, route);
+  }
+
+  /**
+   * Serves every path under `prefix` as the same path under `target` (another product's base URL for ours, e.g.
+   * `/llmops/api/genai/v1/` for `/v1/`): the request's URL is rewritten before routing, for raw and Fastify routes alike.
+   */
+  alias(prefix: string, target: string): void {
+    this.aliases.push({ prefix, target });
   }
 
   /** From now on raw routes answer 503 (the server is draining), as Fastify's own routes do. */
@@ -63,17 +115,28 @@ export class RawRoutes {
   /** The server's request listener: a raw route when one matches, else `fallback` (Fastify). */
   listener(fallback: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
     return (req, res) => {
-      if (this.routes.size === 0) return fallback(req, res);
+      if (this.routes.size === 0 && this.patterns.length === 0 && this.aliases.length === 0) return fallback(req, res);
       const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const path = q < 0 ? url : url.slice(0, q);
+      let path = pathOf(url);
       const route = this.routes.get(`${req.method} ${path}`);
-      if (!route) return fallback(req, res);
-      this.serve(route, path, req, res);
+      if (route) return this.serve(route, path, NO_PARAMS, req, res);
+      const alias = this.aliases.find((a) => path.startsWith(a.prefix));
+      if (alias) {
+        req.url = alias.target + url.slice(alias.prefix.length);
+        path = pathOf(req.url);
+        const aliased = this.routes.get(`${req.method} ${path}`);
+        if (aliased) return this.serve(aliased, path, NO_PARAMS, req, res);
+      }
+      for (const pattern of this.patterns) {
+        if (pattern.method !== req.method) continue;
+        const params = matchPattern(pattern.segments, path);
+        if (params) return this.serve(pattern.route, pattern.path, params, req, res);
+      }
+      fallback(req, res);
     };
   }
 
-  private serve(route: RawRoute, path: string, req: IncomingMessage, res: ServerResponse): void {
+  private serve(route: RawRoute, path: string, params: Readonly<Record<string, string>>, req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const requestId = requestIdFrom(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
@@ -87,12 +150,12 @@ export class RawRoutes {
       writeError(res, requestId, new GatewayError(503, 'server_error', 'server_shutting_down', 'The server is shutting down; retry the request.'), this.logger, route.errors);
       return;
     }
-    this.authenticateAndHandle(route, req, res, requestId).catch((err: unknown) => writeError(res, requestId, err, this.logger, route.errors));
+    this.authenticateAndHandle(route, req, res, requestId, params).catch((err: unknown) => writeError(res, requestId, err, this.logger, route.errors));
   }
 
-  private async authenticateAndHandle(route: RawRoute, req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    if (route.policy === 'public') return route.handler(req, res, { requestId, principal: null });
+  private async authenticateAndHandle(route: RawRoute, req: IncomingMessage, res: ServerResponse, requestId: string, params: Readonly<Record<string, string>>): Promise<void> {
+    if (route.policy === 'public') return route.handler(req, res, { requestId, principal: null, params });
     const principal = await this.authenticator.authenticate(route.policy, req.headers);
-    return route.handler(req, res, { requestId, principal });
+    return route.handler(req, res, { requestId, principal, params });
   }
 }
