@@ -31,6 +31,11 @@ export class AdminController {
     return this.organizations.create(adminScopeOf(p), body);
   }
 
+  @Get('organizations')
+  listOrganizations(@CurrentPrincipal() p: Principal) {
+    return page(this.organizations.list(adminScopeOf(p)));
+  }
+
   @Post('organizations/:org/projects')
   createProject(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Body() body: unknown) {
     return this.projects.create(adminScopeOf(p), org, body);

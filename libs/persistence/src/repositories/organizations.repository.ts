@@ -19,4 +19,15 @@ export class OrganizationsRepository {
   list(): Promise<OrganizationEntity[]> {
     return this.ds.getRepository(OrganizationEntity).find({ order: { createdAt: 'ASC' } });
   }
+
+  /** Each organization (all, or the one named) with its `default` project's id, oldest first. */
+  async listWithDefaultProject(organizationId?: string): Promise<Array<{ org: OrganizationEntity; defaultProjectId: string }>> {
+    const where = organizationId ? { id: organizationId } : {};
+    const [orgs, defaults] = await Promise.all([
+      this.ds.getRepository(OrganizationEntity).find({ where, order: { createdAt: 'ASC' } }),
+      this.ds.getRepository(ProjectEntity).find({ where: { isDefault: true, ...(organizationId ? { organizationId } : {}) }, select: { id: true, organizationId: true } }),
+    ]);
+    const byOrg = new Map(defaults.map((p) => [p.organizationId, p.id]));
+    return orgs.map((org) => ({ org, defaultProjectId: byOrg.get(org.id) ?? '' }));
+  }
 }

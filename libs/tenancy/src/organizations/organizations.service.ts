@@ -25,4 +25,10 @@ export class OrganizationsService {
     await this.orgs.createWithDefaultProject(org, project);
     return organizationView((await this.orgs.findById(org.id)) ?? org, project.id);
   }
+
+  /** Every organization for the admin token; an organization admin key sees its own. */
+  async list(scope: AdminScope): Promise<OrganizationView[]> {
+    const rows = await this.orgs.listWithDefaultProject(scope.kind === 'organization' ? scope.organizationId : undefined);
+    return rows.map(({ org, defaultProjectId }) => organizationView(org, defaultProjectId));
+  }
 }

@@ -1,0 +1,48 @@
+import { useState, type FormEvent } from 'react';
+import { ErrorNote } from '../components/States';
+import { request } from '../lib/api';
+import { updateSession } from '../lib/session';
+
+interface KeyInfo {
+  scope: 'admin' | 'organization' | 'project';
+  admin?: boolean;
+  organization_id?: string;
+}
+
+/** Sign-in with the admin token or an organization key created with `admin: true`, checked against /v1/auth/key. */
+export function SignIn() {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const info = await request<KeyInfo>('/v1/auth/key', token.trim());
+      if (info.scope === 'project' || (info.scope === 'organization' && !info.admin)) {
+        setError('This key cannot administer its organization: sign in with the admin token or an organization key created with "admin": true.');
+        return;
+      }
+      updateSession({ token: token.trim(), org: info.organization_id ?? null, project: info.organization_id ? 'default' : null, dataKey: token.trim().startsWith('sy_') ? token.trim() : null });
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main className="signin">
+      <form onSubmit={(e) => void submit(e)} aria-labelledby="signin-title">
+        <h1 id="signin-title">Switchyard console</h1>
+        <p className="muted">Sign in with the admin token (GATEWAY_ADMIN_TOKEN) or an organization admin key. It is kept in this tab&apos;s session storage only.</p>
+        <label htmlFor="token">Admin token or key</label>
+        <input id="token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} required autoFocus />
+        {error && <ErrorNote error={error} />}
+        <button type="submit" className="primary" disabled={busy || !token.trim()}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+    </main>
+  );
+}
