@@ -1,7 +1,7 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { NavLink, Navigate, Route, Routes } from 'react-router';
 import { OrgSwitcher } from './components/OrgSwitcher';
-import { Loading } from './components/States';
+import { Empty, Loading } from './components/States';
 import { signOut, useSession } from './lib/session';
 import { SignIn } from './pages/SignIn';
 
@@ -75,7 +75,9 @@ export function App() {
       </nav>
       <main id="main" tabIndex={-1}>
         {!session.org || !session.project ? (
-          <Loading what="your organizations" />
+          <Empty>
+            No organization yet: create one with <code>npx switchyard orgs create &quot;Acme&quot;</code> or <code>POST /v1/admin/organizations</code> (docs/admin-api.md).
+          </Empty>
         ) : (
           <Suspense fallback={<Loading what="the page" />}>
             <Routes>

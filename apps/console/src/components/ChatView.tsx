@@ -5,7 +5,7 @@ import type { ChatLine } from '../lib/chat';
 export function ChatView({ lines, raw, label }: { lines: ChatLine[] | null; raw: unknown; label: string }) {
   const [showJson, setShowJson] = useState(lines === null);
   return (
-    <div className="chat-view" aria-label={label}>
+    <div className="chat-view" role="region" aria-label={label}>
       {lines && (
         <button className="link" onClick={() => setShowJson(!showJson)} aria-pressed={showJson}>
           {showJson ? 'Show as chat' : 'Show JSON'}

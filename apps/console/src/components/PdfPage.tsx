@@ -28,5 +28,5 @@ export function PdfPage({ file, page }: { file: Blob; page: number }) {
       cancelled = true;
     };
   }, [file, page]);
-  return error ? <p className="error">{error}</p> : <canvas ref={canvas} className="page-image" aria-label={`Page ${page}`} />;
+  return error ? <p className="error">{error}</p> : <canvas ref={canvas} className="page-image" role="img" aria-label={`Page ${page}`} />;
 }

@@ -109,7 +109,7 @@ function ConnectionForm({ editing, onDone }: { editing: Connection | null; onDon
         </select>
       </label>
       <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} required />
-      <Field label="Slug (models name it as @slug/model)" value={slug} onChange={(e) => setSlug(e.target.value)} required pattern="[a-z0-9][a-z0-9-]*" />
+      <Field label="Slug (models name it as @slug/model)" value={slug} onChange={(e) => setSlug(e.target.value)} required pattern="[a-z0-9][a-z0-9\-]*" />
       {spec?.fields.map((f) =>
         f.multiline ? (
           <label key={f.name} className="field">

@@ -130,7 +130,7 @@ function JobView({ id }: { id: string }) {
   });
   const file = uploads.get(id);
   return (
-    <div className="panel" aria-label="Job">
+    <div className="panel" role="region" aria-label="Job">
       <div className="page-head">
         <h2>
           Job <code>{id}</code>
@@ -167,7 +167,7 @@ function JobView({ id }: { id: string }) {
                     <p className="muted">Page images are drawn for files uploaded in this tab.</p>
                   )}
                 </div>
-                <pre className="markdown" aria-label={`Markdown of page ${p.page}`}>
+                <pre className="markdown" role="region" aria-label={`Markdown of page ${p.page}`}>
                   {p.markdown}
                 </pre>
               </div>

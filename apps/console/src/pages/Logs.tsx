@@ -47,7 +47,7 @@ const columns = [
   col.accessor('tokens', { header: 'Tokens', cell: (c) => formatCount(c.getValue()) }),
   col.accessor('cost', { header: 'Cost', cell: (c) => formatCost(c.getValue()) }),
   col.accessor('duration', { header: 'Duration', cell: (c) => formatDuration(c.getValue()) }),
-  col.accessor('feedback', { header: 'Feedback', cell: (c) => (c.getValue() === 1 ? '👍' : c.getValue() === -1 ? '👎' : '') }),
+  col.accessor('feedback', { header: 'Feedback', cell: (c) => (c.getValue() === 1 ? 'up' : c.getValue() === -1 ? 'down' : '') }),
 ];
 
 export default function Logs() {
@@ -224,10 +224,10 @@ function LogDetail({ id }: { id: string }) {
             </dl>
             <div className="feedback" role="group" aria-label="Feedback">
               <button aria-pressed={l.feedback === 1} onClick={() => patch.mutate({ feedback: l.feedback === 1 ? null : 1 })}>
-                👍 Thumbs up
+                Thumbs up
               </button>
               <button aria-pressed={l.feedback === -1} onClick={() => patch.mutate({ feedback: l.feedback === -1 ? null : -1 })}>
-                👎 Thumbs down
+                Thumbs down
               </button>
               <form
                 onSubmit={(e) => {

@@ -127,13 +127,11 @@ export default function Playground() {
       {headers.length > 0 && (
         <>
           <h2>Response headers</h2>
-          <dl className="facts" aria-label="Response headers">
+          <dl className="facts" role="region" aria-label="Response headers">
             {headers.map(([k, v]) => (
               <div key={k} className="fact">
                 <dt>{k}</dt>
-                <dd>
-                  <code>{v}</code>
-                </dd>
+                <dd>{k === 'x-gateway-log-id' ? <Link to={`/logs/${v}`}>{v}</Link> : <code>{v}</code>}</dd>
               </div>
             ))}
           </dl>

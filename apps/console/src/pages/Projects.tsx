@@ -53,7 +53,7 @@ export default function Projects() {
       >
         <h2>New project</h2>
         <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} required />
-        <Field label="Id (slug, optional)" value={slug} onChange={(e) => setSlug(e.target.value)} pattern="[a-z0-9][a-z0-9-]*" />
+        <Field label="Id (slug, optional)" value={slug} onChange={(e) => setSlug(e.target.value)} pattern="[a-z0-9][a-z0-9\-]*" />
         <button className="primary" type="submit" disabled={create.isPending}>
           Create project
         </button>

@@ -87,7 +87,7 @@ export default function RoutesPage() {
           }}
         >
           <h2>New route</h2>
-          <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[A-Za-z0-9_-]+" />
+          <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} required pattern="[A-Za-z0-9_\-]+" />
           <label className="field">
             <span>Elements (docs/routing.md)</span>
             <textarea className="code" rows={14} value={doc} onChange={(e) => setDoc(e.target.value)} />
@@ -137,7 +137,7 @@ function RouteDetail({ id }: { id: string }) {
     <div className="route-detail">
       {route.error && <ErrorNote error={route.error} />}
       <h2>dynamic/{route.data?.name ?? '…'}</h2>
-      <div className="graph" aria-label="Route graph">
+      <div className="graph" role="region" aria-label="Route graph">
         <ReactFlow nodes={graph.nodes.map((n) => ({ ...n, data: { label: `${n.data.label}${n.data.detail ? `\n${n.data.detail}` : ''}` }, className: `node-${n.data.type}` }))} edges={graph.edges} fitView nodesDraggable={false} proOptions={{ hideAttribution: true }}>
           <Background />
           <Controls showInteractive={false} />
@@ -186,7 +186,7 @@ function RouteDetail({ id }: { id: string }) {
         </div>
         <div>
           <h3>{previous ? `Changes from v${index} to v${index + 1}` : 'First version'}</h3>
-          <pre className="diff" aria-label="Version diff">
+          <pre className="diff" role="region" aria-label="Version diff">
             {lineDiff(previous ? pretty(elementsOf(previous)) : '', pretty(elements)).map((l, i) => (
               <span key={i} className={`diff-${l.kind}`}>
                 {l.kind === 'add' ? '+ ' : l.kind === 'remove' ? '- ' : '  '}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { ErrorNote } from '../components/States';
-import { request } from '../lib/api';
+import { request, type Page } from '../lib/api';
 import { updateSession } from '../lib/session';
 
 interface KeyInfo {
@@ -19,12 +19,9 @@ export function SignIn() {
     setBusy(true);
     setError(null);
     try {
-      const info = await request<KeyInfo>('/v1/auth/key', token.trim());
-      if (info.scope === 'project' || (info.scope === 'organization' && !info.admin)) {
-        setError('This key cannot administer its organization: sign in with the admin token or an organization key created with "admin": true.');
-        return;
-      }
-      updateSession({ token: token.trim(), org: info.organization_id ?? null, project: info.organization_id ? 'default' : null, dataKey: token.trim().startsWith('sy_') ? token.trim() : null });
+      const orgs = await request<Page<{ id: string }>>('/v1/admin/organizations', token.trim());
+      const first = orgs.data[0]?.id ?? null;
+      updateSession({ token: token.trim(), org: first, project: first ? 'default' : null, dataKey: token.trim().startsWith('sy_') ? token.trim() : null });
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     } finally {

@@ -154,7 +154,7 @@ function TraceView({ id }: { id: string }) {
 function SpanDetail({ span }: { span: TraceSpan }) {
   const logId = logIdOf(span);
   return (
-    <div className="panel" aria-label="Span detail">
+    <div className="panel" role="region" aria-label="Span detail">
       <h2>{span.name}</h2>
       {span.gen_ai && (span.gen_ai.model || span.gen_ai.input_tokens !== null) && (
         <dl className="facts">

@@ -29,7 +29,7 @@ export async function registerConsole(fastify: FastifyInstance, config: AppConfi
         .code(404)
         .send({ error: { message: 'The console is not built: run `npm run build`.', type: 'invalid_request_error', param: null, code: 'console_not_built' } });
     }
-    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html');
+    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').sendFile('index.html', { cacheControl: false });
   };
   fastify.get('/console', (_req, reply) => reply.redirect('/console/', 302));
   fastify.get('/console/', (_req, reply) => index(reply));
