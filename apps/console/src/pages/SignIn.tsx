@@ -3,13 +3,10 @@ import { ErrorNote } from '../components/States';
 import { request, type Page } from '../lib/api';
 import { updateSession } from '../lib/session';
 
-interface KeyInfo {
-  scope: 'admin' | 'organization' | 'project';
-  admin?: boolean;
-  organization_id?: string;
-}
-
-/** Sign-in with the admin token or an organization key created with `admin: true`, checked against /v1/auth/key. */
+/**
+ * Sign-in with the admin token or an organization key created with `admin: true`, checked by listing the
+ * organizations it administers (any other key is a 403 there, and the API's message is shown).
+ */
 export function SignIn() {
   const [token, setToken] = useState('');
   const [error, setError] = useState<string | null>(null);
