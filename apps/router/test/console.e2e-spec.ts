@@ -219,7 +219,8 @@ run('console in a headless browser', () => {
     await page.getByRole('region', { name: 'Markdown of page 1' }).getByText('First page of the console test').waitFor({ timeout: 30_000 });
     await page.getByRole('region', { name: 'Markdown of page 2' }).getByText('Second page says goodbye').waitFor();
     expect(await page.getByTestId('job-status').textContent()).toBe('succeeded');
-    await page.getByRole('img', { name: 'Page 2' }).waitFor();
+    // Both pages drawn with pdf.js beside their Markdown.
+    await page.locator('canvas[data-rendered="true"]').nth(1).waitFor();
     await shot('documents');
 
     // Routes: create one (its first version is live), save a second version, deploy it.

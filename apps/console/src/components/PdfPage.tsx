@@ -9,6 +9,7 @@ const docs = new Map<Blob, Promise<pdfjs.PDFDocumentProxy>>();
 export function PdfPage({ file, page }: { file: Blob; page: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [error, setError] = useState<string | null>(null);
+  const [rendered, setRendered] = useState(false);
   useEffect(() => {
     let cancelled = false;
     if (!docs.has(file)) docs.set(file, file.arrayBuffer().then((data) => pdfjs.getDocument({ data }).promise));
@@ -22,11 +23,12 @@ export function PdfPage({ file, page }: { file: Blob; page: number }) {
         el.width = viewport.width;
         el.height = viewport.height;
         await p.render({ canvas: el, viewport }).promise;
+        if (!cancelled) setRendered(true);
       })
       .catch((err: unknown) => setError(err instanceof Error ? err.message : String(err)));
     return () => {
       cancelled = true;
     };
   }, [file, page]);
-  return error ? <p className="error">{error}</p> : <canvas ref={canvas} className="page-image" role="img" aria-label={`Page ${page}`} />;
+  return error ? <p className="error">{error}</p> : <canvas ref={canvas} className="page-image" role="img" aria-label={`Page ${page}`} aria-busy={!rendered} data-rendered={rendered} />;
 }
