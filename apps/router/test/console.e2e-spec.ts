@@ -95,6 +95,26 @@ run('console in a headless browser', () => {
     expect((await fetch(`${router.url}/console/${asset}`)).headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect((await fetch(`${router.url}/console/assets/nope.js`)).status).toBe(404);
 
+    // CORS: the collector and documents service answer the console's origin, not another.
+    const preflight = (url: string, origin: string) =>
+      fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+    for (const service of services.slice(1)) {
+      const allowed = await preflight(`${service.url}/v1/auth/key`, router.url);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe(router.url);
+      expect((await preflight(`${service.url}/v1/auth/key`, 'http://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    }
+
+    // The switcher's list: every organization for the admin token, its own for an organization admin key, 403 otherwise.
+    const other = await httpJson(`${router.url}/v1/admin/organizations`, { token: env.config.admin.token, body: { name: 'Other' } });
+    const adminKey = await httpJson(`${router.url}/v1/admin/access-keys`, { token: env.config.admin.token, body: { organization_id: other.body.id, name: 'ops', admin: true } });
+    const plainKey = await httpJson(`${router.url}/v1/admin/access-keys`, { token: env.config.admin.token, body: { organization_id: other.body.id, name: 'app' } });
+    const all = await httpJson(`${router.url}/v1/admin/organizations`, { token: env.config.admin.token });
+    expect(all.body.data.map((o: { name: string }) => o.name)).toEqual(['Console demo', 'Other']);
+    expect(all.body.data[0].default_project_id).toMatch(/^[0-9a-f-]{36}$/);
+    const own = await httpJson(`${router.url}/v1/admin/organizations`, { token: adminKey.body.key });
+    expect(own.body.data.map((o: { id: string }) => o.id)).toEqual([other.body.id]);
+    expect((await httpJson(`${router.url}/v1/admin/organizations`, { token: plainKey.body.key })).status).toBe(403);
+
     // Sign in: a wrong token shows the API's message, the admin token gets in (and is not in the URL).
     await page.goto(`${router.url}/console/`);
     await page.getByLabel('Admin token or key').fill('wrong-token');
