@@ -6,6 +6,7 @@ import { Field, numberOrNull } from '../components/Field';
 import { Empty, ErrorNote, QueryState } from '../components/States';
 import { useApi, type Page } from '../lib/api';
 import { formatAgo, formatCost } from '../lib/format';
+import { updateSession } from '../lib/session';
 
 interface AccessKey {
   id: string;
@@ -118,6 +119,7 @@ export default function Keys() {
           >
             {copied ? 'Copied' : 'Copy'}
           </button>{' '}
+          <button onClick={() => updateSession({ dataKey: created.key })}>Use for the playground and documents</button>{' '}
           <button onClick={() => setCreated(null)}>Done</button>
         </div>
       )}
