@@ -18,7 +18,7 @@ export async function startRouter(config: AppConfig, port = config.http.routerPo
     // The chat feature serves `POST /v1/chat/completions` as a raw route (chat/chat.routes.ts).
     rawRoutes: true,
   });
-  await registerConsole(app.getHttpAdapter().getInstance(), config);
+  registerConsole(app.getHttpAdapter().getInstance(), config);
   // Off the request path: the first request under a token limit or budget would otherwise load the tokenizer.
   warmTokenizer();
   await app.listen({ port, host: config.http.host });
