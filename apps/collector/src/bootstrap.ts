@@ -14,6 +14,8 @@ export async function startCollector(config: AppConfig, port = config.http.colle
     jsonMaxDepth: config.limits.jsonMaxDepth,
     bodyLimit: config.collector.maxBodyBytes,
     bodyParser: false,
+    // The console (served by the router) calls this service's API from the browser.
+    corsOrigins: config.console.origins,
     configure: (adapter) => {
       // Ingest reads the raw body itself (gzip, protobuf, a decompressed-size limit with OTLP errors);
       // no route of the collector takes a parsed body.

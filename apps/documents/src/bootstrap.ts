@@ -14,6 +14,8 @@ export async function startDocuments(config: AppConfig, port = config.http.docum
     logger,
     metrics,
     jsonMaxDepth: config.limits.jsonMaxDepth,
+    // The console (served by the router) calls this service's API from the browser.
+    corsOrigins: config.console.origins,
     // JSON uploads carry the file as base64 (4/3 of its size).
     bodyLimit: Math.ceil((maxFile * 4) / 3) + 1024 * 1024,
     // (multipart is bounded per file by the storage write and the multipart fileSize limit)

@@ -3,6 +3,7 @@ import type { AppConfig } from '@switchyard/config';
 import { createHttpApp } from '@switchyard/http';
 import { warmTokenizer } from '@switchyard/metering';
 import { createLogger, Metrics } from '@switchyard/telemetry';
+import { registerConsole } from './console/console-static';
 import { RouterAppModule } from './router.module';
 
 /** Builds and starts the router on `port` (0 = any free port). Used by main.ts and by tests. */
@@ -17,6 +18,7 @@ export async function startRouter(config: AppConfig, port = config.http.routerPo
     // The chat feature serves `POST /v1/chat/completions` as a raw route (chat/chat.routes.ts).
     rawRoutes: true,
   });
+  registerConsole(app.getHttpAdapter().getInstance(), config);
   // Off the request path: the first request under a token limit or budget would otherwise load the tokenizer.
   warmTokenizer();
   await app.listen({ port, host: config.http.host });

@@ -108,6 +108,15 @@ export const envSchema = z.object({
   COLLECTOR_CLAIM_IDLE_MS: positiveInt(30_000),
   COLLECTOR_RETENTION_INTERVAL_MS: positiveInt(3_600_000),
   DOCUMENTS_PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:8090'),
+  /** The router's URL as browsers reach it: the console's origin (docs/console.md). */
+  ROUTER_PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:8080'),
+  /** The collector's URL as browsers reach it (the console calls its query API directly). */
+  COLLECTOR_PUBLIC_URL: url(['http:', 'https:']).default('http://127.0.0.1:4318'),
+  /** Extra origins (comma-separated) the collector and documents service answer with CORS, besides ROUTER_PUBLIC_URL's. */
+  CONSOLE_EXTRA_ORIGINS: z
+    .string()
+    .default('')
+    .refine((v) => v.split(',').every((o) => !o.trim() || /^https?:\/\/[^/\s]+$/.test(o.trim())), { message: 'must be comma-separated origins like https://console.example.com' }),
   DOCUMENTS_OCR_MODEL: z.string().min(1).default('local-ocr/tesseract'),
   DOCUMENTS_ALLOW_PRIVATE_URLS: bool(false),
   DOCUMENTS_MAX_FILE_BYTES: positiveInt(50 * 1024 * 1024),

@@ -15,6 +15,25 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe('parseConfig', () => {
+  it("derives the console's URLs and CORS origins (the router's origin plus CONSOLE_EXTRA_ORIGINS)", () => {
+    expect(parseConfig({}).console).toEqual({
+      routerUrl: 'http://127.0.0.1:8080',
+      collectorUrl: 'http://127.0.0.1:4318',
+      documentsUrl: 'http://127.0.0.1:8090',
+      origins: ['http://127.0.0.1:8080'],
+    });
+    const c = parseConfig({
+      ROUTER_PUBLIC_URL: 'https://gw.example.com/',
+      COLLECTOR_PUBLIC_URL: 'https://otel.example.com/',
+      CONSOLE_EXTRA_ORIGINS: 'https://console.example.com, https://gw.example.com',
+    });
+    expect(c.console).toMatchObject({ routerUrl: 'https://gw.example.com', collectorUrl: 'https://otel.example.com', origins: ['https://gw.example.com', 'https://console.example.com'] });
+    expect(problemsOf({ CONSOLE_EXTRA_ORIGINS: 'https://ok.example.com,https://bad.example.com/path' })).toEqual([
+      'CONSOLE_EXTRA_ORIGINS: must be comma-separated origins like https://console.example.com',
+    ]);
+    expect(problemsOf({ ROUTER_PUBLIC_URL: 'ftp://x' })).toEqual(['ROUTER_PUBLIC_URL: must be a http: or https: URL']);
+  });
+
   it('gives local-development defaults for everything', () => {
     const c = parseConfig({});
     expect(c.database.url).toBe('postgres://postgres@127.0.0.1:5432/switchyard');

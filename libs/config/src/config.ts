@@ -73,6 +73,15 @@ export interface AppConfig {
     /** Stopgap direct OpenAI-compatible endpoint for vision/extraction calls (until GatewayClient lands). */
   };
   otel: { endpoint: string | null; serviceName: string | null };
+  /** The web console the router serves under /console (docs/console.md). */
+  console: {
+    /** Browser-facing base URLs the console calls. */
+    routerUrl: string;
+    collectorUrl: string;
+    documentsUrl: string;
+    /** Origins the collector and documents service allow with CORS: the router's, plus CONSOLE_EXTRA_ORIGINS. */
+    origins: string[];
+  };
 }
 
 export class ConfigError extends Error {
@@ -174,6 +183,14 @@ export function parseConfig(env: Env): AppConfig {
       retentionSweepMs: e.DOCUMENTS_RETENTION_SWEEP_MS,
     },
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME ?? null },
+    console: {
+      routerUrl: e.ROUTER_PUBLIC_URL.replace(/\/+$/, ''),
+      collectorUrl: e.COLLECTOR_PUBLIC_URL.replace(/\/+$/, ''),
+      documentsUrl: e.DOCUMENTS_PUBLIC_URL.replace(/\/+$/, ''),
+      origins: [
+        ...new Set([new URL(e.ROUTER_PUBLIC_URL).origin, ...e.CONSOLE_EXTRA_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)]),
+      ],
+    },
   };
 }
 

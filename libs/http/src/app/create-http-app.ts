@@ -32,6 +32,8 @@ export interface HttpAppOptions {
    * features add their routes to it when their module initializes.
    */
   rawRoutes?: boolean;
+  /** Browser origins answered with CORS (the console's: `config.console.origins`); none when omitted. */
+  corsOrigins?: string[];
 }
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -107,6 +109,10 @@ export async function createHttpApp(module: DynamicModule, opts: HttpAppOptions)
     const routes = app.get(RawRoutes);
     listener = routes.listener(fastifyHandler!);
     rawRoutes = routes;
+  }
+  if (opts.corsOrigins?.length) {
+    // Bearer tokens in a header, never cookies: no credentials mode. Preflights are cached for 10 minutes.
+    app.enableCors({ origin: opts.corsOrigins, methods: ['GET', 'HEAD', 'POST', 'PATCH', 'PUT', 'DELETE'], maxAge: 600, credentials: false });
   }
   app.useGlobalFilters(new OpenAIExceptionFilter(opts.logger));
   app.enableShutdownHooks();
