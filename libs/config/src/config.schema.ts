@@ -130,6 +130,11 @@ export const envSchema = z.object({
   /** Stopgap until the router core's GatewayClient is wired in: an OpenAI-compatible base URL the worker calls directly. */
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
+  OTEL_GATEWAY_SPANS: z.enum(['off', 'traced', 'all']).default('traced'),
+  OTEL_ALLOW_PRIVATE_URLS: bool(false),
+  OTEL_EXPORT_INTERVAL_MS: positiveInt(1000),
+  OTEL_EXPORT_TIMEOUT_MS: positiveInt(10_000),
+  OTEL_BUFFER_MAX_SPANS: positiveInt(20_000),
 });
 
 export type RawEnv = z.input<typeof envSchema>;

@@ -72,7 +72,17 @@ export interface AppConfig {
     retentionSweepMs: number;
     /** Stopgap direct OpenAI-compatible endpoint for vision/extraction calls (until GatewayClient lands). */
   };
-  otel: { endpoint: string | null; serviceName: string | null };
+  otel: {
+    endpoint: string | null;
+    serviceName: string | null;
+    /** Which requests get the gateway's own spans (docs/router.md#opentelemetry). */
+    gatewaySpans: 'off' | 'traced' | 'all';
+    /** Allow `otel[]` export to private, loopback and link-local addresses. */
+    allowPrivateUrls: boolean;
+    exportIntervalMs: number;
+    exportTimeoutMs: number;
+    bufferMaxSpans: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -173,7 +183,15 @@ export function parseConfig(env: Env): AppConfig {
       webhookTimeoutMs: e.DOCUMENTS_WEBHOOK_TIMEOUT_MS,
       retentionSweepMs: e.DOCUMENTS_RETENTION_SWEEP_MS,
     },
-    otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME ?? null },
+    otel: {
+      endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
+      serviceName: e.OTEL_SERVICE_NAME ?? null,
+      gatewaySpans: e.OTEL_GATEWAY_SPANS,
+      allowPrivateUrls: e.OTEL_ALLOW_PRIVATE_URLS,
+      exportIntervalMs: e.OTEL_EXPORT_INTERVAL_MS,
+      exportTimeoutMs: e.OTEL_EXPORT_TIMEOUT_MS,
+      bufferMaxSpans: e.OTEL_BUFFER_MAX_SPANS,
+    },
   };
 }
 

@@ -20,7 +20,9 @@ export class LogMetrics {
   private readonly tokens: Counter<CallLabels | 'bucket'>;
   private readonly cost: Counter<CallLabels>;
   private readonly dropped: Counter;
+  private readonly spansDropped: Counter<'reason'>;
   private buffered: () => number = () => 0;
+  private spansBuffered: () => number = () => 0;
   /** The label children of each project/model/provider, so that counting a call hashes no labels. */
   private readonly children = new Map<string, CallCounters>();
 
@@ -30,6 +32,13 @@ export class LogMetrics {
     this.tokens = new Counter({ name: 'gateway_tokens_total', help: 'Tokens of LLM calls by bucket', labelNames: ['project', 'model', 'provider', 'bucket'], registers });
     this.cost = new Counter({ name: 'gateway_cost_usd_total', help: 'Cost of LLM calls in USD (priced calls only)', labelNames: ['project', 'model', 'provider'], registers });
     this.dropped = new Counter({ name: 'gateway_log_records_dropped_total', help: 'Request log records dropped because the buffer was full (Redis unreachable)', registers });
+    this.spansDropped = new Counter({ name: 'gateway_spans_dropped_total', help: "The gateway's own spans dropped, by reason", labelNames: ['reason'], registers });
+    const spans: Gauge = new Gauge({
+      name: 'gateway_spans_buffered',
+      help: "The gateway's own spans waiting to be exported",
+      registers,
+      collect: () => spans.set(this.spansBuffered()),
+    });
     const gauge: Gauge = new Gauge({
       name: 'gateway_log_records_buffered',
       help: 'Request log records waiting to be appended to the log stream',
@@ -64,6 +73,15 @@ export class LogMetrics {
       if (n) c.tokens[i]!.inc(n);
     }
     if (cost) c.cost.inc(cost);
+  }
+
+  /** Where the buffered-spans gauge reads from (the span exporter). */
+  trackSpans(buffered: () => number): void {
+    this.spansBuffered = buffered;
+  }
+
+  droppedSpans(count: number, reason: string): void {
+    this.spansDropped.inc({ reason }, count);
   }
 
   droppedRecords(count: number): void {

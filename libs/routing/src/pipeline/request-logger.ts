@@ -8,10 +8,22 @@ import type { Caller } from './gateway-client';
 import type { LogMetrics } from './log-metrics';
 import { refusedRequestControls, type HeaderMap, type RequestControls } from './request-controls';
 import { StreamAssembler } from './stream-assembler';
+import { newTraceContext, type TraceContext } from '@switchyard/telemetry';
+import { requestSpans } from '../spans/request-spans';
+import type { SpanSink } from '../spans/span-exporter';
 
 /** Where records go: the log appender (`LogAppender` of libs/metering), or a test's array. */
 export interface LogSink {
   append(record: RequestLogRecord): void;
+}
+
+/**
+ * The gateway's own spans (docs/router.md#opentelemetry): where they go, and which requests have them: `traced`, a
+ * request that brought a trace context and every request of a project with `otel[]` targets; `all`, every request.
+ */
+export interface SpanPolicy {
+  sink: SpanSink;
+  mode: 'traced' | 'all';
 }
 
 /** Where a call came in, for its record. */
@@ -69,7 +81,20 @@ export class RequestLogger {
     private readonly sink: LogSink,
     private readonly bodyMaxBytes: number,
     private readonly metrics: LogMetrics | null = null,
+    private readonly spans: SpanPolicy | null = null,
   ) {}
+
+  /** The trace a request's spans join, null when it has none (spans off, or not wanted for it: nothing is built). */
+  traceOf(project: ProjectSnapshot, controls: RequestControls): TraceContext | null {
+    if (!this.spans) return null;
+    if (controls.trace) return controls.trace;
+    return this.spans.mode === 'all' || project.settings.otel.length ? newTraceContext() : null;
+  }
+
+  /** @internal */
+  emit(project: ProjectSnapshot, spans: ReturnType<typeof requestSpans>): void {
+    this.spans?.sink.add(project.id, project.settings.otel, spans);
+  }
 
   /** Starts the request's log; `body` is the request as received (serialized only if its body is recorded). */
   begin(origin: CallOrigin, call: Caller, project: ProjectSnapshot, request: LoggedRequest, controls: RequestControls, body: unknown): CallLog {
@@ -105,8 +130,10 @@ export class RequestLogger {
 export class CallLog {
   /** The log id (UUIDv7), null when the request is not recorded (or `omit` said so). */
   id: string | null;
-  /** The executor's attempts (the side channel of `Executor.execute`), only when recorded. */
+  /** The executor's attempts (the side channel of `Executor.execute`), only when recorded or traced. */
   readonly attempts: LogAttempt[] | undefined;
+  /** The trace the request's spans join, null when it has no spans. */
+  readonly trace: TraceContext | null;
   private readonly startedAt = Date.now();
   private readonly started = performance.now();
   private readonly withBodies: boolean;
@@ -125,7 +152,8 @@ export class CallLog {
   ) {
     const recorded = isRecorded(project, controls);
     this.id = recorded ? newId() : null;
-    this.attempts = recorded ? [] : undefined;
+    this.trace = logger.traceOf(project, controls);
+    this.attempts = recorded || this.trace ? [] : undefined;
     this.withBodies = recorded && hasBodies(project, controls);
   }
 
@@ -177,6 +205,35 @@ export class CallLog {
     const model = result?.meta.model ?? 'none';
     const provider = result?.meta.provider ?? 'none';
     this.logger.finish(this, this.id ? this.record(outcome, usage, cost) : null, model, provider, outcome.statusCode, usage, cost);
+    if (this.trace) this.logger.emit(this.project, this.spans(this.trace, outcome, usage, cost));
+  }
+
+  /** The request's spans, from what it recorded (docs/router.md#opentelemetry). */
+  private spans(trace: TraceContext, outcome: CallOutcome, usage: UsageRecord | null, cost: number | null) {
+    const result = outcome.result as (CallOutcome['result'] & { completion?: { choices?: { finish_reason?: string | null }[] } }) | null;
+    const finishReasons: string[] = [];
+    for (const c of result?.completion?.choices ?? []) if (c.finish_reason) finishReasons.push(c.finish_reason);
+    const startMs = performance.timeOrigin + this.started;
+    return requestSpans({
+      trace,
+      startMs,
+      endMs: performance.timeOrigin + performance.now(),
+      requestType: this.origin.requestType,
+      path: this.origin.path,
+      requestId: this.origin.requestId,
+      projectId: this.project.id,
+      modelRequested: this.request.model,
+      stream: this.request.stream === true,
+      meta: result?.meta ?? null,
+      usage,
+      cost,
+      statusCode: outcome.statusCode,
+      errorCode: outcome.errorCode,
+      logId: this.id,
+      attempts: this.attempts ?? [],
+      finishReasons,
+      documentJobId: this.origin.documentJobId,
+    });
   }
 
   private record(outcome: CallOutcome, usage: UsageRecord | null, cost: number | null): RequestLogRecord {
