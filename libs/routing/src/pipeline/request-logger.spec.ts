@@ -162,3 +162,47 @@ describe('callCost', () => {
     expect(callCost(null, parseRequestControls({}))).toBeNull();
   });
 });
+
+describe('RequestLogger spans', () => {
+  const TRACEPARENT = `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`;
+  const target = { url: 'https://otel.example.com/v1/traces', authorization: '', headers: {} };
+
+  function traced(mode: 'traced' | 'all') {
+    const emitted: { projectId: string; targets: readonly unknown[]; names: string[]; parents: (string | null)[] }[] = [];
+    const sink = { add: (projectId: string, targets: readonly unknown[], spans: { name: string; parentSpanId: string | null }[]) => emitted.push({ projectId, targets, names: spans.map((s) => s.name), parents: spans.map((s) => s.parentSpanId) }) };
+    const logger = new RequestLogger({ append: () => undefined }, 64, null, { sink, mode });
+    const run = (headers: HeaderMap, settings: Partial<ProjectSettings> = {}) => {
+      const log = logger.begin(origin, call, project(settings), request, parseRequestControls(headers), body);
+      log.attempts?.push({ step: 0, provider: 'openai', model: 'gpt-4o-mini-2024', connectionId: 'c1', status: 200, durationMs: 2, startMs: Date.now(), errorCode: null });
+      log.end({ statusCode: 200, errorCode: null, result });
+      return log;
+    };
+    return { emitted, run };
+  }
+
+  it('traced: a request with traceparent, and every request of a project with otel[] targets; nothing built for others', () => {
+    const { emitted, run } = traced('traced');
+    const plain = run({ 'x-gateway-collect-log': 'false' });
+    expect(plain.trace).toBeNull();
+    // Neither recorded nor traced: the executor is not even asked for its attempts.
+    expect(plain.attempts).toBeUndefined();
+    expect(emitted).toEqual([]);
+    run({ traceparent: TRACEPARENT, 'x-gateway-collect-log': 'false' });
+    run({}, { otel: [target] });
+    expect(emitted).toEqual([
+      { projectId: 'p1', targets: [], names: ['chat gpt-4o-mini', 'chat openai/gpt-4o-mini-2024'], parents: ['cd'.repeat(8), expect.stringMatching(/^[0-9a-f]{16}$/)] },
+      { projectId: 'p1', targets: [target], names: ['chat gpt-4o-mini', 'chat openai/gpt-4o-mini-2024'], parents: [null, expect.any(String)] },
+    ]);
+  });
+
+  it('all: every request, a trace of its own when it brought none', () => {
+    const { emitted, run } = traced('all');
+    expect(run({}).trace).toMatchObject({ traceId: expect.stringMatching(/^[0-9a-f]{32}$/), parentSpanId: null });
+    expect(emitted).toHaveLength(1);
+  });
+
+  it('no span policy (OTEL_GATEWAY_SPANS=off): no trace even with traceparent', () => {
+    const logger = new RequestLogger({ append: () => undefined }, 64);
+    expect(logger.begin(origin, call, project({ otel: [target] }), request, parseRequestControls({ traceparent: TRACEPARENT }), body).trace).toBeNull();
+  });
+});
