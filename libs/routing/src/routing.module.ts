@@ -202,6 +202,6 @@ class ExecutorCloser implements OnApplicationShutdown {
       useFactory: (r: DlpProfilesRepository, events: GatewayEventBus) => new DlpProfileDirectory(r, events),
     },
   ],
-  exports: [GatewayClient, ModelCatalog, RequestLogger, BudgetsReport],
+  exports: [GatewayClient, ModelCatalog, RequestLogger, BudgetsReport, SpanExporter],
 })
 export class RoutingModule {}

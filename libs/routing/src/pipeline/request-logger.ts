@@ -8,9 +8,8 @@ import type { Caller } from './gateway-client';
 import type { LogMetrics } from './log-metrics';
 import { refusedRequestControls, type HeaderMap, type RequestControls } from './request-controls';
 import { StreamAssembler } from './stream-assembler';
-import { newTraceContext, type TraceContext } from '@switchyard/telemetry';
+import { newTraceContext, type SpanSink, type TraceContext } from '@switchyard/telemetry';
 import { requestSpans } from '../spans/request-spans';
-import type { SpanSink } from '../spans/span-exporter';
 
 /** Where records go: the log appender (`LogAppender` of libs/metering), or a test's array. */
 export interface LogSink {

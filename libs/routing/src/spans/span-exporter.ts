@@ -1,21 +1,8 @@
 import type { SpanRecord } from '@switchyard/persistence';
 import { INGEST_ENQUEUE_SCRIPT, ingestQueueKeys } from '@switchyard/queue';
-import { encodeOtlpExport, GATEWAY_SCOPE, type GatewaySpan, type OtlpContentType, type SpanSource } from '@switchyard/telemetry';
+import { encodeOtlpExport, GATEWAY_SCOPE, type GatewaySpan, type OtelTarget, type SpanSink, type SpanSource } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { request as undiciRequest, type Dispatcher } from 'undici';
-
-/** A project's `otel[]` entry: where its gateway spans are also exported (OTLP/HTTP). */
-export interface OtelTarget {
-  url: string;
-  authorization: string;
-  headers: Readonly<Record<string, string>>;
-  content_type?: OtlpContentType;
-}
-
-/** Where a finished request's spans go: queued, never awaited by the request. */
-export interface SpanSink {
-  add(projectId: string, targets: readonly OtelTarget[], spans: GatewaySpan[]): void;
-}
 
 export interface SpanExporterOptions {
   /** The Redis of the collector's ingest queue (the process's shared client is fine: one EVAL per project per flush). */

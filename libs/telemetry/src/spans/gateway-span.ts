@@ -28,3 +28,16 @@ export interface GatewaySpan {
 /** Epoch milliseconds (fractional, e.g. `performance.timeOrigin + performance.now()`) to epoch nanoseconds. */
 export const msToNs = (ms: number): bigint => BigInt(Math.round(ms * 1000)) * 1000n;
 
+
+/** A project's `otel[]` entry: where its gateway spans are also exported (OTLP/HTTP). */
+export interface OtelTarget {
+  url: string;
+  authorization: string;
+  headers: Readonly<Record<string, string>>;
+  content_type?: 'json' | 'protobuf';
+}
+
+/** Where finished spans go: queued, never awaited by the request (libs/routing's SpanExporter). */
+export interface SpanSink {
+  add(projectId: string, targets: readonly OtelTarget[], spans: GatewaySpan[]): void;
+}
