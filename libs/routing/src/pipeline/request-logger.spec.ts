@@ -206,3 +206,40 @@ describe('RequestLogger spans', () => {
     expect(logger.begin(origin, call, project({ otel: [target] }), request, parseRequestControls({ traceparent: TRACEPARENT }), body).trace).toBeNull();
   });
 });
+
+describe('RequestLogger latency metrics', () => {
+  const value = async (registry: Registry, name: string, match: string) => {
+    const text = await registry.getSingleMetricAsString(name);
+    const line = text.split('\n').find((l) => l.startsWith(name) && l.includes(match));
+    return line === undefined ? undefined : Number(line.split(' ').pop());
+  };
+
+  it('observes total, upstream per attempt, TTFB and the gateway-added time, by provider/model/status only', async () => {
+    const { registry, logger } = setup();
+    // Not logged: the attempts are still kept for the metrics.
+    const log = logger.begin(origin, call, project(), request, parseRequestControls({ 'x-gateway-collect-log': 'false' }), body);
+    expect(log.attempts).toEqual([]);
+    log.attempts!.push({ step: 0, provider: 'openai', model: 'gpt-4o-mini-2024', connectionId: 'c1', status: 503, durationMs: 1, errorCode: 'provider_unavailable' });
+    log.attempts!.push({ step: 0, provider: 'openai', model: 'gpt-4o-mini-2024', connectionId: 'c1', status: 200, durationMs: 2, errorCode: null });
+    log.firstByte();
+    log.end({ statusCode: 200, errorCode: null, result: { ...result, meta: { ...meta, cache: 'MISS' } } });
+    const labels = 'provider="openai",model="gpt-4o-mini-2024"';
+    expect(await value(registry, 'gateway_request_duration_seconds', `_count{${labels},status="200"`)).toBe(1);
+    expect(await value(registry, 'gateway_upstream_duration_seconds', `_count{${labels},status="503"`)).toBe(1);
+    expect(await value(registry, 'gateway_upstream_duration_seconds', `_sum{${labels},status="200"`)).toBeCloseTo(0.002, 6);
+    expect(await value(registry, 'gateway_ttfb_seconds', `_count{${labels}`)).toBe(1);
+    expect(await value(registry, 'gateway_overhead_seconds', `_count{${labels}`)).toBe(1);
+    expect(await value(registry, 'gateway_cache_lookups_total', 'result="MISS"')).toBe(1);
+    expect(await registry.getSingleMetricAsString('gateway_request_duration_seconds')).not.toContain('project=');
+  });
+
+  it('counts a limit refusal (429 before any attempt), not an upstream 429', async () => {
+    const { registry, logger } = setup();
+    logger.begin(origin, call, project(), request, parseRequestControls({}), body).failed(new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', 'slow down'));
+    const upstream429 = logger.begin(origin, call, project(), request, parseRequestControls({}), body);
+    upstream429.attempts!.push({ step: 0, provider: 'openai', model: 'm', connectionId: 'c1', status: 429, durationMs: 1, errorCode: 'provider_rate_limited' });
+    upstream429.failed(new GatewayError(429, 'rate_limit_error', 'provider_rate_limited', 'upstream says slow down'));
+    expect(await value(registry, 'gateway_limit_refusals_total', 'code="rate_limit_exceeded"')).toBe(1);
+    expect(await value(registry, 'gateway_limit_refusals_total', 'code="provider_rate_limited"')).toBeUndefined();
+  });
+});

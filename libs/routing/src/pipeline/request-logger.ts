@@ -25,6 +25,15 @@ export interface SpanPolicy {
   mode: 'traced' | 'all';
 }
 
+/** What the latency metrics observe of a call (LogMetrics.timing). */
+export interface CallTiming {
+  durationMs: number;
+  ttfbMs: number | null;
+  attempts: readonly LogAttempt[];
+  errorCode: string | null;
+  cache: 'HIT' | 'MISS' | 'BYPASS' | undefined;
+}
+
 /** Where a call came in, for its record. */
 export interface CallOrigin {
   requestId: string;
@@ -113,9 +122,17 @@ export class RequestLogger {
     return log;
   }
 
+  /** Whether every request keeps its attempts (the metrics observe upstream latency from them). */
+  get keepsAttempts(): boolean {
+    return this.metrics !== null;
+  }
+
   /** @internal */
-  finish(log: CallLog, record: RequestLogRecord | null, model: string, provider: string, statusCode: number, usage: UsageRecord | null, cost: number | null): void {
-    this.metrics?.call(log.project.id, model, provider, statusCode, usage?.tokens ?? NO_TOKENS, cost);
+  finish(log: CallLog, record: RequestLogRecord | null, model: string, provider: string, statusCode: number, usage: UsageRecord | null, cost: number | null, timing?: CallTiming): void {
+    if (this.metrics) {
+      this.metrics.call(log.project.id, model, provider, statusCode, usage?.tokens ?? NO_TOKENS, cost);
+      if (timing) this.metrics.timing(provider, model, statusCode, timing);
+    }
     if (record) this.sink.append(record);
   }
 
@@ -152,7 +169,7 @@ export class CallLog {
     const recorded = isRecorded(project, controls);
     this.id = recorded ? newId() : null;
     this.trace = logger.traceOf(project, controls);
-    this.attempts = recorded || this.trace ? [] : undefined;
+    this.attempts = recorded || this.trace || logger.keepsAttempts ? [] : undefined;
     this.withBodies = recorded && hasBodies(project, controls);
   }
 
@@ -203,7 +220,8 @@ export class CallLog {
     const cost = callCost(usage, this.controls);
     const model = result?.meta.model ?? 'none';
     const provider = result?.meta.provider ?? 'none';
-    this.logger.finish(this, this.id ? this.record(outcome, usage, cost) : null, model, provider, outcome.statusCode, usage, cost);
+    const timing: CallTiming = { durationMs: performance.now() - this.started, ttfbMs: this.ttfbMs, attempts: this.attempts ?? [], errorCode: outcome.errorCode, cache: result?.meta.cache };
+    this.logger.finish(this, this.id ? this.record(outcome, usage, cost) : null, model, provider, outcome.statusCode, usage, cost, timing);
     if (this.trace) this.logger.emit(this.project, this.spans(this.trace, outcome, usage, cost));
   }
 
