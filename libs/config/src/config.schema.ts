@@ -123,6 +123,7 @@ export const envSchema = z.object({
   DOCUMENTS_PAGE_BACKOFF_MS: positiveInt(2000),
   DOCUMENTS_EXTRACT_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   DOCUMENTS_JOB_LOCK_MS: positiveInt(30_000),
+  DOCUMENTS_WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   DOCUMENTS_WEBHOOK_BACKOFF_MS: positiveInt(10_000),
   DOCUMENTS_WEBHOOK_MAX_AGE_MS: positiveInt(24 * 60 * 60 * 1000),
   DOCUMENTS_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),

@@ -66,6 +66,8 @@ export interface AppConfig {
     pageBackoffMs: number;
     extractRetries: number;
     jobLockMs: number;
+    /** Touched every 10 s while the worker's event loop runs (its Kubernetes probes read its age); null: none. */
+    heartbeatFile: string | null;
     webhookBackoffMs: number;
     webhookMaxAgeMs: number;
     webhookTimeoutMs: number;
@@ -178,6 +180,7 @@ export function parseConfig(env: Env): AppConfig {
       pageBackoffMs: e.DOCUMENTS_PAGE_BACKOFF_MS,
       extractRetries: e.DOCUMENTS_EXTRACT_RETRIES,
       jobLockMs: e.DOCUMENTS_JOB_LOCK_MS,
+      heartbeatFile: e.DOCUMENTS_WORKER_HEARTBEAT_FILE ?? null,
       webhookBackoffMs: e.DOCUMENTS_WEBHOOK_BACKOFF_MS,
       webhookMaxAgeMs: e.DOCUMENTS_WEBHOOK_MAX_AGE_MS,
       webhookTimeoutMs: e.DOCUMENTS_WEBHOOK_TIMEOUT_MS,
