@@ -1,3 +1,6 @@
+import { rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { documentTraceId, jobSpanId } from '@switchyard/documents';
 import {
@@ -30,11 +33,12 @@ describe('document job and page spans', () => {
   let api: NestFastifyApplication;
   let mock: MockOpenAIServer;
   let tenant: SeededTenant;
+  const heartbeat = join(tmpdir(), `switchyard-worker-alive-${process.pid}`);
 
   beforeAll(async () => {
     mock = await MockOpenAIServer.start();
     mock.respond = () => ({ content: '# A page', usage: { prompt_tokens: 100, completion_tokens: 20 } });
-    env = await createTestEnvironment({ OTEL_GATEWAY_SPANS: 'all', OTEL_EXPORT_INTERVAL_MS: '50', DOCUMENTS_JOB_LOCK_MS: '2000' });
+    env = await createTestEnvironment({ OTEL_GATEWAY_SPANS: 'all', OTEL_EXPORT_INTERVAL_MS: '50', DOCUMENTS_JOB_LOCK_MS: '2000', DOCUMENTS_WORKER_HEARTBEAT_FILE: heartbeat });
     router = await startServiceProcess('router', env.env, await freePort());
     collector = await startServiceProcess('collector', env.env, await freePort());
     [worker, api] = await Promise.all([startWorkerProcess(env.env), startDocuments(env.config, 0)]);
@@ -44,6 +48,11 @@ describe('document job and page spans', () => {
   afterAll(async () => {
     await Promise.all([worker?.stop(), router?.stop(), collector?.stop(), api?.close(), mock?.close()]);
     await env?.cleanup();
+    rmSync(heartbeat, { force: true });
+  });
+
+  it('the worker touches its heartbeat file once its queues are ready (what its Kubernetes probes read)', () => {
+    expect(Date.now() - statSync(heartbeat).mtimeMs).toBeLessThan(60_000);
   });
 
   it('one trace per job (its id the job id): job span, page spans beneath it, each page its model call beneath', async () => {
