@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestEnvironment, freePort, httpJson, seedTenant, startServiceProcess, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
 import { startCollector } from '../src/bootstrap';
-import { decodeProtobufResponse, decodeRpcStatus, encodeProtobufRequest } from '../src/otlp/otlp.proto';
+import { decodeProtobufResponse, decodeRpcStatus, encodeProtobufRequest } from '@switchyard/telemetry';
 import { exporterFor, sendNestedTrace, type Protocol } from './otel-helpers';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';

@@ -132,6 +132,7 @@ export const envSchema = z.object({
   DOCUMENTS_PAGE_BACKOFF_MS: positiveInt(2000),
   DOCUMENTS_EXTRACT_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   DOCUMENTS_JOB_LOCK_MS: positiveInt(30_000),
+  DOCUMENTS_WORKER_HEARTBEAT_FILE: z.string().min(1).optional(),
   DOCUMENTS_WEBHOOK_BACKOFF_MS: positiveInt(10_000),
   DOCUMENTS_WEBHOOK_MAX_AGE_MS: positiveInt(24 * 60 * 60 * 1000),
   DOCUMENTS_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
@@ -139,6 +140,11 @@ export const envSchema = z.object({
   /** Stopgap until the router core's GatewayClient is wired in: an OpenAI-compatible base URL the worker calls directly. */
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
+  OTEL_GATEWAY_SPANS: z.enum(['off', 'traced', 'all']).default('traced'),
+  OTEL_ALLOW_PRIVATE_URLS: bool(false),
+  OTEL_EXPORT_INTERVAL_MS: positiveInt(1000),
+  OTEL_EXPORT_TIMEOUT_MS: positiveInt(10_000),
+  OTEL_BUFFER_MAX_SPANS: positiveInt(20_000),
 });
 
 export type RawEnv = z.input<typeof envSchema>;

@@ -66,13 +66,25 @@ export interface AppConfig {
     pageBackoffMs: number;
     extractRetries: number;
     jobLockMs: number;
+    /** Touched every 10 s while the worker's event loop runs (its Kubernetes probes read its age); null: none. */
+    heartbeatFile: string | null;
     webhookBackoffMs: number;
     webhookMaxAgeMs: number;
     webhookTimeoutMs: number;
     retentionSweepMs: number;
     /** Stopgap direct OpenAI-compatible endpoint for vision/extraction calls (until GatewayClient lands). */
   };
-  otel: { endpoint: string | null; serviceName: string | null };
+  otel: {
+    endpoint: string | null;
+    serviceName: string | null;
+    /** Which requests get the gateway's own spans (docs/router.md#opentelemetry). */
+    gatewaySpans: 'off' | 'traced' | 'all';
+    /** Allow `otel[]` export to private, loopback and link-local addresses. */
+    allowPrivateUrls: boolean;
+    exportIntervalMs: number;
+    exportTimeoutMs: number;
+    bufferMaxSpans: number;
+  };
   /** The web console the router serves under /console (docs/console.md). */
   console: {
     /** Browser-facing base URLs the console calls. */
@@ -177,12 +189,21 @@ export function parseConfig(env: Env): AppConfig {
       pageBackoffMs: e.DOCUMENTS_PAGE_BACKOFF_MS,
       extractRetries: e.DOCUMENTS_EXTRACT_RETRIES,
       jobLockMs: e.DOCUMENTS_JOB_LOCK_MS,
+      heartbeatFile: e.DOCUMENTS_WORKER_HEARTBEAT_FILE ?? null,
       webhookBackoffMs: e.DOCUMENTS_WEBHOOK_BACKOFF_MS,
       webhookMaxAgeMs: e.DOCUMENTS_WEBHOOK_MAX_AGE_MS,
       webhookTimeoutMs: e.DOCUMENTS_WEBHOOK_TIMEOUT_MS,
       retentionSweepMs: e.DOCUMENTS_RETENTION_SWEEP_MS,
     },
-    otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null, serviceName: e.OTEL_SERVICE_NAME ?? null },
+    otel: {
+      endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
+      serviceName: e.OTEL_SERVICE_NAME ?? null,
+      gatewaySpans: e.OTEL_GATEWAY_SPANS,
+      allowPrivateUrls: e.OTEL_ALLOW_PRIVATE_URLS,
+      exportIntervalMs: e.OTEL_EXPORT_INTERVAL_MS,
+      exportTimeoutMs: e.OTEL_EXPORT_TIMEOUT_MS,
+      bufferMaxSpans: e.OTEL_BUFFER_MAX_SPANS,
+    },
     console: {
       routerUrl: e.ROUTER_PUBLIC_URL.replace(/\/+$/, ''),
       collectorUrl: e.COLLECTOR_PUBLIC_URL.replace(/\/+$/, ''),

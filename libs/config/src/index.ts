@@ -1,3 +1,3 @@
 export * from './config';
-export { DEV_ADMIN_TOKEN } from './config.schema';
+export { DEV_ADMIN_TOKEN, envSchema } from './config.schema';
 export * from './config.module';

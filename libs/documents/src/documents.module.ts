@@ -24,6 +24,7 @@ import { InFlightCalls } from './pipeline/in-flight-calls.service';
 import { DocumentRetention } from './retention/document-retention.service';
 import { TemplatesService } from './templates/templates.service';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import type { DocumentTracer } from './pipeline/document-spans';
 
 export interface DocumentsModuleOptions {
   /** Binds DOCUMENTS_TENANCY (projects and webhook secrets; the app binds it to `@switchyard/auth`). */
@@ -35,6 +36,8 @@ export interface DocumentsModuleOptions {
 export interface DocumentsWorkerOptions extends DocumentsModuleOptions {
   /** Binds CHAT_CALLER, the worker's model calls (the app binds it to the gateway's client). */
   chatCaller: FactoryProvider<ChatCaller>;
+  /** Binds DOCUMENT_TRACER, the job and page spans' policy and sink (none: no spans). */
+  tracer?: FactoryProvider<DocumentTracer | null>;
 }
 
 const documentStorage: RepositoryBinding = { provide: DOCUMENT_STORAGE, useClass: PostgresDocumentStorage };
@@ -58,7 +61,8 @@ export class DocumentsModule {
   }
 
   static forWorker(options: DocumentsWorkerOptions): DynamicModule {
-    const services = [options.chatCaller, OcrEngines, InFlightCalls, DocumentPipeline, WebhookDeliveryService, DocumentRetention];
+    const services: Provider[] = [options.chatCaller, OcrEngines, InFlightCalls, DocumentPipeline, WebhookDeliveryService, DocumentRetention];
+    if (options.tracer) services.push(options.tracer);
     return documentsModule(
       options,
       [DocumentJobsRepository, WebhookDeliveriesRepository, documentStorage],

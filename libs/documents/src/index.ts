@@ -1,6 +1,7 @@
 export * from './documents.module';
 export * from './documents-tenancy';
 export * from './pipeline/document.exception';
+export * from './pipeline/document-spans';
 export * from './pipeline/sniff';
 export * from './pipeline/page-range';
 export * from './pipeline/pdf-document';

@@ -11,6 +11,8 @@ export interface LogAttempt {
   /** The upstream HTTP status; null when no answer came (timeout, connection error). */
   status: number | null;
   durationMs: number;
+  /** When the attempt started, epoch milliseconds with a fraction (its span's start); absent in records written before it was kept. */
+  startMs?: number;
   /** The failure's code when the attempt failed (e.g. `provider_timeout`), else null. */
   errorCode: string | null;
 }

@@ -195,10 +195,10 @@ describe('Executor', () => {
     const result = await executor(upstream).execute(ask(), [primary, { ...primary, connection: connection('second', 'https://second.test/v1') }, backup], { ...policy, maxAttempts: 2 }, new Cancellation(), attempts);
     expect(result.meta).toMatchObject({ connectionId: 'backup', step: 2, attempts: 4 });
     expect(attempts).toEqual([
-      { step: 0, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'primary', status: 503, durationMs: expect.any(Number), errorCode: 'provider_unavailable' },
-      { step: 0, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'primary', status: null, durationMs: expect.any(Number), errorCode: 'provider_unreachable' },
-      { step: 1, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'second', status: 401, durationMs: expect.any(Number), errorCode: 'provider_auth_error' },
-      { step: 2, provider: 'openai', model: 'gpt-4o', connectionId: 'backup', status: 200, durationMs: expect.any(Number), errorCode: null },
+      { step: 0, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'primary', status: 503, durationMs: expect.any(Number), startMs: expect.any(Number), errorCode: 'provider_unavailable' },
+      { step: 0, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'primary', status: null, durationMs: expect.any(Number), startMs: expect.any(Number), errorCode: 'provider_unreachable' },
+      { step: 1, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'second', status: 401, durationMs: expect.any(Number), startMs: expect.any(Number), errorCode: 'provider_auth_error' },
+      { step: 2, provider: 'openai', model: 'gpt-4o', connectionId: 'backup', status: 200, durationMs: expect.any(Number), startMs: expect.any(Number), errorCode: null },
     ]);
   });
 

@@ -180,7 +180,7 @@ export class Executor {
         tried += 1;
         const attemptStarted = attempts ? performance.now() : 0;
         const outcome = await attempt(target, policy);
-        if (attempts) attempts.push(attemptOf(step, target, outcome.ok ? null : outcome.failure, performance.now() - attemptStarted));
+        if (attempts) attempts.push(attemptOf(step, target, outcome.ok ? null : outcome.failure, attemptStarted, performance.now()));
         if (outcome.ok) {
           const meta: ExecutionMeta = {
             provider: target.connection.provider,
@@ -343,7 +343,8 @@ export class Executor {
   }
 }
 
-function attemptOf(step: number, target: RouteTarget, failure: UpstreamFailure | null, durationMs: number): LogAttempt {
+/** One attempt's record; `started` and `ended` are `performance.now()` readings. */
+function attemptOf(step: number, target: RouteTarget, failure: UpstreamFailure | null, started: number, ended: number): LogAttempt {
   const { connection, upstreamModel } = target;
   return {
     step,
@@ -351,7 +352,8 @@ function attemptOf(step: number, target: RouteTarget, failure: UpstreamFailure |
     model: upstreamModel,
     connectionId: connection.id,
     status: failure ? (failure.kind === 'http' ? failure.status : null) : 200,
-    durationMs: Math.round(durationMs * 1000) / 1000,
+    durationMs: Math.round((ended - started) * 1000) / 1000,
+    startMs: Math.round((performance.timeOrigin + started) * 1000) / 1000,
     errorCode: failure ? failureCode(failure) : null,
   };
 }

@@ -20,3 +20,5 @@ export * from './routes/route-document';
 export * from './routes/route-walk';
 export * from './routes/dynamic-routes';
 export * from './routes/route-rate';
+export * from './spans/request-spans';
+export * from './spans/span-exporter';

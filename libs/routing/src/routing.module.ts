@@ -21,6 +21,7 @@ import { BudgetsReport } from './limits/budgets-report';
 import { LimitsStage } from './pipeline/limits-stage';
 import { LogMetrics } from './pipeline/log-metrics';
 import { RequestLogger } from './pipeline/request-logger';
+import { SpanExporter } from './spans/span-exporter';
 
 /** At most one warn line per this many ms about dropped log records. */
 const DROP_WARN_INTERVAL_MS = 10_000;
@@ -55,6 +56,42 @@ function createLogAppender(c: ServiceConfig, metrics: LogMetrics | null): LogApp
   });
   metrics?.trackBuffer(() => appender.buffered);
   return appender;
+}
+
+/**
+ * The gateway's span exporter (null with OTEL_GATEWAY_SPANS=off): the collector's ingest stream over the shared
+ * Redis client, the projects' `otel[]` targets through the SSRF-guarded outbound agent.
+ */
+function createSpanExporter(c: ServiceConfig, redis: Redis, metrics: LogMetrics | null): SpanExporter | null {
+  if (c.otel.gatewaySpans === 'off') return null;
+  const logger = new Logger('GatewaySpans');
+  let warnedAt = 0;
+  const exporter = new SpanExporter({
+    redis,
+    prefix: c.redis.prefix,
+    highWater: c.collector.queueHighWater,
+    source: { serviceName: c.otel.serviceName ?? `switchyard-${c.serviceName}` },
+    dispatcher: createOutboundAgent({ allowPrivate: c.otel.allowPrivateUrls, connectTimeoutMs: 10_000 }),
+    maxBuffered: c.otel.bufferMaxSpans,
+    intervalMs: c.otel.exportIntervalMs,
+    timeoutMs: c.otel.exportTimeoutMs,
+    onDrop: (count, reason) => metrics?.droppedSpans(count, reason),
+    onError: (err, where) => {
+      if (Date.now() - warnedAt < DROP_WARN_INTERVAL_MS) return;
+      warnedAt = Date.now();
+      logger.warn(`Could not export gateway spans to the ${where}: ${err instanceof Error ? err.message : String(err)}`);
+    },
+  });
+  metrics?.trackSpans(() => exporter.buffered);
+  return exporter;
+}
+
+/** Sends the held spans at shutdown. */
+class SpanExporterCloser implements BeforeApplicationShutdown {
+  constructor(@Inject(SpanExporter) private readonly exporter: SpanExporter | null) {}
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.exporter?.close();
+  }
 }
 
 /** Sends the buffered log records, then closes the appender's Redis connection. */
@@ -108,9 +145,16 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     LogAppenderCloser,
     {
+      provide: SpanExporter,
+      inject: [APP_CONFIG, REDIS_CLIENT, LogMetrics],
+      useFactory: (c: ServiceConfig, redis: Redis, metrics: LogMetrics | null) => createSpanExporter(c, redis, metrics),
+    },
+    SpanExporterCloser,
+    {
       provide: RequestLogger,
-      inject: [LogAppender, APP_CONFIG, LogMetrics],
-      useFactory: (appender: LogAppender, c: ServiceConfig, metrics: LogMetrics | null) => new RequestLogger(appender, c.logs.bodyMaxBytes, metrics),
+      inject: [LogAppender, APP_CONFIG, LogMetrics, SpanExporter],
+      useFactory: (appender: LogAppender, c: ServiceConfig, metrics: LogMetrics | null, spans: SpanExporter | null) =>
+        new RequestLogger(appender, c.logs.bodyMaxBytes, metrics, spans && c.otel.gatewaySpans !== 'off' ? { sink: spans, mode: c.otel.gatewaySpans } : null),
     },
     {
       provide: LimitStore,
@@ -158,6 +202,6 @@ class ExecutorCloser implements OnApplicationShutdown {
       useFactory: (r: DlpProfilesRepository, events: GatewayEventBus) => new DlpProfileDirectory(r, events),
     },
   ],
-  exports: [GatewayClient, ModelCatalog, RequestLogger, BudgetsReport],
+  exports: [GatewayClient, ModelCatalog, RequestLogger, BudgetsReport, SpanExporter],
 })
 export class RoutingModule {}

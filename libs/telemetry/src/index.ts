@@ -4,3 +4,7 @@ export * from './request-id';
 export * from './otel';
 export * from './boot';
 export { run } from './run';
+export * from './otlp/otlp-proto';
+export * from './spans/trace-context';
+export * from './spans/gateway-span';
+export * from './spans/otlp-export';

@@ -5,4 +5,6 @@ export interface CallContext {
   keyId: string | null;
   /** The document job a call is made for (the documents worker's calls), recorded in the call's log. */
   documentJobId?: string;
+  /** The trace the call's spans join (the document page's or job's span as parent), when the job is traced. */
+  trace?: { traceId: string; parentSpanId: string | null; flags: number };
 }

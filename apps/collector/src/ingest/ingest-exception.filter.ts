@@ -2,7 +2,7 @@ import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common'
 import { closeAfterAnswer, dynamiqEnvelope } from '@switchyard/http';
 import { GatewayError } from '@switchyard/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { encodeRpcStatus } from '../otlp/otlp.proto';
+import { encodeRpcStatus } from '@switchyard/telemetry';
 import { CollectorException, grpcCodeOf } from './collector.exception';
 import { encodingOf } from './ingest.service';
 

@@ -4,7 +4,7 @@ import { CurrentPrincipal } from '@switchyard/auth';
 import { ProjectKeyOnly } from '@switchyard/http';
 import type { KeyPrincipal } from '@switchyard/types';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { encodeProtobufResponse } from '../otlp/otlp.proto';
+import { encodeProtobufResponse } from '@switchyard/telemetry';
 import { IngestExceptionFilter } from './ingest-exception.filter';
 import { IngestService } from './ingest.service';
 

@@ -4,7 +4,7 @@ import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { DEFAULT_JSON_MAX_DEPTH, jsonDepthExceeds } from '@switchyard/http';
 import { isDynamiqBody, runsBodySchema, toRunRecords } from '../dynamiq/dynamiq-runs';
 import { normalizeExportRequest, UndecodableRequestError, type NormalizedBatch } from '../otlp/normalize';
-import { decodeProtobufRequest, type PartialSuccess } from '../otlp/otlp.proto';
+import { decodeProtobufRequest, type PartialSuccess } from '@switchyard/telemetry';
 import { CollectorException } from './collector.exception';
 import { IngestQueue } from '../queue/ingest-queue';
 import { readBody } from './read-body';

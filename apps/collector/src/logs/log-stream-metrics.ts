@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { logStreamKeys } from '@switchyard/metering';
 import { REDIS_CLIENT } from '@switchyard/persistence';
+import { ingestQueueKeys } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { Gauge } from 'prom-client';
@@ -60,5 +61,13 @@ export class LogStreamMetrics {
     gauge('collector_log_stream_pending', 'Request log stream entries read by a writer and not yet acknowledged', (l) => l.pending);
     gauge('collector_log_stream_oldest_age_seconds', 'Age of the oldest request log stream entry not yet written (the writer lag)', (l) => l.oldestAgeSeconds);
     gauge('collector_log_stream_oldest_pending_age_seconds', 'Age of the oldest request log stream entry read and not yet acknowledged', (l) => l.oldestPendingAgeSeconds);
+    // The span and run ingest queue (clients' OTLP exports and the gateway's own spans): what waits for a writer.
+    const depthKey = ingestQueueKeys(config.redis.prefix).depth;
+    const depth: Gauge = new Gauge({
+      name: 'collector_ingest_queue_depth',
+      help: 'Spans and runs accepted and not yet written (COLLECTOR_QUEUE_HIGH_WATER refuses more)',
+      registers,
+      collect: async () => depth.set(Number((await redis.get(depthKey).catch(() => 'NaN')) ?? 0)),
+    });
   }
 }

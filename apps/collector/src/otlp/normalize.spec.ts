@@ -4,7 +4,7 @@ import { decodeIngestBody } from '../ingest/ingest.service';
 import { readBody } from '../ingest/read-body';
 import { CollectorException } from '../ingest/collector.exception';
 import { normalizeExportRequest } from './normalize';
-import { decodeProtobufResponse, encodeProtobufRequest, encodeProtobufResponse } from './otlp.proto';
+import { decodeProtobufResponse, encodeProtobufRequest, encodeProtobufResponse } from '@switchyard/telemetry';
 
 /** The trace example of the OTLP specification (opentelemetry-proto examples/trace.json). */
 const SPEC_EXAMPLE = {

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createRedis, REDIS_CLIENT } from '@switchyard/persistence';
+import { INGEST_ENQUEUE_SCRIPT, ingestQueueKeys, type IngestItemKind } from '@switchyard/queue';
 import type { Redis } from 'ioredis';
 import { CollectorException } from '../ingest/collector.exception';
 import { consumerName, StreamConsumer, type StreamCodec } from './stream-consumer';
 
-export type QueueItemKind = 'spans' | 'runs';
+export type QueueItemKind = IngestItemKind;
 
 /** One accepted request's records (spans or runs) of one project, as a JSON array text. */
 export interface QueueEntry {
@@ -16,27 +17,7 @@ export interface QueueEntry {
   data: string;
 }
 
-/** Redis keys of the ingest queue, all under REDIS_PREFIX. */
-export function queueKeys(prefix: string) {
-  return {
-    stream: `${prefix}:collector:ingest`,
-    /** Items (spans or runs) accepted and not yet acknowledged by a writer: the backpressure gauge. */
-    depth: `${prefix}:collector:ingest:depth`,
-    deadLetter: `${prefix}:collector:dead`,
-    group: 'writers',
-  };
-}
-
-/**
- * Appends one request's records to the stream and counts them, atomically, unless the queue is at
- * its high-water mark. Returns the entry id, or 0 when refused.
- */
-const ENQUEUE = `
-local depth = tonumber(redis.call('GET', KEYS[2]) or '0')
-if depth >= tonumber(ARGV[1]) then return 0 end
-local id = redis.call('XADD', KEYS[1], '*', 'p', ARGV[2], 'k', ARGV[3], 'n', ARGV[4], 'd', ARGV[5])
-redis.call('INCRBY', KEYS[2], ARGV[4])
-return id`;
+export const queueKeys = ingestQueueKeys;
 
 /** Ingest queue entries: `p` project, `k` kind, `n` record count (the depth gauge's weight), `d` the records. */
 export const INGEST_CODEC: StreamCodec<QueueEntry> = {
@@ -72,7 +53,7 @@ export class IngestQueue {
     let result: unknown;
     try {
       result = await this.redis.eval(
-        ENQUEUE,
+        INGEST_ENQUEUE_SCRIPT,
         2,
         this.keys.stream,
         this.keys.depth,

@@ -64,6 +64,8 @@ export class TracesService {
       links: s.links,
       trace_state: s.trace_state,
       flags: s.flags,
+      // The gateway's request spans carry their request log's id: GET /v1/logs/{log_id} (docs/collector.md).
+      log_id: typeof s.attributes['switchyard.log_id'] === 'string' ? s.attributes['switchyard.log_id'] : null,
       gen_ai: { model: s.gen_ai_model, provider: s.gen_ai_provider, input_tokens: s.input_tokens, output_tokens: s.output_tokens, cost: s.cost },
     };
   }

@@ -26,6 +26,7 @@ export class GatewayChatCaller implements ChatCaller {
       const project = await this.directory.projectById(ctx.organizationId, ctx.projectId);
       const { request, extensions } = parseChatRequest({ ...body, stream: false });
       const controls = parseRequestControls({}, extensions);
+      if (ctx.trace) controls.trace = ctx.trace;
       const origin = { requestId: newId(), path: DOCUMENTS_PATH, requestType: 'chat.completions', documentJobId: ctx.documentJobId ?? null };
       const log = this.logger.begin(origin, ctx, project, request, controls, request);
       let result: ExecutionResult;

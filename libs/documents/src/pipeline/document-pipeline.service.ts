@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import {
@@ -24,8 +24,16 @@ import { OcrEngines } from '../engines/ocr-engines';
 import { PdfCache } from './pdf-cache';
 import { InFlightCalls } from './in-flight-calls.service';
 import { DocumentJobEvents, type FinalJobStatus } from '../jobs/job-events';
+import { callTrace, DOCUMENT_TRACER, jobSpan, jobSpanId, pageSpan, pageSpanId, type DocumentTracer } from './document-spans';
 
-const ctxOf = (job: DocumentJobEntity): CallContext => ({ organizationId: job.organizationId, projectId: job.projectId, keyId: job.keyId, documentJobId: job.id });
+const ctxOf = (job: DocumentJobEntity, trace?: CallContext['trace']): CallContext => ({
+  organizationId: job.organizationId,
+  projectId: job.projectId,
+  keyId: job.keyId,
+  documentJobId: job.id,
+  ...(trace ? { trace } : {}),
+});
+const nowMs = () => performance.timeOrigin + performance.now();
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
 const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
@@ -47,7 +55,13 @@ export class DocumentPipeline {
     @Inject(CHAT_CALLER) private readonly caller: ChatCaller,
     private readonly events: DocumentJobEvents,
     private readonly inFlight: InFlightCalls,
+    @Optional() @Inject(DOCUMENT_TRACER) private readonly tracer: DocumentTracer | null = null,
   ) {}
+
+  /** Whether the job's spans are wanted (docs/documents.md#spans); a lookup failure only loses its spans. */
+  private traced(job: DocumentJobEntity): Promise<boolean> {
+    return this.tracer ? this.tracer.wants(ctxOf(job)).catch(() => false) : Promise.resolve(false);
+  }
 
   /** Opens the document, checks its limits, selects pages and fans out one child job per page. */
   async prepare(p: DocumentPreparePayload, bull: Job): Promise<void> {
@@ -110,8 +124,11 @@ export class DocumentPipeline {
     if (!job || job.status !== 'running') return;
     if (await this.jobs.findPage(p.projectId, p.jobId, p.page)) return;
     const opts = optionsOf(job);
+    const attempt = bull.attemptsMade + 1;
+    const span = (await this.traced(job)) ? { startMs: nowMs(), method: null as string | null, error: null as string | null } : null;
     try {
-      const result = await this.transcribePage(job, opts, p.page, signal);
+      const result = await this.transcribePage(job, opts, p.page, signal, span ? callTrace(job.id, pageSpanId(job.id, p.page, attempt)) : undefined);
+      if (span) span.method = result.method;
       const row = Object.assign(new DocumentPageEntity(), {
         jobId: p.jobId,
         page: p.page,
@@ -126,6 +143,7 @@ export class DocumentPipeline {
       });
       await this.jobs.savePage(p.projectId, row);
     } catch (err) {
+      if (span) span.error = err instanceof DocumentError ? err.code : err instanceof ChatCallError ? 'model_error' : 'page_failed';
       // The job was canceled or failed meanwhile: nothing to record, nothing to retry.
       if (signal.aborted) return;
       const permanent = (err instanceof DocumentError && err.permanent) || (err instanceof ChatCallError && !err.retryable);
@@ -135,6 +153,8 @@ export class DocumentPipeline {
       }
       if (permanent) throw new UnrecoverableError((err as Error).message);
       throw err;
+    } finally {
+      if (span) this.tracer!.emit(ctxOf(job), [pageSpan({ jobId: job.id, page: p.page, attempt, startMs: span.startMs, endMs: nowMs(), method: span.method, error: span.error })]);
     }
   }
 
@@ -188,7 +208,8 @@ export class DocumentPipeline {
       }
       let result: Record<string, unknown> = parse ?? {};
       if (job.type === 'extract' && opts.extract) {
-        const out = await extractStructured(this.caller, ctxOf(job), {
+        const trace = (await this.traced(job)) ? callTrace(job.id, jobSpanId(job.id)) : undefined;
+        const out = await extractStructured(this.caller, ctxOf(job, trace), {
           model: opts.extract.model,
           markdown,
           schema: opts.extract.schema,
@@ -220,6 +241,7 @@ export class DocumentPipeline {
     opts: StoredJobOptions,
     page: number,
     signal: AbortSignal,
+    trace: CallContext['trace'],
   ): Promise<{ markdown: string; method: PageMethod; inputTokens: number; outputTokens: number; cost: number }> {
     const d = this.config.documents;
     const fileId = job.fileId as string;
@@ -234,7 +256,7 @@ export class DocumentPipeline {
     if (opts.mode === 'text') return { markdown: '', method: 'text', inputTokens: 0, outputTokens: 0, cost: 0 };
     const engine = this.engines.forModel(opts.model);
     const image = await this.pageImage(job, page, engine.imageFormat, isPdf, opts.dpi);
-    const t = await engine.transcribe(ctxOf(job), image, { number: page, signal });
+    const t = await engine.transcribe(ctxOf(job, trace), image, { number: page, signal });
     return { ...t, method: 'ocr' };
   }
 
@@ -265,12 +287,16 @@ export class DocumentPipeline {
   private async fail(job: DocumentJobEntity, code: DocumentErrorCode, message: string): Promise<void> {
     if (await this.jobs.finish(job.projectId, job.id, 'failed', { error: { code, message } })) {
       this.logger.warn(`document job ${job.id} failed: ${code}: ${message}`);
-      await this.finished(job, 'failed');
+      await this.finished(job, 'failed', code);
     }
   }
 
   /** After the final status is written: tell waiting requests and other workers, then the webhook. */
-  private async finished(job: DocumentJobEntity, status: FinalJobStatus): Promise<void> {
+  private async finished(job: DocumentJobEntity, status: FinalJobStatus, errorCode: string | null = null): Promise<void> {
+    if (await this.traced(job)) {
+      const pages = job.pages?.length ?? null;
+      this.tracer!.emit(ctxOf(job), [jobSpan({ jobId: job.id, type: job.type, startMs: job.createdAt.getTime(), endMs: nowMs(), status, pages, errorCode })]);
+    }
     await this.events.publishFinished(job.id, status);
     if (job.webhookUrl) await this.queues.enqueueWebhook(job.id, job.projectId);
   }

@@ -22,6 +22,7 @@ describe('request controls', () => {
       },
       customer: null,
       cache: { skip: false, enabled: false, ttlSeconds: undefined, key: null, byCustomer: false, omitLog: false },
+      trace: null,
     });
   });
 

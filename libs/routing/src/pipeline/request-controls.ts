@@ -2,6 +2,7 @@ import type { CustomCost, CustomerLimits } from '@switchyard/metering';
 import { CONDITION_HEADERS } from '../routes/route-conditions';
 import { customerLimitsOf } from './customer-params';
 import { invalidRequest, type ChatRequestBody, type JsonObject, type JsonValue } from '@switchyard/types';
+import { parseTraceContext, type TraceContext } from '@switchyard/telemetry';
 
 /** Request headers as the edge received them (Node's HeaderMap fits). */
 export type HeaderMap = Readonly<Record<string, string | string[] | undefined>>;
@@ -69,6 +70,8 @@ export interface RequestControls {
   /** The end user's limits from the body's `customer_params` (Keywords AI), null when it sets none. */
   customer: CustomerLimits | null;
   cache: CacheControls;
+  /** The caller's trace (`traceparent`, or `cf-aig-otel-trace-id` + `cf-aig-otel-parent-span-id`), null when it sent none or a malformed one. */
+  trace: TraceContext | null;
 }
 
 /** The request's say over the exact cache (docs/governance.md#cache); unset fields leave the project's `cache_ttl`. */
@@ -135,6 +138,7 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
     customer: customerLimitsOf(body.customer_params, log.customerIdentifier),
     cache: cacheControls(headers, body),
     routeHeaders: routeHeadersOf(headers),
+    trace: parseTraceContext(headers),
   };
 }
 

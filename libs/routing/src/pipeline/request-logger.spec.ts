@@ -162,3 +162,84 @@ describe('callCost', () => {
     expect(callCost(null, parseRequestControls({}))).toBeNull();
   });
 });
+
+describe('RequestLogger spans', () => {
+  const TRACEPARENT = `00-${'ab'.repeat(16)}-${'cd'.repeat(8)}-01`;
+  const target = { url: 'https://otel.example.com/v1/traces', authorization: '', headers: {} };
+
+  function traced(mode: 'traced' | 'all') {
+    const emitted: { projectId: string; targets: readonly unknown[]; names: string[]; parents: (string | null)[] }[] = [];
+    const sink = { add: (projectId: string, targets: readonly unknown[], spans: { name: string; parentSpanId: string | null }[]) => emitted.push({ projectId, targets, names: spans.map((s) => s.name), parents: spans.map((s) => s.parentSpanId) }) };
+    const logger = new RequestLogger({ append: () => undefined }, 64, null, { sink, mode });
+    const run = (headers: HeaderMap, settings: Partial<ProjectSettings> = {}) => {
+      const log = logger.begin(origin, call, project(settings), request, parseRequestControls(headers), body);
+      log.attempts?.push({ step: 0, provider: 'openai', model: 'gpt-4o-mini-2024', connectionId: 'c1', status: 200, durationMs: 2, startMs: Date.now(), errorCode: null });
+      log.end({ statusCode: 200, errorCode: null, result });
+      return log;
+    };
+    return { emitted, run };
+  }
+
+  it('traced: a request with traceparent, and every request of a project with otel[] targets; nothing built for others', () => {
+    const { emitted, run } = traced('traced');
+    const plain = run({ 'x-gateway-collect-log': 'false' });
+    expect(plain.trace).toBeNull();
+    // Neither recorded nor traced: the executor is not even asked for its attempts.
+    expect(plain.attempts).toBeUndefined();
+    expect(emitted).toEqual([]);
+    run({ traceparent: TRACEPARENT, 'x-gateway-collect-log': 'false' });
+    run({}, { otel: [target] });
+    expect(emitted).toEqual([
+      { projectId: 'p1', targets: [], names: ['chat gpt-4o-mini', 'chat openai/gpt-4o-mini-2024'], parents: ['cd'.repeat(8), expect.stringMatching(/^[0-9a-f]{16}$/)] },
+      { projectId: 'p1', targets: [target], names: ['chat gpt-4o-mini', 'chat openai/gpt-4o-mini-2024'], parents: [null, expect.any(String)] },
+    ]);
+  });
+
+  it('all: every request, a trace of its own when it brought none', () => {
+    const { emitted, run } = traced('all');
+    expect(run({}).trace).toMatchObject({ traceId: expect.stringMatching(/^[0-9a-f]{32}$/), parentSpanId: null });
+    expect(emitted).toHaveLength(1);
+  });
+
+  it('no span policy (OTEL_GATEWAY_SPANS=off): no trace even with traceparent', () => {
+    const logger = new RequestLogger({ append: () => undefined }, 64);
+    expect(logger.begin(origin, call, project({ otel: [target] }), request, parseRequestControls({ traceparent: TRACEPARENT }), body).trace).toBeNull();
+  });
+});
+
+describe('RequestLogger latency metrics', () => {
+  const value = async (registry: Registry, name: string, match: string) => {
+    const text = await registry.getSingleMetricAsString(name);
+    const line = text.split('\n').find((l) => l.startsWith(name) && l.includes(match));
+    return line === undefined ? undefined : Number(line.split(' ').pop());
+  };
+
+  it('observes total, upstream per attempt, TTFB and the gateway-added time, by provider/model/status only', async () => {
+    const { registry, logger } = setup();
+    // Not logged: the attempts are still kept for the metrics.
+    const log = logger.begin(origin, call, project(), request, parseRequestControls({ 'x-gateway-collect-log': 'false' }), body);
+    expect(log.attempts).toEqual([]);
+    log.attempts!.push({ step: 0, provider: 'openai', model: 'gpt-4o-mini-2024', connectionId: 'c1', status: 503, durationMs: 1, errorCode: 'provider_unavailable' });
+    log.attempts!.push({ step: 0, provider: 'openai', model: 'gpt-4o-mini-2024', connectionId: 'c1', status: 200, durationMs: 2, errorCode: null });
+    log.firstByte();
+    log.end({ statusCode: 200, errorCode: null, result: { ...result, meta: { ...meta, cache: 'MISS' } } });
+    const labels = 'provider="openai",model="gpt-4o-mini-2024"';
+    expect(await value(registry, 'gateway_request_duration_seconds', `_count{${labels},status="200"`)).toBe(1);
+    expect(await value(registry, 'gateway_upstream_duration_seconds', `_count{${labels},status="503"`)).toBe(1);
+    expect(await value(registry, 'gateway_upstream_duration_seconds', `_sum{${labels},status="200"`)).toBeCloseTo(0.002, 6);
+    expect(await value(registry, 'gateway_ttfb_seconds', `_count{${labels}`)).toBe(1);
+    expect(await value(registry, 'gateway_overhead_seconds', `_count{${labels}`)).toBe(1);
+    expect(await value(registry, 'gateway_cache_lookups_total', 'result="MISS"')).toBe(1);
+    expect(await registry.getSingleMetricAsString('gateway_request_duration_seconds')).not.toContain('project=');
+  });
+
+  it('counts a limit refusal (429 before any attempt), not an upstream 429', async () => {
+    const { registry, logger } = setup();
+    logger.begin(origin, call, project(), request, parseRequestControls({}), body).failed(new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', 'slow down'));
+    const upstream429 = logger.begin(origin, call, project(), request, parseRequestControls({}), body);
+    upstream429.attempts!.push({ step: 0, provider: 'openai', model: 'm', connectionId: 'c1', status: 429, durationMs: 1, errorCode: 'provider_rate_limited' });
+    upstream429.failed(new GatewayError(429, 'rate_limit_error', 'provider_rate_limited', 'upstream says slow down'));
+    expect(await value(registry, 'gateway_limit_refusals_total', 'code="rate_limit_exceeded"')).toBe(1);
+    expect(await value(registry, 'gateway_limit_refusals_total', 'code="provider_rate_limited"')).toBeUndefined();
+  });
+});

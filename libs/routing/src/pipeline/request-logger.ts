@@ -8,10 +8,30 @@ import type { Caller } from './gateway-client';
 import type { LogMetrics } from './log-metrics';
 import { refusedRequestControls, type HeaderMap, type RequestControls } from './request-controls';
 import { StreamAssembler } from './stream-assembler';
+import { newTraceContext, type SpanSink, type TraceContext } from '@switchyard/telemetry';
+import { requestSpans } from '../spans/request-spans';
 
 /** Where records go: the log appender (`LogAppender` of libs/metering), or a test's array. */
 export interface LogSink {
   append(record: RequestLogRecord): void;
+}
+
+/**
+ * The gateway's own spans (docs/router.md#opentelemetry): where they go, and which requests have them: `traced`, a
+ * request that brought a trace context and every request of a project with `otel[]` targets; `all`, every request.
+ */
+export interface SpanPolicy {
+  sink: SpanSink;
+  mode: 'traced' | 'all';
+}
+
+/** What the latency metrics observe of a call (LogMetrics.timing). */
+export interface CallTiming {
+  durationMs: number;
+  ttfbMs: number | null;
+  attempts: readonly LogAttempt[];
+  errorCode: string | null;
+  cache: 'HIT' | 'MISS' | 'BYPASS' | undefined;
 }
 
 /** Where a call came in, for its record. */
@@ -69,7 +89,20 @@ export class RequestLogger {
     private readonly sink: LogSink,
     private readonly bodyMaxBytes: number,
     private readonly metrics: LogMetrics | null = null,
+    private readonly spans: SpanPolicy | null = null,
   ) {}
+
+  /** The trace a request's spans join, null when it has none (spans off, or not wanted for it: nothing is built). */
+  traceOf(project: ProjectSnapshot, controls: RequestControls): TraceContext | null {
+    if (!this.spans) return null;
+    if (controls.trace) return controls.trace;
+    return this.spans.mode === 'all' || project.settings.otel.length ? newTraceContext() : null;
+  }
+
+  /** @internal */
+  emit(project: ProjectSnapshot, spans: ReturnType<typeof requestSpans>): void {
+    this.spans?.sink.add(project.id, project.settings.otel, spans);
+  }
 
   /** Starts the request's log; `body` is the request as received (serialized only if its body is recorded). */
   begin(origin: CallOrigin, call: Caller, project: ProjectSnapshot, request: LoggedRequest, controls: RequestControls, body: unknown): CallLog {
@@ -89,9 +122,17 @@ export class RequestLogger {
     return log;
   }
 
+  /** Whether every request keeps its attempts (the metrics observe upstream latency from them). */
+  get keepsAttempts(): boolean {
+    return this.metrics !== null;
+  }
+
   /** @internal */
-  finish(log: CallLog, record: RequestLogRecord | null, model: string, provider: string, statusCode: number, usage: UsageRecord | null, cost: number | null): void {
-    this.metrics?.call(log.project.id, model, provider, statusCode, usage?.tokens ?? NO_TOKENS, cost);
+  finish(log: CallLog, record: RequestLogRecord | null, model: string, provider: string, statusCode: number, usage: UsageRecord | null, cost: number | null, timing?: CallTiming): void {
+    if (this.metrics) {
+      this.metrics.call(log.project.id, model, provider, statusCode, usage?.tokens ?? NO_TOKENS, cost);
+      if (timing) this.metrics.timing(provider, model, statusCode, timing);
+    }
     if (record) this.sink.append(record);
   }
 
@@ -105,8 +146,10 @@ export class RequestLogger {
 export class CallLog {
   /** The log id (UUIDv7), null when the request is not recorded (or `omit` said so). */
   id: string | null;
-  /** The executor's attempts (the side channel of `Executor.execute`), only when recorded. */
+  /** The executor's attempts (the side channel of `Executor.execute`), only when recorded or traced. */
   readonly attempts: LogAttempt[] | undefined;
+  /** The trace the request's spans join, null when it has no spans. */
+  readonly trace: TraceContext | null;
   private readonly startedAt = Date.now();
   private readonly started = performance.now();
   private readonly withBodies: boolean;
@@ -125,7 +168,8 @@ export class CallLog {
   ) {
     const recorded = isRecorded(project, controls);
     this.id = recorded ? newId() : null;
-    this.attempts = recorded ? [] : undefined;
+    this.trace = logger.traceOf(project, controls);
+    this.attempts = recorded || this.trace || logger.keepsAttempts ? [] : undefined;
     this.withBodies = recorded && hasBodies(project, controls);
   }
 
@@ -176,7 +220,37 @@ export class CallLog {
     const cost = callCost(usage, this.controls);
     const model = result?.meta.model ?? 'none';
     const provider = result?.meta.provider ?? 'none';
-    this.logger.finish(this, this.id ? this.record(outcome, usage, cost) : null, model, provider, outcome.statusCode, usage, cost);
+    const timing: CallTiming = { durationMs: performance.now() - this.started, ttfbMs: this.ttfbMs, attempts: this.attempts ?? [], errorCode: outcome.errorCode, cache: result?.meta.cache };
+    this.logger.finish(this, this.id ? this.record(outcome, usage, cost) : null, model, provider, outcome.statusCode, usage, cost, timing);
+    if (this.trace) this.logger.emit(this.project, this.spans(this.trace, outcome, usage, cost));
+  }
+
+  /** The request's spans, from what it recorded (docs/router.md#opentelemetry). */
+  private spans(trace: TraceContext, outcome: CallOutcome, usage: UsageRecord | null, cost: number | null) {
+    const result = outcome.result as (CallOutcome['result'] & { completion?: { choices?: { finish_reason?: string | null }[] } }) | null;
+    const finishReasons: string[] = [];
+    for (const c of result?.completion?.choices ?? []) if (c.finish_reason) finishReasons.push(c.finish_reason);
+    const startMs = performance.timeOrigin + this.started;
+    return requestSpans({
+      trace,
+      startMs,
+      endMs: performance.timeOrigin + performance.now(),
+      requestType: this.origin.requestType,
+      path: this.origin.path,
+      requestId: this.origin.requestId,
+      projectId: this.project.id,
+      modelRequested: this.request.model,
+      stream: this.request.stream === true,
+      meta: result?.meta ?? null,
+      usage,
+      cost,
+      statusCode: outcome.statusCode,
+      errorCode: outcome.errorCode,
+      logId: this.id,
+      attempts: this.attempts ?? [],
+      finishReasons,
+      documentJobId: this.origin.documentJobId,
+    });
   }
 
   private record(outcome: CallOutcome, usage: UsageRecord | null, cost: number | null): RequestLogRecord {
