@@ -20,3 +20,4 @@ export * from './routes/route-document';
 export * from './routes/route-walk';
 export * from './routes/dynamic-routes';
 export * from './routes/route-rate';
+export * from './configs';

@@ -13,3 +13,6 @@ export * from './dlp-profiles/dlp-profiles.service';
 export * from './dlp-profiles/dlp-profile.dto';
 export * from './routes/routes.service';
 export * from './routes/route.dto';
+export * from './configs/configs.service';
+export * from './configs/config.dto';
+export * from './configs/config.views';

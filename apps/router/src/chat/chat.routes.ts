@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { RawRoutes } from '@switchyard/http';
-import { GatewayClient, RequestLogger } from '@switchyard/routing';
+import { ChatRequestPreparation, GatewayClient, RequestLogger } from '@switchyard/routing';
 import { chatCompletionsHandler } from './chat.endpoint';
 
 /** Registers `POST /v1/chat/completions`, the hot path, as a raw route (see chat.endpoint.ts) open to access keys. */
@@ -13,6 +13,7 @@ export class ChatRoutes implements OnModuleInit {
     private readonly gateway: GatewayClient,
     private readonly directory: TenantDirectory,
     private readonly logger: RequestLogger,
+    private readonly preparation: ChatRequestPreparation,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
@@ -21,6 +22,7 @@ export class ChatRoutes implements OnModuleInit {
       gateway: this.gateway,
       directory: this.directory,
       logger: this.logger,
+      preparation: this.preparation,
       bodyLimitBytes: this.config.router.bodyLimitBytes,
     });
     this.rawRoutes.add('POST', '/v1/chat/completions', { auth: 'key' }, handler);

@@ -33,6 +33,8 @@ export interface EdgeCall<Q> {
   request: Q;
   controls: RequestControls;
   body: unknown;
+  /** Headers the edge adds to the answer (e.g. the config variant that was applied). */
+  responseHeaders?: Readonly<Record<string, string>>;
 }
 
 /** What an endpoint does with the pipeline's result: end the log (`log.end`) just before the last write of its answer. */
@@ -109,6 +111,7 @@ export class GatewayEdge {
       const result = await run(log, clientGone);
       if (result.meta.cache === 'HIT' && controls.cache.omitLog) log.omit();
       const headers = responseHeaders(origin.requestId, result.meta, result.headers);
+      if (call.responseHeaders) Object.assign(headers, call.responseHeaders);
       log.addHeaders(headers);
       if (result.kind === 'completion' || result.kind === 'json') {
         const cost = callCost(result.usage, controls);

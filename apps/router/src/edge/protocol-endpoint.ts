@@ -1,5 +1,6 @@
+import type { ProjectSnapshot } from '@switchyard/auth';
 import { writeJson, type RawHandler } from '@switchyard/http';
-import { parseRequestControls, type BodyExtensions, type CompletionResult } from '@switchyard/routing';
+import { parseRequestControls, type BodyExtensions, type CompletionResult, type HeaderMap, type PreparedChatBody } from '@switchyard/routing';
 import type { ChatRequest } from '@switchyard/types';
 import { GatewayEdge, type EdgeDeps } from './gateway-edge';
 import { writeSse, type SseEncoder } from './sse-writer';
@@ -9,6 +10,11 @@ export interface EdgeProtocol {
   /** The endpoint path and the kind of call, for the request log. */
   path: string;
   requestType: string;
+  /**
+   * Before parse (chat completions): configs and prompts merged into the body, with the headers that say what was
+   * applied; null when nothing applies.
+   */
+  prepare?(body: unknown, headers: HeaderMap, project: ProjectSnapshot): Promise<PreparedChatBody> | null;
   /** Stage 2, parse: the body to the chat request the pipeline runs, and the gateway's own body fields. */
   parse(body: unknown): { request: ChatRequest; extensions: BodyExtensions };
   /** A completion as the protocol's JSON answer. */
@@ -28,12 +34,14 @@ export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): RawHan
   return async (req, res, { requestId, principal }) => {
     if (principal.kind !== 'key') return; // the 'key' policy admits keys only
     const origin = { requestId, path: protocol.path, requestType: protocol.requestType };
-    const { project, body, parsed } = await edge.accept(req, principal, origin, (body) => {
-      const { request, extensions } = protocol.parse(body);
-      return { request, controls: parseRequestControls(req.headers, extensions) };
+    const { project, body, parsed } = await edge.accept(req, principal, origin, async (body, project) => {
+      const preparing = protocol.prepare?.(body, req.headers, project);
+      const prepared = preparing ? await preparing : undefined;
+      const { request, extensions } = protocol.parse(prepared ? prepared.body : body);
+      return { request, controls: parseRequestControls(req.headers, extensions), responseHeaders: prepared?.headers };
     });
-    const { request, controls } = parsed;
-    await edge.execute(res, { origin, principal, project, request, controls, body }, async (result, headers, log, clientGone) => {
+    const { request, controls, responseHeaders } = parsed;
+    await edge.execute(res, { origin, principal, project, request, controls, body, responseHeaders }, async (result, headers, log, clientGone) => {
       if (result.kind === 'completion') {
         const text = protocol.completionText(result);
         // The record before the answer: its XADD is written before the client can see the answer.
