@@ -5,8 +5,8 @@ import { startRouter } from '../src/bootstrap';
 
 type Sent = { model: string; messages: { role: string; content: string }[]; temperature?: number; max_tokens?: number; input?: unknown };
 
-/** LLMOps configs (`x-gateway-config`) through the router with the official SDK (docs/routing.md "Configs"). */
-describe('configs with variants and targeting through the router', () => {
+/** LLMOps configs (`x-gateway-config`) and Keywords AI saved prompts (`prompt`) through the router with the official SDK (docs/routing.md). */
+describe('configs and prompts through the router', () => {
   let env: TestEnvironment;
   let router: NestFastifyApplication;
   let url: string;
@@ -113,5 +113,70 @@ describe('configs with variants and targeting through the router', () => {
     expect((await admin('/support/variants', { name: 'control' })).status).toBe(409);
     const listed = await admin<{ data: { slug: string }[] }>('');
     expect(listed.body.data.map((c) => c.slug)).toEqual(['support']);
+  });
+
+  describe('saved prompts', () => {
+    const prompts = <T = Record<string, unknown>>(path: string, body?: unknown, method?: string) =>
+      httpJson<T>(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default/prompts${path}`, { token: env.config.admin.token, body, ...(method ? { method } : {}) });
+    let promptId: string;
+    const withPrompt = (prompt: Record<string, unknown>, extra: Record<string, unknown> = {}) => ask({}, { prompt: { prompt_id: promptId, ...prompt }, ...extra });
+
+    beforeAll(async () => {
+      const created = await prompts<{ id: string; deployed_version: number }>('', {
+        name: 'haiku',
+        model: 'gpt-4.1',
+        messages: [{ role: 'system', content: 'v1: haiku about {{ topic }}{{ missing }}.' }],
+        parameters: { temperature: 0.3 },
+      });
+      expect(created.status).toBe(201);
+      expect(created.body.deployed_version).toBe(1);
+      promptId = created.body.id;
+      expect((await prompts('/haiku/versions', { model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'v2: limerick about {{ topic }}.' }] })).status).toBe(201);
+    });
+
+    it('serves the deployed version when version is omitted, the newest draft for "latest", and a pinned number', async () => {
+      const deployed = await withPrompt({ variables: { topic: 'cats' } });
+      expect(deployed.response.headers.get('x-gateway-prompt')).toBe(`${promptId}@1`);
+      expect(lastSent().messages).toEqual([{ role: 'system', content: 'v1: haiku about cats.' }, { role: 'user', content: 'Hello!' }]);
+      expect(lastSent()).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.3 });
+
+      const latest = await withPrompt({ variables: { topic: 'dogs' }, version: 'latest' });
+      expect(latest.response.headers.get('x-gateway-prompt')).toBe(`${promptId}@2`);
+      expect(lastSent().messages[0]).toEqual({ role: 'system', content: 'v2: limerick about dogs.' });
+
+      expect((await prompts('/haiku/deployments', { version: 2 })).status).toBe(201);
+      expect((await withPrompt({ variables: { topic: 'owls' } })).response.headers.get('x-gateway-prompt')).toBe(`${promptId}@2`);
+      const pinned = await withPrompt({ variables: { topic: 'owls' }, version: 1, override: true });
+      expect(pinned.response.headers.get('x-gateway-prompt')).toBe(`${promptId}@1`);
+      // override: the prompt's model and messages replace the request's
+      expect(lastSent()).toMatchObject({ model: 'gpt-4.1', messages: [{ role: 'system', content: 'v1: haiku about owls.' }] });
+      expect(lastSent().messages).toHaveLength(1);
+    });
+
+    it('applies override_params last and echoes the messages sent', async () => {
+      const { data } = await withPrompt({
+        prompt_id: 'haiku',
+        version: 1,
+        echo: true,
+        override_params: { temperature: 0.7, messages: [{ role: 'user', content: 'Shorter.' }] },
+        override_config: { messages_override_mode: 'append' },
+      });
+      const sent = lastSent();
+      expect(sent.temperature).toBe(0.7);
+      expect(sent.messages.map((m) => m.content)).toEqual(['v1: haiku about .', 'Hello!', 'Shorter.']);
+      expect((data as unknown as { prompt_messages: unknown }).prompt_messages).toEqual(sent.messages);
+    });
+
+    it('answers clear errors: unknown prompt, unknown version, prompt with a config, echo with stream', async () => {
+      await expect(ask({}, { prompt: { prompt_id: 'nope' } })).rejects.toMatchObject({ status: 404, code: 'prompt_not_found', param: 'prompt.prompt_id' });
+      await expect(withPrompt({ version: 9 })).rejects.toMatchObject({ status: 404, code: 'prompt_version_not_found' });
+      await expect(ask({ 'x-gateway-config': 'support' }, { prompt: { prompt_id: promptId } })).rejects.toMatchObject({ status: 400, param: 'prompt' });
+      await expect(withPrompt({ echo: true }, { stream: true })).rejects.toMatchObject({ status: 400, param: 'prompt.echo' });
+      const badTemplate = await prompts<{ error: { param: string } }>('/haiku/versions', { messages: [{ role: 'user', content: '{{ range(5) }}' }] });
+      expect(badTemplate.status).toBe(400);
+      expect(badTemplate.body.error.param).toBe('messages[0].content');
+      const versions = await prompts<{ data: { version: number; deployed: boolean }[] }>('/haiku/versions');
+      expect(versions.body.data.map((v) => [v.version, v.deployed])).toEqual([[1, false], [2, true]]);
+    });
   });
 });

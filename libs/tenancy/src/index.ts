@@ -16,3 +16,6 @@ export * from './routes/route.dto';
 export * from './configs/configs.service';
 export * from './configs/config.dto';
 export * from './configs/config.views';
+export * from './prompts/prompts.service';
+export * from './prompts/prompt.dto';
+export * from './prompts/prompt.views';

@@ -17,8 +17,8 @@ export interface EdgeProtocol {
   prepare?(body: unknown, headers: HeaderMap, project: ProjectSnapshot): Promise<PreparedChatBody> | null;
   /** Stage 2, parse: the body to the chat request the pipeline runs, and the gateway's own body fields. */
   parse(body: unknown): { request: ChatRequest; extensions: BodyExtensions };
-  /** A completion as the protocol's JSON answer. */
-  completionText(result: CompletionResult): string;
+  /** A completion as the protocol's JSON answer (with the fields `prepare` adds, e.g. `prompt_messages`). */
+  completionText(result: CompletionResult, answerFields?: Readonly<Record<string, unknown>>): string;
   /** The stream's encoder (its SSE text per batch of chunks, at the end, and for a failure after the first byte). */
   streamEncoder(request: ChatRequest, requestId: string): SseEncoder;
 }
@@ -38,12 +38,12 @@ export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): RawHan
       const preparing = protocol.prepare?.(body, req.headers, project);
       const prepared = preparing ? await preparing : undefined;
       const { request, extensions } = protocol.parse(prepared ? prepared.body : body);
-      return { request, controls: parseRequestControls(req.headers, extensions), responseHeaders: prepared?.headers };
+      return { request, controls: parseRequestControls(req.headers, extensions), responseHeaders: prepared?.headers, answerFields: prepared?.answerFields };
     });
-    const { request, controls, responseHeaders } = parsed;
+    const { request, controls, responseHeaders, answerFields } = parsed;
     await edge.execute(res, { origin, principal, project, request, controls, body, responseHeaders }, async (result, headers, log, clientGone) => {
       if (result.kind === 'completion') {
-        const text = protocol.completionText(result);
+        const text = protocol.completionText(result, answerFields);
         // The record before the answer: its XADD is written before the client can see the answer.
         log.end({ statusCode: 200, errorCode: null, result, responseText: text });
         return writeJson(res, 200, headers, text);

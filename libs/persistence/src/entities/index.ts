@@ -2,6 +2,7 @@ import { AccessKeyEntity } from './access-key.entity';
 import { ConnectionEntity } from './connection.entity';
 import { DlpProfileEntity } from './dlp-profile.entity';
 import { ConfigEntity, ConfigRuleEntity, ConfigVariantEntity, ConfigVariantVersionEntity } from './config.entities';
+import { PromptEntity, PromptVersionEntity } from './prompt.entities';
 import { DynamicRouteDeploymentEntity, DynamicRouteEntity, DynamicRouteVersionEntity } from './dynamic-route.entities';
 import { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity } from './document.entities';
 import { OrganizationEntity } from './organization.entity';
@@ -18,6 +19,8 @@ export { StoredResponseEntity };
 export { DynamicRouteDeploymentEntity, DynamicRouteEntity, DynamicRouteVersionEntity };
 export { ConfigEntity, ConfigRuleEntity, ConfigVariantEntity, ConfigVariantVersionEntity };
 export type { ConfigVariantData } from './config.entities';
+export { PromptEntity, PromptVersionEntity };
+export type { PromptVersionData } from './prompt.entities';
 export type { StoredLogAttempt } from './request-log.entity';
 export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
 export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageMethod } from './document.entities';
@@ -48,4 +51,6 @@ export const ENTITIES = [
   ConfigVariantEntity,
   ConfigVariantVersionEntity,
   ConfigRuleEntity,
+  PromptEntity,
+  PromptVersionEntity,
 ];

@@ -16,3 +16,4 @@ export * from './stored-responses.repository';
 export * from './latency-histogram';
 export * from './dynamic-routes.repository';
 export * from './configs.repository';
+export * from './prompts.repository';

@@ -4,5 +4,7 @@ export * from './config-targeting';
 export * from './config-variant';
 export * from './project-cache';
 export * from './config-directory';
+export * from './prompt-merge';
+export * from './prompt-directory';
 export * from './chat-preparation';
 export * from './configs.module';
