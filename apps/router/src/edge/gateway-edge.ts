@@ -93,7 +93,11 @@ export class GatewayEdge {
     return this.around(res, call, request.body, (log, cancel) => this.deps.gateway.executeEndpoint(principal, project, request, controls, cancel, log.attempts), respond);
   }
 
-  private async around<R extends ExecutionResult | EndpointResult>(
+  /**
+   * Runs any pipeline call (`run`: one chat or endpoint call, or several, as the universal endpoint does) inside the
+   * edge: the log begun with `logged`, the disconnect abort, the response headers, the failure's log id.
+   */
+  async around<R extends ExecutionResult | EndpointResult>(
     res: ServerResponse,
     call: EdgeCall<unknown>,
     logged: LoggedRequest,
