@@ -34,11 +34,14 @@ export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): RawHan
   return async (req, res, { requestId, principal }) => {
     if (principal.kind !== 'key') return; // the 'key' policy admits keys only
     const origin = { requestId, path: protocol.path, requestType: protocol.requestType };
-    const { project, body, parsed } = await edge.accept(req, principal, origin, async (body, project) => {
-      const preparing = protocol.prepare?.(body, req.headers, project);
-      const prepared = preparing ? await preparing : undefined;
-      const { request, extensions } = protocol.parse(prepared ? prepared.body : body);
+    const parse = (body: unknown, prepared?: PreparedChatBody) => {
+      const { request, extensions } = protocol.parse(body);
       return { request, controls: parseRequestControls(req.headers, extensions), responseHeaders: prepared?.headers, answerFields: prepared?.answerFields };
+    };
+    const { project, body, parsed } = await edge.accept(req, principal, origin, (body, project) => {
+      // Synchronous (no promise) unless a config or a saved prompt is to be applied.
+      const preparing = protocol.prepare?.(body, req.headers, project);
+      return preparing ? preparing.then((prepared) => parse(prepared.body, prepared)) : parse(body);
     });
     const { request, controls, responseHeaders, answerFields } = parsed;
     await edge.execute(res, { origin, principal, project, request, controls, body, responseHeaders }, async (result, headers, log, clientGone) => {
