@@ -115,6 +115,24 @@ describe('configs and prompts through the router', () => {
     expect(listed.body.data.map((c) => c.slug)).toEqual(['support']);
   });
 
+  it('a second router replica serves a new version within a second (configs.changed over Redis)', async () => {
+    expect((await admin('/support/rules', { rules: [{ variant: 'control' }] }, 'PUT')).status).toBe(200);
+    const replica = await startRouter(env.config, 0);
+    try {
+      const other = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${await replica.getUrl()}/v1`, maxRetries: 0 });
+      const variantAt = async (c: OpenAI) =>
+        (await c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }, { headers: { 'x-gateway-config': 'support' } }).withResponse()).response.headers.get('x-gateway-config-variant')!;
+      const before = Number((await variantAt(other)).split('@')[1]); // the replica now holds the project's configs
+      expect((await admin('/support/variants/control/versions', { model: 'gpt-4o-mini', parameters: {} })).status).toBe(201);
+      const changed = Date.now();
+      let seen = await variantAt(other);
+      while (seen !== `control@${before + 1}` && Date.now() - changed < 1000) seen = await variantAt(other);
+      expect(seen).toBe(`control@${before + 1}`);
+    } finally {
+      await replica.close();
+    }
+  });
+
   describe('saved prompts', () => {
     const prompts = <T = Record<string, unknown>>(path: string, body?: unknown, method?: string) =>
       httpJson<T>(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default/prompts${path}`, { token: env.config.admin.token, body, ...(method ? { method } : {}) });

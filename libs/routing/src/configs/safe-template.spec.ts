@@ -10,6 +10,7 @@ describe('compileSafeTemplate: Nunjucks system prompts', () => {
     expect(render('{% if vip %}VIP {% endif %}{% for t in topics %}[{{ t }}]{% endfor %}', { vip: true, topics: ['a', 'b'] })).toBe('VIP [a][b]');
     expect(render('{{ html }}', { html: '<b>"x" & y</b>' })).toBe('<b>"x" & y</b>');
     expect(render('{% set n = items | length %}{{ n * 2 }}', { items: [1, 2, 3] })).toBe('6');
+    expect(render('{% for r in rows %}{% for c in r %}{{ c }}{% endfor %};{% endfor %}', { rows: [[1, 2], [3]] })).toBe('12;3;');
   });
 
   it('refuses what could reach files or code: include, import, extends, calls, macros, constructor lookups', () => {
@@ -25,6 +26,9 @@ describe('compileSafeTemplate: Nunjucks system prompts', () => {
     refused('{% if a == foo() %}x{% endif %}');
     refused('{{ "x" | center(100000000) }}');
     refused('{{ name | nonexistent }}');
+    expect(() => compileSafeTemplate('{% for a in x %}{% for b in x %}{% for c in x %}.{% endfor %}{% endfor %}{% endfor %}', 'p')).toThrow(/loops nested deeper than 2/);
+    expect(() => compileSafeTemplate('{% set s = "ab" %}{% for i in x %}{% set s = s ~ s %}{% endfor %}{{ s }}', 'p')).toThrow(/set inside a loop/);
+    expect(() => compileSafeTemplate('{{ text | replace("", "xxxxxxxx") }}', 'p')).toThrow(/the filter 'replace'/);
   });
 
   it('refuses a template that does not parse, naming the field', () => {

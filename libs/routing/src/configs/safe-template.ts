@@ -19,12 +19,18 @@ const ALLOWED_NODES = new Set([
   'In', 'Is', 'Or', 'And', 'Not', 'Add', 'Concat', 'Sub', 'Mul', 'Div', 'FloorDiv', 'Mod', 'Pow', 'Neg', 'Pos',
 ]);
 
-/** The built-in filters a template may apply: none calls code or allocates beyond its input (`center`, `indent`, `batch` do). */
+/**
+ * The built-in filters a template may apply: none calls code or grows its input by a factor the template chooses
+ * (`center`, `indent`, `batch` and `replace`, which repeats its replacement between every character for "", do).
+ */
 const ALLOWED_FILTERS = new Set([
   'abs', 'capitalize', 'default', 'd', 'dictsort', 'dump', 'escape', 'e', 'first', 'float', 'groupby', 'int', 'join',
-  'last', 'length', 'list', 'lower', 'nl2br', 'reject', 'rejectattr', 'replace', 'reverse', 'round', 'select',
+  'last', 'length', 'list', 'lower', 'nl2br', 'reject', 'rejectattr', 'reverse', 'round', 'select',
   'selectattr', 'slice', 'sort', 'string', 'striptags', 'sum', 'title', 'trim', 'truncate', 'upper', 'urlencode', 'wordcount',
 ]);
+
+/** Loops nest at most this deep (a render's work stays near linear in the request's variables). */
+const MAX_LOOP_DEPTH = 2;
 
 /** Names that lead from data to code (`''.constructor.constructor(…)`): never looked up. */
 export const FORBIDDEN_NAMES = new Set(['constructor', '__proto__', 'prototype', '__defineGetter__', '__lookupGetter__']);
@@ -65,11 +71,14 @@ export function compileSafeTemplate(source: string, param: string): SafeTemplate
   };
 }
 
-function checkNode(node: TemplateNode, param: string): void {
+function checkNode(node: TemplateNode, param: string, loops = 0): void {
   const refuse = (what: string): never => {
     throw invalidRequest(`${param} uses ${what}, which templates may not use (variables, lookups, if, for, set and filters only).`, param, 'invalid_template');
   };
   if (!ALLOWED_NODES.has(node.typename)) refuse(`'${node.typename}'`);
+  if (node.typename === 'For' && ++loops > MAX_LOOP_DEPTH) refuse(`loops nested deeper than ${MAX_LOOP_DEPTH}`);
+  // `{% set s = s ~ s %}` in a loop doubles per iteration.
+  if ((node.typename === 'Set' || node.typename === 'Capture') && loops > 0) refuse('set inside a loop');
   if (node.typename === 'Symbol' && FORBIDDEN_NAMES.has(String(node.value))) refuse(`the name '${String(node.value)}'`);
   if (node.typename === 'LookupVal') {
     const key = node['val'] as TemplateNode;
@@ -78,12 +87,12 @@ function checkNode(node: TemplateNode, param: string): void {
   if (node.typename === 'Filter') {
     const name = node['name'] as TemplateNode;
     if (name.typename !== 'Symbol' || !ALLOWED_FILTERS.has(String(name.value))) refuse(`the filter '${String(name.value)}'`);
-    checkNode(node['args'] as TemplateNode, param);
+    checkNode(node['args'] as TemplateNode, param, loops);
     return;
   }
-  for (const child of node.children ?? []) if (child) checkNode(child, param);
+  for (const child of node.children ?? []) if (child) checkNode(child, param, loops);
   for (const field of node.fields ?? []) {
-    for (const value of [node[field]].flat()) if (isNode(value)) checkNode(value, param);
+    for (const value of [node[field]].flat()) if (isNode(value)) checkNode(value, param, loops);
   }
 }
 
