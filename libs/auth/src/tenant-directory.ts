@@ -197,7 +197,9 @@ export class TenantDirectory {
         break;
       case 'dlp-profiles.changed':
       case 'routes.changed':
-        // Held by the routers' DLP profile and dynamic route directories (libs/routing), not here.
+      case 'configs.changed':
+      case 'prompts.changed':
+        // Held by the routers' DLP profile, dynamic route, config and prompt directories (libs/routing), not here.
         break;
     }
   }

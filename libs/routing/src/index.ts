@@ -22,3 +22,4 @@ export * from './routes/dynamic-routes';
 export * from './routes/route-rate';
 export * from './spans/request-spans';
 export * from './spans/span-exporter';
+export * from './configs';

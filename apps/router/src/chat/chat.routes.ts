@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { GatewayAuthGuard, TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { RawRoutes } from '@switchyard/http';
-import { GatewayClient, RequestLogger } from '@switchyard/routing';
+import { ChatRequestPreparation, GatewayClient, RequestLogger } from '@switchyard/routing';
 import { chatCompletionsHandler } from './chat.endpoint';
 
 /** Cloudflare's OpenAI-compatible endpoint of a gateway (docs/cloudflare-compat.md). */
@@ -27,6 +27,7 @@ export class ChatRoutes implements OnModuleInit {
     private readonly directory: TenantDirectory,
     private readonly logger: RequestLogger,
     private readonly auth: GatewayAuthGuard,
+    private readonly preparation: ChatRequestPreparation,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
@@ -35,6 +36,7 @@ export class ChatRoutes implements OnModuleInit {
       gateway: this.gateway,
       directory: this.directory,
       logger: this.logger,
+      preparation: this.preparation,
       bodyLimitBytes: this.config.router.bodyLimitBytes,
     });
     this.rawRoutes.add('POST', '/v1/chat/completions', { auth: 'key' }, handler);

@@ -45,6 +45,8 @@ export interface EdgeCall<Q> {
   request: Q;
   controls: RequestControls;
   body: unknown;
+  /** Headers the edge adds to the answer (e.g. the config variant that was applied). */
+  responseHeaders?: Readonly<Record<string, string>>;
 }
 
 /** What an endpoint does with the pipeline's result: end the log (`log.end`) just before the last write of its answer. */
@@ -103,7 +105,11 @@ export class GatewayEdge {
     return this.around(res, call, request.body, (log, cancel) => this.deps.gateway.executeEndpoint(principal, project, request, controls, cancel, log.attempts), respond);
   }
 
-  private async around<R extends ExecutionResult | EndpointResult>(
+  /**
+   * Runs any pipeline call (`run`: one chat or endpoint call, or several, as the universal endpoint does) inside the
+   * edge: the log begun with `logged`, the disconnect abort, the response headers, the failure's log id.
+   */
+  async around<R extends ExecutionResult | EndpointResult>(
     res: ServerResponse,
     call: EdgeCall<unknown>,
     logged: LoggedRequest,
@@ -121,6 +127,7 @@ export class GatewayEdge {
       const result = await run(log, clientGone);
       if (result.meta.cache === 'HIT' && controls.cache.omitLog) log.omit();
       const headers = responseHeaders(origin.requestId, controls.log.eventId, result.meta, result.headers);
+      if (call.responseHeaders) Object.assign(headers, call.responseHeaders);
       log.addHeaders(headers);
       if (result.kind === 'completion' || result.kind === 'json') {
         const cost = callCost(result.usage, controls);

@@ -1,5 +1,6 @@
+import type { ProjectSnapshot } from '@switchyard/auth';
 import { writeJson } from '@switchyard/http';
-import { parseRequestControls, type BodyExtensions, type CompletionResult } from '@switchyard/routing';
+import { parseRequestControls, type BodyExtensions, type CompletionResult, type HeaderMap, type PreparedChatBody } from '@switchyard/routing';
 import type { ChatRequest } from '@switchyard/types';
 import { GatewayEdge, type EdgeDeps, type EdgeHandler } from './gateway-edge';
 import { writeSse, type SseEncoder } from './sse-writer';
@@ -9,10 +10,15 @@ export interface EdgeProtocol {
   /** The endpoint path and the kind of call, for the request log. */
   path: string;
   requestType: string;
+  /**
+   * Before parse (chat completions): configs and prompts merged into the body, with the headers that say what was
+   * applied; null when nothing applies.
+   */
+  prepare?(body: unknown, headers: HeaderMap, project: ProjectSnapshot): Promise<PreparedChatBody> | null;
   /** Stage 2, parse: the body to the chat request the pipeline runs, and the gateway's own body fields. */
   parse(body: unknown): { request: ChatRequest; extensions: BodyExtensions };
-  /** A completion as the protocol's JSON answer. */
-  completionText(result: CompletionResult): string;
+  /** A completion as the protocol's JSON answer (with the fields `prepare` adds, e.g. `prompt_messages`). */
+  completionText(result: CompletionResult, answerFields?: Readonly<Record<string, unknown>>): string;
   /** The stream's encoder (its SSE text per batch of chunks, at the end, and for a failure after the first byte). */
   streamEncoder(request: ChatRequest, requestId: string): SseEncoder;
 }
@@ -28,14 +34,19 @@ export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): EdgeHa
   return async (req, res, { requestId, principal }) => {
     if (principal.kind === 'admin') return; // the 'key' policy admits keys only
     const origin = { requestId, path: protocol.path, requestType: protocol.requestType };
-    const { project, body, parsed } = await edge.accept(req, principal, origin, (body) => {
+    const parse = (body: unknown, prepared?: PreparedChatBody) => {
       const { request, extensions } = protocol.parse(body);
-      return { request, controls: parseRequestControls(req.headers, extensions) };
+      return { request, controls: parseRequestControls(req.headers, extensions), responseHeaders: prepared?.headers, answerFields: prepared?.answerFields };
+    };
+    const { project, body, parsed } = await edge.accept(req, principal, origin, (body, project) => {
+      // Synchronous (no promise) unless a config or a saved prompt is to be applied.
+      const preparing = protocol.prepare?.(body, req.headers, project);
+      return preparing ? preparing.then((prepared) => parse(prepared.body, prepared)) : parse(body);
     });
-    const { request, controls } = parsed;
-    await edge.execute(res, { origin, principal, project, request, controls, body }, async (result, headers, log, clientGone) => {
+    const { request, controls, responseHeaders, answerFields } = parsed;
+    await edge.execute(res, { origin, principal, project, request, controls, body, responseHeaders }, async (result, headers, log, clientGone) => {
       if (result.kind === 'completion') {
-        const text = protocol.completionText(result);
+        const text = protocol.completionText(result, answerFields);
         // The record before the answer: its XADD is written before the client can see the answer.
         log.end({ statusCode: 200, errorCode: null, result, responseText: text });
         return writeJson(res, 200, headers, text);

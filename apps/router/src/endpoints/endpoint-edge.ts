@@ -58,7 +58,7 @@ export function endpointHandler(deps: EdgeDeps, spec: EndpointSpec): RawHandler 
  * client's back-pressure. A failure after the first byte ends an event stream with an error event (as chat
  * does) and cuts any other body (its length cannot be honoured). `onEnd` is told how it ended just before the last write.
  */
-async function passThrough(
+export async function passThrough(
   res: ServerResponse,
   headers: Record<string, string>,
   result: EndpointRawResult,

@@ -4,14 +4,19 @@ import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { RawRoutes, readJsonBody } from '@switchyard/http';
 import { GatewayClient, parseEndpointRequest, parseTranscriptionForm, RequestLogger, type JsonEndpointOperation } from '@switchyard/routing';
 import { ENDPOINT_PATHS } from '@switchyard/types';
+import { universalHandler } from '../universal/universal.endpoint';
 import { endpointHandler, type EndpointSpec } from './endpoint-edge';
 import { readMultipartBody } from './multipart-body';
+
+/** The universal endpoint's path here (the Cloudflare-shaped path can reuse `universalHandler` with its own). */
+export const UNIVERSAL_PATH = '/v1/universal';
 
 /**
  * Registers the OpenAI endpoints besides chat as raw routes open to access keys: `/v1/embeddings`,
  * `/v1/completions`, `/v1/images/generations`, `/v1/audio/speech` (JSON bodies) and
  * `/v1/audio/transcriptions` (multipart, at most ROUTER_AUDIO_MAX_BYTES). One edge serves them all
- * (endpoint-edge.ts); they differ only in how the body is read.
+ * (endpoint-edge.ts); they differ only in how the body is read. And `POST /v1/universal` (universal.endpoint.ts),
+ * whose steps run these endpoints and chat.
  */
 @Injectable()
 export class EndpointRoutes implements OnModuleInit {
@@ -40,5 +45,6 @@ export class EndpointRoutes implements OnModuleInit {
     for (const spec of [json('embeddings'), json('completions'), json('images'), json('speech'), transcription]) {
       this.rawRoutes.add('POST', ENDPOINT_PATHS[spec.operation], { auth: 'key' }, endpointHandler(deps, spec));
     }
+    this.rawRoutes.add('POST', UNIVERSAL_PATH, { auth: 'key' }, universalHandler(deps, { path: UNIVERSAL_PATH }));
   }
 }

@@ -1,6 +1,8 @@
 import { AccessKeyEntity } from './access-key.entity';
 import { ConnectionEntity } from './connection.entity';
 import { DlpProfileEntity } from './dlp-profile.entity';
+import { ConfigEntity, ConfigRuleEntity, ConfigVariantEntity, ConfigVariantVersionEntity } from './config.entities';
+import { PromptEntity, PromptVersionEntity } from './prompt.entities';
 import { DynamicRouteDeploymentEntity, DynamicRouteEntity, DynamicRouteVersionEntity } from './dynamic-route.entities';
 import { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity } from './document.entities';
 import { OrganizationEntity } from './organization.entity';
@@ -15,6 +17,10 @@ export { AccessKeyEntity, ConnectionEntity, DlpProfileEntity, OrganizationEntity
 export { RequestLogBodyEntity, RequestLogEntity };
 export { StoredResponseEntity };
 export { DynamicRouteDeploymentEntity, DynamicRouteEntity, DynamicRouteVersionEntity };
+export { ConfigEntity, ConfigRuleEntity, ConfigVariantEntity, ConfigVariantVersionEntity };
+export type { ConfigVariantData } from './config.entities';
+export { PromptEntity, PromptVersionEntity };
+export type { PromptVersionData } from './prompt.entities';
 export type { StoredLogAttempt } from './request-log.entity';
 export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
 export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageMethod } from './document.entities';
@@ -41,4 +47,10 @@ export const ENTITIES = [
   DynamicRouteEntity,
   DynamicRouteVersionEntity,
   DynamicRouteDeploymentEntity,
+  ConfigEntity,
+  ConfigVariantEntity,
+  ConfigVariantVersionEntity,
+  ConfigRuleEntity,
+  PromptEntity,
+  PromptVersionEntity,
 ];

@@ -17,3 +17,5 @@ export * from './latency-histogram';
 export * from './dynamic-routes.repository';
 export * from './log-datasets.repository';
 export * from './log-evaluations.repository';
+export * from './configs.repository';
+export * from './prompts.repository';

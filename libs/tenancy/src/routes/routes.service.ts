@@ -1,8 +1,7 @@
 import type { AdminScope, GatewayEventBus } from '@switchyard/auth';
 import type { DynamicRouteEntity, DynamicRoutesRepository, OrganizationsRepository, ProjectEntity, ProjectsRepository } from '@switchyard/persistence';
 import { conflict, invalidRequest, isUuid, notFound, parseOr400 } from '@switchyard/types';
-import { requireOrganization } from '../organizations/organization-access';
-import { findProject } from '../projects/project-ref';
+import { requireProject } from '../projects/project-ref';
 import { routeDeploymentView, routeVersionView, routeView, type DeletedView, type RouteDeploymentView, type RouteVersionView, type RouteView } from '../tenancy.views';
 import { createRouteSchema, deployRouteSchema, patchRouteSchema } from './route.dto';
 
@@ -104,11 +103,8 @@ export class RoutesService {
     return { elements: this.validate(rest).elements };
   }
 
-  private async project(scope: AdminScope, organizationId: string, ref: string): Promise<ProjectEntity> {
-    await requireOrganization(this.orgs, scope, organizationId);
-    const project = await findProject(this.projects, organizationId, ref);
-    if (!project) throw notFound(`Project '${ref}' not found.`, 'project_not_found');
-    return project;
+  private project(scope: AdminScope, organizationId: string, ref: string): Promise<ProjectEntity> {
+    return requireProject(this.orgs, this.projects, scope, organizationId, ref);
   }
 
   private async route(scope: AdminScope, organizationId: string, projectRef: string, id: string): Promise<{ project: ProjectEntity; route: DynamicRouteEntity }> {
