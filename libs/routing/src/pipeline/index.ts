@@ -10,3 +10,4 @@ export * from './mock-response';
 export * from './governed-execution';
 export * from './limits-stage';
 export * from './endpoint-request';
+export * from './native-request';
