@@ -3,6 +3,7 @@ import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { ModelCatalog, priceCatalogOf } from '@switchyard/routing';
 import { AnthropicMockServer, createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
 import { Redis } from 'ioredis';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { Tool } from 'openai/resources/responses/responses';
 import { startRouter } from '../src/bootstrap';
@@ -26,19 +27,7 @@ describe('pass-through of /v1/responses to OpenAI and Azure', () => {
   let redis: Redis;
   const prices = priceCatalogOf(new ModelCatalog());
 
-  async function recordOf(id: string | null): Promise<RequestLogRecord> {
-    expect(id).toBeTruthy();
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const entries = await redis.xrange(logStreamKeys(env.config.redis.prefix).stream, '-', '+');
-      const found = entries.flatMap(([, fields]) => JSON.parse(fields[1]!) as RequestLogRecord[]).filter((r) => r.id === id);
-      if (found.length || Date.now() > deadline) {
-        expect(found).toHaveLength(1);
-        return found[0]!;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const recordOf = (id: string | null) => logRecord(redis, env.config.redis.prefix, id);
 
   const connect = async (body: Record<string, unknown>) => {
     const res = await httpJson(`${url}/v1/admin/connections`, { token: env.config.admin.token, body: { organization_id: tenant.organizationId, ...body } });
@@ -161,3 +150,124 @@ describe('pass-through of /v1/responses to OpenAI and Azure', () => {
     expect(openai.requests[0]!.path).toBe('/v1/chat/completions');
   });
 });
+
+/**
+ * The Claude Code flow with only an Anthropic connection: `/v1/messages` passed through to Anthropic as sent (server
+ * tools, documents, thinking with signatures, cache_control, the client's betas), streams byte for byte; and the
+ * `openai` SDK's `responses.create` against `claude-…`, translated.
+ */
+describe('pass-through of /v1/messages to Anthropic (only an Anthropic connection)', () => {
+  let env: TestEnvironment;
+  let router: NestFastifyApplication;
+  let url: string;
+  const anthropic = new AnthropicMockServer();
+  let tenant: SeededTenant;
+  let client: Anthropic;
+  let redis: Redis;
+  const prices = priceCatalogOf(new ModelCatalog());
+  const weather = { name: 'get_weather', description: 'Weather', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } };
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    router = await startRouter(env.config, 0);
+    url = await router.getUrl();
+    await anthropic.start();
+    tenant = await seedTenant(url, env.config.admin.token, { provider: 'anthropic', slug: 'claude', credentials: { api_key: anthropic.apiKey }, base_url: anthropic.url });
+    client = new Anthropic({ apiKey: tenant.projectKey, baseURL: url, maxRetries: 0 });
+    redis = new Redis(env.config.redis.url);
+  });
+
+  afterEach(() => anthropic.reset());
+
+  afterAll(async () => {
+    await router?.close();
+    await Promise.all([anthropic.stop(), redis?.quit()]);
+    await env?.cleanup();
+  });
+
+  it('messages.create with tools and thinking: the body as sent (server tool, document, cache_control, betas), Anthropic’s Message back, priced', async () => {
+    anthropic.enqueue(
+      { reply: { kind: 'tool_calls', calls: [{ id: 'toolu_1', name: 'get_weather', arguments: '{"city":"Oslo"}' }], reasoning: 'Call the tool.', redacted: true }, usage: { input: 40, output: 12, cacheRead: 10 } },
+      { reply: { kind: 'text', text: 'Sunny.' } },
+    );
+    const request = {
+      model: 'claude-sonnet-4',
+      max_tokens: 4096,
+      thinking: { type: 'enabled' as const, budget_tokens: 2048 },
+      system: [{ type: 'text' as const, text: 'Weather bot.', cache_control: { type: 'ephemeral' as const } }],
+      tools: [weather, { type: 'web_search_20250305' as const, name: 'web_search' as const, max_uses: 2 }],
+    };
+    const question: Anthropic.MessageParam = {
+      role: 'user',
+      content: [
+        { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'Oslo is in Norway.' } },
+        { type: 'text', text: 'Weather in Oslo?' },
+      ],
+    };
+    const { data: first, response } = await client.messages.create({ ...request, messages: [question] }, { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } }).withResponse();
+    expect(first.content.map((b) => b.type)).toEqual(['thinking', 'redacted_thinking', 'tool_use']);
+    const sent = anthropic.requests[0]!;
+    expect(sent.body).toEqual({ ...request, model: response.headers.get('x-gateway-model'), messages: [question] });
+    expect(sent.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
+    expect(response.headers.get('x-gateway-provider')).toBe('anthropic');
+    const cost = prices.record('anthropic', response.headers.get('x-gateway-model')!, { prompt_tokens: 40, completion_tokens: 12, prompt_tokens_details: { cached_tokens: 10 }, cache_creation_input_tokens: 0 }).cost;
+    expect(Number(response.headers.get('x-gateway-cost'))).toBeCloseTo(cost!, 12);
+
+    // The tool round trip: the signed thinking goes back as it came (the mock checks the signature).
+    const toolUse = first.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use')!;
+    const second = await client.messages.create({
+      ...request,
+      messages: [question, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse.id, content: '22°C' }] }],
+    });
+    expect(second.content[0]).toMatchObject({ type: 'text', text: 'Sunny.' });
+  });
+
+  it('streams Anthropic’s events byte for byte and records the usage of message_start + message_delta', async () => {
+    const body = (model: string) => JSON.stringify({ model, max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+    const ask = (base: string, key: string, model: string) =>
+      fetch(`${base}/v1/messages`, { method: 'POST', headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' }, body: body(model) });
+    anthropic.enqueue({ reply: { kind: 'text', text: 'Hello there, friend.' }, usage: { input: 8, output: 5 } });
+    const routed = await ask(url, tenant.projectKey, 'claude-sonnet-4');
+    const text = await routed.text();
+    // The same request straight to the mock, with the model id the router sent.
+    anthropic.enqueue({ reply: { kind: 'text', text: 'Hello there, friend.' }, usage: { input: 8, output: 5 } });
+    const direct = await (await ask(anthropic.url, anthropic.apiKey, anthropic.requests[0]!.body.model)).text();
+    expect(text.replace(/msg_[0-9a-f]+/g, 'ID')).toBe(direct.replace(/msg_[0-9a-f]+/g, 'ID'));
+    const record = await logRecord(redis, env.config.redis.prefix, routed.headers.get('x-gateway-log-id'));
+    expect(record).toMatchObject({ path: '/v1/messages', requestType: 'messages', stream: true, tokens: { input: 8, output: 5 } });
+
+    // The SDK's stream helper reads it.
+    expect((await client.messages.stream({ model: 'claude-sonnet-4', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage()).content[0]).toMatchObject({ type: 'text' });
+  });
+
+  it('the openai SDK’s responses.create against claude-… is translated (Claude Code’s other half: OpenAI-speaking tools)', async () => {
+    anthropic.enqueue({ reply: { kind: 'text', text: 'Bonjour.' } });
+    const openai = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
+    const r = await openai.responses.create({ model: 'claude-sonnet-4', instructions: 'French.', input: 'Hello', tools: [weatherTool] });
+    expect(r.output_text).toBe('Bonjour.');
+    expect(anthropic.requests[0]!.body).toMatchObject({ system: 'French.', tools: [{ name: 'get_weather' }] });
+  });
+
+  it('an upstream failure is mapped as on every route, in Anthropic’s shape (529 overloaded: 503 overloaded_error)', async () => {
+    anthropic.enqueue({ faults: { status: 529 } });
+    await expect(client.messages.create({ model: 'claude-sonnet-4', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-gateway-max-attempts': '1' } })).rejects.toMatchObject({
+      status: 503,
+      error: { type: 'error', error: { type: 'overloaded_error' } },
+    });
+  });
+});
+
+/** The one record of this log id on the log stream (appends are off the request path). */
+async function logRecord(redis: Redis, prefix: string, id: string | null): Promise<RequestLogRecord> {
+  expect(id).toBeTruthy();
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const entries = await redis.xrange(logStreamKeys(prefix).stream, '-', '+');
+    const found = entries.flatMap(([, fields]) => JSON.parse(fields[1]!) as RequestLogRecord[]).filter((r) => r.id === id);
+    if (found.length || Date.now() > deadline) {
+      expect(found).toHaveLength(1);
+      return found[0]!;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,7 +1,8 @@
 import { writeJson, type RawHandler } from '@switchyard/http';
-import { parseRequestControls, type BodyExtensions, type CompletionResult } from '@switchyard/routing';
+import type { ServerResponse } from 'node:http';
+import { parseRequestControls, type BodyExtensions, type CompletionResult, type ExecutionResult } from '@switchyard/routing';
 import type { ChatRequest } from '@switchyard/types';
-import { GatewayEdge, type EdgeDeps } from './gateway-edge';
+import { GatewayEdge, type EdgeDeps, type Respond } from './gateway-edge';
 import { writeSse, type SseEncoder } from './sse-writer';
 
 /** How a client protocol that maps one-to-one onto a chat call enters the pipeline and how its answers are written. */
@@ -33,16 +34,21 @@ export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): RawHan
       return { request, controls: parseRequestControls(req.headers, extensions) };
     });
     const { request, controls } = parsed;
-    await edge.execute(res, { origin, principal, project, request, controls, body }, async (result, headers, log, clientGone) => {
-      if (result.kind === 'completion') {
-        const text = protocol.completionText(result);
-        // The record before the answer: its XADD is written before the client can see the answer.
-        log.end({ statusCode: 200, errorCode: null, result, responseText: text });
-        return writeJson(res, 200, headers, text);
-      }
-      await writeSse(res, headers, log.watch(result), protocol.streamEncoder(request, requestId), clientGone, (failure) =>
-        log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result }),
-      );
-    });
+    await edge.execute(res, { origin, principal, project, request, controls, body }, translatedAnswer(res, protocol, request, requestId));
+  };
+}
+
+/** Writes a chat result in the protocol's shape: a completion as its JSON (the log ended before the write), a stream through `writeSse`. */
+export function translatedAnswer(res: ServerResponse, protocol: EdgeProtocol, request: ChatRequest, requestId: string): Respond<ExecutionResult> {
+  return async (result, headers, log, clientGone) => {
+    if (result.kind === 'completion') {
+      const text = protocol.completionText(result);
+      // The record before the answer: its XADD is written before the client can see the answer.
+      log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+      return writeJson(res, 200, headers, text);
+    }
+    await writeSse(res, headers, log.watch(result), protocol.streamEncoder(request, requestId), clientGone, (failure) =>
+      log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result }),
+    );
   };
 }
