@@ -44,6 +44,8 @@ export interface ModelParameterRules {
   system_role?: 'developer';
   /** Parameters the model refuses: dropped with x-gateway-drop-unsupported, else a 400 naming the first. */
   unsupported?: readonly string[];
+  /** Values of refused parameters the model accepts all the same (its defaults: OpenAI's reasoning models take `temperature: 1`): sent as they are. */
+  accepted_defaults?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface AdapterContext<P extends ProviderId = ProviderId> {

@@ -272,7 +272,8 @@ export function reasoningModelRefusal(body: unknown): { message: string; type: s
   const error = (param: string, message: string) => ({ message, type: 'invalid_request_error', param, code: 'unsupported_parameter' });
   if (b['max_tokens'] !== undefined) return error('max_tokens', "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.");
   const refused = NO_STOP_MODEL.test(b['model']) ? [...REFUSED_BY_REASONING_MODELS, 'stop'] : REFUSED_BY_REASONING_MODELS;
-  const param = refused.find((p) => b[p] !== undefined);
+  // The default value is accepted ("Only the default (1) value is supported").
+  const param = refused.find((p) => b[p] !== undefined && !((p === 'temperature' || p === 'top_p') && b[p] === 1));
   return param ? error(param, `Unsupported parameter: '${param}' is not supported with this model.`) : null;
 }
 
