@@ -128,7 +128,8 @@ export class GatewayClient {
     cancel: Cancellation,
     attempts?: LogAttempt[],
   ): Promise<ExecutionResult | EndpointResult> {
-    if (controls.translate && 'untranslatable' in chat) throw chat.untranslatable;
+    // Asked for the translation (or a mocked answer, which is made on it), a request that cannot be translated is refused.
+    if ((controls.translate || controls.mockResponse !== undefined) && 'untranslatable' in chat) throw chat.untranslatable;
     const translated = 'request' in chat ? chat.request : null;
     if (translated && (controls.translate || controls.mockResponse !== undefined || this.governed.applies(project, controls))) {
       return this.execute(call, project, translated, controls, cancel, attempts);
