@@ -44,7 +44,9 @@ describe('the Vercel AI SDK through the router', () => {
     url = await router.getUrl();
     upstream = await MockOpenAIServer.start();
     tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-openai-ai-sdk-key' }, base_url: upstream.url });
-    openai = createOpenAI({ baseURL: `${url}/v1`, apiKey: tenant.projectKey });
+    // These cases test the Responses translation against the OpenAI mock's chat completions: without the header the
+    // router passes the Responses body through to OpenAI as is (passthrough.e2e-spec.ts).
+    openai = createOpenAI({ baseURL: `${url}/v1`, apiKey: tenant.projectKey, headers: { 'x-gateway-translate': 'true' } });
     anthropic = createAnthropic({ baseURL: `${url}/v1`, apiKey: tenant.projectKey });
   });
 

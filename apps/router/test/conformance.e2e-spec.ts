@@ -617,7 +617,8 @@ describe.each(rows)('conformance (Responses API): $name', (p) => {
   beforeAll(async () => {
     const tenant = await seedTenant(url, env.config.admin.token, { provider: p.provider, slug: `${p.name}-responses`, credentials: p.credentials(), base_url: p.baseUrl() });
     key = tenant.projectKey;
-    client = new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries: 0 });
+    // The translation on every row: OpenAI and Azure would otherwise be sent the body as is (passthrough.e2e-spec.ts).
+    client = new OpenAI({ apiKey: key, baseURL: `${url}/v1`, maxRetries: 0, defaultHeaders: { 'x-gateway-translate': 'true' } });
   });
   beforeEach(() => {
     p.mock.reset();
@@ -739,7 +740,7 @@ describe.each(rows)('conformance (Responses API): $name', (p) => {
     p.mock.set({ faults: { errorInStream: { type: p.streamError, message: 'Overloaded' }, delayBetweenChunksMs: 30 } });
     const res = await fetch(`${url}/v1/responses`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'x-gateway-translate': 'true' },
       body: JSON.stringify({ model: model(), input: 'Hi', stream: true }),
     });
     expect(res.status).toBe(200);

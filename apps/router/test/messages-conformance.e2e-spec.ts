@@ -126,7 +126,8 @@ describe.each(rows)('messages conformance: $name', (p) => {
   beforeAll(async () => {
     const tenant = await seedTenant(url, env.config.admin.token, { provider: p.provider, slug: `${p.name}-conn`, credentials: p.credentials(), base_url: p.baseUrl() });
     key = tenant.projectKey;
-    client = new Anthropic({ apiKey: key, baseURL: url, maxRetries: 0 });
+    // The translation on every row: Claude providers would otherwise be sent the body as is (passthrough.e2e-spec.ts).
+    client = new Anthropic({ apiKey: key, baseURL: url, maxRetries: 0, defaultHeaders: { 'x-gateway-translate': 'true' } });
   });
   beforeEach(() => p.set({}));
 
@@ -194,7 +195,7 @@ describe.each(rows)('messages conformance: $name', (p) => {
   it('an error inside a 200 stream ends the stream with an error event the SDK throws', async () => {
     p.set({ faults: { errorInStream: { type: p.streamError, message: 'Overloaded' }, delayBetweenChunksMs: 30 } });
     await expect(client.messages.stream(ask([{ role: 'user', content: 'Hi' }])).finalMessage()).rejects.toBeInstanceOf(Anthropic.APIError);
-    const res = await fetch(`${url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify({ ...ask([{ role: 'user', content: 'Hi' }]), stream: true }) });
+    const res = await fetch(`${url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json', 'x-gateway-translate': 'true' }, body: JSON.stringify({ ...ask([{ role: 'user', content: 'Hi' }]), stream: true }) });
     expect(res.status).toBe(200);
     const events = (await res.text()).split('\n\n').filter(Boolean);
     expect(events[0]).toMatch(/^event: message_start\n/);

@@ -219,7 +219,7 @@ describe('POST /v1/messages (Anthropic Messages) through the router', () => {
     });
   });
 
-  describe('against a Claude model (translated through the chat pipeline)', () => {
+  describe('against a Claude model (passed through to Anthropic as sent)', () => {
     it('messages.stream with thinking and tools: signed thinking and cache marks survive the tool round trip', async () => {
       anthropic.enqueue(
         { reply: { kind: 'tool_calls', calls: [{ id: 'toolu_c1', name: 'get_weather', arguments: '{"city":"Paris"}' }], reasoning: 'I should call the tool.', redacted: true } },

@@ -56,6 +56,14 @@ describe('parameters the upstream model refuses (openai/o3-mini)', () => {
     expect(upstream.requests).toHaveLength(0);
   });
 
+  it('temperature: 1 (the default, which OpenAI accepts) goes to gpt-5 and o3-mini as sent, no 400', async () => {
+    for (const model of ['openai/gpt-5', 'openai/o3-mini']) {
+      upstream.reset();
+      await client.chat.completions.create({ model, messages, max_tokens: 50, temperature: 1 });
+      expect(upstream.requests[0]!.body).toMatchObject({ temperature: 1, max_completion_tokens: 50 });
+    }
+  });
+
   it('with x-gateway-drop-unsupported: max_tokens mapped, temperature dropped, system sent as developer (JSON and stream)', async () => {
     const completion = await client.chat.completions.create({ model: 'openai/o3-mini', messages, max_tokens: 50, temperature: 0.3 }, DROP);
     expect(completion.choices[0]!.message.content).toBe('Hello from the mock.');

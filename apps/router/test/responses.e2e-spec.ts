@@ -51,7 +51,8 @@ describe('POST /v1/responses through the router', () => {
       body: { organization_id: tenant.organizationId, provider: 'anthropic', name: 'claude', slug: 'claude', credentials: { api_key: anthropic.apiKey }, base_url: `${anthropic.url}/v1` },
     });
     expect(claude.status).toBe(201);
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
+    // This suite tests the translation: OpenAI would otherwise be sent the body as is (passthrough.e2e-spec.ts).
+    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0, defaultHeaders: { 'x-gateway-translate': 'true' } });
     redis = new Redis(env.config.redis.url);
   });
 
@@ -250,7 +251,7 @@ describe('POST /v1/responses through the router', () => {
     openai.enqueue({ content: ['one', ' two', ' three'], dropAfterChunks: 2 });
     const res = await fetch(`${url}/v1/responses`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${tenant.projectKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${tenant.projectKey}`, 'content-type': 'application/json', 'x-gateway-translate': 'true' },
       body: JSON.stringify({ model: 'gpt-4o-mini', input: 'go', stream: true }),
     });
     const events = (await res.text()).split('\n\n').filter(Boolean);

@@ -284,3 +284,27 @@ describe('provider-specific behaviour over HTTP', () => {
     expect(await call(s, user('Hi'), false)).toMatchObject({ kind: 'http', status: 401, info: { message: 'invalid x-api-key', code: 'authentication_error' } });
   });
 });
+
+describe('Vertex Claude pass-through of /v1/messages (rawPredict, streamRawPredict) against the Vertex mock', () => {
+  const vertex = setups.find((s) => s.name === 'vertex-claude')!;
+  const send = async (body: Record<string, unknown>) => {
+    const target = { provider: vertex.adapter.id, upstreamModel: vertex.model, baseUrl: vertex.baseUrl(), credentials: vertex.credentials() } as AdapterContext['target'];
+    const call = await vertex.adapter.native!.messages!({ protocol: 'messages', body: { model: 'claude-sonnet-4-5', ...body }, headers: {} }, { target, stream: false, dropUnsupported: false });
+    const up = call.read === 'json' ? call.requests[0]! : call.request;
+    const res = await undiciRequest(up.url, { method: 'POST', headers: up.headers, body: up.body });
+    return { status: res.statusCode, text: await res.body.text(), sent: gemini.requests.at(-1)! };
+  };
+
+  it('sends the Messages body without model, with anthropic_version vertex-2023-10-16, and gets the Message (or its events) back', async () => {
+    const thinking = { type: 'enabled', budget_tokens: 2048 };
+    const plain = await send({ max_tokens: 4096, thinking, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(plain.status).toBe(200);
+    expect(plain.sent.path).toMatch(/\/publishers\/anthropic\/models\/claude-sonnet-4-5%4020250929:rawPredict$/);
+    expect(plain.sent.body).toEqual({ anthropic_version: 'vertex-2023-10-16', max_tokens: 4096, thinking, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(JSON.parse(plain.text)).toMatchObject({ type: 'message', role: 'assistant' });
+    const streamed = await send({ max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(streamed.sent.path).toMatch(/:streamRawPredict$/);
+    expect(streamed.text).toMatch(/^event: message_start\n/);
+    expect(vertex.adapter.native!.serves!('gemini-2.5-pro')).toBe(false);
+  });
+});

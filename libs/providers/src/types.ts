@@ -9,6 +9,7 @@ import type {
   PassThroughRequest,
   ProviderCredentials,
   ProviderId,
+  Usage,
 } from '@switchyard/types';
 
 /**
@@ -43,6 +44,8 @@ export interface ModelParameterRules {
   system_role?: 'developer';
   /** Parameters the model refuses: dropped with x-gateway-drop-unsupported, else a 400 naming the first. */
   unsupported?: readonly string[];
+  /** Values of refused parameters the model accepts all the same (its defaults: OpenAI's reasoning models take `temperature: 1`): sent as they are. */
+  accepted_defaults?: Readonly<Record<string, string | number | boolean>>;
 }
 
 export interface AdapterContext<P extends ProviderId = ProviderId> {
@@ -83,7 +86,42 @@ export interface ProviderAdapter<P extends ProviderId = ProviderId> {
   parseError(status: number, body: string): ProviderErrorInfo;
   /** The endpoints other than chat completions this provider offers (absent: chat only). */
   readonly operations?: OperationAdapters<P>;
+  /** The client protocols this provider speaks natively, their bodies passed through (absent: translated through chat). */
+  readonly native?: NativeAdapters<P>;
 }
+
+/** A client protocol besides chat completions that some providers speak natively: OpenAI Responses, Anthropic Messages. */
+export type NativeProtocol = 'responses' | 'messages';
+
+/** A request of a native protocol, forwarded as sent (the gateway's body fields removed, `model` replaced by the provider's id). */
+export interface NativeRequest {
+  protocol: NativeProtocol;
+  body: PassThroughRequest;
+  /** The client's protocol headers to forward (`anthropic-version`, `anthropic-beta`), lower-case names. */
+  headers: Readonly<Record<string, string>>;
+}
+
+/** How a provider is sent a native request. */
+export interface NativeAdapters<P extends ProviderId = ProviderId> {
+  responses?(request: NativeRequest, ctx: AdapterContext<P>): UpstreamCall | Promise<UpstreamCall>;
+  messages?(request: NativeRequest, ctx: AdapterContext<P>): UpstreamCall | Promise<UpstreamCall>;
+  /** Which of the provider's models speak it (Vertex: the Claude models, not Gemini); absent: all. */
+  serves?(upstreamModel: string): boolean;
+}
+
+/** The adapter's method for a native protocol when the provider speaks it for this model, else undefined (translated through chat). */
+export function nativeBuilder(adapter: ProviderAdapter | undefined, protocol: NativeProtocol, upstreamModel: string) {
+  const native = adapter?.native;
+  const build = native?.[protocol];
+  if (!native || !build || (native.serves && !native.serves(upstreamModel))) return undefined;
+  return (request: NativeRequest, ctx: AdapterContext) => build.call(native, request, ctx as never);
+}
+
+/**
+ * Reads a passed-through event stream's events (not changing them) for the call's usage: returns the usage an
+ * event completes, else null. Stateful (Anthropic reports input and output tokens in different events): one per call.
+ */
+export type SseUsageReader = (event: { event?: string; data: string }) => Usage | null;
 
 /**
  * The adapters of the operations other than chat a provider offers: each builds the upstream calls of one request
@@ -117,9 +155,17 @@ export type UpstreamCall =
   | {
       read: 'raw';
       request: UpstreamRequest;
-      /** The answer is an OpenAI-format event stream: the usage of an event carrying one is recorded as it passes. */
-      sseUsage?: boolean;
+      /** The answer is an event stream: the usage this reader finds in its events is recorded as they pass. */
+      sseUsage?: SseUsageReader;
+      /** Turns the upstream bytes into what the client is sent (Bedrock's event-stream frames into Anthropic SSE); absent: as they are. */
+      transform?: ByteTransform;
     };
+
+/** A stateful rewrite of a passed-through body: each upstream read to client bytes, then what remains at the end. Throws ProviderStreamError on malformed input. */
+export interface ByteTransform {
+  push(bytes: Uint8Array): Uint8Array;
+  end(): Uint8Array;
+}
 
 /** A request the provider cannot serve as asked (a 400 naming the parameter). */
 export class UnsupportedParameterError extends Error {

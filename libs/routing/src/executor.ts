@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { LogAttempt, UsageRecord } from '@switchyard/metering';
-import { SseDecoder, type AdapterLookup, type AdapterContext, type ProviderAdapter, type StreamDecoder, type UpstreamCall, type UpstreamRequest } from '@switchyard/providers';
+import { nativeBuilder, SseDecoder, type AdapterLookup, type AdapterContext, type ByteTransform, type NativeRequest, type ProviderAdapter, type SseUsageReader, type StreamDecoder, type UpstreamCall, type UpstreamRequest } from '@switchyard/providers';
 import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EndpointOperation, type EndpointRequest, type JsonObject, type Usage, ENDPOINT_PATHS } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import type { DlpResult } from './dlp/dlp-policy';
@@ -83,6 +83,8 @@ export interface EndpointRawResult {
 
 export type EndpointResult = EndpointJsonResult | EndpointRawResult;
 
+type NativeAttempt = Omit<CompletionResult, 'meta'> | Omit<StreamResult, 'meta'> | Omit<EndpointJsonResult, 'meta'> | Omit<EndpointRawResult, 'meta'>;
+
 type AttemptResult<R = Omit<CompletionResult, 'meta'> | Omit<StreamResult, 'meta'>> = { ok: true; result: R } | { ok: false; failure: UpstreamFailure };
 
 /** One attempt's hold on its upstream request (see `Executor.guarded`). */
@@ -154,6 +156,27 @@ export class Executor {
   /** Runs the plan of an endpoint other than chat (embeddings, images, audio…): the same attempts, retries and fallbacks. */
   executeEndpoint(request: EndpointRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<EndpointResult> {
     return this.run(targets, policy, cancel, attempts, (target, p) => this.attemptEndpoint(request, target, p, cancel));
+  }
+
+  /**
+   * Runs the plan of a Responses or Messages call: a target whose provider speaks the protocol natively is sent the
+   * body as is (its answer passed through: `json` or `raw`); any other is sent `chat`, the call translated (a
+   * completion or chunk stream the edge translates back). The same attempts, retries and fallbacks; `chat` is
+   * null when the request cannot be translated, and the plan then holds native targets only (`passesThrough`).
+   */
+  executeNative(native: NativeRequest, chat: ChatRequest | null, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<ExecutionResult | EndpointResult> {
+    return this.run<NativeAttempt>(targets, policy, cancel, attempts, (target, p) => {
+      const adapter = this.adapters(target.connection.provider);
+      const build = nativeBuilder(adapter, native.protocol, target.upstreamModel);
+      if (build && adapter) return this.attemptCall(adapter, (ctx) => build(native, ctx), target, p, cancel);
+      if (!chat) return Promise.resolve({ ok: false, failure: { kind: 'unsupported', param: 'model', message: `The ${target.connection.provider} provider cannot be sent this request as is.` } });
+      return this.attempt(chat, target, p, chat.stream === true, cancel);
+    });
+  }
+
+  /** Whether the target's provider speaks the native protocol for its model (its body then passes through). */
+  passesThrough(target: RouteTarget, protocol: NativeRequest['protocol']): boolean {
+    return nativeBuilder(this.adapters(target.connection.provider), protocol, target.upstreamModel) !== undefined;
   }
 
   /** Whether the provider's adapter offers the operation (chat is offered by every adapter). */
@@ -252,24 +275,36 @@ export class Executor {
     });
   }
 
-  /** One attempt of an endpoint other than chat: its upstream calls sent together, the answers combined (or one passed through). */
-  private async attemptEndpoint(request: EndpointRequest, target: RouteTarget, policy: ExecutionPolicy, cancel: Cancellation): Promise<AttemptResult<Omit<EndpointJsonResult, 'meta'> | Omit<EndpointRawResult, 'meta'>>> {
+  /** One attempt of an endpoint other than chat. */
+  private attemptEndpoint(request: EndpointRequest, target: RouteTarget, policy: ExecutionPolicy, cancel: Cancellation): Promise<AttemptResult<Omit<EndpointJsonResult, 'meta'> | Omit<EndpointRawResult, 'meta'>>> {
     const adapter = this.adapters(target.connection.provider);
     const operations = adapter?.operations;
     // The operation's method takes that operation's body: the request pairs them (a union TypeScript cannot correlate).
     const build = operations?.[request.operation] as ((body: EndpointRequest['body'], ctx: AdapterContext) => UpstreamCall | Promise<UpstreamCall>) | undefined;
-    if (!adapter || !build) return { ok: false, failure: { kind: 'unsupported', param: 'model', message: endpointNotOffered(request.operation, target.connection.provider) } };
+    if (!adapter || !build) return Promise.resolve({ ok: false, failure: { kind: 'unsupported', param: 'model', message: endpointNotOffered(request.operation, target.connection.provider) } });
+    return this.attemptCall(adapter, (ctx) => build.call(operations, request.body, ctx), target, policy, cancel);
+  }
+
+  /** One attempt of a call an adapter builds: its upstream requests sent together, the answers combined (or one passed through). */
+  private attemptCall(
+    adapter: ProviderAdapter,
+    build: (ctx: AdapterContext) => UpstreamCall | Promise<UpstreamCall>,
+    target: RouteTarget,
+    policy: ExecutionPolicy,
+    cancel: Cancellation,
+  ): Promise<AttemptResult<Omit<EndpointJsonResult, 'meta'> | Omit<EndpointRawResult, 'meta'>>> {
     const ctx: AdapterContext = { target: { ...target.connection, upstreamModel: target.upstreamModel }, stream: false, dropUnsupported: policy.dropUnsupported };
     return this.guarded<Omit<EndpointJsonResult, 'meta'> | Omit<EndpointRawResult, 'meta'>>(cancel, policy, async ({ upstreamCancel, stopFollowing, handOver }) => {
-      const call = await build.call(operations, request.body, ctx);
+      const call = await build(ctx);
       if (call.read === 'raw') {
         const res = await this.send(call.request, upstreamCancel, target);
         if (res.statusCode >= 300) return { ok: false, failure: await httpFailure(res, adapter) };
         handOver();
-        const contentType = String(res.headers['content-type'] ?? 'application/octet-stream');
+        const contentType = call.transform ? 'text/event-stream; charset=utf-8' : String(res.headers['content-type'] ?? 'application/octet-stream');
         // A pass-through event stream's usage is recorded on the result when its event passes (after this returns).
         const onUsage = call.sseUsage ? (usage: Usage) => (result.usage = this.account(target.connection.provider, target.upstreamModel, usage)) : undefined;
-        const result: Omit<EndpointRawResult, 'meta'> = { kind: 'raw', contentType, body: rawBody(res.body, upstreamCancel, stopFollowing, target, onUsage), usage: null };
+        const body = rawBody(res.body, upstreamCancel, stopFollowing, target, call.transform, call.sseUsage && onUsage ? { reader: call.sseUsage, onUsage } : undefined);
+        const result: Omit<EndpointRawResult, 'meta'> = { kind: 'raw', contentType, body, usage: null };
         return { ok: true, result };
       }
       const responses = await Promise.all(call.requests.map((r) => this.send(r, upstreamCancel, target)));
@@ -375,22 +410,32 @@ async function httpFailure(res: Dispatcher.ResponseData, adapter: ProviderAdapte
 export const endpointNotOffered = (operation: EndpointOperation, provider: string): string => `The ${ENDPOINT_PATHS[operation]} endpoint is not offered by ${provider}.`;
 
 /**
- * An upstream body passed through as it arrives; the upstream request is cancelled when the consumer stops early.
- * With `onUsage`, the body is an OpenAI-format event stream whose events are read (not changed) for a usage object.
+ * An upstream body passed through as it arrives (through `transform` when the provider's framing is not the
+ * client's); the upstream request is cancelled when the consumer stops early. With `usage`, the body is an event
+ * stream whose events are read (not changed) for the call's usage.
  */
 async function* rawBody(
   body: AsyncIterable<Buffer>,
   upstreamCancel: Cancellation,
   release: () => void,
   target: RouteTarget,
-  onUsage?: (usage: Usage) => void,
+  transform: ByteTransform | undefined,
+  usage: { reader: SseUsageReader; onUsage: (usage: Usage) => void } | undefined,
 ): AsyncGenerator<Buffer, void, undefined> {
-  const events = onUsage ? new SseDecoder() : null;
+  const events = usage ? new SseDecoder() : null;
+  const read = (bytes: Buffer) => {
+    if (events) for (const e of events.push(bytes)) readUsage(e, usage!);
+    return bytes;
+  };
   let finished = false;
   try {
     for await (const chunk of body) {
-      if (events) for (const e of events.push(chunk)) usageInEvent(e.data, onUsage!);
-      yield chunk;
+      const out = transform ? Buffer.from(transform.push(chunk)) : chunk;
+      if (out.length) yield read(out);
+    }
+    if (transform) {
+      const last = Buffer.from(transform.end());
+      if (last.length) yield read(last);
     }
     finished = true;
   } catch (err) {
@@ -400,15 +445,9 @@ async function* rawBody(
   }
 }
 
-/** The usage of a pass-through stream event that carries one (`data: {…,"usage":{…}}`). */
-function usageInEvent(data: string, onUsage: (usage: Usage) => void): void {
-  if (!data.includes('"usage"')) return;
-  try {
-    const usage = (JSON.parse(data) as { usage?: Usage | null }).usage;
-    if (usage && typeof usage.prompt_tokens === 'number') onUsage(usage);
-  } catch {
-    // not JSON (e.g. [DONE]): nothing to record
-  }
+function readUsage(event: { event?: string; data: string }, { reader, onUsage }: { reader: SseUsageReader; onUsage: (usage: Usage) => void }): void {
+  const found = reader(event);
+  if (found) onUsage(found);
 }
 
 /** A failure after the first byte, mapped as one before it would be; no credential may appear in the message. */

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { answerEndpoint, formOf, OTHER_ENDPOINTS } from './mock-openai-endpoints';
+import { answerResponses, MockResponsesStore } from './mock-openai-responses';
 import { DEFAULT_USAGE, describeImages, pieces, type MockImageFetch, type MockScenario, type SeenImage } from './mock-providers/base';
 
 /** What the mock does with one request. Scripts are consumed in order; the default applies when none is queued. */
@@ -59,7 +60,7 @@ export type MockResponder = (request: RecordedRequest, n: number) => MockScript 
  * An OpenAI (and Azure OpenAI) chat completions server on loopback speaking the real wire format, streaming
  * included, with scripted answers and fault injection. It records every request it receives. It also serves
  * `/embeddings`, `/completions`, `/images/generations`, `/audio/speech` and `/audio/transcriptions`
- * (see mock-openai-endpoints.ts), validating what it is sent as OpenAI does; scripted errors apply to them too.
+ * (see mock-openai-endpoints.ts) and `/responses` (mock-openai-responses.ts), validating what it is sent as OpenAI does; scripted errors apply to them too.
  */
 export class MockOpenAIServer {
   readonly requests: RecordedRequest[] = [];
@@ -67,6 +68,8 @@ export class MockOpenAIServer {
   defaultScript: MockScript = { content: ['Hello', ' from', ' the mock.'], usage: { prompt_tokens: 11, completion_tokens: 4 } };
   /** When set, answers every request with no queued script. */
   respond: MockResponder | undefined;
+  /** The Responses this server stored, for `previous_response_id` (see mock-openai-responses.ts). */
+  readonly responses = new MockResponsesStore();
   /** Most inputs one `/embeddings` request may carry (OpenAI's is 2048; lower it to mimic a stricter server). */
   embeddingBatchLimit = 2048;
 
@@ -137,8 +140,9 @@ export class MockOpenAIServer {
     });
     const path = (req.url ?? '').split('?')[0] ?? '';
     const chatPath = /\/chat\/completions$/.test(path);
-    const endpoint = chatPath ? undefined : OTHER_ENDPOINTS.find((e) => path.endsWith(e));
-    if (!chatPath && !endpoint) {
+    const responsesPath = path.endsWith('/responses');
+    const endpoint = chatPath || responsesPath ? undefined : OTHER_ENDPOINTS.find((e) => path.endsWith(e));
+    if (!chatPath && !responsesPath && !endpoint) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', code: null, param: null } }));
       return;
     }
@@ -162,6 +166,10 @@ export class MockOpenAIServer {
         JSON.stringify({ error: { message: script.errorMessage ?? `mock error ${script.status}`, type: 'mock_error', code: script.status === 400 ? 'invalid_value' : null, param: null } }),
       );
       return;
+    }
+    if (responsesPath) {
+      const text = Array.isArray(script.content) ? script.content : [script.content ?? ''];
+      return answerResponses(res, body as ParsedJson, { text, usage: script.usage ?? { prompt_tokens: 0, completion_tokens: 0 } }, this.responses, !!req.headers['api-key']);
     }
     if (endpoint) return answerEndpoint(res, endpoint, body as ParsedJson, this.embeddingBatchLimit, !!req.headers['api-key']);
     const chat = body as { stream?: boolean; model?: string; stream_options?: { include_usage?: boolean } } | undefined;
@@ -264,7 +272,8 @@ export function reasoningModelRefusal(body: unknown): { message: string; type: s
   const error = (param: string, message: string) => ({ message, type: 'invalid_request_error', param, code: 'unsupported_parameter' });
   if (b['max_tokens'] !== undefined) return error('max_tokens', "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.");
   const refused = NO_STOP_MODEL.test(b['model']) ? [...REFUSED_BY_REASONING_MODELS, 'stop'] : REFUSED_BY_REASONING_MODELS;
-  const param = refused.find((p) => b[p] !== undefined);
+  // The default value is accepted ("Only the default (1) value is supported").
+  const param = refused.find((p) => b[p] !== undefined && !((p === 'temperature' || p === 'top_p') && b[p] === 1));
   return param ? error(param, `Unsupported parameter: '${param}' is not supported with this model.`) : null;
 }
 

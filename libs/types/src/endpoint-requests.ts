@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { gatewayExtensionFields } from './chat-request.schema';
+import type { Usage } from './chat-completions.types';
 
 /**
  * The OpenAI endpoints other than chat completions: `/v1/embeddings`, `/v1/completions` (legacy),
@@ -64,7 +65,7 @@ export type EndpointRequest =
 export interface EndpointJsonOutput {
   body: unknown;
   /** OpenAI-shaped token usage as reported (tokens the provider did not report are not made up). */
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } | null;
+  usage: Usage | null;
 }
 
 const model = z.string().min(1, 'is required').max(512);

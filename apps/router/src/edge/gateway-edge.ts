@@ -16,6 +16,7 @@ import {
   type RequestControls,
   type RequestLogger,
 } from '@switchyard/routing';
+import type { NativeRequest } from '@switchyard/providers';
 import { GatewayError, type ChatRequest, type EndpointRequest, type KeyPrincipal, type Principal } from '@switchyard/types';
 
 export interface EdgeDeps {
@@ -47,6 +48,12 @@ export interface EdgeCall<Q> {
   body: unknown;
   /** Headers the edge adds to the answer (e.g. the config variant that was applied). */
   responseHeaders?: Readonly<Record<string, string>>;
+}
+
+/** A Responses or Messages call: the body to pass through, and its translation to chat (or why there is none). */
+export interface NativeCall {
+  native: NativeRequest;
+  chat: { request: ChatRequest } | { untranslatable: GatewayError };
 }
 
 /** What an endpoint does with the pipeline's result: end the log (`log.end`) just before the last write of its answer. */
@@ -103,6 +110,14 @@ export class GatewayEdge {
   executeEndpoint(res: ServerResponse, call: EdgeCall<EndpointRequest>, respond: Respond<EndpointResult>): Promise<void> {
     const { principal, project, request, controls } = call;
     return this.around(res, call, request.body, (log, cancel) => this.deps.gateway.executeEndpoint(principal, project, request, controls, cancel, log.attempts), respond);
+  }
+
+  /** Runs a Responses or Messages call (passed through where the provider speaks it, else translated) and hands the result to `respond`. */
+  executeNative(res: ServerResponse, call: EdgeCall<NativeCall>, respond: Respond<ExecutionResult | EndpointResult>): Promise<void> {
+    const { principal, project, request, controls } = call;
+    return this.around(res, call, request.native.body, (log, cancel) =>
+      this.deps.gateway.executeNative(principal, project, request.native, request.chat, controls, cancel, log.attempts),
+    respond);
   }
 
   /**

@@ -1,8 +1,9 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
 import { writeJson } from '@switchyard/http';
-import { parseRequestControls, type BodyExtensions, type CompletionResult, type HeaderMap, type PreparedChatBody } from '@switchyard/routing';
+import type { ServerResponse } from 'node:http';
+import { parseRequestControls, type BodyExtensions, type CompletionResult, type ExecutionResult, type HeaderMap, type PreparedChatBody } from '@switchyard/routing';
 import type { ChatRequest } from '@switchyard/types';
-import { GatewayEdge, type EdgeDeps, type EdgeHandler } from './gateway-edge';
+import { GatewayEdge, type EdgeDeps, type EdgeHandler, type Respond } from './gateway-edge';
 import { writeSse, type SseEncoder } from './sse-writer';
 
 /** How a client protocol that maps one-to-one onto a chat call enters the pipeline and how its answers are written. */
@@ -44,16 +45,30 @@ export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): EdgeHa
       return preparing ? preparing.then((prepared) => parse(prepared.body, prepared)) : parse(body);
     });
     const { request, controls, responseHeaders, answerFields } = parsed;
-    await edge.execute(res, { origin, principal, project, request, controls, body, responseHeaders }, async (result, headers, log, clientGone) => {
-      if (result.kind === 'completion') {
-        const text = protocol.completionText(result, answerFields);
-        // The record before the answer: its XADD is written before the client can see the answer.
-        log.end({ statusCode: 200, errorCode: null, result, responseText: text });
-        return writeJson(res, 200, headers, text);
-      }
-      await writeSse(res, headers, log.watch(result), protocol.streamEncoder(request, requestId), clientGone, (failure) =>
-        log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result }),
-      );
-    });
+    await edge.execute(res, { origin, principal, project, request, controls, body, responseHeaders }, translatedAnswer(res, protocol, request, requestId, answerFields));
+  };
+}
+
+/**
+ * Writes a chat result in the protocol's shape: a completion as its JSON (the log ended before the write; with the
+ * fields `prepare` adds), a stream through `writeSse`.
+ */
+export function translatedAnswer(
+  res: ServerResponse,
+  protocol: EdgeProtocol,
+  request: ChatRequest,
+  requestId: string,
+  answerFields?: Readonly<Record<string, unknown>>,
+): Respond<ExecutionResult> {
+  return async (result, headers, log, clientGone) => {
+    if (result.kind === 'completion') {
+      const text = protocol.completionText(result, answerFields);
+      // The record before the answer: its XADD is written before the client can see the answer.
+      log.end({ statusCode: 200, errorCode: null, result, responseText: text });
+      return writeJson(res, 200, headers, text);
+    }
+    await writeSse(res, headers, log.watch(result), protocol.streamEncoder(request, requestId), clientGone, (failure) =>
+      log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result }),
+    );
   };
 }

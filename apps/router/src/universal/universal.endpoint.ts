@@ -1,10 +1,10 @@
 import type { RawHandler } from '@switchyard/http';
 import { writeJson } from '@switchyard/http';
 import { parseUniversalSteps, runUniversalSteps } from '@switchyard/routing';
-import { openAIStreamEncoder } from '../chat/sse';
+import { openAIStreamEncoder, sseData } from '../chat/sse';
 import { GatewayEdge, type EdgeDeps } from '../edge/gateway-edge';
 import { writeSse } from '../edge/sse-writer';
-import { passThrough } from '../endpoints/endpoint-edge';
+import { writePassedThrough } from '../edge/pass-through';
 
 /**
  * Cloudflare's universal endpoint: a body of steps `{provider, endpoint, headers, query, config}` run in order until
@@ -30,13 +30,13 @@ export function universalHandler(deps: EdgeDeps, route: { path: string }): RawHa
       (log, cancel) => runUniversalSteps(deps.gateway, principal, project, steps, cancel, log.attempts),
       async (result, headers, log, clientGone) => {
         headers['cf-aig-step'] = String(result.meta.step);
-        if (result.kind === 'completion' || result.kind === 'json') {
-          const text = JSON.stringify(result.kind === 'completion' ? result.completion : result.body);
+        if (result.kind === 'json' || result.kind === 'raw') return writePassedThrough(res, result, headers, log, clientGone, (error) => sseData(error.toBody()));
+        if (result.kind === 'completion') {
+          const text = JSON.stringify(result.completion);
           log.end({ statusCode: 200, errorCode: null, result, responseText: text });
           return writeJson(res, 200, headers, text);
         }
         const onEnd = (failure: { code: string } | null) => log.end({ statusCode: 200, errorCode: failure?.code ?? (clientGone.aborted ? 'client_disconnected' : null), result });
-        if (result.kind === 'raw') return passThrough(res, headers, result, clientGone, onEnd);
         const step = steps[result.meta.step]!;
         const includeUsage = step.kind === 'chat' && step.request.stream_options?.include_usage === true;
         await writeSse(res, headers, log.watch(result), openAIStreamEncoder(includeUsage), clientGone, onEnd);

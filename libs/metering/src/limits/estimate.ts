@@ -48,13 +48,18 @@ export function maxOutputTokens(request: ChatRequest, modelMaxOutput: number | u
  * prompt), counted with the same tokenizer (an array input by its JSON text); a multipart upload counts nothing.
  */
 export function estimateEndpointInputTokens(body: object): number {
-  const text = (body as { input?: unknown; prompt?: unknown }).input ?? (body as { prompt?: unknown }).prompt;
+  const b = body as { input?: unknown; prompt?: unknown; messages?: unknown; system?: unknown };
+  // A passed-through Messages body has `messages` (and `system`); Responses `input`; completions `prompt`.
+  const text = b.input ?? b.prompt ?? (b.messages === undefined ? undefined : [b.system ?? '', b.messages]);
   if (text === undefined) return 0;
   return countTextTokens([typeof text === 'string' ? text : JSON.stringify(text)]);
 }
 
-/** The most output tokens a call to another endpoint may produce: a legacy completion's `max_tokens` (default 16, as OpenAI's), else none. */
+/** The most output tokens a call to another endpoint may produce: a legacy completion's `max_tokens` (default 16, as OpenAI's), a passed-through Messages or Responses body's limit, else none. */
 export function endpointOutputTokens(operation: string, body: object): number {
+  // Passed-through Messages and Responses bodies: their output limit.
+  if (operation === 'messages') return (body as { max_tokens?: number }).max_tokens ?? 0;
+  if (operation === 'responses') return (body as { max_output_tokens?: number }).max_output_tokens ?? 0;
   if (operation !== 'completions') return 0;
   const { max_tokens: max, n } = body as { max_tokens?: number; n?: number };
   return (max ?? 16) * Math.max(1, n ?? 1);

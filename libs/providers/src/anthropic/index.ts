@@ -1,5 +1,7 @@
 import type { ChatRequest } from '@switchyard/types';
 import { versionedBase } from '../shared/base-url';
+import { anthropicEventUsage, messageUsage } from '../shared/event-usage';
+import { nativeCall, nativeHeaders } from '../shared/native';
 import type { AdapterContext, ProviderAdapter, UpstreamRequest } from '../types';
 import { buildAnthropicBody } from './chat-request';
 import { parseAnthropicResponse } from './chat-response';
@@ -33,8 +35,20 @@ export function createAnthropicAdapter(): ProviderAdapter<'anthropic'> {
     parseResponse: (body, ctx) => parseAnthropicResponse(body, ctx.target.upstreamModel),
     createStreamDecoder: (ctx) => new AnthropicStreamDecoder(ctx.target.upstreamModel),
     parseError: parseAnthropicError,
+    native: {
+      // `/v1/messages` passed through: the body as sent (thinking, signatures, cache_control, server tools), the client's version and betas.
+      messages(request, ctx) {
+        const stream = request.body.stream === true;
+        const headers = { ...nativeHeaders(stream), 'x-api-key': ctx.target.credentials.api_key, 'anthropic-version': ANTHROPIC_VERSION, ...request.headers };
+        const upstream = { url: anthropicMessagesUrl(ctx.target.baseUrl), headers, body: JSON.stringify({ ...request.body, model: ctx.target.upstreamModel }) };
+        return nativeCall(upstream, stream, MESSAGES_USAGE);
+      },
+    },
   };
 }
+
+/** Where a passed-through Messages answer reports its usage (Anthropic, Vertex and Bedrock Claude alike). */
+export const MESSAGES_USAGE = { events: anthropicEventUsage, body: messageUsage };
 
 export const anthropicAdapter = createAnthropicAdapter();
 export { buildAnthropicBody, parseAnthropicResponse, AnthropicStreamDecoder, parseAnthropicError };

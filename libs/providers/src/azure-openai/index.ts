@@ -12,7 +12,8 @@ export const azureApiBase = (baseUrl: string | null, resourceName: string): stri
 /**
  * Azure OpenAI: `{base}/deployments/{deployment}/chat/completions?api-version=…` (and `/embeddings`, `/completions`,
  * `/images/generations`, `/audio/speech`, `/audio/transcriptions`) with an `api-key` header. The model part of the
- * name is the deployment, so bodies carry no model.
+ * name is the deployment, so bodies carry no model. `/v1/responses` is passed through to `{base}/v1/responses` (Azure's
+ * v1 API, which takes no api-version) with the deployment as `model`.
  */
 export const azureOpenAIAdapter = openAICompatibleAdapter({
   id: 'azure-openai',
@@ -28,4 +29,6 @@ export const azureOpenAIAdapter = openAICompatibleAdapter({
     return `${azureApiBase(ctx.target.baseUrl, c.resource_name)}/deployments/${deployment}${path}?api-version=${encodeURIComponent(c.api_version)}`;
   },
   operations: { offers: ALL_OPERATIONS, modelInBody: false },
+  // The Responses API is on Azure's v1 API (`{base}/v1/responses`, no api-version), the deployment as `model`.
+  responses: { url: (ctx) => `${azureApiBase(ctx.target.baseUrl, ctx.target.credentials.resource_name)}/v1/responses` },
 });

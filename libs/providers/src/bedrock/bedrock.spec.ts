@@ -146,3 +146,57 @@ describe('Bedrock base URL', () => {
     expect(await url('https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com/')).toBe('https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com/model/m/converse');
   });
 });
+
+describe('Bedrock Claude pass-through of /v1/messages (InvokeModel)', () => {
+  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  const chunk = (event: unknown) =>
+    codec.encode({
+      headers: { ':event-type': { type: 'string', value: 'chunk' }, ':message-type': { type: 'string', value: 'event' }, ':content-type': { type: 'string', value: 'application/json' } },
+      body: fromUtf8(JSON.stringify({ bytes: Buffer.from(JSON.stringify(event)).toString('base64') })),
+    });
+  const native = { protocol: 'messages' as const, headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14, context-1m-2025-08-07' } };
+  const model = 'anthropic.claude-sonnet-4-20250514-v1:0';
+
+  it('sends the body as sent without model and stream, with Bedrock’s anthropic_version and the betas as anthropic_beta, signed', async () => {
+    const messages = bedrock.native!.messages!;
+    const request = { model: 'claude-sonnet-4', max_tokens: 100, thinking: { type: 'enabled', budget_tokens: 2048 }, messages: [{ role: 'user', content: 'Hi' }] };
+    const call = await messages({ ...native, body: request }, ctx('aws-bedrock', model));
+    expect(call.read).toBe('json');
+    const upstream = call.read === 'json' ? call.requests[0]! : null;
+    expect(upstream!.url).toBe(`https://bedrock-runtime.us-east-1.amazonaws.com/model/${encodeURIComponent(model)}/invoke`);
+    expect(upstream!.headers['authorization']).toMatch(/^AWS4-HMAC-SHA256 /);
+    expect(JSON.parse(String(upstream!.body))).toEqual({
+      anthropic_version: 'bedrock-2023-05-31',
+      anthropic_beta: ['interleaved-thinking-2025-05-14', 'context-1m-2025-08-07'],
+      max_tokens: 100,
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    expect(bedrock.native!.serves!(model)).toBe(true);
+    expect(bedrock.native!.serves!('amazon.nova-pro-v1:0')).toBe(false);
+  });
+
+  it('streams from invoke-with-response-stream, its chunk frames rewritten as Anthropic SSE (split at any byte), usage read', async () => {
+    const call = await bedrock.native!.messages!({ ...native, body: { model: 'x', max_tokens: 10, stream: true, messages: [] } }, ctx('aws-bedrock', model));
+    if (call.read !== 'raw') throw new Error('expected a raw stream');
+    expect(call.request.url).toMatch(/\/invoke-with-response-stream$/);
+    const events = [
+      { type: 'message_start', message: { id: 'msg_1', usage: { input_tokens: 12, output_tokens: 1 } } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi' } },
+      { type: 'message_delta', delta: { stop_reason: 'end_turn' }, usage: { output_tokens: 4 } },
+      { type: 'message_stop' },
+    ];
+    const all = Buffer.concat(events.map(chunk));
+    const transform = call.transform!;
+    const text = [all.subarray(0, 9), all.subarray(9, 150), all.subarray(150)].map((b) => Buffer.from(transform.push(b)).toString()).join('') + Buffer.from(transform.end()).toString();
+    expect(text).toBe(events.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join(''));
+    const usage = events.map((e) => call.sseUsage!({ data: JSON.stringify(e) })).filter(Boolean);
+    expect(usage.at(-1)).toMatchObject({ prompt_tokens: 12, completion_tokens: 4 });
+    // An exception frame inside the 200 stream is the provider's error.
+    const exception = codec.encode({
+      headers: { ':exception-type': { type: 'string', value: 'throttlingException' }, ':message-type': { type: 'string', value: 'exception' } },
+      body: fromUtf8(JSON.stringify({ message: 'Too many requests' })),
+    });
+    expect(() => transform.push(exception)).toThrow(expect.objectContaining({ status: 429 }) as Error);
+  });
+});

@@ -1,26 +1,11 @@
 import type { ChatCompletionChunk } from '@switchyard/types';
-import type { EventStreamCodec } from '@smithy/eventstream-codec';
 import { ChunkBuilder, randomId } from '../shared/chunks';
-import { statusForErrorType } from '../shared/errors';
 import { ProviderStreamError, type StreamDecoder } from '../types';
 import { BEDROCK_JSON_TOOL } from './chat-request';
 import { bedrockFinish } from './chat-response';
 import type { ConverseStreamEvent } from './types';
 import { bedrockUsage } from './usage';
-
-const utf8 = new TextDecoder();
-
-/**
- * The AWS event stream codec, loaded on first use: processes that never stream from Bedrock do not load the
- * @smithy packages (about 3 MB of heap).
- */
-function newEventStreamCodec(): EventStreamCodec {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { EventStreamCodec: Codec } = require('@smithy/eventstream-codec') as typeof import('@smithy/eventstream-codec');
-  const { fromUtf8, toUtf8 } = require('@smithy/util-utf8') as typeof import('@smithy/util-utf8');
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  return new Codec(toUtf8, fromUtf8);
-}
+import { EventStreamFrames } from './event-stream';
 
 type Block = { kind: 'tool'; toolIndex: number } | { kind: 'json' } | { kind: 'reasoning'; text: string; signature?: string } | { kind: 'redacted'; data: string };
 
@@ -30,8 +15,7 @@ type Block = { kind: 'tool'; toolIndex: number } | { kind: 'json' } | { kind: 'r
  * metadata (usage; the terminal event); `:message-type: exception` frames are errors inside the 200 stream.
  */
 export class BedrockStreamDecoder implements StreamDecoder {
-  private readonly codec = newEventStreamCodec();
-  private buffer = new Uint8Array(0);
+  private readonly frames = new EventStreamFrames();
   private readonly chunks: ChunkBuilder;
   private readonly blocks = new Map<number, Block>();
   private toolCount = 0;
@@ -45,48 +29,14 @@ export class BedrockStreamDecoder implements StreamDecoder {
   }
 
   push(bytes: Uint8Array): ChatCompletionChunk[] {
-    const merged = new Uint8Array(this.buffer.length + bytes.length);
-    merged.set(this.buffer);
-    merged.set(bytes, this.buffer.length);
-    this.buffer = merged;
     const out: ChatCompletionChunk[] = [];
-    while (this.buffer.length >= 4) {
-      const total = new DataView(this.buffer.buffer, this.buffer.byteOffset, 4).getUint32(0);
-      if (total < 16 || total > 16 * 1024 * 1024) throw new ProviderStreamError('Bedrock sent a malformed event-stream frame.', 502, 'malformed_stream');
-      if (this.buffer.length < total) break;
-      const frame = this.buffer.subarray(0, total);
-      this.buffer = this.buffer.slice(total);
-      let message;
-      try {
-        message = this.codec.decode(frame);
-      } catch {
-        throw new ProviderStreamError('Bedrock sent a malformed event-stream frame.', 502, 'malformed_stream');
-      }
-      const header = (name: string) => {
-        const h = message.headers[name];
-        return h && h.type === 'string' ? h.value : undefined;
-      };
-      const body = utf8.decode(message.body);
-      let payload: object = {};
-      try {
-        payload = body ? (JSON.parse(body) as object) : {};
-      } catch {
-        throw new ProviderStreamError('Bedrock sent a malformed stream event.', 502, 'malformed_stream');
-      }
-      const messageType = header(':message-type');
-      if (messageType === 'exception' || messageType === 'error') {
-        const type = header(':exception-type') ?? header(':error-code') ?? 'internalServerException';
-        const msg = (payload as { message?: string }).message ?? header(':error-message') ?? 'Bedrock reported an error inside the stream.';
-        throw new ProviderStreamError(msg, statusForErrorType(type), type);
-      }
-      // Payloads are JSON as received (fields optional); unknown event types fall to the default.
-      if (!this.done) this.event({ type: header(':event-type'), payload } as ConverseStreamEvent, out);
-    }
+    // Payloads are JSON as received (fields optional); unknown event types fall to the default.
+    for (const { type, payload } of this.frames.push(bytes)) if (!this.done) this.event({ type, payload } as ConverseStreamEvent, out);
     return out;
   }
 
   end(): ChatCompletionChunk[] {
-    if (this.buffer.length) throw new ProviderStreamError('Bedrock closed the stream in the middle of an event.', 502, 'stream_incomplete');
+    if (this.frames.pending) throw new ProviderStreamError('Bedrock closed the stream in the middle of an event.', 502, 'stream_incomplete');
     if (!this.done) throw new ProviderStreamError('Bedrock closed the stream before its metadata event.', 502, 'stream_incomplete');
     return [];
   }

@@ -7,6 +7,9 @@ import { BedrockStreamDecoder } from './chat-stream';
 import { bedrockEmbeddings } from './embeddings';
 import { parseBedrockError } from './errors';
 import { awsCredentials, signRequest } from './sign';
+import { invokeStreamAsSse } from './event-stream';
+import { MESSAGES_USAGE } from '../anthropic';
+import { nativeCall } from '../shared/native';
 
 export interface BedrockAdapterOptions {
   /** Fetches http(s) images (Converse takes image bytes only): the router injects its guarded fetcher. */
@@ -45,7 +48,29 @@ export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAd
     parseResponse: (body, ctx) => parseBedrockResponse(body, ctx.target.upstreamModel),
     createStreamDecoder: (ctx) => new BedrockStreamDecoder(ctx.target.upstreamModel),
     parseError: parseBedrockError,
+    native: {
+      serves: (model) => /(^|\.)anthropic\.claude|claude/i.test(model),
+      /**
+       * `/v1/messages` to Claude on Bedrock: InvokeModel (`/invoke`, `/invoke-with-response-stream`) with the body as
+       * sent without `model` and `stream`, Bedrock's `anthropic_version`, the betas as `anthropic_beta`; the stream's
+       * event-stream frames are rewritten as Anthropic's SSE.
+       */
+      async messages(request, ctx) {
+        const creds = awsCredentials(ctx.target.credentials);
+        const stream = request.body.stream === true;
+        const url = `${baseOf(ctx, creds.region)}/model/${encodeURIComponent(ctx.target.upstreamModel)}/${stream ? 'invoke-with-response-stream' : 'invoke'}`;
+        const { model: _m, stream: _s, ...rest } = request.body;
+        const beta = request.headers['anthropic-beta'];
+        const body = JSON.stringify({ anthropic_version: BEDROCK_ANTHROPIC_VERSION, ...(beta ? { anthropic_beta: beta.split(',').map((b) => b.trim()) } : {}), ...rest });
+        const headers = { 'content-type': 'application/json', accept: stream ? 'application/vnd.amazon.eventstream' : 'application/json' };
+        const upstream = await signRequest({ url, headers, body }, creds, options.now?.());
+        return stream ? { read: 'raw', request: upstream, transform: invokeStreamAsSse(), sseUsage: MESSAGES_USAGE.events() } : nativeCall(upstream, false, MESSAGES_USAGE);
+      },
+    },
   };
 }
+
+/** The `anthropic_version` Bedrock's InvokeModel takes for Claude. */
+export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
 export { buildBedrockBody, parseBedrockResponse, BedrockStreamDecoder, parseBedrockError, signRequest };

@@ -1,5 +1,6 @@
 import type { ChatRequest } from '@switchyard/types';
-import { AnthropicStreamDecoder, buildAnthropicBody, parseAnthropicResponse } from '../anthropic';
+import { AnthropicStreamDecoder, buildAnthropicBody, MESSAGES_USAGE, parseAnthropicResponse } from '../anthropic';
+import { nativeCall, nativeHeaders } from '../shared/native';
 import { versionedBase } from '../shared/base-url';
 import type { ImageFetcher } from '../shared/images';
 import type { AdapterContext, ProviderAdapter, StreamDecoder, UpstreamRequest } from '../types';
@@ -121,6 +122,20 @@ export function createVertexAdapter(options: VertexAdapterOptions): ProviderAdap
     createStreamDecoder: (ctx): StreamDecoder =>
       isAnthropicModel(ctx.target.upstreamModel) ? new AnthropicStreamDecoder(ctx.target.upstreamModel) : new GeminiStreamDecoder(ctx.target.upstreamModel),
     parseError: parseGoogleError,
+    native: {
+      serves: isAnthropicModel,
+      // `/v1/messages` to Claude on Vertex: the body as sent without `model`, with Vertex's `anthropic_version`; betas as the header.
+      async messages(request, ctx) {
+        const c = ctx.target.credentials;
+        const stream = request.body.stream === true;
+        const model = ctx.target.upstreamModel.replace(/^anthropic\//, '');
+        const url = `${vertexApiBase(ctx.target.baseUrl, c.region)}/projects/${encodeURIComponent(c.project_id)}/locations/${encodeURIComponent(c.region)}/publishers/anthropic/models/${encodeURIComponent(model)}:${stream ? 'streamRawPredict' : 'rawPredict'}`;
+        const { model: _m, ...rest } = request.body;
+        const beta = request.headers['anthropic-beta'];
+        const headers = { ...nativeHeaders(stream), authorization: `Bearer ${await tokens.token(c.service_account_json)}`, ...(beta ? { 'anthropic-beta': beta } : {}) };
+        return nativeCall({ url, headers, body: JSON.stringify({ anthropic_version: VERTEX_ANTHROPIC_VERSION, ...rest }) }, stream, MESSAGES_USAGE);
+      },
+    },
   };
 }
 

@@ -6,7 +6,9 @@ export { ALL_OPERATIONS } from './operations';
 import { SseDecoder } from '../shared/sse';
 import { plainToolCallId, splitToolCallId } from '../shared/tool-call-ids';
 import { applyModelParameters } from './model-parameters';
-import { ProviderStreamError, UnsupportedParameterError, type AdapterContext, type ProviderAdapter, type StreamDecoder, type UpstreamRequest } from '../types';
+import { nativeCall, nativeHeaders } from '../shared/native';
+import { responsesEventUsage, responsesUsage } from '../shared/event-usage';
+import { ProviderStreamError, UnsupportedParameterError, type NativeRequest, type UpstreamCall, type AdapterContext, type ProviderAdapter, type StreamDecoder, type UpstreamRequest } from '../types';
 
 /** The providers that speak the OpenAI wire format (the others have their own folder and translation). */
 export type OpenAICompatibleId = Exclude<ProviderId, 'anthropic' | 'google-ai-studio' | 'google-vertex' | 'aws-bedrock' | 'local-ocr'>;
@@ -30,6 +32,17 @@ export interface OpenAICompatibleConfig<P extends OpenAICompatibleId> {
   url?: (base: string, ctx: AdapterContext<P>, path: string) => string;
   /** The endpoints besides chat completions the provider offers (none when absent). */
   operations?: OpenAIOperationsConfig;
+  /** The provider serves the Responses API (`/v1/responses` is passed through to it); `url`: where, when not `{base}/responses`. */
+  responses?: { url?: (ctx: AdapterContext<P>) => string };
+}
+
+/** `POST /v1/responses` passed through: the body as sent with the provider's model id; usage from the Response or its terminal event. */
+function responsesPassThrough<P extends OpenAICompatibleId>(url: (ctx: AdapterContext<P>) => string, auth: (ctx: AdapterContext<P>) => Record<string, string>) {
+  return (request: NativeRequest, ctx: AdapterContext<P>): UpstreamCall => {
+    const stream = request.body.stream === true;
+    const upstream = { url: url(ctx), headers: { ...nativeHeaders(stream), ...auth(ctx) }, body: JSON.stringify({ ...request.body, model: ctx.target.upstreamModel }) };
+    return nativeCall(upstream, stream, { events: () => responsesEventUsage, body: responsesUsage });
+  };
 }
 
 /** `Authorization: Bearer <api_key>`, or nothing for a keyless self-hosted server. */
@@ -50,6 +63,7 @@ export function openAICompatibleAdapter<P extends OpenAICompatibleId>(config: Op
   return {
     id: config.id,
     operations: config.operations ? openAIOperations({ url: urlOf, headers: authHeaders }, config.operations) : undefined,
+    native: config.responses ? { responses: responsesPassThrough(config.responses.url ?? ((ctx) => urlOf('/responses', ctx)), authHeaders) } : undefined,
 
     buildRequest(request: ChatRequest, ctx: AdapterContext<P>): UpstreamRequest {
       const url = urlOf('/chat/completions', ctx);

@@ -7,6 +7,7 @@ import { applyModelParameters } from './model-parameters';
 const REASONING: ModelParameterRules = {
   rename: { max_tokens: 'max_completion_tokens' },
   system_role: 'developer',
+  accepted_defaults: { temperature: 1, top_p: 1 },
   unsupported: ['temperature', 'top_p', 'presence_penalty', 'frequency_penalty', 'logprobs', 'top_logprobs', 'logit_bias'],
 };
 
@@ -45,6 +46,11 @@ describe('model parameter rules', () => {
     expect(() => fit({ messages, presence_penalty: 0.5 })).toThrow(expect.objectContaining({ param: 'presence_penalty' }) as Error);
     const dropped = fit({ messages, temperature: 0.2, top_p: 0.5, logprobs: true, top_logprobs: 2, frequency_penalty: 1 }, true);
     expect(Object.keys(dropped)).toEqual(['messages']);
+  });
+
+  it('sends the default value a refused parameter still accepts (temperature: 1, top_p: 1) as it is', () => {
+    expect(fit({ messages, temperature: 1, top_p: 1 })).toEqual({ messages: fit({ messages }).messages, temperature: 1, top_p: 1 });
+    expect(() => fit({ messages, temperature: 1, top_p: 0.9 })).toThrow(expect.objectContaining({ param: 'top_p' }) as Error);
   });
 
   it('removes what asks for nothing (null, false) without a 400', () => {

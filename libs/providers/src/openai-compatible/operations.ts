@@ -1,6 +1,7 @@
 import type { EmbeddingsRequest, EndpointJsonOutput, EndpointOperation, MultipartRequest, PassThroughRequest } from '@switchyard/types';
 import { batches, embeddingInputs, encodeEmbedding } from '../shared/embeddings';
 import { encodeMultipart } from '../shared/multipart';
+import { openAIEventUsage } from '../shared/event-usage';
 import type { AdapterContext, OperationAdapters, UpstreamAnswer, UpstreamCall, UpstreamRequest } from '../types';
 
 /** What an OpenAI-shaped provider offers besides chat completions, and how its embeddings differ from OpenAI's. */
@@ -59,7 +60,7 @@ export function openAIOperations<P extends AdapterContext['target']['provider']>
     (path: string) =>
     (request: PassThroughRequest, ctx: AdapterContext<P>): UpstreamCall =>
       request.stream === true
-        ? { read: 'raw', request: post(path, ctx, jsonBody(request, ctx), 'text/event-stream'), sseUsage: true }
+        ? { read: 'raw', request: post(path, ctx, jsonBody(request, ctx), 'text/event-stream'), sseUsage: openAIEventUsage }
         : { read: 'json', requests: [post(path, ctx, jsonBody(request, ctx))], combine: asSent };
 
   const all: Required<OperationAdapters<P>> = {

@@ -6,6 +6,7 @@ export const openaiAdapter = openAICompatibleAdapter({
   id: 'openai',
   baseUrl: 'https://api.openai.com/v1',
   acceptsMetadata: true,
+  responses: {},
   operations: { offers: ALL_OPERATIONS, embeddingBatchLimit: MAX_EMBEDDING_INPUTS },
   authHeaders: (c) => ({
     ...bearer(c),

@@ -1,5 +1,6 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
 import type { UsageRecord } from '@switchyard/metering';
+import type { NativeProtocol } from '@switchyard/providers';
 import type { ChatRequest, EndpointOperation, EndpointRequest } from '@switchyard/types';
 import type { RouteTarget } from '../resolve-model';
 import type { Caller } from './gateway-client';
@@ -9,8 +10,8 @@ import type { RequestControls } from './request-controls';
 export interface AdmissionContext {
   call: Caller;
   project: ProjectSnapshot;
-  /** What is asked: a chat completion, or another endpoint's operation (embeddings, images…). */
-  operation: 'chat' | EndpointOperation;
+  /** What is asked: a chat completion, another endpoint's operation (embeddings, images…), or a passed-through Responses or Messages body. */
+  operation: 'chat' | EndpointOperation | NativeProtocol;
   request: ChatRequest | EndpointRequest['body'];
   controls: RequestControls;
   targets: RouteTarget[];

@@ -1,7 +1,8 @@
 import type { ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
 import type { LogAttempt } from '@switchyard/metering';
-import { GatewayError, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits } from '@switchyard/types';
+import type { NativeRequest } from '@switchyard/providers';
+import { GatewayError, invalidRequest, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
 import { executionPolicy } from '../execution-policy';
@@ -69,15 +70,7 @@ export class GatewayClient {
     }
     const policy = executionPolicy(project.settings, controls, this.config.router);
     const run = () => governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts)).then((r) => withRouting(r, routing));
-    if (!tickets.length) return run();
-    let result: ExecutionResult;
-    try {
-      result = await run();
-    } catch (err) {
-      for (const t of tickets) t.release();
-      throw err;
-    }
-    return settleWhenDone(result, tickets);
+    return settledRun(run, tickets);
   }
 
   /**
@@ -115,15 +108,47 @@ export class GatewayClient {
     const tickets = this.admission.length ? await admit(this.admission, { call, project, operation: request.operation, request: request.body, controls, targets }) : NO_TICKETS;
     const policy = executionPolicy(project.settings, controls, this.config.router);
     const run = () => this.executor.executeEndpoint(request, targets, policy, cancel, attempts).then((r) => withRouting(r, routing));
-    if (!tickets.length) return run();
-    let result: EndpointResult;
-    try {
-      result = await run();
-    } catch (err) {
-      for (const t of tickets) t.release();
-      throw err;
+    return settledRun(run, tickets);
+  }
+
+  /**
+   * Runs a Responses or Messages call: targets whose provider speaks the protocol natively get the body as sent
+   * (`native`), the others the translated chat request (`chat`), so that a fallback from OpenAI to Claude on
+   * `/v1/responses` is translated and one to Anthropic on `/v1/messages` is not. The translation is used for every
+   * target when `chat` is given and the caller asks for it (`x-gateway-translate`), or when the project's cache or
+   * DLP applies (they read and rewrite chat requests). `chat` is null when the request cannot be translated
+   * (`untranslatable`: e.g. a built-in tool): only native targets can serve it, and with none the error is the answer.
+   */
+  async executeNative(
+    call: Caller,
+    project: ProjectSnapshot,
+    native: NativeRequest,
+    chat: { request: ChatRequest } | { untranslatable: GatewayError },
+    controls: RequestControls,
+    cancel: Cancellation,
+    attempts?: LogAttempt[],
+  ): Promise<ExecutionResult | EndpointResult> {
+    // Asked for the translation (or a mocked answer, which is made on it), a request that cannot be translated is refused.
+    if ((controls.translate || controls.mockResponse !== undefined) && 'untranslatable' in chat) throw chat.untranslatable;
+    const translated = 'request' in chat ? chat.request : null;
+    if (translated && (controls.translate || controls.mockResponse !== undefined || this.governed.applies(project, controls))) {
+      return this.execute(call, project, translated, controls, cancel, attempts);
     }
-    return settleWhenDone(result, tickets);
+    const { targets: resolved, routing } = await this.resolve(call, project, native.body.model, controls, native.body);
+    const targets = translated ? resolved : resolved.filter((t) => this.executor.passesThrough(t, native.protocol));
+    if (!targets.length) {
+      if ('untranslatable' in chat) throw chat.untranslatable;
+      throw new GatewayError(400, 'invalid_request_error', 'no_targets', 'No target could be tried.');
+    }
+    if ('untranslatable' in chat && this.governed.applies(project, controls)) {
+      const { message, param } = chat.untranslatable;
+      throw invalidRequest(`${message} (This project's cache or DLP policies apply to translated calls only, so the request cannot be passed through.)`, param);
+    }
+    const admission = translated ? ({ operation: 'chat', request: translated } as const) : { operation: native.protocol, request: native.body };
+    const tickets = this.admission.length ? await admit(this.admission, { call, project, ...admission, controls, targets }) : NO_TICKETS;
+    const policy = executionPolicy(project.settings, controls, this.config.router);
+    const run = () => this.executor.executeNative(native, translated, targets, policy, cancel, attempts).then((r) => withRouting(r, routing));
+    return settledRun(run, tickets);
   }
 
   /**
@@ -164,6 +189,19 @@ export class GatewayClient {
 }
 
 const NO_TICKETS: readonly AdmissionTicket[] = [];
+
+/** Runs the call of admitted tickets: released when it fails, settled with its usage when done (none: just runs it). */
+async function settledRun<R extends ExecutionResult | EndpointResult>(run: () => Promise<R>, tickets: readonly AdmissionTicket[]): Promise<R> {
+  if (!tickets.length) return run();
+  let result: R;
+  try {
+    result = await run();
+  } catch (err) {
+    for (const t of tickets) t.release();
+    throw err;
+  }
+  return settleWhenDone(result, tickets);
+}
 
 /** The dynamic route's decision on the result's meta, for the log record. */
 function withRouting<R extends ExecutionResult | EndpointResult>(result: R, routing: JsonObject | undefined): R {

@@ -32,6 +32,11 @@ export class GovernedExecution {
     private readonly detectors: DetectorSource = builtInsOnly,
   ) {}
 
+  /** Whether the cache or DLP has anything to do for a call of this project with these controls (from memory). */
+  applies(project: ProjectSnapshot, controls: RequestControls): boolean {
+    return (this.cache !== null && cacheDecision(project.settings, controls.cache).use === 'cache') || enabledPolicies(project.settings.dlp).length > 0;
+  }
+
   /** Decides from memory what the cache and DLP do for the call and, when it is to be looked up, sends the cache's first look now. */
   begin(project: ProjectSnapshot, request: ChatRequest, controls: RequestControls, targets: readonly RouteTarget[]): GovernedCall {
     const decision = this.cache ? cacheDecision(project.settings, controls.cache) : NONE;

@@ -11,3 +11,4 @@ export * from './governed-execution';
 export * from './limits-stage';
 export * from './endpoint-request';
 export * from './universal-steps';
+export * from './native-request';

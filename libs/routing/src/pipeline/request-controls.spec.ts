@@ -8,6 +8,7 @@ describe('request controls', () => {
       backoff: undefined,
       requestTimeoutMs: undefined,
       dropUnsupported: false,
+      translate: false,
       retryParams: undefined,
       fallbackModels: [],
       log: {
@@ -49,6 +50,8 @@ describe('request controls', () => {
     ).toMatchObject({ maxAttempts: 2, retryDelayMs: 250, backoff: 'exponential', requestTimeoutMs: 1500, dropUnsupported: true });
     expect(parseRequestControls({ 'x-gateway-drop-unsupported': 'yes' }).dropUnsupported).toBe(false);
     expect(parseRequestControls({ 'x-gateway-max-attempts': '' }).maxAttempts).toBeUndefined();
+    expect(parseRequestControls({ 'x-gateway-translate': 'true' }).translate).toBe(true);
+    expect(() => parseRequestControls({ 'x-gateway-translate': 'yes' })).toThrow(expect.objectContaining({ status: 400, param: 'x-gateway-translate' }));
   });
 
   it('take the body extensions: retry_params and fallback_models', () => {

@@ -60,6 +60,11 @@ export interface RequestControls {
   requestTimeoutMs?: number;
   /** `x-gateway-drop-unsupported: true`: drop parameters the provider cannot honour instead of a 400. */
   dropUnsupported: boolean;
+  /**
+   * `x-gateway-translate: true`: Responses and Messages calls go through the chat translation even to providers that
+   * speak the protocol natively (OpenAI, Azure; Anthropic, Vertex and Bedrock Claude), instead of passing the body through.
+   */
+  translate: boolean;
   /** The body's `retry_params`. */
   retryParams?: BodyExtensions['retry_params'];
   /** The body's `fallback_models`: tried in order after the model's own targets. */
@@ -107,6 +112,7 @@ const EVENT_ID = names('event-id');
 const CUSTOM_COST = names('custom-cost');
 const CACHE_TTL = names('cache-ttl');
 const SKIP_CACHE = names('skip-cache');
+const TRANSLATE = names('translate');
 const CACHE_KEY = names('cache-key');
 /** The longest cache TTL (30 days, the project setting's bound). */
 export const MAX_CACHE_TTL_SECONDS = 2_592_000;
@@ -131,6 +137,7 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
     backoff: backoff?.value as Backoff | undefined,
     requestTimeoutMs: intControl(headers, REQUEST_TIMEOUT, 1, 600_000),
     dropUnsupported: control(headers, DROP_UNSUPPORTED)?.value === 'true',
+    translate: boolControl(headers, TRANSLATE) === true,
     retryParams: body.retry_params,
     fallbackModels: body.fallback_models ?? NO_FALLBACKS,
     mockResponse: body.mock_response,

@@ -121,6 +121,10 @@ export function validateAnthropicBody(body: ParsedJson, vertex: boolean): void {
           if (typeof b.signature !== 'string') bad(`messages.${i}.content.${j}.signature: Field required`);
           if (b.signature !== mockThinkingSignature(b.thinking)) bad(`messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`);
           break;
+        case 'document':
+          if (m.role !== 'user') bad(`messages.${i}.content.${j}: documents are only allowed in user messages`);
+          if (!['base64', 'text', 'url', 'content', 'file'].includes(b.source?.type)) bad(`messages.${i}.content.${j}.source.type: invalid`);
+          break;
         case 'redacted_thinking':
           if (m.role !== 'assistant') bad(`messages.${i}.content.${j}: redacted_thinking is only allowed in assistant messages`);
           if (typeof b.data !== 'string' || !b.data) bad(`messages.${i}.content.${j}.data: Field required`);
@@ -145,6 +149,12 @@ export function validateAnthropicBody(body: ParsedJson, vertex: boolean): void {
   if (body.tools !== undefined) {
     if (!Array.isArray(body.tools)) bad('tools: Input should be a valid list');
     body.tools.forEach((t: ParsedJson, i: number) => {
+      // Anthropic's own (server and client) tools: a versioned type and their fixed name, no input_schema.
+      if (t?.type !== undefined && t.type !== 'custom') {
+        if (typeof t.type !== 'string' || !SERVER_TOOL_TYPE.test(t.type)) bad(`tools.${i}.type: Input tag '${String(t.type)}' does not match any of the expected tags`);
+        if (typeof t.name !== 'string') bad(`tools.${i}.name: Field required`);
+        return;
+      }
       if (typeof t.name !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(t.name)) bad(`tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`);
       if (t.input_schema?.type !== 'object') bad(`tools.${i}.input_schema.type: Input should be 'object'`);
     });
@@ -159,6 +169,9 @@ export function validateAnthropicBody(body: ParsedJson, vertex: boolean): void {
     if (body.thinking.type === 'enabled' && body.thinking.budget_tokens >= body.max_tokens) bad('`max_tokens` must be greater than `thinking.budget_tokens`');
   }
 }
+
+/** The versioned types of Anthropic's own tools (web search and fetch, code execution, bash, text editor, computer use, memory). */
+const SERVER_TOOL_TYPE = /^(web_search|web_fetch|code_execution|bash|text_editor|computer|memory|tool_search_tool_regex|tool_search_tool_bm25)_\d{8}$/;
 
 type Block =
   | { type: 'text'; text: string }
