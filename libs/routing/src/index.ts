@@ -20,3 +20,7 @@ export * from './routes/route-document';
 export * from './routes/route-walk';
 export * from './routes/dynamic-routes';
 export * from './routes/route-rate';
+export * from './balance/load-balance';
+export * from './balance/target-health';
+export * from './balance/route-trace';
+export * from './balance/capabilities';

@@ -1,14 +1,18 @@
-import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { GatewayEventBus, TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createOutboundAgent } from '@switchyard/http';
 import { LimitStore, LogAppender } from '@switchyard/metering';
 import { createRedis, DlpProfilesRepository, DynamicRoutesRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
+import { RedisChannel } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { ModelCatalog } from './catalog/catalog';
 import { Executor } from './executor';
+import { asHealthMessage, TargetHealth, type HealthMessage } from './balance/target-health';
+import { BreakerMetrics } from './balance/breaker-metrics';
 import { createImageFetcher } from './image-fetcher';
 import { ResponseCache } from './cache/response-cache';
 import { DlpProfileDirectory } from './dlp/dlp-profile-directory';
@@ -66,6 +70,24 @@ class LogAppenderCloser implements BeforeApplicationShutdown {
   }
 }
 
+const TARGET_HEALTH_CHANNEL = Symbol('TARGET_HEALTH_CHANNEL');
+
+/** The target health's channel: subscribed (and the open breakers read from Redis) at start, flushed and closed at shutdown. */
+class TargetHealthLifecycle implements OnModuleInit, BeforeApplicationShutdown {
+  constructor(
+    @Inject(TargetHealth) private readonly health: TargetHealth,
+    @Inject(TARGET_HEALTH_CHANNEL) private readonly channel: RedisChannel<HealthMessage>,
+  ) {}
+  async onModuleInit(): Promise<void> {
+    await this.channel.start();
+    await this.health.load();
+  }
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.health.close().catch(() => undefined);
+    await this.channel.close();
+  }
+}
+
 class ExecutorCloser implements OnApplicationShutdown {
   constructor(@Inject(Executor) private readonly executor: Executor) {}
   async onApplicationShutdown(): Promise<void> {
@@ -80,9 +102,34 @@ class ExecutorCloser implements OnApplicationShutdown {
   providers: [
     { provide: ModelCatalog, useFactory: () => new ModelCatalog() },
     {
+      provide: TARGET_HEALTH_CHANNEL,
+      inject: [APP_CONFIG],
+      useFactory: (c: ServiceConfig) => new RedisChannel<HealthMessage>(c, { name: 'target-health', connectionName: `switchyard-${c.serviceName}-health`, accept: asHealthMessage }),
+    },
+    {
+      provide: TargetHealth,
+      inject: [APP_CONFIG, REDIS_CLIENT, TARGET_HEALTH_CHANNEL],
+      useFactory: (c: ServiceConfig, redis: Redis, channel: RedisChannel<HealthMessage>) => {
+        const logger = new Logger('TargetHealth');
+        return new TargetHealth({
+          channel,
+          redis,
+          prefix: c.redis.prefix,
+          replicaId: randomUUID(),
+          onError: (err) => logger.warn(`Could not report target health: ${err instanceof Error ? err.message : String(err)}`),
+        });
+      },
+    },
+    TargetHealthLifecycle,
+    {
+      provide: BreakerMetrics,
+      inject: [TargetHealth, { token: Metrics, optional: true }],
+      useFactory: (health: TargetHealth, m: Metrics | undefined) => (m ? new BreakerMetrics(m.registry, health) : null),
+    },
+    {
       provide: Executor,
-      inject: [APP_CONFIG, ModelCatalog],
-      useFactory: (c: ServiceConfig, catalog: ModelCatalog) => {
+      inject: [APP_CONFIG, ModelCatalog, TargetHealth],
+      useFactory: (c: ServiceConfig, catalog: ModelCatalog, health: TargetHealth) => {
         const fetchImage = createImageFetcher(c.router.images);
         const executor = new Executor({
           bodyIdleTimeoutMs: c.router.requestTimeoutMs,
@@ -90,6 +137,7 @@ class ExecutorCloser implements OnApplicationShutdown {
           ...(c.connections.allowPrivateBaseUrls ? {} : { untrustedDispatcher: createOutboundAgent({ allowPrivate: false, connectTimeoutMs: 10_000 }) }),
           adapters: createAdapterRegistry({ fetchImage }),
           account: pricedAccounting(priceCatalogOf(catalog)),
+          health,
         });
         executor.onClose(() => fetchImage.close());
         return executor;
@@ -130,7 +178,7 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     {
       provide: GatewayClient,
-      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory, LimitStore],
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory, LimitStore, TargetHealth],
       useFactory: (
         d: TenantDirectory,
         cat: ModelCatalog,
@@ -141,10 +189,12 @@ class ExecutorCloser implements OnApplicationShutdown {
         limits: LimitsStage,
         routes: DynamicRouteDirectory,
         store: LimitStore,
+        health: TargetHealth,
       ) => {
         const cache = new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache });
         const governed = new GovernedExecution(cache, (org) => dlp.detectorsOf(org));
-        return new GatewayClient(d, cat, e, c, [limits], governed, { directory: routes, deps: { random: Math.random, rate: routeRateLimiter(store, c.redis.prefix) } });
+        const routing = { directory: routes, deps: { random: Math.random, rate: routeRateLimiter(store, c.redis.prefix) } };
+        return new GatewayClient(d, cat, e, c, [limits], governed, routing, { random: Math.random, score: (key) => health.score(key), groups: null });
       },
     },
     {
@@ -158,6 +208,6 @@ class ExecutorCloser implements OnApplicationShutdown {
       useFactory: (r: DlpProfilesRepository, events: GatewayEventBus) => new DlpProfileDirectory(r, events),
     },
   ],
-  exports: [GatewayClient, ModelCatalog, RequestLogger, BudgetsReport],
+  exports: [GatewayClient, ModelCatalog, RequestLogger, BudgetsReport, TargetHealth],
 })
 export class RoutingModule {}
