@@ -9,11 +9,12 @@ export type GatewayEvent =
   | { type: 'connections.changed'; organizationId: string }
   | { type: 'organization.changed'; organizationId: string }
   | { type: 'dlp-profiles.changed'; organizationId: string }
-  | { type: 'routes.changed'; organizationId: string; projectId: string };
+  | { type: 'routes.changed'; organizationId: string; projectId: string }
+  | { type: 'load-balance-groups.changed'; organizationId: string; projectId: string };
 
 export type GatewayEventHandler = (event: GatewayEvent) => void;
 
-const EVENT_TYPES = new Set<string>(['key.revoked', 'key.changed', 'project.changed', 'connections.changed', 'organization.changed', 'dlp-profiles.changed', 'routes.changed']);
+const EVENT_TYPES = new Set<string>(['key.revoked', 'key.changed', 'project.changed', 'connections.changed', 'organization.changed', 'dlp-profiles.changed', 'routes.changed', 'load-balance-groups.changed']);
 const asGatewayEvent = (m: unknown): GatewayEvent | null =>
   typeof m === 'object' && m !== null && EVENT_TYPES.has((m as { type?: string }).type ?? '') ? (m as GatewayEvent) : null;
 

@@ -197,7 +197,8 @@ export class TenantDirectory {
         break;
       case 'dlp-profiles.changed':
       case 'routes.changed':
-        // Held by the routers' DLP profile and dynamic route directories (libs/routing), not here.
+      case 'load-balance-groups.changed':
+        // Held by the routers' DLP profile, dynamic route and load-balance group directories (libs/routing), not here.
         break;
     }
   }

@@ -24,3 +24,5 @@ export * from './balance/load-balance';
 export * from './balance/target-health';
 export * from './balance/route-trace';
 export * from './balance/capabilities';
+export * from './balance/load-balance-groups';
+export * from './balance/balance-plan';

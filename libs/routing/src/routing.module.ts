@@ -4,7 +4,7 @@ import { GatewayEventBus, TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createOutboundAgent } from '@switchyard/http';
 import { LimitStore, LogAppender } from '@switchyard/metering';
-import { createRedis, DlpProfilesRepository, DynamicRoutesRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
+import { createRedis, DlpProfilesRepository, DynamicRoutesRepository, LoadBalanceGroupsRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
 import { RedisChannel } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
@@ -13,6 +13,7 @@ import { ModelCatalog } from './catalog/catalog';
 import { Executor } from './executor';
 import { asHealthMessage, TargetHealth, type HealthMessage } from './balance/target-health';
 import { BreakerMetrics } from './balance/breaker-metrics';
+import { LoadBalanceGroupDirectory } from './balance/load-balance-groups';
 import { createImageFetcher } from './image-fetcher';
 import { ResponseCache } from './cache/response-cache';
 import { DlpProfileDirectory } from './dlp/dlp-profile-directory';
@@ -98,7 +99,7 @@ class ExecutorCloser implements OnApplicationShutdown {
 /** Provides the GatewayClient (the request pipeline, with its catalog, executor and prices) to the router and the documents worker. */
 @Global()
 @Module({
-  imports: [PersistenceModule.forFeature([DlpProfilesRepository, DynamicRoutesRepository])],
+  imports: [PersistenceModule.forFeature([DlpProfilesRepository, DynamicRoutesRepository, LoadBalanceGroupsRepository])],
   providers: [
     { provide: ModelCatalog, useFactory: () => new ModelCatalog() },
     {
@@ -178,7 +179,7 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     {
       provide: GatewayClient,
-      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory, LimitStore, TargetHealth],
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory, LimitStore, TargetHealth, LoadBalanceGroupDirectory],
       useFactory: (
         d: TenantDirectory,
         cat: ModelCatalog,
@@ -190,17 +191,23 @@ class ExecutorCloser implements OnApplicationShutdown {
         routes: DynamicRouteDirectory,
         store: LimitStore,
         health: TargetHealth,
+        groups: LoadBalanceGroupDirectory,
       ) => {
         const cache = new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache });
         const governed = new GovernedExecution(cache, (org) => dlp.detectorsOf(org));
         const routing = { directory: routes, deps: { random: Math.random, rate: routeRateLimiter(store, c.redis.prefix) } };
-        return new GatewayClient(d, cat, e, c, [limits], governed, routing, { random: Math.random, score: (key) => health.score(key), groups: null });
+        return new GatewayClient(d, cat, e, c, [limits], governed, routing, { random: Math.random, score: (key) => health.score(key), groups });
       },
     },
     {
       provide: DynamicRouteDirectory,
       inject: [DynamicRoutesRepository, GatewayEventBus],
       useFactory: (r: DynamicRoutesRepository, events: GatewayEventBus) => new DynamicRouteDirectory(r, events),
+    },
+    {
+      provide: LoadBalanceGroupDirectory,
+      inject: [LoadBalanceGroupsRepository, GatewayEventBus],
+      useFactory: (r: LoadBalanceGroupsRepository, events: GatewayEventBus) => new LoadBalanceGroupDirectory(r, events),
     },
     {
       provide: DlpProfileDirectory,

@@ -13,3 +13,4 @@ export * from './dlp-profiles/dlp-profiles.service';
 export * from './dlp-profiles/dlp-profile.dto';
 export * from './routes/routes.service';
 export * from './routes/route.dto';
+export * from './load-balance-groups/load-balance-groups.service';

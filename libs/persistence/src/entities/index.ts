@@ -3,6 +3,7 @@ import { ConnectionEntity } from './connection.entity';
 import { DlpProfileEntity } from './dlp-profile.entity';
 import { DynamicRouteDeploymentEntity, DynamicRouteEntity, DynamicRouteVersionEntity } from './dynamic-route.entities';
 import { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity } from './document.entities';
+import { LoadBalanceGroupEntity } from './load-balance-group.entity';
 import { OrganizationEntity } from './organization.entity';
 import { ProjectEntity } from './project.entity';
 import { RequestLogBodyEntity, RequestLogEntity } from './request-log.entity';
@@ -15,6 +16,7 @@ export { AccessKeyEntity, ConnectionEntity, DlpProfileEntity, OrganizationEntity
 export { RequestLogBodyEntity, RequestLogEntity };
 export { StoredResponseEntity };
 export { DynamicRouteDeploymentEntity, DynamicRouteEntity, DynamicRouteVersionEntity };
+export { LoadBalanceGroupEntity };
 export type { StoredLogAttempt } from './request-log.entity';
 export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
 export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageMethod } from './document.entities';
@@ -41,4 +43,5 @@ export const ENTITIES = [
   DynamicRouteEntity,
   DynamicRouteVersionEntity,
   DynamicRouteDeploymentEntity,
+  LoadBalanceGroupEntity,
 ];

@@ -15,3 +15,4 @@ export * from './dlp-profiles.repository';
 export * from './stored-responses.repository';
 export * from './latency-histogram';
 export * from './dynamic-routes.repository';
+export * from './load-balance-groups.repository';

@@ -28,8 +28,23 @@ export interface HealthChannel {
   onResync(handler: () => void): void;
 }
 
+/** One target in `GET /v1/admin/health/targets`. */
+export interface TargetHealthView {
+  /** `<connection id>:<model>`. */
+  target: string;
+  connection_id: string;
+  model: string;
+  state: BreakerState;
+  /** When an open breaker lets a probe through (set while it is open or probing). */
+  open_until: string | null;
+  ttfb_ms: number | null;
+  error_rate: number | null;
+  samples: number;
+}
+
 interface Stats {
-  ttfbMs: number;
+  /** Null until an attempt succeeded (a failure's time says nothing about the target's speed). */
+  ttfbMs: number | null;
   errorRate: number;
   samples: number;
 }
@@ -95,6 +110,8 @@ export class TargetHealth {
   score(key: string): number | undefined {
     const s = this.stats.get(key);
     if (!s) return undefined;
+    // Never answered yet: worse than any target that has.
+    if (s.ttfbMs === null) return Number.MAX_SAFE_INTEGER;
     return s.ttfbMs / Math.max(0.05, 1 - s.errorRate);
   }
 
@@ -124,17 +141,20 @@ export class TargetHealth {
   }
 
   /** What `GET /v1/admin/health/targets` shows. */
-  snapshot(): { target: string; state: BreakerState; open_until: string | null; ttfb_ms: number | null; error_rate: number | null; samples: number }[] {
+  snapshot(): TargetHealthView[] {
     const keys = new Set([...this.stats.keys(), ...this.breakers.keys()]);
     return [...keys].sort().map((key) => {
       const s = this.stats.get(key);
       const b = this.breakers.get(key);
       const state: BreakerState = !b ? 'closed' : b.state === 'open' && this.now < b.until ? 'open' : 'half_open';
+      const colon = key.indexOf(':');
       return {
         target: key,
+        connection_id: key.slice(0, colon),
+        model: key.slice(colon + 1),
         state,
         open_until: b ? new Date(b.until).toISOString() : null,
-        ttfb_ms: s ? Math.round(s.ttfbMs * 10) / 10 : null,
+        ttfb_ms: s?.ttfbMs == null ? null : Math.round(s.ttfbMs * 10) / 10,
         error_rate: s ? Math.round(s.errorRate * 1000) / 1000 : null,
         samples: s?.samples ?? 0,
       };
@@ -260,11 +280,11 @@ export class TargetHealth {
     const s = this.stats.get(key);
     const err = ok ? 0 : 1;
     if (!s) {
-      this.stats.set(key, { ttfbMs: ok ? ttfbMs : 0, errorRate: err, samples: 1 });
+      this.stats.set(key, { ttfbMs: ok ? ttfbMs : null, errorRate: err, samples: 1 });
       return;
     }
     // A failed attempt's time says nothing about the target's speed: only the error rate moves.
-    if (ok) s.ttfbMs += ALPHA * (ttfbMs - s.ttfbMs);
+    if (ok) s.ttfbMs = s.ttfbMs === null ? ttfbMs : s.ttfbMs + ALPHA * (ttfbMs - s.ttfbMs);
     s.errorRate += ALPHA * (err - s.errorRate);
     s.samples += 1;
   }
