@@ -26,7 +26,14 @@ describe('load balancing through the router', () => {
   /** A body with the gateway's extensions (the SDK's types do not know them) and no `model` unless given. */
   const ask = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     client.chat.completions.create({ messages, ...body } as unknown as ChatCompletionCreateParamsNonStreaming, { headers }).withResponse();
-  const fail = (body: Record<string, unknown>) => ask(body).catch((e: unknown) => e as InstanceType<typeof OpenAI.APIError>);
+  const fail = async (body: Record<string, unknown>): Promise<InstanceType<typeof OpenAI.APIError>> => {
+    const error = await ask(body).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!(error instanceof OpenAI.APIError)) throw new Error('expected the request to fail');
+    return error;
+  };
 
   async function recordOf(id: string | null): Promise<RequestLogRecord> {
     const deadline = Date.now() + 5000;
