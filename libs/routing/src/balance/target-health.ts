@@ -99,7 +99,7 @@ export class TargetHealth {
   ) {
     this.script = BREAKER_SCRIPT;
     deps.channel?.subscribe((m) => this.receive(m));
-    deps.channel?.onResync(() => void this.load());
+    deps.channel?.onResync(() => void this.load().catch((err: unknown) => deps.onError?.(err)));
   }
 
   private get now(): number {
