@@ -3,7 +3,7 @@ import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type On
 import { GatewayEventBus, TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createOutboundAgent } from '@switchyard/http';
-import { LimitStore, LogAppender } from '@switchyard/metering';
+import { LimitStore, LogAppender, type LimitCounter } from '@switchyard/metering';
 import { createRedis, DlpProfilesRepository, DynamicRoutesRepository, LoadBalanceGroupsRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
 import { RedisChannel } from '@switchyard/queue';
@@ -18,7 +18,7 @@ import { createImageFetcher } from './image-fetcher';
 import { ResponseCache } from './cache/response-cache';
 import { DlpProfileDirectory } from './dlp/dlp-profile-directory';
 import { DynamicRouteDirectory } from './routes/dynamic-routes';
-import { routeRateLimiter } from './routes/route-rate';
+import { routeCostTicket, routeRateLimiter } from './routes/route-rate';
 import { GatewayClient } from './pipeline/gateway-client';
 import { GovernedExecution } from './pipeline/governed-execution';
 import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
@@ -195,7 +195,10 @@ class ExecutorCloser implements OnApplicationShutdown {
       ) => {
         const cache = new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache });
         const governed = new GovernedExecution(cache, (org) => dlp.detectorsOf(org));
-        const routing = { directory: routes, deps: { random: Math.random, rate: routeRateLimiter(store, c.redis.prefix) } };
+        const settleLogger = new Logger('RouteRate');
+        const costTicket = (holds: readonly LimitCounter[]) =>
+          routeCostTicket(store, holds, (err) => settleLogger.warn(`Could not settle a route's cost limit: ${err instanceof Error ? err.message : String(err)}`));
+        const routing = { directory: routes, deps: { random: Math.random, rate: routeRateLimiter(store, c.redis.prefix), costTicket } };
         return new GatewayClient(d, cat, e, c, [limits], governed, routing, { random: Math.random, score: (key) => health.score(key), groups });
       },
     },

@@ -65,12 +65,13 @@ export class GatewayClient {
     }
     // The cache's first look goes out in the same tick as the limits reservation: one Redis round trip for both.
     const governed = this.governed.begin(project, request, controls, targets);
-    let tickets = NO_TICKETS;
+    let tickets = resolved.ticket ? [resolved.ticket] : NO_TICKETS;
     if (admitted) {
       try {
-        tickets = await admitted;
+        tickets = [...tickets, ...(await admitted)];
       } catch (err) {
         governed.abandon();
+        resolved.ticket?.release();
         throw err;
       }
     }
@@ -120,7 +121,15 @@ export class GatewayClient {
       const providers = [...new Set(resolved.map((t) => t.connection.provider))].join(', ');
       throw new GatewayError(400, 'invalid_request_error', 'endpoint_not_supported', endpointNotOffered(request.operation, providers), { param: 'model' });
     }
-    const tickets = this.admission.length ? await admit(this.admission, { call, project, operation: request.operation, request: request.body, controls, targets }) : NO_TICKETS;
+    let tickets = plan.ticket ? [plan.ticket] : NO_TICKETS;
+    if (this.admission.length) {
+      try {
+        tickets = [...tickets, ...(await admit(this.admission, { call, project, operation: request.operation, request: request.body, controls, targets }))];
+      } catch (err) {
+        plan.ticket?.release();
+        throw err;
+      }
+    }
     const policy = executionPolicy(project.settings, controls, this.config.router);
     const run = () => traced(plan, this.executor.executeEndpoint(request, targets, policy, cancel, attempts, plan.skipped));
     if (!tickets.length) return run();
@@ -159,6 +168,7 @@ export class GatewayClient {
     let targets: RouteTarget[];
     let routing: JsonObject | undefined;
     let label: string | undefined;
+    let ticket: AdmissionTicket | undefined;
     if (balance && (balance.group || balance.models) && model === BALANCED_MODEL) {
       ({ targets, routing, label } = await planGroup(this.balancing, project.id, balance, controls.log, resolve));
     } else if (this.routes && model.startsWith('dynamic/')) {
@@ -167,6 +177,7 @@ export class GatewayClient {
       const scope = { id: project.id, rateLimitsFailOpen: project.settings.rate_limits_fail_open };
       const plan = await planDynamicRoute(this.routes.directory, scope, model, ctx, this.routes.deps);
       routing = plan.routing;
+      ticket = plan.ticket;
       label = `route=${plan.routing['route'] as string}@${(plan.routing['version_id'] as string).slice(0, 8)}`;
       targets = plan.targets.map((t) => ({
         ...resolveModel(`${t.provider}/${t.model}`, connections, this.catalog)[0]!,
@@ -175,10 +186,15 @@ export class GatewayClient {
       }));
     } else targets = resolveModel(model, connections, this.catalog);
     for (const fallback of controls.fallbackModels) targets.push(...resolve(fallback, 'fallback_models'));
-    if (!balance && (targets.length < 2 || !chat)) return { targets, routing, label };
+    if (!balance && (targets.length < 2 || !chat)) return { targets, routing, label, ticket };
     const skipped: TargetSkip[] = [];
-    targets = filterTargets(targets, balance, chat, this.catalog, skipped);
-    return { targets, routing, label, skipped: skipped.length ? skipped : undefined };
+    try {
+      targets = filterTargets(targets, balance, chat, this.catalog, skipped);
+    } catch (err) {
+      ticket?.release();
+      throw err;
+    }
+    return { targets, routing, label, ticket, skipped: skipped.length ? skipped : undefined };
   }
 }
 
@@ -190,6 +206,8 @@ interface ResolvedTargets {
   label?: string;
   /** Targets left out before execution; the executor adds those whose breaker is open. */
   skipped?: TargetSkip[];
+  /** The settlement of a dynamic route's cost-limited rate elements. */
+  ticket?: AdmissionTicket;
 }
 
 const NO_TICKETS: readonly AdmissionTicket[] = [];
