@@ -12,6 +12,8 @@ export interface ExecutionPolicy {
   dropUnsupported: boolean;
   /** The project's circuit breaker (null: off). */
   breaker?: CircuitBreakerSettings | null;
+  /** Report each attempt's time to the first byte (a `least-latency` group's call), even without a breaker. */
+  trackLatency?: boolean;
 }
 
 /**

@@ -183,8 +183,9 @@ export class Executor {
     attempt: (target: RouteTarget, policy: ExecutionPolicy) => Promise<AttemptResult<R>>,
   ): Promise<R & { meta: ExecutionMeta }> {
     const started = performance.now();
-    const health = this.options.health;
     const breaker = basePolicy.breaker ?? null;
+    // A plain call of a project without a breaker reports nothing: no key, no timing, no queue.
+    const health = breaker || basePolicy.trackLatency ? this.options.health : undefined;
     let tried = 0;
     let last: { failure: UpstreamFailure; target: RouteTarget } | undefined;
     let failures: Map<RouteTarget, UpstreamFailure> | undefined;

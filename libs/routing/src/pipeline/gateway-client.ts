@@ -4,7 +4,7 @@ import type { LogAttempt } from '@switchyard/metering';
 import { GatewayError, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
-import { executionPolicy } from '../execution-policy';
+import { executionPolicy, type ExecutionPolicy } from '../execution-policy';
 import { endpointNotOffered, type EndpointResult, type ExecutionResult, type Executor } from '../executor';
 import { resolveModel, type RouteTarget } from '../resolve-model';
 import { routeHeader, setFailureRouting } from '../balance/route-trace';
@@ -75,7 +75,7 @@ export class GatewayClient {
         throw err;
       }
     }
-    const policy = executionPolicy(project.settings, controls, this.config.router);
+    const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), resolved);
     const run = () => traced(resolved, governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts, resolved.skipped)));
     if (!tickets.length) return run();
     let result: ExecutionResult;
@@ -130,7 +130,7 @@ export class GatewayClient {
         throw err;
       }
     }
-    const policy = executionPolicy(project.settings, controls, this.config.router);
+    const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), plan);
     const run = () => traced(plan, this.executor.executeEndpoint(request, targets, policy, cancel, attempts, plan.skipped));
     if (!tickets.length) return run();
     let result: EndpointResult;
@@ -169,8 +169,10 @@ export class GatewayClient {
     let routing: JsonObject | undefined;
     let label: string | undefined;
     let ticket: AdmissionTicket | undefined;
+    let latency = false;
     if (balance && (balance.group || balance.models) && model === BALANCED_MODEL) {
       ({ targets, routing, label } = await planGroup(this.balancing, project.id, balance, controls.log, resolve));
+      latency = routing['strategy'] === 'least-latency';
     } else if (this.routes && model.startsWith('dynamic/')) {
       const { log } = controls;
       const ctx = { metadata: log.metadata, headers: controls.routeHeaders ?? {}, body, customer: log.customerIdentifier === null ? {} : { identifier: log.customerIdentifier } };
@@ -194,7 +196,7 @@ export class GatewayClient {
       ticket?.release();
       throw err;
     }
-    return { targets, routing, label, ticket, skipped: skipped.length ? skipped : undefined };
+    return { targets, routing, label, ticket, latency, skipped: skipped.length ? skipped : undefined };
   }
 }
 
@@ -208,7 +210,12 @@ interface ResolvedTargets {
   skipped?: TargetSkip[];
   /** The settlement of a dynamic route's cost-limited rate elements. */
   ticket?: AdmissionTicket;
+  /** A `least-latency` group's call: its attempts' times are reported. */
+  latency?: boolean;
 }
+
+/** The call's policy, reporting the attempts' times when a `least-latency` group chose the targets. */
+const withLatency = (policy: ExecutionPolicy, plan: ResolvedTargets): ExecutionPolicy => (plan.latency ? { ...policy, trackLatency: true } : policy);
 
 const NO_TICKETS: readonly AdmissionTicket[] = [];
 
