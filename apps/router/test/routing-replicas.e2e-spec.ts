@@ -75,15 +75,14 @@ describe('routing across two router processes', () => {
     for (let n = 0; n < 3; n++) await ask(0, '@openai-main/gpt-4o-mini', { fallback_models: ['@groq-main/llama-3.1-8b-instant'] });
     expect(openai.requests).toHaveLength(3);
     // Router 1 never saw a failure: it learns of the open breaker from Redis (pub/sub), off its request path.
+    const stateOn = async (i: number) =>
+      ((await admin(i, '/health/targets')).body['data'] as { model: string; state: string }[]).find((t) => t.model === 'gpt-4o-mini')?.state;
     const deadline = Date.now() + 2000;
-    let route = '';
-    while (Date.now() < deadline && !route.includes('circuit_open')) {
-      route = (await ask(1, '@openai-main/gpt-4o-mini', { fallback_models: ['@groq-main/llama-3.1-8b-instant'] })).response.headers.get('x-gateway-route')!;
-    }
-    expect(route).toBe('target=groq/llama-3.1-8b-instant;skipped=openai/gpt-4o-mini:circuit_open');
+    while (Date.now() < deadline && (await stateOn(1)) !== 'open') await new Promise((r) => setTimeout(r, 20));
+    expect(await stateOn(1)).toBe('open');
+    const { response } = await ask(1, '@openai-main/gpt-4o-mini', { fallback_models: ['@groq-main/llama-3.1-8b-instant'] });
+    expect(response.headers.get('x-gateway-route')).toBe('target=groq/llama-3.1-8b-instant;skipped=openai/gpt-4o-mini:circuit_open');
     expect(openai.requests).toHaveLength(3);
-    const health = await admin(1, '/health/targets');
-    expect((health.body['data'] as { model: string; state: string }[]).find((t) => t.model === 'gpt-4o-mini')).toMatchObject({ state: 'open' });
     // Without a fallback, every target is skipped: a 503 naming each reason.
     const error = await ask(1, '@openai-main/gpt-4o-mini').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.APIError);
