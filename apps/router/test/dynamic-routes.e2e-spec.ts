@@ -32,7 +32,7 @@ describe('dynamic routes through the router', () => {
   const ask = (model: string, metadata: Record<string, string>) =>
     client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Where is my order?' }] }, { headers: { 'x-gateway-metadata': JSON.stringify(metadata) } }).withResponse();
 
-  /** The worked example without its budget element (cost-limited rate elements are not enforced yet: they answer 501). */
+  /** The worked example without its budget element (so that the split tests do not depend on spend). */
   const withoutBudget = () => {
     const doc = supportRoute();
     doc.elements = doc.elements.filter((e) => e.id !== 'budget');
@@ -162,12 +162,24 @@ describe('dynamic routes through the router', () => {
     expect(providers).toEqual(['openai', 'openai', 'groq', 'openai']);
   });
 
-  it('answers 501 naming the element when a path reaches a cost-limited rate element (not enforced yet), never unlimited', async () => {
+  it('runs the worked example with its $5/day budget per user: over it, the user is sent to the cheap model', async () => {
     expect((await admin('', { ...supportRoute(), name: 'budgeted' })).status).toBe(201);
-    const error = await ask('dynamic/budgeted', { plan: 'pro', user_id: 'u1' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OpenAI.APIError);
-    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(501);
-    expect((error as Error).message).toContain("Rate element 'budget'");
-    expect(openai.requests).toHaveLength(0);
+    // gpt-4.1 at $2/M in and $8/M out: 2M + 100k tokens cost $4.80 a call, so a user is over $5 after two.
+    openai.defaultScript = { content: 'pricey', usage: { prompt_tokens: 2_000_000, completion_tokens: 100_000 } };
+    let moved: Response | undefined;
+    for (let n = 0; n < 12 && !moved; n++) {
+      const { response } = await ask('dynamic/budgeted', { plan: 'pro', user_id: 'big-spender' });
+      if (response.headers.get('x-gateway-provider') === 'groq') moved = response;
+      await new Promise((r) => setTimeout(r, 20)); // the settlement is written after the answer
+    }
+    expect(moved).toBeDefined();
+    expect(openai.requests.length).toBeGreaterThanOrEqual(2);
+    expect(moved!.headers.get('x-gateway-route')).toMatch(/^route=budgeted@[0-9a-f-]{8};target=groq\/llama-3\.1-8b-instant$/);
+    const record = await recordOf(moved!.headers.get('x-gateway-log-id'));
+    expect(record.routing).toMatchObject({ route: 'budgeted', path: expect.arrayContaining([{ element: 'budget', type: 'rate', outcome: 'fallback' }]) });
+    // Another user of the pro plan still has a budget.
+    const { response } = await ask('dynamic/budgeted', { plan: 'pro', user_id: 'newcomer' });
+    expect(['openai', 'anthropic']).toContain(response.headers.get('x-gateway-provider'));
+    openai.defaultScript = { content: ['Hello', ' from', ' the mock.'], usage: { prompt_tokens: 11, completion_tokens: 4 } };
   });
 });

@@ -11,11 +11,23 @@ export type GatewayEvent =
   | { type: 'dlp-profiles.changed'; organizationId: string }
   | { type: 'routes.changed'; organizationId: string; projectId: string }
   | { type: 'configs.changed'; organizationId: string; projectId: string }
-  | { type: 'prompts.changed'; organizationId: string; projectId: string };
+  | { type: 'prompts.changed'; organizationId: string; projectId: string }
+  | { type: 'load-balance-groups.changed'; organizationId: string; projectId: string };
 
 export type GatewayEventHandler = (event: GatewayEvent) => void;
 
-const EVENT_TYPES = new Set<string>(['key.revoked', 'key.changed', 'project.changed', 'connections.changed', 'organization.changed', 'dlp-profiles.changed', 'routes.changed', 'configs.changed', 'prompts.changed']);
+const EVENT_TYPES = new Set<string>([
+  'key.revoked',
+  'key.changed',
+  'project.changed',
+  'connections.changed',
+  'organization.changed',
+  'dlp-profiles.changed',
+  'routes.changed',
+  'configs.changed',
+  'prompts.changed',
+  'load-balance-groups.changed',
+]);
 const asGatewayEvent = (m: unknown): GatewayEvent | null =>
   typeof m === 'object' && m !== null && EVENT_TYPES.has((m as { type?: string }).type ?? '') ? (m as GatewayEvent) : null;
 

@@ -199,7 +199,8 @@ export class TenantDirectory {
       case 'routes.changed':
       case 'configs.changed':
       case 'prompts.changed':
-        // Held by the routers' DLP profile, dynamic route, config and prompt directories (libs/routing), not here.
+      case 'load-balance-groups.changed':
+        // Held by the routers' DLP profile, dynamic route, config, prompt and load-balance group directories (libs/routing), not here.
         break;
     }
   }

@@ -1,4 +1,4 @@
-import type { ProjectSettings } from '@switchyard/types';
+import type { CircuitBreakerSettings, ProjectSettings } from '@switchyard/types';
 import type { Backoff, RequestControls } from './pipeline/request-controls';
 
 export interface ExecutionPolicy {
@@ -10,6 +10,10 @@ export interface ExecutionPolicy {
   requestTimeoutMs: number;
   retryAfterCapMs: number;
   dropUnsupported: boolean;
+  /** The project's circuit breaker (null: off). */
+  breaker?: CircuitBreakerSettings | null;
+  /** Report each attempt's time to the first byte (a `least-latency` group's call), even without a breaker. */
+  trackLatency?: boolean;
 }
 
 /**
@@ -28,6 +32,7 @@ export function executionPolicy(settings: ProjectSettings, controls: RequestCont
     requestTimeoutMs: controls.requestTimeoutMs ?? defaults.requestTimeoutMs,
     retryAfterCapMs: defaults.retryAfterCapMs,
     dropUnsupported: controls.dropUnsupported,
+    breaker: settings.circuit_breaker,
   };
 }
 

@@ -7,6 +7,8 @@ import type { DlpResult } from './dlp/dlp-policy';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
 import { noAccounting, type Accounting } from './pipeline/accounting';
 import type { RouteTarget } from './resolve-model';
+import { targetKey, type TargetHealth } from './balance/target-health';
+import { skipOf, targetName, type TargetSkip } from './balance/route-trace';
 import { allowsFallback, classifyFailure, failureCode, isRetryable, toGatewayError, type UpstreamFailure } from './upstream-failure';
 
 export interface ExecutionMeta {
@@ -23,8 +25,12 @@ export interface ExecutionMeta {
   cache?: 'HIT' | 'MISS' | 'BYPASS';
   /** What DLP found in the request and the answer (`x-gateway-dlp`, the log record's `dlp`); absent when nothing. */
   dlp?: DlpResult;
-  /** The dynamic route's decision (route, version, path, targets) for the log record; absent for plain model names. */
+  /** The dynamic route's or group's decision (route, version, path, targets) for the log record; absent for plain model names. */
   routing?: JsonObject;
+  /** `route=<name>@<version>` or `group=<id>`, for `x-gateway-route`; absent for plain model names. */
+  routeLabel?: string;
+  /** Targets left out without being tried (breaker open, excluded, incapable); absent when none. */
+  skipped?: TargetSkip[];
 }
 
 export interface CompletionResult {
@@ -119,6 +125,8 @@ export interface ExecutorOptions {
   adapters: AdapterLookup;
   /** The accounting stage: turns a call's usage into its usage record (default: tokens only, no cost). */
   account?: Accounting;
+  /** Target health shared by the replicas (breakers, latency averages); absent: no breaker, nothing reported. */
+  health?: TargetHealth;
   sleep?: (ms: number, cancel: Cancellation) => Promise<void>;
 }
 
@@ -148,14 +156,14 @@ export class Executor {
    * Runs the plan of a chat completion. `attempts`, when given (the request's log wants them), receives each
    * upstream attempt as it ends, failed ones included: a side channel that holds them whether the call succeeds or throws.
    */
-  execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<ExecutionResult> {
+  execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[], skipped?: TargetSkip[]): Promise<ExecutionResult> {
     const stream = request.stream === true;
-    return this.run(targets, policy, cancel, attempts, (target, p) => this.attempt(request, target, p, stream, cancel));
+    return this.run(targets, policy, cancel, attempts, skipped, (target, p) => this.attempt(request, target, p, stream, cancel));
   }
 
   /** Runs the plan of an endpoint other than chat (embeddings, images, audio…): the same attempts, retries and fallbacks. */
-  executeEndpoint(request: EndpointRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<EndpointResult> {
-    return this.run(targets, policy, cancel, attempts, (target, p) => this.attemptEndpoint(request, target, p, cancel));
+  executeEndpoint(request: EndpointRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[], skipped?: TargetSkip[]): Promise<EndpointResult> {
+    return this.run(targets, policy, cancel, attempts, skipped, (target, p) => this.attemptEndpoint(request, target, p, cancel));
   }
 
   /**
@@ -164,8 +172,16 @@ export class Executor {
    * completion or chunk stream the edge translates back). The same attempts, retries and fallbacks; `chat` is
    * null when the request cannot be translated, and the plan then holds native targets only (`passesThrough`).
    */
-  executeNative(native: NativeRequest, chat: ChatRequest | null, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<ExecutionResult | EndpointResult> {
-    return this.run<NativeAttempt>(targets, policy, cancel, attempts, (target, p) => {
+  executeNative(
+    native: NativeRequest,
+    chat: ChatRequest | null,
+    targets: RouteTarget[],
+    policy: ExecutionPolicy,
+    cancel: Cancellation,
+    attempts?: LogAttempt[],
+    skipped?: TargetSkip[],
+  ): Promise<ExecutionResult | EndpointResult> {
+    return this.run<NativeAttempt>(targets, policy, cancel, attempts, skipped, (target, p) => {
       const adapter = this.adapters(target.connection.provider);
       const build = nativeBuilder(adapter, native.protocol, target.upstreamModel);
       if (build && adapter) return this.attemptCall(adapter, (ctx) => build(native, ctx), target, p, cancel);
@@ -184,26 +200,49 @@ export class Executor {
     return this.adapters(provider)?.operations?.[operation] !== undefined;
   }
 
-  /** The loop every plan runs: attempts per target with backoff, then fallback to the next target. */
+  /**
+   * The loop every plan runs: attempts per target with backoff, then fallback to the next target. A target whose
+   * breaker is open is skipped (read from memory); each attempt's outcome is reported to the target health (queued,
+   * sent off the request path). `skipped` holds the targets resolve left out, and receives the breaker's.
+   */
   private async run<R extends object>(
     targets: RouteTarget[],
     basePolicy: ExecutionPolicy,
     cancel: Cancellation,
     attempts: LogAttempt[] | undefined,
+    skipped: TargetSkip[] | undefined,
     attempt: (target: RouteTarget, policy: ExecutionPolicy) => Promise<AttemptResult<R>>,
   ): Promise<R & { meta: ExecutionMeta }> {
     const started = performance.now();
+    const breaker = basePolicy.breaker ?? null;
+    // A plain call of a project without a breaker reports nothing: no key, no timing, no queue.
+    const health = breaker || basePolicy.trackLatency ? this.options.health : undefined;
     let tried = 0;
     let last: { failure: UpstreamFailure; target: RouteTarget } | undefined;
+    let failures: Map<RouteTarget, UpstreamFailure> | undefined;
     for (const [step, target] of targets.entries()) {
+      const key = health ? targetKey(target.connection.id, target.upstreamModel) : '';
+      let probe = false;
+      if (health && breaker) {
+        const state = health.admit(key);
+        if (state === 'open') {
+          (skipped ??= []).push(skipOf(target, 'circuit_open'));
+          continue;
+        }
+        probe = state === 'half_open';
+      }
       // A dynamic route's model element brings its own retries and timeout.
       const policy = target.policy ? { ...basePolicy, ...target.policy } : basePolicy;
       for (let n = 1; n <= policy.maxAttempts; n += 1) {
         if (cancel.aborted) throw new ClientAbortedError();
         tried += 1;
-        const attemptStarted = attempts ? performance.now() : 0;
+        const attemptStarted = attempts || health ? performance.now() : 0;
         const outcome = await attempt(target, policy);
-        if (attempts) attempts.push(attemptOf(step, target, outcome.ok ? null : outcome.failure, attemptStarted, performance.now()));
+        const ended = attempts || health ? performance.now() : 0;
+        if (attempts) attempts.push(attemptOf(step, target, outcome.ok ? null : outcome.failure, attemptStarted, ended));
+        // Only failures of the target count against it (a client error says nothing about its health).
+        if (health && (outcome.ok || isRetryable(outcome.failure))) health.report(key, outcome.ok, ended - attemptStarted, breaker, probe);
+        probe = false;
         if (outcome.ok) {
           const meta: ExecutionMeta = {
             provider: target.connection.provider,
@@ -213,10 +252,12 @@ export class Executor {
             attempts: tried,
             firstByteMs: performance.now() - started,
           };
+          if (skipped?.length) meta.skipped = skipped;
           // The stream's tail writes its usage into this very object: add the meta, do not copy.
           return Object.assign(outcome.result, { meta });
         }
         last = { failure: outcome.failure, target };
+        if (targets.length > 1) (failures ??= new Map()).set(target, outcome.failure);
         if (!isRetryable(outcome.failure)) break;
         if (n < policy.maxAttempts) {
           const retryAfter = outcome.failure.kind === 'http' ? outcome.failure.retryAfterMs : undefined;
@@ -226,9 +267,17 @@ export class Executor {
       }
       if (!last || !allowsFallback(last.failure)) break;
     }
-    if (!last) throw new GatewayError(500, 'server_error', 'no_targets', 'No target could be tried.');
+    const details = failures || skipped?.length ? targetDetails(failures, skipped) : undefined;
+    if (!last) {
+      throw new GatewayError(503, 'api_error', 'no_available_targets', 'No target could be tried: every one was skipped (see error.details).', {
+        details,
+        headers: { 'x-gateway-attempts': '0' },
+      });
+    }
     const { provider, credentials } = last.target.connection;
-    throw toGatewayError(last.failure, provider, credentialStrings(credentials), { 'x-gateway-attempts': String(tried) });
+    const err = toGatewayError(last.failure, provider, credentialStrings(credentials), { 'x-gateway-attempts': String(tried) });
+    if (!details) throw err;
+    throw new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers: err.headers, details });
   }
 
   private async attempt(request: ChatRequest, target: RouteTarget, policy: ExecutionPolicy, stream: boolean, cancel: Cancellation): Promise<AttemptResult> {
@@ -376,6 +425,16 @@ export class Executor {
     const own = this.untrustedDispatcher === this.dispatcher ? [this.dispatcher] : [this.dispatcher, this.untrustedDispatcher];
     await Promise.all([...own.map((d) => d.close()), ...this.closers.map((fn) => fn())]);
   }
+}
+
+/** Each target's reason (`error.details`), Keywords AI style: the failure's code and status, or why it was skipped. Never a message (it could quote a credential). */
+function targetDetails(failures: Map<RouteTarget, UpstreamFailure> | undefined, skipped: readonly TargetSkip[] | undefined): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const s of skipped ?? []) out.push({ target: s.target, connection: s.connection, reason: s.reason, tried: false });
+  for (const [t, f] of failures ?? []) {
+    out.push({ target: targetName(t), connection: t.connection.slug, reason: failureCode(f), status: f.kind === 'http' || f.kind === 'stream' ? f.status : null, tried: true });
+  }
+  return out;
 }
 
 /** One attempt's record; `started` and `ended` are `performance.now()` readings. */

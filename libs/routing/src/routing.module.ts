@@ -1,19 +1,24 @@
-import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Global, Inject, Logger, Module, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { GatewayEventBus, TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createOutboundAgent } from '@switchyard/http';
-import { LimitStore, LogAppender } from '@switchyard/metering';
-import { createRedis, DlpProfilesRepository, DynamicRoutesRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
+import { LimitStore, LogAppender, type LimitCounter } from '@switchyard/metering';
+import { createRedis, DlpProfilesRepository, DynamicRoutesRepository, LoadBalanceGroupsRepository, PersistenceModule, REDIS_CLIENT } from '@switchyard/persistence';
 import { createAdapterRegistry } from '@switchyard/providers';
+import { RedisChannel } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
 import { ModelCatalog } from './catalog/catalog';
 import { Executor } from './executor';
+import { asHealthMessage, TargetHealth, type HealthMessage } from './balance/target-health';
+import { BreakerMetrics } from './balance/breaker-metrics';
+import { LoadBalanceGroupDirectory } from './balance/load-balance-groups';
 import { createImageFetcher } from './image-fetcher';
 import { ResponseCache } from './cache/response-cache';
 import { DlpProfileDirectory } from './dlp/dlp-profile-directory';
 import { DynamicRouteDirectory } from './routes/dynamic-routes';
-import { routeRateLimiter } from './routes/route-rate';
+import { routeCostTicket, routeRateLimiter } from './routes/route-rate';
 import { GatewayClient } from './pipeline/gateway-client';
 import { GovernedExecution } from './pipeline/governed-execution';
 import { priceCatalogOf, pricedAccounting } from './pipeline/accounting';
@@ -103,6 +108,24 @@ class LogAppenderCloser implements BeforeApplicationShutdown {
   }
 }
 
+const TARGET_HEALTH_CHANNEL = Symbol('TARGET_HEALTH_CHANNEL');
+
+/** The target health's channel: subscribed (and the open breakers read from Redis) at start, flushed and closed at shutdown. */
+class TargetHealthLifecycle implements OnModuleInit, BeforeApplicationShutdown {
+  constructor(
+    @Inject(TargetHealth) private readonly health: TargetHealth,
+    @Inject(TARGET_HEALTH_CHANNEL) private readonly channel: RedisChannel<HealthMessage>,
+  ) {}
+  async onModuleInit(): Promise<void> {
+    await this.channel.start();
+    await this.health.load();
+  }
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.health.close().catch(() => undefined);
+    await this.channel.close();
+  }
+}
+
 class ExecutorCloser implements OnApplicationShutdown {
   constructor(@Inject(Executor) private readonly executor: Executor) {}
   async onApplicationShutdown(): Promise<void> {
@@ -113,13 +136,38 @@ class ExecutorCloser implements OnApplicationShutdown {
 /** Provides the GatewayClient (the request pipeline, with its catalog, executor and prices) to the router and the documents worker. */
 @Global()
 @Module({
-  imports: [PersistenceModule.forFeature([DlpProfilesRepository, DynamicRoutesRepository])],
+  imports: [PersistenceModule.forFeature([DlpProfilesRepository, DynamicRoutesRepository, LoadBalanceGroupsRepository])],
   providers: [
     { provide: ModelCatalog, useFactory: () => new ModelCatalog() },
     {
+      provide: TARGET_HEALTH_CHANNEL,
+      inject: [APP_CONFIG],
+      useFactory: (c: ServiceConfig) => new RedisChannel<HealthMessage>(c, { name: 'target-health', connectionName: `switchyard-${c.serviceName}-health`, accept: asHealthMessage }),
+    },
+    {
+      provide: TargetHealth,
+      inject: [APP_CONFIG, REDIS_CLIENT, TARGET_HEALTH_CHANNEL],
+      useFactory: (c: ServiceConfig, redis: Redis, channel: RedisChannel<HealthMessage>) => {
+        const logger = new Logger('TargetHealth');
+        return new TargetHealth({
+          channel,
+          redis,
+          prefix: c.redis.prefix,
+          replicaId: randomUUID(),
+          onError: (err) => logger.warn(`Could not report target health: ${err instanceof Error ? err.message : String(err)}`),
+        });
+      },
+    },
+    TargetHealthLifecycle,
+    {
+      provide: BreakerMetrics,
+      inject: [TargetHealth, { token: Metrics, optional: true }],
+      useFactory: (health: TargetHealth, m: Metrics | undefined) => (m ? new BreakerMetrics(m.registry, health) : null),
+    },
+    {
       provide: Executor,
-      inject: [APP_CONFIG, ModelCatalog],
-      useFactory: (c: ServiceConfig, catalog: ModelCatalog) => {
+      inject: [APP_CONFIG, ModelCatalog, TargetHealth],
+      useFactory: (c: ServiceConfig, catalog: ModelCatalog, health: TargetHealth) => {
         const fetchImage = createImageFetcher(c.router.images);
         const executor = new Executor({
           bodyIdleTimeoutMs: c.router.requestTimeoutMs,
@@ -127,6 +175,7 @@ class ExecutorCloser implements OnApplicationShutdown {
           ...(c.connections.allowPrivateBaseUrls ? {} : { untrustedDispatcher: createOutboundAgent({ allowPrivate: false, connectTimeoutMs: 10_000 }) }),
           adapters: createAdapterRegistry({ fetchImage }),
           account: pricedAccounting(priceCatalogOf(catalog)),
+          health,
         });
         executor.onClose(() => fetchImage.close());
         return executor;
@@ -174,7 +223,7 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     {
       provide: GatewayClient,
-      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory, LimitStore],
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory, LimitStore, TargetHealth, LoadBalanceGroupDirectory],
       useFactory: (
         d: TenantDirectory,
         cat: ModelCatalog,
@@ -185,10 +234,16 @@ class ExecutorCloser implements OnApplicationShutdown {
         limits: LimitsStage,
         routes: DynamicRouteDirectory,
         store: LimitStore,
+        health: TargetHealth,
+        groups: LoadBalanceGroupDirectory,
       ) => {
         const cache = new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache });
         const governed = new GovernedExecution(cache, (org) => dlp.detectorsOf(org));
-        return new GatewayClient(d, cat, e, c, [limits], governed, { directory: routes, deps: { random: Math.random, rate: routeRateLimiter(store, c.redis.prefix) } });
+        const settleLogger = new Logger('RouteRate');
+        const costTicket = (holds: readonly LimitCounter[]) =>
+          routeCostTicket(store, holds, (err) => settleLogger.warn(`Could not settle a route's cost limit: ${err instanceof Error ? err.message : String(err)}`));
+        const routing = { directory: routes, deps: { random: Math.random, rate: routeRateLimiter(store, c.redis.prefix), costTicket } };
+        return new GatewayClient(d, cat, e, c, [limits], governed, routing, { random: Math.random, score: (key) => health.score(key), groups });
       },
     },
     {
@@ -197,11 +252,16 @@ class ExecutorCloser implements OnApplicationShutdown {
       useFactory: (r: DynamicRoutesRepository, events: GatewayEventBus) => new DynamicRouteDirectory(r, events),
     },
     {
+      provide: LoadBalanceGroupDirectory,
+      inject: [LoadBalanceGroupsRepository, GatewayEventBus],
+      useFactory: (r: LoadBalanceGroupsRepository, events: GatewayEventBus) => new LoadBalanceGroupDirectory(r, events),
+    },
+    {
       provide: DlpProfileDirectory,
       inject: [DlpProfilesRepository, GatewayEventBus],
       useFactory: (r: DlpProfilesRepository, events: GatewayEventBus) => new DlpProfileDirectory(r, events),
     },
   ],
-  exports: [GatewayClient, ModelCatalog, RequestLogger, BudgetsReport, SpanExporter],
+  exports: [GatewayClient, ModelCatalog, RequestLogger, BudgetsReport, SpanExporter, TargetHealth],
 })
 export class RoutingModule {}

@@ -19,3 +19,4 @@ export * from './configs/config.views';
 export * from './prompts/prompts.service';
 export * from './prompts/prompt.dto';
 export * from './prompts/prompt.views';
+export * from './load-balance-groups/load-balance-groups.service';

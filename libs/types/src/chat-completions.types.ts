@@ -84,10 +84,28 @@ export interface ChatRequest {
   [extra: string]: unknown;
 }
 
+/** Keywords AI's `load_balance_group`, plus the gateway's `strategy` and `sticky_key` (a saved group's fields). */
+export interface LoadBalanceGroupBody {
+  group_id?: string;
+  models?: { model: string; weight?: number }[];
+  strategy?: 'weighted' | 'least-latency' | 'sticky';
+  /** For `sticky`: `customer_identifier` (default) or `metadata.<key>`. */
+  sticky_key?: string;
+}
+
 /** Body fields that belong to the gateway (Keywords AI style), removed before forwarding. */
 export interface GatewayBodyExtensions {
   fallback_models?: string[];
-  load_balance_group?: unknown;
+  /** Keywords AI: a saved group (`group_id`) or inline members; used when the request names no `model`. */
+  load_balance_group?: LoadBalanceGroupBody;
+  /** Keywords AI: no fallback to other targets (only the chosen one is tried). */
+  disable_fallback?: boolean;
+  /** Keywords AI: the models to balance over (equal weights) when the request names no `model` nor group. */
+  models?: string[];
+  /** Keywords AI: targets left out, by model name (as requested or upstream). */
+  exclude_models?: string[];
+  /** Keywords AI: targets left out, by provider id. */
+  exclude_providers?: string[];
   retry_params?: { retry_enabled?: boolean; num_retries?: number; retry_after?: number };
   cache_enabled?: boolean;
   cache_ttl?: number;

@@ -94,10 +94,46 @@ const identifier = z.union([z.string().max(512), z.number()]);
 
 const nullableNumber = (min: number, max: number) => z.number().min(min).max(max).nullable().optional();
 
+/** Where a sticky group reads its key: the customer identifier or one metadata key. */
+export const STICKY_KEY = /^(customer_identifier|metadata\.[A-Za-z0-9_.-]{1,128})$/;
+
+/** Inline members of a group: a model name and a weight; provider credentials in the body are refused (use a connection). */
+export const loadBalanceMemberSchema = z
+  .object({
+    model: z.string().min(1).max(512),
+    weight: z.number().min(0).max(1_000_000).optional(),
+    credentials: z.unknown().optional(),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    if (m.credentials !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['credentials'], message: 'is not accepted: provider keys live in connections; name one as @connection-slug/model' });
+    }
+  });
+
+export const loadBalanceStrategySchema = z.enum(['weighted', 'least-latency', 'sticky']);
+
+export const loadBalanceGroupSchema = z
+  .object({
+    group_id: z.string().min(1).max(200).optional(),
+    models: z.array(loadBalanceMemberSchema).min(1).max(20).optional(),
+    strategy: loadBalanceStrategySchema.optional(),
+    sticky_key: z.string().regex(STICKY_KEY, 'must be customer_identifier or metadata.<key>').optional(),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    if (!g.group_id && !g.models) ctx.addIssue({ code: 'custom', path: [], message: 'needs group_id or models' });
+    if (g.models && !g.models.some((m) => (m.weight ?? 1) > 0)) ctx.addIssue({ code: 'custom', path: ['models'], message: 'needs a member with a weight above 0' });
+  });
+
 /** The gateway's body extensions (Keywords AI style), validated on every endpoint and removed before forwarding. */
 export const gatewayExtensionFields = {
   fallback_models: z.array(z.string().min(1)).max(10).optional(),
-  load_balance_group: z.unknown().optional(),
+  load_balance_group: loadBalanceGroupSchema.optional(),
+  disable_fallback: z.boolean().optional(),
+  models: z.array(z.string().min(1)).min(1).max(20).optional(),
+  exclude_models: z.array(z.string().min(1)).max(50).optional(),
+  exclude_providers: z.array(z.string().min(1)).max(50).optional(),
   retry_params: z
     .object({ retry_enabled: z.boolean().optional(), num_retries: z.number().int().min(0).max(4).optional(), retry_after: z.number().min(0).optional() })
     .loose()
@@ -156,6 +192,10 @@ export const chatRequestSchema = z
 export const GATEWAY_BODY_EXTENSIONS = [
   'fallback_models',
   'load_balance_group',
+  'disable_fallback',
+  'models',
+  'exclude_models',
+  'exclude_providers',
   'retry_params',
   'cache_enabled',
   'cache_ttl',

@@ -12,18 +12,21 @@ export type ErrorType =
   | 'server_error';
 
 export interface OpenAIErrorBody {
-  error: { message: string; type: ErrorType | string; param: string | null; code: string | null };
+  error: { message: string; type: ErrorType | string; param: string | null; code: string | null; details?: readonly Record<string, unknown>[] };
 }
 
 export interface GatewayErrorOptions {
   param?: string | null;
   headers?: Record<string, string>;
   cause?: unknown;
+  /** Per-item reasons (e.g. each routing target's, when every one failed): `error.details` of the body. Never secrets. */
+  details?: readonly Record<string, unknown>[];
 }
 
 export class GatewayError extends Error {
   readonly param: string | null;
   readonly headers: Record<string, string>;
+  readonly details: readonly Record<string, unknown>[] | undefined;
 
   constructor(
     readonly status: number,
@@ -36,10 +39,13 @@ export class GatewayError extends Error {
     this.name = 'GatewayError';
     this.param = options.param ?? null;
     this.headers = options.headers ?? {};
+    this.details = options.details;
   }
 
   toBody(): OpenAIErrorBody {
-    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+    const error: OpenAIErrorBody['error'] = { message: this.message, type: this.type, param: this.param, code: this.code };
+    if (this.details) error.details = this.details;
+    return { error };
   }
 }
 

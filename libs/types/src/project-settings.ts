@@ -62,6 +62,22 @@ export const gatewayStoredFieldsSchema = z.object({
 export type GatewayStoredFields = Partial<z.infer<typeof gatewayStoredFieldsSchema>>;
 export const GATEWAY_STORED_KEYS = Object.keys(gatewayStoredFieldsSchema.shape) as (keyof GatewayStoredFields)[];
 
+/** A project's circuit breaker per target (docs/routing.md#circuit-breaker); null: off. */
+export const circuitBreakerSchema = z
+  .object({
+    /** Opens after this many failed attempts within the window… */
+    failure_threshold: z.number().int().min(1).max(10_000).default(5),
+    window_seconds: z.number().int().min(1).max(3600).default(60),
+    /** …or when this share of at least `min_requests` attempts in the window failed. */
+    error_ratio: z.number().gt(0).max(1).default(0.5),
+    min_requests: z.number().int().min(1).max(100_000).default(20),
+    /** How long it stays open before one probe is let through. */
+    open_seconds: z.number().int().min(1).max(3600).default(30),
+  })
+  .strict();
+
+export type CircuitBreakerSettings = z.infer<typeof circuitBreakerSchema>;
+
 export const projectSettingsSchema = gatewayStoredFieldsSchema.extend({
   cache_ttl: z.number().int().min(0).max(2_592_000),
   cache_invalidate_on_update: z.boolean(),
@@ -82,6 +98,7 @@ export const projectSettingsSchema = gatewayStoredFieldsSchema.extend({
   rate_limits_fail_open: z.boolean(),
   /** While Redis is unreachable: budgets and quotas refuse calls with a 503 (false, the default) or let them through. */
   budgets_fail_open: z.boolean(),
+  circuit_breaker: circuitBreakerSchema.nullable(),
 });
 
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
@@ -104,6 +121,7 @@ export const DEFAULT_PROJECT_SETTINGS: ProjectSettings = {
   zdr: false,
   rate_limits_fail_open: true,
   budgets_fail_open: false,
+  circuit_breaker: null,
   logpush: null,
   logpush_public_key: null,
   store_id: null,

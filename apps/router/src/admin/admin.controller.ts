@@ -1,7 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { adminScopeOf, CurrentPrincipal } from '@switchyard/auth';
+import { adminScopeOf, CurrentPrincipal, TenantDirectory } from '@switchyard/auth';
 import { AdminOnly } from '@switchyard/http';
-import { AccessKeysService, ConnectionsService, DlpProfilesService, OrganizationsService, ProjectsService, RoutesService } from '@switchyard/tenancy';
+import { TargetHealth } from '@switchyard/routing';
+import { AccessKeysService, ConnectionsService, DlpProfilesService, LoadBalanceGroupsService, OrganizationsService, ProjectsService, RoutesService } from '@switchyard/tenancy';
 import type { Principal } from '@switchyard/types';
 import { BudgetsService } from './budgets.service';
 import { UuidPipe } from './uuid.pipe';
@@ -24,7 +25,55 @@ export class AdminController {
     private readonly dlpProfiles: DlpProfilesService,
     private readonly budgetsService: BudgetsService,
     private readonly routes: RoutesService,
+    private readonly groups: LoadBalanceGroupsService,
+    private readonly health: TargetHealth,
+    private readonly directory: TenantDirectory,
   ) {}
+
+  /**
+   * Each target's breaker state and latency average as this replica holds them (docs/routing.md#circuit-breaker);
+   * an organization admin key sees its own connections' targets.
+   */
+  @Get('health/targets')
+  async targetHealth(@CurrentPrincipal() p: Principal) {
+    const scope = adminScopeOf(p);
+    const all = this.health.snapshot();
+    if (scope.kind === 'root') return { data: all };
+    const own = new Set((await this.directory.connectionsOf(scope.organizationId)).map((c) => c.id));
+    return { data: all.filter((t) => own.has(t.connection_id)) };
+  }
+
+  // Saved load-balance groups (docs/routing.md#load-balancing). A group is named by its id or its name.
+  @Post('organizations/:org/projects/:project/load-balance-groups')
+  createGroup(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Body() body: unknown) {
+    return this.groups.create(adminScopeOf(p), org, project, body);
+  }
+
+  @Get('organizations/:org/projects/:project/load-balance-groups')
+  listGroups(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string) {
+    return page(this.groups.list(adminScopeOf(p), org, project));
+  }
+
+  @Get('organizations/:org/projects/:project/load-balance-groups/:group')
+  getGroup(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Param('group') group: string) {
+    return this.groups.get(adminScopeOf(p), org, project, group);
+  }
+
+  @Patch('organizations/:org/projects/:project/load-balance-groups/:group')
+  updateGroup(
+    @CurrentPrincipal() p: Principal,
+    @Param('org', UuidPipe) org: string,
+    @Param('project') project: string,
+    @Param('group') group: string,
+    @Body() body: unknown,
+  ) {
+    return this.groups.update(adminScopeOf(p), org, project, group, body);
+  }
+
+  @Delete('organizations/:org/projects/:project/load-balance-groups/:group')
+  deleteGroup(@CurrentPrincipal() p: Principal, @Param('org', UuidPipe) org: string, @Param('project') project: string, @Param('group') group: string) {
+    return this.groups.delete(adminScopeOf(p), org, project, group);
+  }
 
   @Post('organizations')
   createOrganization(@CurrentPrincipal() p: Principal, @Body() body: unknown) {

@@ -6,6 +6,7 @@ import {
   callCost,
   ClientAbortedError,
   dlpHeaders,
+  routeHeader,
   type CallLog,
   type CallOrigin,
   type EndpointResult,
@@ -163,7 +164,7 @@ function withLogId(err: GatewayError, log: CallLog): GatewayError {
   if (!log.id) return err;
   const headers = { ...err.headers };
   log.addHeaders(headers);
-  return new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err });
+  return new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, cause: err, details: err.details });
 }
 
 /**
@@ -187,6 +188,7 @@ function responseHeaders(requestId: string, eventId: string | null, meta: Execut
     'x-gateway-step': step,
     'cf-aig-step': step,
     'x-gateway-attempts': String(meta.attempts),
+    'x-gateway-route': routeHeader(meta.routeLabel, `${meta.provider}/${meta.model}`, meta.skipped),
   };
   if (meta.cache) headers['x-gateway-cache-status'] = headers['cf-aig-cache-status'] = meta.cache;
   return meta.dlp ? Object.assign(headers, dlpHeaders(meta.dlp)) : headers;

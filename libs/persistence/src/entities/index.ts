@@ -5,6 +5,7 @@ import { ConfigEntity, ConfigRuleEntity, ConfigVariantEntity, ConfigVariantVersi
 import { PromptEntity, PromptVersionEntity } from './prompt.entities';
 import { DynamicRouteDeploymentEntity, DynamicRouteEntity, DynamicRouteVersionEntity } from './dynamic-route.entities';
 import { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity } from './document.entities';
+import { LoadBalanceGroupEntity } from './load-balance-group.entity';
 import { OrganizationEntity } from './organization.entity';
 import { ProjectEntity } from './project.entity';
 import { RequestLogBodyEntity, RequestLogEntity } from './request-log.entity';
@@ -21,6 +22,7 @@ export { ConfigEntity, ConfigRuleEntity, ConfigVariantEntity, ConfigVariantVersi
 export type { ConfigVariantData } from './config.entities';
 export { PromptEntity, PromptVersionEntity };
 export type { PromptVersionData } from './prompt.entities';
+export { LoadBalanceGroupEntity };
 export type { StoredLogAttempt } from './request-log.entity';
 export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
 export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageMethod } from './document.entities';
@@ -53,4 +55,5 @@ export const ENTITIES = [
   ConfigRuleEntity,
   PromptEntity,
   PromptVersionEntity,
+  LoadBalanceGroupEntity,
 ];

@@ -77,6 +77,9 @@ export class ProjectEntity {
   @Column('boolean', { name: 'budgets_fail_open', default: false })
   budgetsFailOpen!: boolean;
 
+  @Column('jsonb', { name: 'circuit_breaker', nullable: true })
+  circuitBreaker!: ProjectSettings['circuit_breaker'];
+
   /** The gateway fields stored and returned only (see GatewayStoredFields in libs/types). */
   @Column('jsonb', { name: 'gateway_stored', default: () => "'{}'::jsonb" })
   gatewayStored!: GatewayStoredFields;
@@ -112,6 +115,7 @@ export function settingsOf(p: ProjectEntity): ProjectSettings {
     zdr: p.zdr,
     rate_limits_fail_open: p.rateLimitsFailOpen,
     budgets_fail_open: p.budgetsFailOpen,
+    circuit_breaker: p.circuitBreaker ?? null,
     ...storedFieldsOf(p.gatewayStored ?? {}),
   };
 }
@@ -134,6 +138,7 @@ export function applySettings(p: ProjectEntity, s: Partial<ProjectSettings>): vo
   if (s.zdr !== undefined) p.zdr = s.zdr;
   if (s.rate_limits_fail_open !== undefined) p.rateLimitsFailOpen = s.rate_limits_fail_open;
   if (s.budgets_fail_open !== undefined) p.budgetsFailOpen = s.budgets_fail_open;
+  if (s.circuit_breaker !== undefined) p.circuitBreaker = s.circuit_breaker;
   const stored = Object.fromEntries(GATEWAY_STORED_KEYS.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
   if (Object.keys(stored).length) p.gatewayStored = { ...(p.gatewayStored ?? {}), ...stored };
 }

@@ -19,3 +19,4 @@ export * from './log-datasets.repository';
 export * from './log-evaluations.repository';
 export * from './configs.repository';
 export * from './prompts.repository';
+export * from './load-balance-groups.repository';

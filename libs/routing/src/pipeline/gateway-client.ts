@@ -5,10 +5,14 @@ import type { NativeRequest } from '@switchyard/providers';
 import { GatewayError, invalidRequest, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
-import { executionPolicy } from '../execution-policy';
+import { executionPolicy, type ExecutionPolicy } from '../execution-policy';
 import { endpointNotOffered, type EndpointResult, type ExecutionResult, type Executor } from '../executor';
 import { resolveModel, type RouteTarget } from '../resolve-model';
+import { routeHeader, setFailureRouting } from '../balance/route-trace';
 import { planDynamicRoute, type DynamicRouteDeps, type DynamicRouteDirectory } from '../routes/dynamic-routes';
+import { filterTargets, planGroup, type BalancingDeps } from '../balance/balance-plan';
+import type { TargetSkip } from '../balance/route-trace';
+import { BALANCED_MODEL } from './chat-request';
 import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
 import { GovernedExecution } from './governed-execution';
 import { mockResult } from './mock-response';
@@ -35,6 +39,8 @@ export class GatewayClient {
     private readonly governed: GovernedExecution = new GovernedExecution(null),
     /** Dynamic routes (`dynamic/<name>`); none: such names are unknown models. */
     private readonly routes: { directory: DynamicRouteDirectory; deps: DynamicRouteDeps } | null = null,
+    /** Load balancing: the draw, the latency scores and the saved groups. */
+    private readonly balancing: BalancingDeps = { random: Math.random, score: null, groups: null },
   ) {}
 
   /**
@@ -50,7 +56,8 @@ export class GatewayClient {
     attempts?: LogAttempt[],
   ): Promise<ExecutionResult> {
     const mock = controls.mockResponse;
-    const { targets, routing } = mock === undefined ? await this.resolve(call, project, request.model, controls, request) : { targets: await this.resolveForMock(call, request.model), routing: undefined };
+    const resolved = mock === undefined ? await this.resolve(call, project, request.model, controls, request, request) : { targets: await this.resolveForMock(call, request.model) };
+    const { targets } = resolved;
     const admitted = this.admission.length ? admit(this.admission, { call, project, operation: 'chat', request, controls, targets }) : null;
     if (mock !== undefined) {
       const tickets = admitted ? await admitted : NO_TICKETS;
@@ -59,17 +66,18 @@ export class GatewayClient {
     }
     // The cache's first look goes out in the same tick as the limits reservation: one Redis round trip for both.
     const governed = this.governed.begin(project, request, controls, targets);
-    let tickets = NO_TICKETS;
+    let tickets = resolved.ticket ? [resolved.ticket] : NO_TICKETS;
     if (admitted) {
       try {
-        tickets = await admitted;
+        tickets = [...tickets, ...(await admitted)];
       } catch (err) {
         governed.abandon();
+        resolved.ticket?.release();
         throw err;
       }
     }
-    const policy = executionPolicy(project.settings, controls, this.config.router);
-    const run = () => governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts)).then((r) => withRouting(r, routing));
+    const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), resolved);
+    const run = () => traced(resolved, governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts, resolved.skipped)));
     return settledRun(run, tickets);
   }
 
@@ -99,15 +107,16 @@ export class GatewayClient {
     cancel: Cancellation,
     attempts?: LogAttempt[],
   ): Promise<EndpointResult> {
-    const { targets: resolved, routing } = await this.resolve(call, project, request.body.model, controls, request.body);
+    const plan = await this.resolve(call, project, request.body.model, controls, request.body, null);
+    const resolved = plan.targets;
     const targets = resolved.filter((t) => this.executor.offers(t.connection.provider, request.operation));
     if (!targets.length) {
       const providers = [...new Set(resolved.map((t) => t.connection.provider))].join(', ');
       throw new GatewayError(400, 'invalid_request_error', 'endpoint_not_supported', endpointNotOffered(request.operation, providers), { param: 'model' });
     }
-    const tickets = this.admission.length ? await admit(this.admission, { call, project, operation: request.operation, request: request.body, controls, targets }) : NO_TICKETS;
-    const policy = executionPolicy(project.settings, controls, this.config.router);
-    const run = () => this.executor.executeEndpoint(request, targets, policy, cancel, attempts).then((r) => withRouting(r, routing));
+    const tickets = await this.admitted(plan, { call, project, operation: request.operation, request: request.body, controls, targets });
+    const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), plan);
+    const run = () => traced(plan, this.executor.executeEndpoint(request, targets, policy, cancel, attempts, plan.skipped));
     return settledRun(run, tickets);
   }
 
@@ -134,8 +143,9 @@ export class GatewayClient {
     if (translated && (controls.translate || controls.mockResponse !== undefined || this.governed.applies(project, controls))) {
       return this.execute(call, project, translated, controls, cancel, attempts);
     }
-    const { targets: resolved, routing } = await this.resolve(call, project, native.body.model, controls, native.body);
-    const targets = translated ? resolved : resolved.filter((t) => this.executor.passesThrough(t, native.protocol));
+    const plan = await this.resolve(call, project, native.body.model, controls, native.body, translated);
+    const targets = translated ? plan.targets : plan.targets.filter((t) => this.executor.passesThrough(t, native.protocol));
+    if (!targets.length || ('untranslatable' in chat && this.governed.applies(project, controls))) plan.ticket?.release();
     if (!targets.length) {
       if ('untranslatable' in chat) throw chat.untranslatable;
       throw new GatewayError(400, 'invalid_request_error', 'no_targets', 'No target could be tried.');
@@ -145,15 +155,28 @@ export class GatewayClient {
       throw invalidRequest(`${message} (This project's cache or DLP policies apply to translated calls only, so the request cannot be passed through.)`, param);
     }
     const admission = translated ? ({ operation: 'chat', request: translated } as const) : { operation: native.protocol, request: native.body };
-    const tickets = this.admission.length ? await admit(this.admission, { call, project, ...admission, controls, targets }) : NO_TICKETS;
-    const policy = executionPolicy(project.settings, controls, this.config.router);
-    const run = () => this.executor.executeNative(native, translated, targets, policy, cancel, attempts).then((r) => withRouting(r, routing));
+    const tickets = await this.admitted(plan, { call, project, ...admission, controls, targets });
+    const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), plan);
+    const run = () => traced(plan, this.executor.executeNative(native, translated, targets, policy, cancel, attempts, plan.skipped));
     return settledRun(run, tickets);
+  }
+
+  /** The admission stages' tickets after the plan's own (a dynamic route's cost-limited rate elements), released if admission refuses. */
+  private async admitted(plan: ResolvedTargets, ctx: Parameters<typeof admit>[1]): Promise<readonly AdmissionTicket[]> {
+    const own = plan.ticket ? [plan.ticket] : NO_TICKETS;
+    if (!this.admission.length) return own;
+    try {
+      return [...own, ...(await admit(this.admission, ctx))];
+    } catch (err) {
+      plan.ticket?.release();
+      throw err;
+    }
   }
 
   /**
    * Stage 3, resolve: the model's targets in order (a dynamic route's: the models its walk reached, each with its
-   * retries and timeout), then each fallback model's.
+   * retries and timeout; a load-balance group's: its members in the strategy's order), then each fallback model's;
+   * then the targets the request excludes or that cannot serve it are left out (`skipped`, with their reasons).
    */
   private async resolve(
     call: Caller,
@@ -161,32 +184,68 @@ export class GatewayClient {
     model: string,
     controls: RequestControls,
     body: unknown,
-  ): Promise<{ targets: RouteTarget[]; routing?: JsonObject }> {
+    chat: ChatRequest | null,
+  ): Promise<ResolvedTargets> {
     const connections = await this.directory.connectionsOf(call.organizationId);
+    const resolve = (name: string, param: string) => {
+      try {
+        return resolveModel(name, connections, this.catalog);
+      } catch (err) {
+        throw Object.assign(err as Error, { param });
+      }
+    };
+    const { balance } = controls;
     let targets: RouteTarget[];
     let routing: JsonObject | undefined;
-    if (this.routes && model.startsWith('dynamic/')) {
+    let label: string | undefined;
+    let ticket: AdmissionTicket | undefined;
+    let latency = false;
+    if (balance && (balance.group || balance.models) && model === BALANCED_MODEL) {
+      ({ targets, routing, label } = await planGroup(this.balancing, project.id, balance, controls.log, resolve));
+      latency = routing['strategy'] === 'least-latency';
+    } else if (this.routes && model.startsWith('dynamic/')) {
       const { log } = controls;
       const ctx = { metadata: log.metadata, headers: controls.routeHeaders ?? {}, body, customer: log.customerIdentifier === null ? {} : { identifier: log.customerIdentifier } };
       const scope = { id: project.id, rateLimitsFailOpen: project.settings.rate_limits_fail_open };
       const plan = await planDynamicRoute(this.routes.directory, scope, model, ctx, this.routes.deps);
       routing = plan.routing;
+      ticket = plan.ticket;
+      label = `route=${plan.routing['route'] as string}@${(plan.routing['version_id'] as string).slice(0, 8)}`;
       targets = plan.targets.map((t) => ({
         ...resolveModel(`${t.provider}/${t.model}`, connections, this.catalog)[0]!,
         requested: model,
         policy: { maxAttempts: t.retries + 1, ...(t.timeout === null ? {} : { requestTimeoutMs: t.timeout }) },
       }));
     } else targets = resolveModel(model, connections, this.catalog);
-    for (const fallback of controls.fallbackModels) {
-      try {
-        targets.push(...resolveModel(fallback, connections, this.catalog));
-      } catch (err) {
-        throw Object.assign(err as Error, { param: 'fallback_models' });
-      }
+    for (const fallback of controls.fallbackModels) targets.push(...resolve(fallback, 'fallback_models'));
+    if (!balance && (targets.length < 2 || !chat)) return { targets, routing, label, ticket };
+    const skipped: TargetSkip[] = [];
+    try {
+      targets = filterTargets(targets, balance, chat, this.catalog, skipped);
+    } catch (err) {
+      ticket?.release();
+      throw err;
     }
-    return { targets, routing };
+    return { targets, routing, label, ticket, latency, skipped: skipped.length ? skipped : undefined };
   }
 }
+
+/** What resolve decided: the targets in order, and the decision for the trace (`x-gateway-route`, the log's `routing`). */
+interface ResolvedTargets {
+  targets: RouteTarget[];
+  routing?: JsonObject;
+  /** `route=…` or `group=…`. */
+  label?: string;
+  /** Targets left out before execution; the executor adds those whose breaker is open. */
+  skipped?: TargetSkip[];
+  /** The settlement of a dynamic route's cost-limited rate elements. */
+  ticket?: AdmissionTicket;
+  /** A `least-latency` group's call: its attempts' times are reported. */
+  latency?: boolean;
+}
+
+/** The call's policy, reporting the attempts' times when a `least-latency` group chose the targets. */
+const withLatency = (policy: ExecutionPolicy, plan: ResolvedTargets): ExecutionPolicy => (plan.latency ? { ...policy, trackLatency: true } : policy);
 
 const NO_TICKETS: readonly AdmissionTicket[] = [];
 
@@ -203,10 +262,32 @@ async function settledRun<R extends ExecutionResult | EndpointResult>(run: () =>
   return settleWhenDone(result, tickets);
 }
 
-/** The dynamic route's decision on the result's meta, for the log record. */
-function withRouting<R extends ExecutionResult | EndpointResult>(result: R, routing: JsonObject | undefined): R {
-  if (routing) result.meta.routing = routing;
+/**
+ * The routing decision on the result's meta (the log record's `routing`, `x-gateway-route`), or on the error when
+ * every target failed (its `x-gateway-route` header; the log record reads it with `routingOfFailure`).
+ */
+async function traced<R extends ExecutionResult | EndpointResult>(plan: ResolvedTargets, running: Promise<R>): Promise<R> {
+  let result: R;
+  try {
+    result = await running;
+  } catch (err) {
+    if (err instanceof GatewayError) {
+      const skipped = plan.skipped;
+      err.headers['x-gateway-route'] = routeHeader(plan.label, null, skipped);
+      setFailureRouting(err, decision(plan.routing, skipped));
+    }
+    throw err;
+  }
+  const { meta } = result;
+  if (plan.label) meta.routeLabel = plan.label;
+  if (plan.routing || meta.skipped) meta.routing = decision(plan.routing, meta.skipped);
   return result;
+}
+
+/** The full decision for the log record: the route's or group's, with the targets left out and why. */
+function decision(routing: JsonObject | undefined, skipped: readonly TargetSkip[] | undefined): JsonObject {
+  if (!skipped?.length) return routing ?? {};
+  return { ...routing, skipped: skipped.map((s) => ({ target: s.target, connection: s.connection, reason: s.reason })) };
 }
 
 /**

@@ -13,6 +13,11 @@ export type Backoff = 'constant' | 'linear' | 'exponential';
 export type BodyExtensions = Pick<
   ChatRequestBody,
   | 'fallback_models'
+  | 'load_balance_group'
+  | 'disable_fallback'
+  | 'models'
+  | 'exclude_models'
+  | 'exclude_providers'
   | 'retry_params'
   | 'metadata'
   | 'customer_identifier'
@@ -69,6 +74,8 @@ export interface RequestControls {
   retryParams?: BodyExtensions['retry_params'];
   /** The body's `fallback_models`: tried in order after the model's own targets. */
   fallbackModels: readonly string[];
+  /** The body's load balancing and target filters (Keywords AI); absent when it has none. */
+  balance?: BalanceControls;
   /** The body's `mock_response`: answered with this text, no provider called (pipeline/mock-response.ts). */
   mockResponse?: string;
   log: LogControls;
@@ -77,6 +84,20 @@ export interface RequestControls {
   cache: CacheControls;
   /** The caller's trace (`traceparent`, or `cf-aig-otel-trace-id` + `cf-aig-otel-parent-span-id`), null when it sent none or a malformed one. */
   trace: TraceContext | null;
+}
+
+/** Keywords AI's load balancing fields of a request (docs/routing.md#load-balancing). */
+export interface BalanceControls {
+  /** `load_balance_group` (used when the body names no `model`). */
+  group?: NonNullable<BodyExtensions['load_balance_group']>;
+  /** `models`: an equal-weight group (used when the body names neither `model` nor a group). */
+  models?: readonly string[];
+  /** `exclude_models`: targets left out by model name (as requested, or the provider's id). */
+  excludeModels?: ReadonlySet<string>;
+  /** `exclude_providers`: targets left out by provider id. */
+  excludeProviders?: ReadonlySet<string>;
+  /** `disable_fallback`: only the first target is tried. */
+  disableFallback: boolean;
 }
 
 /** The request's say over the exact cache (docs/governance.md#cache); unset fields leave the project's `cache_ttl`. */
@@ -124,6 +145,18 @@ export const MAX_HEADER_METADATA_ENTRIES = 5;
 const MAX_EVENT_ID_LENGTH = 256;
 const NO_METADATA: JsonObject = Object.freeze({});
 
+function balanceControls(body: BodyExtensions): BalanceControls | undefined {
+  const { load_balance_group: group, models, exclude_models: excludeModels, exclude_providers: excludeProviders, disable_fallback: disableFallback } = body;
+  if (!group && !models && !excludeModels?.length && !excludeProviders?.length && !disableFallback) return undefined;
+  return {
+    group,
+    models,
+    excludeModels: excludeModels?.length ? new Set(excludeModels) : undefined,
+    excludeProviders: excludeProviders?.length ? new Set(excludeProviders) : undefined,
+    disableFallback: disableFallback === true,
+  };
+}
+
 /** Parses the controls of one request; a control out of its bounds is a 400 naming its header. */
 export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = {}): RequestControls {
   const maxAttempts = intControl(headers, MAX_ATTEMPTS, 1, 5);
@@ -141,6 +174,7 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
     retryParams: body.retry_params,
     fallbackModels: body.fallback_models ?? NO_FALLBACKS,
     mockResponse: body.mock_response,
+    balance: balanceControls(body),
     log,
     customer: customerLimitsOf(body.customer_params, log.customerIdentifier),
     cache: cacheControls(headers, body),

@@ -3,6 +3,7 @@ import { customCostOf, logBodies, tokenUsageOf, type LogAttempt, type RequestLog
 import { GatewayError, newId, type ChatRequest, type JsonObject, type ProviderId } from '@switchyard/types';
 import type { DlpResult } from '../dlp/dlp-policy';
 import { DlpBlockedError } from '../dlp/dlp-stage';
+import { routingOfFailure } from '../balance/route-trace';
 import { ClientAbortedError, type ExecutionMeta, type StreamResult } from '../executor';
 import type { Caller } from './gateway-client';
 import type { LogMetrics } from './log-metrics';
@@ -57,6 +58,8 @@ export interface CallOutcome {
   responseText?: string;
   /** What DLP found when it blocked the call (the result's meta carries it otherwise). */
   dlp?: DlpResult;
+  /** The routing decision of a call that failed (the result's meta carries it otherwise). */
+  routing?: JsonObject | null;
 }
 
 /** What the record reads of the request: the model asked for and whether it streams. */
@@ -208,7 +211,7 @@ export class CallLog {
     const e = err instanceof GatewayError ? { status: err.status, code: err.code } : err instanceof ClientAbortedError ? ABORTED : { status: 500, code: 'server_error' };
     // What the client got: the error body (none recorded when it left, or for an internal error).
     const responseText = err instanceof GatewayError ? JSON.stringify(err.toBody()) : undefined;
-    this.end({ statusCode: e.status, errorCode: e.code, result: null, responseText, dlp: err instanceof DlpBlockedError ? err.dlp : undefined });
+    this.end({ statusCode: e.status, errorCode: e.code, result: null, responseText, dlp: err instanceof DlpBlockedError ? err.dlp : undefined, routing: routingOfFailure(err) });
   }
 
   /** The call ended (once; later calls are ignored). */
@@ -287,7 +290,7 @@ export class CallLog {
       ttfbMs: this.ttfbMs === null ? null : round(this.ttfbMs),
       stream: this.request.stream === true,
       metadata: log.metadata,
-      routing: meta?.routing ?? null,
+      routing: meta?.routing ?? outcome.routing ?? null,
       errorCode,
       dlp: (meta?.dlp ?? outcome.dlp ?? null) as JsonObject | null,
       bodies: this.withBodies ? this.logger.bodies(JSON.stringify(this.body), this.responseText(outcome)) : null,

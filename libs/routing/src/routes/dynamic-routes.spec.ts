@@ -44,9 +44,11 @@ describe('DynamicRouteDirectory', () => {
     expect(s.loads()).toBe(4);
   });
 
+  const noTicket = () => ({ headers: {}, settle: () => undefined, release: () => undefined });
+
   it('plans a request with the routing decision, and 404s an unknown route', async () => {
     const s = setup();
-    const deps = { random: () => 0, rate: () => Promise.resolve(true) };
+    const deps = { random: () => 0, rate: () => Promise.resolve(true), costTicket: noTicket };
     const project = { id: 'p1', rateLimitsFailOpen: true };
     const ctx = { metadata: { plan: 'free' }, headers: {}, body: {}, customer: {} };
     const plan = await planDynamicRoute(s.directory, project, 'dynamic/support', ctx, deps);
@@ -74,6 +76,7 @@ describe('DynamicRouteDirectory', () => {
         asked.push({ scope, element: element.id, keyValue });
         return Promise.resolve(false);
       },
+      costTicket: noTicket,
     };
     const plan = await planDynamicRoute(s.directory, { id: 'p1', rateLimitsFailOpen: false }, 'dynamic/support', { metadata: { plan: 'pro', user_id: 'u7' }, headers: {}, body: {}, customer: {} }, deps);
     expect(asked).toEqual([{ scope: { projectId: 'p1', route: 'support', failOpen: false }, element: 'budget', keyValue: 'u7' }]);

@@ -1,5 +1,7 @@
 import type { GatewayEventBus } from '@switchyard/auth';
+import type { LimitCounter } from '@switchyard/metering';
 import type { DynamicRoutesRepository } from '@switchyard/persistence';
+import type { AdmissionTicket } from '../pipeline/admission';
 import { GatewayError, type JsonObject } from '@switchyard/types';
 import type { ConditionContext } from './route-conditions';
 import { compileRoute, parseRouteDocument, type CompiledRoute } from './route-document';
@@ -56,12 +58,15 @@ export class DynamicRouteDirectory {
 /** A dynamic route's plan for one request, with the routing decision for the log record. */
 export interface DynamicRoutePlan extends RoutePlan {
   routing: JsonObject;
+  /** The settlement of the cost-limited rate elements the request passed (absent: none). */
+  ticket?: AdmissionTicket;
 }
 
-/** What planning needs besides the directory: the draw of percentage elements and the limiter of rate elements. */
+/** What planning needs besides the directory: the draw of percentage elements, the limiter of rate elements and their cost settlement. */
 export interface DynamicRouteDeps {
   random(): number;
   rate: RouteRateLimiter;
+  costTicket(holds: readonly LimitCounter[]): AdmissionTicket;
 }
 
 /** Plans `dynamic/<name>` for one request of a project: the deployed version, walked. */
@@ -78,12 +83,13 @@ export async function planDynamicRoute(
     throw new GatewayError(404, 'invalid_request_error', 'model_not_found', `The dynamic route '${name}' does not exist in this project or has no deployed version.`, { param: 'model' });
   }
   const scope = { projectId: project.id, route: deployed.name, failOpen: project.rateLimitsFailOpen };
-  const plan = await walkRoute(deployed.route, ctx, { random: deps.random, admitRate: (element, keyValue) => deps.rate(scope, element, keyValue) }, name);
+  const holds: LimitCounter[] = [];
+  const plan = await walkRoute(deployed.route, ctx, { random: deps.random, admitRate: (element, keyValue) => deps.rate(scope, element, keyValue, holds) }, name);
   const routing: JsonObject = {
     route: deployed.name,
     version_id: deployed.versionId,
     path: plan.decisions.map((d) => ({ element: d.elementId, type: d.type, outcome: d.outcome })),
     targets: plan.targets.map((t) => ({ element: t.elementId, provider: t.provider, model: t.model })),
   };
-  return { ...plan, routing };
+  return holds.length ? { ...plan, routing, ticket: deps.costTicket(holds) } : { ...plan, routing };
 }

@@ -1,8 +1,8 @@
-import { LimitStore } from '@switchyard/metering';
+import { LimitStore, type LimitCounter } from '@switchyard/metering';
 import { createTestEnvironment, type TestEnvironment } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import { compileRoute, parseRouteDocument, type CompiledElement } from './route-document';
-import { routeRateLimiter, type RouteRateScope } from './route-rate';
+import { routeCostTicket, routeRateLimiter, type RouteRateScope } from './route-rate';
 
 type RateElement = Extract<CompiledElement, { type: 'rate' }>;
 
@@ -59,9 +59,34 @@ describe('route rate elements (Redis)', () => {
     expect(await limiter({ ...scope, route: 'windows' }, element, 'u1')).toBe(true);
   });
 
-  it('answers 501 for a cost limit, and follows the project when Redis is unreachable', async () => {
-    const limiter = routeRateLimiter(new LimitStore(a, { timeoutMs: 2000 }), env.config.redis.prefix);
-    await expect(limiter(scope, rateElement({ key: 'metadata.user_id', limit: 5, limitType: 'cost', window: 86400 }), 'u1')).rejects.toMatchObject({ status: 501, code: 'route_rate_not_supported' });
+  it('a cost limit admits while the settled spend of the key value is below it, across replicas', async () => {
+    const stores = [new LimitStore(a, { timeoutMs: 2000 }), new LimitStore(b, { timeoutMs: 2000 })];
+    const limiters = stores.map((s) => routeRateLimiter(s, env.config.redis.prefix));
+    const element = rateElement({ key: 'metadata.user_id', limit: 5, limitType: 'cost', window: 86400 });
+    const costScope = { ...scope, route: 'budget' };
+    const usage = (cost: number | null) => ({ provider: 'openai', model: 'gpt-4.1', tokens: { input: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0, output: 1 }, cost });
+    // $2 + $2 settled: still below $5.
+    for (const i of [0, 1]) {
+      const holds: LimitCounter[] = [];
+      expect(await limiters[i]!(costScope, element, 'u1', holds)).toBe(true);
+      expect(holds).toHaveLength(1);
+      routeCostTicket(stores[i]!, holds).settle(usage(2));
+    }
+    // A failed call gives its reservation back; an unpriced one costs 0.
+    const failed: LimitCounter[] = [];
+    expect(await limiters[0]!(costScope, element, 'u1', failed)).toBe(true);
+    routeCostTicket(stores[0]!, failed).release();
+    const third: LimitCounter[] = [];
+    expect(await limiters[1]!(costScope, element, 'u1', third)).toBe(true);
+    routeCostTicket(stores[1]!, third).settle(usage(1.5));
+    await new Promise((r) => setTimeout(r, 50));
+    // $5.50 spent: over the limit for u1 on both replicas, u2 untouched.
+    expect(await limiters[0]!(costScope, element, 'u1', [])).toBe(false);
+    expect(await limiters[1]!(costScope, element, 'u1', [])).toBe(false);
+    expect(await limiters[0]!(costScope, element, 'u2', [])).toBe(true);
+  });
+
+  it('follows the project when Redis is unreachable', async () => {
     const down = new Redis({ port: 1, lazyConnect: true, maxRetriesPerRequest: 0 });
     const offline = routeRateLimiter(new LimitStore(down, { timeoutMs: 200 }), env.config.redis.prefix);
     const element = rateElement({ key: 'metadata.user_id', limit: 5, window: 60 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { LimitsUnavailableError, type LimitCounter, type LimitStore } from '@switchyard/metering';
-import { GatewayError, newId } from '@switchyard/types';
+import { actualNano, LimitsUnavailableError, reserveNano, type LimitCounter, type LimitStore, type UsageRecord } from '@switchyard/metering';
+import { newId } from '@switchyard/types';
+import type { AdmissionTicket } from '../pipeline/admission';
 import type { CompiledElement } from './route-document';
 
 type RateElement = Extract<CompiledElement, { type: 'rate' }>;
@@ -12,13 +13,17 @@ export interface RouteRateScope {
   failOpen: boolean;
 }
 
-/** Counts one request against a rate element for `keyValue`; false when the limit is reached. */
-export type RouteRateLimiter = (scope: RouteRateScope, element: RateElement, keyValue: string) => Promise<boolean>;
+/**
+ * Counts one request against a rate element for `keyValue`; false when the limit is reached. A `cost` element that
+ * admits pushes its counter to `holds`: the call's settled cost is added to it afterwards (`routeCostTicket`).
+ */
+export type RouteRateLimiter = (scope: RouteRateScope, element: RateElement, keyValue: string, holds?: LimitCounter[]) => Promise<boolean>;
 
 /** The Redis counter of a `count` rate element for one key value: clock-aligned (`fixed`) or exact (`sliding`) windows. */
 export function routeRateCounter(prefix: string, scope: RouteRateScope, element: RateElement, keyValue: string, nowMs: number): LimitCounter {
   const spanMs = element.window * 1000;
-  const sliding = element.technique === 'sliding';
+  const cost = element.limitType === 'cost';
+  const sliding = element.technique === 'sliding' && !cost;
   const windowStart = Math.floor(nowMs / spanMs) * spanMs;
   // The key value is hashed: it may be anything the request carries (a user id, an e-mail).
   const value = createHash('sha256').update(keyValue).digest('base64url').slice(0, 22);
@@ -26,7 +31,7 @@ export function routeRateCounter(prefix: string, scope: RouteRateScope, element:
   return {
     key: sliding ? base : `${base}:${windowStart}`,
     kind: sliding ? 's' : 'c',
-    limit: element.limit,
+    limit: cost ? reserveNano(element.limit) : element.limit,
     amount: 1,
     spanMs,
     resetAtMs: sliding ? null : windowStart + spanMs,
@@ -34,27 +39,40 @@ export function routeRateCounter(prefix: string, scope: RouteRateScope, element:
     param: `route.${element.id}`,
     category: 'rate',
     header: null,
-    settle: null,
+    settle: cost ? 'spend' : null,
     label: `route element '${element.id}'`,
   };
 }
 
 /**
  * Rate elements over the LimitStore's atomic counters (one round trip, shared by every replica). `count` limits
- * count requests; `cost` limits are not enforced yet and answer 501 naming the element (never an unlimited pass).
+ * count requests; `cost` limits the settled cost of the calls (USD) per key value.
  * Redis down: the request passes when the project fails rate limits open, else takes the element's fallback.
  */
 export function routeRateLimiter(store: Pick<LimitStore, 'reserve'>, prefix: string, now: () => number = Date.now): RouteRateLimiter {
-  return async (scope, element, keyValue) => {
-    if (element.limitType === 'cost') {
-      throw new GatewayError(501, 'server_error', 'route_rate_not_supported', `Rate element '${element.id}' has a cost limit, which this gateway version does not enforce yet; use limitType "count".`);
-    }
+  return async (scope, element, keyValue, holds) => {
     const nowMs = now();
+    const counter = routeRateCounter(prefix, scope, element, keyValue, nowMs);
     try {
-      return (await store.reserve([routeRateCounter(prefix, scope, element, keyValue, nowMs)], nowMs, newId())).ok;
+      const { ok } = await store.reserve([counter], nowMs, newId());
+      if (ok && counter.settle) holds?.push(counter);
+      return ok;
     } catch (err) {
       if (err instanceof LimitsUnavailableError) return scope.failOpen;
       throw err;
     }
+  };
+}
+
+/**
+ * The settlement of the cost elements a request passed: once the call's usage is known, its cost (a call without a
+ * price: 0) replaces the nano-dollar each reserved; a call that failed gives it back. Best effort, off the answer.
+ */
+export function routeCostTicket(store: Pick<LimitStore, 'adjust'>, holds: readonly LimitCounter[], onError: (err: unknown) => void = () => undefined): AdmissionTicket {
+  const adjust = (delta: number) => void store.adjust(holds.map((c) => ({ key: c.key, delta }))).catch(onError);
+  return {
+    headers: {},
+    settle: (usage: UsageRecord | null) => adjust(actualNano(usage?.cost ?? 0) - 1),
+    release: () => adjust(-1),
   };
 }
