@@ -168,10 +168,11 @@ function tablePage(page: PDFPage, f: Fonts, w: Words, ruled: boolean): { markdow
   const cols = [70, 200, 300, 420, 520]; // column boundaries
   const top = 650;
   const rowH = 20;
+  // The first column left-aligned, the numeric ones right-aligned, their headers aligned like their numbers.
   const text = (s: string, x0: number, x1: number, y: number, font = f.regular) => {
     if (!s) return;
     const width = font.widthOfTextAtSize(s, BODY);
-    page.drawText(s, { x: /^[\d.%]+$/.test(s) ? x1 - 8 - width : x0 + 8, y, size: BODY, font });
+    page.drawText(s, { x: x0 === cols[0] ? x0 + 8 : x1 - 8 - width, y, size: BODY, font });
   };
   table.forEach((row, r) => {
     const y = top - (r + 1) * rowH + 6;

@@ -8,6 +8,7 @@ import {
   type DocumentJobEntity,
   type DocumentStorage,
   type DocumentUsage,
+  type PageDecision,
   type PageMethod,
 } from '@switchyard/persistence';
 import { DocumentQueues, type DocumentFinalizePayload, type DocumentPagePayload, type DocumentPreparePayload } from '@switchyard/queue';
@@ -18,6 +19,7 @@ import type { StoredJobOptions } from '../jobs/document-options';
 import { DocumentError, type DocumentErrorCode } from './document.exception';
 import { imageDimensions, normalizeImage } from './image-normalizer';
 import { parsePageRange } from './page-range';
+import { choosePageMethod } from './page-method';
 import { PdfDocument } from './pdf-document';
 import { checkPixels } from './sniff';
 import { OcrEngines } from '../engines/ocr-engines';
@@ -118,6 +120,7 @@ export class DocumentPipeline {
         index: p.index,
         markdown: result.markdown,
         method: result.method,
+        decision: result.decision,
         model: result.method === 'ocr' ? opts.model : null,
         inputTokens: result.inputTokens,
         outputTokens: result.outputTokens,
@@ -176,6 +179,7 @@ export class DocumentPipeline {
             page: r.page,
             markdown: r.markdown,
             method: r.method,
+            ...(r.decision ? { decision: r.decision } : {}),
             usage: { input_tokens: r.inputTokens, output_tokens: r.outputTokens, cost: r.cost },
           })),
           ...(missing.length ? { missing_pages: missing } : {}),
@@ -220,22 +224,23 @@ export class DocumentPipeline {
     opts: StoredJobOptions,
     page: number,
     signal: AbortSignal,
-  ): Promise<{ markdown: string; method: PageMethod; inputTokens: number; outputTokens: number; cost: number }> {
+  ): Promise<{ markdown: string; method: PageMethod; decision: PageDecision; inputTokens: number; outputTokens: number; cost: number }> {
     const d = this.config.documents;
     const fileId = job.fileId as string;
     const isPdf = job.contentType === 'application/pdf';
     const load = () => this.storage.readAll(job.projectId, fileId);
+    let markdown = '';
+    let choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars });
     if (isPdf && opts.mode !== 'ocr') {
-      const text = await this.pdfs.use(fileId, load, (doc) => doc.text(page));
-      if (opts.mode === 'text' || text.replace(/\s+/g, '').length >= d.textMinChars) {
-        return { markdown: text, method: 'text', inputTokens: 0, outputTokens: 0, cost: 0 };
-      }
+      const text = await this.pdfs.use(fileId, load, (doc) => doc.pageText(page));
+      markdown = text.markdown;
+      choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars, textChars: text.chars, imageCoverage: text.graphics?.imageFraction });
     }
-    if (opts.mode === 'text') return { markdown: '', method: 'text', inputTokens: 0, outputTokens: 0, cost: 0 };
+    if (choice.method === 'text') return { markdown, method: 'text', decision: choice.decision, inputTokens: 0, outputTokens: 0, cost: 0 };
     const engine = this.engines.forModel(opts.model);
     const image = await this.pageImage(job, page, engine.imageFormat, isPdf, opts.dpi);
     const t = await engine.transcribe(ctxOf(job), image, { number: page, signal });
-    return { ...t, method: 'ocr' };
+    return { ...t, method: 'ocr', decision: choice.decision };
   }
 
   /** The normalized page image: reused from storage on a retry, else rendered (PDF) or decoded (image) and kept. */

@@ -34,9 +34,15 @@ describe('documents quality (5-page corpus)', () => {
     expect(score('tesseract', 'scan').cer).toBeLessThan(0.25);
   });
 
-  it('the text layer reads one-column prose and lists with a CER under 1%; a scan has no text layer', () => {
-    expect(score('text', 'prose').cer).toBeLessThan(0.01);
-    expect(score('text', 'lists').cer).toBeLessThan(0.01);
+  it('the text layer reads every born-digital page with a CER under 1%, two columns in reading order; a scan has no text layer', () => {
+    for (const kind of ['prose', 'two-column', 'lists', 'table-ruled']) expect({ kind, cer: score('text', kind).cer < 0.01 }).toEqual({ kind, cer: true });
     expect(score('text', 'scan').markdown).toBe('');
+  });
+
+  it('the text layer gives headings, lists and the merged-header table as Markdown, every cell in place', () => {
+    expect(score('text', 'prose').markdown).toMatch(/^# .+\n\n[^#].+\n\n## /);
+    expect(score('text', 'lists').markdown).toMatch(/\n- .+\n- .+\n- /);
+    expect(score('text', 'lists').markdown).toMatch(/\n1\. .+\n2\. .+\n3\. /);
+    expect(score('text', 'table-ruled').table).toBe(1);
   });
 });

@@ -11,10 +11,12 @@ import { DlpProfiles1796516118907 } from './1796516118907-dlp-profiles';
 import { ConnectionBaseUrlTrust1796516717728 } from './1796516717728-connection-base-url-trust';
 import { GatewayStoredFields1796519473610 } from './1796519473610-gateway-stored-fields';
 import { DynamicRoutes1796519981131 } from './1796519981131-dynamic-routes';
+import { DocumentPageDecision1796526034253 } from './1796526034253-document-page-decision';
 
 /** Every migration in order. A new migration is a new file plus one line here. */
 export const MIGRATIONS = [
   Tenancy1763800000000, Collector1763900000000, Documents1764000000000, CollectorIngestSpeed1764100000000, RequestLogs1764200000000,
   RequestLogRollups1764300000000, Limits1796515171015, RequestLogRollupPercentiles1796515565255, StoredResponses1796515907482,
   DlpProfiles1796516118907, ConnectionBaseUrlTrust1796516717728, GatewayStoredFields1796519473610, DynamicRoutes1796519981131,
+  DocumentPageDecision1796526034253,
 ];
