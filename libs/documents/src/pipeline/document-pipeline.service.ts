@@ -113,7 +113,7 @@ export class DocumentPipeline {
     if (await this.jobs.findPage(p.projectId, p.jobId, p.page)) return;
     const opts = optionsOf(job);
     try {
-      const result = await this.transcribePage(job, opts, p.page, signal);
+      const result = await this.transcribePage(job, opts, p.page, signal, bull.attemptsMade > 0);
       const row = Object.assign(new DocumentPageEntity(), {
         jobId: p.jobId,
         page: p.page,
@@ -224,6 +224,7 @@ export class DocumentPipeline {
     opts: StoredJobOptions,
     page: number,
     signal: AbortSignal,
+    retry: boolean,
   ): Promise<{ markdown: string; method: PageMethod; decision: PageDecision; inputTokens: number; outputTokens: number; cost: number }> {
     const d = this.config.documents;
     const fileId = job.fileId as string;
@@ -238,25 +239,34 @@ export class DocumentPipeline {
     }
     if (choice.method === 'text') return { markdown, method: 'text', decision: choice.decision, inputTokens: 0, outputTokens: 0, cost: 0 };
     const engine = this.engines.forModel(opts.model);
-    const image = await this.pageImage(job, page, engine.imageFormat, isPdf, opts.dpi);
-    const t = await engine.transcribe(ctxOf(job), image, { number: page, signal });
-    return { ...t, method: 'ocr', decision: choice.decision };
+    const { image, stored } = await this.pageImage(job, page, engine.imageFormat, isPdf, opts.dpi, retry);
+    try {
+      const t = await engine.transcribe(ctxOf(job), image, { number: page, signal });
+      return { ...t, method: 'ocr', decision: choice.decision };
+    } catch (err) {
+      // Kept for the retry (not on success: one storage write less per page).
+      if (!stored && !signal.aborted) await this.storeImage(job, page, image).catch(() => undefined);
+      throw err;
+    }
   }
 
-  /** The normalized page image: reused from storage on a retry, else rendered (PDF) or decoded (image) and kept. */
-  private async pageImage(job: DocumentJobEntity, page: number, format: 'png' | 'jpeg', isPdf: boolean, dpi: number) {
+  /** The normalized page image: on a retry the one stored by the failed attempt, else rendered (PDF) or decoded (image). */
+  private async pageImage(job: DocumentJobEntity, page: number, format: 'png' | 'jpeg', isPdf: boolean, dpi: number, retry: boolean) {
     const d = this.config.documents;
     const fileId = job.fileId as string;
-    const stored = await this.storage.findPage(job.projectId, job.id, page);
+    const stored = retry ? await this.storage.findPage(job.projectId, job.id, page) : null;
     if (stored && stored.contentType === `image/${format}`) {
       const data = await this.storage.readAll(job.projectId, stored.id);
       const dim = await imageDimensions(data);
-      return { data, mime: stored.contentType as 'image/png' | 'image/jpeg', ...dim };
+      return { image: { data, mime: stored.contentType as 'image/png' | 'image/jpeg', ...dim }, stored: true };
     }
     const source = isPdf
       ? await this.pdfs.use(fileId, () => this.storage.readAll(job.projectId, fileId), (doc) => doc.render(page, dpi, d.imageMaxSide))
       : await this.storage.readAll(job.projectId, fileId);
-    const image = await normalizeImage(source, { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format });
+    return { image: await normalizeImage(source, { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format }), stored: false };
+  }
+
+  private async storeImage(job: DocumentJobEntity, page: number, image: { data: Buffer; mime: string }): Promise<void> {
     await this.storage.write(job.projectId, oneChunk(image.data), {
       jobId: job.id,
       kind: 'page',
@@ -264,7 +274,6 @@ export class DocumentPipeline {
       contentType: image.mime,
       maxBytes: Number.MAX_SAFE_INTEGER,
     });
-    return image;
   }
 
   private async fail(job: DocumentJobEntity, code: DocumentErrorCode, message: string): Promise<void> {

@@ -8,7 +8,9 @@ describe('quality metrics', () => {
   });
 
   it('compares Markdown as running text: heading, list and table syntax do not count', () => {
-    expect(plainText('# Title\n\n- one\n2. two\n\n| a | b |\n| --- | --- |\n| 1 | x\\|y |')).toBe('Title one two a b 1 x|y');
+    expect(plainText('# Title\n\n- one\n2. two\n\n| a | b |\n| --- | --- |\n| 1 | x\\|y |')).toBe('Title one 2. two a b 1 x|y');
+    // the same words broken over lines or reflowed score the same
+    expect(characterErrorRate('The total was 557. Then it rose.', 'The total was\n557. Then it rose.')).toBe(0);
     expect(characterErrorRate('# Hello world', 'Hello world')).toBe(0);
     expect(characterErrorRate('abcd', 'abed')).toBe(0.25);
     expect(wordErrorRate('the cat sat', 'the bat sat down')).toBeCloseTo(2 / 3);

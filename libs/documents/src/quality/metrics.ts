@@ -3,7 +3,11 @@
  * on Markdown reduced to its words, and table-structure accuracy (cells in the right row and column).
  */
 
-/** Markdown reduced to its running text: heading, list and table syntax removed, whitespace collapsed. */
+/**
+ * Markdown reduced to its running text: heading, bullet and table syntax removed, whitespace collapsed.
+ * Numbers of numbered items stay (they are text on the page, and a line that starts with "557." is not
+ * necessarily a list item: stripping them would score line-broken output differently from reflowed output).
+ */
 export function plainText(markdown: string): string {
   return markdown
     .split('\n')
@@ -12,7 +16,7 @@ export function plainText(markdown: string): string {
       l
         .replace(/<!--.*?-->/g, ' ')
         .replace(/^\s*#{1,6}\s+/, '')
-        .replace(/^\s*(?:[-*+\u2022]|\d+[.)])\s+/, '')
+        .replace(/^\s*[-*+\u2022]\s+/, '')
         .split('\\|')
         .map((part) => part.replace(/\|/g, ' '))
         .join('|')
