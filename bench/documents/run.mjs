@@ -2,13 +2,13 @@
 // then sharp normalization) against `pdftoppm -r 150` on the same generated 50-page PDF, and the
 // end-to-end time of a 50-page OCR job through REST + BullMQ workers with an instant mock vision model.
 //
-//   npm run build && node bench/documents/run.mjs [--repeats 3] [--skip-e2e]
+//   npm run build && node bench/documents/run.mjs [--repeats 3] [--skip-e2e | --only-e2e] [--concurrency 2]
 //
 // Needs PostgreSQL and Redis (as for the tests) for the end-to-end part, and poppler-utils for pdftoppm.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -17,6 +17,7 @@ const root = resolve(import.meta.dirname, '../..');
 const dist = (p) => join(root, 'dist', p);
 const args = process.argv.slice(2);
 const repeats = Number(args[args.indexOf('--repeats') + 1]) || 3;
+const concurrency = args.includes('--concurrency') ? Number(args[args.indexOf('--concurrency') + 1]) : 2;
 const PAGES = 50;
 const DPI = 150;
 
@@ -47,25 +48,43 @@ async function makePdf() {
   return Buffer.from(await doc.save());
 }
 
-async function pipelineRender(pdf) {
+/** Pages per second of `perPage` over every page of the opened PDF (opening not timed). */
+async function perPageRate(pdf, perPage) {
   const doc = await PdfDocument.open(pdf);
   const t0 = performance.now();
-  for (let p = 1; p <= doc.numPages; p++) {
-    const raw = await doc.render(p, DPI, 2000);
-    await normalizeImage(raw, { maxSide: 2000, maxPixels: 100_000_000, format: 'jpeg' });
-  }
+  for (let p = 1; p <= doc.numPages; p++) await perPage(doc, p);
   const s = (performance.now() - t0) / 1000;
   await doc.destroy();
   return PAGES / s;
 }
 
-async function pipelineRenderOnly(pdf) {
-  const doc = await PdfDocument.open(pdf);
+const pipelineRender = (pdf) =>
+  perPageRate(pdf, async (doc, p) => normalizeImage(await doc.render(p, DPI, 2000), { maxSide: 2000, maxPixels: 100_000_000, format: 'jpeg' }));
+const pipelineRenderOnly = (pdf) => perPageRate(pdf, (doc, p) => doc.render(p, DPI));
+/** The text layer of every page as Markdown (what `mode: text` does per page). */
+const pipelineText = (pdf) => perPageRate(pdf, (doc, p) => doc.text(p));
+
+/** The same render+encode on `threads` worker threads (piscina), pages dealt out in batches of `batch`. */
+async function threadedRender(pdf, threads, batch = 1) {
+  const { Piscina } = require('piscina');
+  const pool = new Piscina({ filename: join(import.meta.dirname, 'render-worker.mjs'), minThreads: threads, maxThreads: threads });
+  const shared = new Uint8Array(new SharedArrayBuffer(pdf.length));
+  shared.set(pdf);
+  // Warm each thread (pdfjs, fonts, the parsed PDF), as a long-running worker would be.
+  await Promise.all(Array.from({ length: threads }, () => pool.run({ key: 'bench', pdf: shared, pages: [1], dpi: DPI })));
   const t0 = performance.now();
-  for (let p = 1; p <= doc.numPages; p++) await doc.render(p, DPI);
+  const jobs = [];
+  for (let p = 1; p <= PAGES; p += batch) jobs.push(pool.run({ key: 'bench', pdf: shared, pages: Array.from({ length: Math.min(batch, PAGES - p + 1) }, (_, k) => p + k), dpi: DPI }));
+  await Promise.all(jobs);
   const s = (performance.now() - t0) / 1000;
-  await doc.destroy();
+  await pool.destroy();
   return PAGES / s;
+}
+
+function pdftotext(file, out) {
+  const t0 = performance.now();
+  execFileSync('pdftotext', ['-layout', file, join(out, 'out.txt')]);
+  return PAGES / ((performance.now() - t0) / 1000);
 }
 
 function pdftoppm(file, out, format) {
@@ -91,7 +110,7 @@ async function endToEnd(pdf) {
   const env = {
     NODE_ENV: 'test', DATABASE_URL: url.toString(), REDIS_URL: base.redis.url, REDIS_PREFIX: `sybench-${id}`,
     GATEWAY_ADMIN_TOKEN: `bench-admin-${id}-xxxxxxxx`, GATEWAY_MASTER_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'warn', DOCUMENTS_WORKER_CONCURRENCY: '2',
+    LOG_LEVEL: 'warn', DOCUMENTS_WORKER_CONCURRENCY: String(concurrency),
   };
   const procs = [];
   try {
@@ -130,14 +149,19 @@ try {
   const pdf = await makePdf();
   const file = join(dir, 'bench.pdf');
   writeFileSync(file, pdf);
+  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`documents benchmark: ${PAGES}-page PDF (${(pdf.length / 1024).toFixed(0)} KiB), ${DPI} DPI, ${repeats} repeats, ${cpus().length} CPUs`);
-  await pipelineRender(pdf); // warm-up (loads pdfjs, fonts, sharp)
-  const pipe = [], renderOnly = [], poppler = [], popplerPng = [], popplerJpeg = [];
+  const onlyE2e = args.includes('--only-e2e');
+  if (!onlyE2e) await pipelineRender(pdf); // warm-up (loads pdfjs, fonts, sharp)
+  const pipe = [], renderOnly = [], threaded = [], text = [], poppler = [], popplerPng = [], popplerJpeg = [], popplerText = [];
   const havePoppler = spawnSync('pdftoppm', ['-v']).status === 0;
-  for (let r = 0; r < repeats; r++) {
+  for (let r = 0; r < (onlyE2e ? 0 : repeats); r++) {
     pipe.push(await pipelineRender(pdf));
     renderOnly.push(await pipelineRenderOnly(pdf));
+    threaded.push(await threadedRender(pdf, cpus().length));
+    text.push(await pipelineText(pdf));
     if (havePoppler) {
+      popplerText.push(pdftotext(file, dir));
       poppler.push(pdftoppm(file, mkdtempSync(join(dir, 'ppm-'))));
       popplerJpeg.push(pdftoppm(file, mkdtempSync(join(dir, 'jpg-')), 'jpeg'));
       popplerPng.push(pdftoppm(file, mkdtempSync(join(dir, 'png-')), 'png'));
@@ -147,9 +171,15 @@ try {
       writeFileSync(file, pdf);
     }
   }
+  if (!onlyE2e) printRender();
+  function printRender() {
   const ps = stats(pipe);
   console.log(`pipeline render+sharp (pdfjs-dist + @napi-rs/canvas + sharp jpeg): ${fmt(ps, 'pages/s')}`);
   console.log(`pipeline render only (pdfjs-dist + @napi-rs/canvas):              ${fmt(stats(renderOnly), 'pages/s')}`);
+  const ts = stats(threaded);
+  console.log(`pipeline render+sharp on ${cpus().length} worker threads (piscina):       ${fmt(ts, 'pages/s')}`);
+  const xs = stats(text);
+  console.log(`pipeline text layer as Markdown (getTextContent + operator list):  ${fmt(xs, 'pages/s')}`);
   console.log(`sharp step share of the page time (1 - render+sharp / render only, medians): ${((1 - ps.median / stats(renderOnly).median) * 100).toFixed(0)}%`);
   if (havePoppler) {
     const pp = stats(poppler);
@@ -159,14 +189,20 @@ try {
     console.log(`pdftoppm -r ${DPI} -png:                                           ${fmt(stats(popplerPng), 'pages/s')}`);
     console.log(`ratio pipeline render+sharp / pdftoppm -r ${DPI} (medians): ${(ps.median / pp.median).toFixed(2)}x`);
     console.log(`ratio pipeline render+sharp / pdftoppm -r ${DPI} -jpeg (medians): ${(ps.median / pj.median).toFixed(2)}x`);
+    console.log(`ratio ${cpus().length} threads render+sharp / pdftoppm -r ${DPI} (medians): ${(ts.median / pp.median).toFixed(2)}x`);
+    const pt = stats(popplerText);
+    console.log(`pdftotext -layout:                                                 ${fmt(pt, 'pages/s')}`);
+    console.log(`ratio pipeline text / pdftotext -layout (medians): ${(xs.median / pt.median).toFixed(2)}x`);
   } else {
     console.log('pdftoppm not found: apt-get install -y poppler-utils');
+  }
   }
   if (!args.includes('--skip-e2e')) {
     const e2e = await endToEnd(pdf);
     const es = stats(e2e.times);
-    console.log(`end-to-end ${PAGES}-page OCR job (REST + BullMQ, 1 worker, concurrency 2, instant mock vision): ${fmt(es, 's')} (${(PAGES / es.median).toFixed(1)} pages/s; ${e2e.calls} model calls)`);
+    console.log(`end-to-end ${PAGES}-page OCR job (REST + BullMQ, 1 worker, page concurrency ${concurrency}, instant mock vision): ${fmt(es, 's')} (${(PAGES / es.median).toFixed(1)} pages/s; ${e2e.calls} model calls)`);
   }
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -129,6 +129,11 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     });
     expect(res.body.status).toBe('succeeded');
     expect(res.body.result.pages.map((p: ParsedJson) => p.method)).toEqual(['text', 'ocr']);
+    // Each page says why: enough text and no image over the page, or no text layer.
+    expect(res.body.result.pages.map((p: ParsedJson) => p.decision)).toEqual([
+      { reason: 'text_layer', text_chars: expect.any(Number), image_coverage: 0 },
+      { reason: 'no_text_layer', text_chars: 0 },
+    ]);
     expect(mock.requests.map(pageOf)).toEqual([2]);
   });
 

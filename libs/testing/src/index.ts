@@ -12,3 +12,4 @@ export * from './hostile-input';
 export { mockAudio, type MockForm } from './mock-openai-endpoints';
 export * from './marker-scan';
 export * from './route-fixtures';
+export * from './documents-corpus';

@@ -8,6 +8,7 @@ import {
   type DocumentJobEntity,
   type DocumentStorage,
   type DocumentUsage,
+  type PageDecision,
   type PageMethod,
 } from '@switchyard/persistence';
 import { DocumentQueues, type DocumentFinalizePayload, type DocumentPagePayload, type DocumentPreparePayload } from '@switchyard/queue';
@@ -18,6 +19,7 @@ import type { StoredJobOptions } from '../jobs/document-options';
 import { DocumentError, type DocumentErrorCode } from './document.exception';
 import { imageDimensions, normalizeImage } from './image-normalizer';
 import { parsePageRange } from './page-range';
+import { choosePageMethod } from './page-method';
 import { PdfDocument } from './pdf-document';
 import { checkPixels } from './sniff';
 import { OcrEngines } from '../engines/ocr-engines';
@@ -127,7 +129,7 @@ export class DocumentPipeline {
     const attempt = bull.attemptsMade + 1;
     const span = (await this.traced(job)) ? { startMs: nowMs(), method: null as string | null, error: null as string | null } : null;
     try {
-      const result = await this.transcribePage(job, opts, p.page, signal, span ? callTrace(job.id, pageSpanId(job.id, p.page, attempt)) : undefined);
+      const result = await this.transcribePage(job, opts, p.page, signal, bull.attemptsMade > 0, span ? callTrace(job.id, pageSpanId(job.id, p.page, attempt)) : undefined);
       if (span) span.method = result.method;
       const row = Object.assign(new DocumentPageEntity(), {
         jobId: p.jobId,
@@ -135,6 +137,7 @@ export class DocumentPipeline {
         index: p.index,
         markdown: result.markdown,
         method: result.method,
+        decision: result.decision,
         model: result.method === 'ocr' ? opts.model : null,
         inputTokens: result.inputTokens,
         outputTokens: result.outputTokens,
@@ -196,6 +199,7 @@ export class DocumentPipeline {
             page: r.page,
             markdown: r.markdown,
             method: r.method,
+            ...(r.decision ? { decision: r.decision } : {}),
             usage: { input_tokens: r.inputTokens, output_tokens: r.outputTokens, cost: r.cost },
           })),
           ...(missing.length ? { missing_pages: missing } : {}),
@@ -241,39 +245,50 @@ export class DocumentPipeline {
     opts: StoredJobOptions,
     page: number,
     signal: AbortSignal,
+    retry: boolean,
     trace: CallContext['trace'],
-  ): Promise<{ markdown: string; method: PageMethod; inputTokens: number; outputTokens: number; cost: number }> {
+  ): Promise<{ markdown: string; method: PageMethod; decision: PageDecision; inputTokens: number; outputTokens: number; cost: number }> {
     const d = this.config.documents;
     const fileId = job.fileId as string;
     const isPdf = job.contentType === 'application/pdf';
     const load = () => this.storage.readAll(job.projectId, fileId);
+    let markdown = '';
+    let choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars });
     if (isPdf && opts.mode !== 'ocr') {
-      const text = await this.pdfs.use(fileId, load, (doc) => doc.text(page));
-      if (opts.mode === 'text' || text.replace(/\s+/g, '').length >= d.textMinChars) {
-        return { markdown: text, method: 'text', inputTokens: 0, outputTokens: 0, cost: 0 };
-      }
+      const text = await this.pdfs.use(fileId, load, (doc) => doc.pageText(page));
+      markdown = text.markdown;
+      choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars, textChars: text.chars, imageCoverage: text.graphics?.imageFraction });
     }
-    if (opts.mode === 'text') return { markdown: '', method: 'text', inputTokens: 0, outputTokens: 0, cost: 0 };
+    if (choice.method === 'text') return { markdown, method: 'text', decision: choice.decision, inputTokens: 0, outputTokens: 0, cost: 0 };
     const engine = this.engines.forModel(opts.model);
-    const image = await this.pageImage(job, page, engine.imageFormat, isPdf, opts.dpi);
-    const t = await engine.transcribe(ctxOf(job, trace), image, { number: page, signal });
-    return { ...t, method: 'ocr' };
+    const { image, stored } = await this.pageImage(job, page, engine.imageFormat, isPdf, opts.dpi, retry);
+    try {
+      const t = await engine.transcribe(ctxOf(job, trace), image, { number: page, signal });
+      return { ...t, method: 'ocr', decision: choice.decision };
+    } catch (err) {
+      // Kept for the retry (not on success: one storage write less per page).
+      if (!stored && !signal.aborted) await this.storeImage(job, page, image).catch(() => undefined);
+      throw err;
+    }
   }
 
-  /** The normalized page image: reused from storage on a retry, else rendered (PDF) or decoded (image) and kept. */
-  private async pageImage(job: DocumentJobEntity, page: number, format: 'png' | 'jpeg', isPdf: boolean, dpi: number) {
+  /** The normalized page image: on a retry the one stored by the failed attempt, else rendered (PDF) or decoded (image). */
+  private async pageImage(job: DocumentJobEntity, page: number, format: 'png' | 'jpeg', isPdf: boolean, dpi: number, retry: boolean) {
     const d = this.config.documents;
     const fileId = job.fileId as string;
-    const stored = await this.storage.findPage(job.projectId, job.id, page);
+    const stored = retry ? await this.storage.findPage(job.projectId, job.id, page) : null;
     if (stored && stored.contentType === `image/${format}`) {
       const data = await this.storage.readAll(job.projectId, stored.id);
       const dim = await imageDimensions(data);
-      return { data, mime: stored.contentType as 'image/png' | 'image/jpeg', ...dim };
+      return { image: { data, mime: stored.contentType as 'image/png' | 'image/jpeg', ...dim }, stored: true };
     }
     const source = isPdf
       ? await this.pdfs.use(fileId, () => this.storage.readAll(job.projectId, fileId), (doc) => doc.render(page, dpi, d.imageMaxSide))
       : await this.storage.readAll(job.projectId, fileId);
-    const image = await normalizeImage(source, { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format });
+    return { image: await normalizeImage(source, { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format }), stored: false };
+  }
+
+  private async storeImage(job: DocumentJobEntity, page: number, image: { data: Buffer; mime: string }): Promise<void> {
     await this.storage.write(job.projectId, oneChunk(image.data), {
       jobId: job.id,
       kind: 'page',
@@ -281,7 +296,6 @@ export class DocumentPipeline {
       contentType: image.mime,
       maxBytes: Number.MAX_SAFE_INTEGER,
     });
-    return image;
   }
 
   private async fail(job: DocumentJobEntity, code: DocumentErrorCode, message: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { DocumentError } from './document.exception';
+import { pageGraphics, type PageGraphics } from './page-graphics';
 import { reflowText, type TextItem } from './text-layer';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -21,6 +22,15 @@ export interface RenderedPage {
   data: Buffer;
   width: number;
   height: number;
+}
+
+/** A page's text layer as Markdown, with what decides between it and OCR. */
+export interface PageText {
+  markdown: string;
+  /** Non-whitespace characters in the text layer. */
+  chars: number;
+  /** Ruling lines and image coverage (null for a page without text: not read). */
+  graphics: PageGraphics | null;
 }
 
 /** An opened PDF: page count, per-page text layer and rendering. */
@@ -60,11 +70,32 @@ export class PdfDocument {
     return { width: Math.ceil(vp.width), height: Math.ceil(vp.height) };
   }
 
-  /** The page's text layer reflowed into lines and paragraphs ('' when it has none). */
+  /** The page's text layer as Markdown ('' when it has none). */
   async text(pageNumber: number): Promise<string> {
+    return (await this.pageText(pageNumber)).markdown;
+  }
+
+  /**
+   * The page's text layer as Markdown (see reflowText), with its character count and, when it has text, the
+   * page's operator list read for ruling lines (tables), bold fonts (headings) and image coverage.
+   */
+  async pageText(pageNumber: number): Promise<PageText> {
     const page = await this.page(pageNumber);
-    const content = await page.getTextContent();
-    return reflowText(content.items.filter((i) => 'str' in i) as TextItem[]);
+    try {
+      const content = await page.getTextContent();
+      const items = content.items.filter((i) => 'str' in i) as TextItem[];
+      const chars = items.reduce((n, i) => n + i.str.replace(/\s+/g, '').length, 0);
+      if (!chars) return { markdown: '', chars: 0, graphics: null };
+      const ops = await page.getOperatorList();
+      const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
+      const graphics = pageGraphics(ops.fnArray, ops.argsArray, (await loadPdfJs()).OPS, (x1 - x0) * (y1 - y0));
+      const isBold = (name: string) => page.commonObjs.has(name) && (page.commonObjs.get(name) as { bold?: boolean } | null)?.bold === true;
+      return { markdown: reflowText(items, { rules: graphics.rules, isBold }), chars, graphics };
+    } catch (err) {
+      throw mapPdfError(err);
+    } finally {
+      page.cleanup();
+    }
   }
 
   /**

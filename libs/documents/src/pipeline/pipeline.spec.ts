@@ -51,7 +51,7 @@ describe('reflowText', () => {
       item('second line', 20, 685),
       item('New paragraph', 20, 640),
     ];
-    expect(reflowText(items)).toBe('Hello world\nsecond line\n\nNew paragraph');
+    expect(reflowText(items)).toBe('Hello world second line\n\nNew paragraph');
   });
 
   it('returns an empty string for a page without text', () => {
@@ -70,7 +70,7 @@ describe('reflowText', () => {
     ];
     expect(reflowText(items)).toBe(
       [
-        'Quarterly figures',
+        '### Quarterly figures',
         '',
         '| Region | Units | Revenue |',
         '| --- | --- | --- |',

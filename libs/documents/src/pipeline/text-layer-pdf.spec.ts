@@ -32,7 +32,7 @@ describe('text layer of a real PDF (pdfjs)', () => {
     const doc = await PdfDocument.open(await invoicePdf());
     try {
       expect(await doc.text(1)).toBe(
-        ['Invoice 4711', '', '| Item | Qty | Price |', '| --- | --- | --- |', '| Hammer | 2 | 12.50 |', '| Box of nails | 10 | 3.25 |', '', 'Payable within 30 days.'].join('\n'),
+        ['# Invoice 4711', '', '| Item | Qty | Price |', '| --- | --- | --- |', '| Hammer | 2 | 12.50 |', '| Box of nails | 10 | 3.25 |', '', 'Payable within 30 days.'].join('\n'),
       );
     } finally {
       await doc.destroy();

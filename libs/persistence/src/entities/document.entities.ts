@@ -5,6 +5,15 @@ export type DocumentJobType = 'parse' | 'extract';
 export type DocumentJobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 export type PageMethod = 'text' | 'ocr';
 
+/** Why a page was read the way it was (see choosePageMethod in libs/documents). */
+export interface PageDecision {
+  reason: 'mode_text' | 'mode_ocr' | 'image_file' | 'text_layer' | 'no_text_layer' | 'image_covers_page';
+  /** Non-whitespace characters of the page's text layer (PDF pages read for it). */
+  text_chars?: number;
+  /** Share of the page covered by images (0..1), when the page's operator list was read. */
+  image_coverage?: number;
+}
+
 export interface DocumentUsage {
   input_tokens: number;
   output_tokens: number;
@@ -54,6 +63,7 @@ export class DocumentPageEntity {
   @Column('integer', { name: 'output_tokens' }) outputTokens!: number;
   @Column('numeric', { precision: 14, scale: 8, transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) cost!: number;
   @Column('integer') attempts!: number;
+  @Column('jsonb', { nullable: true }) decision!: PageDecision | null;
 }
 
 @Entity({ name: 'document_templates' })

@@ -25,7 +25,7 @@ export type { PromptVersionData } from './prompt.entities';
 export { LoadBalanceGroupEntity };
 export type { StoredLogAttempt } from './request-log.entity';
 export { DocumentFileEntity, DocumentJobEntity, DocumentPageEntity, DocumentTemplateEntity, WebhookDeliveryEntity };
-export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageMethod } from './document.entities';
+export type { DocumentJobError, DocumentJobStatus, DocumentJobType, DocumentUsage, PageDecision, PageMethod } from './document.entities';
 export { settingsOf, applySettings } from './project.entity';
 
 /** Every entity of the schema; features add theirs here together with their migration. */

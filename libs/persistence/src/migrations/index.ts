@@ -15,6 +15,7 @@ import { LoadBalancing1796522400000 } from './1796522400000-load-balancing';
 import { LogDatasets1796524825158 } from './1796524825158-log-datasets';
 import { Configs1796524855485 } from './1796524855485-configs';
 import { RequestLogHourlyRollups1796525601291 } from './1796525601291-request-log-hourly-rollups';
+import { DocumentPageDecision1796526034253 } from './1796526034253-document-page-decision';
 import { Prompts1796526133447 } from './1796526133447-prompts';
 
 /** Every migration in order. A new migration is a new file plus one line here. */
@@ -22,5 +23,5 @@ export const MIGRATIONS = [
   Tenancy1763800000000, Collector1763900000000, Documents1764000000000, CollectorIngestSpeed1764100000000, RequestLogs1764200000000,
   RequestLogRollups1764300000000, Limits1796515171015, RequestLogRollupPercentiles1796515565255, StoredResponses1796515907482,
   DlpProfiles1796516118907, ConnectionBaseUrlTrust1796516717728, GatewayStoredFields1796519473610, DynamicRoutes1796519981131,
-  LoadBalancing1796522400000, LogDatasets1796524825158, Configs1796524855485, RequestLogHourlyRollups1796525601291, Prompts1796526133447,
+  LoadBalancing1796522400000, LogDatasets1796524825158, Configs1796524855485, RequestLogHourlyRollups1796525601291, DocumentPageDecision1796526034253, Prompts1796526133447,
 ];

@@ -98,10 +98,10 @@ export class DocumentJobsRepository {
   async savePage(projectId: string, page: DocumentPageEntity): Promise<boolean> {
     const inserted = rowsOf(
       await this.ds.query(
-        `INSERT INTO document_pages (job_id, page, idx, markdown, method, model, input_tokens, output_tokens, cost, attempts)
-         SELECT $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE EXISTS (SELECT 1 FROM document_jobs WHERE id = $2 AND project_id = $1)
+        `INSERT INTO document_pages (job_id, page, idx, markdown, method, model, input_tokens, output_tokens, cost, attempts, decision)
+         SELECT $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT 1 FROM document_jobs WHERE id = $2 AND project_id = $1)
          ON CONFLICT (job_id, page) DO NOTHING RETURNING page`,
-        [projectId, page.jobId, page.page, page.index, page.markdown, page.method, page.model, page.inputTokens, page.outputTokens, page.cost, page.attempts],
+        [projectId, page.jobId, page.page, page.index, page.markdown, page.method, page.model, page.inputTokens, page.outputTokens, page.cost, page.attempts, page.decision ? JSON.stringify(page.decision) : null],
       ),
     );
     await this.ds.query(
