@@ -167,4 +167,24 @@ describe('Cloudflare compat data plane', () => {
     expect(embedding.data).toHaveLength(1);
     expect(openai.requests.map((r) => r.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions', '/v1/embeddings']);
   });
+  it("serves Cloudflare's universal endpoint on the gateway path (an array of steps, cf-aig-step names the one that answered), leaving /v1/admin alone", async () => {
+    const steps = [
+      { provider: 'openai', endpoint: 'chat/completions', headers: { 'Content-Type': 'application/json' }, query: { model: 'gpt-4o-mini', messages }, config: { maxAttempts: 1 } },
+      { provider: 'openai', endpoint: 'chat/completions', headers: { 'Content-Type': 'application/json' }, query: { model: 'gpt-4.1-mini', messages } },
+    ];
+    openai.enqueue({ status: 500 });
+    const res = await post(`${url}/v1/${tenant.organizationId}/default`, { 'cf-aig-authorization': `Bearer ${tenant.projectKey}` }, steps);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cf-aig-step')).toBe('1');
+    expect(res.headers.get('x-gateway-step')).toBe('1');
+    expect(openai.requests.map((r) => (r.body as { model: string }).model)).toEqual(['gpt-4o-mini', 'gpt-4.1-mini']);
+    // A gateway without authentication: no key needed on its universal path either; another account's key is refused.
+    expect((await post(`${url}/v1/${tenant.organizationId}/open`, {}, steps.slice(1))).status).toBe(200);
+    expect((await post(`${url}/v1/${tenant.organizationId}/default`, {}, steps)).status).toBe(401);
+    expect((await post(`${url}/v1/${tenant.organizationId}/default`, { authorization: `Bearer ${other.projectKey}` }, steps)).status).toBe(403);
+    // The pattern takes a UUID account only: the admin API's POSTs of the same depth still reach their routes.
+    const org = await httpJson(`${url}/v1/admin/organizations`, { token: env.config.admin.token, body: { name: 'not a gateway' } });
+    expect(org.status).toBe(201);
+    expect((await post(`${url}/v1/not-an-account/default`, { authorization: `Bearer ${tenant.projectKey}` }, steps)).status).toBe(404);
+  });
 });

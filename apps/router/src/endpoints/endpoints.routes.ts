@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { TenantDirectory } from '@switchyard/auth';
+import { GatewayAuthGuard, TenantDirectory } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { RawRoutes, readJsonBody } from '@switchyard/http';
 import { GatewayClient, parseEndpointRequest, parseTranscriptionForm, RequestLogger, type JsonEndpointOperation } from '@switchyard/routing';
@@ -8,15 +8,16 @@ import { universalHandler } from '../universal/universal.endpoint';
 import { endpointHandler, type EndpointSpec } from './endpoint-edge';
 import { readMultipartBody } from './multipart-body';
 
-/** The universal endpoint's path here (the Cloudflare-shaped path can reuse `universalHandler` with its own). */
+/** The universal endpoint's path, and Cloudflare's for a gateway (docs/cloudflare-compat.md). */
 export const UNIVERSAL_PATH = '/v1/universal';
+export const GATEWAY_UNIVERSAL_PATH = '/v1/:account(uuid)/:gateway';
 
 /**
  * Registers the OpenAI endpoints besides chat as raw routes open to access keys: `/v1/embeddings`,
  * `/v1/completions`, `/v1/images/generations`, `/v1/audio/speech` (JSON bodies) and
  * `/v1/audio/transcriptions` (multipart, at most ROUTER_AUDIO_MAX_BYTES). One edge serves them all
  * (endpoint-edge.ts); they differ only in how the body is read. And `POST /v1/universal` (universal.endpoint.ts),
- * whose steps run these endpoints and chat.
+ * whose steps run these endpoints and chat, also on Cloudflare's path `POST /v1/{account_id}/{gateway_id}`.
  */
 @Injectable()
 export class EndpointRoutes implements OnModuleInit {
@@ -25,6 +26,7 @@ export class EndpointRoutes implements OnModuleInit {
     private readonly gateway: GatewayClient,
     private readonly directory: TenantDirectory,
     private readonly logger: RequestLogger,
+    private readonly auth: GatewayAuthGuard,
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
@@ -46,5 +48,11 @@ export class EndpointRoutes implements OnModuleInit {
       this.rawRoutes.add('POST', ENDPOINT_PATHS[spec.operation], { auth: 'key' }, endpointHandler(deps, spec));
     }
     this.rawRoutes.add('POST', UNIVERSAL_PATH, { auth: 'key' }, universalHandler(deps, { path: UNIVERSAL_PATH }));
+    // Cloudflare's universal endpoint of a gateway: the caller is decided by the gateway in the path (as for compat chat).
+    const gatewayUniversal = universalHandler(deps, { path: GATEWAY_UNIVERSAL_PATH });
+    this.rawRoutes.add('POST', GATEWAY_UNIVERSAL_PATH, { auth: 'public' }, async (req, res, { requestId, params }) => {
+      const caller = await this.auth.gatewayCaller(req.headers, params['account']!, params['gateway']!);
+      return gatewayUniversal(req, res, { requestId, principal: caller });
+    });
   }
 }

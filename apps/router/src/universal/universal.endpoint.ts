@@ -1,8 +1,7 @@
-import type { RawHandler } from '@switchyard/http';
 import { writeJson } from '@switchyard/http';
 import { parseUniversalSteps, runUniversalSteps } from '@switchyard/routing';
 import { openAIStreamEncoder, sseData } from '../chat/sse';
-import { GatewayEdge, type EdgeDeps } from '../edge/gateway-edge';
+import { GatewayEdge, type EdgeDeps, type EdgeHandler } from '../edge/gateway-edge';
 import { writeSse } from '../edge/sse-writer';
 import { writePassedThrough } from '../edge/pass-through';
 
@@ -13,10 +12,10 @@ import { writePassedThrough } from '../edge/pass-through';
  * project, log, disconnect, headers), so any path may serve it: `POST /v1/universal` here, the Cloudflare path
  * `/v1/{account_id}/{gateway_id}` with its own route and `path`.
  */
-export function universalHandler(deps: EdgeDeps, route: { path: string }): RawHandler {
+export function universalHandler(deps: EdgeDeps, route: { path: string }): EdgeHandler {
   const edge = new GatewayEdge(deps);
   return async (req, res, { requestId, principal }) => {
-    if (principal.kind !== 'key') return; // the 'key' policy admits keys only
+    if (principal.kind === 'admin') return; // the 'key' policy admits keys only; a gateway path brings its caller
     const origin = { requestId, path: route.path, requestType: 'universal' };
     const { project, body, parsed: steps } = await edge.accept(req, principal, origin, (body) => parseUniversalSteps(body, req.headers));
     const first = steps[0]!;

@@ -37,7 +37,13 @@ const pathOf = (url: string): string => {
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 
-/** The params of `path` under a pattern's segments (`:name` takes one non-empty segment), or null when it does not match. */
+const UUID_CONSTRAINT = '(uuid)';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The params of `path` under a pattern's segments (`:name` takes one non-empty segment, `:name(uuid)` one UUID), or
+ * null when it does not match.
+ */
 export function matchPattern(segments: readonly string[], path: string): Record<string, string> | null {
   const parts = path.split('/');
   if (parts.length !== segments.length) return null;
@@ -47,8 +53,11 @@ export function matchPattern(segments: readonly string[], path: string): Record<
     const part = parts[i]!;
     if (segment.startsWith(':')) {
       if (!part) return null;
+      // `:name(uuid)` takes a UUID only, so that a pattern as wide as `/v1/:account(uuid)/:gateway` leaves `/v1/admin/…` alone.
+      const uuidOnly = segment.endsWith(UUID_CONSTRAINT);
+      if (uuidOnly && !UUID.test(part)) return null;
       try {
-        params[segment.slice(1)] = decodeURIComponent(part);
+        params[uuidOnly ? segment.slice(1, -UUID_CONSTRAINT.length) : segment.slice(1)] = decodeURIComponent(part);
       } catch {
         return null;
       }
