@@ -4,7 +4,7 @@
 // (with --floor) through a bare Fastify + undici proxy.
 //
 //   npm run build && node bench/router-overhead/run.mjs [--repeats 3] [--rate 500] [--duration 10] [--only switchyard,floor]
-//     [--floor true] [--portkey false] [--nolog true] [--gov true] [--router-flags='--single-threaded-gc' | --router-flags=none]
+//     [--floor true] [--portkey false] [--nolog true] [--gov true] [--route true] [--router-flags='--single-threaded-gc' | --router-flags=none]
 //
 // Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL as for the services; it uses its own database
 // `switchyard_bench` and a fresh Redis prefix), and a C compiler for the load generator (loadgen.c).
@@ -42,6 +42,8 @@ const NOLOG = (args.nolog === 'true' || ONLY?.has('sy-nolog')) && wanted('sy-nol
 // --gov true: the same router on a project with every governance feature on (targets sy-gov: all cache misses, sy-hit: all hits).
 const GOV_MISS = (args.gov === 'true' || ONLY?.has('sy-gov')) && wanted('sy-gov');
 const GOV_HIT = (args.gov === 'true' || ONLY?.has('sy-hit')) && wanted('sy-hit');
+// --route true: the same router and project, the model a 6-element dynamic route (target sy-route) instead of a plain name.
+const ROUTE = (args.route === 'true' || ONLY?.has('sy-route')) && wanted('sy-route');
 /** Where loadgen writes each request's sequence number (`--unique`), so that every request of a target with `unique` differs. */
 const UNIQUE_MARK = '@@@@@@@@@@@@@@';
 const VERBOSE = !!process.env.BENCH_VERBOSE;
@@ -163,7 +165,7 @@ const targets = {
 };
 const children = [mock];
 
-if (wanted('switchyard') || NOLOG || GOV_MISS || GOV_HIT) {
+if (wanted('switchyard') || NOLOG || GOV_MISS || GOV_HIT || ROUTE) {
   const dbUrl = new URL(env0.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/switchyard');
   dbUrl.pathname = '/switchyard_bench';
   const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
@@ -210,6 +212,24 @@ if (wanted('switchyard') || NOLOG || GOV_MISS || GOV_HIT) {
   if (wanted('switchyard')) targets.switchyard = plain;
   // The same router with request logging off for these requests (metrics still counted): what logging costs.
   if (NOLOG) targets['sy-nolog'] = { ...plain, headers: { ...plain.headers, 'x-gateway-collect-log': 'false' } };
+  if (ROUTE) {
+    // start -> conditional (metadata.plan) -> percentage 90/10 -> two model elements -> end: what walking a route costs a call.
+    const model = (id, fallback) => ({
+      id, type: 'model', properties: { provider: 'openai', model: 'gpt-4o-mini', timeout: 30000, retries: 0 }, outputs: { success: { elementId: 'e' }, fallback: { elementId: fallback } },
+    });
+    await admin(`/v1/admin/organizations/${org.id}/projects/default/routes`, {
+      name: 'bench',
+      elements: [
+        { id: 's', type: 'start', outputs: { next: { elementId: 'c' } } },
+        { id: 'c', type: 'conditional', properties: { conditions: { 'metadata.plan': { $eq: 'free' } } }, outputs: { true: { elementId: 'a' }, false: { elementId: 'p' } } },
+        { id: 'p', type: 'percentage', outputs: { '90%': { elementId: 'a' }, else: { elementId: 'b' } } },
+        model('a', 'b'),
+        model('b', 'e'),
+        { id: 'e', type: 'end', outputs: {} },
+      ],
+    });
+    targets['sy-route'] = { ...plain, headers: { ...plain.headers, 'x-gateway-metadata': '{"plan":"pro"}' }, body: { ...plain.body, model: 'dynamic/bench' } };
+  }
   if (GOV_MISS || GOV_HIT) {
     // A project with a gateway rate limit, a key budget, a spend rule and the cache on, none of them ever refusing:
     // what governance costs a call (one Redis round trip for all of it), on a miss and on a hit.
@@ -324,6 +344,13 @@ if (targets['sy-gov'] && targets.switchyard) {
       `(governance adds ${signed(medAdded('sy-gov', (m) => m.high.lat.p50) - medAdded('switchyard', (m) => m.high.lat.p50))} ms); ` +
       `added p99 ${f3(medAdded('sy-gov', (m) => m.high.lat.p99))} vs ${f3(medAdded('switchyard', (m) => m.high.lat.p99))} ms; ` +
       `CPU/req ${f3(med('sy-gov', (m) => m.cpuMsPerReq))} vs ${f3(med('switchyard', (m) => m.cpuMsPerReq))} ms`,
+  );
+}
+if (targets['sy-route'] && targets.switchyard) {
+  console.log(
+    `SUMMARY dynamic route (6 elements) vs a plain model name: added p50 @${RATE}/s ${f3(medAdded('sy-route', (m) => m.high.lat.p50))} vs ${f3(medAdded('switchyard', (m) => m.high.lat.p50))} ms ` +
+      `(the route adds ${signed(medAdded('sy-route', (m) => m.high.lat.p50) - medAdded('switchyard', (m) => m.high.lat.p50))} ms); ` +
+      `CPU/req ${f3(med('sy-route', (m) => m.cpuMsPerReq))} vs ${f3(med('switchyard', (m) => m.cpuMsPerReq))} ms`,
   );
 }
 if (targets['sy-hit']) {
