@@ -113,4 +113,35 @@ describe('CLI: tenants without the HTTP API, projects named by slug', () => {
     expect(list.map((p) => p.id)).toEqual([profile['id']]);
     expect(await json('dlp-profiles', 'delete', orgId, profile['id'] as string)).toEqual({ id: profile['id'], deleted: true });
   });
+  it('manages routes (versions, deployments), load-balance groups, configs and prompts, and organization quotas', async () => {
+    const org = await json('orgs', 'create', 'Routing');
+    const orgId = org['id'] as string;
+    const quotas = await json('orgs', 'set', orgId, '{"quotas":{"monthly_requests":1000}}');
+    expect(quotas['quotas']).toEqual({ monthly_requests: 1000, monthly_spend: null });
+
+    const elements = (model: string) => [
+      { id: 's', type: 'start', outputs: { next: { elementId: 'm' } } },
+      { id: 'm', type: 'model', properties: { provider: 'openai', model, timeout: 30000, retries: 0 }, outputs: { success: { elementId: 'e' }, fallback: { elementId: 'e' } } },
+      { id: 'e', type: 'end', outputs: {} },
+    ];
+    const route = await json('routes', 'create', orgId, 'default', JSON.stringify({ name: 'support', elements: elements('gpt-4o-mini') }));
+    const v2 = await json('routes', 'version', orgId, 'default', 'support', JSON.stringify({ elements: elements('gpt-4.1-mini') }));
+    expect(v2['version_id']).not.toBe(route['deployed_version_id']);
+    const deployed = await json('routes', 'deploy', orgId, 'default', 'support', v2['version_id'] as string);
+    expect(deployed['version_id']).toBe(v2['version_id']);
+    const listed = (await json('routes', 'list', orgId, 'default')) as unknown as { name: string; deployed_version_id: string }[];
+    expect(listed).toEqual([expect.objectContaining({ name: 'support', deployed_version_id: v2['version_id'] })]);
+    const badRoute = await run('routes', 'create', orgId, 'default', JSON.stringify({ name: 'bad', elements: [{ id: 's', type: 'start', outputs: {} }] }));
+    expect(badRoute.code).toBe(1);
+    expect(badRoute.stderr).toContain('error:');
+
+    await json('lb-groups', 'create', orgId, 'default', '{"name":"pool","models":[{"model":"openai/gpt-4o-mini","weight":3},{"model":"openai/gpt-4.1-mini","weight":1}]}');
+    expect(await json('lb-groups', 'list', orgId, 'default')).toEqual([expect.objectContaining({ name: 'pool', strategy: 'weighted' })]);
+
+    const prompt = await json('prompts', 'create', orgId, 'default', '{"name":"greeter","messages":[{"role":"system","content":"Greet {{ name }}."}]}');
+    expect(prompt).toMatchObject({ name: 'greeter' });
+    expect(((await json('prompts', 'list', orgId, 'default')) as unknown as unknown[]).length).toBe(1);
+    expect((await run('prompts', 'deploy', orgId, 'default', 'greeter', '9')).code).toBe(1);
+    expect(await json('configs', 'list', orgId, 'default')).toEqual([]);
+  });
 });

@@ -9,6 +9,9 @@
  *   projects set <org-id> <project> '<settings json>'   (e.g. '{"cache_ttl":600}', '{"dlp":{...}}')
  *   dlp-profiles create <org-id> <name> --pattern <regex>... [--case-insensitive] [--description d]
  *   dlp-profiles list <org-id>             dlp-profiles delete <org-id> <profile-id>
+ *   orgs set <org-id> '<json>'              (the admin PATCH body: name, quotas)
+ *   routes create|list|version|deploy      lb-groups create|list      configs create|list      prompts create|list|deploy
+ *     (<org-id> <project> then the admin API's JSON body, see docs/routing.md)
  *   demo (also connects the provider keys in the environment)   rotate-master-key
  */
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -21,12 +24,17 @@ import { LimitStore } from '@switchyard/metering';
 import { OrganizationsRepository, REDIS_CLIENT } from '@switchyard/persistence';
 import { BudgetsReport } from '@switchyard/routing';
 import type { Redis } from 'ioredis';
+import { RouteAdminModule } from '../apps/router/src/admin/route-admin.module';
 import {
   AccessKeysService,
+  ConfigsService,
   ConnectionsService,
   DlpProfilesService,
+  LoadBalanceGroupsService,
   OrganizationsService,
   ProjectsService,
+  PromptsService,
+  RoutesService,
   SecretRotationService,
   TenancyModule,
 } from '@switchyard/tenancy';
@@ -39,7 +47,7 @@ class CliModule {
   static forRoot(): DynamicModule {
     return {
       module: CliModule,
-      imports: [GatewayCoreModule.forRoot({ config: loadConfig(), service: 'cli', metrics: new Metrics('cli'), http: false }), TenancyModule],
+      imports: [GatewayCoreModule.forRoot({ config: loadConfig(), service: 'cli', metrics: new Metrics('cli'), http: false }), TenancyModule, RouteAdminModule],
     };
   }
 }
@@ -52,6 +60,10 @@ interface Tenancy {
   keys: AccessKeysService;
   connections: ConnectionsService;
   dlpProfiles: DlpProfilesService;
+  routes: RoutesService;
+  groups: LoadBalanceGroupsService;
+  configs: ConfigsService;
+  prompts: PromptsService;
   rotation: SecretRotationService;
   orgRepo: OrganizationsRepository;
   directory: TenantDirectory;
@@ -68,6 +80,10 @@ async function withTenancy<T>(fn: (t: Tenancy) => Promise<T>): Promise<T> {
       keys: app.get(AccessKeysService),
       connections: app.get(ConnectionsService),
       dlpProfiles: app.get(DlpProfilesService),
+      routes: app.get(RoutesService),
+      groups: app.get(LoadBalanceGroupsService),
+      configs: app.get(ConfigsService),
+      prompts: app.get(PromptsService),
       rotation: app.get(SecretRotationService),
       orgRepo: app.get(OrganizationsRepository),
       directory: app.get(TenantDirectory),
@@ -84,6 +100,47 @@ const program = new Command('switchyard').description('Switchyard administration
 
 const orgs = program.command('orgs').description('organizations');
 orgs.command('create <name>').action((name: string) => withTenancy((t) => t.organizations.create(ROOT, { name })).then(print));
+orgs
+  .command('set <orgId> <changes>')
+  .description('rename or change quotas (the admin PATCH body as JSON), e.g. \'{"quotas":{"monthly_requests":100000}}\'')
+  .action((orgId: string, changes: string) => withTenancy((t) => t.organizations.patch(ROOT, orgId, JSON.parse(changes) as unknown)).then(print));
+
+/** `<group> create|list <orgId> <project> [json]` over a project-scoped admin service (docs/routing.md for the bodies). */
+interface ProjectScoped {
+  create(scope: AdminScope, organizationId: string, projectRef: string, input: unknown): Promise<unknown>;
+  list(scope: AdminScope, organizationId: string, projectRef: string): Promise<unknown[]>;
+}
+function projectResource(name: string, description: string, service: (t: Tenancy) => ProjectScoped) {
+  const group = program.command(name).description(description);
+  group
+    .command('create <orgId> <project> <body>')
+    .description('the admin API\'s POST body as JSON')
+    .action((orgId: string, project: string, body: string) => withTenancy((t) => service(t).create(ROOT, orgId, project, JSON.parse(body) as unknown)).then(print));
+  group.command('list <orgId> <project>').action((orgId: string, project: string) => withTenancy((t) => service(t).list(ROOT, orgId, project)).then(print));
+  return group;
+}
+
+const routes = projectResource('routes', 'dynamic routes (a first save creates and deploys version 1)', (t) => t.routes);
+routes
+  .command('version <orgId> <project> <route> <body>')
+  .description('save a new version (not live until deployed): {"elements":[…]}')
+  .action((orgId: string, project: string, route: string, body: string) =>
+    withTenancy((t) => t.routes.createVersion(ROOT, orgId, project, route, JSON.parse(body) as unknown)).then(print),
+  );
+routes
+  .command('deploy <orgId> <project> <route> <versionId>')
+  .description('make a version live (an older one: a rollback)')
+  .action((orgId: string, project: string, route: string, versionId: string) =>
+    withTenancy((t) => t.routes.deploy(ROOT, orgId, project, route, { version_id: versionId })).then(print),
+  );
+projectResource('lb-groups', 'saved load-balance groups', (t) => t.groups);
+projectResource('configs', 'configs with variants and targeting (x-gateway-config)', (t) => t.configs);
+const prompts = projectResource('prompts', 'saved prompt templates (Keywords AI `prompt`)', (t) => t.prompts);
+prompts
+  .command('deploy <orgId> <project> <prompt> <version>')
+  .action((orgId: string, project: string, prompt: string, version: string) =>
+    withTenancy((t) => t.prompts.deploy(ROOT, orgId, project, prompt, { version: Number(version) })).then(print),
+  );
 
 const projects = program.command('projects').description('projects');
 projects
