@@ -1,7 +1,7 @@
 import { createTestEnvironment, freePort, httpJson, MockOpenAIServer, seedTenant, startServiceProcess, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
 import OpenAI from 'openai';
 
-/** What routing shares across two router processes (one Redis): deployments and circuit breakers. Needs `npm run build`. */
+/** What routing shares across two router processes (one Redis): deployments, rate elements and circuit breakers. Needs `npm run build`. */
 describe('routing across two router processes', () => {
   let env: TestEnvironment;
   let routers: ServiceProcess[];
@@ -68,6 +68,32 @@ describe('routing across two router processes', () => {
       }),
     );
     expect(Math.max(...seenAfter)).toBeLessThan(1000);
+  });
+
+  it('a rate element with limit 50 admits exactly 50 calls across both routers; the rest take its fallback', async () => {
+    const model = (id: string, name: string) => ({ id, type: 'model', properties: { provider: 'groq', model: name }, outputs: { success: { elementId: 'e' } } });
+    const created = await admin(0, `${project()}/routes`, {
+      name: 'rated',
+      elements: [
+        { id: 's', type: 'start', outputs: { next: { elementId: 'r' } } },
+        { id: 'r', type: 'rate', properties: { key: 'metadata.user', limit: 50, limitType: 'count', window: 3600 }, outputs: { success: { elementId: 'a' }, fallback: { elementId: 'b' } } },
+        model('a', 'llama-3.1-8b-instant'),
+        model('b', 'llama-3.3-70b-versatile'),
+        { id: 'e', type: 'end' },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const before = groq.requests.length;
+    const calls = [0, 1].flatMap((i) =>
+      Array.from({ length: 60 }, () =>
+        clients[i]!.chat.completions.create({ model: 'dynamic/rated', messages }, { headers: { 'x-gateway-metadata': '{"user":"u-1"}' } }),
+      ),
+    );
+    const answers = await Promise.all(calls);
+    const byModel = (m: string) => answers.filter((a) => a.model === m).length;
+    expect(byModel('llama-3.1-8b-instant')).toBe(50);
+    expect(byModel('llama-3.3-70b-versatile')).toBe(70);
+    expect(groq.requests.length - before).toBe(120);
   });
 
   it('a breaker opened by failures on one router is open on the other', async () => {

@@ -30,6 +30,9 @@ export default function Overview() {
   const analytics = useQuery({
     queryKey: ['analytics', api.org, api.project, range, groupBy],
     queryFn: () => api.collector<{ data: AnalyticsRow[] }>(`/v1/analytics?${analyticsQuery(range, groupBy)}`),
+    // The range ends now: a page opened again (or left open) asks again rather than showing the answer of its last visit.
+    refetchOnMount: 'always',
+    refetchInterval: 60_000,
   });
   const budgets = useQuery({ queryKey: ['budgets', api.org, api.project], queryFn: () => api.admin<Budgets>(api.projectPath('/budgets')) });
   const tick = (iso: string) => format(new Date(iso), RANGES[range].interval === 'day' ? 'MMM d' : 'HH:mm');
