@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { ProjectResource } from './project-resource';
 
 /** What a config variant version sets on a request: the model, a system prompt template and sampling parameters. */
 export interface ConfigVariantData {
@@ -9,24 +10,9 @@ export interface ConfigVariantData {
 
 /** An LLMOps config of a project, named in requests by `x-gateway-config: <id or slug>`. */
 @Entity({ name: 'configs' })
-export class ConfigEntity {
-  @PrimaryColumn('uuid')
-  id!: string;
-
-  @Column('uuid', { name: 'project_id' })
-  projectId!: string;
-
+export class ConfigEntity extends ProjectResource {
   @Column('text')
   slug!: string;
-
-  @Column('text')
-  name!: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'modified_at', type: 'timestamptz' })
-  modifiedAt!: Date;
 }
 
 /** A variant of a config (e.g. `control`, `candidate`); what it sets lives in its versions. */

@@ -1,25 +1,11 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { ProjectResource } from './project-resource';
 
 /** A dynamic route of a project, called as `dynamic/<name>`; `deployedVersionId` is the live version. */
 @Entity({ name: 'dynamic_routes' })
-export class DynamicRouteEntity {
-  @PrimaryColumn('uuid')
-  id!: string;
-
-  @Column('uuid', { name: 'project_id' })
-  projectId!: string;
-
-  @Column('text')
-  name!: string;
-
+export class DynamicRouteEntity extends ProjectResource {
   @Column('uuid', { name: 'deployed_version_id', nullable: true })
   deployedVersionId!: string | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'modified_at', type: 'timestamptz' })
-  modifiedAt!: Date;
 }
 
 /** One saved version of a route: the validated element JSON (`{elements: [...]}`). */

@@ -1,17 +1,9 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity } from 'typeorm';
+import { ProjectResource } from './project-resource';
 
 /** A saved load-balance group of a project (Keywords AI `load_balance_group.group_id` names it by id or name). */
 @Entity({ name: 'load_balance_groups' })
-export class LoadBalanceGroupEntity {
-  @PrimaryColumn('uuid')
-  id!: string;
-
-  @Column('uuid', { name: 'project_id' })
-  projectId!: string;
-
-  @Column('text')
-  name!: string;
-
+export class LoadBalanceGroupEntity extends ProjectResource {
   @Column('text')
   strategy!: 'weighted' | 'least-latency' | 'sticky';
 
@@ -20,10 +12,4 @@ export class LoadBalanceGroupEntity {
 
   @Column('jsonb')
   models!: { model: string; weight: number }[];
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'modified_at', type: 'timestamptz' })
-  modifiedAt!: Date;
 }

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { ProjectResource } from './project-resource';
 
 /** What a prompt version holds: its messages (contents are Nunjucks templates over `prompt.variables`), a model, parameters. */
 export interface PromptVersionData {
@@ -9,24 +10,9 @@ export interface PromptVersionData {
 
 /** A saved prompt of a project (Keywords AI `prompt.prompt_id`); `deployedVersion` is what requests without `version` get. */
 @Entity({ name: 'prompts' })
-export class PromptEntity {
-  @PrimaryColumn('uuid')
-  id!: string;
-
-  @Column('uuid', { name: 'project_id' })
-  projectId!: string;
-
-  @Column('text')
-  name!: string;
-
+export class PromptEntity extends ProjectResource {
   @Column('int', { name: 'deployed_version', nullable: true })
   deployedVersion!: number | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @UpdateDateColumn({ name: 'modified_at', type: 'timestamptz' })
-  modifiedAt!: Date;
 }
 
 /** One version of a prompt (1, 2, …): drafts until deployed. */
