@@ -18,7 +18,8 @@ export type FillMeta = Pick<ExecutionMeta, 'provider' | 'model' | 'connectionId'
  * (one XADD + PEXPIRE, pipelined, never awaited by the request). Nothing is written after the end.
  */
 export class LivePublisher {
-  private pending: ChatCompletionChunk[][] = [];
+  /** Batches serialized as they pass (later stages may change the chunk objects before the next write goes out). */
+  private pending: string[] = [];
   private meta: FillMeta | null;
   private end: '1' | '0' | null = null;
   private writing = false;
@@ -35,7 +36,7 @@ export class LivePublisher {
 
   batch(batch: ChatCompletionChunk[]): void {
     if (this.closed || !batch.length) return;
-    this.pending.push(batch);
+    this.pending.push(JSON.stringify(batch));
     this.flush();
   }
 
@@ -51,7 +52,7 @@ export class LivePublisher {
     if (this.writing || (!this.pending.length && this.end === null)) return;
     const fields: string[] = [];
     if (this.meta) fields.push('m', JSON.stringify(this.meta));
-    if (this.pending.length) fields.push('b', JSON.stringify(this.pending));
+    if (this.pending.length) fields.push('b', `[${this.pending.join(',')}]`);
     if (this.end !== null) fields.push('e', this.end);
     this.meta = null;
     this.pending = [];
