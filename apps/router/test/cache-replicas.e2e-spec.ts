@@ -107,7 +107,7 @@ describe('exact cache across two router processes', () => {
   });
 
   it('when the filler\'s client leaves mid-stream, its waiters are still answered in full (one of them calls upstream, the rest follow it)', async () => {
-    const words = Array.from({ length: 16 }, (_, i) => `w${i} `);
+    const words = Array.from({ length: 30 }, (_, i) => `w${i} `);
     upstream.defaultScript = { ...slowToolStream, content: words };
     const full = words.join('');
     const abort = new AbortController();
