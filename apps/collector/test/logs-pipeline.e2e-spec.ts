@@ -134,4 +134,35 @@ describe('request logs end to end: router -> log stream -> collector writer -> /
       await pg.end();
     }
   });
+  it('a call through a config or a saved prompt names it (and the variant or version) in its record, filterable by config and prompt', async () => {
+    const projectApi = (path: string, body: unknown, method = 'POST') =>
+      httpJson(`${router.url}/v1/admin/organizations/${tenant.organizationId}/projects/default${path}`, { token: env.config.admin.token, body, method });
+    const config = await projectApi('/configs', { name: 'Logged config', slug: 'logged' });
+    expect(config.status).toBe(201);
+    expect((await projectApi('/configs/logged/variants', { name: 'control', model: 'gpt-4o-mini', system_prompt: 'Be brief.', parameters: {} })).status).toBe(201);
+    expect((await projectApi('/configs/logged/rules', { rules: [{ variant: 'control' }] }, 'PUT')).status).toBe(200);
+    const prompt = await projectApi('/prompts', { name: 'logged-prompt', model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'About {{ topic }}.' }], parameters: {} });
+    expect(prompt.status).toBe(201);
+    const promptId = prompt.body['id'] as string;
+
+    const viaConfig = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }, { headers: { 'x-gateway-config': 'logged' } })
+      .withResponse();
+    const viaPrompt = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], prompt: { prompt_id: promptId, variables: { topic: 'logs' } } } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .withResponse();
+    const configLog = await storedLog(viaConfig.response.headers.get('x-gateway-log-id')!);
+    expect(configLog['routing']).toEqual({ config: { id: config.body['id'], slug: 'logged', variant: 'control', version: 1 } });
+    const promptLog = await storedLog(viaPrompt.response.headers.get('x-gateway-log-id')!);
+    expect(promptLog['routing']).toEqual({ prompt: { id: promptId, name: 'logged-prompt', version: 1 } });
+
+    const filtered = async (filters: unknown[]) => {
+      const res = await api(`/v1/logs?filters=${encodeURIComponent(JSON.stringify(filters))}`);
+      expect(res.status).toBe(200);
+      return (res.body.data as { id: string }[]).map((r) => r.id);
+    };
+    expect(await filtered([{ key: 'config', operator: 'eq', value: ['logged'] }])).toEqual([configLog['id']]);
+    expect(await filtered([{ key: 'config', operator: 'eq', value: ['logged'] }, { key: 'config_variant', operator: 'eq', value: ['candidate'] }])).toEqual([]);
+    expect(await filtered([{ key: 'prompt_id', operator: 'eq', value: [promptId] }])).toEqual([promptLog['id']]);
+  });
 });

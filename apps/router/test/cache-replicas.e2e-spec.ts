@@ -62,6 +62,73 @@ describe('exact cache across two router processes', () => {
     expect(statuses(all)).toEqual([...Array<string>(N - 1).fill('HIT'), 'MISS']);
   });
 
+  /** A stream's assembled text and tool calls, and when its first chunk and its end arrived. */
+  const consume = async (client: OpenAI, content: string, signal?: AbortSignal, onChunk?: (n: number) => void) => {
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content }] }, { signal })
+      .withResponse();
+    let text = '';
+    const tools: Record<number, { id?: string; name?: string; arguments: string }> = {};
+    let firstAt = 0;
+    let chunks = 0;
+    for await (const chunk of data) {
+      firstAt ||= performance.now();
+      const delta = chunk.choices[0]?.delta;
+      text += delta?.content ?? '';
+      for (const t of delta?.tool_calls ?? []) {
+        const acc = (tools[t.index] ??= { arguments: '' });
+        acc.id ??= t.id;
+        acc.name ??= t.function?.name;
+        acc.arguments += t.function?.arguments ?? '';
+      }
+      onChunk?.((chunks += 1));
+    }
+    return { text, tools: Object.values(tools), firstAt, endAt: performance.now(), status: response.headers.get('x-gateway-cache-status') };
+  };
+  const slowToolStream = { content: ['Looking ', 'it ', 'up.'], toolCalls: [{ id: 'call_live', name: 'lookup', arguments: ['{"q":', '"live"}'] }], finishReason: 'tool_calls' as const, chunkDelayMs: 150, usage: { prompt_tokens: 5, completion_tokens: 6 } };
+  const upstreamCalled = async (n: number) => {
+    while (upstream.requests.length < n) await new Promise((r) => setTimeout(r, 5));
+  };
+
+  it('stream waiters on both routers relay the filler\'s chunks live: their first chunk before the filler\'s stream ends, the same text and tool calls', async () => {
+    upstream.defaultScript = slowToolStream;
+    const filler = consume(clients[0]!, 'live stream');
+    await upstreamCalled(1);
+    const waiters = await Promise.all(Array.from({ length: 20 }, (_, i) => consume(clients[i % 2]!, 'live stream')));
+    const first = await filler;
+    expect(upstream.requests).toHaveLength(1);
+    expect(first.status).toBe('MISS');
+    expect(first.text).toBe('Looking it up.');
+    expect(first.tools).toEqual([{ id: 'call_live', name: 'lookup', arguments: '{"q":"live"}' }]);
+    for (const w of waiters) {
+      expect(w).toMatchObject({ status: 'HIT', text: first.text, tools: first.tools });
+      expect(w.firstAt).toBeLessThan(first.endAt);
+    }
+  });
+
+  it('when the filler\'s client leaves mid-stream, its waiters are still answered in full (one of them calls upstream, the rest follow it)', async () => {
+    const words = Array.from({ length: 30 }, (_, i) => `w${i} `);
+    upstream.defaultScript = { ...slowToolStream, content: words };
+    const full = words.join('');
+    const abort = new AbortController();
+    const waiting = 10;
+    let relayedFirst = 0;
+    let allStarted: () => void = () => undefined;
+    const started = new Promise<void>((r) => (allStarted = r));
+    const filler = consume(clients[0]!, 'aborted filler', abort.signal);
+    await upstreamCalled(1);
+    const waiters = Promise.all(
+      Array.from({ length: waiting }, (_, i) => consume(clients[i % 2]!, 'aborted filler', undefined, (n) => n === 1 && (relayedFirst += 1) === waiting && allStarted())),
+    );
+    await started;
+    abort.abort();
+    // The SDK ends an aborted stream quietly: the filler's client got a part of the answer only.
+    const cut = await filler;
+    expect(full.startsWith(cut.text) && cut.text.length < full.length).toBe(true);
+    for (const w of await waiters) expect(w).toMatchObject({ status: 'HIT', text: full, tools: [{ id: 'call_live', name: 'lookup', arguments: '{"q":"live"}' }] });
+    expect(upstream.requests).toHaveLength(2);
+  });
+
   it('when the first caller fails, a waiter calls upstream itself and the rest are served its answer', async () => {
     upstream.enqueue({ status: 500, errorMessage: 'boom', delayBeforeHeadersMs: 300 });
     upstream.defaultScript = { content: 'second try', delayBeforeHeadersMs: 200 };

@@ -85,7 +85,7 @@ export const envSchema = z.object({
   ROUTER_IMAGE_CA_FILE: z.string().min(1).optional(),
   /** Cached answers larger than this (JSON, or a stream's chunks) are not stored. */
   ROUTER_CACHE_MAX_ENTRY_BYTES: positiveInt(1024 * 1024),
-  /** How long the first of identical concurrent cache misses holds the fill lock (others wait for its entry up to this). */
+  /** How long the first of identical concurrent cache misses holds the fill lock (others wait for its entry up to this; stream waiters for each write of a fill they relay live). */
   ROUTER_CACHE_LOCK_MS: positiveInt(30_000),
   AUTH_CACHE_TTL_MS: positiveInt(30_000),
   /** With a cached (expired) entry at hand, the auth path waits this long for PostgreSQL before serving it stale. */

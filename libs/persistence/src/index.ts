@@ -5,3 +5,4 @@ export * from './data-source';
 export * from './persistence.module';
 export * from './migrate';
 export * from './redis.module';
+export * from './bounded-call';

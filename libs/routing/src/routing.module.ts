@@ -126,6 +126,19 @@ class TargetHealthLifecycle implements OnModuleInit, BeforeApplicationShutdown {
   }
 }
 
+/** The exact response cache over the shared client; the waiters of streamed fills read on their own connections (at most 32). */
+function createResponseCache(c: ServiceConfig, redis: Redis): ResponseCache {
+  const connect = () => createRedis(c, `switchyard-${c.serviceName}-cache-live`, { enableAutoPipelining: false });
+  return new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache, live: { connect, maxFeeds: 32 } });
+}
+
+class ResponseCacheCloser implements OnApplicationShutdown {
+  constructor(@Inject(ResponseCache) private readonly cache: ResponseCache) {}
+  onApplicationShutdown(): void {
+    this.cache.close();
+  }
+}
+
 class ExecutorCloser implements OnApplicationShutdown {
   constructor(@Inject(Executor) private readonly executor: Executor) {}
   async onApplicationShutdown(): Promise<void> {
@@ -182,6 +195,8 @@ class ExecutorCloser implements OnApplicationShutdown {
       },
     },
     ExecutorCloser,
+    { provide: ResponseCache, inject: [APP_CONFIG, REDIS_CLIENT], useFactory: createResponseCache },
+    ResponseCacheCloser,
     {
       provide: LogMetrics,
       inject: [{ token: Metrics, optional: true }],
@@ -223,13 +238,13 @@ class ExecutorCloser implements OnApplicationShutdown {
     },
     {
       provide: GatewayClient,
-      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, REDIS_CLIENT, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory, LimitStore, TargetHealth, LoadBalanceGroupDirectory],
+      inject: [TenantDirectory, ModelCatalog, Executor, APP_CONFIG, ResponseCache, DlpProfileDirectory, LimitsStage, DynamicRouteDirectory, LimitStore, TargetHealth, LoadBalanceGroupDirectory],
       useFactory: (
         d: TenantDirectory,
         cat: ModelCatalog,
         e: Executor,
         c: ServiceConfig,
-        redis: Redis,
+        cache: ResponseCache,
         dlp: DlpProfileDirectory,
         limits: LimitsStage,
         routes: DynamicRouteDirectory,
@@ -237,7 +252,6 @@ class ExecutorCloser implements OnApplicationShutdown {
         health: TargetHealth,
         groups: LoadBalanceGroupDirectory,
       ) => {
-        const cache = new ResponseCache({ redis, prefix: c.redis.prefix, ...c.router.cache });
         const governed = new GovernedExecution(cache, (org) => dlp.detectorsOf(org));
         const settleLogger = new Logger('RouteRate');
         const costTicket = (holds: readonly LimitCounter[]) =>

@@ -37,7 +37,9 @@ export function protocolEndpoint(deps: EdgeDeps, protocol: EdgeProtocol): EdgeHa
     const origin = { requestId, path: protocol.path, requestType: protocol.requestType };
     const parse = (body: unknown, prepared?: PreparedChatBody) => {
       const { request, extensions } = protocol.parse(body);
-      return { request, controls: parseRequestControls(req.headers, extensions), responseHeaders: prepared?.headers, answerFields: prepared?.answerFields };
+      const controls = parseRequestControls(req.headers, extensions);
+      if (prepared) controls.log.applied = prepared.applied;
+      return { request, controls, responseHeaders: prepared?.headers, answerFields: prepared?.answerFields };
     };
     const { project, body, parsed } = await edge.accept(req, principal, origin, (body, project) => {
       // Synchronous (no promise) unless a config or a saved prompt is to be applied.

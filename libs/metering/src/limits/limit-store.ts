@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { boundedCall } from '@switchyard/persistence';
 import type { LimitCounter } from './counters';
 
 /**
@@ -124,10 +125,16 @@ export class LimitStore {
     const args: (string | number)[] = [nowMs, member];
     for (const c of counters) args.push(c.kind, c.limit, c.amount, c.spanMs, c.group ?? '');
     const pending = this.commands.syLimitReserve(counters.length, ...counters.map((c) => c.key), ...args);
-    const reply = await withTimeout(pending, this.options.timeoutMs, () => {
-      // Too late for the call, which was answered already: give back what it reserved.
-      pending.then((late) => (late[0] === 1 ? this.release(counters) : undefined)).catch(() => undefined);
-    });
+    const reply = await boundedCall(
+      pending,
+      this.options.timeoutMs,
+      () => {
+        // Too late for the call, which was answered already: give back what it reserved.
+        pending.then((late) => (late[0] === 1 ? this.release(counters) : undefined)).catch(() => undefined);
+        return new LimitsUnavailableError();
+      },
+      (err) => new LimitsUnavailableError(err),
+    );
     if (reply[0] === 1) return { ok: true, used: reply.slice(1) };
     const [, index = 0, used = 0, retry = -1] = reply;
     return { ok: false, index: index - 1, used, retryAfterMs: retry >= 0 ? retry : null };
@@ -163,24 +170,4 @@ export class LimitStore {
     } while (cursor !== '0' && keys.length < max);
     return keys.slice(0, max);
   }
-}
-
-/** `p`, or LimitsUnavailableError after `ms` (then `onLate`): one timer and one promise per call, no race. */
-function withTimeout<T>(p: Promise<T>, ms: number, onLate: () => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      onLate();
-      reject(new LimitsUnavailableError());
-    }, ms);
-    p.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        reject(err instanceof LimitsUnavailableError ? err : new LimitsUnavailableError(err));
-      },
-    );
-  });
 }

@@ -34,6 +34,10 @@ const COLUMNS: Record<string, { column: string; kind: Kind }> = {
   customer_identifier: { column: 'l.customer_identifier', kind: 'text' },
   key_id: { column: 'l.key_id', kind: 'text' },
   status_code: { column: 'l.status_code', kind: 'number' },
+  // The config or saved prompt the request used (in the record's routing JSON; not indexed: a project's time range narrows first).
+  config: { column: "(l.routing->'config'->>'slug')", kind: 'text' },
+  config_variant: { column: "(l.routing->'config'->>'variant')", kind: 'text' },
+  prompt_id: { column: "(l.routing->'prompt'->>'id')", kind: 'text' },
 };
 
 /** The filter keys `GET /v1/logs` accepts. */

@@ -40,4 +40,25 @@ describe('ResponseCache', () => {
     expect(redis.syCacheFill).not.toHaveBeenCalled();
     expect(redis.syCacheRelease).toHaveBeenCalledWith('t:cache:{h}:lock', 'tok');
   });
+
+  it('a stream lookup follows a concurrent fill live, read from the key its lock token names; a JSON lookup keeps waiting for the entry', async () => {
+    const answers: [number, string?][] = [[3, 'tok'], [3, 'tok'], [2]];
+    const redis = { defineCommand: jest.fn(), syCacheLookup: jest.fn(async () => answers.shift()!) };
+    const batch = [{ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: 'stop' }] }];
+    const fields = ['m', JSON.stringify({ provider: 'openai', model: 'm', connectionId: 'c' }), 'b', JSON.stringify([batch]), 'e', '1'];
+    const conn = { xread: jest.fn(async (...args: unknown[]) => [[args.at(-2), [['1-0', fields]]]]), disconnect: jest.fn() };
+    const connect = jest.fn(() => conn as unknown as Redis);
+    const cache = new ResponseCache({ redis: redis as unknown as Redis, prefix: 't', maxEntryBytes: 1000, lockMs: 5000, pollMs: 1, live: { connect, maxFeeds: 1 } });
+    const found = await cache.lookup('h', undefined, true);
+    if (!('follow' in found)) throw new Error('a fill to follow');
+    const read = [];
+    for await (const b of found.follow.read()) read.push(b);
+    expect(read).toEqual([batch]);
+    expect(found.follow.meta).toEqual({ provider: 'openai', model: 'm', connectionId: 'c' });
+    expect(conn.xread).toHaveBeenCalledWith('COUNT', 100, 'BLOCK', expect.any(Number), 'STREAMS', 't:cache:{h}:live:tok', '0');
+    expect(await cache.lookup('h')).toEqual({ fill: expect.any(String) });
+    expect(redis.syCacheLookup).toHaveBeenCalledTimes(3);
+    cache.close();
+    expect(conn.disconnect).toHaveBeenCalled();
+  });
 });

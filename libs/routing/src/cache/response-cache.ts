@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { tokenUsageOf } from '@switchyard/metering';
+import { boundedCall } from '@switchyard/persistence';
 import type { ChatCompletion, ChatCompletionChunk } from '@switchyard/types';
 import type { CompletionResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
 import { tailOf } from '../stream-batches';
+import { LiveFeeds, LivePublisher, type FillMeta, type LiveFeed } from './live-fill';
 
 /**
  * Fill-lock tokens: unique across replicas (a random prefix drawn once per process) and cheap per call (a
@@ -15,10 +17,13 @@ const lockToken = () => TOKEN_PREFIX + (tokenSeq++).toString(36);
 
 /** What a cache entry holds: the answer as the upstream gave it, and who gave it. */
 export type CacheEntry = { meta: CachedMeta } & ({ kind: 'completion'; completion: ChatCompletion } | { kind: 'stream'; batches: ChatCompletionChunk[][] });
-type CachedMeta = Pick<ExecutionMeta, 'provider' | 'model' | 'connectionId'>;
+type CachedMeta = FillMeta;
 
-/** The outcome of a lookup: an entry, or the right (a lock token) or not (null: waited too long) to fill it. */
-export type CacheLookup = { hit: CacheEntry } | { fill: string | null };
+/**
+ * The outcome of a lookup: an entry; a concurrent streamed fill to follow live (streams only); or the right (a
+ * lock token) or not (null: waited too long) to fill it.
+ */
+export type CacheLookup = { hit: CacheEntry } | { follow: LiveFeed } | { fill: string | null };
 
 export interface ResponseCacheOptions {
   redis: Redis;
@@ -31,6 +36,11 @@ export interface ResponseCacheOptions {
   pollMs?: number;
   /** The longest one look may take before the cache is given up for the request (Redis unreachable): fail open. */
   lookTimeoutMs?: number;
+  /**
+   * Streamed fills followed live (docs/governance.md#cache): opens a connection for the waiters' blocking reads, and
+   * how many fills this process follows at once (one connection each). Without it, stream waiters poll like the others.
+   */
+  live?: { connect: () => Redis; maxFeeds: number };
 }
 
 /** Thrown when Redis does not answer a look in time (the caller goes upstream without the cache). */
@@ -43,13 +53,13 @@ export class CacheUnavailableError extends Error {
 
 /**
  * One round trip: the entry if there is one; else take the fill lock (SET NX PX) if it is free. Returns
- * [1, entry], [2] (lock taken: fill it) or [3] (another caller is filling it).
+ * [1, entry], [2] (lock taken: fill it) or [3, token] (another caller is filling it, with that lock token).
  */
 const LOOKUP = `
 local v = redis.call('GET', KEYS[1])
 if v then return {1, v} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
-return {3}`;
+return {3, redis.call('GET', KEYS[2])}`;
 
 /** Stores the entry and frees the lock if it is still ours. */
 const FILL = `
@@ -75,15 +85,17 @@ const NO_TOKENS = tokenUsageOf(undefined);
  * (Redis Cluster). Identical concurrent misses are coalesced across replicas: the first takes a short lock
  * and calls upstream; the others look again (a bounded poll) until the entry is there, or the lock is free
  * again (the filler failed: the next waiter takes the lock and calls upstream itself), or the lock time has
- * passed (they call upstream without filling).
+ * passed (they call upstream without filling). Waiters of a stream follow its fill live instead (`live-fill.ts`).
  */
 export class ResponseCache {
   private readonly redis: CacheRedis;
   private readonly pollMs: number;
+  private readonly feeds: LiveFeeds | null;
 
   constructor(private readonly options: ResponseCacheOptions) {
     const redis = options.redis;
     this.pollMs = options.pollMs ?? 10;
+    this.feeds = options.live ? new LiveFeeds({ ...options.live, idleMs: options.lockMs }) : null;
     // Defined once on the shared client (ioredis sends EVALSHA, loading the script when Redis lacks it).
     if (!('syCacheLookup' in redis)) {
       redis.defineCommand('syCacheLookup', { numberOfKeys: 2, lua: LOOKUP });
@@ -100,8 +112,9 @@ export class ResponseCache {
   /**
    * The entry of `hash`, waiting for a concurrent filler when there is one. The first look is sent at once (in
    * the caller's tick); `stop` ends the waiting (the call was refused): `{ fill: null }`, or the lock if it was taken.
+   * With `live` (a stream), a concurrent streamed fill is followed as it is written instead of waited for.
    */
-  async lookup(hash: string, stop?: { readonly aborted: boolean }): Promise<CacheLookup> {
+  async lookup(hash: string, stop?: { readonly aborted: boolean }, live = false): Promise<CacheLookup> {
     const { entry, lock } = this.keys(hash);
     const token = lockToken();
     const deadline = Date.now() + this.options.lockMs;
@@ -110,6 +123,10 @@ export class ResponseCache {
       const [status, value] = await this.look(entry, lock, token);
       if (status === 1 && value !== undefined) return { hit: JSON.parse(value) as CacheEntry };
       if (status === 2) return { fill: token };
+      if (live && value && this.feeds && !stop?.aborted) {
+        const feed = this.feeds.follow(this.liveKey(entry, value));
+        if (feed) return { follow: feed };
+      }
       if (stop?.aborted || Date.now() + delay > deadline) return { fill: null };
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, this.pollMs * 4);
@@ -118,20 +135,22 @@ export class ResponseCache {
 
   /** One look, bounded: a Redis that does not answer (its client queues commands while reconnecting) must not hold the request. */
   private look(entry: string, lock: string, token: string): Promise<[number, string?]> {
-    const pending = this.redis.syCacheLookup(entry, lock, token, this.options.lockMs);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new CacheUnavailableError()), this.options.lookTimeoutMs ?? 1000);
-      pending.then(
-        (reply) => {
-          clearTimeout(timer);
-          resolve(reply);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    });
+    return boundedCall(this.redis.syCacheLookup(entry, lock, token, this.options.lockMs), this.options.lookTimeoutMs ?? 1000, () => new CacheUnavailableError());
+  }
+
+  /** Where the fill of `hash` by the holder of `token` is written live (null when this cache does not follow fills live). */
+  publisher(hash: string, token: string | null, meta: FillMeta): LivePublisher | null {
+    if (!token || !this.feeds) return null;
+    return new LivePublisher(this.redis, this.liveKey(this.keys(hash).entry, token), this.options.lockMs, meta);
+  }
+
+  /** Closes the live waiters' connections (shutdown). */
+  close(): void {
+    this.feeds?.close();
+  }
+
+  private liveKey(entry: string, token: string): string {
+    return `${entry}:live:${token}`;
   }
 
   /** Stores the entry (when it fits) and frees the lock; never throws (a failed write only costs a later miss). */
@@ -156,14 +175,20 @@ export class ResponseCache {
 
 /** A cached entry as the pipeline's result: cost 0 (no tokens were spent), marked HIT. */
 export function replay(entry: CacheEntry, started: number): ExecutionResult {
-  const meta: ExecutionMeta = { ...entry.meta, step: 0, attempts: 0, firstByteMs: performance.now() - started, cache: 'HIT' };
-  const usage = { provider: entry.meta.provider, model: entry.meta.model, tokens: NO_TOKENS, cost: 0 };
-  if (entry.kind === 'completion') return { kind: 'completion', completion: entry.completion, meta, usage };
+  if (entry.kind === 'completion') return { kind: 'completion', completion: entry.completion, meta: hitMeta(entry.meta, started), usage: hitUsage(entry.meta) };
   const [head = [], ...rest] = entry.batches;
-  return { kind: 'stream', head, tail: tailOf(rest), meta, usage };
+  return hitResult(entry.meta, head, started, tailOf(rest));
 }
 
-const cachedMeta = (meta: ExecutionMeta): CachedMeta => ({ provider: meta.provider, model: meta.model, connectionId: meta.connectionId });
+/** A stream served from the cache (an entry, or a concurrent fill followed live): cost 0, marked HIT. */
+export function hitResult(meta: FillMeta, head: ChatCompletionChunk[], started: number, tail = tailOf([])): StreamResult {
+  return { kind: 'stream', head, tail, meta: hitMeta(meta, started), usage: hitUsage(meta) };
+}
+
+const hitMeta = (meta: FillMeta, started: number): ExecutionMeta => ({ ...meta, step: 0, attempts: 0, firstByteMs: performance.now() - started, cache: 'HIT' });
+const hitUsage = (meta: FillMeta) => ({ provider: meta.provider, model: meta.model, tokens: NO_TOKENS, cost: 0 });
+
+export const cachedMeta = (meta: ExecutionMeta): CachedMeta => ({ provider: meta.provider, model: meta.model, connectionId: meta.connectionId });
 
 /** A completion's entry. */
 export const completionEntry = (result: CompletionResult): CacheEntry => ({ kind: 'completion', completion: result.completion, meta: cachedMeta(result.meta) });
@@ -171,12 +196,15 @@ export const completionEntry = (result: CompletionResult): CacheEntry => ({ kind
 /**
  * Records a stream's chunks, in their batches, as they pass to the client, and hands its entry to `done`
  * only when the stream ended cleanly (its tail finished without an error, a finish reason seen) within
- * `maxBytes`; `abandoned` otherwise (an error, the client leaving, too large). Wraps `result.tail` in place.
+ * `maxBytes`; `abandoned` otherwise (an error, the client leaving, too large). With `live`, each batch is also
+ * written for the waiters as it passes (up to `maxBytes`: a larger answer fails them over to their own call),
+ * then the end. Wraps `result.tail` in place.
  */
-export function captureStream(result: StreamResult, maxBytes: number, done: (entry: CacheEntry) => void, abandoned: () => void): void {
+export function captureStream(result: StreamResult, maxBytes: number, done: (entry: CacheEntry) => void, abandoned: () => void, live: LivePublisher | null = null): void {
   const batches: ChatCompletionChunk[][] = result.head.length ? [result.head] : [];
   let bytes = JSON.stringify(result.head).length;
   let finished = result.head.some(isFinal);
+  live?.batch(result.head);
   const tail = result.tail;
   result.tail = (async function* () {
     let clean = false;
@@ -185,12 +213,15 @@ export function captureStream(result: StreamResult, maxBytes: number, done: (ent
         if (bytes <= maxBytes) {
           bytes += JSON.stringify(batch).length;
           batches.push(batch);
+          if (bytes <= maxBytes) live?.batch(batch);
+          else live?.finish(false);
         }
         finished ||= batch.some(isFinal);
         yield batch;
       }
       clean = finished && bytes <= maxBytes;
     } finally {
+      live?.finish(clean);
       if (clean) done({ kind: 'stream', batches, meta: cachedMeta(result.meta) });
       else abandoned();
     }

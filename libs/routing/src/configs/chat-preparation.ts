@@ -1,5 +1,5 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
-import { GatewayError, invalidRequest } from '@switchyard/types';
+import { GatewayError, invalidRequest, type JsonObject } from '@switchyard/types';
 import { parseRequestControls, type HeaderMap } from '../pipeline/request-controls';
 import type { ConfigDirectory } from './config-directory';
 import { chooseRule } from './config-targeting';
@@ -14,6 +14,11 @@ export const CONFIG_HEADERS = ['x-gateway-config', 'x-llmops-config', 'x-llmops-
 export interface PreparedChatBody {
   body: Record<string, unknown>;
   headers: Record<string, string>;
+  /**
+   * What was applied, for the log record's `routing`: `{config: {id, slug, variant, version}}` or
+   * `{prompt: {id, name, version}}`.
+   */
+  applied: JsonObject;
   /** `prompt.echo`: `{"prompt_messages": [...]}`, the messages sent. */
   answerFields?: Record<string, unknown>;
 }
@@ -60,6 +65,7 @@ export class ChatRequestPreparation {
     return {
       body: merged,
       headers: { 'x-gateway-prompt': `${prompt.id}@${number}` },
+      applied: { prompt: { id: prompt.id, name: prompt.name, version: number } },
       ...(field.echo ? { answerFields: { prompt_messages: merged['messages'] } } : {}),
     };
   }
@@ -76,6 +82,7 @@ export class ChatRequestPreparation {
     return {
       body: applyVariant(body, { model: variant.model, parameters: variant.parameters, systemPrompt }),
       headers: { 'x-gateway-config': config.slug, 'x-gateway-config-variant': `${variant.name}@${variant.version}` },
+      applied: { config: { id: config.id, slug: config.slug, variant: variant.name, version: variant.version } },
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
 import { DEFAULT_PROJECT_SETTINGS, type ChatCompletionChunk, type ChatRequest, type ProjectSettings } from '@switchyard/types';
-import type { CacheEntry, ResponseCache } from '../cache/response-cache';
+import { LiveFillFailed, type LiveFeed } from '../cache/live-fill';
+import type { CacheEntry, CacheLookup, ResponseCache } from '../cache/response-cache';
 import type { ExecutionMeta, ExecutionResult } from '../executor';
 import type { RouteTarget } from '../resolve-model';
 import { tailOf } from '../stream-batches';
@@ -29,8 +30,15 @@ const chunk = (content: string, finish: 'stop' | null = null): ChatCompletionChu
   choices: [{ index: 0, delta: { content }, finish_reason: finish }],
 });
 
-function fakeCache(found: { hit: CacheEntry } | { fill: string | null } = { fill: 'token' }) {
-  const cache = { lookup: jest.fn(async () => found), fill: jest.fn(async () => undefined), release: jest.fn(async () => undefined), maxEntryBytes: 1 << 20 };
+function fakeCache(found: CacheLookup = { fill: 'token' }, ...then: CacheLookup[]) {
+  const looks = [found, ...then];
+  const cache = {
+    lookup: jest.fn(async () => (looks.length > 1 ? looks.shift()! : looks[0]!)),
+    fill: jest.fn(async () => undefined),
+    release: jest.fn(async () => undefined),
+    publisher: jest.fn(() => null),
+    maxEntryBytes: 1 << 20,
+  };
   return { cache, governed: new GovernedExecution(cache as unknown as ResponseCache) };
 }
 
@@ -117,5 +125,69 @@ describe('GovernedExecution', () => {
     governed.begin(project(), request, parseRequestControls({}), targets).abandon();
     expect(cache.lookup).not.toHaveBeenCalled();
     expect(cache.release).not.toHaveBeenCalled();
+  });
+  describe('a stream waiter following a concurrent fill live', () => {
+    /** A fill as its feed gives it: these batches, then the end, or a failure. */
+    const feed = (batches: ChatCompletionChunk[][], fails: boolean): LiveFeed =>
+      ({
+        meta: { provider: 'openai', model: 'gpt-4o-mini', connectionId: 'c1' },
+        read: async function* () {
+          yield* batches;
+          if (fails) throw new LiveFillFailed('failed or was aborted');
+        },
+      }) as unknown as LiveFeed;
+    const streamed = { ...request, stream: true };
+    const drain = async (result: ExecutionResult) => {
+      if (result.kind !== 'stream') throw new Error('a stream');
+      const all = [result.head];
+      for await (const b of result.tail) all.push(b);
+      return all;
+    };
+    const own = (contents: string[]): ExecutionResult => ({
+      kind: 'stream',
+      head: [chunk(contents[0]!)],
+      tail: tailOf(contents.slice(1).map((c, i) => [chunk(c, i === contents.length - 2 ? 'stop' : null)])),
+      meta: { ...meta(), attempts: 1 },
+      usage: { provider: 'openai', model: 'gpt-4o-mini', tokens: { input: 1, cacheRead: 0, cacheWrite: 0, reasoning: 0, output: 3 }, cost: 0.5 } as never,
+    });
+
+    it('relays the fill\'s batches as a HIT at cost 0, without calling upstream', async () => {
+      const { governed } = fakeCache({ follow: feed([[chunk('a')], [chunk('b'), chunk('', 'stop')]], false) });
+      const execute = jest.fn();
+      const result = await run(governed, project({ cache_ttl: 60 }), streamed, parseRequestControls({}), targets, execute);
+      expect(result).toMatchObject({ meta: { cache: 'HIT', attempts: 0 }, usage: { cost: 0 } });
+      expect(await drain(result)).toEqual([[chunk('a')], [chunk('b'), chunk('', 'stop')]]);
+      expect(execute).not.toHaveBeenCalled();
+    });
+
+    it('a fill that fails mid-stream: the waiter takes the lock, calls upstream and sends only what follows what it relayed; its own usage is settled', async () => {
+      const { cache, governed } = fakeCache({ follow: feed([[chunk('a')], [chunk('b')]], true) }, { fill: 'mine' });
+      const result = await run(governed, project({ cache_ttl: 60 }), streamed, parseRequestControls({}), targets, async () => own(['a', 'b', 'c', '']));
+      expect(await drain(result)).toEqual([[chunk('a')], [chunk('b')], [chunk('c')], [chunk('', 'stop')]]);
+      expect(result.usage?.cost).toBe(0.5);
+      expect(result.meta).toMatchObject({ cache: 'MISS', attempts: 1 });
+      expect(cache.lookup).toHaveBeenCalledTimes(2);
+      expect(cache.publisher).toHaveBeenCalledWith(expect.any(String), 'mine', expect.objectContaining({ connectionId: 'c1' }));
+    });
+
+    it('a new answer that does not repeat what was relayed ends the stream with cache_fill_failed; a fill that fails before its first batch is invisible', async () => {
+      const differs = fakeCache({ follow: feed([[chunk('a')]], true) }, { fill: 'mine' });
+      const result = await run(differs.governed, project({ cache_ttl: 60 }), streamed, parseRequestControls({}), targets, async () => own(['x', 'y', '']));
+      await expect(drain(result)).rejects.toMatchObject({ status: 502, code: 'cache_fill_failed' });
+
+      const early = fakeCache({ follow: feed([], true) }, { fill: 'mine' });
+      const fresh = await run(early.governed, project({ cache_ttl: 60 }), streamed, parseRequestControls({}), targets, async () => own(['x', '']));
+      expect(await drain(fresh)).toEqual([[chunk('x')], [chunk('', 'stop')]]);
+      expect(fresh.meta.cache).toBe('MISS');
+    });
+
+    it('after two failed fills the waiter calls upstream without the lock', async () => {
+      const failing = { follow: feed([], true) };
+      const { cache, governed } = fakeCache(failing, failing, failing);
+      const result = await run(governed, project({ cache_ttl: 60 }), streamed, parseRequestControls({}), targets, async () => own(['x', '']));
+      expect(await drain(result)).toEqual([[chunk('x')], [chunk('', 'stop')]]);
+      expect(cache.lookup).toHaveBeenCalledTimes(2);
+      expect(cache.publisher).toHaveBeenCalledWith(expect.any(String), null, expect.anything());
+    });
   });
 });

@@ -1,11 +1,12 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
-import type { ChatRequest } from '@switchyard/types';
+import { GatewayError, type ChatCompletionChunk, type ChatRequest } from '@switchyard/types';
 import { cacheKeyHash, normalizedRequest } from '../cache/cache-key';
 import { cacheDecision, type CacheDecision } from '../cache/cache-plan';
-import { captureStream, completionEntry, replay, type CacheLookup, type ResponseCache } from '../cache/response-cache';
+import { continuation, LiveFillFailed, type LiveFeed } from '../cache/live-fill';
+import { cachedMeta, captureStream, completionEntry, hitResult, replay, type CacheLookup, type ResponseCache } from '../cache/response-cache';
 import { builtInDetector, checkRequest, checkResponse, type DetectorLookup } from '../dlp/dlp-stage';
 import { enabledPolicies, mergeResults, type DlpPolicy } from '../dlp/dlp-policy';
-import type { ExecutionResult } from '../executor';
+import type { ExecutionResult, StreamResult } from '../executor';
 import type { RouteTarget } from '../resolve-model';
 import type { RequestControls } from './request-controls';
 
@@ -13,6 +14,8 @@ import type { RequestControls } from './request-controls';
 export type DetectorSource = (organizationId: string) => DetectorLookup | Promise<DetectorLookup>;
 
 const NONE: CacheDecision = { use: 'none' };
+/** Concurrent fills a stream waiter follows before it calls upstream itself (each followed one failed). */
+const MAX_FOLLOWS = 2;
 const builtInsOnly: DetectorSource = () => builtInDetector;
 
 /**
@@ -52,7 +55,7 @@ export class GovernedExecution {
       request: () => normalizedRequest(request),
     });
     const stop = { aborted: false };
-    const found = this.cache.lookup(hash, stop).catch((): CacheLookup => ({ fill: null }));
+    const found = this.cache.lookup(hash, stop, request.stream === true).catch((): CacheLookup => ({ fill: null }));
     return new GovernedCall(this.cache, this.detectors, project, request, decision, policies, { hash, ttlSeconds: decision.ttlSeconds, found, stop });
   }
 }
@@ -86,16 +89,24 @@ export class GovernedCall {
     private readonly look: CacheLook | null,
   ) {}
 
-  /** Serves a hit, or runs the call (`execute` gets the request as DLP left it) and stores its answer. */
+  /** Serves a hit, follows a concurrent streamed fill, or runs the call (`execute` gets the request as DLP left it) and stores its answer. */
   async run(execute: (request: ChatRequest) => Promise<ExecutionResult>): Promise<ExecutionResult> {
-    const { decision, policies, request, cache } = this;
+    const { decision, policies, request } = this;
     if (decision.use === 'none' && !policies.length) return execute(request);
-    let fill: Fill | null = null;
-    if (this.look && cache) {
-      const found = await this.look.found;
-      if ('hit' in found) return replay(found.hit, this.started);
-      fill = { hash: this.look.hash, token: found.fill, ttlSeconds: this.look.ttlSeconds };
-    }
+    if (!this.look || !this.cache) return this.call(execute, null);
+    return this.serve(await this.look.found, execute, 0);
+  }
+
+  private serve(found: CacheLookup, execute: Execute, follows: number): Promise<ExecutionResult> {
+    if ('hit' in found) return Promise.resolve(replay(found.hit, this.started));
+    if ('follow' in found) return this.follow(found.follow, execute, follows + 1);
+    const look = this.look!;
+    return this.call(execute, { hash: look.hash, token: found.fill, ttlSeconds: look.ttlSeconds });
+  }
+
+  /** The call itself: DLP on the request, the upstream call, DLP on the answer, then the answer stored (or the fill lock freed). */
+  private async call(execute: Execute, fill: Fill | null): Promise<ExecutionResult> {
+    const { decision, policies, request, cache } = this;
     try {
       const detectorOf = policies.length ? await this.detectors(this.project.organizationId) : builtInDetector;
       const checked = checkRequest(policies, request, detectorOf);
@@ -111,6 +122,55 @@ export class GovernedCall {
     }
   }
 
+  /**
+   * A concurrent identical stream being filled (here or on another replica): its batches are relayed as they are
+   * written, as a HIT. When that fill fails before its first batch, the call looks again (a hit, a new fill to
+   * follow, or the lock: its own upstream call); when it fails later, the same, and the new answer continues the
+   * stream only where it repeats what the client got (else the stream ends with `cache_fill_failed`).
+   */
+  private async follow(feed: LiveFeed, execute: Execute, follows: number): Promise<ExecutionResult> {
+    const batches = feed.read();
+    let first: IteratorResult<ChatCompletionChunk[], void>;
+    try {
+      first = await batches.next();
+    } catch (err) {
+      if (err instanceof LiveFillFailed) return this.again(execute, follows);
+      throw err;
+    }
+    if (first.done || !feed.meta) return this.again(execute, follows);
+    const result = hitResult(feed.meta, first.value, this.started);
+    result.tail = this.followed(result, batches, execute, follows);
+    return result;
+  }
+
+  private async *followed(result: StreamResult, batches: AsyncGenerator<ChatCompletionChunk[], void>, execute: Execute, follows: number): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
+    const relayed = [...result.head];
+    try {
+      for await (const batch of batches) {
+        relayed.push(...batch);
+        yield batch;
+      }
+      return;
+    } catch (err) {
+      if (!(err instanceof LiveFillFailed)) throw err;
+    }
+    const own = await this.again(execute, follows);
+    if (own.kind !== 'stream') throw fillFailed();
+    // From here the answer is this call's: its attempts and cache status in the log record, its usage settled.
+    Object.assign(result.meta, own.meta);
+    try {
+      yield* continuation(relayed, whole(own), fillFailed);
+    } finally {
+      result.usage = own.usage;
+    }
+  }
+
+  /** Looks again after a followed fill failed; after MAX_FOLLOWS failed fills, calls upstream without filling. */
+  private async again(execute: Execute, follows: number): Promise<ExecutionResult> {
+    const found = follows >= MAX_FOLLOWS ? { fill: null } : await this.cache!.lookup(this.look!.hash, undefined, true).catch((): CacheLookup => ({ fill: null }));
+    return this.serve(found, execute, follows);
+  }
+
   /** The call will not run (admission refused it): stop waiting for a concurrent filler and free the fill lock the look took. */
   abandon(): void {
     const { look, cache } = this;
@@ -120,7 +180,9 @@ export class GovernedCall {
   }
 }
 
-/** Stores a completion now, a stream once it has ended cleanly (its lock is freed otherwise). */
+type Execute = (request: ChatRequest) => Promise<ExecutionResult>;
+
+/** Stores a completion now, a stream once it has ended cleanly (its lock is freed otherwise), writing it live for its waiters as it goes. */
 function store(cache: ResponseCache, { hash, token, ttlSeconds }: Fill, result: ExecutionResult): void {
   if (result.kind === 'completion') void cache.fill(hash, token, completionEntry(result), ttlSeconds);
   else
@@ -129,5 +191,14 @@ function store(cache: ResponseCache, { hash, token, ttlSeconds }: Fill, result: 
       cache.maxEntryBytes,
       (entry) => void cache.fill(hash, token, entry, ttlSeconds),
       () => void cache.release(hash, token),
+      cache.publisher(hash, token, cachedMeta(result.meta)),
     );
 }
+
+async function* whole(result: StreamResult): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
+  yield result.head;
+  yield* result.tail;
+}
+
+const fillFailed = () =>
+  new GatewayError(502, 'api_error', 'cache_fill_failed', 'The identical request this stream was relaying failed mid-stream, and a new call did not repeat what was already sent.');

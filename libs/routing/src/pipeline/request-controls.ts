@@ -46,6 +46,8 @@ export interface LogControls {
   customerIdentifier: string | null;
   threadIdentifier: string | null;
   customIdentifier: string | null;
+  /** The config (`x-gateway-config`) or saved prompt applied to the body, set by the edge after `prepare`: merged into the record's `routing`. */
+  applied?: JsonObject;
 }
 
 /**

@@ -290,7 +290,7 @@ export class CallLog {
       ttfbMs: this.ttfbMs === null ? null : round(this.ttfbMs),
       stream: this.request.stream === true,
       metadata: log.metadata,
-      routing: meta?.routing ?? outcome.routing ?? null,
+      routing: log.applied ? { ...(meta?.routing ?? outcome.routing), ...log.applied } : (meta?.routing ?? outcome.routing ?? null),
       errorCode,
       dlp: (meta?.dlp ?? outcome.dlp ?? null) as JsonObject | null,
       bodies: this.withBodies ? this.logger.bodies(JSON.stringify(this.body), this.responseText(outcome)) : null,
