@@ -1,13 +1,13 @@
-import type { ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
+import type { ProjectSnapshot, ResolvedConnection, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
 import type { LogAttempt } from '@switchyard/metering';
-import type { NativeRequest } from '@switchyard/providers';
-import { GatewayError, invalidRequest, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits } from '@switchyard/types';
+import { providerPathCall, type NativeRequest, type ProviderPathRequest } from '@switchyard/providers';
+import { GatewayError, invalidRequest, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits, type PassThroughRequest, type ProviderId } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
 import { executionPolicy, type ExecutionPolicy } from '../execution-policy';
 import { endpointNotOffered, type EndpointResult, type ExecutionResult, type Executor } from '../executor';
-import { resolveModel, type RouteTarget } from '../resolve-model';
+import { defaultConnection, resolveModel, type RouteTarget } from '../resolve-model';
 import { routeHeader, setFailureRouting } from '../balance/route-trace';
 import { planDynamicRoute, type DynamicRouteDeps, type DynamicRouteDirectory } from '../routes/dynamic-routes';
 import { filterTargets, planGroup, type BalancingDeps } from '../balance/balance-plan';
@@ -161,6 +161,31 @@ export class GatewayClient {
     return settledRun(run, tickets);
   }
 
+  /**
+   * Runs a provider-native call (Cloudflare's `/v1/{account}/{gateway}/{provider}/{provider path}`): one target, the
+   * organization's connection of that provider (`alias`: the one of that slug or name, Cloudflare's
+   * `cf-aig-byok-alias`; else the default one), the model the request names; admitted, executed and priced like any
+   * call, its bytes passed through both ways.
+   */
+  async executeProviderPath(
+    call: Caller,
+    project: ProjectSnapshot,
+    provider: ProviderId,
+    request: ProviderPathRequest,
+    alias: string | null,
+    controls: RequestControls,
+    cancel: Cancellation,
+    attempts?: LogAttempt[],
+  ): Promise<EndpointResult> {
+    const connection = pickConnection(await this.directory.connectionsOf(call.organizationId), provider, alias);
+    const model = providerPathCall(provider, request).model ?? '';
+    const target: RouteTarget = { connection, upstreamModel: model, requested: `${provider}/${model}`, maxOutputTokens: this.catalog.forUpstream(provider, model)?.max_output_tokens };
+    const body = { ...request.json, model } as PassThroughRequest;
+    const tickets = await this.admitted({ targets: [target] }, { call, project, operation: 'provider', request: body, controls, targets: [target] });
+    const policy = executionPolicy(project.settings, controls, this.config.router);
+    return settledRun(() => this.executor.executeProviderPath(request, [target], policy, cancel, attempts), tickets);
+  }
+
   /** The admission stages' tickets after the plan's own (a dynamic route's cost-limited rate elements), released if admission refuses. */
   private async admitted(plan: ResolvedTargets, ctx: Parameters<typeof admit>[1]): Promise<readonly AdmissionTicket[]> {
     const own = plan.ticket ? [plan.ticket] : NO_TICKETS;
@@ -228,6 +253,21 @@ export class GatewayClient {
     }
     return { targets, routing, label, ticket, latency, skipped: skipped.length ? skipped : undefined };
   }
+}
+
+/**
+ * The connection a provider-native call goes to: with `alias`, the provider's connection of that slug or name (a 400
+ * naming the alias when there is none); else the provider's default connection (a 400 when there is none).
+ */
+export function pickConnection(connections: readonly ResolvedConnection[], provider: ProviderId, alias: string | null): ResolvedConnection {
+  if (alias !== null) {
+    const named = connections.find((c) => c.provider === provider && (c.slug === alias || c.name === alias));
+    if (named) return named;
+    if (alias !== 'default') throw invalidRequest(`cf-aig-byok-alias '${alias}' names no ${provider} connection of this organization.`, 'cf-aig-byok-alias', 'unknown_byok_alias');
+  }
+  const connection = defaultConnection(connections as ResolvedConnection[], provider);
+  if (!connection) throw invalidRequest(`No default ${provider} connection is configured for this organization (name one with cf-aig-byok-alias).`, 'provider', 'provider_not_connected');
+  return connection;
 }
 
 /** What resolve decided: the targets in order, and the decision for the trace (`x-gateway-route`, the log's `routing`). */
