@@ -222,6 +222,15 @@ describe('Cloudflare provider-native endpoints', () => {
     const ours = await fetch(`${base('openai')}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.projectKey}` }, body: JSON.stringify(body) });
     expect(ours.status).toBe(200);
     expect(openai.requests[0]!.headers['authorization']).toBe('Bearer sk-server-openai');
+    // A project with DLP policies: its checks read chat requests, so a provider's own body is refused, not sent unchecked.
+    const settings = (body: Record<string, unknown>) =>
+      httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
+    expect((await settings({ dlp: { enabled: true, policies: [{ id: 'p', enabled: true, action: 'BLOCK', check: ['REQUEST'], profiles: ['email'] }] } })).status).toBe(200);
+    const guarded = await post(`${base('openai')}/chat/completions`, body);
+    expect(guarded.status).toBe(400);
+    expect(((await guarded.json()) as { error: { code: string } }).error.code).toBe('dlp_not_applicable');
+    expect((await settings({ dlp: null })).status).toBe(200);
+    expect(openai.requests).toHaveLength(1);
     const refused = await fetch(`${base('anthropic')}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': CLIENT_KEY }, body: '{}' });
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { type: string }).type).toBe('error');

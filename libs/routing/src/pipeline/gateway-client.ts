@@ -15,6 +15,7 @@ import type { TargetSkip } from '../balance/route-trace';
 import { BALANCED_MODEL } from './chat-request';
 import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
 import { GovernedExecution } from './governed-execution';
+import { enabledPolicies } from '../dlp/dlp-policy';
 import { mockResult } from './mock-response';
 import type { RequestControls } from './request-controls';
 
@@ -165,7 +166,8 @@ export class GatewayClient {
    * Runs a provider-native call (Cloudflare's `/v1/{account}/{gateway}/{provider}/{provider path}`): one target, the
    * organization's connection of that provider (`alias`: the one of that slug or name, Cloudflare's
    * `cf-aig-byok-alias`; else the default one), the model the request names; admitted, executed and priced like any
-   * call, its bytes passed through both ways.
+   * call, its bytes passed through both ways. Not cached (the cache stores chat answers); refused (400) in a project
+   * with DLP policies.
    */
   async executeProviderPath(
     call: Caller,
@@ -177,6 +179,10 @@ export class GatewayClient {
     cancel: Cancellation,
     attempts?: LogAttempt[],
   ): Promise<EndpointResult> {
+    // DLP reads and rewrites chat requests: a provider's own bytes cannot be checked, so they are not sent unchecked.
+    if (enabledPolicies(project.settings.dlp).length) {
+      throw invalidRequest("This project's DLP policies apply to translated calls only, so a provider-native path cannot be used: call /compat/chat/completions instead.", 'provider', 'dlp_not_applicable');
+    }
     const connection = pickConnection(await this.directory.connectionsOf(call.organizationId), provider, alias);
     const model = providerPathCall(provider, request).model ?? '';
     const target: RouteTarget = { connection, upstreamModel: model, requested: `${provider}/${model}`, maxOutputTokens: this.catalog.forUpstream(provider, model)?.max_output_tokens };
