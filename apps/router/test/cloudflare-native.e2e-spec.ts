@@ -235,4 +235,35 @@ describe('Cloudflare provider-native endpoints', () => {
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { type: string }).type).toBe('error');
   });
+
+  it("caches a JSON answer as the project's cache says (HIT at cost 0, the upstream called once); a stream is not cached; cf-aig-skip-cache bypasses", async () => {
+    const settings = (body: Record<string, unknown>) =>
+      httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
+    expect((await settings({ cache_ttl: 300 })).status).toBe(200);
+    try {
+      const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Cache me natively.' }] };
+      const miss = await post(`${base('openai')}/chat/completions`, body);
+      expect(miss.headers.get('cf-aig-cache-status')).toBe('MISS');
+      const answer = await miss.text();
+      let hit: Response | undefined;
+      for (let i = 0; i < 50; i++) {
+        hit = await post(`${base('openai')}/chat/completions`, body);
+        if (hit.headers.get('cf-aig-cache-status') === 'HIT') break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(hit!.headers.get('cf-aig-cache-status')).toBe('HIT');
+      expect(await hit!.text()).toBe(answer);
+      expect((await recordOf(hit!)).cost).toBe(0);
+      const upstream = openai.requests.length;
+      // Another body, another entry.
+      expect((await post(`${base('openai')}/chat/completions`, { ...body, temperature: 0 })).headers.get('cf-aig-cache-status')).toBe('MISS');
+      expect((await post(`${base('openai')}/chat/completions`, body, { 'cf-aig-skip-cache': 'true' })).headers.get('cf-aig-cache-status')).toBe('BYPASS');
+      const streamed = await post(`${base('openai')}/chat/completions`, { ...body, stream: true });
+      expect(streamed.headers.get('cf-aig-cache-status')).toBeNull();
+      await streamed.text();
+      expect(openai.requests).toHaveLength(upstream + 3);
+    } finally {
+      expect((await settings({ cache_ttl: 0 })).status).toBe(200);
+    }
+  });
 });

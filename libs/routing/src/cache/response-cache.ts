@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { tokenUsageOf } from '@switchyard/metering';
 import type { ChatCompletion, ChatCompletionChunk } from '@switchyard/types';
-import type { CompletionResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
+import type { CompletionResult, EndpointJsonResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
 import { tailOf } from '../stream-batches';
 
 /**
@@ -14,7 +14,12 @@ let tokenSeq = 0;
 const lockToken = () => TOKEN_PREFIX + (tokenSeq++).toString(36);
 
 /** What a cache entry holds: the answer as the upstream gave it, and who gave it. */
-export type CacheEntry = { meta: CachedMeta } & ({ kind: 'completion'; completion: ChatCompletion } | { kind: 'stream'; batches: ChatCompletionChunk[][] });
+export type CacheEntry = { meta: CachedMeta } & (
+  | { kind: 'completion'; completion: ChatCompletion }
+  | { kind: 'stream'; batches: ChatCompletionChunk[][] }
+  /** A provider's own JSON answer (the provider-native paths). */
+  | { kind: 'json'; body: unknown }
+);
 type CachedMeta = Pick<ExecutionMeta, 'provider' | 'model' | 'connectionId'>;
 
 /** The outcome of a lookup: an entry, or the right (a lock token) or not (null: waited too long) to fill it. */
@@ -155,7 +160,7 @@ export class ResponseCache {
 }
 
 /** A cached entry as the pipeline's result: cost 0 (no tokens were spent), marked HIT. */
-export function replay(entry: CacheEntry, started: number): ExecutionResult {
+export function replay(entry: Exclude<CacheEntry, { kind: 'json' }>, started: number): ExecutionResult {
   const meta: ExecutionMeta = { ...entry.meta, step: 0, attempts: 0, firstByteMs: performance.now() - started, cache: 'HIT' };
   const usage = { provider: entry.meta.provider, model: entry.meta.model, tokens: NO_TOKENS, cost: 0 };
   if (entry.kind === 'completion') return { kind: 'completion', completion: entry.completion, meta, usage };
@@ -163,7 +168,13 @@ export function replay(entry: CacheEntry, started: number): ExecutionResult {
   return { kind: 'stream', head, tail: tailOf(rest), meta, usage };
 }
 
-const cachedMeta = (meta: ExecutionMeta): CachedMeta => ({ provider: meta.provider, model: meta.model, connectionId: meta.connectionId });
+/** A provider's own JSON answer from the cache: cost 0, marked HIT. */
+export function replayJson(entry: CacheEntry & { kind: 'json' }, started: number): EndpointJsonResult {
+  const meta: ExecutionMeta = { ...entry.meta, step: 0, attempts: 0, firstByteMs: performance.now() - started, cache: 'HIT' };
+  return { kind: 'json', body: entry.body, meta, usage: { provider: entry.meta.provider, model: entry.meta.model, tokens: NO_TOKENS, cost: 0 } };
+}
+
+export const cachedMeta = (meta: ExecutionMeta): CachedMeta => ({ provider: meta.provider, model: meta.model, connectionId: meta.connectionId });
 
 /** A completion's entry. */
 export const completionEntry = (result: CompletionResult): CacheEntry => ({ kind: 'completion', completion: result.completion, meta: cachedMeta(result.meta) });

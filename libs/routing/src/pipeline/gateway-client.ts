@@ -15,6 +15,7 @@ import type { TargetSkip } from '../balance/route-trace';
 import { BALANCED_MODEL } from './chat-request';
 import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
 import { GovernedExecution } from './governed-execution';
+import { canonicalJson } from '../cache/cache-key';
 import { enabledPolicies } from '../dlp/dlp-policy';
 import { mockResult } from './mock-response';
 import type { RequestControls } from './request-controls';
@@ -166,8 +167,8 @@ export class GatewayClient {
    * Runs a provider-native call (Cloudflare's `/v1/{account}/{gateway}/{provider}/{provider path}`): one target, the
    * organization's connection of that provider (`alias`: the one of that slug or name, Cloudflare's
    * `cf-aig-byok-alias`; else the default one), the model the request names; admitted, executed and priced like any
-   * call, its bytes passed through both ways. Not cached (the cache stores chat answers); refused (400) in a project
-   * with DLP policies.
+   * call, its bytes passed through both ways; a JSON answer cached as the project's cache says (`runNative`); refused
+   * (400) in a project with DLP policies.
    */
   async executeProviderPath(
     call: Caller,
@@ -184,12 +185,23 @@ export class GatewayClient {
       throw invalidRequest("This project's DLP policies apply to translated calls only, so a provider-native path cannot be used: call /compat/chat/completions instead.", 'provider', 'dlp_not_applicable');
     }
     const connection = pickConnection(await this.directory.connectionsOf(call.organizationId), provider, alias);
-    const model = providerPathCall(provider, request).model ?? '';
+    const { model: named, stream } = providerPathCall(provider, request);
+    const model = named ?? '';
     const target: RouteTarget = { connection, upstreamModel: model, requested: `${provider}/${model}`, maxOutputTokens: this.catalog.forUpstream(provider, model)?.max_output_tokens };
     const body = { ...request.json, model } as PassThroughRequest;
-    const tickets = await this.admitted({ targets: [target] }, { call, project, operation: 'provider', request: body, controls, targets: [target] });
+    let tickets: readonly AdmissionTicket[] = NO_TICKETS;
+    const admitted = this.admitted({ targets: [target] }, { call, project, operation: 'provider', request: body, controls, targets: [target] }).then((t) => void (tickets = t));
     const policy = executionPolicy(project.settings, controls, this.config.router);
-    return settledRun(() => this.executor.executeProviderPath(request, [target], policy, cancel, attempts), tickets);
+    // The cache key: the connection, the model, and the request as sent (method, path, body).
+    const key = { stream, target: `${connection.id}/${model}`, request: () => `native ${request.method} ${request.path}\n${request.json ? canonicalJson(request.json) : (request.body?.toString('base64') ?? '')}` };
+    let result: EndpointResult;
+    try {
+      result = await this.governed.runNative(project, controls, key, admitted, () => this.executor.executeProviderPath(request, [target], policy, cancel, attempts));
+    } catch (err) {
+      for (const t of tickets) t.release();
+      throw err;
+    }
+    return tickets.length ? settleWhenDone(result, tickets) : result;
   }
 
   /** The admission stages' tickets after the plan's own (a dynamic route's cost-limited rate elements), released if admission refuses. */
