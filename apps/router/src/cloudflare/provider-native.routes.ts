@@ -1,9 +1,7 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { GatewayAuthGuard, TenantDirectory } from '@switchyard/auth';
-import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { RawRoutes } from '@switchyard/http';
-import { GatewayClient, RequestLogger } from '@switchyard/routing';
+import type { GatewayAuthGuard } from '@switchyard/auth';
+import type { RawRoutes } from '@switchyard/http';
 import { invalidRequest } from '@switchyard/types';
+import type { EdgeDeps } from '../edge/gateway-edge';
 import { providerOfSlug } from './provider-config-view';
 import { PROVIDER_NATIVE_PATH, providerNativeHandler } from './provider-native.endpoint';
 
@@ -13,34 +11,26 @@ import { PROVIDER_NATIVE_PATH, providerNativeHandler } from './provider-native.e
  * `mistral`…), an unknown one a 400 naming it; the caller is decided by the gateway, the client's provider key never used.
  * Errors leave in Anthropic's shape on `/anthropic/…`, OpenAI's elsewhere.
  */
-@Injectable()
-export class ProviderNativeRoutes implements OnModuleInit {
-  constructor(
-    private readonly rawRoutes: RawRoutes,
-    private readonly gateway: GatewayClient,
-    private readonly directory: TenantDirectory,
-    private readonly logger: RequestLogger,
-    private readonly auth: GatewayAuthGuard,
-    @Inject(APP_CONFIG) private readonly config: ServiceConfig,
-  ) {}
-
-  onModuleInit(): void {
-    const handle = providerNativeHandler({ gateway: this.gateway, directory: this.directory, logger: this.logger, bodyLimitBytes: this.config.router.bodyLimitBytes });
-    const anthropicPath = PROVIDER_NATIVE_PATH.replace(':provider', 'anthropic');
-    for (const method of ['POST', 'GET']) {
-      for (const path of [anthropicPath, PROVIDER_NATIVE_PATH]) {
-        this.rawRoutes.add(method, path, { auth: 'public', errors: path === anthropicPath ? 'anthropic' : 'openai' }, async (req, res, { requestId, params }) => {
-          const slug = params['provider'] ?? 'anthropic';
-          const provider = providerOfSlug(slug);
-          if (!provider || provider === 'local-ocr') {
-            req.resume();
-            throw invalidRequest(`Unknown provider '${slug}' in the path: this gateway serves openai, azure-openai, anthropic, google-ai-studio, google-vertex-ai, aws-bedrock, groq, mistral, deepseek, grok, openrouter, together, fireworks, ollama, vllm and openai-compatible.`, 'provider', 'unknown_provider');
-          }
-          const caller = await this.auth.gatewayCaller(req.headers, params['account']!, params['gateway']!, true);
-          const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
-          return handle(req, res, { requestId, caller, provider, path: `/${params['*']!}${query}` });
-        });
-      }
+export function registerProviderNativeRoutes(rawRoutes: RawRoutes, deps: EdgeDeps, auth: GatewayAuthGuard): void {
+  const handle = providerNativeHandler(deps);
+  const anthropicPath = PROVIDER_NATIVE_PATH.replace(':provider', 'anthropic');
+  for (const method of ['POST', 'GET']) {
+    for (const path of [anthropicPath, PROVIDER_NATIVE_PATH]) {
+      rawRoutes.add(method, path, { auth: 'public', errors: path === anthropicPath ? 'anthropic' : 'openai' }, async (req, res, { requestId, params }) => {
+        const slug = params['provider'] ?? 'anthropic';
+        const provider = providerOfSlug(slug);
+        if (!provider || provider === 'local-ocr') {
+          req.resume();
+          throw invalidRequest(
+            `Unknown provider '${slug}' in the path: this gateway serves openai, azure-openai, anthropic, google-ai-studio, google-vertex-ai, aws-bedrock, groq, mistral, deepseek, grok, openrouter, together, fireworks, ollama, vllm and openai-compatible.`,
+            'provider',
+            'unknown_provider',
+          );
+        }
+        const caller = await auth.gatewayCaller(req.headers, params['account']!, params['gateway']!, true);
+        const query = req.url?.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+        return handle(req, res, { requestId, caller, provider, path: `/${params['*']!}${query}` });
+      });
     }
   }
 }
