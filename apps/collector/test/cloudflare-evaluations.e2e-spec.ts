@@ -78,6 +78,12 @@ describe('cloudflare management API: datasets and evaluations', () => {
     expect(types[0]).toEqual({ id: 'cost', name: 'Cost', type: 'cost', description: expect.any(String), enable: true, mandatory: false, created_at: expect.any(String), modified_at: expect.any(String) });
     const byName = await cf.aiGateway.evaluationTypes.list({ account_id, order_by: 'name', order_by_direction: 'desc' });
     expect(byName.result.map((t) => t.name)).toEqual(['Speed', 'Performance', 'Cost']);
+    // An account that does not exist: a 404 in the V4 envelope, as for its gateways.
+    const missing = '0190c0de-0000-7000-8000-00000000abcd';
+    const res = await fetch(`${url}/client/v4/accounts/${missing}/ai-gateway/evaluation-types`, { headers: { authorization: `Bearer ${env.config.admin.token}` } });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ success: false, result: null, errors: [{ message: expect.stringContaining(missing) }] });
+    await expect(cf.aiGateway.evaluationTypes.list({ account_id: missing })).rejects.toMatchObject({ status: 404 });
   });
 
   it('creates, lists, reads, replaces (PUT) and deletes datasets, filters checked like the log listing', async () => {

@@ -187,4 +187,35 @@ describe('Cloudflare compat data plane', () => {
     expect(org.status).toBe(201);
     expect((await post(`${url}/v1/not-an-account/default`, { authorization: `Bearer ${tenant.projectKey}` }, steps)).status).toBe(404);
   });
+
+  it("reads cf-aig-zdr (no bodies kept, the cache neither read nor written) and Cloudflare's older cf-skip-cache / cf-cache-ttl", async () => {
+    const gw = { id: 'cached', cache_invalidate_on_update: false, cache_ttl: 300, collect_logs: true, rate_limiting_interval: 0, rate_limiting_limit: 0 };
+    expect((await cf('gateways', gw)).status).toBe(201);
+    const auth = { 'cf-aig-authorization': `Bearer ${tenant.orgKey}` };
+    const body = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Zero data retention, please.' }] };
+    const zdr = await post(compat('cached'), { ...auth, 'cf-aig-zdr': 'true' }, body);
+    expect(zdr.status).toBe(200);
+    expect(zdr.headers.get('cf-aig-cache-status')).toBe('BYPASS');
+    expect((await recordOf(zdr.headers.get('cf-aig-log-id'))).bodies).toBeNull();
+    // Not written: the same request without zdr misses (its record has the bodies), then hits once stored.
+    const miss = await post(compat('cached'), auth, body);
+    expect(miss.headers.get('cf-aig-cache-status')).toBe('MISS');
+    expect((await recordOf(miss.headers.get('cf-aig-log-id'))).bodies).not.toBeNull();
+    let hit = '';
+    for (let i = 0; i < 50 && hit !== 'HIT'; i++) {
+      hit = (await post(compat('cached'), auth, body)).headers.get('cf-aig-cache-status') ?? '';
+      if (hit !== 'HIT') await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(hit).toBe('HIT');
+    // Not read either: a zdr request with the entry present goes upstream.
+    const upstream = openai.requests.length;
+    expect((await post(compat('cached'), { ...auth, 'cf-aig-zdr': 'true' }, body)).headers.get('cf-aig-cache-status')).toBe('BYPASS');
+    expect(openai.requests).toHaveLength(upstream + 1);
+    // The older names: cf-skip-cache skips, cf-cache-ttl is validated as cf-aig-cache-ttl is.
+    expect((await post(compat('cached'), { ...auth, 'cf-skip-cache': 'true' }, body)).headers.get('cf-aig-cache-status')).toBe('BYPASS');
+    const bad = await post(compat('cached'), { ...auth, 'cf-cache-ttl': 'soon' }, body);
+    expect(bad.status).toBe(400);
+    expect(await errorOf(bad)).toMatchObject({ type: 'invalid_request_error' });
+    expect((await post(compat('cached'), { ...auth, 'cf-aig-zdr': 'yes' }, body)).status).toBe(400);
+  });
 });

@@ -223,11 +223,15 @@ describe('POST /v1/responses through the router', () => {
     const r = await client.responses.create({ model: 'gpt-4o-mini', input: 'x', store: false });
     expect(r).toMatchObject({ store: false });
     await expect(client.responses.retrieve(r.id)).rejects.toMatchObject({ status: 404 });
+    // Zero data retention for the request (cf-aig-zdr): stored no more than with store: false, though store defaults to true.
+    const zdr = await client.responses.create({ model: 'gpt-4o-mini', input: 'x' }, { headers: { 'cf-aig-zdr': 'true' } });
+    expect(zdr).toMatchObject({ store: true });
+    await expect(client.responses.retrieve(zdr.id)).rejects.toMatchObject({ status: 404 });
     await expect(client.responses.create({ model: 'gpt-4o-mini', input: 'x', previous_response_id: r.id })).rejects.toMatchObject({
       status: 404,
       param: 'previous_response_id',
     });
-    expect(openai.requests).toHaveLength(1);
+    expect(openai.requests).toHaveLength(2);
   });
 
   it('keeps stored responses to their project', async () => {

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { AUTH_POLICY_KEY, type AuthPolicy, type GuardedAuthPolicy, type RawRouteAuthenticator, type RequestHeaders } from '@switchyard/http';
 import { forbidden, GatewayError, invalidRequest, isUuid, unauthorized, type KeyLimits, type Principal } from '@switchyard/types';
-import { secretsEqual } from './access-key';
+import { ACCESS_KEY_PREFIX, secretsEqual } from './access-key';
 import type { AdminScope } from './admin-scope';
 import { TenantDirectory, type ProjectSnapshot } from './tenant-directory';
 
@@ -33,6 +33,22 @@ function bearerOf(headers: RequestHeaders, dataPlane: boolean): string | null {
   }
   const apiKey = headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey ? apiKey.trim() : null;
+}
+
+/** The provider headers a client may put its provider key in (the native paths' clients: OpenAI, Anthropic, Gemini, Azure SDKs). */
+const PROVIDER_KEY_HEADERS = ['authorization', 'x-api-key', 'x-goog-api-key', 'api-key'] as const;
+
+/** The gateway key of a provider-native call: `cf-aig-authorization`, else an access key of ours in a provider key header. */
+function gatewayKeyOfProviderCall(headers: RequestHeaders): string | null {
+  const cf = headers['cf-aig-authorization'];
+  if (typeof cf === 'string') return BEARER.exec(cf)?.[1] ?? null;
+  for (const name of PROVIDER_KEY_HEADERS) {
+    const value = headers[name];
+    if (typeof value !== 'string') continue;
+    const key = (name === 'authorization' ? BEARER.exec(value)?.[1] : value)?.trim();
+    if (key?.startsWith(ACCESS_KEY_PREFIX)) return key;
+  }
+  return null;
 }
 
 /**
@@ -84,13 +100,16 @@ export class GatewayAuthGuard implements CanActivate, RawRouteAuthenticator {
    * or `Authorization`), which must belong to the account and, for a project key, to the gateway (else 403), acting on
    * that gateway's project; or, without any key, nobody, when the gateway has `authentication: false` (else 401, as
    * for a gateway that does not exist, so that its existence is not revealed to callers without a key).
+   * `providerNative`: a call on a provider's own path, whose `Authorization` / `x-api-key` / `x-goog-api-key` /
+   * `api-key` carry the client's provider key (never used, never checked): the gateway key is `cf-aig-authorization`,
+   * or one of those headers only when it holds an access key of ours (`sy_…`).
    */
-  async gatewayCaller(headers: RequestHeaders, account: string, gateway: string): Promise<GatewayCaller> {
+  async gatewayCaller(headers: RequestHeaders, account: string, gateway: string, providerNative = false): Promise<GatewayCaller> {
     const asked = headers['x-gateway-project'];
     if (typeof asked === 'string' && asked.trim() && asked.trim() !== gateway) {
       throw invalidRequest(`x-gateway-project ('${asked.trim()}') names another project than the gateway in the path ('${gateway}').`, 'x-gateway-project');
     }
-    const bearer = bearerOf(headers, true);
+    const bearer = providerNative ? gatewayKeyOfProviderCall(headers) : bearerOf(headers, true);
     if (bearer) {
       const principal = await this.directory.authenticate(bearer);
       if (principal.organizationId !== account) throw forbidden(`This key cannot act on account '${account}'.`, 'account_mismatch');

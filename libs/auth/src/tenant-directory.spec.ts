@@ -131,4 +131,49 @@ describe('TenantDirectory.projectBySlug', () => {
     await expect(directory().projectBySlug('org-1', 'sales', 'x-gateway-project')).rejects.toMatchObject({ status: 404, param: 'x-gateway-project' });
     await expect(directory().projectBySlug('org-1', other, 'x-gateway-project')).rejects.toMatchObject({ status: 404, param: 'x-gateway-project' });
   });
+
+  it('answers a name found missing from memory (no query) until the project changes or the negative entry expires', async () => {
+    let queries = 0;
+    let created = false;
+    let emit: (e: GatewayEvent) => void = () => undefined;
+    const repo = {
+      findBySlug: async (_org: string, slug: string) => {
+        queries++;
+        return slug === 'support' || (created && slug === 'sales') ? { ...row, slug } : null;
+      },
+      findById: async () => null,
+      quotasOf: async () => ({ monthlyRequests: null, monthlySpendUsd: null }),
+    } as unknown as ProjectsRepository;
+    const bus = { onEvent: (h: (e: GatewayEvent) => void) => (emit = h), onResync: () => undefined } as unknown as GatewayEventBus;
+    const dir = new TenantDirectory({} as AccessKeysRepository, repo, {} as ConnectionsRepository, {} as SecretBox, bus, TTL);
+    for (let i = 0; i < 20; i++) await expect(dir.projectBySlug('org-1', 'sales', 'gateway_id')).rejects.toMatchObject({ status: 404, param: 'gateway_id' });
+    expect(queries).toBe(1);
+    // Each answer names the caller's parameter, not the first one's.
+    await expect(dir.projectBySlug('org-1', 'sales', 'x-gateway-project')).rejects.toMatchObject({ param: 'x-gateway-project' });
+    // Another organization's name is its own entry.
+    await expect(dir.projectBySlug('org-2', 'sales')).rejects.toMatchObject({ status: 404 });
+    expect(queries).toBe(2);
+    // Created: the project.changed event evicts the negative entry, on this replica and every other.
+    created = true;
+    emit({ type: 'project.changed', organizationId: 'org-1', projectId: PROJECT_UUID });
+    expect((await dir.projectBySlug('org-1', 'sales')).slug).toBe('sales');
+    expect(queries).toBe(3);
+  });
+
+  it('forgets a missing name after the negative TTL', async () => {
+    jest.useFakeTimers({ now: Date.now(), doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      let queries = 0;
+      const repo = { findBySlug: async () => (queries++, null), findById: async () => null } as unknown as ProjectsRepository;
+      const dir = new TenantDirectory({} as AccessKeysRepository, repo, {} as ConnectionsRepository, {} as SecretBox, events, TTL);
+      await expect(dir.projectBySlug('org-1', 'nope')).rejects.toMatchObject({ status: 404 });
+      await expect(dir.projectBySlug('org-1', 'nope')).rejects.toMatchObject({ status: 404 });
+      expect(queries).toBe(1);
+      jest.setSystemTime(Date.now() + 5_001);
+      await expect(dir.projectBySlug('org-1', 'nope')).rejects.toMatchObject({ status: 404 });
+      expect(queries).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -57,6 +57,10 @@ export type ResolvedConnection = ProviderCredentials & {
   rateLimitPeriod: number | null;
 };
 
+/** How long a project name found missing is answered 404 from memory (at most the cache TTL), and how many such names are held. */
+const NEGATIVE_TTL_MS = 5_000;
+const NEGATIVE_MAX_ENTRIES = 10_000;
+
 interface KeyEntry {
   principal: KeyPrincipal;
   keyHash: string;
@@ -75,6 +79,11 @@ export class TenantDirectory {
   private readonly logger = new Logger('TenantDirectory');
   private readonly keys: TtlCache<string, KeyEntry>;
   private readonly projects: TtlCache<string, ProjectSnapshot>;
+  /**
+   * Project names found missing (`{org}:slug:{slug}`), for NEGATIVE_TTL_MS: a keyless call to a gateway that does not
+   * exist (Cloudflare paths) answers from memory instead of querying PostgreSQL each time; evicted with the projects.
+   */
+  private readonly missingProjects: TtlCache<string, true>;
   private readonly connections: TtlCache<string, ResolvedConnection[]>;
   private readonly inflight = new Map<string, Promise<unknown>>();
   private readonly usedKeys = new Set<string>();
@@ -93,6 +102,7 @@ export class TenantDirectory {
   ) {
     this.keys = new TtlCache(cacheTtlMs);
     this.projects = new TtlCache(cacheTtlMs);
+    this.missingProjects = new TtlCache(Math.min(cacheTtlMs, NEGATIVE_TTL_MS), NEGATIVE_MAX_ENTRIES);
     this.connections = new TtlCache(cacheTtlMs);
     events.onEvent((e) => this.evict(e));
     events.onResync(() => this.clear());
@@ -128,13 +138,18 @@ export class TenantDirectory {
     const cacheKey = `${organizationId}:slug:${slug ?? ''}`;
     const cached = this.projects.get(cacheKey);
     if (cached) return cached;
+    const missing = () => notFound(`Project '${slug ?? 'default'}' does not exist in this organization.`, 'project_not_found', param);
+    if (this.missingProjects.get(cacheKey)) throw missing();
     return this.once(cacheKey, () =>
       this.staleIfError(this.projects, cacheKey, async () => {
         // A project is named by its slug; its UUID is accepted too (callers that stored it).
         const row = !slug
           ? await this.projectsRepo.findDefault(organizationId)
           : ((await this.projectsRepo.findBySlug(organizationId, slug)) ?? (isUuid(slug) ? await this.projectsRepo.findById(organizationId, slug) : null));
-        if (!row) throw notFound(`Project '${slug ?? 'default'}' does not exist in this organization.`, 'project_not_found', param);
+        if (!row) {
+          this.missingProjects.set(cacheKey, true);
+          throw missing();
+        }
         const snap = snapshot(row, await this.projectsRepo.quotasOf(organizationId));
         this.projects.set(cacheKey, snap);
         return snap;
@@ -184,6 +199,8 @@ export class TenantDirectory {
         break;
       case 'project.changed':
         this.projects.deleteWhere((k) => k.startsWith(`${event.organizationId}:`));
+        // A project created under a name found missing is found at once.
+        this.missingProjects.deleteWhere((k) => k.startsWith(`${event.organizationId}:`));
         // Its keys are read again: a deleted project's keys (deleted with it) stop at once, on every replica.
         this.keys.deleteWhere((_, v) => v.principal.projectId === event.projectId);
         break;
@@ -192,6 +209,7 @@ export class TenantDirectory {
         break;
       case 'organization.changed':
         this.projects.deleteWhere((k) => k.startsWith(`${event.organizationId}:`));
+        this.missingProjects.deleteWhere((k) => k.startsWith(`${event.organizationId}:`));
         this.connections.delete(event.organizationId);
         this.keys.deleteWhere((_, v) => v.principal.organizationId === event.organizationId);
         break;
@@ -208,6 +226,7 @@ export class TenantDirectory {
   clear(): void {
     this.keys.clear();
     this.projects.clear();
+    this.missingProjects.clear();
     this.connections.clear();
   }
 

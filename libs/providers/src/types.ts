@@ -11,6 +11,7 @@ import type {
   ProviderId,
   Usage,
 } from '@switchyard/types';
+import type { ProviderPathRequest } from './shared/provider-path';
 
 /**
  * The adapter contract. Every provider is a folder of pure functions over the OpenAI wire format:
@@ -29,6 +30,8 @@ export type ProviderTarget<P extends ProviderId = ProviderId> = ProviderCredenti
 
 export interface UpstreamRequest {
   url: string;
+  /** POST unless said (a provider-native `GET` path). */
+  method?: 'GET' | 'POST';
   headers: Record<string, string>;
   body: string | Uint8Array;
 }
@@ -88,6 +91,8 @@ export interface ProviderAdapter<P extends ProviderId = ProviderId> {
   readonly operations?: OperationAdapters<P>;
   /** The client protocols this provider speaks natively, their bodies passed through (absent: translated through chat). */
   readonly native?: NativeAdapters<P>;
+  /** A call on the provider's own API path, its bytes passed through with the connection's credentials (Cloudflare's provider-native endpoints). */
+  providerPath?(request: ProviderPathRequest, ctx: AdapterContext<P>): Promise<UpstreamCall>;
 }
 
 /** A client protocol besides chat completions that some providers speak natively: OpenAI Responses, Anthropic Messages. */

@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { LogAttempt, UsageRecord } from '@switchyard/metering';
-import { nativeBuilder, SseDecoder, type AdapterLookup, type AdapterContext, type ByteTransform, type NativeRequest, type ProviderAdapter, type SseUsageReader, type StreamDecoder, type UpstreamCall, type UpstreamRequest } from '@switchyard/providers';
+import { nativeBuilder, SseDecoder, type AdapterLookup, type AdapterContext, type ByteTransform, type NativeRequest, type ProviderAdapter, type ProviderPathRequest, type SseUsageReader, type StreamDecoder, type UpstreamCall, type UpstreamRequest } from '@switchyard/providers';
 import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EndpointOperation, type EndpointRequest, type JsonObject, type Usage, ENDPOINT_PATHS } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import type { DlpResult } from './dlp/dlp-policy';
@@ -187,6 +187,20 @@ export class Executor {
       if (build && adapter) return this.attemptCall(adapter, (ctx) => build(native, ctx), target, p, cancel);
       if (!chat) return Promise.resolve({ ok: false, failure: { kind: 'unsupported', param: 'model', message: `The ${target.connection.provider} provider cannot be sent this request as is.` } });
       return this.attempt(chat, target, p, chat.stream === true, cancel);
+    });
+  }
+
+  /**
+   * Runs the plan of a provider-native call (Cloudflare's `/{provider}/{provider path}`): the client's bytes to each
+   * target's provider path with the connection's credentials, the answer passed through (`json` or `raw`); the same
+   * attempts and retries.
+   */
+  executeProviderPath(request: ProviderPathRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<EndpointResult> {
+    return this.run(targets, policy, cancel, attempts, undefined, (target, p) => {
+      const adapter = this.adapters(target.connection.provider);
+      const build = adapter?.providerPath;
+      if (!adapter || !build) return Promise.resolve({ ok: false, failure: { kind: 'unsupported', param: 'provider', message: `The ${target.connection.provider} provider has no native path.` } });
+      return this.attemptCall(adapter, (ctx) => build.call(adapter, request, ctx), target, p, cancel);
     });
   }
 
@@ -401,9 +415,9 @@ export class Executor {
     const dispatcher = baseUrl && !baseUrlTrusted ? this.untrustedDispatcher : this.dispatcher;
     return dispatcher.request({
       ...splitUrl(upstream.url),
-      method: 'POST',
+      method: upstream.method ?? 'POST',
       headers: upstream.headers,
-      body: upstream.body,
+      body: upstream.method === 'GET' ? undefined : upstream.body,
       signal,
       bodyTimeout: this.options.bodyIdleTimeoutMs,
       headersTimeout: 0,

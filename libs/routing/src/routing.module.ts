@@ -80,6 +80,8 @@ function createSpanExporter(c: ServiceConfig, redis: Redis, metrics: LogMetrics 
     maxBuffered: c.otel.bufferMaxSpans,
     intervalMs: c.otel.exportIntervalMs,
     timeoutMs: c.otel.exportTimeoutMs,
+    // The operator's own endpoint (OTEL_EXPORTER_OTLP_ENDPOINT, where the services' SDK traces go) gets the gateway's spans too.
+    operatorTarget: c.otel.endpoint ? { url: `${c.otel.endpoint.replace(/\/+$/, '')}/v1/traces`, authorization: '', headers: {}, content_type: 'protobuf' } : null,
     onDrop: (count, reason) => metrics?.droppedSpans(count, reason),
     onError: (err, where) => {
       if (Date.now() - warnedAt < DROP_WARN_INTERVAL_MS) return;

@@ -66,8 +66,8 @@ export class EvaluationTypesController {
   constructor(private readonly scope: GatewayScope) {}
 
   @Get()
-  list(@CurrentPrincipal() p: Principal, @Param('account') account: string, @Query() raw: RawQuery) {
-    this.scope.account(p, account);
+  async list(@CurrentPrincipal() p: Principal, @Param('account') account: string, @Query() raw: RawQuery) {
+    await this.scope.existingAccount(p, account);
     const { paging, types } = listEvaluationTypes(raw);
     return v4Page(types, paging);
   }

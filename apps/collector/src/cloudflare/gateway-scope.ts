@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { adminScopeOf, TenantDirectory, type ProjectSnapshot } from '@switchyard/auth';
-import { forbidden, invalidRequest, isUuid, type Principal } from '@switchyard/types';
+import { forbidden, GatewayError, invalidRequest, isUuid, notFound, type Principal } from '@switchyard/types';
 
 /** The Cloudflare management paths' account (= organization) and gateway (= project), checked against the caller. */
 @Injectable()
@@ -13,6 +13,21 @@ export class GatewayScope {
     const scope = adminScopeOf(principal);
     if (scope.kind === 'organization' && scope.organizationId !== account.toLowerCase()) throw forbidden('This key administers another organization.');
     return account.toLowerCase();
+  }
+
+  /**
+   * `account` as `account()` checks it, and it exists (a 404 `account_not_found` otherwise): every organization has a
+   * default project, found in the directory's memory (a missing one too, for a few seconds) after the first look.
+   */
+  async existingAccount(principal: Principal, account: string): Promise<string> {
+    const id = this.account(principal, account);
+    try {
+      await this.directory.projectBySlug(id, null, 'account');
+    } catch (err) {
+      if (err instanceof GatewayError && err.status === 404) throw notFound(`Account '${id}' does not exist.`, 'account_not_found', 'account');
+      throw err;
+    }
+    return id;
   }
 
   /** The gateway's project, when the caller administers `account`; 404 when the organization has no such gateway. */

@@ -5,6 +5,7 @@ import { RawRoutes, readJsonBody } from '@switchyard/http';
 import { GatewayClient, parseEndpointRequest, parseTranscriptionForm, RequestLogger, type JsonEndpointOperation } from '@switchyard/routing';
 import { ENDPOINT_PATHS } from '@switchyard/types';
 import { universalHandler } from '../universal/universal.endpoint';
+import { registerProviderNativeRoutes } from '../cloudflare/provider-native.routes';
 import { endpointHandler, type EndpointSpec } from './endpoint-edge';
 import { readMultipartBody } from './multipart-body';
 
@@ -17,7 +18,8 @@ export const GATEWAY_UNIVERSAL_PATH = '/v1/:account(uuid)/:gateway';
  * `/v1/completions`, `/v1/images/generations`, `/v1/audio/speech` (JSON bodies) and
  * `/v1/audio/transcriptions` (multipart, at most ROUTER_AUDIO_MAX_BYTES). One edge serves them all
  * (endpoint-edge.ts); they differ only in how the body is read. And `POST /v1/universal` (universal.endpoint.ts),
- * whose steps run these endpoints and chat, also on Cloudflare's path `POST /v1/{account_id}/{gateway_id}`.
+ * whose steps run these endpoints and chat, also on Cloudflare's path `POST /v1/{account_id}/{gateway_id}`; and Cloudflare's
+ * provider-native paths (cloudflare/provider-native.routes.ts).
  */
 @Injectable()
 export class EndpointRoutes implements OnModuleInit {
@@ -54,5 +56,7 @@ export class EndpointRoutes implements OnModuleInit {
       const caller = await this.auth.gatewayCaller(req.headers, params['account']!, params['gateway']!);
       return gatewayUniversal(req, res, { requestId, principal: caller });
     });
+    // Cloudflare's provider-native paths of a gateway, after its other paths.
+    registerProviderNativeRoutes(this.rawRoutes, deps, this.auth);
   }
 }

@@ -1,6 +1,6 @@
 import { writeJson, type RawHandler } from '@switchyard/http';
 import { parseResponsesRequest, randomItemId, ResponsesStreamTranslator, toChatRequest, toResponse, type ConversationItem, type ResponseContext, type ResponsesRequest, type ResponseStreamEvent } from '@switchyard/ingress';
-import { parseChatRequest, parseNativeRequest, parseRequestControls } from '@switchyard/routing';
+import { parseChatRequest, parseNativeRequest, parseRequestControls, retainsData } from '@switchyard/routing';
 import { GatewayError, type ChatRequest } from '@switchyard/types';
 import { writePassedThrough } from '../edge/pass-through';
 import { GatewayEdge, type EdgeDeps } from '../edge/gateway-edge';
@@ -64,6 +64,8 @@ export function responsesHandler(deps: ResponsesEndpointDeps): RawHandler {
     const { project, body } = accepted;
     const { native, controls, translated } = accepted.parsed;
     const chat = translated.ok ? { request: translated.request } : { untranslatable: translated.error };
+    // Zero data retention (the project's `zdr`, the request's `cf-aig-zdr`): the conversation is not stored either.
+    const keep = retainsData(project, controls);
     const ctx: ResponseContext | null = translated.ok ? { id: randomItemId('resp'), createdAt: Math.floor(Date.now() / 1000), request: translated.parsed, ids: randomItemId } : null;
     await edge.executeNative(res, { origin, principal, project, request: { native, chat }, controls, body }, async (result, headers, log, clientGone) => {
       if (result.kind === 'json' || result.kind === 'raw') return writePassedThrough(res, result, headers, log, clientGone, responsesErrorEvent);
@@ -71,7 +73,7 @@ export function responsesHandler(deps: ResponsesEndpointDeps): RawHandler {
       const { parsed, context } = translated as Translated;
       if (result.kind === 'completion') {
         const response = toResponse(result.completion, ctx!);
-        await store.save(project.id, parsed, context, response);
+        if (keep) await store.save(project.id, parsed, context, response);
         const text = JSON.stringify(response);
         // The record before the answer: its XADD is written before the client can see the answer.
         log.end({ statusCode: 200, errorCode: null, result, responseText: text });
@@ -87,7 +89,7 @@ export function responsesHandler(deps: ResponsesEndpointDeps): RawHandler {
           batch: (chunks) => sse(translator.push(chunks)),
           end: async () => {
             const events = translator.finish();
-            await store.save(project.id, parsed, context, translator.response()!);
+            if (keep) await store.save(project.id, parsed, context, translator.response()!);
             return sse(events);
           },
           error: (error) => sse(translator.fail({ code: error.code, message: error.message, param: error.param })),

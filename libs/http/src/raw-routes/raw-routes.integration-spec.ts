@@ -70,6 +70,10 @@ describe('RawRoutes and readJsonBody on a real HTTP server', () => {
       await readJsonBody(req, 64);
       throw new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', 'Slow down.', { headers: { 'retry-after': '3' } });
     });
+    // Added first, tried last: a `*` pattern never shadows the exact-length ones.
+    routes.add('POST', '/gw/:account/:gateway/*', { auth: 'public' }, async (_req, res, { params }) => {
+      writeJson(res, 200, {}, JSON.stringify({ rest: params['*'] }));
+    });
     routes.add('POST', '/gw/:account/:gateway/compat', { auth: 'public' }, async (_req, res, { params }) => {
       writeJson(res, 200, {}, JSON.stringify(params));
     });
@@ -175,9 +179,16 @@ describe('RawRoutes and readJsonBody on a real HTTP server', () => {
     expect(ok).toMatchObject({ status: 200, body: '{"account":"acc-1","gateway":"my gw"}' });
     // An empty segment, another length, another method, a malformed escape: not this route.
     expect((await send(port, '/gw//g/compat', { headers: json, body: '{}' })).status).toBe(299);
-    expect((await send(port, '/gw/a/g/compat/more', { headers: json, body: '{}' })).status).toBe(299);
     expect((await send(port, '/gw/a/g/compat', { method: 'GET' })).status).toBe(299);
     expect((await send(port, '/gw/%E0%A4%A/g/compat', { headers: json, body: '{}' })).status).toBe(299);
+  });
+
+  it('hands the rest of the path to a pattern ending in *, tried after the others', async () => {
+    expect((await send(port, '/gw/a/g/compat', { headers: json, body: '{}' })).body).toBe('{"account":"a","gateway":"g"}');
+    expect((await send(port, '/gw/a/g/compat/more', { headers: json, body: '{}' })).body).toBe('{"rest":"compat/more"}');
+    expect((await send(port, '/gw/a/g/v1beta/models/m%3Ax:generateContent?alt=sse', { headers: json, body: '{}' })).body).toBe('{"rest":"v1beta/models/m%3Ax:generateContent"}');
+    // The rest must have a segment: `/gw/a/g/` is not matched.
+    expect((await send(port, '/gw/a/g/', { headers: json, body: '{}' })).status).toBe(299);
   });
 
   it('serves an aliased prefix as the target path, raw routes and the fallback alike', async () => {
@@ -191,7 +202,7 @@ describe('RawRoutes and readJsonBody on a real HTTP server', () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/http_requests_total\{method="POST",route="\/echo",status="200",service="raw-routes-test"\} \d+/);
     expect(text).toMatch(/http_requests_total\{method="POST",route="\/crash",status="500",service="raw-routes-test"\} 1/);
-    expect(text).toMatch(/http_requests_total\{method="POST",route="\/gw\/:account\/:gateway\/compat",status="200",service="raw-routes-test"\} 2/);
+    expect(text).toMatch(/http_requests_total\{method="POST",route="\/gw\/:account\/:gateway\/compat",status="200",service="raw-routes-test"\} 3/);
   });
 
   it('answers 503 with Connection: close once the server is closing', async () => {

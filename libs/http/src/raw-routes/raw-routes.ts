@@ -40,17 +40,28 @@ const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 const UUID_CONSTRAINT = '(uuid)';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A last segment `*` takes the rest of the path (one segment or more), handed as the param `*`. */
+const WILDCARD = '*';
+
 /**
- * The params of `path` under a pattern's segments (`:name` takes one non-empty segment, `:name(uuid)` one UUID), or
- * null when it does not match.
+ * The params of `path` under a pattern's segments (`:name` takes one non-empty segment, `:name(uuid)` one UUID, a last
+ * `*` the rest), or null when it does not match.
  */
 export function matchPattern(segments: readonly string[], path: string): Record<string, string> | null {
   const parts = path.split('/');
-  if (parts.length !== segments.length) return null;
+  const wildcard = segments[segments.length - 1] === WILDCARD;
+  if (wildcard ? parts.length < segments.length : parts.length !== segments.length) return null;
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]!;
     const part = parts[i]!;
+    if (segment === WILDCARD) {
+      // The rest of the path, as sent (not decoded): `/v1/:account/:gateway/openai/*` hands `chat/completions`.
+      const rest = parts.slice(i).join('/');
+      if (!rest) return null;
+      params[WILDCARD] = rest;
+      break;
+    }
     if (segment.startsWith(':')) {
       if (!part) return null;
       // `:name(uuid)` takes a UUID only, so that a pattern as wide as `/v1/:account(uuid)/:gateway` leaves `/v1/admin/…` alone.
@@ -96,15 +107,20 @@ export class RawRoutes {
   /**
    * Serves `method path` with `handler`; the route names who may call it (`{ auth: 'public' }` for anyone) and,
    * for a route of another API family, the shape of its errors (`errors: 'anthropic'`). A path with `:name`
-   * segments (`/v1/:account/:gateway/compat/chat/completions`) hands their values to the handler as `params`; it is
-   * tried only when no exact path matched, so exact routes pay nothing for it.
+   * segments (`/v1/:account/:gateway/compat/chat/completions`) hands their values to the handler as `params`, a last
+   * `*` segment the rest of the path as `params['*']`; it is tried only when no exact path matched, so exact routes pay
+   * nothing for it.
    */
   add(method: string, path: string, options: RawRouteOptions<'public'>, handler: RawHandler<null>): void;
   add(method: string, path: string, options: RawRouteOptions<GuardedAuthPolicy>, handler: RawHandler): void;
   add(method: string, path: string, options: RawRouteOptions<AuthPolicy>, handler: RawHandler<null> | RawHandler): void {
     // The overloads pair each policy with its handler's type.
     const route = { policy: options.auth, handler, errors: options.errors ?? 'openai' } as RawRoute;
-    if (path.includes('/:')) this.patterns.push({ method, path, segments: path.split('/'), route });
+    if (path.includes('/:') || path.endsWith('/*')) {
+      this.patterns.push({ method, path, segments: path.split('/'), route });
+      // Patterns ending in `*` are tried after the others (a gateway's compat path before its provider paths).
+      this.patterns.sort((a, b) => Number(a.path.endsWith('/*')) - Number(b.path.endsWith('/*')));
+    }
     else this.routes.set(`${method} ${path}`, route);
   }
 

@@ -60,6 +60,12 @@ export function endpointOutputTokens(operation: string, body: object): number {
   // Passed-through Messages and Responses bodies: their output limit.
   if (operation === 'messages') return (body as { max_tokens?: number }).max_tokens ?? 0;
   if (operation === 'responses') return (body as { max_output_tokens?: number }).max_output_tokens ?? 0;
+  // A provider's own body: its output limit under the provider's name for it.
+  if (operation === 'provider') {
+    const b = body as { max_tokens?: number; max_completion_tokens?: number; max_output_tokens?: number; generationConfig?: { maxOutputTokens?: number } };
+    const max = b.max_tokens ?? b.max_completion_tokens ?? b.max_output_tokens ?? b.generationConfig?.maxOutputTokens;
+    return typeof max === 'number' ? max : 0;
+  }
   if (operation !== 'completions') return 0;
   const { max_tokens: max, n } = body as { max_tokens?: number; n?: number };
   return (max ?? 16) * Math.max(1, n ?? 1);

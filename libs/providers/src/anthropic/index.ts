@@ -2,6 +2,7 @@ import type { ChatRequest } from '@switchyard/types';
 import { versionedBase } from '../shared/base-url';
 import { anthropicEventUsage, messageUsage } from '../shared/event-usage';
 import { nativeCall, nativeHeaders } from '../shared/native';
+import { MESSAGES_PATH_USAGE, providerPathCall, providerPathUpstream, providerUrl } from '../shared/provider-path';
 import type { AdapterContext, ProviderAdapter, UpstreamRequest } from '../types';
 import { buildAnthropicBody } from './chat-request';
 import { parseAnthropicResponse } from './chat-response';
@@ -14,7 +15,10 @@ export const ANTHROPIC_VERSION = '2023-06-01';
  * The Messages API URL: the connection's base URL as the Anthropic SDK takes it (`https://api.anthropic.com`)
  * plus `/v1/messages`; a base saved with its `/v1` (the earlier form) gets `/messages` only.
  */
-export const anthropicMessagesUrl = (baseUrl: string | null): string => `${versionedBase(baseUrl, 'https://api.anthropic.com', 'v1', /\/v1$/)}/messages`;
+export const anthropicMessagesUrl = (baseUrl: string | null): string => `${anthropicApiBase(baseUrl)}/messages`;
+
+/** The Anthropic API base with its version (`https://api.anthropic.com/v1`). */
+const anthropicApiBase = (baseUrl: string | null): string => versionedBase(baseUrl, 'https://api.anthropic.com', 'v1', /\/v1$/);
 
 /** Anthropic Messages API: `POST {base}/v1/messages` with `x-api-key` and `anthropic-version`. */
 export function createAnthropicAdapter(): ProviderAdapter<'anthropic'> {
@@ -35,6 +39,11 @@ export function createAnthropicAdapter(): ProviderAdapter<'anthropic'> {
     parseResponse: (body, ctx) => parseAnthropicResponse(body, ctx.target.upstreamModel),
     createStreamDecoder: (ctx) => new AnthropicStreamDecoder(ctx.target.upstreamModel),
     parseError: parseAnthropicError,
+    // A provider-native path (`/v1/messages`, `/v1/messages/count_tokens`…): the client's anthropic-version, else ours.
+    providerPath(request, ctx) {
+      const auth = { 'x-api-key': ctx.target.credentials.api_key, 'anthropic-version': request.headers['anthropic-version'] ?? ANTHROPIC_VERSION };
+      return providerPathUpstream(request, providerUrl(anthropicApiBase(ctx.target.baseUrl), request.path), auth, MESSAGES_PATH_USAGE, providerPathCall('anthropic', request).stream);
+    },
     native: {
       // `/v1/messages` passed through: the body as sent (thinking, signatures, cache_control, server tools), the client's version and betas.
       messages(request, ctx) {

@@ -28,6 +28,17 @@ export const azureOpenAIAdapter = openAICompatibleAdapter({
     const deployment = encodeURIComponent(ctx.target.upstreamModel);
     return `${azureApiBase(ctx.target.baseUrl, c.resource_name)}/deployments/${deployment}${path}?api-version=${encodeURIComponent(c.api_version)}`;
   },
+  // Cloudflare's `/{resource_name}/{deployment_name}/{path}?api-version=…`: the connection's endpoint (the resource in the path
+  // is not trusted to pick a host), the deployment and the client's api-version (the connection's when the query has none).
+  pathUrl: (ctx, path) => {
+    const c = ctx.target.credentials;
+    const q = path.indexOf('?');
+    const [, , deployment = '', ...rest] = (q < 0 ? path : path.slice(0, q)).split('/');
+    const query = new URLSearchParams(q < 0 ? '' : path.slice(q + 1));
+    query.delete('key');
+    if (!query.has('api-version')) query.set('api-version', c.api_version);
+    return `${azureApiBase(ctx.target.baseUrl, c.resource_name)}/deployments/${deployment}/${rest.join('/')}?${query.toString()}`;
+  },
   operations: { offers: ALL_OPERATIONS, modelInBody: false },
   // The Responses API is on Azure's v1 API (`{base}/v1/responses`, no api-version), the deployment as `model`.
   responses: { url: (ctx) => `${azureApiBase(ctx.target.baseUrl, ctx.target.credentials.resource_name)}/v1/responses` },

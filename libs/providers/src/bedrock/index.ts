@@ -10,6 +10,9 @@ import { awsCredentials, signRequest } from './sign';
 import { invokeStreamAsSse } from './event-stream';
 import { MESSAGES_USAGE } from '../anthropic';
 import { nativeCall } from '../shared/native';
+import { MESSAGES_PATH_USAGE, providerPathCall, providerPathUpstream, type PathUsage } from '../shared/provider-path';
+import { bedrockUsage } from './usage';
+import type { BedrockUsage } from './types';
 
 export interface BedrockAdapterOptions {
   /** Fetches http(s) images (Converse takes image bytes only): the router injects its guarded fetcher. */
@@ -48,6 +51,17 @@ export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAd
     parseResponse: (body, ctx) => parseBedrockResponse(body, ctx.target.upstreamModel),
     createStreamDecoder: (ctx) => new BedrockStreamDecoder(ctx.target.upstreamModel),
     parseError: parseBedrockError,
+    /**
+     * A provider-native path, Cloudflare's `/bedrock-runtime/{region}/model/{modelId}/{operation}`: to the connection's
+     * endpoint (its region, not the path's), signed with its credentials over the client's exact body. Converse and
+     * InvokeModel (Claude) answers are priced; the binary event streams pass through unread (no usage).
+     */
+    providerPath(request, ctx) {
+      const creds = awsCredentials(ctx.target.credentials);
+      const url = `${baseOf(ctx, creds.region)}${request.path.replace(/^\/bedrock-runtime\/[^/]+/, '')}`;
+      const sign = (upstream: UpstreamRequest) => signRequest(upstream, creds, options.now?.());
+      return providerPathUpstream(request, url, sign, BEDROCK_PATH_USAGE, providerPathCall('aws-bedrock', request).stream);
+    },
     native: {
       serves: (model) => /(^|\.)anthropic\.claude|claude/i.test(model),
       /**
@@ -69,6 +83,14 @@ export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAd
     },
   };
 }
+
+/** Converse's usage (`inputTokens`…), else InvokeModel's Claude Message usage. */
+const BEDROCK_PATH_USAGE: PathUsage = {
+  body: (body) => {
+    const u = (body as { usage?: BedrockUsage } | null)?.usage;
+    return u && typeof u.inputTokens === 'number' ? bedrockUsage(u) : MESSAGES_PATH_USAGE.body(body);
+  },
+};
 
 /** The `anthropic_version` Bedrock's InvokeModel takes for Claude. */
 export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';

@@ -2,6 +2,9 @@ import type { ChatRequest } from '@switchyard/types';
 import { AnthropicStreamDecoder, buildAnthropicBody, MESSAGES_USAGE, parseAnthropicResponse } from '../anthropic';
 import { nativeCall, nativeHeaders } from '../shared/native';
 import { versionedBase } from '../shared/base-url';
+import { MESSAGES_PATH_USAGE, providerPathCall, providerPathUpstream, providerUrl, type PathUsage } from '../shared/provider-path';
+import { geminiUsage } from './usage';
+import type { GeminiUsageMetadata } from './types';
 import type { ImageFetcher } from '../shared/images';
 import type { AdapterContext, ProviderAdapter, StreamDecoder, UpstreamRequest } from '../types';
 import { buildGeminiBody } from './chat-request';
@@ -62,8 +65,27 @@ export function createGeminiAdapter(options: GoogleAdapterOptions): ProviderAdap
     parseResponse: (body, ctx) => parseGeminiResponse(body, ctx.target.upstreamModel),
     createStreamDecoder: (ctx) => new GeminiStreamDecoder(ctx.target.upstreamModel),
     parseError: parseGoogleError,
+    providerPath: (request, ctx) =>
+      providerPathUpstream(request, providerUrl(geminiApiBase(ctx.target.baseUrl), request.path), { 'x-goog-api-key': ctx.target.credentials.api_key }, GEMINI_PATH_USAGE, providerPathCall('google-ai-studio', request).stream),
   };
 }
+
+/** A Gemini answer's `usageMetadata` (the last stream event carries the totals). */
+const GEMINI_PATH_USAGE: PathUsage = {
+  body: (body) => {
+    const u = (body as { usageMetadata?: GeminiUsageMetadata } | null)?.usageMetadata;
+    return u ? geminiUsage(u) : null;
+  },
+  events: () => ({ data }) => (data.includes('"usageMetadata"') ? GEMINI_PATH_USAGE.body(parsedEvent(data)) : null),
+};
+
+const parsedEvent = (data: string): unknown => {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return null;
+  }
+};
 
 export interface VertexAdapterOptions extends GoogleAdapterOptions {
   /** The HTTP call used for the service-account token exchange (defaults to the global fetch). */
@@ -122,6 +144,13 @@ export function createVertexAdapter(options: VertexAdapterOptions): ProviderAdap
     createStreamDecoder: (ctx): StreamDecoder =>
       isAnthropicModel(ctx.target.upstreamModel) ? new AnthropicStreamDecoder(ctx.target.upstreamModel) : new GeminiStreamDecoder(ctx.target.upstreamModel),
     parseError: parseGoogleError,
+    // A provider-native path: Gemini (`publishers/google`) or Claude (`publishers/anthropic`), with the service account's token.
+    async providerPath(request, ctx) {
+      const c = ctx.target.credentials;
+      const url = providerUrl(vertexApiBase(ctx.target.baseUrl, c.region), request.path);
+      const usage = request.path.includes('/publishers/anthropic/') ? MESSAGES_PATH_USAGE : GEMINI_PATH_USAGE;
+      return providerPathUpstream(request, url, { authorization: `Bearer ${await tokens.token(c.service_account_json)}` }, usage, providerPathCall('google-vertex', request).stream);
+    },
     native: {
       serves: isAnthropicModel,
       // `/v1/messages` to Claude on Vertex: the body as sent without `model`, with Vertex's `anthropic_version`; betas as the header.

@@ -8,6 +8,7 @@ import { plainToolCallId, splitToolCallId } from '../shared/tool-call-ids';
 import { applyModelParameters } from './model-parameters';
 import { nativeCall, nativeHeaders } from '../shared/native';
 import { responsesEventUsage, responsesUsage } from '../shared/event-usage';
+import { OPENAI_PATH_USAGE, providerPathCall, providerPathUpstream, providerUrl } from '../shared/provider-path';
 import { ProviderStreamError, UnsupportedParameterError, type NativeRequest, type UpstreamCall, type AdapterContext, type ProviderAdapter, type StreamDecoder, type UpstreamRequest } from '../types';
 
 /** The providers that speak the OpenAI wire format (the others have their own folder and translation). */
@@ -32,6 +33,8 @@ export interface OpenAICompatibleConfig<P extends OpenAICompatibleId> {
   url?: (base: string, ctx: AdapterContext<P>, path: string) => string;
   /** The endpoints besides chat completions the provider offers (none when absent). */
   operations?: OpenAIOperationsConfig;
+  /** The URL of a provider-native path (`/{resource}/{deployment}/chat/completions` for Azure); default: `providerUrl` on the base. */
+  pathUrl?: (ctx: AdapterContext<P>, path: string) => string;
   /** The provider serves the Responses API (`/v1/responses` is passed through to it); `url`: where, when not `{base}/responses`. */
   responses?: { url?: (ctx: AdapterContext<P>) => string };
 }
@@ -64,6 +67,11 @@ export function openAICompatibleAdapter<P extends OpenAICompatibleId>(config: Op
     id: config.id,
     operations: config.operations ? openAIOperations({ url: urlOf, headers: authHeaders }, config.operations) : undefined,
     native: config.responses ? { responses: responsesPassThrough(config.responses.url ?? ((ctx) => urlOf('/responses', ctx)), authHeaders) } : undefined,
+
+    providerPath(request, ctx) {
+      const url = config.pathUrl ? config.pathUrl(ctx, request.path) : providerUrl(baseOf(ctx), request.path);
+      return providerPathUpstream(request, url, authHeaders(ctx), OPENAI_PATH_USAGE, providerPathCall(config.id, request).stream);
+    },
 
     buildRequest(request: ChatRequest, ctx: AdapterContext<P>): UpstreamRequest {
       const url = urlOf('/chat/completions', ctx);

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { tokenUsageOf } from '@switchyard/metering';
 import { boundedCall } from '@switchyard/persistence';
 import type { ChatCompletion, ChatCompletionChunk } from '@switchyard/types';
-import type { CompletionResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
+import type { CompletionResult, EndpointJsonResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
 import { tailOf } from '../stream-batches';
 import { LiveFeeds, LivePublisher, type FillMeta, type LiveFeed } from './live-fill';
 
@@ -16,8 +16,14 @@ let tokenSeq = 0;
 const lockToken = () => TOKEN_PREFIX + (tokenSeq++).toString(36);
 
 /** What a cache entry holds: the answer as the upstream gave it, and who gave it. */
-export type CacheEntry = { meta: CachedMeta } & ({ kind: 'completion'; completion: ChatCompletion } | { kind: 'stream'; batches: ChatCompletionChunk[][] });
+export type CacheEntry = { meta: CachedMeta } & (
+  | { kind: 'completion'; completion: ChatCompletion }
+  | { kind: 'stream'; batches: ChatCompletionChunk[][] }
+  /** A provider's own JSON answer (the provider-native paths). */
+  | { kind: 'json'; body: unknown }
+);
 type CachedMeta = FillMeta;
+
 
 /**
  * The outcome of a lookup: an entry; a concurrent streamed fill to follow live (streams only); or the right (a
@@ -174,7 +180,7 @@ export class ResponseCache {
 }
 
 /** A cached entry as the pipeline's result: cost 0 (no tokens were spent), marked HIT. */
-export function replay(entry: CacheEntry, started: number): ExecutionResult {
+export function replay(entry: Exclude<CacheEntry, { kind: 'json' }>, started: number): ExecutionResult {
   if (entry.kind === 'completion') return { kind: 'completion', completion: entry.completion, meta: hitMeta(entry.meta, started), usage: hitUsage(entry.meta) };
   const [head = [], ...rest] = entry.batches;
   return hitResult(entry.meta, head, started, tailOf(rest));
@@ -187,6 +193,11 @@ export function hitResult(meta: FillMeta, head: ChatCompletionChunk[], started: 
 
 const hitMeta = (meta: FillMeta, started: number): ExecutionMeta => ({ ...meta, step: 0, attempts: 0, firstByteMs: performance.now() - started, cache: 'HIT' });
 const hitUsage = (meta: FillMeta) => ({ provider: meta.provider, model: meta.model, tokens: NO_TOKENS, cost: 0 });
+
+/** A provider's own JSON answer from the cache: cost 0, marked HIT. */
+export function replayJson(entry: CacheEntry & { kind: 'json' }, started: number): EndpointJsonResult {
+  return { kind: 'json', body: entry.body, meta: hitMeta(entry.meta, started), usage: hitUsage(entry.meta) };
+}
 
 export const cachedMeta = (meta: ExecutionMeta): CachedMeta => ({ provider: meta.provider, model: meta.model, connectionId: meta.connectionId });
 

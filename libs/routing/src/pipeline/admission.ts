@@ -10,8 +10,11 @@ import type { RequestControls } from './request-controls';
 export interface AdmissionContext {
   call: Caller;
   project: ProjectSnapshot;
-  /** What is asked: a chat completion, another endpoint's operation (embeddings, images…), or a passed-through Responses or Messages body. */
-  operation: 'chat' | EndpointOperation | NativeProtocol;
+  /**
+   * What is asked: a chat completion, another endpoint's operation (embeddings, images…), a passed-through Responses
+   * or Messages body, or a call on a provider's own path (`provider`).
+   */
+  operation: 'chat' | EndpointOperation | NativeProtocol | 'provider';
   request: ChatRequest | EndpointRequest['body'];
   controls: RequestControls;
   targets: RouteTarget[];

@@ -1,13 +1,13 @@
-import type { ProjectSnapshot, TenantDirectory } from '@switchyard/auth';
+import type { ProjectSnapshot, ResolvedConnection, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
 import type { LogAttempt } from '@switchyard/metering';
-import type { NativeRequest } from '@switchyard/providers';
-import { GatewayError, invalidRequest, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits } from '@switchyard/types';
+import { providerPathCall, type NativeRequest, type ProviderPathRequest } from '@switchyard/providers';
+import { GatewayError, invalidRequest, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits, type PassThroughRequest, type ProviderId } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
 import { executionPolicy, type ExecutionPolicy } from '../execution-policy';
 import { endpointNotOffered, type EndpointResult, type ExecutionResult, type Executor } from '../executor';
-import { resolveModel, type RouteTarget } from '../resolve-model';
+import { defaultConnection, resolveModel, type RouteTarget } from '../resolve-model';
 import { routeHeader, setFailureRouting } from '../balance/route-trace';
 import { planDynamicRoute, type DynamicRouteDeps, type DynamicRouteDirectory } from '../routes/dynamic-routes';
 import { filterTargets, planGroup, type BalancingDeps } from '../balance/balance-plan';
@@ -15,6 +15,8 @@ import type { TargetSkip } from '../balance/route-trace';
 import { BALANCED_MODEL } from './chat-request';
 import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
 import { GovernedExecution } from './governed-execution';
+import { canonicalJson } from '../cache/cache-key';
+import { enabledPolicies } from '../dlp/dlp-policy';
 import { mockResult } from './mock-response';
 import type { RequestControls } from './request-controls';
 
@@ -161,6 +163,47 @@ export class GatewayClient {
     return settledRun(run, tickets);
   }
 
+  /**
+   * Runs a provider-native call (Cloudflare's `/v1/{account}/{gateway}/{provider}/{provider path}`): one target, the
+   * organization's connection of that provider (`alias`: the one of that slug or name, Cloudflare's
+   * `cf-aig-byok-alias`; else the default one), the model the request names; admitted, executed and priced like any
+   * call, its bytes passed through both ways; a JSON answer cached as the project's cache says (`runNative`); refused
+   * (400) in a project with DLP policies.
+   */
+  async executeProviderPath(
+    call: Caller,
+    project: ProjectSnapshot,
+    provider: ProviderId,
+    request: ProviderPathRequest,
+    alias: string | null,
+    controls: RequestControls,
+    cancel: Cancellation,
+    attempts?: LogAttempt[],
+  ): Promise<EndpointResult> {
+    // DLP reads and rewrites chat requests: a provider's own bytes cannot be checked, so they are not sent unchecked.
+    if (enabledPolicies(project.settings.dlp).length) {
+      throw invalidRequest("This project's DLP policies apply to translated calls only, so a provider-native path cannot be used: call /compat/chat/completions instead.", 'provider', 'dlp_not_applicable');
+    }
+    const connection = pickConnection(await this.directory.connectionsOf(call.organizationId), provider, alias);
+    const { model: named, stream } = providerPathCall(provider, request);
+    const model = named ?? '';
+    const target: RouteTarget = { connection, upstreamModel: model, requested: `${provider}/${model}`, maxOutputTokens: this.catalog.forUpstream(provider, model)?.max_output_tokens };
+    const body = { ...request.json, model } as PassThroughRequest;
+    let tickets: readonly AdmissionTicket[] = NO_TICKETS;
+    const admitted = this.admitted({ targets: [target] }, { call, project, operation: 'provider', request: body, controls, targets: [target] }).then((t) => void (tickets = t));
+    const policy = executionPolicy(project.settings, controls, this.config.router);
+    // The cache key: the connection, the model, and the request as sent (method, path, body).
+    const key = { stream, target: `${connection.id}/${model}`, request: () => `native ${request.method} ${request.path}\n${request.json ? canonicalJson(request.json) : (request.body?.toString('base64') ?? '')}` };
+    let result: EndpointResult;
+    try {
+      result = await this.governed.runNative(project, controls, key, admitted, () => this.executor.executeProviderPath(request, [target], policy, cancel, attempts));
+    } catch (err) {
+      for (const t of tickets) t.release();
+      throw err;
+    }
+    return tickets.length ? settleWhenDone(result, tickets) : result;
+  }
+
   /** The admission stages' tickets after the plan's own (a dynamic route's cost-limited rate elements), released if admission refuses. */
   private async admitted(plan: ResolvedTargets, ctx: Parameters<typeof admit>[1]): Promise<readonly AdmissionTicket[]> {
     const own = plan.ticket ? [plan.ticket] : NO_TICKETS;
@@ -228,6 +271,21 @@ export class GatewayClient {
     }
     return { targets, routing, label, ticket, latency, skipped: skipped.length ? skipped : undefined };
   }
+}
+
+/**
+ * The connection a provider-native call goes to: with `alias`, the provider's connection of that slug or name (a 400
+ * naming the alias when there is none); else the provider's default connection (a 400 when there is none).
+ */
+export function pickConnection(connections: readonly ResolvedConnection[], provider: ProviderId, alias: string | null): ResolvedConnection {
+  if (alias !== null) {
+    const named = connections.find((c) => c.provider === provider && (c.slug === alias || c.name === alias));
+    if (named) return named;
+    if (alias !== 'default') throw invalidRequest(`cf-aig-byok-alias '${alias}' names no ${provider} connection of this organization.`, 'cf-aig-byok-alias', 'unknown_byok_alias');
+  }
+  const connection = defaultConnection(connections as ResolvedConnection[], provider);
+  if (!connection) throw invalidRequest(`No default ${provider} connection is configured for this organization (name one with cf-aig-byok-alias).`, 'provider', 'provider_not_connected');
+  return connection;
 }
 
 /** What resolve decided: the targets in order, and the decision for the trace (`x-gateway-route`, the log's `routing`). */

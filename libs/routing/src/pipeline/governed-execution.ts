@@ -3,10 +3,10 @@ import { GatewayError, type ChatCompletionChunk, type ChatRequest } from '@switc
 import { cacheKeyHash, normalizedRequest } from '../cache/cache-key';
 import { cacheDecision, type CacheDecision } from '../cache/cache-plan';
 import { continuation, LiveFillFailed, type LiveFeed } from '../cache/live-fill';
-import { cachedMeta, captureStream, completionEntry, hitResult, replay, type CacheLookup, type ResponseCache } from '../cache/response-cache';
+import { cachedMeta, captureStream, completionEntry, hitResult, replay, replayJson, type CacheLookup, type ResponseCache } from '../cache/response-cache';
 import { builtInDetector, checkRequest, checkResponse, type DetectorLookup } from '../dlp/dlp-stage';
 import { enabledPolicies, mergeResults, type DlpPolicy } from '../dlp/dlp-policy';
-import type { ExecutionResult, StreamResult } from '../executor';
+import type { EndpointResult, ExecutionResult, StreamResult } from '../executor';
 import type { RouteTarget } from '../resolve-model';
 import type { RequestControls } from './request-controls';
 
@@ -45,19 +45,81 @@ export class GovernedExecution {
     const decision = this.cache ? cacheDecision(project.settings, controls.cache) : NONE;
     const policies = enabledPolicies(project.settings.dlp);
     if (decision.use !== 'cache' || !this.cache) return new GovernedCall(this.cache, this.detectors, project, request, decision, policies, null);
-    const hash = cacheKeyHash({
-      projectId: project.id,
-      generation: project.settings.cache_invalidate_on_update ? (project.version ?? 0) : null,
-      customer: controls.cache.byCustomer ? (controls.log.customerIdentifier ?? '') : null,
-      customKey: controls.cache.key,
-      stream: request.stream === true,
-      target: targets[0] ? `${targets[0].connection.id}/${targets[0].upstreamModel}` : '',
-      request: () => normalizedRequest(request),
-    });
+    const target = targets[0] ? `${targets[0].connection.id}/${targets[0].upstreamModel}` : '';
+    const hash = hashOf(project, controls, controls.cache.key, request.stream === true, target, () => normalizedRequest(request));
     const stop = { aborted: false };
     const found = this.cache.lookup(hash, stop, request.stream === true).catch((): CacheLookup => ({ fill: null }));
     return new GovernedCall(this.cache, this.detectors, project, request, decision, policies, { hash, ttlSeconds: decision.ttlSeconds, found, stop });
   }
+
+  /**
+   * The exact cache around a provider-native JSON call (the provider's own body, keyed by the target and
+   * `request`, the method, path and body; a custom key in its own namespace, apart from chat's): a hit is the
+   * stored answer (cost 0), a miss calls `execute` and stores its JSON answer. A stream is neither read nor stored.
+   * `admitted` is awaited after the look is sent, so both go out in the same tick. DLP does not apply here (the
+   * caller refuses such calls in a project with policies).
+   */
+  async runNative(
+    project: ProjectSnapshot,
+    controls: RequestControls,
+    call: { stream: boolean; target: string; request: () => string },
+    admitted: Promise<unknown>,
+    execute: () => Promise<EndpointResult>,
+  ): Promise<EndpointResult> {
+    const decision = this.cache && !call.stream ? cacheDecision(project.settings, controls.cache) : NONE;
+    if (decision.use === 'none' || !this.cache) {
+      await admitted;
+      return execute();
+    }
+    if (decision.use === 'bypass') {
+      await admitted;
+      return withCacheStatus(await execute(), 'BYPASS');
+    }
+    const started = performance.now();
+    const customKey = controls.cache.key === null ? null : `native:${controls.cache.key}`;
+    const hash = hashOf(project, controls, customKey, false, call.target, call.request);
+    const stop = { aborted: false };
+    const found = this.cache.lookup(hash, stop).catch((): CacheLookup => ({ fill: null }));
+    const cache = this.cache;
+    try {
+      await admitted;
+    } catch (err) {
+      stop.aborted = true;
+      void found.then((f) => ('fill' in f && f.fill ? cache.release(hash, f.fill) : undefined));
+      throw err;
+    }
+    const look = await found;
+    if ('hit' in look && look.hit.kind === 'json') return replayJson(look.hit, started);
+    const token = 'fill' in look ? look.fill : null;
+    let result: EndpointResult;
+    try {
+      result = await execute();
+    } catch (err) {
+      void cache.release(hash, token);
+      throw err;
+    }
+    if (result.kind === 'json') void cache.fill(hash, token, { kind: 'json', body: result.body, meta: cachedMeta(result.meta) }, decision.ttlSeconds);
+    else void cache.release(hash, token);
+    return withCacheStatus(result, 'MISS');
+  }
+}
+
+const withCacheStatus = (result: EndpointResult, status: 'MISS' | 'BYPASS'): EndpointResult => {
+  result.meta.cache = status;
+  return result;
+};
+
+/** The entry hash of a call of this project with these controls (the cache key's parts). */
+function hashOf(project: ProjectSnapshot, controls: RequestControls, customKey: string | null, stream: boolean, target: string, request: () => string): string {
+  return cacheKeyHash({
+    projectId: project.id,
+    generation: project.settings.cache_invalidate_on_update ? (project.version ?? 0) : null,
+    customer: controls.cache.byCustomer ? (controls.log.customerIdentifier ?? '') : null,
+    customKey,
+    stream,
+    target,
+    request,
+  });
 }
 
 /** The cache look of a call, in flight from `begin`. */
@@ -98,10 +160,11 @@ export class GovernedCall {
   }
 
   private serve(found: CacheLookup, execute: Execute, follows: number): Promise<ExecutionResult> {
-    if ('hit' in found) return Promise.resolve(replay(found.hit, this.started));
+    // Provider-native entries are keyed apart (`runNative`): a chat look finds chat answers only.
+    if ('hit' in found && found.hit.kind !== 'json') return Promise.resolve(replay(found.hit, this.started));
     if ('follow' in found) return this.follow(found.follow, execute, follows + 1);
     const look = this.look!;
-    return this.call(execute, { hash: look.hash, token: found.fill, ttlSeconds: look.ttlSeconds });
+    return this.call(execute, { hash: look.hash, token: 'fill' in found ? found.fill : null, ttlSeconds: look.ttlSeconds });
   }
 
   /** The call itself: DLP on the request, the upstream call, DLP on the answer, then the answer stored (or the fill lock freed). */

@@ -23,6 +23,7 @@ describe('request controls', () => {
       },
       customer: null,
       cache: { skip: false, enabled: false, ttlSeconds: undefined, key: null, byCustomer: false, omitLog: false },
+      zdr: false,
       trace: null,
     });
   });
@@ -151,10 +152,25 @@ describe('request controls', () => {
       expect(parseRequestControls({}, { cache_enabled: false }).cache).toMatchObject({ skip: true, enabled: false });
     });
 
+    it("read Cloudflare's older names cf-cache-ttl and cf-skip-cache, after the x-gateway-* and cf-aig-* ones", () => {
+      expect(parseRequestControls({ 'cf-cache-ttl': '90', 'cf-skip-cache': 'true' }).cache).toMatchObject({ ttlSeconds: 90, skip: true });
+      expect(parseRequestControls({ 'cf-cache-ttl': '90', 'cf-aig-cache-ttl': '30' }).cache.ttlSeconds).toBe(30);
+      expect(parseRequestControls({ 'cf-skip-cache': 'false', 'x-gateway-skip-cache': 'true' }).cache.skip).toBe(true);
+    });
+
+    it('cf-aig-zdr: true skips the cache both ways; a value other than true or false is a 400', () => {
+      const controls = parseRequestControls({ 'cf-aig-zdr': 'true', 'cf-aig-cache-ttl': '60' });
+      expect(controls).toMatchObject({ zdr: true, cache: { skip: true, ttlSeconds: 60 } });
+      expect(parseRequestControls({ 'cf-aig-zdr': 'false' }).zdr).toBe(false);
+      expect(() => parseRequestControls({ 'cf-aig-zdr': '1' })).toThrow(expect.objectContaining({ status: 400, param: 'cf-aig-zdr' }));
+    });
+
     it.each([
       [{ 'x-gateway-cache-ttl': '-1' }, {}, 'x-gateway-cache-ttl'],
       [{ 'cf-aig-cache-ttl': '2592001' }, {}, 'cf-aig-cache-ttl'],
       [{ 'x-gateway-skip-cache': 'yes' }, {}, 'x-gateway-skip-cache'],
+      [{ 'cf-cache-ttl': '2592001' }, {}, 'cf-cache-ttl'],
+      [{ 'cf-skip-cache': 'yes' }, {}, 'cf-skip-cache'],
       [{ 'x-gateway-cache-key': 'k'.repeat(1025) }, {}, 'x-gateway-cache-key'],
       [{}, { cache_ttl: 2_592_001 }, 'cache_ttl'],
       [{}, { cache_options: { cache_by_region: true } }, 'cache_options.cache_by_region'],

@@ -84,6 +84,11 @@ export interface RequestControls {
   /** The end user's limits from the body's `customer_params` (Keywords AI), null when it sets none. */
   customer: CustomerLimits | null;
   cache: CacheControls;
+  /**
+   * `cf-aig-zdr: true` (or `x-gateway-zdr`): zero data retention for this request, as the project's `zdr` is for all of
+   * them: no bodies in the log record, not cached (neither read nor written), no stored Responses conversation.
+   */
+  zdr: boolean;
   /** The caller's trace (`traceparent`, or `cf-aig-otel-trace-id` + `cf-aig-otel-parent-span-id`), null when it sent none or a malformed one. */
   trace: TraceContext | null;
 }
@@ -121,8 +126,8 @@ export interface CacheControls {
 const NO_FALLBACKS: readonly string[] = [];
 const BACKOFFS: readonly string[] = ['constant', 'linear', 'exponential'];
 
-/** The two header names of a control: `x-gateway-<name>` and its Cloudflare alias `cf-aig-<name>`. */
-const names = (name: string) => [`x-gateway-${name}`, `cf-aig-${name}`] as const;
+/** The header names of a control: `x-gateway-<name>` and its Cloudflare alias `cf-aig-<name>` (and Cloudflare's older name). */
+const names = (name: string, older?: string): readonly string[] => (older ? [`x-gateway-${name}`, `cf-aig-${name}`, older] : [`x-gateway-${name}`, `cf-aig-${name}`]);
 const MAX_ATTEMPTS = names('max-attempts');
 const RETRY_DELAY = names('retry-delay');
 const BACKOFF = names('backoff');
@@ -133,8 +138,9 @@ const COLLECT_LOG = names('collect-log');
 const COLLECT_LOG_PAYLOAD = names('collect-log-payload');
 const EVENT_ID = names('event-id');
 const CUSTOM_COST = names('custom-cost');
-const CACHE_TTL = names('cache-ttl');
-const SKIP_CACHE = names('skip-cache');
+const CACHE_TTL = names('cache-ttl', 'cf-cache-ttl');
+const SKIP_CACHE = names('skip-cache', 'cf-skip-cache');
+const ZDR = names('zdr');
 const TRANSLATE = names('translate');
 const CACHE_KEY = names('cache-key');
 /** The longest cache TTL (30 days, the project setting's bound). */
@@ -166,6 +172,7 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
   const backoff = control(headers, BACKOFF);
   if (backoff && !BACKOFFS.includes(backoff.value)) throw invalidRequest(`Header ${backoff.header} must be constant, linear or exponential.`, backoff.header);
   const log = logControls(headers, body);
+  const zdr = boolControl(headers, ZDR) === true;
   return {
     maxAttempts,
     retryDelayMs,
@@ -179,7 +186,8 @@ export function parseRequestControls(headers: HeaderMap, body: BodyExtensions = 
     balance: balanceControls(body),
     log,
     customer: customerLimitsOf(body.customer_params, log.customerIdentifier),
-    cache: cacheControls(headers, body),
+    cache: cacheControls(headers, body, zdr),
+    zdr,
     routeHeaders: routeHeadersOf(headers),
     trace: parseTraceContext(headers),
   };
@@ -195,13 +203,13 @@ function routeHeadersOf(headers: HeaderMap): Record<string, string> | undefined 
   return out;
 }
 
-function cacheControls(headers: HeaderMap, body: BodyExtensions): CacheControls {
+function cacheControls(headers: HeaderMap, body: BodyExtensions, zdr: boolean): CacheControls {
   const key = control(headers, CACHE_KEY);
   if (key && key.value.length > MAX_CACHE_KEY_LENGTH) throw invalidRequest(`Header ${key.header} must be at most ${MAX_CACHE_KEY_LENGTH} characters.`, key.header);
   if (body.cache_ttl !== undefined && body.cache_ttl > MAX_CACHE_TTL_SECONDS) throw invalidRequest(`cache_ttl must be at most ${MAX_CACHE_TTL_SECONDS} seconds.`, 'cache_ttl');
   const options = cacheOptions(body.cache_options);
   return {
-    skip: boolControl(headers, SKIP_CACHE) === true || body.cache_enabled === false,
+    skip: boolControl(headers, SKIP_CACHE) === true || body.cache_enabled === false || zdr,
     enabled: body.cache_enabled === true,
     ttlSeconds: intControl(headers, CACHE_TTL, 0, MAX_CACHE_TTL_SECONDS) ?? body.cache_ttl,
     key: key?.value ?? null,
@@ -256,14 +264,14 @@ function logControls(headers: HeaderMap, body: BodyExtensions): LogControls {
 
 const identifier = (v: string | number | undefined): string | null => (v === undefined ? null : String(v));
 
-function boolControl(headers: HeaderMap, names: readonly [string, string]): boolean | undefined {
+function boolControl(headers: HeaderMap, names: readonly string[]): boolean | undefined {
   const c = control(headers, names);
   if (!c) return undefined;
   if (c.value !== 'true' && c.value !== 'false') throw invalidRequest(`Header ${c.header} must be true or false.`, c.header);
   return c.value === 'true';
 }
 
-function jsonControl(headers: HeaderMap, names: readonly [string, string], shape: string): { header: string; value: Record<string, unknown> } | undefined {
+function jsonControl(headers: HeaderMap, names: readonly string[], shape: string): { header: string; value: Record<string, unknown> } | undefined {
   const c = control(headers, names);
   if (!c) return undefined;
   let value: unknown;
@@ -303,7 +311,7 @@ function customCostControl(headers: HeaderMap): CustomCost | null {
   return { perTokenIn, perTokenOut };
 }
 
-function control(headers: HeaderMap, names: readonly [string, string]): { header: string; value: string } | undefined {
+function control(headers: HeaderMap, names: readonly string[]): { header: string; value: string } | undefined {
   for (const header of names) {
     const v = headers[header];
     const value = Array.isArray(v) ? v[0] : v;
@@ -312,7 +320,7 @@ function control(headers: HeaderMap, names: readonly [string, string]): { header
   return undefined;
 }
 
-function intControl(headers: HeaderMap, names: readonly [string, string], min: number, max: number): number | undefined {
+function intControl(headers: HeaderMap, names: readonly string[], min: number, max: number): number | undefined {
   const c = control(headers, names);
   if (!c) return undefined;
   const n = Number(c.value);

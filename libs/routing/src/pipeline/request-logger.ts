@@ -72,8 +72,11 @@ const NO_TOKENS = tokenUsageOf(undefined);
 /** Whether a request is recorded: the request's `x-gateway-collect-log` (or `disable_log`) over the project's `collect_logs`. */
 export const isRecorded = (project: ProjectSnapshot, controls: RequestControls): boolean => controls.log.collect ?? project.settings.collect_logs;
 
-/** Whether a record carries the bodies: never with `zdr`, else unless `x-gateway-collect-log-payload: false`. */
-export const hasBodies = (project: ProjectSnapshot, controls: RequestControls): boolean => !project.settings.zdr && controls.log.collectPayload;
+/** Whether the request's data may be kept (its bodies logged, a conversation stored): not with the project's `zdr` or the request's `cf-aig-zdr`. */
+export const retainsData = (project: ProjectSnapshot, controls: RequestControls): boolean => !project.settings.zdr && !controls.zdr;
+
+/** Whether a record carries the bodies: never with `zdr` (the project's or the request's), else unless `x-gateway-collect-log-payload: false`. */
+export const hasBodies = (project: ProjectSnapshot, controls: RequestControls): boolean => retainsData(project, controls) && controls.log.collectPayload;
 
 /** The cost of a call: the request's custom cost over the catalog's price (null: unpriced, or no usage). */
 export function callCost(usage: UsageRecord | null, controls: RequestControls): number | null {

@@ -26,7 +26,10 @@ describe('SpanExporter (real Redis, a loopback OTLP receiver)', () => {
   let receiver: Server;
   let receiverUrl: string;
   const bodies: string[] = [];
+  const paths: string[] = [];
   const drops: [number, string][] = [];
+  const delays: number[] = [];
+  let flaky = 0;
 
   const exporter = (over: Partial<SpanExporterOptions> = {}) =>
     new SpanExporter({
@@ -39,6 +42,7 @@ describe('SpanExporter (real Redis, a loopback OTLP receiver)', () => {
       intervalMs: 60_000,
       timeoutMs: 5000,
       onDrop: (n, reason) => drops.push([n, reason]),
+      sleep: async (ms) => void delays.push(ms),
       ...over,
     });
 
@@ -55,7 +59,10 @@ describe('SpanExporter (real Redis, a loopback OTLP receiver)', () => {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         bodies.push(body);
-        res.writeHead(req.url === '/fail' ? 500 : 200).end('{}');
+        paths.push(req.url ?? '');
+        // `/flaky` fails twice (503, then 429), then takes the export; `/bad` refuses it (400); `/fail` always fails.
+        const status = req.url === '/fail' ? 500 : req.url === '/bad' ? 400 : req.url === '/flaky' && flaky < 2 ? [503, 429][flaky++]! : 200;
+        res.writeHead(status).end('{}');
       });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
@@ -66,7 +73,10 @@ describe('SpanExporter (real Redis, a loopback OTLP receiver)', () => {
     const k = ingestQueueKeys(env.config.redis.prefix);
     await redis.del(k.stream, k.depth);
     bodies.length = 0;
+    paths.length = 0;
     drops.length = 0;
+    delays.length = 0;
+    flaky = 0;
   });
 
   afterAll(async () => {
@@ -126,7 +136,35 @@ describe('SpanExporter (real Redis, a loopback OTLP receiver)', () => {
       [1, 'target_failed'],
       [1, 'target_failed'],
     ]);
-    expect(bodies).toHaveLength(1);
+    // The failing target was tried 3 times (with backoff) before its span was dropped; the refused one never.
+    expect(bodies).toHaveLength(3);
+    expect(delays).toEqual([250, 500]);
     expect((await queued()).map((q) => q.count)).toEqual([1, 1]);
+  });
+
+  it('retries a transient failure (5xx, 429) with bounded backoff off the request path, a 4xx not at all', async () => {
+    const e = exporter({ retry: { attempts: 4, baseMs: 100, capMs: 150 } });
+    e.add('p1', [{ url: `${receiverUrl}/flaky`, authorization: '', headers: {} }], [span('a'.repeat(32))]);
+    await e.flush();
+    expect(paths).toEqual(['/flaky', '/flaky', '/flaky']);
+    expect(delays).toEqual([100, 150]);
+    expect(drops).toEqual([]);
+    e.add('p1', [{ url: `${receiverUrl}/bad`, authorization: '', headers: {} }], [span('a'.repeat(32))]);
+    await e.flush();
+    expect(paths.slice(3)).toEqual(['/bad']);
+    expect(drops).toEqual([[1, 'target_failed']]);
+  });
+
+  it("sends every span to the operator's endpoint too (OTEL_EXPORTER_OTLP_ENDPOINT), projects with and without otel[] alike", async () => {
+    const operatorTarget = { url: `${receiverUrl}/operator/v1/traces`, authorization: '', headers: {}, content_type: 'json' as const };
+    const e = exporter({ operatorTarget, dispatcher: createOutboundAgent({ allowPrivate: false }) });
+    e.add('p1', [], [span('b'.repeat(32))]);
+    e.add('p2', [], [span('c'.repeat(32)), span('c'.repeat(32))]);
+    await e.flush();
+    // The operator's URL is trusted (not through the guarded agent, which would refuse loopback).
+    expect(paths).toEqual(['/operator/v1/traces']);
+    const sent = JSON.parse(bodies[0]!) as { resourceSpans: { scopeSpans: { spans: { traceId: string }[] }[] }[] };
+    expect(sent.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((ss) => ss.spans.map((x) => x.traceId)))).toHaveLength(3);
+    expect(drops).toEqual([]);
   });
 });

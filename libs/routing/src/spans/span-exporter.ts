@@ -1,6 +1,7 @@
 import type { SpanRecord } from '@switchyard/persistence';
 import { INGEST_ENQUEUE_SCRIPT, ingestQueueKeys } from '@switchyard/queue';
 import { encodeOtlpExport, GATEWAY_SCOPE, type GatewaySpan, type OtelTarget, type SpanSink, type SpanSource } from '@switchyard/telemetry';
+import { isPrivateAddressError } from '@switchyard/http';
 import type { Redis } from 'ioredis';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 
@@ -20,6 +21,19 @@ export interface SpanExporterOptions {
   intervalMs: number;
   /** Per OTLP export request. */
   timeoutMs: number;
+  /**
+   * A failed export to a target (a network error, a 429 or 5xx answer) is sent again, at most `attempts` times in
+   * all, after `baseMs`, 2x, 4x… (capped at `capMs`), off the request path; then its spans are dropped and counted.
+   * A refused destination (private address) or another 4xx is not retried.
+   */
+  retry?: { attempts: number; baseMs: number; capMs: number };
+  /**
+   * The operator's OTLP/HTTP traces endpoint (OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`): every span the gateway
+   * exports goes there too, through `operatorDispatcher` (the operator's URL may be private; default: undici's).
+   */
+  operatorTarget?: OtelTarget | null;
+  operatorDispatcher?: Dispatcher;
+  sleep?: (ms: number) => Promise<void>;
   /** Told how many spans were dropped and why. */
   onDrop?: (count: number, reason: 'buffer_full' | 'queue_full' | 'store_failed' | 'target_failed') => void;
   onError?: (err: unknown, where: string) => void;
@@ -108,9 +122,12 @@ export class SpanExporter implements SpanSink {
     );
   }
 
-  /** (b) The projects' `otel[]` targets: one OTLP/HTTP request per distinct target. */
+  /** (b) The projects' `otel[]` targets: one OTLP/HTTP request per distinct target; and the operator's endpoint, every span. */
   private async export(batch: Pending[]): Promise<void> {
     const byTarget = new Map<string, { target: OtelTarget; spans: GatewaySpan[] }>();
+    const operator = this.options.operatorTarget;
+    const sends: Promise<void>[] = [];
+    if (operator) sends.push(this.send(operator, batch.flatMap((p) => p.spans), this.options.operatorDispatcher));
     for (const p of batch) {
       for (const target of p.targets) {
         const key = JSON.stringify([target.url, target.authorization, target.headers, target.content_type ?? 'json']);
@@ -119,29 +136,41 @@ export class SpanExporter implements SpanSink {
         else byTarget.set(key, { target, spans: [...p.spans] });
       }
     }
-    await Promise.all([...byTarget.values()].map(({ target, spans }) => this.send(target, spans)));
+    for (const { target, spans } of byTarget.values()) sends.push(this.send(target, spans, this.options.dispatcher));
+    await Promise.all(sends);
   }
 
-  private async send(target: OtelTarget, spans: GatewaySpan[]): Promise<void> {
+  /** One OTLP export, retried with bounded backoff while it fails transiently (see `retry`); dropped and counted after the last attempt. */
+  private async send(target: OtelTarget, spans: GatewaySpan[], dispatcher: Dispatcher | undefined): Promise<void> {
     const { body, contentType } = encodeOtlpExport(spans, this.options.source, target.content_type ?? 'json');
     const headers: Record<string, string> = { ...target.headers, 'content-type': contentType };
     if (target.authorization) headers['authorization'] = target.authorization;
-    try {
-      const res = await undiciRequest(target.url, {
-        method: 'POST',
-        headers,
-        body,
-        dispatcher: this.options.dispatcher,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      await res.body.dump();
-      if (res.statusCode >= 300) throw new Error(`${new URL(target.url).host} answered ${res.statusCode}`);
-    } catch (err) {
-      this.options.onDrop?.(spans.length, 'target_failed');
-      this.options.onError?.(err, 'otel target');
+    const { attempts, baseMs, capMs } = this.options.retry ?? DEFAULT_RETRY;
+    for (let n = 1; ; n++) {
+      let retryable: boolean;
+      let error: unknown;
+      try {
+        const res = await undiciRequest(target.url, { method: 'POST', headers, body, dispatcher, signal: AbortSignal.timeout(this.options.timeoutMs) });
+        await res.body.dump();
+        if (res.statusCode < 300) return;
+        retryable = res.statusCode === 429 || res.statusCode >= 500;
+        error = new Error(`${new URL(target.url).host} answered ${res.statusCode}`);
+      } catch (err) {
+        retryable = !isPrivateAddressError(err);
+        error = err;
+      }
+      if (!retryable || n >= attempts) {
+        this.options.onDrop?.(spans.length, 'target_failed');
+        this.options.onError?.(error, target === this.options.operatorTarget ? 'operator endpoint' : 'otel target');
+        return;
+      }
+      await (this.options.sleep ?? sleep)(Math.min(capMs, baseMs * 2 ** (n - 1)));
     }
   }
 }
+
+const DEFAULT_RETRY = { attempts: 3, baseMs: 250, capMs: 2000 };
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /** A gateway span as the collector's ingest stream carries it (the `spans` table's columns). */
 export function toSpanRecord(s: GatewaySpan, source: SpanSource): SpanRecord {
