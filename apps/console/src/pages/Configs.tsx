@@ -128,7 +128,7 @@ function ConfigDetail({ id }: { id: string }) {
           ) : (
             <Empty>No variants yet: add one below.</Empty>
           )}
-          <VariantForm base={base} onSaved={(name) => {
+          <VariantForm key={variants.length} base={base} onSaved={(name) => {
               setSelected(name);
               refresh();
             }} />

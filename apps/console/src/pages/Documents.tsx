@@ -177,8 +177,10 @@ function JobView({ id }: { id: string }) {
                     <p className="muted">Page images are drawn for files uploaded in this tab.</p>
                   )}
                 </div>
-                <div className="markdown" role="region" aria-label={`Markdown of page ${p.page}`}>
-                  <LazyMarkdown source={p.markdown} />
+                <div>
+                  <div className="markdown" role="region" aria-label={`Markdown of page ${p.page}`}>
+                    <LazyMarkdown source={p.markdown} />
+                  </div>
                   <details>
                     <summary>Markdown source</summary>
                     <pre>{p.markdown}</pre>
