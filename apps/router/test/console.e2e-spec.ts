@@ -349,9 +349,15 @@ run('console in a headless browser', () => {
     expect(prompt.body).toMatchObject({ deployed_version: 1, latest_version: 2 });
 
     // Overview and Projects render with the data; the phone layout and the dark theme.
+    // A later visit asks the collector again (the range ends now) and shows this session's requests.
+    const analyticsCalls: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/analytics')) analyticsCalls.push(r.url());
+    });
     await nav('Overview');
     await page.getByText('Cache hit rate').waitFor();
     await page.getByRole('figure').first().waitFor();
+    expect(analyticsCalls.length).toBeGreaterThanOrEqual(1);
     await shot('overview');
     await nav('Projects');
     await page.getByRole('form', { name: 'Gateway settings' }).waitFor();
