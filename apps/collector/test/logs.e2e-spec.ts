@@ -156,6 +156,31 @@ describe('logs API: list with filters, search, order and paging; get; bodies; fe
     expect((await api(`/v1/logs/${r.id}`, { method: 'PATCH', body: { feedback: 1 }, key: other.projectKey })).status).toBe(404);
   });
 
+  it('answers an organization key with admin for a project of its organization (x-gateway-project), a 403 for another organization', async () => {
+    const created = await httpJson(`${router.url}/v1/admin/access-keys`, { token: env.config.admin.token, body: { organization_id: tenant.organizationId, name: 'org admin', admin: true } });
+    expect(created.status).toBe(201);
+    const orgAdmin = created.body.key as string;
+    const asOrgAdmin = (path: string, project?: string) => httpJson(`${url}${path}`, { token: orgAdmin, headers: project ? { 'x-gateway-project': project } : {} });
+    const listed = await asOrgAdmin('/v1/logs?per_page=5', 'default');
+    expect(listed.status).toBe(200);
+    expect((listed.body.data as { id: string }[]).map((r) => r.id)).toEqual(newestFirst(records).slice(0, 5));
+    expect((await asOrgAdmin(`/v1/logs/${records[20]!.id}`, tenant.projectId)).body.id).toBe(records[20]!.id);
+    expect((await asOrgAdmin('/v1/traces', 'default')).status).toBe(200);
+    // No project named: the organization's default one, as on the router.
+    expect((await asOrgAdmin(`/v1/logs/${records[21]!.id}`)).status).toBe(200);
+    // `?project=` as the admin token sends it: its own organization only.
+    expect((await asOrgAdmin(`/v1/logs?per_page=1&project=${tenant.organizationId}/default`)).status).toBe(200);
+    const otherOrg = await asOrgAdmin(`/v1/logs?project=${other.organizationId}/default`);
+    expect(otherOrg.status).toBe(403);
+    expect(otherOrg.body.error).toMatchObject({ type: 'permission_error', code: 'organization_mismatch' });
+    // Another organization's project by UUID does not exist in this one.
+    expect((await asOrgAdmin(`/v1/logs/${otherRecords[0]!.id}`, other.projectId)).status).toBe(404);
+    // An organization key without admin is still refused.
+    const plain = await httpJson(`${url}/v1/logs`, { token: tenant.orgKey, headers: { 'x-gateway-project': 'default' } });
+    expect(plain.status).toBe(401);
+    expect(plain.body.error.code).toBe('project_key_required');
+  });
+
   it('serves analytics by model (with duration percentiles) and by a metadata key from the rollups, and hourly buckets', async () => {
     const range = `from=${new Date(T0).toISOString()}&to=${new Date(T0 + 86_400_000).toISOString()}`;
     const byModel = await api(`/v1/analytics?interval=day&group_by=model&${range}`);

@@ -15,6 +15,8 @@ const Connections = lazy(() => import('./pages/Connections'));
 const Projects = lazy(() => import('./pages/Projects'));
 const RoutesPage = lazy(() => import('./pages/RoutesPage'));
 const Documents = lazy(() => import('./pages/Documents'));
+const Configs = lazy(() => import('./pages/Configs'));
+const Prompts = lazy(() => import('./pages/Prompts'));
 
 const NAV: Array<[string, string]> = [
   ['overview', 'Overview'],
@@ -25,6 +27,8 @@ const NAV: Array<[string, string]> = [
   ['connections', 'Connections'],
   ['projects', 'Projects'],
   ['routes', 'Routes'],
+  ['configs', 'Configs'],
+  ['prompts', 'Prompts'],
   ['documents', 'Documents'],
 ];
 
@@ -93,6 +97,10 @@ export function App() {
               <Route path="/projects" element={<Projects />} />
               <Route path="/routes" element={<RoutesPage />} />
               <Route path="/routes/:id" element={<RoutesPage />} />
+              <Route path="/configs" element={<Configs />} />
+              <Route path="/configs/:id" element={<Configs />} />
+              <Route path="/prompts" element={<Prompts />} />
+              <Route path="/prompts/:id" element={<Prompts />} />
               <Route path="/documents" element={<Documents />} />
               <Route path="/documents/:id" element={<Documents />} />
               <Route path="*" element={<p>No such page.</p>} />

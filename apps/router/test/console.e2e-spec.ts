@@ -45,7 +45,8 @@ run('console in a headless browser', () => {
       COLLECTOR_PUBLIC_URL: `http://127.0.0.1:${collectorPort}`,
       DOCUMENTS_PUBLIC_URL: `http://127.0.0.1:${documentsPort}`,
     });
-    router = await startServiceProcess('router', env.env, routerPort);
+    // Every request gets the gateway's own spans, so the playground's request has a trace to open.
+    router = await startServiceProcess('router', { ...env.env, OTEL_GATEWAY_SPANS: 'all' }, routerPort);
     collector = await startServiceProcess('collector', env.env, collectorPort);
     const documents = await startServiceProcess('documents', env.env, documentsPort);
     worker = await startWorkerProcess(env.env);
@@ -86,7 +87,7 @@ run('console in a headless browser', () => {
     await page.getByRole('heading', { level: 1, name: heading, exact: true }).waitFor();
   };
 
-  it('signs in, creates a key and a connection, chats, finds and rates the log, opens a trace, parses a PDF, deploys a route', async () => {
+  it('signs in, creates a key and a connection, chats (Markdown), finds and rates the log, opens traces and the log of a gateway span, parses a PDF and extracts from it, deploys a route, a config and a prompt, and reads logs with an org admin key', async () => {
     // The static files: no auth, hashed assets immutable, client routes fall back to index.html.
     const index = await fetch(`${router.url}/console/logs`);
     expect(index.status).toBe(200);
@@ -160,8 +161,14 @@ run('console in a headless browser', () => {
     await nav('Playground');
     await page.getByLabel('Model', { exact: true }).fill('@mock/gpt-4o-mini');
     await page.getByLabel('Message').fill('Say hello');
+    // The answer is Markdown with a table: rendered (remark-gfm), its raw HTML escaped.
+    mock.enqueue({ content: ['Hello', ' from', ' the mock.', '\n\n| Plan | Price |\n|---|---|\n| Pro | $20 |\n\n<b>raw</b>'], usage: { prompt_tokens: 11, completion_tokens: 20 } });
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByText('Hello from the mock.').waitFor();
+    const conversation = page.getByRole('list', { name: 'Conversation' });
+    await conversation.getByRole('cell', { name: '$20' }).waitFor();
+    expect(await conversation.locator('b').count()).toBe(0);
+    expect(await conversation.textContent()).toContain('<b>raw</b>');
     expect(await page.getByRole('region', { name: 'Response headers' }).textContent()).toContain('x-gateway-provider');
     await shot('playground');
 
@@ -179,13 +186,14 @@ run('console in a headless browser', () => {
     await table.getByRole('row').nth(1).click();
     const detail = page.getByRole('complementary', { name: 'Log detail' });
     await detail.getByText('Hello from the mock.').waitFor();
+    await detail.getByRole('region', { name: 'Response body' }).getByRole('cell', { name: 'Pro' }).waitFor();
     await detail.getByRole('button', { name: /Thumbs up/ }).click();
     await detail.getByText('Saved').waitFor();
     await shot('logs');
     const logs = await httpJson(`${collector.url}/v1/logs?project=${orgId}/default`, { token: env.config.admin.token });
     expect(logs.body.data.filter((l: { feedback: number | null }) => l.feedback === 1)).toHaveLength(1);
 
-    // Traces: the gateway emits no spans of its own yet, so a client trace is sent over OTLP and opened.
+    // Traces: a client's trace sent over OTLP, opened from the list.
     const traceId = '5b8efff798038103d269b633813fc60c';
     const t0 = BigInt(Date.now() - 5_000) * 1_000_000n;
     const otlp = {
@@ -229,6 +237,28 @@ run('console in a headless browser', () => {
     await page.getByRole('region', { name: 'Span detail' }).getByText('gen_ai.request.model').waitFor();
     await shot('trace');
 
+    // The gateway's own trace of the playground request, found by its log id; its GenAI span links to the log.
+    const rated = logs.body.data.find((l: { feedback: number | null }) => l.feedback === 1) as { id: string };
+    await page.getByRole('link', { name: 'All traces' }).click();
+    await page.getByLabel('Attribute').fill(`switchyard.log_id=${rated.id}`);
+    const gatewayTraces = page.getByRole('table', { name: 'Traces' });
+    for (let i = 0; i < 40; i++) {
+      await page.getByRole('button', { name: 'Search' }).click();
+      await page.waitForTimeout(250);
+      if ((await gatewayTraces.isVisible()) && (await gatewayTraces.getByRole('row').count()) > 1) break;
+    }
+    await gatewayTraces.getByRole('row').nth(1).click();
+    const waterfall = page.getByRole('list', { name: 'Waterfall' });
+    await waterfall.getByRole('listitem').first().waitFor();
+    expect(await waterfall.getByRole('listitem').count()).toBeGreaterThanOrEqual(2); // the request span and its attempt
+    await waterfall.getByRole('listitem').first().click();
+    const spanDetail = page.getByRole('region', { name: 'Span detail' });
+    await spanDetail.getByText('switchyard.log_id').waitFor();
+    await shot('trace-gateway');
+    await spanDetail.getByRole('link', { name: 'Open the request log' }).click();
+    await page.getByRole('complementary', { name: 'Log detail' }).getByText('Hello from the mock.').waitFor();
+    expect(page.url()).toContain(`/console/logs/${rated.id}`);
+
     // Documents: a 2-page PDF in text mode, both pages' Markdown beside the page images.
     await nav('Documents');
     const pdf = resolve(SHOTS, 'two-pages.pdf');
@@ -242,6 +272,23 @@ run('console in a headless browser', () => {
     // Both pages drawn with pdf.js beside their Markdown.
     await page.locator('canvas[data-rendered="true"]').nth(1).waitFor();
     await shot('documents');
+
+    // Extraction from the parsed document: the schema is checked before submit, the validated JSON shown.
+    const extractForm = page.getByRole('form', { name: 'Extract data' });
+    const schemaBox = extractForm.getByLabel('JSON Schema');
+    await schemaBox.fill('{"type": "object",');
+    await extractForm.getByRole('alert').getByText(/^Not JSON/).waitFor();
+    expect(await extractForm.getByRole('button', { name: 'Extract' }).isDisabled()).toBe(true);
+    await schemaBox.fill(JSON.stringify({ type: 'object', properties: { first_line: { type: 'string' }, pages: { type: 'integer' } }, required: ['first_line', 'pages'], additionalProperties: false }));
+    await extractForm.getByLabel('Extraction model').fill('@mock/gpt-4o-mini');
+    mock.enqueue({ content: JSON.stringify({ first_line: 'First page of the console test', pages: 2 }), usage: { prompt_tokens: 40, completion_tokens: 12 } });
+    await extractForm.getByRole('button', { name: 'Extract' }).click();
+    const extracted = page.getByRole('region', { name: 'Extracted data' });
+    await extracted.getByText('"first_line": "First page of the console test"').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('extract-valid').textContent()).toBe('valid');
+    const extractCall = mock.requests[mock.requests.length - 1]!.body as { response_format: { type: string; json_schema: { schema: unknown } } };
+    expect(extractCall.response_format.json_schema.schema).toMatchObject({ required: ['first_line', 'pages'] });
+    await shot('documents-extract');
 
     // Routes: create one (its first version is live), save a second version, deploy it.
     await nav('Routes', 'Dynamic routes');
@@ -260,10 +307,57 @@ run('console in a headless browser', () => {
     const deployed = await httpJson(`${router.url}/v1/admin/organizations/${orgId}/projects/default/routes/support/deployments`, { token: env.config.admin.token });
     expect(deployed.body.data).toHaveLength(2);
 
+    // Configs: create one, a variant, a second version, then pin the rules to version 1 (a rollback).
+    await nav('Configs');
+    const newConfig = page.getByRole('form', { name: 'Create a config' });
+    await newConfig.getByLabel('Name').fill('Support bot');
+    await newConfig.getByLabel(/^Slug/).fill('support');
+    await page.getByRole('button', { name: 'Create config' }).click();
+    const addVariant = page.getByRole('form', { name: 'Add a variant' });
+    await addVariant.getByLabel('Variant name').fill('control');
+    await addVariant.getByLabel('Model').fill('gpt-4o-mini');
+    await addVariant.getByLabel(/^System prompt/).fill('You help {{ name | title }}.');
+    await page.getByRole('button', { name: 'Add variant' }).click();
+    const variantVersions = page.getByRole('list', { name: 'Variant versions' });
+    await variantVersions.getByText(/^v1 · gpt-4o-mini/).waitFor();
+    const nextVersion = page.getByRole('form', { name: 'New version of control' });
+    await nextVersion.getByLabel('Model').fill('gpt-4.1-mini');
+    await nextVersion.getByRole('button', { name: 'Save version' }).click();
+    await variantVersions.getByText(/^v2 · gpt-4.1-mini/).waitFor();
+    await variantVersions.getByRole('button', { name: 'Pin rules to v1' }).click();
+    await variantVersions.getByRole('listitem').filter({ hasText: /^v1 ·/ }).getByText('served').waitFor();
+    await shot('configs');
+    const config = await httpJson(`${router.url}/v1/admin/organizations/${orgId}/projects/default/configs/support`, { token: env.config.admin.token });
+    expect(config.body.rules).toMatchObject([{ variant: 'control', version: 1 }]);
+    expect(config.body.variants[0].latest).toMatchObject({ version: 2, model: 'gpt-4.1-mini' });
+
+    // Prompts: create one (v1 deployed), save v2, deploy it, roll back to v1.
+    await nav('Prompts');
+    await page.getByRole('form', { name: 'Create a prompt' }).getByLabel('Name').fill('haiku');
+    await page.getByRole('button', { name: 'Create prompt' }).click();
+    const promptVersions = page.getByRole('list', { name: 'Prompt versions' });
+    await promptVersions.getByText('deployed').waitFor();
+    const promptMessages = page.getByRole('form', { name: 'New prompt version' }).getByLabel(/^Messages/);
+    await promptMessages.fill((await promptMessages.inputValue()).replace('haiku', 'limerick'));
+    await page.getByRole('button', { name: 'Save version' }).click();
+    await page.getByRole('region', { name: 'Prompt diff' }).getByText('limerick').waitFor();
+    await promptVersions.getByRole('button', { name: 'Deploy' }).click();
+    await promptVersions.getByRole('button', { name: 'Roll back to this' }).click();
+    await promptVersions.getByRole('listitem').filter({ hasText: /^v1 ·/ }).getByText('deployed').waitFor();
+    await shot('prompts');
+    const prompt = await httpJson(`${router.url}/v1/admin/organizations/${orgId}/projects/default/prompts/haiku`, { token: env.config.admin.token });
+    expect(prompt.body).toMatchObject({ deployed_version: 1, latest_version: 2 });
+
     // Overview and Projects render with the data; the phone layout and the dark theme.
+    // A later visit asks the collector again (the range ends now) and shows this session's requests.
+    const analyticsCalls: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/v1/analytics')) analyticsCalls.push(r.url());
+    });
     await nav('Overview');
     await page.getByText('Cache hit rate').waitFor();
     await page.getByRole('figure').first().waitFor();
+    expect(analyticsCalls.length).toBeGreaterThanOrEqual(1);
     await shot('overview');
     await nav('Projects');
     await page.getByRole('form', { name: 'Gateway settings' }).waitFor();
@@ -275,6 +369,18 @@ run('console in a headless browser', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await shot('overview-phone');
 
+    // Signed in with an organization admin key: the collector's pages answer for the selected project.
+    await page.setViewportSize({ width: 1360, height: 900 });
+    const orgAdminKey = await httpJson(`${router.url}/v1/admin/access-keys`, { token: env.config.admin.token, body: { organization_id: orgId, name: 'console admin', admin: true } });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin token or key').fill(orgAdminKey.body.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await page.getByRole('figure').first().waitFor();
+    await nav('Logs');
+    await page.getByRole('table', { name: 'Logs' }).getByRole('row').nth(1).waitFor();
+    await shot('logs-org-key');
+
     expect(problems).toEqual([]);
-  }, 150_000);
+  }, 300_000);
 });

@@ -86,8 +86,13 @@ export class GatewayAuthGuard implements CanActivate, RawRouteAuthenticator {
       case 'key':
         return principal;
       case 'project-key':
-      case 'project-key-or-admin':
         if (!principal.projectId) throw unauthorized('This endpoint requires a project-scoped access key.', 'project_key_required');
+        return principal;
+      case 'project-key-or-admin':
+        // An organization key with `admin` names its project per request (the collector's ProjectScope).
+        if (!principal.projectId && !principal.admin) {
+          throw unauthorized('This endpoint requires a project-scoped access key, an organization key with admin, or the admin token.', 'project_key_required');
+        }
         return principal;
       case 'admin':
         if (!principal.admin || principal.projectId) throw forbidden('This key is not allowed to use the admin API.');

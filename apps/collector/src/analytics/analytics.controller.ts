@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { CurrentPrincipal } from '@switchyard/auth';
 import { ProjectKeyOrAdmin } from '@switchyard/http';
 import type { Principal } from '@switchyard/types';
-import { ProjectScope } from '../traces/project-scope';
+import { AskedProject, ProjectScope } from '../traces/project-scope';
 import { parseAnalyticsQuery } from './analytics-query.dto';
 import { AnalyticsService } from './analytics.service';
 
@@ -15,7 +15,7 @@ export class AnalyticsController {
   ) {}
 
   @Get()
-  async summary(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, string | string[] | undefined>) {
-    return this.analytics.summary(await this.scope.projectIdOf(principal, query['project'] as string | undefined), parseAnalyticsQuery(query));
+  async summary(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, string | string[] | undefined>, @AskedProject() asked: AskedProject) {
+    return this.analytics.summary(await this.scope.projectIdOf(principal, asked), parseAnalyticsQuery(query));
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { CurrentPrincipal } from '@switchyard/auth';
 import { ProjectKeyOrAdmin } from '@switchyard/http';
 import type { Principal } from '@switchyard/types';
-import { ProjectScope } from '../traces/project-scope';
+import { AskedProject, ProjectScope } from '../traces/project-scope';
 import { RunsService } from './runs.service';
 
 /** Dynamiq SDK runs, as stored by the writer. */
@@ -15,12 +15,12 @@ export class RunsController {
   ) {}
 
   @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>) {
-    return this.runs.list(await this.scope.projectIdOf(principal, query['project'] as string | undefined), query);
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, unknown>, @AskedProject() asked: AskedProject) {
+    return this.runs.list(await this.scope.projectIdOf(principal, asked), query);
   }
 
   @Get(':id')
-  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Query('project') project?: string) {
-    return this.runs.get(await this.scope.projectIdOf(principal, project), id);
+  async get(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @AskedProject() asked: AskedProject) {
+    return this.runs.get(await this.scope.projectIdOf(principal, asked), id);
   }
 }

@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { CurrentPrincipal } from '@switchyard/auth';
 import { ProjectKeyOrAdmin } from '@switchyard/http';
 import type { Principal } from '@switchyard/types';
-import { ProjectScope } from './project-scope';
+import { AskedProject, ProjectScope } from './project-scope';
 import { parseTraceQuery } from './trace-query.dto';
 import { TracesService } from './traces.service';
 
@@ -15,13 +15,13 @@ export class TracesController {
   ) {}
 
   @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, string | string[] | undefined>) {
-    const projectId = await this.scope.projectIdOf(principal, query['project'] as string | undefined);
+  async list(@CurrentPrincipal() principal: Principal, @Query() query: Record<string, string | string[] | undefined>, @AskedProject() asked: AskedProject) {
+    const projectId = await this.scope.projectIdOf(principal, asked);
     return this.traces.list(projectId, parseTraceQuery(query));
   }
 
   @Get(':traceId')
-  async get(@CurrentPrincipal() principal: Principal, @Param('traceId') traceId: string, @Query('project') project?: string) {
-    return this.traces.get(await this.scope.projectIdOf(principal, project), traceId);
+  async get(@CurrentPrincipal() principal: Principal, @Param('traceId') traceId: string, @AskedProject() asked: AskedProject) {
+    return this.traces.get(await this.scope.projectIdOf(principal, asked), traceId);
   }
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ChatLine } from '../lib/chat';
+import { LazyMarkdown } from './LazyMarkdown';
 
 /** Messages as a chat, with the JSON a click away. */
 export function ChatView({ lines, raw, label }: { lines: ChatLine[] | null; raw: unknown; label: string }) {
@@ -18,7 +19,7 @@ export function ChatView({ lines, raw, label }: { lines: ChatLine[] | null; raw:
           {lines.map((l, i) => (
             <li key={i} className={`bubble ${l.role}`}>
               <span className="role">{l.role}</span>
-              <span className="text">{l.text}</span>
+              <span className="text">{l.role === 'assistant' ? <LazyMarkdown source={l.text} /> : l.text}</span>
             </li>
           ))}
         </ol>

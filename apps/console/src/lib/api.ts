@@ -71,12 +71,15 @@ export function useApi() {
     project,
     admin: <T>(path: string, method = 'GET', body?: unknown) => request<T>(`/v1/admin${path}`, t, json(method, body)),
     projectPath: (suffix = '') => `/organizations/${org}/projects/${project}${suffix}`,
-    /** The collector's query API: the admin token names the project (`?project=<org>/<slug>`). */
+    /**
+     * The collector's query API: an organization admin key names the project as on the router (`x-gateway-project`),
+     * the admin token with `?project=<org>/<slug>`.
+     */
     collector: async <T>(path: string, method = 'GET', body?: unknown) => {
       const { collector_url } = await loadEndpoints();
       const sep = path.includes('?') ? '&' : '?';
-      const scoped = t.startsWith('sy_') ? path : `${path}${sep}project=${encodeURIComponent(`${org}/${project}`)}`;
-      return request<T>(`${collector_url}${scoped}`, t, json(method, body));
+      if (t.startsWith('sy_')) return request<T>(`${collector_url}${path}`, t, { ...json(method, body), headers: { 'x-gateway-project': project ?? 'default' } });
+      return request<T>(`${collector_url}${path}${sep}project=${encodeURIComponent(`${org}/${project}`)}`, t, json(method, body));
     },
     documents: async <T>(path: string, key: string, init: RequestInit = {}) => {
       const { documents_url } = await loadEndpoints();

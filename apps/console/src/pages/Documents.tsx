@@ -4,7 +4,9 @@ import { lazy, Suspense, useState, type DragEvent, type FormEvent } from 'react'
 import { Link, useNavigate, useParams } from 'react-router';
 import { DataKeyField } from '../components/DataKey';
 import { DataTable } from '../components/DataTable';
+import { ExtractForm } from '../components/ExtractForm';
 import { Field } from '../components/Field';
+import { LazyMarkdown } from '../components/LazyMarkdown';
 import { Empty, ErrorNote, QueryState } from '../components/States';
 import { useApi, type Page } from '../lib/api';
 import { formatCost, formatTime } from '../lib/format';
@@ -17,7 +19,15 @@ interface Job {
   type: string;
   status: 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
   progress: { pages_done: number; pages_total: number | null };
-  result: { markdown?: string; pages?: Array<{ index: number; page: number; markdown: string; method: string }>; data?: unknown } | null;
+  result: {
+    markdown?: string;
+    pages?: Array<{ index: number; page: number; markdown: string; method: string }>;
+    /** Extraction: the answer, whether it passed the schema, after how many calls, and the validation errors. */
+    data?: unknown;
+    valid?: boolean;
+    attempts?: number;
+    errors?: unknown[];
+  } | null;
   usage: { cost?: number | null } | null;
   error: { code: string; message: string } | null;
   created_at: string;
@@ -167,12 +177,33 @@ function JobView({ id }: { id: string }) {
                     <p className="muted">Page images are drawn for files uploaded in this tab.</p>
                   )}
                 </div>
-                <pre className="markdown" role="region" aria-label={`Markdown of page ${p.page}`}>
-                  {p.markdown}
-                </pre>
+                <div>
+                  <div className="markdown" role="region" aria-label={`Markdown of page ${p.page}`}>
+                    <LazyMarkdown source={p.markdown} />
+                  </div>
+                  <details>
+                    <summary>Markdown source</summary>
+                    <pre>{p.markdown}</pre>
+                  </details>
+                </div>
               </div>
             ))}
-            {j.result?.data !== undefined && <pre className="json">{JSON.stringify(j.result.data, null, 2)}</pre>}
+            {j.result?.data !== undefined && (
+              <div role="region" aria-label="Extracted data">
+                <h3>
+                  Extracted data{' '}
+                  <span className={j.result.valid === false ? 'status-failed' : 'status-succeeded'} data-testid="extract-valid">
+                    {j.result.valid === false ? 'invalid' : 'valid'}
+                  </span>{' '}
+                  <span className="muted">
+                    ({j.result.attempts ?? 1} model call{j.result.attempts === 1 ? '' : 's'})
+                  </span>
+                </h3>
+                <pre className="json">{JSON.stringify(j.result.data, null, 2)}</pre>
+                {j.result.errors?.length ? <pre className="error">{JSON.stringify(j.result.errors, null, 2)}</pre> : null}
+              </div>
+            )}
+            {j.type === 'parse' && j.status === 'succeeded' && dataKey && <ExtractForm documentId={j.id} dataKey={dataKey} />}
           </>
         )}
       </QueryState>

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { DataKeyField } from '../components/DataKey';
+import { LazyMarkdown } from '../components/LazyMarkdown';
 import { ErrorNote } from '../components/States';
 import { errorMessage, request } from '../lib/api';
 import { createSseReader, type ChatLine } from '../lib/chat';
@@ -95,7 +96,7 @@ export default function Playground() {
         {messages.map((m, i) => (
           <li key={i} className={`bubble ${m.role}`}>
             <span className="role">{m.role}</span>
-            <span className="text">{m.text || (busy ? '…' : '')}</span>
+            <span className="text">{m.role === 'assistant' && m.text ? <LazyMarkdown source={m.text} /> : m.text || (busy ? '…' : '')}</span>
           </li>
         ))}
       </ol>

@@ -5,7 +5,8 @@ import { SetMetadata } from '@nestjs/common';
  * - `public`: anyone (health, metrics);
  * - `key`: an access key of either scope (the default for every Nest route of the router and documents);
  * - `project-key`: a project-scoped key only (collector ingest);
- * - `project-key-or-admin`: a project key, or the admin token (collector queries);
+ * - `project-key-or-admin`: a project key, an organization key with the admin flag (which names the project), or the
+ *   admin token (collector queries);
  * - `admin`: the admin token, or an organization key with the admin flag.
  */
 export type AuthPolicy = 'public' | 'key' | 'project-key' | 'project-key-or-admin' | 'admin';
