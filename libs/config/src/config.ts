@@ -137,9 +137,8 @@ export function parseConfig(env: Env): AppConfig {
   if (production && !e.GATEWAY_ADMIN_TOKEN) missing.push('GATEWAY_ADMIN_TOKEN: required when NODE_ENV=production');
   if (production && !e.GATEWAY_MASTER_KEY) missing.push('GATEWAY_MASTER_KEY: required when NODE_ENV=production');
   if (e.DOCUMENTS_STORAGE === 's3' && !e.DOCUMENTS_S3_BUCKET) missing.push('DOCUMENTS_S3_BUCKET: required when DOCUMENTS_STORAGE=s3');
-  if (Boolean(e.DOCUMENTS_S3_ACCESS_KEY_ID) !== Boolean(e.DOCUMENTS_S3_SECRET_ACCESS_KEY)) {
-    missing.push('DOCUMENTS_S3_ACCESS_KEY_ID and DOCUMENTS_S3_SECRET_ACCESS_KEY: set both or neither');
-  }
+  if (e.DOCUMENTS_S3_ACCESS_KEY_ID && !e.DOCUMENTS_S3_SECRET_ACCESS_KEY) missing.push('DOCUMENTS_S3_SECRET_ACCESS_KEY: required when DOCUMENTS_S3_ACCESS_KEY_ID is set');
+  if (!e.DOCUMENTS_S3_ACCESS_KEY_ID && e.DOCUMENTS_S3_SECRET_ACCESS_KEY) missing.push('DOCUMENTS_S3_ACCESS_KEY_ID: required when DOCUMENTS_S3_SECRET_ACCESS_KEY is set');
   if (missing.length) throw new ConfigError(missing);
 
   const previous = e.GATEWAY_OLD_MASTER_KEYS

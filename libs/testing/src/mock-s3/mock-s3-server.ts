@@ -68,7 +68,8 @@ export class MockS3Server {
   private readonly uploads = new Map<string, Upload>();
   readonly region: string;
   readonly accessKeyId: string;
-  readonly secretAccessKey: string;
+  /** Changeable mid-test: a rotated secret makes the clients still signing with the old one fail. */
+  secretAccessKey: string;
 
   private constructor(
     private readonly server: Server,
