@@ -55,7 +55,10 @@ describe('documents with DOCUMENTS_STORAGE=s3 (a SigV4-verifying S3 endpoint): A
       DOCUMENTS_RETENTION_SWEEP_MS: '500',
     });
     ds = await createDataSource(env.config, 's3-e2e').initialize();
-    [router, worker, api] = await Promise.all([startServiceProcess('router', env.env, await freePort()), startWorkerProcess(env.env, 90_000), startDocuments(env.config, 0)]);
+    // One at a time: three Node processes starting at once on a loaded 2-core machine can miss the start deadline.
+    router = await startServiceProcess('router', env.env, await freePort());
+    worker = await startWorkerProcess(env.env, 90_000);
+    api = await startDocuments(env.config, 0);
     url = await api.getUrl();
     tenant = await seedTenant(router.url, env.config.admin.token, { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-s3-test' }, base_url: model.url });
   });

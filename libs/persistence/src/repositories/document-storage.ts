@@ -27,7 +27,7 @@ export interface WriteOptions {
 
 /**
  * Where uploaded documents and rendered pages live. Writes take a stream and store it in chunks,
- * so no file is ever held whole by the writer. An S3-compatible implementation fits the same shape.
+ * so no file is ever held whole by the writer: PostgresDocumentStorage (below) and S3DocumentStorage.
  */
 export interface DocumentStorage {
   write(projectId: string, source: AsyncIterable<Uint8Array>, opts: WriteOptions): Promise<StoredFile>;
