@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
-import { DeleteObjectsCommand, GetObjectCommand, HeadBucketCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataSource } from 'typeorm';
 import { v7 } from 'uuid';
 import type { DocumentStorageConfig } from '@switchyard/config';
@@ -42,12 +41,19 @@ interface FileRow {
 export class S3DocumentStorage implements DocumentStorage {
   readonly client: S3Client;
   private readonly postgres: PostgresDocumentStorage;
+  private readonly sdk: typeof import('@aws-sdk/client-s3');
+  private readonly lib: typeof import('@aws-sdk/lib-storage');
 
   constructor(
     private readonly ds: DataSource,
     private readonly opts: S3StorageOptions,
   ) {
-    this.client = new S3Client({
+    // Loaded here, not with the module: every process imports this lib, and the SDK costs about 1 s and 20 MB.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    this.sdk = require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+    this.lib = require('@aws-sdk/lib-storage') as typeof import('@aws-sdk/lib-storage');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    this.client = new this.sdk.S3Client({
       ...(opts.region ? { region: opts.region } : {}),
       ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
       ...(opts.credentials ? { credentials: opts.credentials } : {}),
@@ -64,7 +70,7 @@ export class S3DocumentStorage implements DocumentStorage {
   /** Checks at start-up that the bucket answers to these credentials (HeadBucket), with a message naming the setting at fault. */
   async verify(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.opts.bucket }));
+      await this.client.send(new this.sdk.HeadBucketCommand({ Bucket: this.opts.bucket }));
     } catch (err) {
       throw new DocumentStorageError(this.explainBucketError(err));
     }
@@ -80,7 +86,7 @@ export class S3DocumentStorage implements DocumentStorage {
     );
     let uploaded = false;
     try {
-      const upload = new Upload({
+      const upload = new this.lib.Upload({
         client: this.client,
         params: { Bucket: this.opts.bucket, Key: key, Body: Readable.from(meter.through(source), { objectMode: false }), ContentType: opts.contentType },
         partSize: S3_PART_BYTES,
@@ -179,7 +185,7 @@ export class S3DocumentStorage implements DocumentStorage {
   private async body(row: FileRow): Promise<Readable> {
     const key = this.key(row.projectId, row.jobId, row.id);
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: key }));
+      const res = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.opts.bucket, Key: key }));
       return res.Body as Readable;
     } catch (err) {
       throw this.storageError('GetObject', key, err);
@@ -192,7 +198,7 @@ export class S3DocumentStorage implements DocumentStorage {
       const where = `${batch.length} objects under s3://${this.opts.bucket}/${this.opts.prefix}`;
       let res;
       try {
-        res = await this.client.send(new DeleteObjectsCommand({ Bucket: this.opts.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+        res = await this.client.send(new this.sdk.DeleteObjectsCommand({ Bucket: this.opts.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
       } catch (err) {
         throw this.storageError('DeleteObjects', where, err);
       }
@@ -204,7 +210,7 @@ export class S3DocumentStorage implements DocumentStorage {
   /** An S3 failure as a DocumentStorageError naming the operation, the object and S3's code; other errors (the source's own) unchanged. */
   private storageError(operation: string, key: string, err: unknown): unknown {
     if (err instanceof FileTooLargeError || err instanceof DocumentStorageError) return err;
-    if (err instanceof S3ServiceException) {
+    if (err instanceof this.sdk.S3ServiceException) {
       return new DocumentStorageError(`S3 ${operation} s3://${this.opts.bucket}/${key}: ${err.name} (HTTP ${err.$metadata.httpStatusCode ?? '?'}): ${err.message}`);
     }
     const code = (err as { code?: string }).code;
@@ -218,14 +224,14 @@ export class S3DocumentStorage implements DocumentStorage {
 
   private explainBucketError(err: unknown): string {
     const bucket = `S3 bucket '${this.opts.bucket}' at ${this.where()}`;
-    const status = err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+    const status = err instanceof this.sdk.S3ServiceException ? err.$metadata.httpStatusCode : undefined;
     const message = (err as Error).message ?? String(err);
     if (status === 403) {
       return `${bucket}: access denied (HTTP 403): the credentials were refused or may not use this bucket. Check DOCUMENTS_S3_ACCESS_KEY_ID and DOCUMENTS_S3_SECRET_ACCESS_KEY (or, when unset, the AWS credential chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_PROFILE, web identity, instance role).`;
     }
     if (status === 404) return `${bucket} does not exist (DOCUMENTS_S3_BUCKET); create it first.`;
     if (status === 301 || status === 400) {
-      const region = err instanceof S3ServiceException ? (err.$response?.headers?.['x-amz-bucket-region'] ?? null) : null;
+      const region = err instanceof this.sdk.S3ServiceException ? (err.$response?.headers?.['x-amz-bucket-region'] ?? null) : null;
       return `${bucket}: wrong region or endpoint (HTTP ${status}${region ? `; the bucket is in ${region}` : ''}). Check DOCUMENTS_S3_REGION, DOCUMENTS_S3_ENDPOINT and DOCUMENTS_S3_FORCE_PATH_STYLE.`;
     }
     if (/region is missing/i.test(message)) return `${bucket}: no region: set DOCUMENTS_S3_REGION (or AWS_REGION).`;
