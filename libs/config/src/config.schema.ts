@@ -137,6 +137,16 @@ export const envSchema = z.object({
   DOCUMENTS_WEBHOOK_MAX_AGE_MS: positiveInt(24 * 60 * 60 * 1000),
   DOCUMENTS_WEBHOOK_TIMEOUT_MS: positiveInt(10_000),
   DOCUMENTS_RETENTION_SWEEP_MS: positiveInt(60 * 60 * 1000),
+  /** Where uploaded files and kept page renderings live (docs/documents.md#storage). */
+  DOCUMENTS_STORAGE: z.enum(['postgres', 's3']).default('postgres'),
+  DOCUMENTS_S3_BUCKET: z.string().regex(/^[A-Za-z0-9._-]{3,255}$/, 'must be a bucket name').optional(),
+  DOCUMENTS_S3_PREFIX: z.string().max(512).default(''),
+  DOCUMENTS_S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  DOCUMENTS_S3_REGION: z.string().min(1).optional(),
+  DOCUMENTS_S3_FORCE_PATH_STYLE: bool(false),
+  /** Static S3 credentials; unset: the AWS SDK's default chain (AWS_* variables, profile, web identity, instance role). */
+  DOCUMENTS_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  DOCUMENTS_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** Stopgap until the router core's GatewayClient is wired in: an OpenAI-compatible base URL the worker calls directly. */
   OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:']).optional(),
   OTEL_SERVICE_NAME: z.string().optional(),

@@ -57,10 +57,38 @@ describe('parseConfig', () => {
     [{ REDIS_PREFIX: 'has space' }, 'REDIS_PREFIX'],
     [{ DOCUMENTS_ALLOW_PRIVATE_URLS: 'maybe' }, 'DOCUMENTS_ALLOW_PRIVATE_URLS'],
     [{ GATEWAY_OLD_MASTER_KEYS: 'k0' }, 'GATEWAY_OLD_MASTER_KEYS'],
+    [{ DOCUMENTS_STORAGE: 'disk' }, 'DOCUMENTS_STORAGE'],
+    [{ DOCUMENTS_STORAGE: 's3' }, 'DOCUMENTS_S3_BUCKET'],
+    [{ DOCUMENTS_STORAGE: 's3', DOCUMENTS_S3_BUCKET: 'docs', DOCUMENTS_S3_ENDPOINT: 'minio:9000' }, 'DOCUMENTS_S3_ENDPOINT'],
+    [{ DOCUMENTS_S3_ACCESS_KEY_ID: 'AKIA' }, 'DOCUMENTS_S3_SECRET_ACCESS_KEY'],
   ])('names the bad variable: %j', (env, variable) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('selects the document storage: PostgreSQL by default, S3 with its bucket, prefix (ending in /) and endpoint', () => {
+    expect(parseConfig({}).documents.storage).toEqual({ kind: 'postgres' });
+    expect(
+      parseConfig({
+        DOCUMENTS_STORAGE: 's3',
+        DOCUMENTS_S3_BUCKET: 'docs',
+        DOCUMENTS_S3_PREFIX: '/switchyard',
+        DOCUMENTS_S3_ENDPOINT: 'http://minio:9000',
+        DOCUMENTS_S3_FORCE_PATH_STYLE: 'true',
+        DOCUMENTS_S3_ACCESS_KEY_ID: 'minio',
+        DOCUMENTS_S3_SECRET_ACCESS_KEY: 'minio-secret',
+      }).documents.storage,
+    ).toEqual({
+      kind: 's3',
+      bucket: 'docs',
+      prefix: 'switchyard/',
+      endpoint: 'http://minio:9000',
+      region: null,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'minio', secretAccessKey: 'minio-secret' },
+    });
+    expect(parseConfig({ DOCUMENTS_STORAGE: 's3', DOCUMENTS_S3_BUCKET: 'docs' }).documents.storage).toMatchObject({ prefix: '', region: null, credentials: null });
   });
 
   it('accepts a full production configuration and never exposes secrets in its description', () => {

@@ -1,12 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
+import type { z } from 'zod';
 import { DEV_ADMIN_TOKEN, DEV_MASTER_KEY, envSchema } from './config.schema';
 
 export interface MasterKey {
   id: string;
   key: Buffer;
 }
+
+/** Where the documents service keeps files (docs/documents.md#storage). */
+export type DocumentStorageConfig =
+  | { kind: 'postgres' }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** Empty, or ending with `/`. */
+      prefix: string;
+      /** null: AWS's endpoint for the region. */
+      endpoint: string | null;
+      /** null: the AWS SDK's region chain (AWS_REGION, the profile). */
+      region: string | null;
+      forcePathStyle: boolean;
+      /** null: the AWS SDK's default credential chain. */
+      credentials: { accessKeyId: string; secretAccessKey: string } | null;
+    };
 
 export interface AppConfig {
   env: 'development' | 'production' | 'test';
@@ -72,6 +90,7 @@ export interface AppConfig {
     webhookMaxAgeMs: number;
     webhookTimeoutMs: number;
     retentionSweepMs: number;
+    storage: DocumentStorageConfig;
     /** Stopgap direct OpenAI-compatible endpoint for vision/extraction calls (until GatewayClient lands). */
   };
   otel: {
@@ -117,6 +136,9 @@ export function parseConfig(env: Env): AppConfig {
   const missing: string[] = [];
   if (production && !e.GATEWAY_ADMIN_TOKEN) missing.push('GATEWAY_ADMIN_TOKEN: required when NODE_ENV=production');
   if (production && !e.GATEWAY_MASTER_KEY) missing.push('GATEWAY_MASTER_KEY: required when NODE_ENV=production');
+  if (e.DOCUMENTS_STORAGE === 's3' && !e.DOCUMENTS_S3_BUCKET) missing.push('DOCUMENTS_S3_BUCKET: required when DOCUMENTS_STORAGE=s3');
+  if (e.DOCUMENTS_S3_ACCESS_KEY_ID && !e.DOCUMENTS_S3_SECRET_ACCESS_KEY) missing.push('DOCUMENTS_S3_SECRET_ACCESS_KEY: required when DOCUMENTS_S3_ACCESS_KEY_ID is set');
+  if (!e.DOCUMENTS_S3_ACCESS_KEY_ID && e.DOCUMENTS_S3_SECRET_ACCESS_KEY) missing.push('DOCUMENTS_S3_ACCESS_KEY_ID: required when DOCUMENTS_S3_SECRET_ACCESS_KEY is set');
   if (missing.length) throw new ConfigError(missing);
 
   const previous = e.GATEWAY_OLD_MASTER_KEYS
@@ -194,6 +216,7 @@ export function parseConfig(env: Env): AppConfig {
       webhookMaxAgeMs: e.DOCUMENTS_WEBHOOK_MAX_AGE_MS,
       webhookTimeoutMs: e.DOCUMENTS_WEBHOOK_TIMEOUT_MS,
       retentionSweepMs: e.DOCUMENTS_RETENTION_SWEEP_MS,
+      storage: storageOf(e),
     },
     otel: {
       endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ?? null,
@@ -212,6 +235,23 @@ export function parseConfig(env: Env): AppConfig {
         ...new Set([new URL(e.ROUTER_PUBLIC_URL).origin, ...e.CONSOLE_EXTRA_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean)]),
       ],
     },
+  };
+}
+
+function storageOf(e: z.output<typeof envSchema>): DocumentStorageConfig {
+  if (e.DOCUMENTS_STORAGE === 'postgres') return { kind: 'postgres' };
+  const prefix = e.DOCUMENTS_S3_PREFIX.replace(/^\/+/, '');
+  return {
+    kind: 's3',
+    bucket: e.DOCUMENTS_S3_BUCKET as string,
+    prefix: prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix,
+    endpoint: e.DOCUMENTS_S3_ENDPOINT ?? null,
+    region: e.DOCUMENTS_S3_REGION ?? null,
+    forcePathStyle: e.DOCUMENTS_S3_FORCE_PATH_STYLE,
+    credentials:
+      e.DOCUMENTS_S3_ACCESS_KEY_ID && e.DOCUMENTS_S3_SECRET_ACCESS_KEY
+        ? { accessKeyId: e.DOCUMENTS_S3_ACCESS_KEY_ID, secretAccessKey: e.DOCUMENTS_S3_SECRET_ACCESS_KEY }
+        : null,
   };
 }
 
@@ -251,6 +291,7 @@ export const SECRET_KEYS = [
   'GATEWAY_OLD_MASTER_KEYS',
   'DATABASE_URL',
   'REDIS_URL',
+  'DOCUMENTS_S3_SECRET_ACCESS_KEY',
 ];
 
 /** A loggable view of the config: secrets replaced, passwords stripped from URLs. */

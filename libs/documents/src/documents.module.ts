@@ -1,12 +1,10 @@
 import { Module, type DynamicModule, type FactoryProvider, type Provider } from '@nestjs/common';
 import {
-  DOCUMENT_STORAGE,
   DocumentJobsRepository,
   DocumentTemplatesRepository,
+  documentStorageProvider,
   PersistenceModule,
-  PostgresDocumentStorage,
   WebhookDeliveriesRepository,
-  type RepositoryBinding,
   type RepositoryClass,
 } from '@switchyard/persistence';
 import { DocumentQueues } from '@switchyard/queue';
@@ -40,8 +38,6 @@ export interface DocumentsWorkerOptions extends DocumentsModuleOptions {
   tracer?: FactoryProvider<DocumentTracer | null>;
 }
 
-const documentStorage: RepositoryBinding = { provide: DOCUMENT_STORAGE, useClass: PostgresDocumentStorage };
-
 /**
  * The documents feature, for either entry point: `forApi` (uploads, jobs, the Dynamiq routes, templates)
  * for the HTTP service, `forWorker` (the pipeline, webhook deliveries, retention) for the worker. Each
@@ -54,7 +50,7 @@ export class DocumentsModule {
     const services = [UploadReceiver, JobOptionsService, JobSubmissionService, DocumentJobsService, DynamiqOcrService, TemplatesService];
     return documentsModule(
       options,
-      [DocumentJobsRepository, DocumentTemplatesRepository, WebhookDeliveriesRepository, documentStorage],
+      [DocumentJobsRepository, DocumentTemplatesRepository, WebhookDeliveriesRepository],
       services,
       [JobSubmissionService, DocumentJobsService, DynamiqOcrService, TemplatesService],
     );
@@ -65,7 +61,7 @@ export class DocumentsModule {
     if (options.tracer) services.push(options.tracer);
     return documentsModule(
       options,
-      [DocumentJobsRepository, WebhookDeliveriesRepository, documentStorage],
+      [DocumentJobsRepository, WebhookDeliveriesRepository],
       services,
       [DocumentPipeline, WebhookDeliveryService, DocumentRetention],
     );
@@ -74,14 +70,15 @@ export class DocumentsModule {
 
 function documentsModule(
   options: DocumentsModuleOptions,
-  repositories: (RepositoryClass | RepositoryBinding)[],
+  repositories: RepositoryClass[],
   services: Provider[],
   exports: Provider[],
 ): DynamicModule {
   return {
     module: DocumentsModule,
     imports: [PersistenceModule.forFeature(repositories), ...(options.imports ?? [])],
-    providers: [options.tenancy, DocumentQueues, DocumentJobEvents, ...services],
+    // The file storage (PostgreSQL or S3, by DOCUMENTS_STORAGE) is built from the root DataSource and the config.
+    providers: [options.tenancy, documentStorageProvider, DocumentQueues, DocumentJobEvents, ...services],
     exports,
   };
 }

@@ -31,19 +31,10 @@ export interface PersistenceOptions {
   connect?: 'boot' | 'background';
 }
 
-/** A class built on the DataSource alone: a repository, or a storage such as PostgresDocumentStorage. */
+/** A class built on the DataSource alone: a repository. */
 export type RepositoryClass<T = unknown> = new (ds: DataSource) => T;
 
-/** A repository class registered under another token (an interface's injection token). */
-export interface RepositoryBinding {
-  provide: symbol;
-  useClass: RepositoryClass;
-}
-
-const repositoryProvider = (r: RepositoryClass | RepositoryBinding): FactoryProvider => {
-  const { provide, useClass } = typeof r === 'function' ? { provide: r, useClass: r } : r;
-  return { provide, inject: [DataSource], useFactory: (ds: DataSource) => new useClass(ds) };
-};
+const repositoryProvider = (r: RepositoryClass): FactoryProvider => ({ provide: r, inject: [DataSource], useFactory: (ds: DataSource) => new r(ds) });
 
 /**
  * `forRoot` provides the process's DataSource (initialized, never synchronized), globally; each feature
@@ -86,11 +77,7 @@ export class PersistenceModule {
   }
 
   /** Registers `repositories` (built on the root DataSource) in the importing module, and exports them. */
-  static forFeature(repositories: (RepositoryClass | RepositoryBinding)[]): DynamicModule {
-    return {
-      module: PersistenceModule,
-      providers: repositories.map(repositoryProvider),
-      exports: repositories.map((r) => (typeof r === 'function' ? r : r.provide)),
-    };
+  static forFeature(repositories: RepositoryClass[]): DynamicModule {
+    return { module: PersistenceModule, providers: repositories.map(repositoryProvider), exports: repositories };
   }
 }

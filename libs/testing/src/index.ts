@@ -13,3 +13,4 @@ export { mockAudio, type MockForm } from './mock-openai-endpoints';
 export * from './marker-scan';
 export * from './route-fixtures';
 export * from './documents-corpus';
+export * from './mock-s3';

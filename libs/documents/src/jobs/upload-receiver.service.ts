@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { DOCUMENT_STORAGE, FileTooLargeError, type DocumentStorage, type StoredFile } from '@switchyard/persistence';
-import { invalidRequest } from '@switchyard/types';
+import { DOCUMENT_STORAGE, DocumentStorageError, FileTooLargeError, type DocumentStorage, type StoredFile } from '@switchyard/persistence';
+import { invalidRequest, serviceUnavailable } from '@switchyard/types';
 import { checkPixels, CONTENT_TYPES, pngDimensions, requireSupported } from '../pipeline/sniff';
 import { documentError, fromDocumentError } from './document-errors';
 import type { UploadPart, UploadSource } from './upload-source';
@@ -15,6 +15,8 @@ export interface ReceivedUpload {
 /** Receives an upload (multipart, or JSON with the file as base64) for a job: one file at most, into storage. */
 @Injectable()
 export class UploadReceiver {
+  private readonly logger = new Logger('UploadReceiver');
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
     @Inject(DOCUMENT_STORAGE) private readonly storage: DocumentStorage,
@@ -71,6 +73,11 @@ export class UploadReceiver {
       return { ...stored, contentType: CONTENT_TYPES[kind ?? requireSupported(stored.head)] };
     } catch (err) {
       if (err instanceof FileTooLargeError || (err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw this.tooLarge();
+      if (err instanceof DocumentStorageError) {
+        // The operator's detail (bucket, S3 code) goes to the log; the client learns only that storage failed.
+        this.logger.error(`upload for job ${jobId} not stored: ${err.message}`);
+        throw serviceUnavailable('Document storage is unavailable; try again later.', 'storage_unavailable');
+      }
       throw fromDocumentError(err);
     }
   }

@@ -104,5 +104,7 @@ export class DocumentFileEntity {
   @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string) => Number(v) } }) size!: number;
   @Column('text', { nullable: true }) sha256!: string | null;
   @Column('boolean') complete!: boolean;
+  /** Where the bytes are: `document_file_chunks` rows, or an S3 object. */
+  @Column('text') store!: 'postgres' | 's3';
   @Column('timestamptz', { name: 'created_at' }) createdAt!: Date;
 }

@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { v7 } from 'uuid';
+import { FileMeter } from './file-meter';
 import { rowsOf } from './rows';
+
+export { FileTooLargeError } from './file-meter';
 
 export interface StoredFile {
   id: string;
@@ -23,16 +25,9 @@ export interface WriteOptions {
   inspectHead?: (head: Buffer) => void;
 }
 
-export class FileTooLargeError extends Error {
-  constructor(readonly maxBytes: number) {
-    super(`file exceeds ${maxBytes} bytes`);
-    this.name = 'FileTooLargeError';
-  }
-}
-
 /**
  * Where uploaded documents and rendered pages live. Writes take a stream and store it in chunks,
- * so no file is ever held whole by the writer. An S3-compatible implementation fits the same shape.
+ * so no file is ever held whole by the writer: PostgresDocumentStorage (below) and S3DocumentStorage.
  */
 export interface DocumentStorage {
   write(projectId: string, source: AsyncIterable<Uint8Array>, opts: WriteOptions): Promise<StoredFile>;
@@ -48,7 +43,6 @@ export interface DocumentStorage {
 export const DOCUMENT_STORAGE = Symbol('DOCUMENT_STORAGE');
 
 const CHUNK = 1024 * 1024;
-const HEAD = 64 * 1024;
 
 /** The default storage: `document_files` rows with 1 MiB `bytea` chunks. */
 export class PostgresDocumentStorage implements DocumentStorage {
@@ -56,58 +50,44 @@ export class PostgresDocumentStorage implements DocumentStorage {
 
   async write(projectId: string, source: AsyncIterable<Uint8Array>, opts: WriteOptions): Promise<StoredFile> {
     const id = v7();
-    const hash = createHash('sha256');
-    let size = 0;
+    const meter = new FileMeter(opts);
     let seq = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
-    let head: Buffer | null = null;
     let created = false;
+    const create = () =>
+      this.ds.query(`INSERT INTO document_files (id, project_id, job_id, kind, page, content_type) VALUES ($1, $2, $3, $4, $5, $6)`, [
+        id,
+        projectId,
+        opts.jobId,
+        opts.kind,
+        opts.page ?? null,
+        opts.contentType,
+      ]);
     const flush = async (all: boolean) => {
       while (pendingBytes >= CHUNK || (all && pendingBytes > 0)) {
         const buf = Buffer.concat(pending);
         const chunk = buf.subarray(0, CHUNK);
         const rest = buf.subarray(chunk.length);
-        if (!created) {
-          await this.ds.query(
-            `INSERT INTO document_files (id, project_id, job_id, kind, page, content_type) VALUES ($1, $2, $3, $4, $5, $6)`,
-            [id, projectId, opts.jobId, opts.kind, opts.page ?? null, opts.contentType],
-          );
-          created = true;
-        }
+        if (!created) await create();
+        created = true;
         await this.ds.query(`INSERT INTO document_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)`, [id, seq++, chunk]);
         pending = rest.length ? [Buffer.from(rest)] : [];
         pendingBytes = rest.length;
       }
     };
     try {
-      for await (const part of source) {
-        const buf = Buffer.isBuffer(part) ? part : Buffer.from(part);
-        if (!buf.length) continue;
-        size += buf.length;
-        if (size > opts.maxBytes) throw new FileTooLargeError(opts.maxBytes);
-        if (!head) {
-          head = Buffer.from(buf.subarray(0, HEAD));
-          opts.inspectHead?.(head);
-        } else if (head.length < HEAD) {
-          head = Buffer.concat([head, buf.subarray(0, HEAD - head.length)]);
-        }
-        hash.update(buf);
+      for await (const buf of meter.through(source)) {
         pending.push(buf);
         pendingBytes += buf.length;
         if (pendingBytes >= CHUNK) await flush(false);
       }
-      if (!head) opts.inspectHead?.(Buffer.alloc(0));
       await flush(true);
-      if (!created) {
-        await this.ds.query(
-          `INSERT INTO document_files (id, project_id, job_id, kind, page, content_type) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [id, projectId, opts.jobId, opts.kind, opts.page ?? null, opts.contentType],
-        );
-      }
-      const sha256 = hash.digest('hex');
-      await this.ds.query(`UPDATE document_files SET size = $2, sha256 = $3, complete = true WHERE id = $1`, [id, size, sha256]);
-      return { id, size, sha256, head: head ?? Buffer.alloc(0) };
+      if (!created) await create();
+      created = true;
+      const stored = meter.stored(id);
+      await this.ds.query(`UPDATE document_files SET size = $2, sha256 = $3, complete = true WHERE id = $1`, [id, stored.size, stored.sha256]);
+      return stored;
     } catch (err) {
       if (created) await this.ds.query(`DELETE FROM document_files WHERE id = $1`, [id]).catch(() => undefined);
       throw err;

@@ -8,6 +8,8 @@ export * from './document-jobs.repository';
 export * from './document-templates.repository';
 export * from './webhook-deliveries.repository';
 export * from './document-storage';
+export * from './s3-document-storage';
+export * from './document-storage.provider';
 export * from './request-logs.repository';
 export * from './log-filters';
 export * from './request-log-rollups.repository';
