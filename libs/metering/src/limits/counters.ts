@@ -37,8 +37,8 @@ export interface LimitCounter {
   header: 'requests' | 'tokens' | null;
   /** What happens after the call: tokens and spend are settled to actual usage, a parallel slot is released. */
   settle: 'tokens' | 'spend' | 'parallel' | null;
-  /** Words for the 429 message, e.g. "this key's limit of 60 requests per minute". */
-  label: string;
+  /** Words for the 429 message, e.g. "this key's limit of 60 requests per minute" (built only for a refusal). */
+  label: () => string;
   /** Alternatives (a call's connections): only the first with room is reserved; see LimitStore.reserve. */
   group?: string;
   /** The connection a connection counter limits. */
@@ -169,12 +169,12 @@ export function countersFor(s: LimitSubject, call: CallFacts, nowMs: number, red
     spanMs: w === FOREVER ? 0 : w.endMs - nowMs + SETTLE_SLACK_MS,
     resetAtMs: w === FOREVER ? null : w.endMs,
   });
-  const budget = (key: string, w: TimeWindow, usd: number, param: string, label: string, code: LimitCode = 'budget_exceeded') =>
+  const budget = (key: string, w: TimeWindow, usd: number, param: string, label: () => string, code: LimitCode = 'budget_exceeded') =>
     counter(w, { key, limit: reserveNano(usd), amount: cost(), code, param, category: 'budget', header: null, settle: 'spend', label });
 
   const g = s.gateway;
   if (g) {
-    const label = `the gateway's rate limit of ${g.limit} requests per ${g.intervalS} s`;
+    const label = () => `the gateway's rate limit of ${g.limit} requests per ${g.intervalS} s`;
     const common = { limit: g.limit, amount: 1, code: 'rate_limit_exceeded', param: 'rate_limiting_limit', category: 'rate', header: 'requests', settle: null, label } as const;
     if (g.technique === 'sliding') {
       out.push({ ...common, key: `${base}p:${s.projectId}:gws:${g.intervalS}`, kind: 's', spanMs: g.intervalS * 1000, resetAtMs: null });
@@ -192,7 +192,7 @@ export function countersFor(s: LimitSubject, call: CallFacts, nowMs: number, red
       out.push(
         counter(minute, {
           key: `${kb}rpm:${minute.startMs}`, limit: k.rpmLimit, amount: 1, code: 'key_rpm_exceeded', param: 'rpm_limit', category: 'rate', header: 'requests', settle: null,
-          label: `this key's limit of ${k.rpmLimit} requests per minute`,
+          label: () => `this key's limit of ${k.rpmLimit} requests per minute`,
         }),
       );
     }
@@ -201,20 +201,20 @@ export function countersFor(s: LimitSubject, call: CallFacts, nowMs: number, red
       out.push(
         counter(minute, {
           key: `${kb}tpm:${minute.startMs}`, limit: k.tpmLimit, amount: tokens, code: 'key_tpm_exceeded', param: 'tpm_limit', category: 'rate', header: 'tokens', settle: 'tokens',
-          label: `this key's limit of ${k.tpmLimit} tokens per minute`,
+          label: () => `this key's limit of ${k.tpmLimit} tokens per minute`,
         }),
       );
     }
     if (k.maxParallelRequests !== null) {
       out.push({
         key: `${kb}par`, kind: 'c', limit: k.maxParallelRequests, amount: 1, spanMs: PARALLEL_GAUGE_TTL_MS, resetAtMs: null, code: 'key_parallel_exceeded',
-        param: 'max_parallel_requests', category: 'rate', header: null, settle: 'parallel', label: `this key's limit of ${k.maxParallelRequests} parallel requests`,
+        param: 'max_parallel_requests', category: 'rate', header: null, settle: 'parallel', label: () => `this key's limit of ${k.maxParallelRequests} parallel requests`,
       });
     }
     if (k.maxBudget !== null) {
       const w = k.budgetDuration ? budgetWindow(k.budgetDuration, nowMs) : FOREVER;
       const per = k.budgetDuration ? ` per ${k.budgetDuration}` : '';
-      out.push(budget(limitKeys.keyBudget(base, s.keyId, k.budgetDuration, w), w, k.maxBudget, 'max_budget', `this key's budget of $${k.maxBudget}${per}`));
+      out.push(budget(limitKeys.keyBudget(base, s.keyId, k.budgetDuration, w), w, k.maxBudget, 'max_budget', () => `this key's budget of $${k.maxBudget}${per}`));
     }
   }
 
@@ -226,14 +226,14 @@ export function countersFor(s: LimitSubject, call: CallFacts, nowMs: number, red
       out.push(
         counter(minute, {
           key: `${cb}rpm:${minute.startMs}`, limit: c.rpm, amount: 1, code: 'customer_rate_limit_exceeded', param: 'customer_params.rate_limit', category: 'rate',
-          header: 'requests', settle: null, label: `the customer's limit of ${c.rpm} requests per minute`,
+          header: 'requests', settle: null, label: () => `the customer's limit of ${c.rpm} requests per minute`,
         }),
       );
     }
     for (const { usd, period } of c.budgets) {
       const w = period ? budgetWindow(period, nowMs) : FOREVER;
       const param = period ? 'customer_params.period_budget' : 'customer_params.total_budget';
-      out.push(budget(`${cb}usd:${period ?? 'total'}:${w.startMs}`, w, usd, param, `the customer's budget of $${usd}${period ? ` per ${period}` : ' in total'}`));
+      out.push(budget(`${cb}usd:${period ?? 'total'}:${w.startMs}`, w, usd, param, () => `the customer's budget of $${usd}${period ? ` per ${period}` : ' in total'}`));
     }
   }
 
@@ -241,7 +241,7 @@ export function countersFor(s: LimitSubject, call: CallFacts, nowMs: number, red
     const values = spendRuleValues(rule, call);
     if (!values) continue;
     const w = spendRuleWindow(rule, nowMs);
-    const label = `spend rule ${rule.name ? `'${rule.name}' ` : ''}(${rule.id}) of $${rule.amount} per ${rule.window} s${values.length ? ` for ${values.join(', ')}` : ''}`;
+    const label = () => `spend rule ${rule.name ? `'${rule.name}' ` : ''}(${rule.id}) of $${rule.amount} per ${rule.window} s${values.length ? ` for ${values.join(', ')}` : ''}`;
     out.push(budget(limitKeys.spendRule(base, s.projectId, rule.id, w, values), w, rule.amount, rule.id, label));
   }
 
@@ -250,7 +250,7 @@ export function countersFor(s: LimitSubject, call: CallFacts, nowMs: number, red
     out.push(
       counter(w, {
         key: `${base}c:${conn.connectionId}:${conn.periodS}:${w.startMs}`, limit: conn.limit, amount: 1, code: 'connection_rate_limit_exceeded', param: 'rate_limit',
-        category: 'rate', header: null, settle: null, label: `the connection's limit of ${conn.limit} requests per ${conn.periodS} s`, group: 'connections',
+        category: 'rate', header: null, settle: null, label: () => `the connection's limit of ${conn.limit} requests per ${conn.periodS} s`, group: 'connections',
         connectionId: conn.connectionId,
       }),
     );
@@ -263,12 +263,12 @@ export function countersFor(s: LimitSubject, call: CallFacts, nowMs: number, red
       out.push(
         counter(month, {
           key: limitKeys.monthlyRequests(base, month), limit: q.monthlyRequests, amount: 1, code: 'quota_exceeded', param: 'monthly_requests', category: 'budget',
-          header: null, settle: null, label: `the organization's quota of ${q.monthlyRequests} requests this month`,
+          header: null, settle: null, label: () => `the organization's quota of ${q.monthlyRequests} requests this month`,
         }),
       );
     }
     if (q.monthlySpendUsd !== null) {
-      out.push(budget(limitKeys.monthlySpend(base, month), month, q.monthlySpendUsd, 'monthly_spend', `the organization's quota of $${q.monthlySpendUsd} this month`, 'quota_exceeded'));
+      out.push(budget(limitKeys.monthlySpend(base, month), month, q.monthlySpendUsd, 'monthly_spend', () => `the organization's quota of $${q.monthlySpendUsd} this month`, 'quota_exceeded'));
     }
   }
   return out;

@@ -193,10 +193,10 @@ function refusal(counters: readonly LimitCounter[], outcome: Extract<ReserveOutc
   }
   const message =
     c.settle === 'spend'
-      ? `Over ${c.label}: ${usd(outcome.used)} spent or reserved, and this call may cost up to ${usd(c.amount)}.`
+      ? `Over ${c.label()}: ${usd(outcome.used)} spent or reserved, and this call may cost up to ${usd(c.amount)}.`
       : c.settle === 'tokens'
-        ? `Over ${c.label}: ${outcome.used} used or reserved, and this call may use up to ${c.amount}.`
-        : `Over ${c.label}.`;
+        ? `Over ${c.label()}: ${outcome.used} used or reserved, and this call may use up to ${c.amount}.`
+        : `Over ${c.label()}.`;
   return new GatewayError(429, 'rate_limit_error', c.code, message, { param: c.param, headers });
 }
 

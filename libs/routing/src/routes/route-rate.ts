@@ -40,7 +40,7 @@ export function routeRateCounter(prefix: string, scope: RouteRateScope, element:
     category: 'rate',
     header: null,
     settle: cost ? 'spend' : null,
-    label: `route element '${element.id}'`,
+    label: () => `route element '${element.id}'`,
   };
 }
 
