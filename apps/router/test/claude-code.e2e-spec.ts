@@ -159,6 +159,10 @@ describe('Claude Code against the router', () => {
     const withResult = logged.filter((r) => r.bodies?.request?.includes('toolu_read_1') && r.bodies.request.includes('tool_result'));
     expect(withResult).toHaveLength(1);
     expect(withResult[0]!.bodies!.request).toContain('PELICAN-7731');
+    // The passed-through streams recorded as the Messages they assembled to: the tool call, then the answer.
+    const answers = logged.map((r) => JSON.parse(r.bodies!.response!) as { content: ParsedJson[] });
+    expect(answers.some((m) => m.content.some((b) => b.type === 'tool_use' && b.name === 'Read' && b.input.file_path === join(work, 'note.txt')))).toBe(true);
+    expect(JSON.parse(withResult[0]!.bodies!.response!).content).toEqual([{ type: 'text', text: `The file says: ${NOTE}` }]);
   }, 180_000);
 
   it('OpenAI-backed (translated): `--model openai/gpt-4o-mini`, the tool call and its result translated both ways', async () => {

@@ -103,6 +103,10 @@ describe('pass-through of /v1/responses to OpenAI and Azure', () => {
     expect(text.replace(/resp_mock\d{4}/g, 'ID')).toBe(direct.replace(/resp_mock\d{4}/g, 'ID'));
     const record = await recordOf(routed.headers.get('x-gateway-log-id'));
     expect(record).toMatchObject({ requestType: 'responses', stream: true, tokens: { input: 7, output: 3 }, cost: prices.record('openai', 'gpt-4o-mini', { prompt_tokens: 7, completion_tokens: 3 }).cost });
+    // The recorded answer: the Response of response.completed, as the client received it.
+    const completed = text.split('\n\n').find((e) => e.startsWith('event: response.completed'))!;
+    expect(JSON.parse(record.bodies!.response!)).toEqual(JSON.parse(completed.slice(completed.indexOf('data: ') + 6)).response);
+    expect(JSON.parse(record.bodies!.response!)).toMatchObject({ status: 'completed', output: [{ type: 'message', content: [{ text: 'The quick fox' }] }] });
 
     // The SDK's stream helpers read the passed-through stream.
     openai.enqueue({ content: ['a', 'b'], usage: { prompt_tokens: 1, completion_tokens: 2 } });
@@ -235,6 +239,24 @@ describe('pass-through of /v1/messages to Anthropic (only an Anthropic connectio
     expect(text.replace(/msg_[0-9a-f]+/g, 'ID')).toBe(direct.replace(/msg_[0-9a-f]+/g, 'ID'));
     const record = await logRecord(redis, env.config.redis.prefix, routed.headers.get('x-gateway-log-id'));
     expect(record).toMatchObject({ path: '/v1/messages', requestType: 'messages', stream: true, tokens: { input: 8, output: 5 } });
+    // The answer as the client received it, assembled from the passed-through events into Anthropic's Message.
+    expect(JSON.parse(record.bodies!.response!)).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: anthropic.requests[0]!.body.model,
+      content: [{ type: 'text', text: 'Hello there, friend.' }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 8, output_tokens: 5 },
+    });
+    // x-gateway-collect-log-payload: false keeps no bodies, streamed or not.
+    anthropic.enqueue({ reply: { kind: 'text', text: 'Hello there, friend.' } });
+    const quiet = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': tenant.projectKey, 'content-type': 'application/json', 'x-gateway-collect-log-payload': 'false' },
+      body: body('claude-sonnet-4'),
+    });
+    expect(await quiet.text()).toContain('message_stop');
+    expect((await logRecord(redis, env.config.redis.prefix, quiet.headers.get('x-gateway-log-id'))).bodies).toBeNull();
 
     // The SDK's stream helper reads it.
     expect((await client.messages.stream({ model: 'claude-sonnet-4', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage()).content[0]).toMatchObject({ type: 'text' });
