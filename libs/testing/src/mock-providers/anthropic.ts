@@ -18,7 +18,7 @@ export class AnthropicMockServer extends MockProviderServer {
     if (req.headers['x-api-key'] !== this.apiKey) throw new MockRejection(401, 'invalid x-api-key', 'authentication_error');
     if (!req.headers['anthropic-version']) throw new MockRejection(400, 'anthropic-version: header is required', 'invalid_request_error');
     if (!String(req.headers['content-type'] ?? '').includes('application/json')) throw new MockRejection(400, 'content-type must be application/json', 'invalid_request_error');
-    validateAnthropicBody(req.body, false, betasOf(req.headers['anthropic-beta']));
+    validateAnthropicBody(req.body, 'anthropic', betasOf(req.headers['anthropic-beta']));
     return anthropicAnswer(req.body, scenario);
   }
 
@@ -73,15 +73,28 @@ const bad = (message: string): never => {
   throw new MockRejection(400, message, 'invalid_request_error');
 };
 
-/** The Messages API request rules the mock enforces (Vertex: no `model`, `anthropic_version` required). */
-export function validateAnthropicBody(body: ParsedJson, vertex: boolean, betas: string[] = []): void {
+/** Where Claude is served: Anthropic's API, or a cloud's (the model in the URL, the version in the body). */
+export type ClaudePlatform = 'anthropic' | 'vertex' | 'bedrock';
+const PLATFORM_VERSION: Record<Exclude<ClaudePlatform, 'anthropic'>, string> = { vertex: 'vertex-2023-10-16', bedrock: 'bedrock-2023-05-31' };
+
+/**
+ * The Messages API request rules the mock enforces. Vertex and Bedrock: no `model`, their `anthropic_version`
+ * required; Bedrock takes no `stream` (the operation says it) and the betas as `anthropic_beta` in the body.
+ */
+export function validateAnthropicBody(body: ParsedJson, platform: ClaudePlatform, betas: string[] = []): void {
   if (!body || typeof body !== 'object') bad('Request body must be a JSON object');
-  const beta = (prefix: string) => betas.some((b) => b.startsWith(prefix));
-  for (const k of Object.keys(body)) {
-    if (!TOP_LEVEL.has(k) && !(vertex && k === 'anthropic_version') && !(BETA_FIELDS[k] && beta(BETA_FIELDS[k]))) bad(`${k}: Extra inputs are not permitted`);
+  if (platform === 'bedrock') {
+    if (body.anthropic_beta !== undefined && !(Array.isArray(body.anthropic_beta) && body.anthropic_beta.every((b: unknown) => typeof b === 'string'))) bad('anthropic_beta: Input should be a valid list of strings');
+    betas = [...betas, ...(body.anthropic_beta ?? [])];
   }
-  if (vertex) {
-    if (body.anthropic_version !== 'vertex-2023-10-16') bad('anthropic_version: must be vertex-2023-10-16');
+  const beta = (prefix: string) => betas.some((b) => b.startsWith(prefix));
+  const own = (k: string) => (platform !== 'anthropic' && k === 'anthropic_version') || (platform === 'bedrock' && k === 'anthropic_beta');
+  for (const k of Object.keys(body)) {
+    if (!TOP_LEVEL.has(k) && !own(k) && !(BETA_FIELDS[k] && beta(BETA_FIELDS[k]))) bad(`${k}: Extra inputs are not permitted`);
+  }
+  if (platform === 'bedrock' && 'stream' in body) bad('stream: Extra inputs are not permitted');
+  if (platform !== 'anthropic') {
+    if (body.anthropic_version !== PLATFORM_VERSION[platform]) bad(`anthropic_version: must be ${PLATFORM_VERSION[platform]}`);
     if ('model' in body) bad('model: Extra inputs are not permitted');
   } else if (typeof body.model !== 'string' || !body.model) bad('model: Field required');
   if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) bad('max_tokens: Field required');
@@ -259,11 +272,10 @@ function usageOf(scenario: MockScenario) {
   };
 }
 
-/** The JSON message or the SSE stream for a valid request (shared with the Vertex mock's rawPredict). */
-export function anthropicAnswer(body: ParsedJson, scenario: MockScenario): { json: unknown } | { stream: StreamWriter } {
+/** The JSON message or the SSE stream for a valid request (shared with the Vertex mock's rawPredict and Bedrock's InvokeModel). */
+export function anthropicAnswer(body: ParsedJson, scenario: MockScenario, model: string = body.model ?? 'claude-vertex'): { json: unknown } | { stream: StreamWriter } {
   const { blocks, stopReason, stopSequence } = plan(body, scenario);
   const id = `msg_${randomBytes(12).toString('hex')}`;
-  const model = body.model ?? 'claude-vertex';
   const usage = usageOf(scenario);
   if (!body.stream) {
     return {

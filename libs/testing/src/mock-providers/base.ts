@@ -203,7 +203,8 @@ export abstract class MockProviderServer {
     }
     const recorded: RecordedProviderRequest = { method: req.method ?? 'GET', url: req.url ?? '/', path: u.pathname, query: u.searchParams, headers: req.headers, raw, body };
     this.requests.push(recorded);
-    let scenario = this.queue.shift() ?? this.responder?.(recorded) ?? this.sticky;
+    // Scenarios script model calls: a token fetch (the Vertex mock's `/token`) takes none.
+    let scenario = recorded.path === '/token' ? {} : (this.queue.shift() ?? this.responder?.(recorded) ?? this.sticky);
     const faults = scenario.faults ?? {};
     try {
       if (faults.delayBeforeHeadersMs) await sleep(faults.delayBeforeHeadersMs);

@@ -1,7 +1,7 @@
 import type { ParsedJson } from '../http';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
-import { anthropicAnswer, anthropicError, anthropicImages, validateAnthropicBody } from './anthropic';
+import { anthropicAnswer, anthropicError, anthropicImages, betasOf, validateAnthropicBody } from './anthropic';
 import { geminiEmbedAnswer, vertexPredictAnswer } from './embeddings';
 import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
@@ -65,9 +65,9 @@ export class GeminiMockServer extends MockProviderServer {
       if (vertex[3] === 'anthropic') {
         const method = vertex[5];
         if (method !== 'rawPredict' && method !== 'streamRawPredict') throw new MockRejection(404, `Unknown method ${method}`);
-        validateAnthropicBody(req.body, true);
+        validateAnthropicBody(req.body, 'vertex', betasOf(req.headers['anthropic-beta']));
         if ((method === 'streamRawPredict') !== !!req.body.stream) throw new MockRejection(400, 'stream must match streamRawPredict', 'invalid_request_error');
-        return anthropicAnswer(req.body, scenario);
+        return anthropicAnswer(req.body, scenario, decodeURIComponent(vertex[4]!));
       }
     } else {
       const key = req.headers['x-goog-api-key'] ?? req.query.get('key');
