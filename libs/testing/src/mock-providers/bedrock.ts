@@ -74,7 +74,7 @@ export class BedrockMockServer extends MockProviderServer {
     await this.verifySignature(req);
     const modelId = decodeURIComponent(m[1]!);
     if (m[2] === 'invoke-with-response-stream' && !CLAUDE_ID.test(modelId)) throw new MockRejection(400, `The model ${modelId} does not support response streaming through InvokeModel in this mock.`, 'ValidationException');
-    if (CLAUDE_ID.test(modelId) && m[2].startsWith('invoke')) return invokeClaude(req.body, scenario, modelId, m[2] === 'invoke-with-response-stream');
+    if (CLAUDE_ID.test(modelId) && m[2]!.startsWith('invoke')) return invokeClaude(req.body, scenario, modelId, m[2] === 'invoke-with-response-stream');
     if (m[2] === 'invoke') return { raw: bedrockEmbedAnswer(modelId, req.body) };
     validateConverseBody(req.body);
     return bedrockAnswer(req.body, scenario, m[2] === 'converse-stream');
