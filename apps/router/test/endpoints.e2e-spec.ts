@@ -11,6 +11,7 @@ import {
   mockTokens,
   mockVector,
   seedTenant,
+  TEST_PNG,
   type MockForm,
   type SeededTenant,
   type TestEnvironment,
@@ -277,11 +278,37 @@ describe('OpenAI endpoints besides chat', () => {
     expect(missing.body.error.param).toBe('file');
   });
 
+  it('POST /v1/images/generations on Imagen (Gemini API and Vertex): :predict, the images as b64_json; response_format url a 400', async () => {
+    const { data, response } = await client.images.generate({ model: 'imagen-4.0-generate-001', prompt: 'a red square', n: 2, size: '1792x1024', output_format: 'jpeg' }).withResponse();
+    expect(response.headers.get('x-gateway-provider')).toBe('google-ai-studio');
+    expect(gemini.requests).toHaveLength(1);
+    expect(gemini.requests[0]!.path).toBe('/v1beta/models/imagen-4.0-generate-001:predict');
+    expect(gemini.requests[0]!.headers['x-goog-api-key']).toBe(gemini.apiKey);
+    expect(gemini.requests[0]!.body).toEqual({ instances: [{ prompt: 'a red square' }], parameters: { sampleCount: 2, aspectRatio: '16:9', outputOptions: { mimeType: 'image/jpeg' } } });
+    expect(data.data!.map((d) => Buffer.from(d.b64_json!, 'base64').equals(TEST_PNG))).toEqual([true, true]);
+    expect(data.output_format).toBe('jpeg');
+    expect(response.headers.get('x-gateway-cost')).toBeNull();
+
+    gemini.reset();
+    const vertex = await client.images.generate({ model: 'vertex/imagen-4.0-generate-001', prompt: 'a blue circle', response_format: 'b64_json' });
+    expect(vertex.data).toHaveLength(1);
+    const predict = gemini.requests.filter((r) => r.path !== '/token');
+    expect(predict.map((r) => r.path)).toEqual([`/v1/projects/${gemini.projectId}/locations/us-central1/publishers/google/models/imagen-4.0-generate-001:predict`]);
+    expect(predict[0]!.headers['authorization']).toMatch(/^Bearer /);
+
+    gemini.reset();
+    await expect(client.images.generate({ model: 'gemini/imagen-4.0-generate-001', prompt: 'x', response_format: 'url' })).rejects.toMatchObject({ status: 400, param: 'response_format' });
+    await expect(client.images.generate({ model: 'gemini/imagen-4.0-generate-001', prompt: 'x', quality: 'hd' })).rejects.toMatchObject({ status: 400, param: 'quality' });
+    await expect(client.images.generate({ model: 'gemini/gemini-2.5-flash', prompt: 'x' })).rejects.toMatchObject({ status: 400, param: 'model' });
+    expect(gemini.requests).toHaveLength(0);
+  });
+
   it('GET /v1/models says which endpoints each model serves', async () => {
     const models = await httpJson(`${url}/v1/models`, { method: 'GET', token: tenant.projectKey });
     const byId = new Map((models.body.data as { id: string; endpoints: string[] }[]).map((m) => [m.id, m.endpoints]));
     expect(byId.get('text-embedding-3-small')).toEqual(['embeddings']);
     expect(byId.get('whisper-1')).toEqual(['audio.transcriptions']);
     expect(byId.get('gpt-4o-mini')).toEqual(['chat.completions']);
+    expect(byId.get('imagen-4.0-generate-001')).toEqual(['images.generations']);
   });
 });

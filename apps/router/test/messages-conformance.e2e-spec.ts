@@ -24,6 +24,7 @@ const anthropic = new AnthropicMockServer();
 const gemini = new GeminiMockServer();
 const bedrock = new BedrockMockServer();
 let openai: MockOpenAIServer;
+let compatible: MockOpenAIServer;
 
 interface Row {
   name: string;
@@ -57,6 +58,34 @@ const rows: Row[] = [
     streamError: 'UNAVAILABLE',
   },
   {
+    name: 'vertex',
+    provider: 'google-vertex',
+    model: 'gemini-2.5-pro',
+    set: (s) => gemini.setScenario(s),
+    credentials: () => gemini.vertexCredentials(),
+    baseUrl: () => `${gemini.url}/v1`,
+    streamError: 'UNAVAILABLE',
+  },
+  {
+    name: 'vertex-claude',
+    provider: 'google-vertex',
+    model: 'claude-sonnet-4-5@20250929',
+    set: (s) => gemini.setScenario(s),
+    credentials: () => gemini.vertexCredentials(),
+    baseUrl: () => `${gemini.url}/v1`,
+    streamError: 'overloaded_error',
+  },
+  // The OpenAI-compatible family (Groq, Together, vLLM, …): the OpenAI wire format at the connection's base URL.
+  {
+    name: 'openai-compatible',
+    provider: 'openai-compatible',
+    model: 'llama-3.3-70b',
+    set: (s) => compatible.setScenario(s),
+    credentials: () => ({ api_key: 'sk-compatible-conformance' }),
+    baseUrl: () => compatible.url,
+    streamError: 'server_error',
+  },
+  {
     name: 'bedrock',
     provider: 'aws-bedrock',
     model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
@@ -72,7 +101,7 @@ let router: NestFastifyApplication;
 let url: string;
 
 beforeAll(async () => {
-  [openai] = await Promise.all([MockOpenAIServer.start(), anthropic.start(), gemini.start(), bedrock.start()]);
+  [openai, compatible] = await Promise.all([MockOpenAIServer.start(), MockOpenAIServer.start(), anthropic.start(), gemini.start(), bedrock.start()]);
   env = await createTestEnvironment();
   router = await startRouter(env.config, 0);
   url = await router.getUrl();
@@ -80,7 +109,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await router?.close();
   await env?.cleanup();
-  await Promise.all([openai?.close(), anthropic.stop(), gemini.stop(), bedrock.stop()]);
+  await Promise.all([openai?.close(), compatible?.close(), anthropic.stop(), gemini.stop(), bedrock.stop()]);
 });
 
 /** What a user reads from a Message; tool_use ids are checked for shape, not value. */

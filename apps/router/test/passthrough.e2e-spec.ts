@@ -1,7 +1,18 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { ModelCatalog, priceCatalogOf } from '@switchyard/routing';
-import { AnthropicMockServer, createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import {
+  AnthropicMockServer,
+  BedrockMockServer,
+  createTestEnvironment,
+  GeminiMockServer,
+  httpJson,
+  MockOpenAIServer,
+  seedTenant,
+  type MockProviderServer,
+  type SeededTenant,
+  type TestEnvironment,
+} from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -103,6 +114,10 @@ describe('pass-through of /v1/responses to OpenAI and Azure', () => {
     expect(text.replace(/resp_mock\d{4}/g, 'ID')).toBe(direct.replace(/resp_mock\d{4}/g, 'ID'));
     const record = await recordOf(routed.headers.get('x-gateway-log-id'));
     expect(record).toMatchObject({ requestType: 'responses', stream: true, tokens: { input: 7, output: 3 }, cost: prices.record('openai', 'gpt-4o-mini', { prompt_tokens: 7, completion_tokens: 3 }).cost });
+    // The recorded answer: the Response of response.completed, as the client received it.
+    const completed = text.split('\n\n').find((e) => e.startsWith('event: response.completed'))!;
+    expect(JSON.parse(record.bodies!.response!)).toEqual(JSON.parse(completed.slice(completed.indexOf('data: ') + 6)).response);
+    expect(JSON.parse(record.bodies!.response!)).toMatchObject({ status: 'completed', output: [{ type: 'message', content: [{ text: 'The quick fox' }] }] });
 
     // The SDK's stream helpers read the passed-through stream.
     openai.enqueue({ content: ['a', 'b'], usage: { prompt_tokens: 1, completion_tokens: 2 } });
@@ -235,6 +250,24 @@ describe('pass-through of /v1/messages to Anthropic (only an Anthropic connectio
     expect(text.replace(/msg_[0-9a-f]+/g, 'ID')).toBe(direct.replace(/msg_[0-9a-f]+/g, 'ID'));
     const record = await logRecord(redis, env.config.redis.prefix, routed.headers.get('x-gateway-log-id'));
     expect(record).toMatchObject({ path: '/v1/messages', requestType: 'messages', stream: true, tokens: { input: 8, output: 5 } });
+    // The answer as the client received it, assembled from the passed-through events into Anthropic's Message.
+    expect(JSON.parse(record.bodies!.response!)).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: anthropic.requests[0]!.body.model,
+      content: [{ type: 'text', text: 'Hello there, friend.' }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 8, output_tokens: 5 },
+    });
+    // x-gateway-collect-log-payload: false keeps no bodies, streamed or not.
+    anthropic.enqueue({ reply: { kind: 'text', text: 'Hello there, friend.' } });
+    const quiet = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': tenant.projectKey, 'content-type': 'application/json', 'x-gateway-collect-log-payload': 'false' },
+      body: body('claude-sonnet-4'),
+    });
+    expect(await quiet.text()).toContain('message_stop');
+    expect((await logRecord(redis, env.config.redis.prefix, quiet.headers.get('x-gateway-log-id'))).bodies).toBeNull();
 
     // The SDK's stream helper reads it.
     expect((await client.messages.stream({ model: 'claude-sonnet-4', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] }).finalMessage()).content[0]).toMatchObject({ type: 'text' });
@@ -254,6 +287,114 @@ describe('pass-through of /v1/messages to Anthropic (only an Anthropic connectio
       status: 503,
       error: { type: 'error', error: { type: 'overloaded_error' } },
     });
+  });
+});
+
+/**
+ * `/v1/messages` to Claude on the clouds, through the router with `@anthropic-ai/sdk`: Vertex's rawPredict /
+ * streamRawPredict and Bedrock's InvokeModel / InvokeModelWithResponseStream (binary event frames), each mock
+ * validating the body as that platform does (no `model`, its `anthropic_version`; Bedrock: no `stream`, the betas
+ * as `anthropic_beta`) and checking the signed thinking of the tool round trip.
+ */
+describe.each([
+  {
+    name: 'vertex',
+    provider: 'google-vertex',
+    model: 'claude-sonnet-4-5@20250929',
+    version: 'vertex-2023-10-16',
+    path: { plain: /\/publishers\/anthropic\/models\/claude-sonnet-4-5%4020250929:rawPredict$/, stream: /:streamRawPredict$/ },
+  },
+  {
+    name: 'bedrock',
+    provider: 'aws-bedrock',
+    model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+    version: 'bedrock-2023-05-31',
+    path: { plain: /^\/model\/anthropic\.claude-3-5-haiku-20241022-v1%3A0\/invoke$/, stream: /\/invoke-with-response-stream$/ },
+  },
+])('pass-through of /v1/messages to Claude on $name', ({ name, provider, model, version, path }) => {
+  let env: TestEnvironment;
+  let router: NestFastifyApplication;
+  let url: string;
+  const gemini = new GeminiMockServer();
+  const bedrock = new BedrockMockServer();
+  const mock: MockProviderServer = name === 'vertex' ? gemini : bedrock;
+  let client: Anthropic;
+  let redis: Redis;
+  const weather = { name: 'get_weather', description: 'Weather', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } };
+
+  beforeAll(async () => {
+    env = await createTestEnvironment();
+    router = await startRouter(env.config, 0);
+    url = await router.getUrl();
+    await mock.start();
+    const connection =
+      name === 'vertex'
+        ? { provider, slug: 'cloud', credentials: gemini.vertexCredentials(), base_url: `${gemini.url}/v1` }
+        : { provider, slug: 'cloud', credentials: { ...bedrock.credentials }, base_url: bedrock.url };
+    const tenant = await seedTenant(url, env.config.admin.token, connection);
+    client = new Anthropic({ apiKey: tenant.projectKey, baseURL: url, maxRetries: 0 });
+    redis = new Redis(env.config.redis.url);
+  });
+
+  afterEach(() => mock.reset());
+
+  afterAll(async () => {
+    await router?.close();
+    await Promise.all([mock.stop(), redis?.quit()]);
+    await env?.cleanup();
+  });
+
+  const calls = () => mock.requests.filter((r) => r.path !== '/token');
+
+  it('create with thinking and a tool: the platform’s body, the Message back; the signed thinking round trip', async () => {
+    mock.enqueue(
+      { reply: { kind: 'tool_calls', calls: [{ id: 'toolu_1', name: 'get_weather', arguments: '{"city":"Oslo"}' }], reasoning: 'Call the tool.' }, usage: { input: 30, output: 10 } },
+      { reply: { kind: 'text', text: 'Sunny.' } },
+    );
+    const request = { model: `@cloud/${model}`, max_tokens: 4096, thinking: { type: 'enabled' as const, budget_tokens: 2048 }, tools: [weather] };
+    const question: Anthropic.MessageParam = { role: 'user', content: 'Weather in Oslo?' };
+    const { data: first, response } = await client.messages.create({ ...request, messages: [question] }, { headers: { 'anthropic-beta': 'interleaved-thinking-2025-05-14' } }).withResponse();
+    expect(response.headers.get('x-gateway-provider')).toBe(provider);
+    expect(first.content.map((b) => b.type)).toEqual(['thinking', 'tool_use']);
+    const sent = calls()[0]!;
+    expect(sent.path).toMatch(path.plain);
+    const { model: _model, ...rest } = request;
+    const betas = name === 'bedrock' ? { anthropic_beta: ['interleaved-thinking-2025-05-14'] } : {};
+    expect(sent.body).toEqual({ anthropic_version: version, ...betas, ...rest, messages: [question] });
+    if (name === 'vertex') expect(sent.headers['anthropic-beta']).toBe('interleaved-thinking-2025-05-14');
+
+    const toolUse = first.content.find((b): b is Anthropic.ToolUseBlock => b.type === 'tool_use')!;
+    const second = await client.messages.create({
+      ...request,
+      messages: [question, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUse.id, content: '22°C' }] }],
+    });
+    expect(second.content).toEqual([{ type: 'text', text: 'Sunny.' }]);
+  });
+
+  it('streams: the SDK’s helper reads the events; usage and the assembled Message recorded', async () => {
+    mock.enqueue({ reply: { kind: 'text', text: 'Hello from the cloud.' }, usage: { input: 12, output: 6 } });
+    const stream = client.messages.stream({ model: `@cloud/${model}`, max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] });
+    const message = await stream.finalMessage();
+    expect(message.content).toEqual([{ type: 'text', text: 'Hello from the cloud.' }]);
+    expect(message.usage).toMatchObject({ input_tokens: 12, output_tokens: 6 });
+    expect(calls()[0]!.path).toMatch(path.stream);
+    const { response } = await stream.withResponse();
+    const record = await logRecord(redis, env.config.redis.prefix, response.headers.get('x-gateway-log-id'));
+    expect(record).toMatchObject({ path: '/v1/messages', requestType: 'messages', provider, stream: true, tokens: { input: 12, output: 6 } });
+    expect(JSON.parse(record.bodies!.response!)).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'Hello from the cloud.' }], stop_reason: 'end_turn' });
+  });
+
+  it('an error inside the 200 stream ends it with Anthropic’s error event', async () => {
+    mock.enqueue({ reply: { kind: 'text', text: 'Hello from the cloud.' }, faults: { errorInStream: { type: name === 'bedrock' ? 'throttlingException' : 'overloaded_error', message: 'Slow down' } } });
+    const res = await fetch(`${url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': (client as unknown as { apiKey: string }).apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: `@cloud/${model}`, max_tokens: 100, stream: true, messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    expect(res.status).toBe(200);
+    const events = (await res.text()).split('\n\n').filter(Boolean);
+    expect(events[0]).toMatch(/^event: message_start\n/);
+    expect(events.at(-1)).toMatch(/^event: error\ndata: \{"type":"error","error":\{"type":"(overloaded_error|rate_limit_error|api_error)"/);
   });
 });
 

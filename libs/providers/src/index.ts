@@ -2,6 +2,7 @@ export * from './types';
 export * from './registry';
 export { openAICompatibleAdapter, OpenAIStreamDecoder, bearer, type OpenAICompatibleConfig, type OpenAICompatibleId } from './openai-compatible';
 export { SseDecoder } from './shared/sse';
+export { anthropicMessageAssembler, responsesBodyAssembler, type SseBodyAssembler } from './shared/event-body';
 export { parseJsonError } from './shared/errors';
 export { createAnthropicAdapter, anthropicAdapter, AnthropicStreamDecoder } from './anthropic';
 export { createGeminiAdapter, createVertexAdapter, GeminiStreamDecoder, VertexTokenSource, VertexAuthError, toGeminiSchema, type GoogleAdapterOptions, type VertexAdapterOptions, type TokenFetch } from './google';

@@ -34,6 +34,14 @@ describe('resolveModel', () => {
     expect(resolveModel('openai/ft:gpt-4o:acme', connections, catalog)[0]).toMatchObject({ upstreamModel: 'ft:gpt-4o:acme', connection: { slug: 'oa' } });
   });
 
+  it("resolves a provider's own id of a catalog model to that provider, unchanged (no Bedrock id for Anthropic)", () => {
+    const [target, ...rest] = resolveModel('claude-sonnet-4-20250514', connections, catalog);
+    expect(rest).toHaveLength(0);
+    expect(target).toMatchObject({ connection: { slug: 'ant' }, upstreamModel: 'claude-sonnet-4-20250514', requested: 'claude-sonnet-4-20250514' });
+    expect(target!.maxOutputTokens).toBe(resolveModel('claude-sonnet-4', connections, catalog)[0]!.maxOutputTokens);
+    expect(() => resolveModel('anthropic.claude-sonnet-4-20250514-v1:0', connections, catalog)).toThrow(/model/i);
+  });
+
   it('resolves @slug/model to exactly that connection', () => {
     expect(resolveModel('@oa2/gpt-4o', connections, catalog).map((t) => t.connection.slug)).toEqual(['oa2']);
   });

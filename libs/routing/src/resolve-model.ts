@@ -74,6 +74,14 @@ export function resolveModel(model: string, connections: ResolvedConnection[], c
     if (targets.length) return targets;
     throw modelNotFound(model, `It is served by ${entry.providers.map((p) => p.provider).join(', ')}; connect one of them.`);
   }
+  // A provider's own id of a catalog model (the dated `claude-sonnet-4-20250514` Claude Code is often set to) goes
+  // to that provider unchanged, so the answer names the model the client asked for.
+  const owners = [...new Set(connections.map((c) => c.provider))].filter((p) => catalog.forUpstream(p, model)?.providers.some((e) => e.provider === p && e.model === model));
+  const targets = owners.flatMap((p) => {
+    const connection = defaultConnection(connections, p);
+    return connection ? [fit(connection, model)] : [];
+  });
+  if (targets.length) return targets;
   throw modelNotFound(model);
 }
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { writeJson } from '@switchyard/http';
+import type { NativeProtocol } from '@switchyard/providers';
 import { classifyFailure, toGatewayError, type CallLog, type EndpointResult, type EndpointRawResult } from '@switchyard/routing';
 import { GatewayError } from '@switchyard/types';
 
@@ -46,7 +47,10 @@ export async function writePassedThrough(
   log: CallLog,
   clientGone: { readonly aborted: boolean },
   errorEvent: (error: GatewayError) => string,
+  /** A client protocol's stream (Messages, Responses): its answer is assembled for the record's response body. */
+  protocol?: NativeProtocol,
 ): Promise<void> {
+  if (result.kind === 'raw' && protocol) result = log.watchRaw(result, protocol);
   if (result.kind === 'json') {
     const text = JSON.stringify(result.body);
     // The record before the answer: its XADD is written before the client can see the answer.

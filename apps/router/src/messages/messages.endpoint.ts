@@ -30,7 +30,7 @@ export function messagesHandler(deps: EdgeDeps): RawHandler {
     const { native, controls, chat } = parsed;
     await edge.executeNative(res, { origin, principal, project, request: { native, chat }, controls, body }, (result, headers, log, clientGone) => {
       if (result.kind === 'json' || result.kind === 'raw') {
-        return writePassedThrough(res, result, headers, log, clientGone, (error) => messagesErrorEvent(anthropicErrorBody(error.status, error.message, requestId)));
+        return writePassedThrough(res, result, headers, log, clientGone, (error) => messagesErrorEvent(anthropicErrorBody(error.status, error.message, requestId)), 'messages');
       }
       // Translated: the chat request exists (a request that cannot be translated has no chat target).
       return translatedAnswer(res, MESSAGES_PROTOCOL, (chat as { request: ChatRequest }).request, requestId)(result, headers, log, clientGone);

@@ -68,7 +68,7 @@ export function responsesHandler(deps: ResponsesEndpointDeps): RawHandler {
     const keep = retainsData(project, controls);
     const ctx: ResponseContext | null = translated.ok ? { id: randomItemId('resp'), createdAt: Math.floor(Date.now() / 1000), request: translated.parsed, ids: randomItemId } : null;
     await edge.executeNative(res, { origin, principal, project, request: { native, chat }, controls, body }, async (result, headers, log, clientGone) => {
-      if (result.kind === 'json' || result.kind === 'raw') return writePassedThrough(res, result, headers, log, clientGone, responsesErrorEvent);
+      if (result.kind === 'json' || result.kind === 'raw') return writePassedThrough(res, result, headers, log, clientGone, responsesErrorEvent, 'responses');
       // Translated: `ctx` exists (a request that cannot be translated has no chat target).
       const { parsed, context } = translated as Translated;
       if (result.kind === 'completion') {

@@ -51,6 +51,26 @@ describe('parseMessagesRequest: Messages body to the chat request', () => {
     expect(cached.request.messages[0]).toEqual({ role: 'system', content: [{ type: 'text', text: 'A', cache_control: { type: 'ephemeral' } }] });
   });
 
+  it('translates a system message between turns (the mid-conversation-system beta Claude Code sends) in place; other roles stay a 400', () => {
+    const { request } = parseMessagesRequest({
+      ...base,
+      system: 'Top.',
+      messages: [
+        { role: 'user', content: 'x' },
+        { role: 'system', content: [{ type: 'text', text: 'Agents: A, B.' }] },
+        { role: 'assistant', content: 'ok' },
+      ],
+    });
+    expect(request.messages).toEqual([
+      { role: 'system', content: 'Top.' },
+      { role: 'user', content: 'x' },
+      { role: 'system', content: 'Agents: A, B.' },
+      { role: 'assistant', content: 'ok' },
+    ]);
+    expect(refusal({ ...base, messages: [{ role: 'system', content: [{ type: 'image', source: { type: 'url', url: 'https://x/y.png' } }] }] }).status).toBe(400);
+    expect(refusal({ ...base, messages: [{ role: 'tool', content: 'x' }] }).param).toMatch(/^messages\[0\]/);
+  });
+
   it('translates images (base64 and url) and text blocks of a user turn', () => {
     const { request } = parseMessagesRequest({
       ...base,

@@ -50,10 +50,13 @@ const thinkingBlock = z.object({ type: z.literal('thinking'), thinking: z.string
 const redactedThinkingBlock = z.object({ type: z.literal('redacted_thinking'), data: z.string() }).loose();
 const contentBlock = z.discriminatedUnion('type', [textBlock, imageBlock, toolUseBlock, toolResultBlock, thinkingBlock, redactedThinkingBlock]);
 
-const message = z.object({
+const conversationMessage = z.object({
   role: z.enum(['user', 'assistant']),
   content: z.union([z.string(), z.array(contentBlock)]),
 });
+/** A system message between the turns (Anthropic's `mid-conversation-system` beta, which Claude Code sends): text only. */
+const systemTurn = z.object({ role: z.literal('system'), content: z.union([z.string(), z.array(textBlock)]) });
+const message = z.discriminatedUnion('role', [conversationMessage, systemTurn]);
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
 const tool = z
@@ -120,7 +123,7 @@ const messagesRequestSchema = z.strictObject(messagesFields);
 const countTokensSchema = z.strictObject({ ...messagesFields, max_tokens: messagesFields.max_tokens.optional() });
 
 export type MessagesRequestBody = z.output<typeof messagesRequestSchema>;
-type MessagesMessageBody = MessagesRequestBody['messages'][number];
+type MessagesMessageBody = z.output<typeof conversationMessage>;
 
 /** What a Messages body becomes: the pipeline's chat request, and the gateway's own body fields for the controls. */
 export interface TranslatedMessagesRequest {
@@ -172,7 +175,10 @@ function innermost(issue: z.core.$ZodIssue): z.core.$ZodIssue {
 function translate(body: MessagesRequestBody): TranslatedMessagesRequest {
   const messages: ChatMessage[] = [];
   if (body.system !== undefined) messages.push(systemMessage(body.system));
-  body.messages.forEach((m, i) => messages.push(...(m.role === 'user' ? userMessages(m, i) : [assistantMessage(m)])));
+  body.messages.forEach((m, i) => {
+    if (m.role === 'system') messages.push(systemMessage(m.content));
+    else messages.push(...(m.role === 'user' ? userMessages(m, i) : [assistantMessage(m)]));
+  });
 
   const request: ChatRequest = { model: body.model, messages };
   if (body.stream) request.stream = true;

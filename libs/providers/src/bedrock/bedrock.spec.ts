@@ -198,5 +198,10 @@ describe('Bedrock Claude pass-through of /v1/messages (InvokeModel)', () => {
       body: fromUtf8(JSON.stringify({ message: 'Too many requests' })),
     });
     expect(() => transform.push(exception)).toThrow(expect.objectContaining({ status: 429 }) as Error);
+    // Events and the exception in the same bytes: the events are handed on first, then the failure.
+    const again = (await bedrock.native!.messages!({ ...native, body: { model: 'x', max_tokens: 10, stream: true, messages: [] } }, ctx('aws-bedrock', model))) as { transform: typeof transform };
+    const both = Buffer.from(again.transform.push(Buffer.concat([chunk(events[0]!), exception]))).toString();
+    expect(both).toBe(`event: message_start\ndata: ${JSON.stringify(events[0])}\n\n`);
+    expect(() => again.transform.end()).toThrow(expect.objectContaining({ status: 429 }) as Error);
   });
 });

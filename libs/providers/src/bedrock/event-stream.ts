@@ -24,18 +24,33 @@ function newEventStreamCodec(): EventStreamCodec {
 export class EventStreamFrames {
   private readonly codec = newEventStreamCodec();
   private buffer = new Uint8Array(0);
+  /** An exception frame that arrived in the same bytes as events before it: thrown once those are handed on. */
+  private failure: unknown = null;
 
-  /** Bytes of an incomplete frame are held (the stream must not end with any). */
+  /** Bytes of an incomplete frame are held (the stream must not end with any); a held-back failure throws here. */
   get pending(): boolean {
+    if (this.failure) throw this.failure;
     return this.buffer.length > 0;
   }
 
+  /** The complete frames' events; a failure after some events in the same bytes is thrown at the next call. */
   push(bytes: Uint8Array): { type: string | undefined; payload: object }[] {
+    if (this.failure) throw this.failure;
+    const out: { type: string | undefined; payload: object }[] = [];
+    try {
+      this.decode(bytes, out);
+    } catch (err) {
+      if (!out.length) throw err;
+      this.failure = err;
+    }
+    return out;
+  }
+
+  private decode(bytes: Uint8Array, out: { type: string | undefined; payload: object }[]): void {
     const merged = new Uint8Array(this.buffer.length + bytes.length);
     merged.set(this.buffer);
     merged.set(bytes, this.buffer.length);
     this.buffer = merged;
-    const out: { type: string | undefined; payload: object }[] = [];
     while (this.buffer.length >= 4) {
       const total = new DataView(this.buffer.buffer, this.buffer.byteOffset, 4).getUint32(0);
       if (total < 16 || total > 16 * 1024 * 1024) throw new ProviderStreamError('Bedrock sent a malformed event-stream frame.', 502, 'malformed_stream');
@@ -67,7 +82,6 @@ export class EventStreamFrames {
       }
       out.push({ type: header(':event-type'), payload });
     }
-    return out;
   }
 }
 

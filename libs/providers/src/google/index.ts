@@ -11,6 +11,7 @@ import { buildGeminiBody } from './chat-request';
 import { parseGeminiResponse } from './chat-response';
 import { GeminiStreamDecoder } from './chat-stream';
 import { geminiEmbeddings, vertexEmbeddings } from './embeddings';
+import { imagenImages } from './images';
 import { parseGoogleError } from './errors';
 import { VertexTokenSource, type TokenFetch } from './vertex-auth';
 
@@ -49,6 +50,7 @@ export function createGeminiAdapter(options: GoogleAdapterOptions): ProviderAdap
     id: 'google-ai-studio',
     operations: {
       embeddings: (request, ctx) => geminiEmbeddings(request, ctx, modelUrl(ctx), { 'x-goog-api-key': ctx.target.credentials.api_key }),
+      images: (request, ctx) => imagenImages(request, ctx.target.upstreamModel, modelUrl(ctx), { 'x-goog-api-key': ctx.target.credentials.api_key }),
     },
     async buildRequest(request: ChatRequest, ctx: AdapterContext<'google-ai-studio'>): Promise<UpstreamRequest> {
       const method = ctx.stream ? 'streamGenerateContent?alt=sse' : 'generateContent';
@@ -95,6 +97,12 @@ export interface VertexAdapterOptions extends GoogleAdapterOptions {
 }
 
 export const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
+
+/** A Google publisher model's URL on Vertex (`…/publishers/google/models/{model}`), for `:predict`. */
+function vertexModelUrl(ctx: AdapterContext<'google-vertex'>): string {
+  const c = ctx.target.credentials;
+  return `${vertexApiBase(ctx.target.baseUrl, c.region)}/projects/${encodeURIComponent(c.project_id)}/locations/${encodeURIComponent(c.region)}/publishers/google/models/${modelPath(ctx.target.upstreamModel)}`;
+}
 const isAnthropicModel = (model: string) => /^(anthropic\/)?claude/i.test(model);
 
 /**
@@ -110,9 +118,10 @@ export function createVertexAdapter(options: VertexAdapterOptions): ProviderAdap
     id: 'google-vertex',
     operations: {
       async embeddings(request, ctx) {
-        const c = ctx.target.credentials;
-        const modelUrl = `${vertexApiBase(ctx.target.baseUrl, c.region)}/projects/${encodeURIComponent(c.project_id)}/locations/${encodeURIComponent(c.region)}/publishers/google/models/${modelPath(ctx.target.upstreamModel)}`;
-        return vertexEmbeddings(request, ctx, modelUrl, { authorization: `Bearer ${await tokens.token(c.service_account_json)}` });
+        return vertexEmbeddings(request, ctx, vertexModelUrl(ctx), { authorization: `Bearer ${await tokens.token(ctx.target.credentials.service_account_json)}` });
+      },
+      async images(request, ctx) {
+        return imagenImages(request, ctx.target.upstreamModel, vertexModelUrl(ctx), { authorization: `Bearer ${await tokens.token(ctx.target.credentials.service_account_json)}` });
       },
     },
     async buildRequest(request: ChatRequest, ctx: AdapterContext<'google-vertex'>): Promise<UpstreamRequest> {

@@ -4,7 +4,8 @@ import { GatewayError, newId, type ChatRequest, type JsonObject, type ProviderId
 import type { DlpResult } from '../dlp/dlp-policy';
 import { DlpBlockedError } from '../dlp/dlp-stage';
 import { routingOfFailure } from '../balance/route-trace';
-import { ClientAbortedError, type ExecutionMeta, type StreamResult } from '../executor';
+import { ClientAbortedError, type EndpointRawResult, type ExecutionMeta, type StreamResult } from '../executor';
+import { anthropicMessageAssembler, responsesBodyAssembler, SseDecoder, type NativeProtocol, type SseBodyAssembler } from '@switchyard/providers';
 import type { Caller } from './gateway-client';
 import type { LogMetrics } from './log-metrics';
 import { refusedRequestControls, type HeaderMap, type RequestControls } from './request-controls';
@@ -167,6 +168,7 @@ export class CallLog {
   private readonly withBodies: boolean;
   private ttfbMs: number | null = null;
   private assembler: StreamAssembler | null = null;
+  private rawAssembler: SseBodyAssembler | null = null;
   private ended = false;
 
   constructor(
@@ -212,6 +214,24 @@ export class CallLog {
       for await (const batch of tail) {
         assembler.push(batch);
         yield batch;
+      }
+    })();
+    return result;
+  }
+
+  /**
+   * A passed-through event stream of a client protocol whose events are assembled (a Message, a Response) for the
+   * record's response body; the same stream when bodies are not recorded or the body is not an event stream.
+   */
+  watchRaw(result: EndpointRawResult, protocol: NativeProtocol): EndpointRawResult {
+    if (!this.withBodies || !result.contentType.startsWith('text/event-stream')) return result;
+    const events = new SseDecoder();
+    const into = (this.rawAssembler = PASSED_THROUGH_BODIES[protocol]());
+    const body = result.body;
+    result.body = (async function* () {
+      for await (const chunk of body) {
+        for (const e of events.push(chunk)) into.push(e);
+        yield chunk;
       }
     })();
     return result;
@@ -311,8 +331,12 @@ export class CallLog {
   private responseText(outcome: CallOutcome): string | null {
     if (outcome.responseText !== undefined) return outcome.responseText;
     if (this.assembler) return JSON.stringify(this.assembler.completion());
-    return null;
+    const passed = this.rawAssembler?.body();
+    return passed ? JSON.stringify(passed) : null;
   }
 }
+
+/** How each client protocol's passed-through stream becomes the recorded answer. */
+const PASSED_THROUGH_BODIES: Record<NativeProtocol, () => SseBodyAssembler> = { messages: anthropicMessageAssembler, responses: responsesBodyAssembler };
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

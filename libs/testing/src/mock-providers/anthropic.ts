@@ -18,7 +18,7 @@ export class AnthropicMockServer extends MockProviderServer {
     if (req.headers['x-api-key'] !== this.apiKey) throw new MockRejection(401, 'invalid x-api-key', 'authentication_error');
     if (!req.headers['anthropic-version']) throw new MockRejection(400, 'anthropic-version: header is required', 'invalid_request_error');
     if (!String(req.headers['content-type'] ?? '').includes('application/json')) throw new MockRejection(400, 'content-type must be application/json', 'invalid_request_error');
-    validateAnthropicBody(req.body, false);
+    validateAnthropicBody(req.body, 'anthropic', betasOf(req.headers['anthropic-beta']));
     return anthropicAnswer(req.body, scenario);
   }
 
@@ -62,17 +62,39 @@ export function anthropicError(status: number, message: string, type?: string) {
   };
 }
 
-const TOP_LEVEL = new Set(['model', 'messages', 'max_tokens', 'system', 'metadata', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'tools', 'tool_choice', 'thinking', 'service_tier', 'container', 'mcp_servers']);
+const TOP_LEVEL = new Set(['model', 'messages', 'max_tokens', 'system', 'metadata', 'stop_sequences', 'stream', 'temperature', 'top_p', 'top_k', 'tools', 'tool_choice', 'thinking', 'service_tier', 'container', 'mcp_servers', 'output_config']);
+/** Fields and roles a beta (the `anthropic-beta` header) opens, as Claude Code sends them. */
+const BETA_FIELDS: Record<string, string> = { context_management: 'context-management-' };
+const MID_CONVERSATION_SYSTEM = 'mid-conversation-system-';
+
+/** The betas of an `anthropic-beta` header (comma-separated). */
+export const betasOf = (header: string | string[] | undefined): string[] => [header ?? []].flat().flatMap((h) => h.split(',')).map((b) => b.trim()).filter(Boolean);
 const bad = (message: string): never => {
   throw new MockRejection(400, message, 'invalid_request_error');
 };
 
-/** The Messages API request rules the mock enforces (Vertex: no `model`, `anthropic_version` required). */
-export function validateAnthropicBody(body: ParsedJson, vertex: boolean): void {
+/** Where Claude is served: Anthropic's API, or a cloud's (the model in the URL, the version in the body). */
+export type ClaudePlatform = 'anthropic' | 'vertex' | 'bedrock';
+const PLATFORM_VERSION: Record<Exclude<ClaudePlatform, 'anthropic'>, string> = { vertex: 'vertex-2023-10-16', bedrock: 'bedrock-2023-05-31' };
+
+/**
+ * The Messages API request rules the mock enforces. Vertex and Bedrock: no `model`, their `anthropic_version`
+ * required; Bedrock takes no `stream` (the operation says it) and the betas as `anthropic_beta` in the body.
+ */
+export function validateAnthropicBody(body: ParsedJson, platform: ClaudePlatform, betas: string[] = []): void {
   if (!body || typeof body !== 'object') bad('Request body must be a JSON object');
-  for (const k of Object.keys(body)) if (!TOP_LEVEL.has(k) && !(vertex && k === 'anthropic_version')) bad(`${k}: Extra inputs are not permitted`);
-  if (vertex) {
-    if (body.anthropic_version !== 'vertex-2023-10-16') bad('anthropic_version: must be vertex-2023-10-16');
+  if (platform === 'bedrock') {
+    if (body.anthropic_beta !== undefined && !(Array.isArray(body.anthropic_beta) && body.anthropic_beta.every((b: unknown) => typeof b === 'string'))) bad('anthropic_beta: Input should be a valid list of strings');
+    betas = [...betas, ...(body.anthropic_beta ?? [])];
+  }
+  const beta = (prefix: string) => betas.some((b) => b.startsWith(prefix));
+  const own = (k: string) => (platform !== 'anthropic' && k === 'anthropic_version') || (platform === 'bedrock' && k === 'anthropic_beta');
+  for (const k of Object.keys(body)) {
+    if (!TOP_LEVEL.has(k) && !own(k) && !(BETA_FIELDS[k] && beta(BETA_FIELDS[k]))) bad(`${k}: Extra inputs are not permitted`);
+  }
+  if (platform === 'bedrock' && 'stream' in body) bad('stream: Extra inputs are not permitted');
+  if (platform !== 'anthropic') {
+    if (body.anthropic_version !== PLATFORM_VERSION[platform]) bad(`anthropic_version: must be ${PLATFORM_VERSION[platform]}`);
     if ('model' in body) bad('model: Extra inputs are not permitted');
   } else if (typeof body.model !== 'string' || !body.model) bad('model: Field required');
   if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) bad('max_tokens: Field required');
@@ -84,6 +106,10 @@ export function validateAnthropicBody(body: ParsedJson, vertex: boolean): void {
   if (body.stop_sequences !== undefined && (!Array.isArray(body.stop_sequences) || body.stop_sequences.some((s: unknown) => typeof s !== 'string'))) bad('stop_sequences: Input should be a valid list of strings');
   let pendingToolUse: string[] = [];
   body.messages.forEach((m: ParsedJson, i: number) => {
+    if (m?.role === 'system' && beta(MID_CONVERSATION_SYSTEM)) {
+      if (typeof m.content !== 'string' && !(Array.isArray(m.content) && m.content.every((b: ParsedJson) => b?.type === 'text' && typeof b.text === 'string'))) bad(`messages.${i}.content: a system message holds text`);
+      return;
+    }
     if (m?.role !== 'user' && m?.role !== 'assistant') bad(`messages.${i}.role: Input should be 'user' or 'assistant'`);
     const blocks: ParsedJson[] = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? m.content : bad(`messages.${i}.content: Field required`);
     if (m.role === 'user' && pendingToolUse.length) {
@@ -246,11 +272,10 @@ function usageOf(scenario: MockScenario) {
   };
 }
 
-/** The JSON message or the SSE stream for a valid request (shared with the Vertex mock's rawPredict). */
-export function anthropicAnswer(body: ParsedJson, scenario: MockScenario): { json: unknown } | { stream: StreamWriter } {
+/** The JSON message or the SSE stream for a valid request (shared with the Vertex mock's rawPredict and Bedrock's InvokeModel). */
+export function anthropicAnswer(body: ParsedJson, scenario: MockScenario, model: string = body.model ?? 'claude-vertex'): { json: unknown } | { stream: StreamWriter } {
   const { blocks, stopReason, stopSequence } = plan(body, scenario);
   const id = `msg_${randomBytes(12).toString('hex')}`;
-  const model = body.model ?? 'claude-vertex';
   const usage = usageOf(scenario);
   if (!body.stream) {
     return {

@@ -133,6 +133,8 @@ export abstract class MockProviderServer {
   url = '';
   /** How the mock fetches image URLs it is sent (providers that take URLs fetch them themselves). */
   fetchImage: MockImageFetch | undefined;
+  /** When set, decides the scenario of a request with none queued from the request itself (a scripted agent loop). */
+  responder: ((req: RecordedProviderRequest) => MockScenario) | undefined;
 
   /** The images of a request in the provider's wire format (for `describe_images`). */
   protected abstract imagesOf(req: RecordedProviderRequest): Promise<SeenImage[]>;
@@ -157,6 +159,7 @@ export abstract class MockProviderServer {
   reset(): this {
     this.queue = [];
     this.sticky = {};
+    this.responder = undefined;
     this.requests.length = 0;
     return this;
   }
@@ -200,7 +203,8 @@ export abstract class MockProviderServer {
     }
     const recorded: RecordedProviderRequest = { method: req.method ?? 'GET', url: req.url ?? '/', path: u.pathname, query: u.searchParams, headers: req.headers, raw, body };
     this.requests.push(recorded);
-    let scenario = this.queue.shift() ?? this.sticky;
+    // Scenarios script model calls: a token fetch (the Vertex mock's `/token`) takes none.
+    let scenario = recorded.path === '/token' ? {} : (this.queue.shift() ?? this.responder?.(recorded) ?? this.sticky);
     const faults = scenario.faults ?? {};
     try {
       if (faults.delayBeforeHeadersMs) await sleep(faults.delayBeforeHeadersMs);

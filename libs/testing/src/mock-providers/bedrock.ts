@@ -5,7 +5,7 @@ import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { randomBytes } from 'node:crypto';
-import { MOCK_REDACTED_THINKING, mockThinkingSignature } from './anthropic';
+import { anthropicAnswer, MOCK_REDACTED_THINKING, mockThinkingSignature, validateAnthropicBody } from './anthropic';
 import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
@@ -49,7 +49,7 @@ const ERROR_TYPES: Record<number, string> = {
 
 /**
  * A mock of Bedrock Runtime Converse (`POST /model/{modelId}/converse`), InvokeModel of the Titan and Cohere
- * embedding models (`/invoke`), and ConverseStream
+ * embedding models (`/invoke`) and of Claude (`/invoke`, `/invoke-with-response-stream`: the Messages format), and ConverseStream
  * (`/converse-stream`, binary event stream), written from the AWS API reference. It verifies the SigV4
  * signature completely (recomputed with the connection's secret over the signed headers, service
  * `bedrock`), requires the session token header when one is configured, validates the body (alternating
@@ -69,10 +69,13 @@ export class BedrockMockServer extends MockProviderServer {
   }
 
   protected async respond(req: RecordedProviderRequest, scenario: MockScenario) {
-    const m = /^\/model\/([^/]+)\/(converse|converse-stream|invoke)$/.exec(req.path);
+    const m = /^\/model\/([^/]+)\/(converse|converse-stream|invoke|invoke-with-response-stream)$/.exec(req.path);
     if (req.method !== 'POST' || !m) throw new MockRejection(404, `Unknown operation ${req.method} ${req.path}`, 'UnknownOperationException');
     await this.verifySignature(req);
-    if (m[2] === 'invoke') return { raw: bedrockEmbedAnswer(decodeURIComponent(m[1]!), req.body) };
+    const modelId = decodeURIComponent(m[1]!);
+    if (m[2] === 'invoke-with-response-stream' && !CLAUDE_ID.test(modelId)) throw new MockRejection(400, `The model ${modelId} does not support response streaming through InvokeModel in this mock.`, 'ValidationException');
+    if (CLAUDE_ID.test(modelId) && m[2]!.startsWith('invoke')) return invokeClaude(req.body, scenario, modelId, m[2] === 'invoke-with-response-stream');
+    if (m[2] === 'invoke') return { raw: bedrockEmbedAnswer(modelId, req.body) };
     validateConverseBody(req.body);
     return bedrockAnswer(req.body, scenario, m[2] === 'converse-stream');
   }
@@ -128,6 +131,46 @@ export class BedrockMockServer extends MockProviderServer {
       throw new MockRejection(403, 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 'InvalidSignatureException');
     }
   }
+}
+
+/** Claude's Bedrock ids (`anthropic.claude-…`, with a cross-region prefix such as `us.` or `global.`). */
+const CLAUDE_ID = /^(?:[a-z]{2,6}\.)?anthropic\.claude-/;
+
+/**
+ * InvokeModel / InvokeModelWithResponseStream of Claude: the Messages body (no `model`, no `stream`, Bedrock's
+ * `anthropic_version`, betas as `anthropic_beta`) validated as Anthropic would, answered with the Message, or with
+ * each Anthropic event base64-encoded in a `chunk` frame (`{"bytes": …}`), `message_stop` carrying Bedrock's
+ * invocation metrics, as the real stream does.
+ */
+function invokeClaude(body: ParsedJson, scenario: MockScenario, modelId: string, stream: boolean): { json: unknown } | { stream: StreamWriter } {
+  try {
+    validateAnthropicBody(body, 'bedrock');
+  } catch (err) {
+    // Bedrock answers Claude's own 400s as a ValidationException.
+    if (err instanceof MockRejection) throw new MockRejection(400, err.message, 'ValidationException');
+    throw err;
+  }
+  const answer = anthropicAnswer({ ...body, stream }, scenario, modelId);
+  if ('json' in answer) return answer;
+  const sse = answer.stream;
+  const usage = scenario.usage ?? DEFAULT_USAGE;
+  const frames = (sse.events as string[])
+    .map((e) => JSON.parse(e.slice(e.indexOf('data: ') + 6)) as { type: string })
+    .filter((e) => e.type !== 'ping')
+    .map((e) => {
+      const event = e.type === 'message_stop' ? { ...e, 'amazon-bedrock-invocationMetrics': { inputTokenCount: usage.input, outputTokenCount: usage.output, invocationLatency: 120, firstByteLatency: 40 } } : e;
+      return eventFrame('chunk', { bytes: Buffer.from(JSON.stringify(event)).toString('base64') });
+    });
+  return {
+    stream: {
+      events: frames,
+      contentType: 'application/vnd.amazon.eventstream',
+      terminalEvents: 2,
+      firstContentEvents: Math.max(1, sse.firstContentEvents - 1),
+      malformed: Buffer.from('not an event-stream frame'),
+      errorEvent: (type, message) => exceptionFrame(type ?? 'modelStreamErrorException', message),
+    },
+  };
 }
 
 const bad = (message: string): never => {

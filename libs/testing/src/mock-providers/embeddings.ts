@@ -103,3 +103,27 @@ export function vertexPredictAnswer(model: string, body: ParsedJson): unknown {
     metadata: { billableCharacterCount: instances.reduce((n: number, inst: ParsedJson) => n + String(inst.content).length, 0) },
   };
 }
+
+const IMAGEN_RATIOS = ['1:1', '3:4', '4:3', '9:16', '16:9'];
+const IMAGEN_PARAMETERS = ['sampleCount', 'aspectRatio', 'outputOptions', 'personGeneration', 'safetySetting', 'addWatermark', 'enhancePrompt', 'seed', 'negativePrompt', 'sampleImageSize', 'language', 'includeRaiReason'];
+
+/**
+ * Imagen's `:predict` (Gemini API and Vertex AI), from the public reference: one instance with a `prompt`,
+ * `parameters.sampleCount` 1-4, an `aspectRatio` among Imagen's, `outputOptions.mimeType` png or jpeg; answers
+ * `{predictions:[{mimeType, bytesBase64Encoded}]}`, one per sample: the image bytes are `image` (a PNG by default).
+ */
+export function imagenPredictAnswer(body: ParsedJson, image: Buffer): unknown {
+  onlyKeys(body, ['instances', 'parameters'], 'PredictRequest');
+  const instances = body?.instances;
+  if (!Array.isArray(instances) || instances.length !== 1) throw new MockRejection(400, 'Imagen takes exactly one instance.');
+  onlyKeys(instances[0], ['prompt', 'image', 'mask'], 'instances[0]');
+  if (typeof instances[0]?.prompt !== 'string' || !instances[0].prompt) throw new MockRejection(400, 'instances[0].prompt: a non-empty prompt is required.');
+  const p = body.parameters ?? {};
+  onlyKeys(p, IMAGEN_PARAMETERS, 'parameters');
+  const count = p.sampleCount ?? 4;
+  if (!Number.isInteger(count) || count < 1 || count > 4) throw new MockRejection(400, 'parameters.sampleCount must be between 1 and 4.');
+  if (p.aspectRatio !== undefined && !IMAGEN_RATIOS.includes(p.aspectRatio)) throw new MockRejection(400, `parameters.aspectRatio: unsupported value ${p.aspectRatio}.`);
+  const mimeType = p.outputOptions?.mimeType ?? 'image/png';
+  if (!['image/png', 'image/jpeg'].includes(mimeType)) throw new MockRejection(400, `parameters.outputOptions.mimeType: unsupported value ${mimeType}.`);
+  return { predictions: Array.from({ length: count }, () => ({ mimeType, bytesBase64Encoded: image.toString('base64') })) };
+}

@@ -1,8 +1,9 @@
 import type { ParsedJson } from '../http';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { importSPKI, jwtVerify } from 'jose';
-import { anthropicAnswer, anthropicError, anthropicImages, validateAnthropicBody } from './anthropic';
-import { geminiEmbedAnswer, vertexPredictAnswer } from './embeddings';
+import { anthropicAnswer, anthropicError, anthropicImages, betasOf, validateAnthropicBody } from './anthropic';
+import { geminiEmbedAnswer, imagenPredictAnswer, vertexPredictAnswer } from './embeddings';
+import { TEST_PNG } from '../image-server';
 import { DEFAULT_USAGE, MockProviderServer, MockRejection, pieces, sse, type MockScenario, type RecordedProviderRequest, type SeenImage, type StreamWriter } from './base';
 
 
@@ -61,13 +62,16 @@ export class GeminiMockServer extends MockProviderServer {
         throw new MockRejection(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token.');
       }
       if (decodeURIComponent(vertex[1]!) !== this.projectId) throw new MockRejection(403, `Permission denied on resource project ${vertex[1]}.`);
-      if (vertex[3] === 'google' && vertex[5] === 'predict') return { json: vertexPredictAnswer(decodeURIComponent(vertex[4]!), req.body) };
+      if (vertex[3] === 'google' && vertex[5] === 'predict') {
+        const model = decodeURIComponent(vertex[4]!);
+        return { json: model.startsWith('imagen-') ? imagenPredictAnswer(req.body, TEST_PNG) : vertexPredictAnswer(model, req.body) };
+      }
       if (vertex[3] === 'anthropic') {
         const method = vertex[5];
         if (method !== 'rawPredict' && method !== 'streamRawPredict') throw new MockRejection(404, `Unknown method ${method}`);
-        validateAnthropicBody(req.body, true);
+        validateAnthropicBody(req.body, 'vertex', betasOf(req.headers['anthropic-beta']));
         if ((method === 'streamRawPredict') !== !!req.body.stream) throw new MockRejection(400, 'stream must match streamRawPredict', 'invalid_request_error');
-        return anthropicAnswer(req.body, scenario);
+        return anthropicAnswer(req.body, scenario, decodeURIComponent(vertex[4]!));
       }
     } else {
       const key = req.headers['x-goog-api-key'] ?? req.query.get('key');
@@ -76,6 +80,10 @@ export class GeminiMockServer extends MockProviderServer {
     }
     const method = vertex ? vertex[5] : studio![2];
     if (studio && (method === 'embedContent' || method === 'batchEmbedContents')) return { json: geminiEmbedAnswer(method, decodeURIComponent(studio[1]!), req.body) };
+    if (studio && method === 'predict') {
+      if (!studio[1]!.startsWith('imagen-')) throw new MockRejection(404, `models/${studio[1]} is not found for API version v1beta, or is not supported for predict.`);
+      return { json: imagenPredictAnswer(req.body, TEST_PNG) };
+    }
     const stream = method === 'streamGenerateContent';
     if (!stream && method !== 'generateContent') throw new MockRejection(404, `Method ${method} not found.`);
     if (stream && req.query.get('alt') !== 'sse') throw new MockRejection(400, 'The mock only streams with alt=sse (as the gateway must).');
