@@ -17,6 +17,7 @@ import { Configs1796524855485 } from './1796524855485-configs';
 import { RequestLogHourlyRollups1796525601291 } from './1796525601291-request-log-hourly-rollups';
 import { DocumentPageDecision1796526034253 } from './1796526034253-document-page-decision';
 import { Prompts1796526133447 } from './1796526133447-prompts';
+import { RequestLogDimensionHourlyRollups1796535624069 } from './1796535624069-request-log-dimension-hourly-rollups';
 
 /** Every migration in order. A new migration is a new file plus one line here. */
 export const MIGRATIONS = [
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   RequestLogRollups1764300000000, Limits1796515171015, RequestLogRollupPercentiles1796515565255, StoredResponses1796515907482,
   DlpProfiles1796516118907, ConnectionBaseUrlTrust1796516717728, GatewayStoredFields1796519473610, DynamicRoutes1796519981131,
   LoadBalancing1796522400000, LogDatasets1796524825158, Configs1796524855485, RequestLogHourlyRollups1796525601291, DocumentPageDecision1796526034253, Prompts1796526133447,
+  RequestLogDimensionHourlyRollups1796535624069,
 ];

@@ -47,6 +47,9 @@ const METADATA_DIMENSIONS = { key: 'key', value: 'value' };
 const METADATA_ENTRIES = `SELECT e.key, left(e.value #>> '{}', 256) AS value FROM jsonb_each(ins.metadata) e
   WHERE jsonb_typeof(e.value) IN ('string', 'number', 'boolean') AND length(e.key) <= 256 LIMIT 10`;
 
+/** An inserted row once per dimension of `request_log_dimension_hourly_rollups` (its key and its customer, '' for none). */
+const DIMENSION_ENTRIES = `VALUES ('key_id', COALESCE(ins.key_id, '')), ('customer_identifier', COALESCE(ins.customer_identifier, ''))`;
+
 /** Adds the rows of `from` (inserted logs) to a rollup table keyed by project, `unit` (minute or hour) and `dimensions` (column -> expression). */
 function rollupInsert(table: string, unit: 'minute' | 'hour', dimensions: Record<string, string>, from: string): string {
   const dims = Object.keys(dimensions);
@@ -65,7 +68,8 @@ function rollupInsert(table: string, unit: 'minute' | 'hour', dimensions: Record
  * `@switchyard/metering`) and their bodies in one statement, idempotently on (id, created_at): a batch written
  * twice stores nothing twice. Records of a project that no longer exists are not stored. `log_management`: with
  * STOP_INSERTING (or no strategy), a project's records past its limit are not stored (the batch's earliest are
- * kept); each project's counter and its per-minute and hourly rollups (and metadata rollups) are raised by the rows actually inserted. Returns the rows inserted and the
+ * kept); each project's counter and its per-minute and hourly rollups (metadata rollups, and the hourly key and customer
+ * rollups) are raised by the rows actually inserted. Returns the rows inserted and the
  * DELETE_OLDEST projects now over their limit, with by how much.
  */
 const INSERT_LOGS = `
@@ -102,6 +106,10 @@ WITH x AS (
   ${rollupInsert('request_log_rollups', 'minute', ROLLUP_DIMENSIONS, 'ins')}
 ), rolled_hourly AS (
   ${rollupInsert('request_log_hourly_rollups', 'hour', { model: ROLLUP_DIMENSIONS.model, provider: ROLLUP_DIMENSIONS.provider }, 'ins')}
+), dims AS (
+  SELECT ins.*, d.dimension, d.value FROM ins CROSS JOIN LATERAL (${DIMENSION_ENTRIES}) d(dimension, value)
+), dims_rolled_hourly AS (
+  ${rollupInsert('request_log_dimension_hourly_rollups', 'hour', { dimension: 'dimension', value: 'value' }, 'dims')}
 ), meta AS (
   SELECT ins.*, m.key, m.value FROM ins CROSS JOIN LATERAL (${METADATA_ENTRIES}) m
 ), meta_rolled AS (
