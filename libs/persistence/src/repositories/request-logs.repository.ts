@@ -188,6 +188,15 @@ const isMissingPartition = (err: unknown): boolean => {
   return code === '23514' && /no partition/i.test(String(e?.message ?? ''));
 };
 
+/** A row's place in created_at order, exactly: `createdAt` to the microsecond (ISO 8601, UTC), where a Date keeps milliseconds only. */
+export interface LogKey {
+  createdAt: string;
+  id: string;
+}
+
+/** `l.created_at` as ISO 8601 text in UTC with its microseconds (what a keyset cursor must carry). */
+const EXACT_CREATED_AT = `to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
 export interface LogPage {
   limit: number;
   /** The last row of the previous page: rows strictly older are returned. */
@@ -341,13 +350,18 @@ export class RequestLogsRepository {
 
   /** A page of a project's logs matching the query. */
   async search(projectId: string, q: LogQuery): Promise<RequestLogEntity[]> {
+    return (await this.searchKeyed(projectId, q)).map((r) => r.row);
+  }
+
+  /** A page of a project's logs matching the query, each with its exact keyset position (for the next page's cursor). */
+  async searchKeyed(projectId: string, q: LogQuery): Promise<{ row: RequestLogEntity; key: LogKey }[]> {
     const { where, order, bind, params } = this.where(projectId, q);
     const limit = bind(q.limit);
     const offset = q.offset ? ` OFFSET ${bind(q.offset)}` : '';
-    const ids = (await this.ds.query(`SELECT l.id, l.created_at FROM request_logs l WHERE ${where} ORDER BY ${order} LIMIT ${limit}${offset}`, params)) as {
-      id: string;
-      created_at: Date;
-    }[];
+    const ids = (await this.ds.query(
+      `SELECT l.id, l.created_at, ${EXACT_CREATED_AT} AS created_key FROM request_logs l WHERE ${where} ORDER BY ${order} LIMIT ${limit}${offset}`,
+      params,
+    )) as { id: string; created_at: Date; created_key: string }[];
     if (!ids.length) return [];
     const rows = await this.logs
       .createQueryBuilder('l')
@@ -356,7 +370,10 @@ export class RequestLogsRepository {
       .where('l.project_id = :projectId AND l.id IN (:...ids) AND l.created_at >= :lo AND l.created_at < :hi', { projectId, ids: ids.map((r) => r.id), ...spanOf(ids) })
       .getMany();
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((r) => byId.get(r.id)).filter((r): r is RequestLogEntity => r !== undefined);
+    return ids.flatMap((r) => {
+      const row = byId.get(r.id);
+      return row ? [{ row, key: { createdAt: r.created_key, id: r.id } }] : [];
+    });
   }
 
   /** How many of a project's logs match the query (its filters and search; paging ignored). */
