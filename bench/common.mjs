@@ -39,13 +39,17 @@ export const rssOf = (pid) => {
   }
 };
 
+/** The Node flags a service runs with everywhere (tools/services.json). */
+export const serviceFlags = (app) => JSON.parse(readFileSync(resolve(root, 'tools/services.json'), 'utf8'))[app]?.nodeArgs ?? [];
+
 /**
- * Starts a built service (`dist/apps/<app>/src/main.js`) and waits for its /healthz. `nodeArgs` go to node;
+ * Starts a built service (`dist/apps/<app>/src/main.js`) and waits for its /healthz. It runs with its Node flags
+ * from tools/services.json (`flags` replaces them); `nodeArgs` go to node after them;
  * `wrapper` (e.g. `['taskset', '-c', '1']`) runs node under another command.
  */
-export function startService(app, env, port, { nodeArgs = [], wrapper = [] } = {}) {
+export function startService(app, env, port, { nodeArgs = [], flags = serviceFlags(app), wrapper = [] } = {}) {
   const portVar = { router: 'ROUTER_PORT', collector: 'COLLECTOR_PORT' }[app];
-  const node = [...nodeArgs, resolve(root, 'dist/apps', app, 'src/main.js')];
+  const node = [...flags, ...nodeArgs, resolve(root, 'dist/apps', app, 'src/main.js')];
   const [cmd, argv] = wrapper.length ? [wrapper[0], [...wrapper.slice(1), process.execPath, ...node]] : [process.execPath, node];
   const child = spawn(cmd, argv, { env: { PATH: process.env.PATH, ...env, [portVar]: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;

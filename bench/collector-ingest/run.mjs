@@ -7,6 +7,7 @@
 //   node bench/collector-ingest/run.mjs [--spans 200000] [--clients 4] [--batch 512] [--protocols proto,json] [--gzip]
 //     [--pin 1]            run the collector under `taskset -c 1` (pin this load generator with `taskset -c 0 node …`)
 //     [--cpu-prof DIR]     write the collector's V8 CPU profile into DIR (open in Chrome DevTools)
+//     [--collector-flags '--a --b']  the collector's Node flags instead of tools/services.json's ('none': no flags)
 //     [--pregen]           create every SDK span before the clock starts (the exporters still encode
 //                          during the run): less load-generator CPU competing with the collector
 import { createRequire } from 'node:module';
@@ -30,6 +31,9 @@ const GZIP = args.gzip === 'true';
 const PIN = args.pin;
 const CPU_PROF = args['cpu-prof'];
 const PREGEN = args.pregen === 'true';
+// Read from argv itself: the value starts with `--` (parseArgs would take it for the next option).
+const flagsArg = process.argv.includes('--collector-flags') ? process.argv[process.argv.indexOf('--collector-flags') + 1] : undefined;
+const COLLECTOR_FLAGS = flagsArg === undefined ? undefined : flagsArg === 'none' ? [] : flagsArg.split(' ').filter(Boolean);
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
@@ -70,6 +74,7 @@ async function main() {
     const collector = await startService('collector', env, await freePort(), {
       nodeArgs: CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [],
       wrapper: PIN ? ['taskset', '-c', PIN] : [],
+      ...(COLLECTOR_FLAGS ? { flags: COLLECTOR_FLAGS } : {}),
     });
     procs.push(collector.child);
     const org = await post(`${router.url}/v1/admin/organizations`, env.GATEWAY_ADMIN_TOKEN, { name: 'bench' });

@@ -16,10 +16,10 @@
 //     [--explain]             prints the analytics query's plans over minute and hourly rollups and the listing's (EXPLAIN ANALYZE)
 //     the issue's figures: --ingest 200000 --records 10000000 (the INSERT alone takes minutes; about 30 GB of disk)
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { benchDatabase, freePort, load, parseArgs, post, REDIS_URL, root, rssOf, startService } from '../common.mjs';
+import { logRecord } from './records.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -42,24 +42,11 @@ const pct = (values, p) => {
 };
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
-const BODY = 'x'.repeat(1000);
-/** One record as the router writes it, with 2 KB of bodies (1 KB request, 1 KB response). */
-const record = (ids, i) => ({
-  id: randomUUID(), requestId: `req-${i}`, eventId: null, createdAt: new Date().toISOString(),
-  organizationId: ids.org, projectId: ids.project, keyId: ids.key, customerIdentifier: `c${i % 100}`, threadIdentifier: null, customIdentifier: null,
-  documentJobId: null, path: '/v1/chat/completions', requestType: 'chat.completions', modelRequested: 'gpt-4o-mini', model: i % 3 ? 'gpt-4o-mini' : 'gpt-4o',
-  provider: 'openai', connectionId: 'bench', statusCode: 200, success: true, cached: false, step: 0,
-  attempts: [{ step: 0, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'bench', status: 200, durationMs: 120, errorCode: null }],
-  tokens: { input: 120, cacheRead: 0, cacheWrite: 0, reasoning: 0, output: 42 }, cost: 0.00004, customCost: false, durationMs: 100 + (i % 400), ttfbMs: 50 + (i % 100),
-  stream: false, metadata: { team: `t${i % 5}` }, routing: null, errorCode: null, dlp: null,
-  bodies: { request: `{"content":"${BODY}"}`, response: `{"content":"${BODY}"}`, requestContentType: 'application/json', responseContentType: 'application/json', requestBytes: 1014, responseBytes: 1014, truncated: false },
-});
-
 /** XADDs `n` records, one per entry, in pipelines of 500. */
 async function xaddRecords(redis, stream, ids, from, n) {
   for (let i = 0; i < n; i += 500) {
     const p = redis.pipeline();
-    for (let j = i; j < Math.min(n, i + 500); j++) p.xadd(stream, '*', 'd', `[${JSON.stringify(record(ids, from + j))}]`);
+    for (let j = i; j < Math.min(n, i + 500); j++) p.xadd(stream, '*', 'd', `[${JSON.stringify(logRecord(ids, from + j))}]`);
     await p.exec();
   }
 }
@@ -176,8 +163,21 @@ async function main() {
        ON CONFLICT (project_id, bucket, model, provider) DO NOTHING`,
       [new Date(now).toISOString()],
     );
+    // The hourly key and customer rollups, summed from the minute ones (as their migration fills them).
+    for (const dimension of ['key_id', 'customer_identifier']) {
+      await db.query(
+        `INSERT INTO request_log_dimension_hourly_rollups (project_id, dimension, bucket, value, requests, errors, cached, tokens_input,
+           tokens_cache_read, tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms, duration_hist, ttfb_hist)
+         SELECT project_id, '${dimension}', date_trunc('hour', bucket), ${dimension}, sum(requests), sum(errors), sum(cached), sum(tokens_input),
+           sum(tokens_cache_read), sum(tokens_cache_write), sum(tokens_reasoning), sum(tokens_output), sum(cost), sum(duration_ms),
+           ${histogramSumSql('duration_hist')}, ${histogramSumSql('ttfb_hist')}
+         FROM request_log_rollups WHERE bucket < $1 GROUP BY 1, 2, 3, 4
+         ON CONFLICT (project_id, dimension, bucket, value) DO NOTHING`,
+        [new Date(now).toISOString()],
+      );
+    }
     // What autovacuum does after such an insert (without statistics the planner sorts the rollup rows on disk).
-    await db.query('ANALYZE request_logs, request_log_rollups, request_log_hourly_rollups');
+    await db.query('ANALYZE request_logs, request_log_rollups, request_log_hourly_rollups, request_log_dimension_hourly_rollups');
     console.log(`  stored     ${fmt(RECORDS)} logs over 30 days in ${((performance.now() - t2) / 1000).toFixed(1)} s (INSERT ... SELECT generate_series, rollups, ANALYZE)`);
     const headers = { authorization: `Bearer ${key.key}` };
     const filters = encodeURIComponent(JSON.stringify([
@@ -192,6 +192,7 @@ async function main() {
     console.log(`  list 24 h  one filter (model), 50 per page: ${await timed(QUERIES, () => get(`/v1/logs?filters=${filters}`))}`);
     const range = `from=${new Date(now - 30 * DAY_MS).toISOString()}&to=${new Date(now).toISOString()}`;
     console.log(`  analytics  30 days by day and model: ${await timed(QUERIES, () => get(`/v1/analytics?interval=day&group_by=model&${range}`))}`);
+    console.log(`  analytics  30 days by day and customer: ${await timed(QUERIES, () => get(`/v1/analytics?interval=day&group_by=customer&${range}`))}`);
     if (args.explain === 'true') {
       const sql = `SELECT date_trunc('day', bucket AT TIME ZONE 'UTC') AS b, model, sum(requests), ${histogramSumSql('duration_hist')}, ${histogramSumSql('ttfb_hist')}
         FROM request_log_rollups WHERE project_id = $1 AND bucket >= $2 AND bucket < $3 GROUP BY 1, 2`;

@@ -1,4 +1,4 @@
-import { LOG_ORDER_COLUMNS, parseLogFilters, type LogOrderBy, type LogPatch, type LogQuery } from '@switchyard/persistence';
+import { LOG_ORDER_COLUMNS, parseLogFilters, type LogOrderBy, type LogKey, type LogPatch, type LogQuery } from '@switchyard/persistence';
 import { invalidRequest, parseOr400 } from '@switchyard/types';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '../traces/project-scope';
@@ -52,9 +52,13 @@ export function parseLogDeleteQuery(raw: Record<string, string | string[] | unde
   return { filters: parseLogFilters(q.filters), search: q.search, orderBy: q.order_by, direction: q.order_by_direction, limit: q.limit ?? Number.MAX_SAFE_INTEGER };
 }
 
-/** The cursor of the page after a full one ending with `lastRow`: keyset in created_at order, else an offset. */
-export function nextLogCursor(q: LogQuery, lastRow: { createdAt: Date; id: string }): string {
-  const cursor: LogCursor = q.orderBy === 'created_at' ? { c: lastRow.createdAt.toISOString(), i: lastRow.id } : { o: (q.offset ?? 0) + q.limit };
+/**
+ * The cursor of the page after a full one ending with the row at `last` (its exact created_at, microseconds
+ * included: a millisecond cursor would skip the rows between it and the row's true time): keyset in created_at
+ * order, else an offset.
+ */
+export function nextLogCursor(q: LogQuery, last: LogKey): string {
+  const cursor: LogCursor = q.orderBy === 'created_at' ? { c: last.createdAt, i: last.id } : { o: (q.offset ?? 0) + q.limit };
   return encodeCursor(cursor);
 }
 

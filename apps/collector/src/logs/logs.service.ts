@@ -58,10 +58,10 @@ export class LogsService {
   }
 
   async list(projectId: string, query: LogQuery) {
-    const rows = await this.logs.search(projectId, { ...query, limit: query.limit + 1 });
+    const rows = await this.logs.searchKeyed(projectId, { ...query, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
-    return { data: page.map((r) => this.toView(r)), next_cursor: rows.length > query.limit && last ? nextLogCursor(query, last) : null };
+    return { data: page.map((r) => this.toView(r.row)), next_cursor: rows.length > query.limit && last ? nextLogCursor(query, last.key) : null };
   }
 
   /** A numbered page of the matching logs with their total count (the Cloudflare listing's `result_info`). */

@@ -3,12 +3,12 @@ import { histogramSumSql } from '../repositories/latency-histogram';
 import { deleteProjectData, ROLLUP_MEASURES } from './1764300000000-request-log-rollups';
 
 /** The tables the project-delete trigger of request logs empties before this migration. */
-const TABLES = ['request_log_bodies', 'request_logs', 'request_log_counts', 'request_log_rollups', 'request_log_metadata_rollups'];
+export const TABLES = ['request_log_bodies', 'request_logs', 'request_log_counts', 'request_log_rollups', 'request_log_metadata_rollups'];
 
-const SUMS = `sum(requests), sum(errors), sum(cached), sum(tokens_input), sum(tokens_cache_read), sum(tokens_cache_write),
+export const SUMS = `sum(requests), sum(errors), sum(cached), sum(tokens_input), sum(tokens_cache_read), sum(tokens_cache_write),
   sum(tokens_reasoning), sum(tokens_output), sum(cost), sum(duration_ms),
   CASE WHEN count(duration_hist) > 0 THEN ${histogramSumSql('duration_hist')} END, CASE WHEN count(ttfb_hist) > 0 THEN ${histogramSumSql('ttfb_hist')} END`;
-const MEASURE_COLUMNS = `requests, errors, cached, tokens_input, tokens_cache_read, tokens_cache_write, tokens_reasoning, tokens_output, cost,
+export const MEASURE_COLUMNS = `requests, errors, cached, tokens_input, tokens_cache_read, tokens_cache_write, tokens_reasoning, tokens_output, cost,
   duration_ms, duration_hist, ttfb_hist`;
 
 /**

@@ -18,6 +18,7 @@ import { RequestLogHourlyRollups1796525601291 } from './1796525601291-request-lo
 import { DocumentPageDecision1796526034253 } from './1796526034253-document-page-decision';
 import { Prompts1796526133447 } from './1796526133447-prompts';
 import { DocumentFileStore1796534537398 } from './1796534537398-document-file-store';
+import { RequestLogDimensionHourlyRollups1796535624069 } from './1796535624069-request-log-dimension-hourly-rollups';
 
 /** Every migration in order. A new migration is a new file plus one line here. */
 export const MIGRATIONS = [
@@ -26,4 +27,5 @@ export const MIGRATIONS = [
   DlpProfiles1796516118907, ConnectionBaseUrlTrust1796516717728, GatewayStoredFields1796519473610, DynamicRoutes1796519981131,
   LoadBalancing1796522400000, LogDatasets1796524825158, Configs1796524855485, RequestLogHourlyRollups1796525601291, DocumentPageDecision1796526034253, Prompts1796526133447,
   DocumentFileStore1796534537398,
+  RequestLogDimensionHourlyRollups1796535624069,
 ];

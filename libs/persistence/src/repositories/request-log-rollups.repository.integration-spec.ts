@@ -2,6 +2,7 @@ import { createTestEnvironment, insertProjectRow, requestLogFixture, type TestEn
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
 import { RequestLogHourlyRollups1796525601291 } from '../migrations/1796525601291-request-log-hourly-rollups';
+import { RequestLogDimensionHourlyRollups1796535624069 } from '../migrations/1796535624069-request-log-dimension-hourly-rollups';
 import { histogramSumSql } from './latency-histogram';
 import { RequestLogRollupsRepository, type AnalyticsQuery } from './request-log-rollups.repository';
 import { RequestLogsRepository } from './request-logs.repository';
@@ -55,19 +56,38 @@ describe('RequestLogRollupsRepository (hourly and minute rollups)', () => {
       const diff = await ds.query(`(${derived(minute, keys)} EXCEPT ${hourly(hour, keys)}) UNION ALL (${hourly(hour, keys)} EXCEPT ${derived(minute, keys)})`, [project.id]);
       expect(diff).toEqual([]);
     }
+    // The key and customer hourly rows: the minute rows summed per hour and key (or customer).
+    for (const dimension of ['key_id', 'customer_identifier']) {
+      const minutes = `SELECT project_id, bucket, '${dimension}' AS dimension, ${dimension} AS value, requests, errors, cost, tokens_output, duration_ms,
+        duration_hist FROM request_log_rollups`;
+      const hours = `SELECT * FROM request_log_dimension_hourly_rollups WHERE dimension = '${dimension}'`;
+      const [{ n }] = await ds.query(`SELECT count(DISTINCT value)::int AS n FROM (${hours}) h WHERE project_id = $1`, [project.id]);
+      expect(n).toBe(dimension === 'key_id' ? 1 : 4);
+      const diff = await ds.query(
+        `(${derived(`(${minutes}) m`, 'dimension, value')} EXCEPT ${hourly(`(${hours}) h`, 'dimension, value')})
+         UNION ALL (${hourly(`(${hours}) h`, 'dimension, value')} EXCEPT ${derived(`(${minutes}) m`, 'dimension, value')})`,
+        [project.id],
+      );
+      expect(diff).toEqual([]);
+    }
   });
 
   it('fills the hourly rows from the minute rows on migration exactly as the writer keeps them', async () => {
     const snapshot = async () => [
       ...(await ds.query(`SELECT * FROM request_log_hourly_rollups WHERE project_id = $1 ORDER BY bucket, model, provider`, [project.id])),
       ...(await ds.query(`SELECT * FROM request_log_metadata_hourly_rollups WHERE project_id = $1 ORDER BY key, bucket, value`, [project.id])),
+      ...(await ds.query(`SELECT * FROM request_log_dimension_hourly_rollups WHERE project_id = $1 ORDER BY dimension, bucket, value`, [project.id])),
     ];
     const written = await snapshot();
+    expect(written.some((r: { dimension?: string }) => r.dimension === 'customer_identifier')).toBe(true);
     const runner = ds.createQueryRunner();
     try {
+      const latest = new RequestLogDimensionHourlyRollups1796535624069();
       const migration = new RequestLogHourlyRollups1796525601291();
+      await latest.down(runner);
       await migration.down(runner);
       await migration.up(runner);
+      await latest.up(runner);
     } finally {
       await runner.release();
     }
@@ -79,12 +99,12 @@ describe('RequestLogRollupsRepository (hourly and minute rollups)', () => {
     const to = new Date(T0 + 30 * 60 * MIN + 23 * MIN);
     const inRange = records.filter((r) => Date.parse(r.createdAt) >= from.getTime() && Date.parse(r.createdAt) < to.getTime());
     for (const interval of ['hour', 'day'] as const) {
-      for (const groupBy of ['model', { metadata: 'team' }, 'customer', undefined] as AnalyticsQuery['groupBy'][]) {
+      for (const groupBy of ['model', { metadata: 'team' }, 'customer', 'key', undefined] as AnalyticsQuery['groupBy'][]) {
         const rows = await rollups.summary(project.id, { interval, groupBy, from, to });
         const expected = new Map<string, { requests: number; errors: number; cost: number }>();
         for (const r of inRange) {
           const bucket = new Date(Date.parse(r.createdAt) - (Date.parse(r.createdAt) % (interval === 'hour' ? 60 * MIN : 1440 * MIN))).toISOString();
-          const group = typeof groupBy === 'object' ? (r.metadata as { team: string }).team : groupBy === 'model' ? r.model : groupBy === 'customer' ? r.customerIdentifier : null;
+          const group = typeof groupBy === 'object' ? (r.metadata as { team: string }).team : groupBy === 'model' ? r.model : groupBy === 'customer' ? r.customerIdentifier : groupBy === 'key' ? r.keyId : null;
           const key = `${bucket}|${group}`;
           const e = expected.get(key) ?? { requests: 0, errors: 0, cost: 0 };
           expected.set(key, { requests: e.requests + 1, errors: e.errors + (r.success ? 0 : 1), cost: e.cost + (r.cost ?? 0) });

@@ -1,4 +1,4 @@
-import { rollupRanges } from './request-log-rollups.repository';
+import { rollupRanges, rollupSource } from './request-log-rollups.repository';
 
 const at = (iso: string) => new Date(iso);
 
@@ -14,12 +14,35 @@ describe('rollupRanges', () => {
     expect(rollupRanges({ interval: 'hour', groupBy: { metadata: 'team' }, from: at('2026-11-01T00:00:00Z'), to: at('2026-11-02T00:00:00Z') })).toEqual({ minutes: [], hours: [at('2026-11-01T00:00:00Z'), at('2026-11-02T00:00:00Z')] });
   });
 
-  it('reads minute rows only for a minute series, a group the hourly rows lack (key, customer) or a range holding no whole hour', () => {
+  it('reads minute rows only for a minute series or a range holding no whole hour', () => {
     const [day0, day1] = [at('2026-11-01T00:00:00Z'), at('2026-11-02T00:00:00Z')];
     expect(rollupRanges({ interval: 'minute', from: day0, to: day1 })).toEqual({ minutes: [[day0, day1]], hours: null });
-    expect(rollupRanges({ interval: 'day', groupBy: 'customer', from: day0, to: day1 })).toEqual({ minutes: [[day0, day1]], hours: null });
-    expect(rollupRanges({ interval: 'day', groupBy: 'key', from: day0, to: day1 })).toEqual({ minutes: [[day0, day1]], hours: null });
     const [from, to] = [at('2026-11-01T10:17:00Z'), at('2026-11-01T11:40:00Z')];
     expect(rollupRanges({ interval: 'hour', from, to })).toEqual({ minutes: [[from, to]], hours: null });
+  });
+
+  it('reads hourly rows for the key and customer groupings too', () => {
+    const [day0, day1] = [at('2026-11-01T00:00:00Z'), at('2026-11-02T00:00:00Z')];
+    for (const groupBy of ['key', 'customer'] as const) {
+      expect(rollupRanges({ interval: 'day', groupBy, from: day0, to: day1 })).toEqual({ minutes: [], hours: [day0, day1] });
+    }
+  });
+});
+
+describe('rollupSource', () => {
+  const bind = (v: unknown) => `'${String(v)}'`;
+
+  it('reads the key and customer hours from the dimension rollups, their minutes from the minute rollups', () => {
+    expect(rollupSource('key', 'hour', bind)).toEqual({ table: 'request_log_dimension_hourly_rollups', group: "NULLIF(value, '')", where: " AND dimension = 'key_id'" });
+    expect(rollupSource('customer', 'hour', bind)).toEqual({
+      table: 'request_log_dimension_hourly_rollups', group: "NULLIF(value, '')", where: " AND dimension = 'customer_identifier'",
+    });
+    expect(rollupSource('customer', 'minute', bind)).toEqual({ table: 'request_log_rollups', group: "NULLIF(customer_identifier, '')", where: '' });
+  });
+
+  it('reads model, provider and no grouping from the model/provider rollups, a metadata key from the metadata rollups', () => {
+    expect(rollupSource('model', 'hour', bind)).toEqual({ table: 'request_log_hourly_rollups', group: "NULLIF(model, '')", where: '' });
+    expect(rollupSource(undefined, 'minute', bind)).toEqual({ table: 'request_log_rollups', group: 'NULL::text', where: '' });
+    expect(rollupSource({ metadata: 'team' }, 'hour', bind)).toEqual({ table: 'request_log_metadata_hourly_rollups', group: 'value', where: " AND key = 'team'" });
   });
 });

@@ -43,44 +43,50 @@ export interface RollupRanges {
   hours: [Date, Date] | null;
 }
 
-/** The groups the hourly rollups keep (they have no key or customer dimension). */
-const HOURLY_GROUPS = new Set<AnalyticsQuery['groupBy']>([undefined, 'model', 'provider']);
-
 /**
- * Where the buckets of [from, to) come from: minute rows for a minute series or a group the hourly rows do not
- * keep (key, customer); otherwise hourly rows for the whole hours inside the range and minute rows for the
- * partial hours at its ends (the same sums as minute rows alone).
+ * Where the buckets of [from, to) come from: minute rows for a minute series; otherwise hourly rows for the whole
+ * hours inside the range and minute rows for the partial hours at its ends (the same sums as minute rows alone).
  */
 export function rollupRanges(q: AnalyticsQuery): RollupRanges {
   const { interval, from, to } = q;
   const firstHour = new Date(Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS);
   const lastHour = new Date(Math.floor(to.getTime() / HOUR_MS) * HOUR_MS);
-  const hourly = typeof q.groupBy === 'object' || HOURLY_GROUPS.has(q.groupBy);
-  if (interval === 'minute' || !hourly || firstHour >= lastHour) return { minutes: [[from, to]], hours: null };
+  if (interval === 'minute' || firstHour >= lastHour) return { minutes: [[from, to]], hours: null };
   const minutes = ([[from, firstHour], [lastHour, to]] as [Date, Date][]).filter(([a, b]) => a < b);
   return { minutes, hours: [firstHour, lastHour] };
 }
 
+/** The rollup table a grouping reads per minute or per hour, its group expression and its extra condition. */
+export function rollupSource(groupBy: AnalyticsGroup | undefined, unit: 'minute' | 'hour', bind: (v: unknown) => string) {
+  if (typeof groupBy === 'object') {
+    const table = unit === 'minute' ? 'request_log_metadata_rollups' : 'request_log_metadata_hourly_rollups';
+    return { table, group: 'value', where: ` AND key = ${bind(groupBy.metadata)}` };
+  }
+  if (unit === 'hour' && (groupBy === 'key' || groupBy === 'customer')) {
+    // Hourly key and customer rows are kept apart from the model/provider ones (one row per value, not per combination).
+    return { table: 'request_log_dimension_hourly_rollups', group: `NULLIF(value, '')`, where: ` AND dimension = '${GROUP_COLUMNS[groupBy]}'` };
+  }
+  const table = unit === 'minute' ? 'request_log_rollups' : 'request_log_hourly_rollups';
+  return { table, group: groupBy ? `NULLIF(${GROUP_COLUMNS[groupBy]}, '')` : 'NULL::text', where: '' };
+}
+
 /**
  * The rollups of one project's request logs (kept by the log writer, per minute and per hour), summed per time
- * bucket and group (a metadata key: its metadata rollups). Long ranges read the hourly rows (see rollupRanges).
+ * bucket and group (a metadata key: its metadata rollups). Long ranges read the hourly rows (see rollupRanges and
+ * rollupSource).
  */
 export class RequestLogRollupsRepository {
   constructor(private readonly ds: DataSource) {}
 
   summary(projectId: string, q: AnalyticsQuery): Promise<AnalyticsRow[]> {
-    const byMetadata = typeof q.groupBy === 'object';
-    const group = byMetadata ? 'value' : q.groupBy ? `NULLIF(${GROUP_COLUMNS[q.groupBy as keyof typeof GROUP_COLUMNS]}, '')` : 'NULL::text';
     const params: unknown[] = [projectId, q.interval];
     const bind = (v: unknown) => `$${params.push(v)}`;
-    const key = typeof q.groupBy === 'object' ? ` AND key = ${bind(q.groupBy.metadata)}` : '';
     const ranges = rollupRanges(q);
-    const part = (table: string, [a, b]: [Date, Date]) =>
-      `SELECT bucket, ${group} AS g, ${MEASURES} FROM ${table} WHERE project_id = $1${key} AND bucket >= ${bind(a)} AND bucket < ${bind(b)}`;
-    const [minuteTable, hourTable] = byMetadata
-      ? ['request_log_metadata_rollups', 'request_log_metadata_hourly_rollups']
-      : ['request_log_rollups', 'request_log_hourly_rollups'];
-    const parts = [...ranges.minutes.map((r) => part(minuteTable, r)), ...(ranges.hours ? [part(hourTable, ranges.hours)] : [])];
+    const part = (unit: 'minute' | 'hour', [a, b]: [Date, Date]) => {
+      const { table, group, where } = rollupSource(q.groupBy, unit, bind);
+      return `SELECT bucket, ${group} AS g, ${MEASURES} FROM ${table} WHERE project_id = $1${where} AND bucket >= ${bind(a)} AND bucket < ${bind(b)}`;
+    };
+    const parts = [...ranges.minutes.map((r) => part('minute', r)), ...(ranges.hours ? [part('hour', ranges.hours)] : [])];
     return this.ds.query(
       `SELECT date_trunc($2, bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket, g AS "group",
          sum(requests)::text AS requests, sum(errors)::text AS errors, sum(cached)::text AS cached,

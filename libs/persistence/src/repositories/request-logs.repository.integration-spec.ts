@@ -94,6 +94,28 @@ describe('RequestLogsRepository', () => {
     expect(byCost).toHaveLength(2);
   });
 
+  it('pages by keyset without losing or repeating rows whose created_at differ below the millisecond', async () => {
+    const project = await insertProjectRow(ds);
+    // Five logs within one millisecond and two around it: a cursor cut to the millisecond skips or repeats some.
+    const times = ['2026-06-05T10:00:00.122999Z', ...[100, 200, 300, 400, 500].map((us) => `2026-06-05T10:00:00.123${us}Z`), '2026-06-05T10:00:00.124000Z'];
+    const records = times.map((createdAt) => requestLogFixture(project, { createdAt }));
+    await logs.insertJson(JSON.stringify(records));
+    for (const direction of ['desc', 'asc'] as const) {
+      const seen: string[] = [];
+      let after: { createdAt: string; id: string } | undefined;
+      for (let i = 0; i < 10; i++) {
+        const page = await logs.searchKeyed(project.id, { filters: [], orderBy: 'created_at', direction, limit: 2, after });
+        seen.push(...page.map((r) => r.row.id));
+        if (page.length < 2) break;
+        after = page[page.length - 1]!.key;
+      }
+      const expected = records.map((r) => r.id);
+      expect(seen).toEqual(direction === 'asc' ? expected : [...expected].reverse());
+    }
+    const [first] = await logs.searchKeyed(project.id, { filters: [], orderBy: 'created_at', direction: 'asc', limit: 1 });
+    expect(first!.key).toEqual({ createdAt: '2026-06-05T10:00:00.122999Z', id: records[0]!.id });
+  });
+
   describe('log_management with a limit of 3 (the API and a check constraint allow 10,000 and more: lifted in this database)', () => {
     const limited = async (strategy: 'STOP_INSERTING' | 'DELETE_OLDEST' | null) => {
       await ds.query(`ALTER TABLE projects DROP CONSTRAINT IF EXISTS projects_log_management_check`);

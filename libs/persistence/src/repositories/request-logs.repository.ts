@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { RequestLogBodyEntity, RequestLogEntity } from '../entities';
-import { histogramBucketSql, histogramCountsSql } from './latency-histogram';
+import { histogramBucketSql, histogramCountsSql, histogramSumSql } from './latency-histogram';
 import { likePattern, LOG_ORDER_COLUMNS, logFilterConditions, type LogFilter, type LogOrderBy } from './log-filters';
 
 /** A JSON field of the record `e` as a column value: JSON null and absent are SQL NULL. */
@@ -32,6 +32,13 @@ const ROLLUP_MEASURES: Record<string, string> = {
   ttfb_hist: histogramCountsSql('ttfb_b'),
 };
 
+/** The same measures summed over rows that already hold them (minute groups -> hours: exactly the sums over their logs). */
+const ROLLUP_SUMS: Record<string, string> = {
+  ...Object.fromEntries(Object.keys(ROLLUP_MEASURES).map((c) => [c, `sum(${c})`])),
+  duration_hist: histogramSumSql('duration_hist'),
+  ttfb_hist: histogramSumSql('ttfb_hist'),
+};
+
 /** The dimensions of `request_log_rollups` ('' for none). */
 const ROLLUP_DIMENSIONS = {
   model: "COALESCE(model, '')",
@@ -47,25 +54,64 @@ const METADATA_DIMENSIONS = { key: 'key', value: 'value' };
 const METADATA_ENTRIES = `SELECT e.key, left(e.value #>> '{}', 256) AS value FROM jsonb_each(ins.metadata) e
   WHERE jsonb_typeof(e.value) IN ('string', 'number', 'boolean') AND length(e.key) <= 256 LIMIT 10`;
 
-/** Adds the rows of `from` (inserted logs) to a rollup table keyed by project, `unit` (minute or hour) and `dimensions` (column -> expression). */
-function rollupInsert(table: string, unit: 'minute' | 'hour', dimensions: Record<string, string>, from: string): string {
-  const dims = Object.keys(dimensions);
-  const measures = Object.keys(ROLLUP_MEASURES);
-  const groups = Array.from({ length: dims.length + 2 }, (_, i) => i + 1).join(', ');
-  const merge = (c: string) => (c.endsWith('_hist') ? `${c} = request_log_hist_add(r.${c}, EXCLUDED.${c})` : `${c} = r.${c} + EXCLUDED.${c}`);
-  return `INSERT INTO ${table} AS r (project_id, bucket, ${dims.join(', ')}, ${measures.join(', ')})
-  SELECT project_id, date_trunc('${unit}', created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', ${Object.values(dimensions).join(', ')},
-    ${Object.values(ROLLUP_MEASURES).join(', ')}
-  FROM ${from} GROUP BY ${groups} ORDER BY ${groups}
-  ON CONFLICT (project_id, bucket, ${dims.join(', ')}) DO UPDATE SET ${measures.map(merge).join(', ')}`;
+/** A minute group (`minutes`) once per dimension of `request_log_dimension_hourly_rollups` (its key and its customer, '' for none). */
+const DIMENSION_ENTRIES = `VALUES ('key_id', minutes.key_id), ('customer_identifier', minutes.customer_identifier)`;
+
+/**
+ * The rows of `from` grouped by project, `unit` (minute or hour, of the timestamp column `time`) and `dimensions`
+ * (column -> expression), with `measures` (ROLLUP_MEASURES over inserted logs, ROLLUP_SUMS over minute groups).
+ */
+function rollupGroups(unit: 'minute' | 'hour', time: string, dimensions: Record<string, string>, from: string, measures: Record<string, string>): string {
+  const groups = Array.from({ length: Object.keys(dimensions).length + 2 }, (_, i) => i + 1).join(', ');
+  return `SELECT project_id, date_trunc('${unit}', ${time} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
+    ${Object.entries(dimensions).map(([c, e]) => `${e} AS ${c}`).join(', ')},
+    ${Object.entries(measures).map(([c, e]) => `${e} AS ${c}`).join(', ')}
+  FROM ${from} GROUP BY ${groups}`;
 }
+
+/** Adds grouped rows (`rows`: a SELECT with rollupGroups' columns) to a rollup table keyed by project, bucket and `dims`. */
+function rollupInsert(table: string, dims: string[], rows: string): string {
+  const measures = Object.keys(ROLLUP_MEASURES);
+  const key = ['project_id', 'bucket', ...dims].join(', ');
+  const merge = (c: string) => (c.endsWith('_hist') ? `${c} = request_log_hist_add(r.${c}, EXCLUDED.${c})` : `${c} = r.${c} + EXCLUDED.${c}`);
+  return `INSERT INTO ${table} AS r (${key}, ${measures.join(', ')})
+  SELECT ${key}, ${measures.join(', ')} FROM (${rows}) g ORDER BY ${key}
+  ON CONFLICT (${key}) DO UPDATE SET ${measures.map(merge).join(', ')}`;
+}
+
+/**
+ * The rollups of the inserted rows (`ins`), as CTEs: each row is counted once per grain, into its minute group
+ * (model, provider, key, customer: `minutes`) and its metadata minute groups (`meta_minutes`); the hourly rollups
+ * are summed from those groups (no more rows than the logs, usually far fewer; the 54-bucket histograms are dear
+ * to count row by row).
+ */
+const ROLLUPS = `minutes AS (
+  ${rollupGroups('minute', 'created_at', ROLLUP_DIMENSIONS, 'ins', ROLLUP_MEASURES)}
+), rolled AS (
+  ${rollupInsert('request_log_rollups', Object.keys(ROLLUP_DIMENSIONS), 'SELECT * FROM minutes')}
+), rolled_hourly AS (
+  ${rollupInsert('request_log_hourly_rollups', ['model', 'provider'], rollupGroups('hour', 'bucket', { model: 'model', provider: 'provider' }, 'minutes', ROLLUP_SUMS))}
+), dims AS (
+  SELECT minutes.*, d.dimension, d.value FROM minutes CROSS JOIN LATERAL (${DIMENSION_ENTRIES}) d(dimension, value)
+), dims_rolled_hourly AS (
+  ${rollupInsert('request_log_dimension_hourly_rollups', ['dimension', 'value'], rollupGroups('hour', 'bucket', { dimension: 'dimension', value: 'value' }, 'dims', ROLLUP_SUMS))}
+), meta AS (
+  SELECT ins.*, m.key, m.value FROM ins CROSS JOIN LATERAL (${METADATA_ENTRIES}) m
+), meta_minutes AS (
+  ${rollupGroups('minute', 'created_at', METADATA_DIMENSIONS, 'meta', ROLLUP_MEASURES)}
+), meta_rolled AS (
+  ${rollupInsert('request_log_metadata_rollups', ['key', 'value'], 'SELECT * FROM meta_minutes')}
+), meta_rolled_hourly AS (
+  ${rollupInsert('request_log_metadata_hourly_rollups', ['key', 'value'], rollupGroups('hour', 'bucket', METADATA_DIMENSIONS, 'meta_minutes', ROLLUP_SUMS))}
+)`;
 
 /**
  * Inserts a batch of request log records (the JSON array the log stream holds: camelCase RequestLogRecords of
  * `@switchyard/metering`) and their bodies in one statement, idempotently on (id, created_at): a batch written
  * twice stores nothing twice. Records of a project that no longer exists are not stored. `log_management`: with
  * STOP_INSERTING (or no strategy), a project's records past its limit are not stored (the batch's earliest are
- * kept); each project's counter and its per-minute and hourly rollups (and metadata rollups) are raised by the rows actually inserted. Returns the rows inserted and the
+ * kept); each project's counter and its per-minute and hourly rollups (metadata rollups, and the hourly key and customer
+ * rollups) are raised by the rows actually inserted. Returns the rows inserted and the
  * DELETE_OLDEST projects now over their limit, with by how much.
  */
 const INSERT_LOGS = `
@@ -98,17 +144,7 @@ WITH x AS (
   RETURNING id, created_at, project_id, model, provider, key_id, customer_identifier, success, cached, tokens_input, tokens_cache_read,
     tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms, metadata,
     ${histogramBucketSql('duration_ms')} AS duration_b, ${histogramBucketSql('ttfb_ms')} AS ttfb_b
-), rolled AS (
-  ${rollupInsert('request_log_rollups', 'minute', ROLLUP_DIMENSIONS, 'ins')}
-), rolled_hourly AS (
-  ${rollupInsert('request_log_hourly_rollups', 'hour', { model: ROLLUP_DIMENSIONS.model, provider: ROLLUP_DIMENSIONS.provider }, 'ins')}
-), meta AS (
-  SELECT ins.*, m.key, m.value FROM ins CROSS JOIN LATERAL (${METADATA_ENTRIES}) m
-), meta_rolled AS (
-  ${rollupInsert('request_log_metadata_rollups', 'minute', METADATA_DIMENSIONS, 'meta')}
-), meta_rolled_hourly AS (
-  ${rollupInsert('request_log_metadata_hourly_rollups', 'hour', METADATA_DIMENSIONS, 'meta')}
-), counted AS (
+), ${ROLLUPS}, counted AS (
   INSERT INTO request_log_counts AS c (project_id, stored)
   SELECT project_id, count(*) FROM ins GROUP BY project_id ORDER BY project_id
   ON CONFLICT (project_id) DO UPDATE SET stored = c.stored + EXCLUDED.stored
@@ -179,6 +215,15 @@ const isMissingPartition = (err: unknown): boolean => {
   const code = e?.driverError?.code ?? e?.code;
   return code === '23514' && /no partition/i.test(String(e?.message ?? ''));
 };
+
+/** A row's place in created_at order, exactly: `createdAt` to the microsecond (ISO 8601, UTC), where a Date keeps milliseconds only. */
+export interface LogKey {
+  createdAt: string;
+  id: string;
+}
+
+/** `l.created_at` as ISO 8601 text in UTC with its microseconds (what a keyset cursor must carry). */
+const EXACT_CREATED_AT = `to_char(l.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 export interface LogPage {
   limit: number;
@@ -333,13 +378,18 @@ export class RequestLogsRepository {
 
   /** A page of a project's logs matching the query. */
   async search(projectId: string, q: LogQuery): Promise<RequestLogEntity[]> {
+    return (await this.searchKeyed(projectId, q)).map((r) => r.row);
+  }
+
+  /** A page of a project's logs matching the query, each with its exact keyset position (for the next page's cursor). */
+  async searchKeyed(projectId: string, q: LogQuery): Promise<{ row: RequestLogEntity; key: LogKey }[]> {
     const { where, order, bind, params } = this.where(projectId, q);
     const limit = bind(q.limit);
     const offset = q.offset ? ` OFFSET ${bind(q.offset)}` : '';
-    const ids = (await this.ds.query(`SELECT l.id, l.created_at FROM request_logs l WHERE ${where} ORDER BY ${order} LIMIT ${limit}${offset}`, params)) as {
-      id: string;
-      created_at: Date;
-    }[];
+    const ids = (await this.ds.query(
+      `SELECT l.id, l.created_at, ${EXACT_CREATED_AT} AS created_key FROM request_logs l WHERE ${where} ORDER BY ${order} LIMIT ${limit}${offset}`,
+      params,
+    )) as { id: string; created_at: Date; created_key: string }[];
     if (!ids.length) return [];
     const rows = await this.logs
       .createQueryBuilder('l')
@@ -348,7 +398,10 @@ export class RequestLogsRepository {
       .where('l.project_id = :projectId AND l.id IN (:...ids) AND l.created_at >= :lo AND l.created_at < :hi', { projectId, ids: ids.map((r) => r.id), ...spanOf(ids) })
       .getMany();
     const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((r) => byId.get(r.id)).filter((r): r is RequestLogEntity => r !== undefined);
+    return ids.flatMap((r) => {
+      const row = byId.get(r.id);
+      return row ? [{ row, key: { createdAt: r.created_key, id: r.id } }] : [];
+    });
   }
 
   /** How many of a project's logs match the query (its filters and search; paging ignored). */
