@@ -15,39 +15,50 @@ export async function tablesContaining(pg: Client, marker: string): Promise<stri
   return found;
 }
 
-/** The Redis keys matching `pattern` whose name or value (whatever its type) holds `marker`; throws when no key matches at all. */
+/**
+ * The Redis keys matching `pattern` whose name or value (whatever its type) holds `marker`; throws when no key
+ * matches at all. Each SCAN batch is read in two pipelined round trips (the types, then the values), so a Redis
+ * holding tens of thousands of keys (a shared test server) is scanned in seconds.
+ */
 export async function redisKeysContaining(redis: Redis, pattern: string, marker: string): Promise<string[]> {
   const found: string[] = [];
   let cursor = '0';
   let scanned = 0;
   do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
     cursor = next;
-    for (const key of keys) {
-      scanned += 1;
-      if (`${key} ${await redisValueText(redis, key)}`.includes(marker)) found.push(key);
-    }
+    scanned += keys.length;
+    const types = await pipelined(redis, keys.map((key) => ['type', key]));
+    const reads = keys.map((key, i) => READS[String(types[i])]?.(key) ?? null);
+    const values = await pipelined(redis, reads.filter((r): r is string[] => r !== null));
+    let v = 0;
+    keys.forEach((key, i) => {
+      const value = reads[i] ? values[v++] : '';
+      if (`${key} ${valueText(value)}`.includes(marker)) found.push(key);
+    });
   } while (cursor !== '0');
   if (!scanned) throw new Error(`no Redis key matches ${pattern}: nothing was scanned`);
   return found;
 }
 
-/** A key's value as text, whatever its type. */
-async function redisValueText(redis: Redis, key: string): Promise<string> {
-  switch (await redis.type(key)) {
-    case 'string':
-      return (await redis.getBuffer(key))?.toString('latin1') ?? '';
-    case 'hash':
-      return JSON.stringify(await redis.hgetall(key));
-    case 'list':
-      return JSON.stringify(await redis.lrange(key, 0, -1));
-    case 'set':
-      return JSON.stringify(await redis.smembers(key));
-    case 'zset':
-      return JSON.stringify(await redis.zrange(key, 0, -1));
-    case 'stream':
-      return JSON.stringify(await redis.xrange(key, '-', '+'));
-    default:
-      return '';
-  }
+/** The command that reads a key's whole value, per type. */
+const READS: Record<string, (key: string) => string[]> = {
+  string: (key) => ['getBuffer', key],
+  hash: (key) => ['hgetall', key],
+  list: (key) => ['lrange', key, '0', '-1'],
+  set: (key) => ['smembers', key],
+  zset: (key) => ['zrange', key, '0', '-1'],
+  stream: (key) => ['xrange', key, '-', '+'],
+};
+
+async function pipelined(redis: Redis, commands: string[][]): Promise<unknown[]> {
+  if (!commands.length) return [];
+  const results = (await redis.pipeline(commands).exec()) ?? [];
+  return results.map(([err, value]) => {
+    if (err) throw err;
+    return value;
+  });
 }
+
+/** A value as text: strings as latin1 bytes (binary-safe), anything else as JSON. */
+const valueText = (value: unknown): string => (Buffer.isBuffer(value) ? value.toString('latin1') : JSON.stringify(value ?? ''));
