@@ -18,7 +18,9 @@ import {
 } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import OpenAI, { toFile } from 'openai';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { startRouter } from '../src/bootstrap';
 
 /**
@@ -276,6 +278,22 @@ describe('OpenAI endpoints besides chat', () => {
     const missing = await httpJson(`${url}/v1/audio/transcriptions`, { token: tenant.projectKey, body: withoutFile });
     expect(missing.status).toBe(400);
     expect(missing.body.error.param).toBe('file');
+  });
+
+  it('POST /v1/audio/transcriptions: a large upload is spooled to disk, sent again whole on a retry, and removed after', async () => {
+    const spooled = () => readdirSync(tmpdir()).filter((name) => name.startsWith('switchyard-upload-'));
+    const before = spooled().length;
+    const audio = randomBytes(12 * 1024 * 1024); // bigger than ROUTER_BODY_LIMIT_BYTES would matter for: it is never held whole
+    openai.enqueue({ status: 503 });
+    const { data, response } = await client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(audio, 'long.wav', { type: 'audio/wav' }) }).withResponse();
+    expect(data.text).toBe(`Transcript of long.wav (${audio.length} bytes).`);
+    expect(response.headers.get('x-gateway-attempts')).toBe('2');
+    const sent = openai.requests.map((r) => (r.body as unknown as MockForm).files['file']);
+    const digest = createHash('sha256').update(audio).digest('hex');
+    expect(sent).toEqual([1, 2].map(() => ({ filename: 'long.wav', type: 'audio/wav', size: audio.length, sha256: digest })));
+    // The spool folder goes once the call is over, just after the answer's last byte: give it a moment.
+    for (let waited = 0; spooled().length > before && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(spooled().length).toBe(before);
   });
 
   it('POST /v1/images/generations on Imagen (Gemini API and Vertex): :predict, the images as b64_json; response_format url a 400', async () => {

@@ -1,4 +1,5 @@
-import type { EmbeddingsRequest, ProviderId } from '@switchyard/types';
+import { Readable } from 'node:stream';
+import type { EmbeddingsRequest, MultipartPart, ProviderId } from '@switchyard/types';
 import { createAdapterRegistry } from './registry';
 import { batches, embeddingInputs, encodeEmbedding } from './shared/embeddings';
 import { ctx } from './spec-fixtures';
@@ -128,9 +129,9 @@ describe('pass-through operations', () => {
     const ops = adapters('openai')!.operations!;
     const c = ctx<'openai'>('openai', 'tts-1');
     expect(await ops.speech!({ model: 'tts-1', input: 'hi', voice: 'alloy' }, c)).toMatchObject({ read: 'raw', request: { url: 'https://api.openai.com/v1/audio/speech' } });
-    const parts = [
+    const parts: MultipartPart[] = [
       { name: 'model', value: 'whisper-1' },
-      { name: 'file', filename: 'a.wav', contentType: 'audio/wav', data: new Uint8Array([1, 2, 3]) },
+      { name: 'file', filename: 'a.wav', contentType: 'audio/wav', size: 3, content: () => Readable.from([Buffer.from([1, 2, 3])]) },
     ];
     const json = await ops.transcription!({ model: 'whisper-1', stream: false, parts }, c);
     expect(json.read).toBe('json');

@@ -19,7 +19,7 @@ export const feed = (d: StreamDecoder, parts: (string | Uint8Array)[]) => {
   out.push(...d.end());
   return out;
 };
-export const body = async (p: Promise<{ body: string | Uint8Array }> | { body: string | Uint8Array }) => JSON.parse(String((await p).body)) as Record<string, unknown>;
+export const body = async (p: Promise<{ body: unknown }> | { body: unknown }) => JSON.parse(String((await p).body)) as Record<string, unknown>;
 
 export const CONVERSATION: ChatRequest = {
   model: 'x',

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -33,7 +34,8 @@ export interface UpstreamRequest {
   /** POST unless said (a provider-native `GET` path). */
   method?: 'GET' | 'POST';
   headers: Record<string, string>;
-  body: string | Uint8Array;
+  /** A streamed body (a spooled upload) is made anew for each attempt, its `content-length` in `headers`. */
+  body: string | Uint8Array | Readable;
 }
 
 /**

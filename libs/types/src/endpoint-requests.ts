@@ -45,8 +45,19 @@ export interface PassThroughRequest {
   [extra: string]: unknown;
 }
 
-/** One part of a multipart form: a field or a file. */
-export type MultipartPart = { name: string; value: string } | { name: string; filename: string; contentType: string; data: Uint8Array };
+/**
+ * One part of a multipart form: a field, or a file kept where the edge spooled it (`content` reads it again from
+ * the start, once per upstream attempt; `size` is its length in bytes).
+ */
+export type MultipartPart = { name: string; value: string } | MultipartFile;
+
+export interface MultipartFile {
+  name: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  content(): AsyncIterable<Uint8Array>;
+}
 
 /** `POST /v1/audio/transcriptions`: the form's parts in order (the file among them). */
 export interface MultipartRequest {

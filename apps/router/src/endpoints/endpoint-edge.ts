@@ -9,8 +9,8 @@ import { GatewayEdge, type EdgeDeps } from '../edge/gateway-edge';
 /** How one endpoint reads its request: the body (JSON or multipart) parsed into the pipeline's request. */
 export interface EndpointSpec {
   operation: EndpointOperation;
-  /** Reads and parses the body; `body` is the request as received, for the log record. */
-  read(req: IncomingMessage): Promise<{ parsed: ParsedEndpointRequest; body: unknown }>;
+  /** Reads and parses the body; `body` is the request as received, for the log record; `dispose` frees what reading it kept (a spooled upload) once the call is over. */
+  read(req: IncomingMessage): Promise<{ parsed: ParsedEndpointRequest; body: unknown; dispose?: () => Promise<void> }>;
 }
 
 /**
@@ -26,6 +26,22 @@ export function endpointHandler(deps: EdgeDeps, spec: EndpointSpec): RawHandler 
   return async (req: IncomingMessage, res: ServerResponse, { requestId, principal }: RawRouteContext) => {
     if (principal.kind !== 'key') return; // the 'key' policy admits keys only
     const origin = { requestId, ...path };
+    let dispose: (() => Promise<void>) | undefined;
+    try {
+      await handle(req, res, requestId, principal, origin, (read) => (dispose = read.dispose));
+    } finally {
+      await dispose?.();
+    }
+  };
+
+  async function handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    principal: RawRouteContext['principal'] & { kind: 'key' },
+    origin: { requestId: string; path: string; requestType: string },
+    onRead: (read: Awaited<ReturnType<EndpointSpec['read']>>) => void,
+  ): Promise<void> {
     const accepted = await edge.accept(
       req,
       principal,
@@ -36,10 +52,10 @@ export function endpointHandler(deps: EdgeDeps, spec: EndpointSpec): RawHandler 
         refuseCacheControls(spec.operation, controls.cache);
         return { request: parsed.request, controls, body };
       },
-      () => spec.read(req),
+      () => spec.read(req).then((read) => (onRead(read), read)),
     );
     const { request, controls, body } = accepted.parsed;
     const call = { origin, principal, project: accepted.project, request, controls, body: loggedBody(request, body) };
     await edge.executeEndpoint(res, call, (result, headers, log, clientGone) => writePassedThrough(res, result, headers, log, clientGone, (error) => sseData(error.toBody())));
-  };
+  }
 }

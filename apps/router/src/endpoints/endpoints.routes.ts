@@ -44,7 +44,16 @@ export class EndpointRoutes implements OnModuleInit {
     });
     const transcription: EndpointSpec = {
       operation: 'transcription',
-      read: async (req) => ({ parsed: parseTranscriptionForm(await readMultipartBody(req, Math.min(bodyLimitBytes, audioMaxBytes))), body: null }),
+      // The file is spooled to disk as it arrives (never held in memory): ROUTER_AUDIO_MAX_BYTES bounds it alone.
+      read: async (req) => {
+        const form = await readMultipartBody(req, audioMaxBytes);
+        try {
+          return { parsed: parseTranscriptionForm(form.parts), body: null, dispose: form.dispose };
+        } catch (err) {
+          await form.dispose();
+          throw err;
+        }
+      },
     };
     for (const spec of [json('embeddings'), json('completions'), json('images'), json('speech'), transcription]) {
       this.rawRoutes.add('POST', ENDPOINT_PATHS[spec.operation], { auth: 'key' }, endpointHandler(deps, spec));

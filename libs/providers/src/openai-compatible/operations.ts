@@ -88,8 +88,9 @@ export function openAIOperations<P extends AdapterContext['target']['provider']>
     speech: (request, ctx) => ({ read: 'raw', request: post('/audio/speech', ctx, jsonBody(request, ctx), '*/*') }),
     transcription: (request: MultipartRequest, ctx) => {
       const parts = request.parts.flatMap((p) => (p.name !== 'model' ? [p] : modelInBody ? [{ name: 'model', value: ctx.target.upstreamModel }] : []));
-      const { contentType, body } = encodeMultipart(parts);
-      const upstream: UpstreamRequest = { url: endpoint.url('/audio/transcriptions', ctx), headers: { 'content-type': contentType, ...endpoint.headers(ctx) }, body };
+      const { contentType, length, body } = encodeMultipart(parts);
+      const headers = { 'content-type': contentType, 'content-length': String(length), ...endpoint.headers(ctx) };
+      const upstream: UpstreamRequest = { url: endpoint.url('/audio/transcriptions', ctx), headers, body };
       const format = request.parts.find((p) => p.name === 'response_format' && 'value' in p);
       const json = !request.stream && (!format || !('value' in format) || /json$/.test(format.value));
       return json ? { read: 'json', requests: [upstream], combine: asSent } : { read: 'raw', request: upstream };

@@ -1,8 +1,9 @@
+import { Readable } from 'node:stream';
 import type { MultipartPart } from '@switchyard/types';
 import { loggedBody, parseEndpointRequest, parseTranscriptionForm, refuseCacheControls } from './endpoint-request';
 import { parseRequestControls } from './request-controls';
 
-const file: MultipartPart = { name: 'file', filename: 'a.wav', contentType: 'audio/wav', data: new Uint8Array([1, 2, 3]) };
+const file: MultipartPart = { name: 'file', filename: 'a.wav', contentType: 'audio/wav', size: 3, content: () => Readable.from([Buffer.from([1, 2, 3])]) };
 
 describe('parseEndpointRequest', () => {
   it('forwards the body as sent minus the gateway fields and metadata; hands the extensions to the controls', () => {

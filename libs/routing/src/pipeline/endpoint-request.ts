@@ -65,7 +65,7 @@ const FORM_EXTENSIONS = new Set(['fallback_models', 'disable_log', 'metadata']);
  * the gateway's fields (`fallback_models` as JSON text, `disable_log`, `metadata`) taken out.
  */
 export function parseTranscriptionForm(parts: MultipartPart[]): ParsedEndpointRequest {
-  const files = parts.filter((p) => 'data' in p);
+  const files = parts.filter((p) => 'content' in p);
   if (files.length !== 1 || files[0]!.name !== 'file') throw invalidRequest("The form must carry exactly one file, in the field 'file'.", 'file');
   const fields: Record<string, string> = {};
   for (const p of parts) if ('value' in p) fields[p.name] = p.value;
@@ -94,5 +94,5 @@ function jsonField<T>(name: string, text: string, valid: (v: unknown) => boolean
 /** The request as its log record shows it: JSON bodies as sent; a form's file as its name, type and size (never the bytes). */
 export function loggedBody(request: EndpointRequest, body: unknown): unknown {
   if (request.operation !== 'transcription') return body;
-  return Object.fromEntries(request.body.parts.map((p) => [p.name, 'data' in p ? { filename: p.filename, content_type: p.contentType, bytes: p.data.byteLength } : p.value]));
+  return Object.fromEntries(request.body.parts.map((p) => [p.name, 'content' in p ? { filename: p.filename, content_type: p.contentType, bytes: p.size } : p.value]));
 }
