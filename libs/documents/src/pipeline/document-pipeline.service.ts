@@ -20,10 +20,9 @@ import { DocumentError, type DocumentErrorCode } from './document.exception';
 import { imageDimensions, normalizeImage } from './image-normalizer';
 import { parsePageRange } from './page-range';
 import { choosePageMethod } from './page-method';
-import { PdfDocument } from './pdf-document';
 import { checkPixels } from './sniff';
 import { OcrEngines } from '../engines/ocr-engines';
-import { PdfCache } from './pdf-cache';
+import { PageRenderer } from './page-renderer';
 import { InFlightCalls } from './in-flight-calls.service';
 import { DocumentJobEvents, type FinalJobStatus } from '../jobs/job-events';
 import { callTrace, DOCUMENT_TRACER, jobSpan, jobSpanId, pageSpan, pageSpanId, type DocumentTracer } from './document-spans';
@@ -46,7 +45,7 @@ const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts 
 @Injectable()
 export class DocumentPipeline {
   private readonly logger = new Logger('DocumentPipeline');
-  private readonly pdfs = new PdfCache();
+  private readonly pdfs: PageRenderer;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
@@ -58,7 +57,9 @@ export class DocumentPipeline {
     private readonly events: DocumentJobEvents,
     private readonly inFlight: InFlightCalls,
     @Optional() @Inject(DOCUMENT_TRACER) private readonly tracer: DocumentTracer | null = null,
-  ) {}
+  ) {
+    this.pdfs = new PageRenderer(config.documents.renderThreads);
+  }
 
   /** Whether the job's spans are wanted (docs/documents.md#spans); a lookup failure only loses its spans. */
   private traced(job: DocumentJobEntity): Promise<boolean> {
@@ -80,17 +81,14 @@ export class DocumentPipeline {
       const d = this.config.documents;
       let pages: number[];
       if (job.contentType === 'application/pdf') {
-        const data = await this.storage.readAll(p.projectId, job.fileId);
-        const doc = await PdfDocument.open(data);
-        try {
-          pages = parsePageRange(opts.pages, doc.numPages);
-          if (pages.length > d.maxPages) {
-            throw new DocumentError('too_many_pages', `The selection has ${pages.length} pages; the limit is ${d.maxPages} (DOCUMENTS_MAX_PAGES).`);
-          }
-          for (const page of pages) checkPixels(await doc.pageSize(page, opts.dpi), d.maxPixels);
-        } finally {
-          await doc.destroy();
+        // Parsed in a render thread, which keeps it for the page jobs it gets next.
+        const fileId = job.fileId;
+        const load = () => this.storage.readAll(p.projectId, fileId);
+        pages = parsePageRange(opts.pages, await this.pdfs.run(fileId, load, { op: 'count' }));
+        if (pages.length > d.maxPages) {
+          throw new DocumentError('too_many_pages', `The selection has ${pages.length} pages; the limit is ${d.maxPages} (DOCUMENTS_MAX_PAGES).`);
         }
+        for (const size of await this.pdfs.run(fileId, load, { op: 'sizes', dpi: opts.dpi, pages })) checkPixels(size, d.maxPixels);
       } else {
         const data = await this.storage.readAll(p.projectId, job.fileId);
         checkPixels(await imageDimensions(data), d.maxPixels);
@@ -237,7 +235,7 @@ export class DocumentPipeline {
   }
 
   async close(): Promise<void> {
-    await this.pdfs.clear();
+    await this.pdfs.close();
   }
 
   private async transcribePage(
@@ -255,7 +253,7 @@ export class DocumentPipeline {
     let markdown = '';
     let choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars });
     if (isPdf && opts.mode !== 'ocr') {
-      const text = await this.pdfs.use(fileId, load, (doc) => doc.pageText(page));
+      const text = await this.pdfs.run(fileId, load, { op: 'text', page });
       markdown = text.markdown;
       choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars, textChars: text.chars, imageCoverage: text.graphics?.imageFraction });
     }
@@ -282,10 +280,11 @@ export class DocumentPipeline {
       const dim = await imageDimensions(data);
       return { image: { data, mime: stored.contentType as 'image/png' | 'image/jpeg', ...dim }, stored: true };
     }
-    const source = isPdf
-      ? await this.pdfs.use(fileId, () => this.storage.readAll(job.projectId, fileId), (doc) => doc.render(page, dpi, d.imageMaxSide))
-      : await this.storage.readAll(job.projectId, fileId);
-    return { image: await normalizeImage(source, { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format }), stored: false };
+    const limits = { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format };
+    const image = isPdf
+      ? await this.pdfs.run(fileId, () => this.storage.readAll(job.projectId, fileId), { op: 'image', page, dpi, ...limits })
+      : await normalizeImage(await this.storage.readAll(job.projectId, fileId), limits);
+    return { image, stored: false };
   }
 
   private async storeImage(job: DocumentJobEntity, page: number, image: { data: Buffer; mime: string }): Promise<void> {
