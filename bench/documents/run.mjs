@@ -137,7 +137,7 @@ async function endToEnd(pdf) {
   try {
     const router = await t.startServiceProcess('router', env, await t.freePort()); procs.push(router);
     const api = await t.startServiceProcess('documents', env, await t.freePort()); procs.push(api);
-    const worker = await t.startWorkerProcess(cpuProf ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${resolve(cpuProf)}` } : env); procs.push(worker);
+    const worker = await t.startWorkerProcess(env, 60_000, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] : []); procs.push(worker);
     const tenant = await t.seedTenant(router.url, env.GATEWAY_ADMIN_TOKEN, { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-bench' }, base_url: mock.url });
     const times = [];
     for (let r = 0; r < repeats; r++) {

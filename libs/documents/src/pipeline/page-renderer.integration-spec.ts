@@ -10,7 +10,7 @@ describe('PageRenderer (render threads)', () => {
   let pdf: Buffer;
   const renderers: PageRenderer[] = [];
   const renderer = (threads: number, capacity?: number) => {
-    const r = new PageRenderer(threads, capacity);
+    const r = new PageRenderer(threads, { capacity });
     renderers.push(r);
     return r;
   };

@@ -22,18 +22,27 @@ export class PageRenderer {
   private readonly local: PdfCache | null;
   private readonly files = new Map<string, Promise<Uint8Array>>();
 
+  private readonly capacity: number;
+
   constructor(
     readonly threads: number,
-    private readonly capacity = 3,
-    filename = renderThreadFile(),
+    opts: { capacity?: number; filename?: string } = {},
   ) {
+    this.capacity = opts.capacity ?? 3;
+    const filename = opts.filename ?? renderThreadFile();
     if (threads > 0) {
       if (!existsSync(filename)) throw new Error(`render thread entry ${filename} not found (npm run build)`);
-      this.pool = new Piscina({ filename, name: 'renderThreadTask', minThreads: threads, maxThreads: threads, idleTimeout: Number.POSITIVE_INFINITY });
+      this.pool = new Piscina({
+        filename,
+        name: 'renderThreadTask',
+        minThreads: threads,
+        maxThreads: threads,
+        idleTimeout: Number.POSITIVE_INFINITY,
+      });
       this.local = null;
     } else {
       this.pool = null;
-      this.local = new PdfCache(capacity);
+      this.local = new PdfCache(this.capacity);
     }
   }
 
