@@ -49,6 +49,12 @@ function cpuSeconds() {
   const children = (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, clock ticks (USER_HZ 100)
   return { own: (own.user + own.system) / 1e6, children };
 }
+/** CPU seconds (user + system, all threads) a running process has used, from /proc. */
+function processCpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks (USER_HZ 100)
+}
 /** Pages per second and CPU milliseconds per page of `fn` (which handles all PAGES pages). */
 async function measure(fn, cpuOf = (c) => c.own) {
   const c0 = cpuSeconds();
@@ -140,7 +146,10 @@ async function endToEnd(pdf) {
     const worker = await t.startWorkerProcess(env, 60_000, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] : []); procs.push(worker);
     const tenant = await t.seedTenant(router.url, env.GATEWAY_ADMIN_TOKEN, { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-bench' }, base_url: mock.url });
     const times = [];
+    const cpu = { worker: [], api: [], router: [] };
+    const cpuNow = () => ({ worker: processCpuSeconds(worker.child.pid), api: processCpuSeconds(api.child.pid), router: processCpuSeconds(router.child.pid) });
     for (let r = 0; r < repeats; r++) {
+      const c0 = cpuNow();
       const form = new FormData();
       form.append('options', JSON.stringify({ mode: e2eMode, model: 'openai/gpt-4o-mini', dpi: DPI }));
       form.append('file', new Blob([pdf]), 'bench.pdf');
@@ -150,8 +159,10 @@ async function endToEnd(pdf) {
       if (body.status !== 'succeeded') throw new Error(`job ${body.status}: ${JSON.stringify(body.error)}`);
       if (body.result.pages.length !== PAGES) throw new Error(`job answered ${body.result.pages.length} pages`);
       times.push((performance.now() - t0) / 1000);
+      const c1 = cpuNow();
+      for (const k of Object.keys(cpu)) cpu[k].push(c1[k] - c0[k]);
     }
-    return { times, calls: mock.requests.length };
+    return { times, cpu, calls: mock.requests.length };
   } finally {
     for (const p of procs.reverse()) await p.stop();
     await mock.close();
@@ -222,6 +233,8 @@ try {
     console.log(
       `end-to-end ${PAGES}-page ${e2eMode} job (REST + BullMQ, 1 worker, page concurrency ${concurrency}, ${threads} render threads, instant mock vision): ${fmt(es, 's')} (${(PAGES / es.median).toFixed(1)} pages/s; ${e2e.calls} model calls)`,
     );
+    const cpuMs = (k) => `${((stats(e2e.cpu[k]).median * 1000) / PAGES).toFixed(1)}`;
+    console.log(`  CPU per page (medians, all threads of each process): worker ${cpuMs('worker')} ms, documents API ${cpuMs('api')} ms, router ${cpuMs('router')} ms`);
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {

@@ -122,7 +122,7 @@ export class DocumentPipeline {
   private async runPage(p: DocumentPagePayload, bull: Job, signal: AbortSignal): Promise<void> {
     const job = await this.jobs.findById(p.projectId, p.jobId);
     if (!job || job.status !== 'running') return;
-    if (await this.jobs.findPage(p.projectId, p.jobId, p.page)) return;
+    if (await this.jobs.hasPage(p.projectId, p.jobId, p.page)) return;
     const opts = optionsOf(job);
     const attempt = bull.attemptsMade + 1;
     const span = (await this.traced(job)) ? { startMs: nowMs(), method: null as string | null, error: null as string | null } : null;
