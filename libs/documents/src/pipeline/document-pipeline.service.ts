@@ -37,6 +37,8 @@ const ctxOf = (job: DocumentJobEntity, trace?: CallContext['trace']): CallContex
 const nowMs = () => performance.timeOrigin + performance.now();
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
 const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+/** Pages per page job in `mode: text` (docs/documents.md#pipeline-and-operations has the measurement). */
+export const TEXT_PAGES_PER_JOB = 10;
 
 /**
  * The steps of the documents pipeline (prepare, page, finalize); the BullMQ processors (processors.ts)
@@ -95,11 +97,15 @@ export class DocumentPipeline {
         pages = parsePageRange(opts.pages, 1);
       }
       if (!(await this.jobs.markRunning(p.projectId, p.jobId, pages))) return;
+      // Text-layer pages are cheap next to a queue job's own cost: several per job. OCR pages stay one per job,
+      // spread over every worker.
+      const perJob = opts.mode === 'text' && job.contentType === 'application/pdf' ? TEXT_PAGES_PER_JOB : 1;
       await this.queues.enqueuePages(
         p.jobId,
         p.projectId,
         pages.map((page, index) => ({ page, index })),
         opts.allow_partial,
+        perJob,
       );
     } catch (err) {
       if (err instanceof DocumentError) return this.fail(job, err.code, err.message);
@@ -108,31 +114,52 @@ export class DocumentPipeline {
     }
   }
 
-  /** One page: text layer or OCR, recorded once. Provider errors are retried by BullMQ with backoff. */
+  /**
+   * One page (or a batch of text-layer pages): text layer or OCR, each page recorded once. Provider errors
+   * are retried by BullMQ with backoff; a retried batch skips its recorded pages.
+   */
   async page(p: DocumentPagePayload, bull: Job): Promise<void> {
     // Tracked before the status is read: a cancel published after this read still reaches the call.
     const call = this.inFlight.track(p.jobId, p.projectId);
     try {
-      await this.runPage(p, bull, call.signal);
+      await this.runPages(p, bull, call.signal);
     } finally {
       call.release();
     }
   }
 
-  private async runPage(p: DocumentPagePayload, bull: Job, signal: AbortSignal): Promise<void> {
+  private async runPages(p: DocumentPagePayload, bull: Job, signal: AbortSignal): Promise<void> {
     const job = await this.jobs.findById(p.projectId, p.jobId);
     if (!job || job.status !== 'running') return;
-    if (await this.jobs.hasPage(p.projectId, p.jobId, p.page)) return;
+    const opts = optionsOf(job);
+    const specs = p.batch ?? [{ page: p.page, index: p.index }];
+    const outcomes = await Promise.allSettled(specs.map((spec) => this.runPage(job, spec, bull, signal)));
+    const i = outcomes.findIndex((o) => o.status === 'rejected');
+    if (i < 0) return;
+    const err = (outcomes[i] as PromiseRejectedResult).reason as unknown;
+    // The job was canceled or failed meanwhile: nothing to record, nothing to retry.
+    if (signal.aborted) return;
+    const permanent = (err instanceof DocumentError && err.permanent) || (err instanceof ChatCallError && !err.retryable);
+    if ((permanent || isFinalAttempt(bull)) && !opts.allow_partial) {
+      const code: DocumentErrorCode = err instanceof DocumentError ? err.code : err instanceof ChatCallError ? 'model_error' : 'page_failed';
+      await this.fail(job, code, `Page ${specs[i]!.page} failed: ${(err as Error).message}`);
+    }
+    if (permanent) throw new UnrecoverableError((err as Error).message);
+    throw err;
+  }
+
+  private async runPage(job: DocumentJobEntity, spec: { page: number; index: number }, bull: Job, signal: AbortSignal): Promise<void> {
+    if (await this.jobs.hasPage(job.projectId, job.id, spec.page)) return;
     const opts = optionsOf(job);
     const attempt = bull.attemptsMade + 1;
     const span = (await this.traced(job)) ? { startMs: nowMs(), method: null as string | null, error: null as string | null } : null;
     try {
-      const result = await this.transcribePage(job, opts, p.page, signal, bull.attemptsMade > 0, span ? callTrace(job.id, pageSpanId(job.id, p.page, attempt)) : undefined);
+      const result = await this.transcribePage(job, opts, spec.page, signal, bull.attemptsMade > 0, span ? callTrace(job.id, pageSpanId(job.id, spec.page, attempt)) : undefined);
       if (span) span.method = result.method;
       const row = Object.assign(new DocumentPageEntity(), {
-        jobId: p.jobId,
-        page: p.page,
-        index: p.index,
+        jobId: job.id,
+        page: spec.page,
+        index: spec.index,
         markdown: result.markdown,
         method: result.method,
         decision: result.decision,
@@ -140,22 +167,14 @@ export class DocumentPipeline {
         inputTokens: result.inputTokens,
         outputTokens: result.outputTokens,
         cost: result.cost,
-        attempts: bull.attemptsMade + 1,
+        attempts: attempt,
       });
-      await this.jobs.savePage(p.projectId, row);
+      await this.jobs.savePage(job.projectId, row);
     } catch (err) {
       if (span) span.error = err instanceof DocumentError ? err.code : err instanceof ChatCallError ? 'model_error' : 'page_failed';
-      // The job was canceled or failed meanwhile: nothing to record, nothing to retry.
-      if (signal.aborted) return;
-      const permanent = (err instanceof DocumentError && err.permanent) || (err instanceof ChatCallError && !err.retryable);
-      if ((permanent || isFinalAttempt(bull)) && !opts.allow_partial) {
-        const code: DocumentErrorCode = err instanceof DocumentError ? err.code : err instanceof ChatCallError ? 'model_error' : 'page_failed';
-        await this.fail(job, code, `Page ${p.page} failed: ${(err as Error).message}`);
-      }
-      if (permanent) throw new UnrecoverableError((err as Error).message);
       throw err;
     } finally {
-      if (span) this.tracer!.emit(ctxOf(job), [pageSpan({ jobId: job.id, page: p.page, attempt, startMs: span.startMs, endMs: nowMs(), method: span.method, error: span.error })]);
+      if (span) this.tracer!.emit(ctxOf(job), [pageSpan({ jobId: job.id, page: spec.page, attempt, startMs: span.startMs, endMs: nowMs(), method: span.method, error: span.error })]);
     }
   }
 

@@ -32,10 +32,12 @@ export class PageRenderer {
     const filename = opts.filename ?? renderThreadFile();
     if (threads > 0) {
       if (!existsSync(filename)) throw new Error(`render thread entry ${filename} not found (npm run build)`);
+      // Threads start with the first documents (not at boot: loading pdfjs, the canvas and sharp in each would
+      // slow the worker's start) and then stay.
       this.pool = new Piscina({
         filename,
         name: 'renderThreadTask',
-        minThreads: threads,
+        minThreads: 0,
         maxThreads: threads,
         idleTimeout: Number.POSITIVE_INFINITY,
       });
