@@ -105,9 +105,11 @@ async function rendererRate(pdf, task) {
   const renderer = new PageRenderer(threads);
   const load = async () => pdf;
   try {
-    // Warm every thread (pdfjs, fonts, the parsed PDF), as a long-running worker is.
-    await Promise.all(Array.from({ length: Math.max(1, threads) }, () => renderer.run('bench', load, { op: 'count' })));
-    return await measure(() => Promise.all(Array.from({ length: PAGES }, (_, i) => renderer.run('bench', load, task(i + 1)))));
+    const all = () => Promise.all(Array.from({ length: PAGES }, (_, i) => renderer.run('bench', load, task(i + 1))));
+    // A first pass warms every thread (its own V8 isolate: JIT, pdfjs, fonts, the parsed PDF), as a worker's threads
+    // are after their first documents; the one-thread rows run warm in this thread too.
+    await all();
+    return await measure(all);
   } finally {
     await renderer.close();
   }
