@@ -1,12 +1,17 @@
 // Documents benchmark: pages rendered per second at 150 DPI by the pipeline (pdfjs + @napi-rs/canvas,
-// then sharp normalization) against `pdftoppm -r 150` on the same generated 50-page PDF, and the
-// end-to-end time of a 50-page OCR job through REST + BullMQ workers with an instant mock vision model.
+// then sharp normalization) against `pdftoppm -r 150` on the same generated 50-page PDF, the text layer
+// against `pdftotext -layout`, and the end-to-end time of a 50-page OCR job through REST + BullMQ workers
+// with an instant mock vision model.
 //
 //   npm run build && node bench/documents/run.mjs [--repeats 3] [--skip-e2e | --only-e2e] [--concurrency 2]
+//     [--threads N] [--e2e-mode ocr|text] [--cpu-prof DIR]
 //
+// --threads: render threads (DOCUMENTS_RENDER_THREADS) of the measured pipeline and of the worker (default: CPUs;
+// 0 = the worker's main thread, as before the render pool). --cpu-prof DIR: the worker process runs with
+// --cpu-prof (a .cpuprofile per thread in DIR, written when it stops).
 // Needs PostgreSQL and Redis (as for the tests) for the end-to-end part, and poppler-utils for pdftoppm.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,19 +22,47 @@ const root = resolve(import.meta.dirname, '../..');
 const dist = (p) => join(root, 'dist', p);
 const args = process.argv.slice(2);
 const repeats = Number(args[args.indexOf('--repeats') + 1]) || 3;
-const concurrency = args.includes('--concurrency') ? Number(args[args.indexOf('--concurrency') + 1]) : 2;
+const flag = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const concurrency = Number(flag('--concurrency', 2));
+const threads = Number(flag('--threads', cpus().length));
+const e2eMode = flag('--e2e-mode', 'ocr');
+const cpuProf = flag('--cpu-prof', null);
 const PAGES = 50;
 const DPI = 150;
 
 const { PDFDocument, StandardFonts, rgb } = require('pdf-lib');
 const { PdfDocument } = require(dist('libs/documents/src/pipeline/pdf-document.js'));
 const { normalizeImage } = require(dist('libs/documents/src/pipeline/image-normalizer.js'));
+const { PageRenderer } = require(dist('libs/documents/src/pipeline/page-renderer.js'));
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1] };
 };
 const fmt = (o, unit) => `min ${o.min.toFixed(2)} / median ${o.median.toFixed(2)} / max ${o.max.toFixed(2)} ${unit}`;
+
+/** CPU seconds this process (all its threads) and its waited-for children used so far: less load-dependent than wall time. */
+function cpuSeconds() {
+  const own = process.cpuUsage();
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const children = (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, clock ticks (USER_HZ 100)
+  return { own: (own.user + own.system) / 1e6, children };
+}
+/** CPU seconds (user + system, all threads) a running process has used, from /proc. */
+function processCpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks (USER_HZ 100)
+}
+/** Pages per second and CPU milliseconds per page of `fn` (which handles all PAGES pages). */
+async function measure(fn, cpuOf = (c) => c.own) {
+  const c0 = cpuSeconds();
+  const t0 = performance.now();
+  await fn();
+  const s = (performance.now() - t0) / 1000;
+  return { rate: PAGES / s, cpuMs: ((cpuOf(cpuSeconds()) - cpuOf(c0)) * 1000) / PAGES };
+}
 
 async function makePdf() {
   const doc = await PDFDocument.create();
@@ -48,14 +81,14 @@ async function makePdf() {
   return Buffer.from(await doc.save());
 }
 
-/** Pages per second of `perPage` over every page of the opened PDF (opening not timed). */
+/** Pages per second of `perPage` over every page of the opened PDF, one after the other (opening not timed). */
 async function perPageRate(pdf, perPage) {
   const doc = await PdfDocument.open(pdf);
-  const t0 = performance.now();
-  for (let p = 1; p <= doc.numPages; p++) await perPage(doc, p);
-  const s = (performance.now() - t0) / 1000;
+  const m = await measure(async () => {
+    for (let p = 1; p <= doc.numPages; p++) await perPage(doc, p);
+  });
   await doc.destroy();
-  return PAGES / s;
+  return m;
 }
 
 const pipelineRender = (pdf) =>
@@ -64,34 +97,30 @@ const pipelineRenderOnly = (pdf) => perPageRate(pdf, (doc, p) => doc.render(p, D
 /** The text layer of every page as Markdown (what `mode: text` does per page). */
 const pipelineText = (pdf) => perPageRate(pdf, (doc, p) => doc.text(p));
 
-/** The same render+encode on `threads` worker threads (piscina), pages dealt out in batches of `batch`. */
-async function threadedRender(pdf, threads, batch = 1) {
-  const { Piscina } = require('piscina');
-  const pool = new Piscina({ filename: join(import.meta.dirname, 'render-worker.mjs'), minThreads: threads, maxThreads: threads });
-  const shared = new Uint8Array(new SharedArrayBuffer(pdf.length));
-  shared.set(pdf);
-  // Warm each thread (pdfjs, fonts, the parsed PDF), as a long-running worker would be.
-  await Promise.all(Array.from({ length: threads }, () => pool.run({ key: 'bench', pdf: shared, pages: [1], dpi: DPI })));
-  const t0 = performance.now();
-  const jobs = [];
-  for (let p = 1; p <= PAGES; p += batch) jobs.push(pool.run({ key: 'bench', pdf: shared, pages: Array.from({ length: Math.min(batch, PAGES - p + 1) }, (_, k) => p + k), dpi: DPI }));
-  await Promise.all(jobs);
-  const s = (performance.now() - t0) / 1000;
-  await pool.destroy();
-  return PAGES / s;
+/**
+ * The pipeline's own PageRenderer (what a worker runs: `threads` piscina threads, each parsing the PDF once)
+ * with every page in flight at once, as page jobs arrive at a worker; `task(p)` is the page's task.
+ */
+async function rendererRate(pdf, task) {
+  const renderer = new PageRenderer(threads);
+  const load = async () => pdf;
+  try {
+    const all = () => Promise.all(Array.from({ length: PAGES }, (_, i) => renderer.run('bench', load, task(i + 1))));
+    // A first pass warms every thread (its own V8 isolate: JIT, pdfjs, fonts, the parsed PDF), as a worker's threads
+    // are after their first documents; the one-thread rows run warm in this thread too.
+    await all();
+    return await measure(all);
+  } finally {
+    await renderer.close();
+  }
 }
+const rendererImage = (pdf) => rendererRate(pdf, (page) => ({ op: 'image', page, dpi: DPI, maxSide: 2000, maxPixels: 100_000_000, format: 'jpeg' }));
+const rendererText = (pdf) => rendererRate(pdf, (page) => ({ op: 'text', page }));
 
-function pdftotext(file, out) {
-  const t0 = performance.now();
-  execFileSync('pdftotext', ['-layout', file, join(out, 'out.txt')]);
-  return PAGES / ((performance.now() - t0) / 1000);
-}
+const pdftotext = (file, out) => measure(async () => execFileSync('pdftotext', ['-layout', file, join(out, 'out.txt')]), (c) => c.children);
 
-function pdftoppm(file, out, format) {
-  const t0 = performance.now();
-  execFileSync('pdftoppm', ['-r', String(DPI), ...(format ? [`-${format}`] : []), file, join(out, 'p')]);
-  return PAGES / ((performance.now() - t0) / 1000);
-}
+const pdftoppm = (file, out, format) =>
+  measure(async () => execFileSync('pdftoppm', ['-r', String(DPI), ...(format ? [`-${format}`] : []), file, join(out, 'p')]), (c) => c.children);
 
 async function endToEnd(pdf) {
   const { parseConfig, rawEnv } = require(dist('libs/config/src/index.js'));
@@ -110,26 +139,32 @@ async function endToEnd(pdf) {
   const env = {
     NODE_ENV: 'test', DATABASE_URL: url.toString(), REDIS_URL: base.redis.url, REDIS_PREFIX: `sybench-${id}`,
     GATEWAY_ADMIN_TOKEN: `bench-admin-${id}-xxxxxxxx`, GATEWAY_MASTER_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'warn', DOCUMENTS_WORKER_CONCURRENCY: String(concurrency),
+    LOG_LEVEL: 'warn', DOCUMENTS_WORKER_CONCURRENCY: String(concurrency), DOCUMENTS_RENDER_THREADS: String(threads),
   };
   const procs = [];
   try {
     const router = await t.startServiceProcess('router', env, await t.freePort()); procs.push(router);
     const api = await t.startServiceProcess('documents', env, await t.freePort()); procs.push(api);
-    const worker = await t.startWorkerProcess(env); procs.push(worker);
+    const worker = await t.startWorkerProcess(env, 60_000, cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProf)}`] : []); procs.push(worker);
     const tenant = await t.seedTenant(router.url, env.GATEWAY_ADMIN_TOKEN, { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-bench' }, base_url: mock.url });
     const times = [];
+    const cpu = { worker: [], api: [], router: [] };
+    const cpuNow = () => ({ worker: processCpuSeconds(worker.child.pid), api: processCpuSeconds(api.child.pid), router: processCpuSeconds(router.child.pid) });
     for (let r = 0; r < repeats; r++) {
+      const c0 = cpuNow();
       const form = new FormData();
-      form.append('options', JSON.stringify({ mode: 'ocr', model: 'openai/gpt-4o-mini', dpi: DPI }));
+      form.append('options', JSON.stringify({ mode: e2eMode, model: 'openai/gpt-4o-mini', dpi: DPI }));
       form.append('file', new Blob([pdf]), 'bench.pdf');
       const t0 = performance.now();
       const res = await fetch(`${api.url}/v1/documents/parse?wait=300`, { method: 'POST', headers: { authorization: `Bearer ${tenant.projectKey}` }, body: form });
       const body = await res.json();
       if (body.status !== 'succeeded') throw new Error(`job ${body.status}: ${JSON.stringify(body.error)}`);
+      if (body.result.pages.length !== PAGES) throw new Error(`job answered ${body.result.pages.length} pages`);
       times.push((performance.now() - t0) / 1000);
+      const c1 = cpuNow();
+      for (const k of Object.keys(cpu)) cpu[k].push(c1[k] - c0[k]);
     }
-    return { times, calls: mock.requests.length };
+    return { times, cpu, calls: mock.requests.length };
   } finally {
     for (const p of procs.reverse()) await p.stop();
     await mock.close();
@@ -150,57 +185,58 @@ try {
   const file = join(dir, 'bench.pdf');
   writeFileSync(file, pdf);
   console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`documents benchmark: ${PAGES}-page PDF (${(pdf.length / 1024).toFixed(0)} KiB), ${DPI} DPI, ${repeats} repeats, ${cpus().length} CPUs`);
+  console.log(`documents benchmark: ${PAGES}-page PDF (${(pdf.length / 1024).toFixed(0)} KiB), ${DPI} DPI, ${repeats} repeats, ${cpus().length} CPUs, ${threads} render threads`);
   const onlyE2e = args.includes('--only-e2e');
-  if (!onlyE2e) await pipelineRender(pdf); // warm-up (loads pdfjs, fonts, sharp)
-  const pipe = [], renderOnly = [], threaded = [], text = [], poppler = [], popplerPng = [], popplerJpeg = [], popplerText = [];
   const havePoppler = spawnSync('pdftoppm', ['-v']).status === 0;
-  for (let r = 0; r < (onlyE2e ? 0 : repeats); r++) {
-    pipe.push(await pipelineRender(pdf));
-    renderOnly.push(await pipelineRenderOnly(pdf));
-    threaded.push(await threadedRender(pdf, cpus().length));
-    text.push(await pipelineText(pdf));
-    if (havePoppler) {
-      popplerText.push(pdftotext(file, dir));
-      poppler.push(pdftoppm(file, mkdtempSync(join(dir, 'ppm-'))));
-      popplerJpeg.push(pdftoppm(file, mkdtempSync(join(dir, 'jpg-')), 'jpeg'));
-      popplerPng.push(pdftoppm(file, mkdtempSync(join(dir, 'png-')), 'png'));
+  if (!havePoppler) console.log('pdftoppm not found (apt-get install -y poppler-utils): poppler rows skipped');
+  /** Each row: a label and one measurement of all PAGES pages; the poppler rows write into a fresh directory. */
+  const fresh = (prefix) => mkdtempSync(join(dir, prefix));
+  const rows = [
+    ['render+JPEG, one thread, one page at a time (pdfjs + @napi-rs/canvas + sharp)', () => pipelineRender(pdf)],
+    ['render only, one thread (pdfjs + @napi-rs/canvas)', () => pipelineRenderOnly(pdf)],
+    [`render+JPEG, pipeline PageRenderer, ${threads} threads, all pages in flight`, () => rendererImage(pdf)],
+    ['text layer as Markdown, one thread (getTextContent + operator list + reflow)', () => pipelineText(pdf)],
+    [`text layer as Markdown, pipeline PageRenderer, ${threads} threads`, () => rendererText(pdf)],
+    ...(havePoppler
+      ? [
+          ['pdftotext -layout', () => pdftotext(file, dir)],
+          [`pdftoppm -r ${DPI} (PPM, no compression)`, () => pdftoppm(file, fresh('ppm-'))],
+          [`pdftoppm -r ${DPI} -jpeg`, () => pdftoppm(file, fresh('jpg-'), 'jpeg')],
+          [`pdftoppm -r ${DPI} -png`, () => pdftoppm(file, fresh('png-'), 'png')],
+        ]
+      : []),
+  ];
+  const results = new Map(rows.map(([label]) => [label, []]));
+  if (!onlyE2e) {
+    await pipelineRender(pdf); // warm-up (loads pdfjs, fonts, sharp)
+    for (let r = 0; r < repeats; r++) {
+      for (const [label, run] of rows) results.get(label).push(await run());
       // Drop this repeat's images (150 pages of bitmaps) but keep the PDF.
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
       writeFileSync(file, pdf);
     }
-  }
-  if (!onlyE2e) printRender();
-  function printRender() {
-  const ps = stats(pipe);
-  console.log(`pipeline render+sharp (pdfjs-dist + @napi-rs/canvas + sharp jpeg): ${fmt(ps, 'pages/s')}`);
-  console.log(`pipeline render only (pdfjs-dist + @napi-rs/canvas):              ${fmt(stats(renderOnly), 'pages/s')}`);
-  const ts = stats(threaded);
-  console.log(`pipeline render+sharp on ${cpus().length} worker threads (piscina):       ${fmt(ts, 'pages/s')}`);
-  const xs = stats(text);
-  console.log(`pipeline text layer as Markdown (getTextContent + operator list):  ${fmt(xs, 'pages/s')}`);
-  console.log(`sharp step share of the page time (1 - render+sharp / render only, medians): ${((1 - ps.median / stats(renderOnly).median) * 100).toFixed(0)}%`);
-  if (havePoppler) {
-    const pp = stats(poppler);
-    const pj = stats(popplerJpeg);
-    console.log(`pdftoppm -r ${DPI} (PPM, no compression):                         ${fmt(pp, 'pages/s')}`);
-    console.log(`pdftoppm -r ${DPI} -jpeg:                                          ${fmt(pj, 'pages/s')}`);
-    console.log(`pdftoppm -r ${DPI} -png:                                           ${fmt(stats(popplerPng), 'pages/s')}`);
-    console.log(`ratio pipeline render+sharp / pdftoppm -r ${DPI} (medians): ${(ps.median / pp.median).toFixed(2)}x`);
-    console.log(`ratio pipeline render+sharp / pdftoppm -r ${DPI} -jpeg (medians): ${(ps.median / pj.median).toFixed(2)}x`);
-    console.log(`ratio ${cpus().length} threads render+sharp / pdftoppm -r ${DPI} (medians): ${(ts.median / pp.median).toFixed(2)}x`);
-    const pt = stats(popplerText);
-    console.log(`pdftotext -layout:                                                 ${fmt(pt, 'pages/s')}`);
-    console.log(`ratio pipeline text / pdftotext -layout (medians): ${(xs.median / pt.median).toFixed(2)}x`);
-  } else {
-    console.log('pdftoppm not found: apt-get install -y poppler-utils');
-  }
+    const median = (label) => stats(results.get(label).map((m) => m.rate)).median;
+    for (const [label] of rows) {
+      const ms = results.get(label);
+      console.log(`${label.padEnd(84)} ${fmt(stats(ms.map((m) => m.rate)), 'pages/s')}; CPU ${stats(ms.map((m) => m.cpuMs)).median.toFixed(1)} ms/page`);
+    }
+    if (havePoppler) {
+      const ratio = (a, b) => `${(median(rows[a][0]) / median(rows[b][0])).toFixed(2)}x`;
+      console.log(`ratio render+JPEG one thread / pdftoppm -r ${DPI} (medians): ${ratio(0, 6)}; / -jpeg: ${ratio(0, 7)}`);
+      console.log(`ratio render+JPEG ${threads} threads / pdftoppm -r ${DPI} (medians): ${ratio(2, 6)}; / -jpeg: ${ratio(2, 7)}`);
+      console.log(`ratio text one thread / pdftotext -layout (medians): ${ratio(3, 5)}; ${threads} threads: ${ratio(4, 5)}`);
+    }
+    console.log(`sharp share of a page's time on one thread (1 - render+JPEG / render only, medians): ${((1 - median(rows[0][0]) / median(rows[1][0])) * 100).toFixed(0)}%`);
   }
   if (!args.includes('--skip-e2e')) {
     const e2e = await endToEnd(pdf);
     const es = stats(e2e.times);
-    console.log(`end-to-end ${PAGES}-page OCR job (REST + BullMQ, 1 worker, page concurrency ${concurrency}, instant mock vision): ${fmt(es, 's')} (${(PAGES / es.median).toFixed(1)} pages/s; ${e2e.calls} model calls)`);
+    console.log(
+      `end-to-end ${PAGES}-page ${e2eMode} job (REST + BullMQ, 1 worker, page concurrency ${concurrency}, ${threads} render threads, instant mock vision): ${fmt(es, 's')} (${(PAGES / es.median).toFixed(1)} pages/s; ${e2e.calls} model calls)`,
+    );
+    const cpuMs = (k) => `${((stats(e2e.cpu[k]).median * 1000) / PAGES).toFixed(1)}`;
+    console.log(`  CPU per page (medians, all threads of each process): worker ${cpuMs('worker')} ms, documents API ${cpuMs('api')} ms, router ${cpuMs('router')} ms`);
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {

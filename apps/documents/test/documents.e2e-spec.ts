@@ -1,4 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Queue } from 'bullmq';
+import { bullOptions, pageJobId, QueueName, type DocumentPagePayload } from '@switchyard/queue';
 import {
   bombPng,
   createTestEnvironment,
@@ -68,6 +70,22 @@ describe('documents: parse through REST with a real worker (tesseract, no provid
       [2, 'text'],
     ]);
     expect(res.body.usage).toEqual({ input_tokens: 0, output_tokens: 0, cost: 0 });
+  });
+
+  it('text mode takes 10 pages per page job: each selected page recorded once, in order', async () => {
+    const pdf = await textPdf(Array.from({ length: 25 }, (_, i) => [`Batched page ${i + 1}`]));
+    const res = await postFile(`${url}/v1/documents/parse?wait=60`, tenant.projectKey, pdf, 'long.pdf', { options: JSON.stringify({ mode: 'text', pages: '3-23' }) });
+    expect(res.body).toMatchObject({ status: 'succeeded', progress: { pages_done: 21, pages_total: 21 } });
+    expect(res.body.result.pages.map((p: ParsedJson) => [p.index, p.page, p.markdown])).toEqual(Array.from({ length: 21 }, (_, i) => [i, i + 3, `Batched page ${i + 3}`]));
+    const queue = new Queue<DocumentPagePayload>(QueueName.DocumentPage, bullOptions(env.config));
+    try {
+      const jobs = await Promise.all([3, 13, 23, 4].map((first) => queue.getJob(pageJobId(res.body.id, first))));
+      const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+      expect(jobs.map((j) => j && [j.data.page, j.data.batch?.map((b) => b.page)])).toEqual([[3, range(3, 12)], [13, range(13, 22)], [23, undefined], undefined]);
+      expect(await Promise.all(jobs.slice(0, 3).map((j) => j!.getState()))).toEqual(['completed', 'completed', 'completed']);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('ocr mode with the tesseract engine reads the rendered pages; pages selection and polling work', async () => {

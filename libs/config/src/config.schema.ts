@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
@@ -123,6 +124,8 @@ export const envSchema = z.object({
   DOCUMENTS_MAX_PAGES: positiveInt(500),
   DOCUMENTS_MAX_PIXELS: positiveInt(100_000_000),
   DOCUMENTS_WORKER_CONCURRENCY: positiveInt(2),
+  /** Worker threads of a documents worker that parse, render and encode pages (0: on its main thread). */
+  DOCUMENTS_RENDER_THREADS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
   DOCUMENTS_EXTRACT_MODEL: z.string().min(1).optional(),
   DOCUMENTS_MAX_DPI: positiveInt(300),
   DOCUMENTS_MAX_WAIT_SECONDS: positiveInt(300),

@@ -72,6 +72,8 @@ export interface AppConfig {
     maxPages: number;
     maxPixels: number;
     workerConcurrency: number;
+    /** Worker threads that parse, render and encode pages; 0 = the worker's main thread. */
+    renderThreads: number;
     /** Default model of the structured-output pass; `null` = the request must name one. */
     extractModel: string | null;
     maxDpi: number;
@@ -202,6 +204,7 @@ export function parseConfig(env: Env): AppConfig {
       maxPages: e.DOCUMENTS_MAX_PAGES,
       maxPixels: e.DOCUMENTS_MAX_PIXELS,
       workerConcurrency: e.DOCUMENTS_WORKER_CONCURRENCY,
+      renderThreads: e.DOCUMENTS_RENDER_THREADS,
       extractModel: e.DOCUMENTS_EXTRACT_MODEL ?? null,
       maxDpi: e.DOCUMENTS_MAX_DPI,
       maxWaitSeconds: e.DOCUMENTS_MAX_WAIT_SECONDS,

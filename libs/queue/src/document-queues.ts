@@ -47,24 +47,26 @@ export class DocumentQueues implements OnApplicationShutdown {
   }
 
   /**
-   * A flow: the finalize parent waits for one child per page. Child ids derive from the job id, so a
-   * prepare step retried after a crash re-adds nothing. With `allowPartial` a failed page does not
-   * fail the parent (the finalize step reports it instead).
+   * A flow: the finalize parent waits for one child per page, or per `perJob` pages. Child ids derive
+   * from the job id (and the child's first page), so a prepare step retried after a crash re-adds
+   * nothing. With `allowPartial` a failed page does not fail the parent (the finalize step reports it).
    */
-  async enqueuePages(jobId: string, projectId: string, pages: PageSpec[], allowPartial: boolean): Promise<void> {
+  async enqueuePages(jobId: string, projectId: string, pages: PageSpec[], allowPartial: boolean, perJob = 1): Promise<void> {
     const d = this.config.documents;
     if (!this.flow) this.flow = new FlowProducer(bullOptions(this.config));
+    const batches: PageSpec[][] = [];
+    for (let i = 0; i < pages.length; i += perJob) batches.push(pages.slice(i, i + perJob));
     await this.flow.add({
       name: 'finalize',
       queueName: QueueName.DocumentFinalize,
       data: { kind: 'document.finalize', jobId, projectId },
       opts: { jobId: finalizeJobId(jobId), attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: 1000, removeOnFail: 5000 },
-      children: pages.map((p) => ({
+      children: batches.map(([p, ...rest]) => ({
         name: 'page',
         queueName: QueueName.DocumentPage,
-        data: { kind: 'document.page' as const, jobId, projectId, page: p.page, index: p.index },
+        data: { kind: 'document.page' as const, jobId, projectId, page: p!.page, index: p!.index, ...(rest.length ? { batch: [p!, ...rest] } : {}) },
         opts: {
-          jobId: pageJobId(jobId, p.page),
+          jobId: pageJobId(jobId, p!.page),
           attempts: d.pageAttempts,
           backoff: { type: 'exponential', delay: d.pageBackoffMs },
           ...(allowPartial ? { ignoreDependencyOnFailure: true } : { failParentOnFailure: true }),

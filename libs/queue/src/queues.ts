@@ -29,6 +29,8 @@ export interface DocumentPagePayload {
   page: number;
   /** 0-based position in the output. */
   index: number;
+  /** Set when the job handles several pages (text-layer pages are batched): all of them, the first being page/index. */
+  batch?: { page: number; index: number }[];
 }
 
 export interface DocumentFinalizePayload {

@@ -99,10 +99,14 @@ export interface WorkerProcess {
   kill: () => Promise<void>;
 }
 
-/** Runs the documents worker entry (`dist/apps/documents/src/worker.js`) and waits until its processors are ready. */
-export async function startWorkerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<WorkerProcess> {
+/**
+ * Runs the documents worker entry (`dist/apps/documents/src/worker.js`) and waits until its processors are ready;
+ * `nodeArgs` go before the entry (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). The timeout is as generous
+ * as startServiceProcess's: a loaded 2-core machine can take that long to start a Nest app.
+ */
+export async function startWorkerProcess(env: Record<string, string>, timeoutMs = 45_000, nodeArgs: string[] = []): Promise<WorkerProcess> {
   const entry = resolve(distRoot(), 'apps/documents/src/worker.js');
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     env: { PATH: rawEnv()['PATH'] ?? '', ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -63,7 +63,7 @@ export class DocumentProcessors implements OnApplicationBootstrap, OnApplication
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
     this.retentionQueue = new Queue(QueueName.DocumentRetention, bullOptions(this.config));
     await this.retentionQueue.upsertJobScheduler('retention', { every: d.retentionSweepMs }, { name: 'retention', data: { kind: 'document.retention' } });
-    this.logger.log(`documents workers ready (page concurrency ${d.workerConcurrency})`);
+    this.logger.log(`documents workers ready (page concurrency ${d.workerConcurrency}, render threads ${d.renderThreads})`);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { createWorker, OEM, type Worker } from 'tesseract.js';
+import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import type { CallContext } from '@switchyard/types';
 import type { OcrEngine, PageImage, Transcription } from './ocr-engine';
 
@@ -37,10 +37,17 @@ export class TesseractEngine implements OcrEngine {
       langPath: join(dirname(require.resolve('@tesseract.js-data/eng/package.json')), '4.0.0_best_int'),
       cacheMethod: 'none',
       gzip: true,
-    }).catch((err: unknown) => {
-      this.worker = undefined;
-      throw err;
-    });
+    })
+      .then(async (worker) => {
+        // The library's default reads the page as one block (across columns); the tesseract CLI's own default
+        // segments the page first (columns, blocks), which keeps two-column text in reading order.
+        await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO });
+        return worker;
+      })
+      .catch((err: unknown) => {
+        this.worker = undefined;
+        throw err;
+      });
     return this.worker;
   }
 }

@@ -20,10 +20,9 @@ import { DocumentError, type DocumentErrorCode } from './document.exception';
 import { imageDimensions, normalizeImage } from './image-normalizer';
 import { parsePageRange } from './page-range';
 import { choosePageMethod } from './page-method';
-import { PdfDocument } from './pdf-document';
 import { checkPixels } from './sniff';
 import { OcrEngines } from '../engines/ocr-engines';
-import { PdfCache } from './pdf-cache';
+import { PageRenderer } from './page-renderer';
 import { InFlightCalls } from './in-flight-calls.service';
 import { DocumentJobEvents, type FinalJobStatus } from '../jobs/job-events';
 import { callTrace, DOCUMENT_TRACER, jobSpan, jobSpanId, pageSpan, pageSpanId, type DocumentTracer } from './document-spans';
@@ -38,6 +37,8 @@ const ctxOf = (job: DocumentJobEntity, trace?: CallContext['trace']): CallContex
 const nowMs = () => performance.timeOrigin + performance.now();
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
 const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+/** Pages per page job in `mode: text` (docs/documents.md#pipeline-and-operations has the measurement). */
+export const TEXT_PAGES_PER_JOB = 10;
 
 /**
  * The steps of the documents pipeline (prepare, page, finalize); the BullMQ processors (processors.ts)
@@ -46,7 +47,7 @@ const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts 
 @Injectable()
 export class DocumentPipeline {
   private readonly logger = new Logger('DocumentPipeline');
-  private readonly pdfs = new PdfCache();
+  private readonly pdfs: PageRenderer;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ServiceConfig,
@@ -58,7 +59,9 @@ export class DocumentPipeline {
     private readonly events: DocumentJobEvents,
     private readonly inFlight: InFlightCalls,
     @Optional() @Inject(DOCUMENT_TRACER) private readonly tracer: DocumentTracer | null = null,
-  ) {}
+  ) {
+    this.pdfs = new PageRenderer(config.documents.renderThreads);
+  }
 
   /** Whether the job's spans are wanted (docs/documents.md#spans); a lookup failure only loses its spans. */
   private traced(job: DocumentJobEntity): Promise<boolean> {
@@ -80,28 +83,29 @@ export class DocumentPipeline {
       const d = this.config.documents;
       let pages: number[];
       if (job.contentType === 'application/pdf') {
-        const data = await this.storage.readAll(p.projectId, job.fileId);
-        const doc = await PdfDocument.open(data);
-        try {
-          pages = parsePageRange(opts.pages, doc.numPages);
-          if (pages.length > d.maxPages) {
-            throw new DocumentError('too_many_pages', `The selection has ${pages.length} pages; the limit is ${d.maxPages} (DOCUMENTS_MAX_PAGES).`);
-          }
-          for (const page of pages) checkPixels(await doc.pageSize(page, opts.dpi), d.maxPixels);
-        } finally {
-          await doc.destroy();
+        // Parsed in a render thread, which keeps it for the page jobs it gets next.
+        const fileId = job.fileId;
+        const load = () => this.storage.readAll(p.projectId, fileId);
+        pages = parsePageRange(opts.pages, await this.pdfs.run(fileId, load, { op: 'count' }));
+        if (pages.length > d.maxPages) {
+          throw new DocumentError('too_many_pages', `The selection has ${pages.length} pages; the limit is ${d.maxPages} (DOCUMENTS_MAX_PAGES).`);
         }
+        for (const size of await this.pdfs.run(fileId, load, { op: 'sizes', dpi: opts.dpi, pages })) checkPixels(size, d.maxPixels);
       } else {
         const data = await this.storage.readAll(p.projectId, job.fileId);
         checkPixels(await imageDimensions(data), d.maxPixels);
         pages = parsePageRange(opts.pages, 1);
       }
       if (!(await this.jobs.markRunning(p.projectId, p.jobId, pages))) return;
+      // Text-layer pages are cheap next to a queue job's own cost: several per job. OCR pages stay one per job,
+      // spread over every worker.
+      const perJob = opts.mode === 'text' && job.contentType === 'application/pdf' ? TEXT_PAGES_PER_JOB : 1;
       await this.queues.enqueuePages(
         p.jobId,
         p.projectId,
         pages.map((page, index) => ({ page, index })),
         opts.allow_partial,
+        perJob,
       );
     } catch (err) {
       if (err instanceof DocumentError) return this.fail(job, err.code, err.message);
@@ -110,31 +114,52 @@ export class DocumentPipeline {
     }
   }
 
-  /** One page: text layer or OCR, recorded once. Provider errors are retried by BullMQ with backoff. */
+  /**
+   * One page (or a batch of text-layer pages): text layer or OCR, each page recorded once. Provider errors
+   * are retried by BullMQ with backoff; a retried batch skips its recorded pages.
+   */
   async page(p: DocumentPagePayload, bull: Job): Promise<void> {
     // Tracked before the status is read: a cancel published after this read still reaches the call.
     const call = this.inFlight.track(p.jobId, p.projectId);
     try {
-      await this.runPage(p, bull, call.signal);
+      await this.runPages(p, bull, call.signal);
     } finally {
       call.release();
     }
   }
 
-  private async runPage(p: DocumentPagePayload, bull: Job, signal: AbortSignal): Promise<void> {
+  private async runPages(p: DocumentPagePayload, bull: Job, signal: AbortSignal): Promise<void> {
     const job = await this.jobs.findById(p.projectId, p.jobId);
     if (!job || job.status !== 'running') return;
-    if (await this.jobs.findPage(p.projectId, p.jobId, p.page)) return;
+    const opts = optionsOf(job);
+    const specs = p.batch ?? [{ page: p.page, index: p.index }];
+    const outcomes = await Promise.allSettled(specs.map((spec) => this.runPage(job, spec, bull, signal)));
+    const i = outcomes.findIndex((o) => o.status === 'rejected');
+    if (i < 0) return;
+    const err = (outcomes[i] as PromiseRejectedResult).reason as unknown;
+    // The job was canceled or failed meanwhile: nothing to record, nothing to retry.
+    if (signal.aborted) return;
+    const permanent = (err instanceof DocumentError && err.permanent) || (err instanceof ChatCallError && !err.retryable);
+    if ((permanent || isFinalAttempt(bull)) && !opts.allow_partial) {
+      const code: DocumentErrorCode = err instanceof DocumentError ? err.code : err instanceof ChatCallError ? 'model_error' : 'page_failed';
+      await this.fail(job, code, `Page ${specs[i]!.page} failed: ${(err as Error).message}`);
+    }
+    if (permanent) throw new UnrecoverableError((err as Error).message);
+    throw err;
+  }
+
+  private async runPage(job: DocumentJobEntity, spec: { page: number; index: number }, bull: Job, signal: AbortSignal): Promise<void> {
+    if (await this.jobs.hasPage(job.projectId, job.id, spec.page)) return;
     const opts = optionsOf(job);
     const attempt = bull.attemptsMade + 1;
     const span = (await this.traced(job)) ? { startMs: nowMs(), method: null as string | null, error: null as string | null } : null;
     try {
-      const result = await this.transcribePage(job, opts, p.page, signal, bull.attemptsMade > 0, span ? callTrace(job.id, pageSpanId(job.id, p.page, attempt)) : undefined);
+      const result = await this.transcribePage(job, opts, spec.page, signal, bull.attemptsMade > 0, span ? callTrace(job.id, pageSpanId(job.id, spec.page, attempt)) : undefined);
       if (span) span.method = result.method;
       const row = Object.assign(new DocumentPageEntity(), {
-        jobId: p.jobId,
-        page: p.page,
-        index: p.index,
+        jobId: job.id,
+        page: spec.page,
+        index: spec.index,
         markdown: result.markdown,
         method: result.method,
         decision: result.decision,
@@ -142,22 +167,14 @@ export class DocumentPipeline {
         inputTokens: result.inputTokens,
         outputTokens: result.outputTokens,
         cost: result.cost,
-        attempts: bull.attemptsMade + 1,
+        attempts: attempt,
       });
-      await this.jobs.savePage(p.projectId, row);
+      await this.jobs.savePage(job.projectId, row);
     } catch (err) {
       if (span) span.error = err instanceof DocumentError ? err.code : err instanceof ChatCallError ? 'model_error' : 'page_failed';
-      // The job was canceled or failed meanwhile: nothing to record, nothing to retry.
-      if (signal.aborted) return;
-      const permanent = (err instanceof DocumentError && err.permanent) || (err instanceof ChatCallError && !err.retryable);
-      if ((permanent || isFinalAttempt(bull)) && !opts.allow_partial) {
-        const code: DocumentErrorCode = err instanceof DocumentError ? err.code : err instanceof ChatCallError ? 'model_error' : 'page_failed';
-        await this.fail(job, code, `Page ${p.page} failed: ${(err as Error).message}`);
-      }
-      if (permanent) throw new UnrecoverableError((err as Error).message);
       throw err;
     } finally {
-      if (span) this.tracer!.emit(ctxOf(job), [pageSpan({ jobId: job.id, page: p.page, attempt, startMs: span.startMs, endMs: nowMs(), method: span.method, error: span.error })]);
+      if (span) this.tracer!.emit(ctxOf(job), [pageSpan({ jobId: job.id, page: spec.page, attempt, startMs: span.startMs, endMs: nowMs(), method: span.method, error: span.error })]);
     }
   }
 
@@ -237,7 +254,7 @@ export class DocumentPipeline {
   }
 
   async close(): Promise<void> {
-    await this.pdfs.clear();
+    await this.pdfs.close();
   }
 
   private async transcribePage(
@@ -255,7 +272,7 @@ export class DocumentPipeline {
     let markdown = '';
     let choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars });
     if (isPdf && opts.mode !== 'ocr') {
-      const text = await this.pdfs.use(fileId, load, (doc) => doc.pageText(page));
+      const text = await this.pdfs.run(fileId, load, { op: 'text', page });
       markdown = text.markdown;
       choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars, textChars: text.chars, imageCoverage: text.graphics?.imageFraction });
     }
@@ -282,10 +299,11 @@ export class DocumentPipeline {
       const dim = await imageDimensions(data);
       return { image: { data, mime: stored.contentType as 'image/png' | 'image/jpeg', ...dim }, stored: true };
     }
-    const source = isPdf
-      ? await this.pdfs.use(fileId, () => this.storage.readAll(job.projectId, fileId), (doc) => doc.render(page, dpi, d.imageMaxSide))
-      : await this.storage.readAll(job.projectId, fileId);
-    return { image: await normalizeImage(source, { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format }), stored: false };
+    const limits = { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format };
+    const image = isPdf
+      ? await this.pdfs.run(fileId, () => this.storage.readAll(job.projectId, fileId), { op: 'image', page, dpi, ...limits })
+      : await normalizeImage(await this.storage.readAll(job.projectId, fileId), limits);
+    return { image, stored: false };
   }
 
   private async storeImage(job: DocumentJobEntity, page: number, image: { data: Buffer; mime: string }): Promise<void> {

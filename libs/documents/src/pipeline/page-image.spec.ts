@@ -16,6 +16,12 @@ describe('page images', () => {
     try {
       const full = await doc.render(1, 100);
       expect([full.width, full.height]).toEqual([850, 1100]);
+      expect(full.data.length).toBe(850 * 1100 * 4);
+      // RGBA, opaque: white paper and black text.
+      expect([...full.data.subarray(0, 4)]).toEqual([255, 255, 255, 255]);
+      const alphas = new Set<number>();
+      for (let i = 3; i < full.data.length; i += 4) alphas.add(full.data[i]!);
+      expect([...alphas]).toEqual([255]);
       const fitted = await doc.render(1, 300, 1000);
       expect(fitted.height).toBe(1000);
       expect(Math.abs(fitted.width - 773)).toBeLessThanOrEqual(1);

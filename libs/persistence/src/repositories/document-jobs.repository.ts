@@ -92,29 +92,30 @@ export class DocumentJobsRepository {
   }
 
   /**
-   * Records a page result once (a retried or re-delivered page job does not overwrite it) and
-   * recounts progress. Returns false when the page was already recorded.
+   * Records a page result once (a retried or re-delivered page job does not overwrite it) and counts it in
+   * the job's progress, in one statement. Returns false when the page was already recorded (or the job is gone).
    */
   async savePage(projectId: string, page: DocumentPageEntity): Promise<boolean> {
-    const inserted = rowsOf(
+    const counted = rowsOf(
       await this.ds.query(
-        `INSERT INTO document_pages (job_id, page, idx, markdown, method, model, input_tokens, output_tokens, cost, attempts, decision)
-         SELECT $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT 1 FROM document_jobs WHERE id = $2 AND project_id = $1)
-         ON CONFLICT (job_id, page) DO NOTHING RETURNING page`,
+        `WITH inserted AS (
+           INSERT INTO document_pages (job_id, page, idx, markdown, method, model, input_tokens, output_tokens, cost, attempts, decision)
+           SELECT $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE EXISTS (SELECT 1 FROM document_jobs WHERE id = $2 AND project_id = $1)
+           ON CONFLICT (job_id, page) DO NOTHING RETURNING page)
+         UPDATE document_jobs SET pages_done = pages_done + 1 WHERE project_id = $1 AND id = $2 AND EXISTS (SELECT 1 FROM inserted) RETURNING id`,
         [projectId, page.jobId, page.page, page.index, page.markdown, page.method, page.model, page.inputTokens, page.outputTokens, page.cost, page.attempts, page.decision ? JSON.stringify(page.decision) : null],
       ),
     );
-    await this.ds.query(
-      `UPDATE document_jobs SET pages_done = (SELECT count(*) FROM document_pages WHERE job_id = $2) WHERE project_id = $1 AND id = $2`,
-      [projectId, page.jobId],
-    );
-    return inserted.length > 0;
+    return counted.length > 0;
   }
 
-  async findPage(projectId: string, jobId: string, page: number): Promise<DocumentPageEntity | null> {
-    const job = await this.jobs.findOne({ where: { projectId, id: jobId }, select: { id: true } });
-    if (!job) return null;
-    return this.pagesRepo.findOneBy({ jobId, page });
+  /** Whether the page's result is recorded (one query: the page joined to its job in the project). */
+  async hasPage(projectId: string, jobId: string, page: number): Promise<boolean> {
+    const rows = await this.ds.query(
+      `SELECT 1 FROM document_pages p JOIN document_jobs j ON j.id = p.job_id WHERE j.project_id = $1 AND p.job_id = $2 AND p.page = $3`,
+      [projectId, jobId, page],
+    );
+    return (rows as unknown[]).length > 0;
   }
 
   async pages(projectId: string, jobId: string): Promise<DocumentPageEntity[]> {

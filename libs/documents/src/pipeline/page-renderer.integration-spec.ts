@@ -1,0 +1,70 @@
+import { existsSync } from 'node:fs';
+import { textPdf } from '@switchyard/testing';
+import { DocumentError } from './document.exception';
+import { PageRenderer, renderThreadFile } from './page-renderer';
+
+// The render threads run the built entry (dist/.../render-thread.js): like the e2e suites, this needs `npm run build`.
+jest.setTimeout(120_000);
+
+describe('PageRenderer (render threads)', () => {
+  let pdf: Buffer;
+  const renderers: PageRenderer[] = [];
+  const renderer = (threads: number, capacity?: number) => {
+    const r = new PageRenderer(threads, { capacity });
+    renderers.push(r);
+    return r;
+  };
+
+  beforeAll(async () => {
+    expect(existsSync(renderThreadFile())).toBe(true);
+    pdf = await textPdf(Array.from({ length: 6 }, (_, i) => [`Page ${i + 1} heading`, `body of page ${i + 1}`]), { width: 432, height: 288 });
+  });
+  afterAll(() => Promise.all(renderers.map((r) => r.close())));
+
+  it('gives the same text and images on 2 threads as on the calling thread, reading the file once', async () => {
+    const results = [];
+    for (const threads of [0, 2]) {
+      const r = renderer(threads);
+      let loads = 0;
+      const load = async () => (loads++, pdf);
+      const count = await r.run('doc', load, { op: 'count' });
+      // Every page in flight at once, as page jobs arrive at a worker.
+      const pages = Array.from({ length: count }, (_, i) => i + 1);
+      const texts = await Promise.all(pages.map((page) => r.run('doc', load, { op: 'text', page })));
+      const images = await Promise.all(pages.map((page) => r.run('doc', load, { op: 'image', page, dpi: 72, maxSide: 2000, maxPixels: 1e8, format: 'png' })));
+      expect(loads).toBe(1);
+      expect(images.every((i) => Buffer.isBuffer(i.data) && i.width === 432 && i.height === 288)).toBe(true);
+      results.push({ count, texts: texts.map((t) => t.markdown), images: images.map((i) => i.data.toString('base64')) });
+    }
+    expect(results[0]!.count).toBe(6);
+    expect(results[0]!.texts[4]).toContain('Page 5 heading');
+    expect(results[1]).toEqual(results[0]);
+  });
+
+  it('keeps the last `capacity` files: an older one is read again when its pages come back', async () => {
+    const r = renderer(2, 1);
+    const loads = new Map<string, number>();
+    const load = (key: string) => async () => (loads.set(key, (loads.get(key) ?? 0) + 1), pdf);
+    await r.run('a', load('a'), { op: 'count' });
+    await r.run('a', load('a'), { op: 'text', page: 1 });
+    await r.run('b', load('b'), { op: 'count' });
+    await r.run('a', load('a'), { op: 'text', page: 2 });
+    expect(Object.fromEntries(loads)).toEqual({ a: 2, b: 1 });
+  });
+
+  it("a document's failure comes back as the DocumentError it was in the thread; a failed read is retried", async () => {
+    const r = renderer(2);
+    const err = await r.run('broken', async () => Buffer.from('%PDF-1.4 not really'), { op: 'count' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DocumentError);
+    expect(err).toMatchObject({ code: 'corrupt_file', permanent: true });
+    const missing = await r.run('doc', async () => pdf, { op: 'text', page: 40 }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(DocumentError);
+    let attempts = 0;
+    const flaky = async () => {
+      if (++attempts === 1) throw new Error('storage unavailable');
+      return pdf;
+    };
+    await expect(r.run('flaky', flaky, { op: 'count' })).rejects.toThrow('storage unavailable');
+    expect(await r.run('flaky', flaky, { op: 'count' })).toBe(6);
+  });
+});

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import { PdfCache } from './pdf-cache';
+import { fromFailure, isFailure, runPageTask, type PageTask, type PageTaskResult } from './page-task';
+import type { ThreadTask } from './render-thread';
+
+/** The compiled thread entry: beside this file in dist; from the sources (Jest), the built copy in dist. */
+export function renderThreadFile(): string {
+  const dir = __filename.endsWith('.ts') ? resolve(__dirname, '../../../../dist/libs/documents/src/pipeline') : __dirname;
+  return join(dir, 'render-thread.js');
+}
+
+/**
+ * Runs the PDF work of page jobs (sizes, text layer, render + encode) on `threads` worker threads, each
+ * keeping the documents it parsed (pdfjs and the canvas are synchronous JavaScript: one thread is one core).
+ * With 0 threads the work runs on the calling thread. The file's bytes are read once per document (the
+ * last few are kept) and handed to the threads on a SharedArrayBuffer, without a copy per page.
+ */
+export class PageRenderer {
+  private readonly pool: Piscina | null;
+  private readonly local: PdfCache | null;
+  private readonly files = new Map<string, Promise<Uint8Array>>();
+
+  private readonly capacity: number;
+
+  constructor(
+    readonly threads: number,
+    opts: { capacity?: number; filename?: string } = {},
+  ) {
+    this.capacity = opts.capacity ?? 3;
+    const filename = opts.filename ?? renderThreadFile();
+    if (threads > 0) {
+      if (!existsSync(filename)) throw new Error(`render thread entry ${filename} not found (npm run build)`);
+      // Threads start with the first documents (not at boot: loading pdfjs, the canvas and sharp in each would
+      // slow the worker's start) and then stay.
+      this.pool = new Piscina({
+        filename,
+        name: 'renderThreadTask',
+        minThreads: 0,
+        maxThreads: threads,
+        idleTimeout: Number.POSITIVE_INFINITY,
+      });
+      this.local = null;
+    } else {
+      this.pool = null;
+      this.local = new PdfCache(this.capacity);
+    }
+  }
+
+  /** Runs `task` on the document `key` (loaded by `load` the first time it is needed). */
+  async run<T extends PageTask>(key: string, load: () => Promise<Buffer>, task: T): Promise<PageTaskResult<T>> {
+    if (!this.pool) return this.local!.use(key, load, (doc) => runPageTask(doc, task));
+    const pdf = await this.bytes(key, load);
+    const out: unknown = await this.pool.run({ key, pdf, task } satisfies ThreadTask);
+    if (isFailure(out)) throw fromFailure(out);
+    return revive(task, out) as PageTaskResult<T>;
+  }
+
+  async close(): Promise<void> {
+    this.files.clear();
+    await Promise.allSettled([this.pool?.close({ force: true }), this.local?.clear()]);
+  }
+
+  /** The file on shared memory, read once while it is among the last `capacity` documents used. */
+  private bytes(key: string, load: () => Promise<Buffer>): Promise<Uint8Array> {
+    let entry = this.files.get(key);
+    if (entry) {
+      this.files.delete(key); // re-inserted last: the map's order is the recency order
+    } else {
+      entry = load().then((data) => {
+        const shared = new Uint8Array(new SharedArrayBuffer(data.byteLength));
+        shared.set(data);
+        return shared;
+      });
+      entry.catch(() => this.files.delete(key));
+    }
+    this.files.set(key, entry);
+    while (this.files.size > this.capacity) this.files.delete(this.files.keys().next().value as string);
+    return entry;
+  }
+}
+
+/** A Buffer arrives from a thread as a plain Uint8Array: wrapped again (no copy). */
+function revive(task: PageTask, out: unknown): unknown {
+  if (task.op !== 'image') return out;
+  const image = out as { data: Uint8Array };
+  return { ...image, data: Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength) };
+}

@@ -1,0 +1,72 @@
+import { DocumentError, type DocumentErrorCode } from './document.exception';
+import { normalizeImage, type NormalizedImage } from './image-normalizer';
+import type { PageText, PdfDocument } from './pdf-document';
+
+/** The document's page count. */
+export interface CountTask {
+  op: 'count';
+}
+
+/** Sizes in pixels at `dpi` of the selected pages (what the prepare step checks against the pixel limit). */
+export interface SizesTask {
+  op: 'sizes';
+  dpi: number;
+  pages: number[];
+}
+
+/** The page's text layer as Markdown, with what `mode: auto` decides on. */
+export interface TextTask {
+  op: 'text';
+  page: number;
+}
+
+/** The page rendered at `dpi` (or the smaller scale that fits `maxSide`) and encoded once. */
+export interface ImageTask {
+  op: 'image';
+  page: number;
+  dpi: number;
+  maxSide: number;
+  maxPixels: number;
+  format: 'png' | 'jpeg';
+}
+
+export type PageTask = CountTask | SizesTask | TextTask | ImageTask;
+export type PageSize = { width: number; height: number };
+export type PageTaskResult<T extends PageTask> = T extends CountTask
+  ? number
+  : T extends SizesTask
+    ? PageSize[]
+    : T extends TextTask
+      ? PageText
+      : NormalizedImage;
+
+/** What crosses a thread boundary instead of a thrown DocumentError (structured clone keeps no class or code). */
+export interface TaskFailure {
+  failure: { code: DocumentErrorCode; message: string; permanent: boolean };
+}
+
+/** One unit of PDF work on an opened document: the same code in a render thread and in the worker's main thread. */
+export async function runPageTask<T extends PageTask>(doc: PdfDocument, task: T): Promise<PageTaskResult<T>> {
+  switch (task.op) {
+    case 'count':
+      return doc.numPages as PageTaskResult<T>;
+    case 'sizes': {
+      const sizes: PageSize[] = [];
+      for (const p of task.pages) sizes.push(await doc.pageSize(p, task.dpi));
+      return sizes as PageTaskResult<T>;
+    }
+    case 'text':
+      return (await doc.pageText(task.page)) as PageTaskResult<T>;
+    case 'image': {
+      const raw = await doc.render(task.page, task.dpi, task.maxSide);
+      return (await normalizeImage(raw, { maxSide: task.maxSide, maxPixels: task.maxPixels, format: task.format })) as PageTaskResult<T>;
+    }
+  }
+}
+
+export const toFailure = (err: unknown): TaskFailure | null =>
+  err instanceof DocumentError ? { failure: { code: err.code, message: err.message, permanent: err.permanent } } : null;
+
+export const isFailure = (v: unknown): v is TaskFailure => typeof v === 'object' && v !== null && 'failure' in v;
+
+export const fromFailure = (f: TaskFailure): DocumentError => new DocumentError(f.failure.code, f.failure.message, f.failure.permanent);
