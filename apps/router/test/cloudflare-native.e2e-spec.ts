@@ -189,6 +189,17 @@ describe('Cloudflare provider-native endpoints', () => {
     expect(((await aws.json()) as { output: { message: { role: string } } }).output.message.role).toBe('assistant');
     expect(bedrock.requests[0]!.headers['authorization']).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${bedrock.credentials.access_key_id}/`));
     await expectPriced(aws, 'aws-bedrock', 21, 9);
+    // Its streams: binary event-stream frames passed through unchanged, the usage read from them (Converse's
+    // `metadata` frame; the Messages events inside InvokeModel's `chunk` frames).
+    const converseStream = await post(`${base('aws-bedrock')}/bedrock-runtime/us-east-1/model/${model}/converse-stream`, converse);
+    expect(converseStream.headers.get('content-type')).toBe('application/vnd.amazon.eventstream');
+    expect((await converseStream.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    await expectPriced(converseStream, 'aws-bedrock', 21, 9);
+    const invoke = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] };
+    const invokeStream = await post(`${base('aws-bedrock')}/bedrock-runtime/us-east-1/model/${model}/invoke-with-response-stream`, invoke);
+    expect(invokeStream.headers.get('content-type')).toBe('application/vnd.amazon.eventstream');
+    expect((await invokeStream.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    await expectPriced(invokeStream, 'aws-bedrock', 21, 9);
 
     // Vertex: /google-vertex-ai/v1/projects/{project}/locations/{region}/publishers/google/models/{model}:generateContent.
     const vertexPath = `/v1/projects/${gemini.projectId}/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent`;

@@ -130,6 +130,11 @@ export function nativeBuilder(adapter: ProviderAdapter | undefined, protocol: Na
  */
 export type SseUsageReader = (event: { event?: string; data: string }) => Usage | null;
 
+/** Splits a passed-through body into the events a usage reader reads (SSE by default; Bedrock: its binary frames). Never throws: what it cannot read it skips. */
+export interface UsageEventDecoder {
+  push(bytes: Uint8Array): { event?: string; data: string }[];
+}
+
 /**
  * The adapters of the operations other than chat a provider offers: each builds the upstream calls of one request
  * (the executor sends them and reads the answers). Methods, so that an adapter of one provider is an adapter.
@@ -164,6 +169,8 @@ export type UpstreamCall =
       request: UpstreamRequest;
       /** The answer is an event stream: the usage this reader finds in its events is recorded as they pass. */
       sseUsage?: SseUsageReader;
+      /** How the answer's bytes split into those events, when they are not SSE (Bedrock's event-stream frames). */
+      usageEvents?: () => UsageEventDecoder;
       /** Turns the upstream bytes into what the client is sent (Bedrock's event-stream frames into Anthropic SSE); absent: as they are. */
       transform?: ByteTransform;
     };

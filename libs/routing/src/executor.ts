@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { LogAttempt, UsageRecord } from '@switchyard/metering';
-import { nativeBuilder, SseDecoder, type AdapterLookup, type AdapterContext, type ByteTransform, type NativeRequest, type ProviderAdapter, type ProviderPathRequest, type SseUsageReader, type StreamDecoder, type UpstreamCall, type UpstreamRequest } from '@switchyard/providers';
+import { nativeBuilder, SseDecoder, type AdapterLookup, type AdapterContext, type ByteTransform, type NativeRequest, type ProviderAdapter, type ProviderPathRequest, type SseUsageReader, type StreamDecoder, type UpstreamCall, type UpstreamRequest, type UsageEventDecoder } from '@switchyard/providers';
 import { GatewayError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type EndpointOperation, type EndpointRequest, type JsonObject, type Usage, ENDPOINT_PATHS } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import type { DlpResult } from './dlp/dlp-policy';
@@ -366,7 +366,8 @@ export class Executor {
         const contentType = call.transform ? 'text/event-stream; charset=utf-8' : String(res.headers['content-type'] ?? 'application/octet-stream');
         // A pass-through event stream's usage is recorded on the result when its event passes (after this returns).
         const onUsage = call.sseUsage ? (usage: Usage) => (result.usage = this.account(target.connection.provider, target.upstreamModel, usage)) : undefined;
-        const body = rawBody(res.body, upstreamCancel, stopFollowing, target, call.transform, call.sseUsage && onUsage ? { reader: call.sseUsage, onUsage } : undefined);
+        const usage = call.sseUsage && onUsage ? { reader: call.sseUsage, decoder: call.usageEvents, onUsage } : undefined;
+        const body = rawBody(res.body, upstreamCancel, stopFollowing, target, call.transform, usage);
         const result: Omit<EndpointRawResult, 'meta'> = { kind: 'raw', contentType, body, usage: null };
         return { ok: true, result };
       }
@@ -493,9 +494,9 @@ async function* rawBody(
   release: () => void,
   target: RouteTarget,
   transform: ByteTransform | undefined,
-  usage: { reader: SseUsageReader; onUsage: (usage: Usage) => void } | undefined,
+  usage: { reader: SseUsageReader; decoder?: () => UsageEventDecoder; onUsage: (usage: Usage) => void } | undefined,
 ): AsyncGenerator<Buffer, void, undefined> {
-  const events = usage ? new SseDecoder() : null;
+  const events: UsageEventDecoder | null = usage ? (usage.decoder?.() ?? new SseDecoder()) : null;
   const read = (bytes: Buffer) => {
     if (events) for (const e of events.push(bytes)) readUsage(e, usage!);
     return bytes;

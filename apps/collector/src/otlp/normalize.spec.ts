@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { decodeIngestBody } from '../ingest/ingest.service';
 import { readBody } from '../ingest/read-body';
 import { CollectorException } from '../ingest/collector.exception';
-import { normalizeExportRequest } from './normalize';
+import { genAiColumns, normalizeExportRequest } from './normalize';
 import { decodeProtobufResponse, encodeProtobufRequest, encodeProtobufResponse } from '@switchyard/telemetry';
 
 /** The trace example of the OTLP specification (opentelemetry-proto examples/trace.json). */
@@ -215,6 +215,12 @@ describe('OTLP normalization', () => {
       'hex',
     );
     expect(spans[0]).toMatchObject({ gen_ai_model: 'gpt-4o', gen_ai_provider: 'openai', input_tokens: 12, output_tokens: 30, cost: 0.0012 });
+  });
+
+  it('names the model that answered when the span says it (a gateway span: asked for an alias, answered by a dated model)', () => {
+    const attrs = { 'gen_ai.request.model': '@mock/gpt-4o-mini', 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18' };
+    expect(genAiColumns(attrs).gen_ai_model).toBe('gpt-4o-mini-2024-07-18');
+    expect(genAiColumns({ 'gen_ai.request.model': 'gpt-4o' }).gen_ai_model).toBe('gpt-4o');
   });
 
   it('refuses bodies that are not requests (400)', () => {

@@ -88,9 +88,12 @@ function first(attrs: Record<string, Json>, ...keys: string[]): Json | undefined
   return undefined;
 }
 
-/** GenAI semantic-convention columns (current names first, then older and Cloudflare spellings). */
+/**
+ * GenAI semantic-convention columns (current names first, then older and Cloudflare spellings). The model is the one
+ * that answered (`gen_ai.response.model`) when the span names it, else the one asked for.
+ */
 export function genAiColumns(attrs: Record<string, Json>): Pick<SpanRecord, 'gen_ai_model' | 'gen_ai_provider' | 'input_tokens' | 'output_tokens' | 'cost'> {
-  const model = first(attrs, 'gen_ai.request.model', 'gen_ai.response.model');
+  const model = first(attrs, 'gen_ai.response.model', 'gen_ai.request.model');
   const provider = first(attrs, 'gen_ai.provider.name', 'gen_ai.system', 'gen_ai.model.provider');
   const input = num(first(attrs, 'gen_ai.usage.input_tokens', 'gen_ai.usage.prompt_tokens'));
   const output = num(first(attrs, 'gen_ai.usage.output_tokens', 'gen_ai.usage.completion_tokens'));

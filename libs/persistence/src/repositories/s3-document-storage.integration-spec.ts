@@ -2,16 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { v7 } from 'uuid';
 import type { DataSource } from 'typeorm';
 import type { DocumentStorageConfig } from '@switchyard/config';
-import {
-  createDataSource,
-  createDocumentStorage,
-  DocumentStorageError,
-  FileTooLargeError,
-  PostgresDocumentStorage,
-  S3_PART_BYTES,
-  S3DocumentStorage,
-  type S3StorageOptions,
-} from '@switchyard/persistence';
+import { createDataSource } from '../data-source';
+import { createDocumentStorage } from './document-storage.provider';
+import { FileTooLargeError, PostgresDocumentStorage } from './document-storage';
+import { DocumentStorageError, S3_PART_BYTES, S3DocumentStorage, type S3StorageOptions } from './s3-document-storage';
 import { createTestEnvironment, insertProjectRow, MockS3Server, type TestEnvironment } from '@switchyard/testing';
 
 const BUCKET = 'documents-test';

@@ -1,6 +1,6 @@
 import type { EventStreamCodec } from '@smithy/eventstream-codec';
 import { statusForErrorType } from '../shared/errors';
-import { ProviderStreamError } from '../types';
+import { ProviderStreamError, type UsageEventDecoder } from '../types';
 
 const utf8 = new TextDecoder();
 
@@ -114,6 +114,31 @@ export function invokeStreamAsSse(): { push(bytes: Uint8Array): Uint8Array; end(
     end() {
       if (frames.pending) throw new ProviderStreamError('Bedrock closed the stream in the middle of an event.', 502, 'stream_incomplete');
       return new Uint8Array(0);
+    },
+  };
+}
+
+/**
+ * Bedrock's event-stream frames as the events a usage reader reads, without changing the bytes the client gets:
+ * a Converse stream's frames by their event type (`metadata` carries the usage), an InvokeModel stream's `chunk`
+ * frames as the Messages events they wrap. An exception frame or a malformed one ends the reading (the client
+ * sees the frame itself).
+ */
+export function bedrockUsageEvents(): UsageEventDecoder {
+  const frames = new EventStreamFrames();
+  let broken = false;
+  return {
+    push(bytes) {
+      if (broken) return [];
+      try {
+        return frames.push(bytes).map(({ type, payload }) => {
+          const wrapped = type === 'chunk' ? (payload as { bytes?: string }).bytes : undefined;
+          return wrapped === undefined ? { event: type, data: JSON.stringify(payload) } : { data: Buffer.from(wrapped, 'base64').toString('utf8') };
+        });
+      } catch {
+        broken = true;
+        return [];
+      }
     },
   };
 }

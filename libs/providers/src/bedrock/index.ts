@@ -7,9 +7,10 @@ import { BedrockStreamDecoder } from './chat-stream';
 import { bedrockEmbeddings } from './embeddings';
 import { parseBedrockError } from './errors';
 import { awsCredentials, signRequest } from './sign';
-import { invokeStreamAsSse } from './event-stream';
+import { bedrockUsageEvents, invokeStreamAsSse } from './event-stream';
 import { MESSAGES_USAGE } from '../anthropic';
 import { nativeCall } from '../shared/native';
+import { anthropicEventUsage } from '../shared/event-usage';
 import { MESSAGES_PATH_USAGE, providerPathCall, providerPathUpstream, type PathUsage } from '../shared/provider-path';
 import { bedrockUsage } from './usage';
 import type { BedrockUsage } from './types';
@@ -84,12 +85,24 @@ export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAd
   };
 }
 
-/** Converse's usage (`inputTokens`…), else InvokeModel's Claude Message usage. */
+/**
+ * Converse's usage (`inputTokens`…), else InvokeModel's Claude Message usage; in a stream, Converse's `metadata`
+ * frame, else the Messages events of InvokeModel's `chunk` frames.
+ */
 const BEDROCK_PATH_USAGE: PathUsage = {
   body: (body) => {
     const u = (body as { usage?: BedrockUsage } | null)?.usage;
     return u && typeof u.inputTokens === 'number' ? bedrockUsage(u) : MESSAGES_PATH_USAGE.body(body);
   },
+  events: () => {
+    const messages = anthropicEventUsage();
+    return (event) => {
+      if (event.event !== 'metadata') return messages(event);
+      const u = (JSON.parse(event.data) as { usage?: BedrockUsage }).usage;
+      return u && typeof u.inputTokens === 'number' ? bedrockUsage(u) : null;
+    };
+  },
+  decoder: bedrockUsageEvents,
 };
 
 /** The `anthropic_version` Bedrock's InvokeModel takes for Claude. */

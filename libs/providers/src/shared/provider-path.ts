@@ -1,6 +1,6 @@
 import type { ProviderId, Usage } from '@switchyard/types';
 import { anthropicEventUsage, messageUsage, openAIEventUsage, responsesEventUsage, responsesUsage } from './event-usage';
-import type { SseUsageReader, UpstreamCall, UpstreamRequest } from '../types';
+import type { SseUsageReader, UpstreamCall, UpstreamRequest, UsageEventDecoder } from '../types';
 
 /**
  * A call on a provider's own API path (Cloudflare's provider-native endpoints,
@@ -91,6 +91,8 @@ function withoutQueryParam(url: string, name: string): string {
 export interface PathUsage {
   body: (body: unknown) => Usage | null;
   events?: () => SseUsageReader;
+  /** How a stream's bytes split into events, when it is not SSE. */
+  decoder?: () => UsageEventDecoder;
 }
 
 /**
@@ -109,7 +111,7 @@ export async function providerPathUpstream(
   const bare: UpstreamRequest = { url, method: request.method, headers, body: request.body ?? '' };
   const upstream = typeof auth === 'function' ? await auth(bare) : { ...bare, headers: { ...headers, ...auth } };
   if (request.method === 'GET') upstream.body = '';
-  if (stream) return { read: 'raw', request: upstream, ...(usage.events ? { sseUsage: usage.events() } : {}) };
+  if (stream) return { read: 'raw', request: upstream, ...(usage.events ? { sseUsage: usage.events(), usageEvents: usage.decoder } : {}) };
   return { read: 'json', requests: [upstream], combine: ([answer]) => ({ body: answer!.body, usage: usage.body(answer!.body) }) };
 }
 
