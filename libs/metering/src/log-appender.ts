@@ -20,32 +20,18 @@ const RETRY_MS = 250;
 const ENTRIES_PER_FLUSH = 50;
 
 /**
- * What holds a client's answer until the record appended for it is on its way to Redis: `cork` when the record is
- * appended (the end of the answer is kept), `uncork` once the record's XADD is written (the end goes out).
- */
-export interface AnswerGate {
-  cork(): void;
-  uncork(): void;
-}
-
-/**
  * Appends request log records to the log stream (`logStreamKeys(prefix).stream`, one field `d` = a JSON array
- * of records per entry), never awaited by a request. While Redis is ready, the records appended during one turn of
- * the event loop are written together at its end (`setImmediate`): one XADD per `recordsPerEntry` records, in one
- * socket write, on a connection without auto-pipelining (whose commands would wait for the next tick). A caller that
- * passes a gate (`AnswerGate`) before it writes the end of its answer has that end held until the XADD is written, so the record is on its way to Redis before the client can see the answer: a process killed after that
- * loses no record of an answered request. Under load many requests end in the same turn, and their records then cost
- * one command and one write instead of one each. The reply is not awaited. While Redis is unreachable (or records are
- * still held from an outage) the records stay in a bounded buffer and are sent in batches once it is back (a gated
- * answer is released at the end of the turn: it is not held for an outage); what does not fit is dropped and counted
- * (`dropped`).
+ * of records per entry), never awaited by a request. While Redis is ready, `append` writes the record's XADD to
+ * the Redis socket at once, synchronously (on a connection without auto-pipelining, whose commands would wait
+ * for the next tick; a plain command costs less CPU than a one-command pipeline), so a caller that appends before it writes the end of its answer has the record
+ * on its way to Redis before the client can see the answer: a process killed after that loses no record of an
+ * answered request. The reply is not awaited. While Redis is unreachable (or records are still held from an
+ * outage) the records stay in a bounded buffer and are sent in batches once it is back; what does not fit is
+ * dropped and counted (`dropped`).
  */
 export class LogAppender {
   /** Records as JSON text: serialized on append, so a record's object graph dies young instead of waiting for its flush. */
   private buffer: string[] = [];
-  /** Records of this turn of the event loop, written at its end (`writeTurn`), and the answers held until then. */
-  private turn: string[] = [];
-  private gates: AnswerGate[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   /** Written-through XADDs whose reply has not come yet. */
@@ -70,47 +56,12 @@ export class LogAppender {
     return this.buffer.length;
   }
 
-  /**
-   * Sends a record at the end of this turn of the event loop with the others appended in it, `gate` (the end of
-   * the answer) held until then; or, Redis unreachable or records still held, holds it too (the answer is not held).
-   * Never blocks, never throws.
-   */
-  append(record: RequestLogRecord, gate?: AnswerGate): void {
+  /** Sends a record now (its XADD written before this returns) or, Redis unreachable, holds it; never blocks, never throws. */
+  append(record: RequestLogRecord): void {
     const json = JSON.stringify(record);
-    if (this.buffer.length || this.flushing || this.options.redis.status !== 'ready') {
-      if (this.buffer.length >= this.options.maxBuffered) return this.drop(1);
-      this.buffer.push(json);
-      return this.retryLater();
-    }
-    if (!this.turn.length) setImmediate(this.writeTurn);
-    this.turn.push(json);
-    if (gate) {
-      gate.cork();
-      this.gates.push(gate);
-    }
-  }
-
-  /** The records of the turn: one XADD per `perEntry` of them, all in one socket write; then the held answers go. */
-  private readonly writeTurn = (): void => {
-    const records = this.turn;
-    const gates = this.gates;
-    this.turn = [];
-    this.gates = [];
-    const { redis } = this.options;
-    if (!this.buffer.length && !this.flushing && redis.status === 'ready') {
-      const socket = redis.stream;
-      socket?.cork();
-      for (let i = 0; i < records.length; i += this.perEntry) this.writeThrough(records.length <= this.perEntry ? records : records.slice(i, i + this.perEntry));
-      socket?.uncork();
-    } else this.hold(records);
-    for (const gate of gates) gate.uncork();
-  };
-
-  /** Records that cannot be sent now: held (what does not fit is dropped), sent a little later. */
-  private hold(records: string[]): void {
-    const room = Math.max(0, this.options.maxBuffered - this.buffer.length);
-    if (records.length > room) this.drop(records.length - room);
-    for (let i = 0; i < Math.min(room, records.length); i += 1) this.buffer.push(records[i]!);
+    if (!this.buffer.length && !this.flushing && this.options.redis.status === 'ready') return this.writeThrough(json);
+    if (this.buffer.length >= this.options.maxBuffered) return this.drop(1);
+    this.buffer.push(json);
     this.retryLater();
   }
 
@@ -135,7 +86,6 @@ export class LogAppender {
   /** Flushes until nothing is buffered or in flight, or `timeoutMs` has passed (shutdown). */
   async close(timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    if (this.turn.length) this.writeTurn();
     while ((this.buffer.length || this.inFlight) && Date.now() < deadline) {
       const before = this.buffer.length;
       await this.flush();
@@ -145,12 +95,12 @@ export class LogAppender {
     this.timer = null;
   }
 
-  /** One entry's XADD (its records), written to the socket when called (a client without auto-pipelining); a failure puts them back in the buffer. */
-  private writeThrough(records: string[]): void {
+  /** One record's XADD, written to the socket before this returns (a client without auto-pipelining); a failure puts it back in the buffer. */
+  private writeThrough(json: string): void {
     this.inFlight += 1;
     this.options.redis
-      .xadd(this.stream, '*', 'd', `[${records.join(',')}]`)
-      .catch((err: unknown) => this.requeue(records, err))
+      .xadd(this.stream, '*', 'd', `[${json}]`)
+      .catch((err: unknown) => this.requeue([json], err))
       .finally(() => (this.inFlight -= 1));
   }
 

@@ -18,7 +18,6 @@ import {
   type RequestLogger,
 } from '@switchyard/routing';
 import type { NativeRequest } from '@switchyard/providers';
-import { HeldEnd } from './held-end';
 import { GatewayError, type ChatRequest, type EndpointRequest, type KeyPrincipal, type Principal } from '@switchyard/types';
 
 export interface EdgeDeps {
@@ -134,8 +133,7 @@ export class GatewayEdge {
     respond: Respond<R>,
   ): Promise<void> {
     const { origin, principal, project, controls, body } = call;
-    // The answer's end is held from the record's append until its XADD is written (LogAppender).
-    const log = this.deps.logger.begin(origin, principal, project, logged, controls, body, new HeldEnd(res));
+    const log = this.deps.logger.begin(origin, principal, project, logged, controls, body);
     const clientGone = new Cancellation();
     // A client that disconnects aborts the upstream request.
     res.once('close', () => {

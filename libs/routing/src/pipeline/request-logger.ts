@@ -1,5 +1,5 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
-import { customCostOf, logBodies, tokenUsageOf, type AnswerGate, type LogAttempt, type RequestLogRecord, type UsageRecord } from '@switchyard/metering';
+import { customCostOf, logBodies, tokenUsageOf, type LogAttempt, type RequestLogRecord, type UsageRecord } from '@switchyard/metering';
 import { GatewayError, newId, type ChatRequest, type JsonObject, type ProviderId } from '@switchyard/types';
 import type { DlpResult } from '../dlp/dlp-policy';
 import { DlpBlockedError } from '../dlp/dlp-stage';
@@ -13,12 +13,9 @@ import { StreamAssembler } from './stream-assembler';
 import { newTraceContext, type SpanSink, type TraceContext } from '@switchyard/telemetry';
 import { requestSpans } from '../spans/request-spans';
 
-/**
- * Where records go: the log appender (`LogAppender` of libs/metering), or a test's array. `gate`: the end of the
- * answer, held by the appender until the record is written to Redis (the record goes before the answer's end).
- */
+/** Where records go: the log appender (`LogAppender` of libs/metering), or a test's array. */
 export interface LogSink {
-  append(record: RequestLogRecord, gate?: AnswerGate): void;
+  append(record: RequestLogRecord): void;
 }
 
 /**
@@ -114,12 +111,9 @@ export class RequestLogger {
     this.spans?.sink.add(project.id, project.settings.otel, spans);
   }
 
-  /**
-   * Starts the request's log; `body` is the request as received (serialized only if its body is recorded); `gate`: what
-   * holds the end of the answer from the record's append until its write to Redis (none: nothing is held).
-   */
-  begin(origin: CallOrigin, call: Caller, project: ProjectSnapshot, request: LoggedRequest, controls: RequestControls, body: unknown, gate?: AnswerGate | null): CallLog {
-    return new CallLog(this, origin, call, project, request, controls, body, gate ?? null);
+  /** Starts the request's log; `body` is the request as received (serialized only if its body is recorded). */
+  begin(origin: CallOrigin, call: Caller, project: ProjectSnapshot, request: LoggedRequest, controls: RequestControls, body: unknown): CallLog {
+    return new CallLog(this, origin, call, project, request, controls, body);
   }
 
   /**
@@ -146,7 +140,7 @@ export class RequestLogger {
       this.metrics.call(log.project.id, model, provider, statusCode, usage?.tokens ?? NO_TOKENS, cost);
       if (timing) this.metrics.timing(provider, model, statusCode, timing);
     }
-    if (record) this.sink.append(record, log.gate ?? undefined);
+    if (record) this.sink.append(record);
   }
 
   /** @internal */
@@ -179,8 +173,6 @@ export class CallLog {
     private readonly request: LoggedRequest,
     readonly controls: RequestControls,
     private readonly body: unknown,
-    /** @internal The end of the answer, held by the appender until the record is written. */
-    readonly gate: AnswerGate | null = null,
   ) {
     const recorded = isRecorded(project, controls);
     this.id = recorded ? newId() : null;
