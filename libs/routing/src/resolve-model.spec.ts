@@ -42,6 +42,15 @@ describe('resolveModel', () => {
     expect(() => resolveModel('anthropic.claude-sonnet-4-20250514-v1:0', connections, catalog)).toThrow(/model/i);
   });
 
+  it("sends a name of one provider's id family that the catalog does not list yet to that provider, unchanged and without a catalog rule", () => {
+    expect(resolveModel('claude-opus-4-8', connections, catalog)).toEqual([expect.objectContaining({ connection: expect.objectContaining({ slug: 'ant' }), upstreamModel: 'claude-opus-4-8', maxOutputTokens: undefined })]);
+    expect(resolveModel('gpt-7-turbo', connections, catalog).map((t) => [t.connection.slug, t.upstreamModel])).toEqual([['oa', 'gpt-7-turbo']]);
+    expect(resolveModel('o9-mini', connections, catalog).map((t) => t.connection.slug)).toEqual(['oa']);
+    // Not connected (Google), or not an id family of one provider: 404 as before.
+    expect(() => resolveModel('gemini-9-ultra', connections, catalog)).toThrow(expect.objectContaining({ code: 'model_not_found' }));
+    for (const name of ['claude', 'gpt-x', 'o1x', 'claude-', 'Claude-opus-4']) expect(() => resolveModel(name, connections, catalog)).toThrow(expect.objectContaining({ code: 'model_not_found' }));
+  });
+
   it('resolves @slug/model to exactly that connection', () => {
     expect(resolveModel('@oa2/gpt-4o', connections, catalog).map((t) => t.connection.slug)).toEqual(['oa2']);
   });

@@ -82,8 +82,21 @@ export function resolveModel(model: string, connections: ResolvedConnection[], c
     return connection ? [fit(connection, model)] : [];
   });
   if (targets.length) return targets;
+  // A provider's own id that the catalog does not list yet (a model released after the catalog's date, such as
+  // Claude Code's default): the provider whose id family it is, if the organization connected it, unchanged and
+  // unpriced (cost null until the catalog lists it).
+  const family = FAMILIES.find(([prefix]) => prefix.test(model))?.[1];
+  const connection = family ? defaultConnection(connections, family) : undefined;
+  if (connection) return [fit(connection, model)];
   throw modelNotFound(model);
 }
+
+/** The model-id families only one provider's own API uses (a name of one of these forms is that provider's id). */
+const FAMILIES: readonly (readonly [RegExp, ResolvedConnection['provider']])[] = [
+  [/^claude-[a-z0-9][a-z0-9.-]*$/, 'anthropic'],
+  [/^(gpt-[0-9][a-z0-9.-]*|o[1-9](-[a-z0-9.-]+)?|chatgpt-[a-z0-9.-]+)$/, 'openai'],
+  [/^gemini-[0-9][a-z0-9.-]*$/, 'google-ai-studio'],
+];
 
 /** The default connection of a provider; a provider with a single connection has it as default. */
 export function defaultConnection(connections: ResolvedConnection[], provider: ResolvedConnection['provider']): ResolvedConnection | undefined {
