@@ -1,11 +1,8 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Cloudflare from 'cloudflare';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
-import { createRedis } from '@switchyard/persistence';
-import { createTestEnvironment, freePort, httpJson, requestLogFixture, seedTenant, startServiceProcess, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
-import type { Redis } from 'ioredis';
+import type { RequestLogRecord } from '@switchyard/metering';
+import { httpJson, requestLogFixture, seedTenant, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
 import { Client } from 'pg';
-import { startCollector } from '../src/bootstrap';
+import { startLogStore, type LogStoreFixture } from './log-store-fixture';
 
 const T0 = Date.UTC(2026, 10, 2, 0, 0, 0);
 
@@ -21,55 +18,33 @@ const record = (project: { id: string; org: string }, i: number): RequestLogReco
 
 /** Datasets, evaluations and evaluation types on the collector, driven by the official `cloudflare` SDK (baseURL = the collector). */
 describe('cloudflare management API: datasets and evaluations', () => {
+  let logs: LogStoreFixture;
   let env: TestEnvironment;
   let router: ServiceProcess;
-  let collector: NestFastifyApplication;
   let url: string;
   let tenant: SeededTenant;
   let cf: Cloudflare;
-  let redis: Redis;
-  let pg: Client;
   let account_id: string;
   let records: RequestLogRecord[];
 
-  const stored = async () => Number((await pg.query(`SELECT count(*) AS n FROM request_logs WHERE project_id = $1`, [tenant.projectId])).rows[0].n);
-  /** Appends records to the log stream as the router does and waits until the writer has stored them. */
-  const append = async (batch: RequestLogRecord[]) => {
-    const before = await stored();
-    await redis.xadd(logStreamKeys(env.config.redis.prefix).stream, '*', 'd', JSON.stringify(batch));
-    const deadline = Date.now() + 30_000;
-    while ((await stored()) < before + batch.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(await stored()).toBe(before + batch.length);
-  };
   const v4 = (path: string) => `${url}/client/v4/accounts/${account_id}/ai-gateway/gateways/default${path}`;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startServiceProcess('router', env.env, await freePort());
-    collector = await startCollector(env.config, 0);
-    url = (await collector.getUrl()).replace('[::1]', '127.0.0.1');
+    logs = await startLogStore('cf-evaluations-e2e');
+    ({ env, router, url } = logs);
     tenant = await seedTenant(router.url, env.config.admin.token);
     account_id = tenant.organizationId;
     cf = new Cloudflare({ apiToken: env.config.admin.token, baseURL: `${url}/client/v4`, maxRetries: 0 });
-    redis = createRedis(env.config, 'cf-evaluations-e2e');
-    pg = new Client({ connectionString: env.databaseUrl });
-    await pg.connect();
     const project = { id: tenant.projectId, org: tenant.organizationId };
     records = Array.from({ length: 8 }, (_, i) => record(project, i));
-    await append(records);
+    await logs.append(records);
     // Human feedback: 0 and 6 up (6 scored 80), 4 down; 1 up but in no dataset below.
     for (const [i, patch] of [[0, { feedback: 1 }], [6, { feedback: 1, score: 80 }], [4, { feedback: -1 }], [1, { feedback: 1 }]] as const) {
       await cf.aiGateway.logs.edit(records[i]!.id, { account_id, gateway_id: 'default', ...patch });
     }
   }, 90_000);
 
-  afterAll(async () => {
-    redis?.disconnect();
-    await pg?.end();
-    await collector?.close();
-    await router?.stop();
-    await env?.cleanup();
-  });
+  afterAll(() => logs?.close());
 
   it('lists the evaluation types: Cost, Speed and Performance (human feedback)', async () => {
     const types: Cloudflare.AIGateway.EvaluationTypeListResponse[] = [];
@@ -161,7 +136,7 @@ describe('cloudflare management API: datasets and evaluations', () => {
 
     // A dataset is a filter: logs that arrive later are in it, and a rerun counts them.
     const project = { id: tenant.projectId, org: tenant.organizationId };
-    await append([8, 10].map((i) => record(project, i)));
+    await logs.append([8, 10].map((i) => record(project, i)));
     const rerun = await httpJson(v4(`/evaluations/${evaluation.id}/run`), { token: env.config.admin.token, method: 'POST' });
     expect(rerun.status).toBe(200);
     expect(rerun.body.result).toMatchObject({ id: evaluation.id, processed: true, total_logs: 8 });

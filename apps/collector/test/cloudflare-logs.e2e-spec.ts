@@ -1,11 +1,7 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Cloudflare from 'cloudflare';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
-import { createRedis } from '@switchyard/persistence';
-import { createTestEnvironment, freePort, httpJson, requestLogFixture, seedTenant, startServiceProcess, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
-import type { Redis } from 'ioredis';
-import { Client } from 'pg';
-import { startCollector } from '../src/bootstrap';
+import type { RequestLogRecord } from '@switchyard/metering';
+import { httpJson, requestLogFixture, seedTenant, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
+import { newestFirst, startLogStore, type LogStoreFixture } from './log-store-fixture';
 
 const T0 = Date.UTC(2026, 10, 1, 0, 0, 0);
 
@@ -28,18 +24,15 @@ function generate(project: { id: string; org: string }): RequestLogRecord[] {
 
 /** Cloudflare's gateway logs on the collector, driven by the official `cloudflare` SDK (baseURL = the collector). */
 describe('cloudflare management API: gateway logs', () => {
+  let logs: LogStoreFixture;
   let env: TestEnvironment;
   let router: ServiceProcess;
-  let collector: NestFastifyApplication;
   let url: string;
   let tenant: SeededTenant;
   let records: RequestLogRecord[];
   let cf: Cloudflare;
-  let redis: Redis;
-  let pg: Client;
   let account_id: string;
 
-  const newestFirst = (rs: RequestLogRecord[]) => [...rs].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((r) => r.id);
   const ids = async (params: Omit<Cloudflare.AIGateway.LogListParams, 'account_id'>) => {
     const out: string[] = [];
     for await (const log of cf.aiGateway.logs.list('default', { account_id, per_page: 2, ...params })) out.push(log.id);
@@ -47,31 +40,16 @@ describe('cloudflare management API: gateway logs', () => {
   };
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startServiceProcess('router', env.env, await freePort());
-    collector = await startCollector(env.config, 0);
-    url = (await collector.getUrl()).replace('[::1]', '127.0.0.1');
+    logs = await startLogStore('cf-logs-e2e');
+    ({ env, router, url } = logs);
     tenant = await seedTenant(router.url, env.config.admin.token);
     account_id = tenant.organizationId;
     cf = new Cloudflare({ apiToken: env.config.admin.token, baseURL: `${url}/client/v4`, maxRetries: 0 });
-    redis = createRedis(env.config, 'cf-logs-e2e');
-    pg = new Client({ connectionString: env.databaseUrl });
-    await pg.connect();
     records = generate({ id: tenant.projectId, org: tenant.organizationId });
-    await redis.xadd(logStreamKeys(env.config.redis.prefix).stream, '*', 'd', JSON.stringify(records));
-    const stored = async () => Number((await pg.query(`SELECT count(*) AS n FROM request_logs WHERE project_id = $1`, [tenant.projectId])).rows[0].n);
-    const deadline = Date.now() + 30_000;
-    while ((await stored()) < records.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(await stored()).toBe(records.length);
+    await logs.append(records);
   }, 90_000);
 
-  afterAll(async () => {
-    redis?.disconnect();
-    await pg?.end();
-    await collector?.close();
-    await router?.stop();
-    await env?.cleanup();
-  });
+  afterAll(() => logs?.close());
 
   it('lists newest first through page/per_page, with Cloudflare filters, search and order', async () => {
     expect(await ids({})).toEqual(newestFirst(records));

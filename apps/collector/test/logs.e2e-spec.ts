@@ -1,10 +1,7 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
-import { createRedis } from '@switchyard/persistence';
-import { createTestEnvironment, freePort, httpJson, requestLogFixture, seedTenant, startServiceProcess, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
-import type { Redis } from 'ioredis';
-import { Client } from 'pg';
-import { startCollector } from '../src/bootstrap';
+import type { RequestLogRecord } from '@switchyard/metering';
+import { httpJson, requestLogFixture, seedTenant, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
+import type { Client } from 'pg';
+import { newestFirst, startLogStore, type LogStoreFixture } from './log-store-fixture';
 
 const N = 1_000;
 const MODELS = ['gpt-4o', 'gpt-4o-mini', 'claude-3-5-haiku'];
@@ -31,13 +28,12 @@ function generate(project: { id: string; org: string }): RequestLogRecord[] {
 }
 
 describe('logs API: list with filters, search, order and paging; get; bodies; feedback; bulk delete', () => {
+  let logs: LogStoreFixture;
   let env: TestEnvironment;
   let router: ServiceProcess;
-  let collector: NestFastifyApplication;
   let url: string;
   let tenant: SeededTenant;
   let other: SeededTenant;
-  let redis: Redis;
   let pg: Client;
   let records: RequestLogRecord[];
   let otherRecords: RequestLogRecord[];
@@ -57,34 +53,16 @@ describe('logs API: list with filters, search, order and paging; get; bodies; fe
     } while (cursor);
     return ids;
   };
-  const newestFirst = (rs: RequestLogRecord[]) => [...rs].sort((a, b) => b.createdAt.localeCompare(a.createdAt)).map((r) => r.id);
-  const stored = async (projectId: string) => Number((await pg.query(`SELECT count(*) AS n FROM request_logs WHERE project_id = $1`, [projectId])).rows[0].n);
-
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startServiceProcess('router', env.env, await freePort());
-    collector = await startCollector(env.config, 0);
-    url = (await collector.getUrl()).replace('[::1]', '127.0.0.1');
+    logs = await startLogStore('logs-e2e');
+    ({ env, router, url, pg } = logs);
     [tenant, other] = await Promise.all([seedTenant(router.url, env.config.admin.token), seedTenant(router.url, env.config.admin.token)]);
-    redis = createRedis(env.config, 'logs-e2e');
-    pg = new Client({ connectionString: env.databaseUrl });
-    await pg.connect();
     records = generate({ id: tenant.projectId, org: tenant.organizationId });
     otherRecords = generate({ id: other.projectId, org: other.organizationId }).slice(0, 20);
-    const all = [...records, ...otherRecords];
-    for (let i = 0; i < all.length; i += 100) await redis.xadd(logStreamKeys(env.config.redis.prefix).stream, '*', 'd', JSON.stringify(all.slice(i, i + 100)));
-    const deadline = Date.now() + 30_000;
-    while ((await stored(tenant.projectId)) < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    expect(await stored(tenant.projectId)).toBe(N);
+    await logs.append([...records, ...otherRecords], 100);
   }, 90_000);
 
-  afterAll(async () => {
-    redis?.disconnect();
-    await pg?.end();
-    await collector?.close();
-    await router?.stop();
-    await env?.cleanup();
-  });
+  afterAll(() => logs?.close());
 
   it('lists newest first through the cursor, only the project of the key', async () => {
     expect(await listAll('')).toEqual(newestFirst(records));
@@ -225,7 +203,7 @@ describe('logs API: list with filters, search, order and paging; get; bodies; fe
     expect(await listAll(f)).toEqual(newestFirst(claude.slice(50)));
     expect((await api(`/v1/logs?${f}`, { method: 'DELETE' })).body).toEqual({ deleted: claude.length - 50 });
     expect(await listAll('')).toEqual(newestFirst(records.filter((r) => r.model !== 'claude-3-5-haiku')));
-    expect(await stored(other.projectId)).toBe(20);
+    expect(await logs.stored(other.projectId)).toBe(20);
   });
 
   it('stores a record posted by a client that called a provider directly, priced by us when it has no cost', async () => {

@@ -2,9 +2,9 @@ import { useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { format } from 'date-fns';
 import { useState } from 'react';
-import { Area, AreaChart, Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { DataTable } from '../components/DataTable';
 import { Empty, QueryState } from '../components/States';
+import { TimeChart } from '../components/TimeChart';
 import { analyticsQuery, byGroup, RANGES, series, totals, type AnalyticsRow, type Range, type Totals } from '../lib/analytics';
 import { useApi } from '../lib/api';
 import { formatCost, formatCount, formatPercent } from '../lib/format';
@@ -80,47 +80,30 @@ export default function Overview() {
                 <Empty>No requests in this range yet. Send one from the Playground.</Empty>
               ) : (
                 <div className="charts">
-                  <Chart title="Requests and errors">
-                    <AreaChart data={points}>
-                      <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-                      <XAxis dataKey="bucket" tickFormatter={tick} stroke="var(--muted)" />
-                      <YAxis allowDecimals={false} stroke="var(--muted)" />
-                      <Tooltip labelFormatter={(l) => tick(String(l))} contentStyle={{ background: 'var(--panel)' }} />
-                      <Legend />
-                      <Area type="monotone" dataKey="requests" stroke="var(--accent)" fill="var(--accent)" fillOpacity={0.2} name="Requests" />
-                      <Area type="monotone" dataKey="errors" stroke="var(--danger)" fill="var(--danger)" fillOpacity={0.2} name="Errors" />
-                      <Area type="monotone" dataKey="cached" stroke="var(--ok)" fill="var(--ok)" fillOpacity={0.2} name="Cache hits" />
-                    </AreaChart>
-                  </Chart>
-                  <Chart title="Cost (USD)">
-                    <BarChart data={points}>
-                      <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-                      <XAxis dataKey="bucket" tickFormatter={tick} stroke="var(--muted)" />
-                      <YAxis stroke="var(--muted)" tickFormatter={(v: number) => formatCost(v)} />
-                      <Tooltip labelFormatter={(l) => tick(String(l))} formatter={(v) => formatCost(Number(v))} contentStyle={{ background: 'var(--panel)' }} />
-                      <Bar dataKey="cost" fill="var(--accent)" name="Cost" />
-                    </BarChart>
-                  </Chart>
-                  <Chart title="Latency p50 / p95 (ms)">
-                    <LineChart data={points}>
-                      <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-                      <XAxis dataKey="bucket" tickFormatter={tick} stroke="var(--muted)" />
-                      <YAxis stroke="var(--muted)" />
-                      <Tooltip labelFormatter={(l) => tick(String(l))} contentStyle={{ background: 'var(--panel)' }} />
-                      <Legend />
-                      <Line type="monotone" dataKey="p50" stroke="var(--accent)" name="p50" connectNulls />
-                      <Line type="monotone" dataKey="p95" stroke="var(--warn)" name="p95" connectNulls />
-                    </LineChart>
-                  </Chart>
-                  <Chart title="Tokens">
-                    <BarChart data={points}>
-                      <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
-                      <XAxis dataKey="bucket" tickFormatter={tick} stroke="var(--muted)" />
-                      <YAxis stroke="var(--muted)" />
-                      <Tooltip labelFormatter={(l) => tick(String(l))} contentStyle={{ background: 'var(--panel)' }} />
-                      <Bar dataKey="tokens" fill="var(--ok)" name="Tokens" />
-                    </BarChart>
-                  </Chart>
+                  <TimeChart
+                    title="Requests and errors"
+                    kind="area"
+                    points={points}
+                    tick={tick}
+                    integers
+                    series={[
+                      { key: 'requests', name: 'Requests', color: 'var(--accent)' },
+                      { key: 'errors', name: 'Errors', color: 'var(--danger)' },
+                      { key: 'cached', name: 'Cache hits', color: 'var(--ok)' },
+                    ]}
+                  />
+                  <TimeChart title="Cost (USD)" kind="bar" points={points} tick={tick} format={formatCost} series={[{ key: 'cost', name: 'Cost', color: 'var(--accent)' }]} />
+                  <TimeChart
+                    title="Latency p50 / p95 (ms)"
+                    kind="line"
+                    points={points}
+                    tick={tick}
+                    series={[
+                      { key: 'p50', name: 'p50', color: 'var(--accent)' },
+                      { key: 'p95', name: 'p95', color: 'var(--warn)' },
+                    ]}
+                  />
+                  <TimeChart title="Tokens" kind="bar" points={points} tick={tick} series={[{ key: 'tokens', name: 'Tokens', color: 'var(--ok)' }]} />
                 </div>
               )}
               {groupBy && <DataTable label={`By ${groupBy}`} data={byGroup(data)} columns={groupColumns} />}
@@ -161,16 +144,5 @@ function Card({ label, value }: { label: string; value: string }) {
       <div className="muted">{label}</div>
       <div className="big">{value}</div>
     </div>
-  );
-}
-
-function Chart({ title, children }: { title: string; children: React.ReactElement }) {
-  return (
-    <figure className="chart">
-      <figcaption>{title}</figcaption>
-      <ResponsiveContainer width="100%" height={220}>
-        {children}
-      </ResponsiveContainer>
-    </figure>
   );
 }

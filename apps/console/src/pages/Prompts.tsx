@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
+import { DiffView } from '../components/DiffView';
 import { Field } from '../components/Field';
 import { Empty, ErrorNote, QueryState } from '../components/States';
 import { useApi, type Page } from '../lib/api';
 import { formatTime } from '../lib/format';
-import { lineDiff } from '../lib/graph';
 import { parsePromptMessages, versionFields, type PromptMessage } from '../lib/llmops';
 
 interface Prompt {
@@ -157,15 +157,7 @@ function PromptDetail({ id }: { id: string }) {
         </div>
         <div>
           <h3>{previous ? `Changes from v${previous.version} to v${current!.version}` : 'First version'}</h3>
-          <pre className="diff" role="region" aria-label="Prompt diff">
-            {lineDiff(view(previous), view(current)).map((l, i) => (
-              <span key={i} className={`diff-${l.kind}`}>
-                {l.kind === 'add' ? '+ ' : l.kind === 'remove' ? '- ' : '  '}
-                {l.text}
-                {'\n'}
-              </span>
-            ))}
-          </pre>
+          <DiffView before={view(previous)} after={view(current)} label="Prompt diff" />
         </div>
       </div>
       {current && (

@@ -3,11 +3,12 @@ import { Background, Controls, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
+import { DiffView } from '../components/DiffView';
 import { Field } from '../components/Field';
 import { Empty, ErrorNote, QueryState } from '../components/States';
 import { useApi, type Page } from '../lib/api';
 import { formatTime } from '../lib/format';
-import { lineDiff, routeGraph, type RouteElement } from '../lib/graph';
+import { routeGraph, type RouteElement } from '../lib/graph';
 
 interface RouteSummary {
   id: string;
@@ -186,15 +187,7 @@ function RouteDetail({ id }: { id: string }) {
         </div>
         <div>
           <h3>{previous ? `Changes from v${index} to v${index + 1}` : 'First version'}</h3>
-          <pre className="diff" role="region" aria-label="Version diff">
-            {lineDiff(previous ? pretty(elementsOf(previous)) : '', pretty(elements)).map((l, i) => (
-              <span key={i} className={`diff-${l.kind}`}>
-                {l.kind === 'add' ? '+ ' : l.kind === 'remove' ? '- ' : '  '}
-                {l.text}
-                {'\n'}
-              </span>
-            ))}
-          </pre>
+          <DiffView before={previous ? pretty(elementsOf(previous)) : ''} after={pretty(elements)} label="Version diff" />
         </div>
       </div>
       <form

@@ -100,24 +100,33 @@ message RpcStatus {
 // SpanKind and StatusCode are enums in the proto; int32 has the same wire format (varint) and keeps
 // values this version does not know instead of dropping them, so validation can name them.
 
-interface OtlpTypes {
-  request: protobuf.Type;
-  response: protobuf.Type;
-  rpcStatus: protobuf.Type;
+/** The messages this module encodes and decodes, by the name it gives them. */
+const MESSAGES = {
+  request: 'ExportTraceServiceRequest',
+  response: 'ExportTraceServiceResponse',
+  rpcStatus: 'RpcStatus',
+} as const;
+type Message = keyof typeof MESSAGES;
+
+let root: protobuf.Root | undefined;
+const types: Partial<Record<Message, protobuf.Type>> = {};
+
+/** A message's type, the IDL compiled on first use and each type looked up once. */
+function otlpType(message: Message): protobuf.Type {
+  root ??= protobuf.parse(OTLP_TRACE_PROTO, { keepCase: false }).root;
+  return (types[message] ??= root.lookupType(`opentelemetry.proto.${MESSAGES[message]}`));
 }
 
-let types: OtlpTypes | undefined;
+/** A message's bytes from its plain-object form (lowerCamelCase keys, as protobufjs's fromObject reads them). */
+function encode(message: Message, object: Record<string, unknown>): Uint8Array {
+  const t = otlpType(message);
+  return t.encode(t.fromObject(object)).finish();
+}
 
-function otlpTypes(): OtlpTypes {
-  if (!types) {
-    const root = protobuf.parse(OTLP_TRACE_PROTO, { keepCase: false }).root;
-    types = {
-      request: root.lookupType('opentelemetry.proto.ExportTraceServiceRequest'),
-      response: root.lookupType('opentelemetry.proto.ExportTraceServiceResponse'),
-      rpcStatus: root.lookupType('opentelemetry.proto.RpcStatus'),
-    };
-  }
-  return types;
+/** A message as a plain object (protobufjs's toObject with these options). Throws on bytes that are not one. */
+function decode<T>(message: Message, body: Uint8Array, options?: protobuf.IConversionOptions): T {
+  const t = otlpType(message);
+  return t.toObject(t.decode(body), options) as T;
 }
 
 /**
@@ -127,13 +136,12 @@ function otlpTypes(): OtlpTypes {
  * (`toObject`) cost as much as the decode itself. Throws when the bytes are not a valid message.
  */
 export function decodeProtobufRequest(body: Uint8Array): Record<string, unknown> {
-  return otlpTypes().request.decode(body) as unknown as Record<string, unknown>;
+  return otlpType('request').decode(body) as unknown as Record<string, unknown>;
 }
 
 /** Encodes a binary ExportTraceServiceRequest from the same plain-object shape (tests, benchmarks). */
 export function encodeProtobufRequest(request: Record<string, unknown>): Uint8Array {
-  const t = otlpTypes().request;
-  return t.encode(t.fromObject(request)).finish();
+  return encode('request', request);
 }
 
 export interface PartialSuccess {
@@ -142,23 +150,18 @@ export interface PartialSuccess {
 }
 
 export function encodeProtobufResponse(partial: PartialSuccess | null): Uint8Array {
-  const t = otlpTypes().response;
-  const payload = partial ? { partialSuccess: { rejectedSpans: partial.rejectedSpans, errorMessage: partial.errorMessage } } : {};
-  return t.encode(t.fromObject(payload)).finish();
+  return encode('response', partial ? { partialSuccess: { rejectedSpans: partial.rejectedSpans, errorMessage: partial.errorMessage } } : {});
 }
 
 export function decodeProtobufResponse(body: Uint8Array): Record<string, unknown> {
-  const t = otlpTypes().response;
-  return t.toObject(t.decode(body), { longs: Number }) as Record<string, unknown>;
+  return decode('response', body, { longs: Number });
 }
 
 /** google.rpc.Status, the body of every OTLP/HTTP error response in protobuf. */
 export function encodeRpcStatus(code: number, message: string): Uint8Array {
-  const t = otlpTypes().rpcStatus;
-  return t.encode(t.fromObject({ code, message })).finish();
+  return encode('rpcStatus', { code, message });
 }
 
 export function decodeRpcStatus(body: Uint8Array): { code?: number; message?: string } {
-  const t = otlpTypes().rpcStatus;
-  return t.toObject(t.decode(body)) as { code?: number; message?: string };
+  return decode('rpcStatus', body);
 }
