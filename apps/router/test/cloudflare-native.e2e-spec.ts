@@ -209,6 +209,41 @@ describe('Cloudflare provider-native endpoints', () => {
     await expectPriced(vertex, 'google-vertex', 21, 9);
   });
 
+  it("answers a provider's error with its own status, content type, headers and bytes (the SDKs raise their own errors); retries return the last attempt's", async () => {
+    const client = new OpenAI({ apiKey: CLIENT_KEY, baseURL: base('openai'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
+    openai.enqueue({ status: 400, errorMessage: "Invalid value for 'temperature'." });
+    const bad = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(bad).toMatchObject({ status: 400, type: 'mock_error', code: 'invalid_value', error: { message: "Invalid value for 'temperature'." } });
+    const badHeaders = (bad as InstanceType<typeof OpenAI.BadRequestError>).headers;
+    expect(badHeaders.get('content-type')).toBe('application/json');
+    const record = await recordOf({ headers: badHeaders });
+    expect(record).toMatchObject({ statusCode: 400, success: false, errorCode: 'invalid_request' });
+    expect(openai.requests).toHaveLength(1);
+
+    // A retryable status is retried (same connection); the client gets the last attempt's bytes and headers.
+    openai.enqueue({ status: 500, errorMessage: 'first attempt' }, { status: 503, errorMessage: 'second attempt', retryAfter: '0' });
+    const raw = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }, { 'x-gateway-max-attempts': '2', 'x-gateway-retry-delay': '0' });
+    expect(raw.status).toBe(503);
+    expect(raw.headers.get('retry-after')).toBe('0');
+    expect(raw.headers.get('x-gateway-attempts')).toBe('2');
+    expect(await raw.text()).toBe(JSON.stringify({ error: { message: 'second attempt', type: 'mock_error', code: null, param: null } }));
+    expect(await recordOf(raw)).toMatchObject({ statusCode: 503, success: false, errorCode: 'provider_unavailable' });
+    expect(openai.requests).toHaveLength(3);
+
+    const claude = new Anthropic({ apiKey: CLIENT_KEY, baseURL: base('anthropic'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
+    anthropic.enqueue({ faults: { status: 400, message: 'max_tokens: must be positive' } });
+    const refused = await claude.messages.create({ model: 'claude-3-5-haiku-20241022', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(refused).toMatchObject({ status: 400, error: { type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: must be positive' } } });
+
+    // Gemini's own error shape on its path too; the gateway's own errors (here: no such alias) stay in the route's shape.
+    gemini.enqueue({ faults: { status: 404, message: 'models/nope is not found' } });
+    const missing = await post(`${base('google-ai-studio')}/v1beta/models/gemini-2.0-flash:generateContent`, { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: 404, message: 'models/nope is not found' });
+  });
+
   it('picks the connection named by cf-aig-byok-alias; an unknown alias or provider slug is a 400 naming it', async () => {
     const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
     const res = await post(`${base('openai')}/chat/completions`, body, { 'cf-aig-byok-alias': 'openai-backup' });
