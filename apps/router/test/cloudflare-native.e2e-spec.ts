@@ -282,7 +282,7 @@ describe('Cloudflare provider-native endpoints', () => {
     expect(((await refused.json()) as { type: string }).type).toBe('error');
   });
 
-  it("caches a JSON answer as the project's cache says (HIT at cost 0, the upstream called once); a stream is not cached; cf-aig-skip-cache bypasses", async () => {
+  it("caches a JSON answer as the project's cache says (HIT at cost 0, the upstream called once); cf-aig-skip-cache bypasses", async () => {
     const settings = (body: Record<string, unknown>) =>
       httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
     expect((await settings({ cache_ttl: 300 })).status).toBe(200);
@@ -304,12 +304,51 @@ describe('Cloudflare provider-native endpoints', () => {
       // Another body, another entry.
       expect((await post(`${base('openai')}/chat/completions`, { ...body, temperature: 0 })).headers.get('cf-aig-cache-status')).toBe('MISS');
       expect((await post(`${base('openai')}/chat/completions`, body, { 'cf-aig-skip-cache': 'true' })).headers.get('cf-aig-cache-status')).toBe('BYPASS');
-      const streamed = await post(`${base('openai')}/chat/completions`, { ...body, stream: true });
-      expect(streamed.headers.get('cf-aig-cache-status')).toBeNull();
-      await streamed.text();
-      expect(openai.requests).toHaveLength(upstream + 3);
+      expect(openai.requests).toHaveLength(upstream + 2);
     } finally {
       expect((await settings({ cache_ttl: 0 })).status).toBe(200);
     }
+  });
+
+  it('caches a native stream that ended cleanly and replays its exact bytes (HIT at cost 0, logged cached); cf-aig-cache-ttl turns the cache on, cf-aig-skip-cache bypasses', async () => {
+    const ttl = { 'cf-aig-cache-ttl': '60' };
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Stream me from the cache.' }], stream: true, stream_options: { include_usage: true } };
+    // The project caches nothing: the request's TTL asks for it.
+    const miss = await post(`${base('openai')}/chat/completions`, body, ttl);
+    expect(miss.headers.get('cf-aig-cache-status')).toBe('MISS');
+    const bytes = await miss.text();
+    expect(bytes).toContain('data: [DONE]');
+    await expectPriced(miss, 'openai', 11, 4);
+    let hit: Response | undefined;
+    for (let i = 0; i < 50; i++) {
+      hit = await post(`${base('openai')}/chat/completions`, body, ttl);
+      if (hit.headers.get('cf-aig-cache-status') === 'HIT') break;
+      await hit.text();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(hit!.headers.get('cf-aig-cache-status')).toBe('HIT');
+    expect(hit!.headers.get('content-type')).toBe(miss.headers.get('content-type'));
+    expect(await hit!.text()).toBe(bytes);
+    expect(await recordOf(hit!)).toMatchObject({ cached: true, cost: 0, success: true });
+    const upstream = openai.requests.length;
+    // The same body as JSON is another entry; without a TTL nothing is cached; skip-cache bypasses.
+    expect((await post(`${base('openai')}/chat/completions`, { ...body, stream: false }, ttl)).headers.get('cf-aig-cache-status')).toBe('MISS');
+    const plain = await post(`${base('openai')}/chat/completions`, body);
+    expect(plain.headers.get('cf-aig-cache-status')).toBeNull();
+    await plain.text();
+    const skipped = await post(`${base('openai')}/chat/completions`, body, { ...ttl, 'cf-aig-skip-cache': 'true' });
+    expect(skipped.headers.get('cf-aig-cache-status')).toBe('BYPASS');
+    await skipped.text();
+    expect(openai.requests).toHaveLength(upstream + 3);
+
+    // A stream that fails mid-way is not stored: the next identical call goes upstream again.
+    const broken = { ...body, messages: [{ role: 'user', content: 'Break me.' }] };
+    openai.enqueue({ content: ['Hel', 'lo'], dropAfterChunks: 1 });
+    const cut = await post(`${base('openai')}/chat/completions`, broken, ttl);
+    await cut.text().catch(() => '');
+    const again = await post(`${base('openai')}/chat/completions`, broken, ttl);
+    expect(again.headers.get('cf-aig-cache-status')).toBe('MISS');
+    await again.text();
+    expect(openai.requests).toHaveLength(upstream + 5);
   });
 });

@@ -167,7 +167,7 @@ export class GatewayClient {
    * Runs a provider-native call (Cloudflare's `/v1/{account}/{gateway}/{provider}/{provider path}`): one target, the
    * organization's connection of that provider (`alias`: the one of that slug or name, Cloudflare's
    * `cf-aig-byok-alias`; else the default one), the model the request names; admitted, executed and priced like any
-   * call, its bytes passed through both ways; a JSON answer cached as the project's cache says (`runNative`); refused
+   * call, its bytes passed through both ways; an answer (JSON, or a stream that ended cleanly) cached as the project's cache says (`runNative`); refused
    * (400) in a project with DLP policies.
    */
   async executeProviderPath(
