@@ -10,4 +10,4 @@ export { createBedrockAdapter, BedrockStreamDecoder, type BedrockAdapterOptions 
 export type { ImageFetcher, ImageData } from './shared/images';
 export { buildUsage, type UsageParts } from './shared/usage';
 export { mapFinishReason } from './shared/finish-reasons';
-export { providerPathCall, FORWARDED_PROVIDER_HEADERS, type ProviderPathRequest, type ProviderPathCall } from './shared/provider-path';
+export { providerPathCall, providerPathScopeError, FORWARDED_PROVIDER_HEADERS, type ProviderPathRequest, type ProviderPathCall } from './shared/provider-path';

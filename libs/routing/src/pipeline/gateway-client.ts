@@ -1,7 +1,7 @@
 import type { ProjectSnapshot, ResolvedConnection, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
 import type { LogAttempt } from '@switchyard/metering';
-import { providerPathCall, type NativeRequest, type ProviderPathRequest } from '@switchyard/providers';
+import { providerPathCall, providerPathScopeError, type NativeRequest, type ProviderPathRequest } from '@switchyard/providers';
 import { GatewayError, invalidRequest, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits, type PassThroughRequest, type ProviderId } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
@@ -185,6 +185,8 @@ export class GatewayClient {
       throw invalidRequest("This project's DLP policies apply to translated calls only, so a provider-native path cannot be used: call /compat/chat/completions instead.", 'provider', 'dlp_not_applicable');
     }
     const connection = pickConnection(await this.directory.connectionsOf(call.organizationId), provider, alias);
+    const outside = providerPathScopeError(provider, request.path, connection.credentials);
+    if (outside) throw invalidRequest(outside, 'path', 'connection_mismatch');
     const { model: named, stream } = providerPathCall(provider, request);
     const model = named ?? '';
     const target: RouteTarget = { connection, upstreamModel: model, requested: `${provider}/${model}`, maxOutputTokens: this.catalog.forUpstream(provider, model)?.max_output_tokens };
