@@ -281,18 +281,68 @@ describe('Cloudflare provider-native endpoints', () => {
     const ours = await fetch(`${base('openai')}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.projectKey}` }, body: JSON.stringify(body) });
     expect(ours.status).toBe(200);
     expect(openai.requests[0]!.headers['authorization']).toBe('Bearer sk-server-openai');
-    // A project with DLP policies: its checks read chat requests, so a provider's own body is refused, not sent unchecked.
-    const settings = (body: Record<string, unknown>) =>
-      httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
-    expect((await settings({ dlp: { enabled: true, policies: [{ id: 'p', enabled: true, action: 'BLOCK', check: ['REQUEST'], profiles: ['email'] }] } })).status).toBe(200);
-    const guarded = await post(`${base('openai')}/chat/completions`, body);
-    expect(guarded.status).toBe(400);
-    expect(((await guarded.json()) as { error: { code: string } }).error.code).toBe('dlp_not_applicable');
-    expect((await settings({ dlp: null })).status).toBe(200);
-    expect(openai.requests).toHaveLength(1);
     const refused = await fetch(`${base('anthropic')}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': CLIENT_KEY }, body: '{}' });
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { type: string }).type).toBe('error');
+  });
+
+  it('applies DLP to the known native bodies: REDACT rewrites the bytes sent (Bedrock signs the new ones), BLOCK is a 400 2029 or 2030 (streams buffered), an unknown body a 400 dlp_not_applicable', async () => {
+    const settings = (body: Record<string, unknown>) =>
+      httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
+    const policies = [
+      { id: 'hide-mail', enabled: true, action: 'REDACT', check: ['REQUEST'], profiles: ['email'] },
+      { id: 'no-ssn', enabled: true, action: 'BLOCK', check: ['REQUEST', 'RESPONSE'], profiles: ['us_ssn'] },
+    ];
+    expect((await settings({ dlp: { enabled: true, policies } })).status).toBe(200);
+    try {
+      const mail = 'Write to jane.doe@example.com please.';
+      const chat = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: mail }] });
+      expect(chat.status).toBe(200);
+      expect(openai.requests[0]!.body).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Write to [EMAIL] please.' }] });
+      expect(JSON.parse(chat.headers.get('cf-aig-dlp')!)).toMatchObject({ action: 'REDACT', findings: [{ policy_ids: ['hide-mail'], check: 'REQUEST' }] });
+      expect((await recordOf(chat)).dlp).toMatchObject({ action: 'REDACT' });
+
+      const claude = new Anthropic({ apiKey: CLIENT_KEY, baseURL: base('anthropic'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
+      await claude.messages.create({ model: 'claude-3-5-haiku-20241022', max_tokens: 64, system: mail, messages: [{ role: 'user', content: [{ type: 'text', text: mail }] }] });
+      expect(anthropic.requests[0]!.body).toMatchObject({ system: 'Write to [EMAIL] please.', messages: [{ content: [{ type: 'text', text: 'Write to [EMAIL] please.' }] }] });
+
+      const geminiRes = await post(`${base('google-ai-studio')}/v1beta/models/gemini-2.0-flash:generateContent`, { contents: [{ role: 'user', parts: [{ text: mail }] }] });
+      expect(geminiRes.status).toBe(200);
+      expect(gemini.requests[0]!.body).toMatchObject({ contents: [{ parts: [{ text: 'Write to [EMAIL] please.' }] }] });
+
+      // Bedrock: the mock checks the signature, so the gateway signed the redacted bytes.
+      const model = encodeURIComponent('anthropic.claude-3-5-haiku-20241022-v1:0');
+      const converse = await post(`${base('aws-bedrock')}/bedrock-runtime/us-east-1/model/${model}/converse`, { messages: [{ role: 'user', content: [{ text: mail }] }], system: [{ text: mail }] });
+      expect(converse.status).toBe(200);
+      expect(bedrock.requests[0]!.body).toMatchObject({ messages: [{ content: [{ text: 'Write to [EMAIL] please.' }] }], system: [{ text: 'Write to [EMAIL] please.' }] });
+
+      // BLOCK on the request: 2029, nothing sent (here an embeddings input).
+      const sent = openai.requests.length;
+      const blocked = await post(`${base('openai')}/embeddings`, { model: 'text-embedding-3-small', input: ['fine', 'my SSN is 123-45-6789'] });
+      expect(blocked.status).toBe(400);
+      expect(((await blocked.json()) as { error: { code: string } }).error.code).toBe('2029');
+      expect(openai.requests).toHaveLength(sent);
+      // BLOCK on the answer: a JSON answer, and a stream (read whole before its first byte is sent).
+      openai.enqueue({ content: 'Your SSN is 123-45-6789.' }, { content: ['Your SSN is 123-', '45-6789.'] });
+      const answer = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('2030');
+      const streamed = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+      expect(streamed.status).toBe(400);
+      expect(((await streamed.json()) as { error: { code: string } }).error.code).toBe('2030');
+      // A clean stream passes whole, its bytes unchanged.
+      const clean = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+      expect(clean.status).toBe(200);
+      expect(await clean.text()).toContain('data: [DONE]');
+
+      // A body DLP cannot read is refused, never sent unchecked.
+      const unknown = await post(`${base('openai')}/completions`, { model: 'gpt-3.5-turbo-instruct', prompt: mail });
+      expect(unknown.status).toBe(400);
+      expect(((await unknown.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'dlp_not_applicable', message: expect.stringContaining('openai /completions') });
+      expect(openai.requests).toHaveLength(sent + 3);
+    } finally {
+      expect((await settings({ dlp: null })).status).toBe(200);
+    }
   });
 
   it("caches a JSON answer as the project's cache says (HIT at cost 0, the upstream called once); cf-aig-skip-cache bypasses", async () => {

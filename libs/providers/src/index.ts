@@ -7,6 +7,7 @@ export { parseJsonError } from './shared/errors';
 export { createAnthropicAdapter, anthropicAdapter, AnthropicStreamDecoder } from './anthropic';
 export { createGeminiAdapter, createVertexAdapter, GeminiStreamDecoder, VertexTokenSource, VertexAuthError, toGeminiSchema, type GoogleAdapterOptions, type VertexAdapterOptions, type TokenFetch } from './google';
 export { createBedrockAdapter, BedrockStreamDecoder, type BedrockAdapterOptions } from './bedrock';
+export { bedrockUsageEvents } from './bedrock/event-stream';
 export type { ImageFetcher, ImageData } from './shared/images';
 export { buildUsage, type UsageParts } from './shared/usage';
 export { mapFinishReason } from './shared/finish-reasons';

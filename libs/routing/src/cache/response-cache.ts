@@ -4,7 +4,7 @@ import { tokenUsageOf } from '@switchyard/metering';
 import { boundedCall } from '@switchyard/persistence';
 import type { ChatCompletion, ChatCompletionChunk } from '@switchyard/types';
 import type { CompletionResult, EndpointJsonResult, EndpointRawResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
-import { tailOf } from '../stream-batches';
+import { oneBuffer, tailOf } from '../stream-batches';
 import { LiveFeeds, LivePublisher, type FillMeta, type LiveFeed } from './live-fill';
 
 /**
@@ -204,10 +204,6 @@ export function replayJson(entry: CacheEntry & { kind: 'json' }, started: number
 /** A provider's own stream from the cache, its bytes in one piece: cost 0, marked HIT. */
 export function replayRaw(entry: CacheEntry & { kind: 'raw' }, started: number): EndpointRawResult {
   return { kind: 'raw', contentType: entry.contentType, body: oneBuffer(Buffer.from(entry.body, 'base64')), meta: hitMeta(entry.meta, started), usage: hitUsage(entry.meta) };
-}
-
-async function* oneBuffer(bytes: Buffer): AsyncGenerator<Buffer, void, undefined> {
-  yield bytes;
 }
 
 export const cachedMeta = (meta: ExecutionMeta): CachedMeta => ({ provider: meta.provider, model: meta.model, connectionId: meta.connectionId });

@@ -16,7 +16,6 @@ import { BALANCED_MODEL } from './chat-request';
 import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
 import { GovernedExecution } from './governed-execution';
 import { canonicalJson } from '../cache/cache-key';
-import { enabledPolicies } from '../dlp/dlp-policy';
 import { mockResult } from './mock-response';
 import type { RequestControls } from './request-controls';
 
@@ -167,8 +166,8 @@ export class GatewayClient {
    * Runs a provider-native call (Cloudflare's `/v1/{account}/{gateway}/{provider}/{provider path}`): one target, the
    * organization's connection of that provider (`alias`: the one of that slug or name, Cloudflare's
    * `cf-aig-byok-alias`; else the default one), the model the request names; admitted, executed and priced like any
-   * call, its bytes passed through both ways; an answer (JSON, or a stream that ended cleanly) cached as the project's cache says (`runNative`); refused
-   * (400) in a project with DLP policies.
+   * call, its bytes passed through both ways; an answer (JSON, or a stream that ended cleanly) cached as the project's cache says, the project's DLP
+   * policies applied (`runNative`).
    */
   async executeProviderPath(
     call: Caller,
@@ -180,10 +179,6 @@ export class GatewayClient {
     cancel: Cancellation,
     attempts?: LogAttempt[],
   ): Promise<EndpointResult> {
-    // DLP reads and rewrites chat requests: a provider's own bytes cannot be checked, so they are not sent unchecked.
-    if (enabledPolicies(project.settings.dlp).length) {
-      throw invalidRequest("This project's DLP policies apply to translated calls only, so a provider-native path cannot be used: call /compat/chat/completions instead.", 'provider', 'dlp_not_applicable');
-    }
     const connection = pickConnection(await this.directory.connectionsOf(call.organizationId), provider, alias);
     const outside = providerPathScopeError(provider, request.path, connection.credentials);
     if (outside) throw invalidRequest(outside, 'path', 'connection_mismatch');
@@ -198,7 +193,7 @@ export class GatewayClient {
     const key = { stream, target: `${connection.id}/${model}`, request: () => `native ${request.method} ${request.path}\n${request.json ? canonicalJson(request.json) : (request.body?.toString('base64') ?? '')}` };
     let result: EndpointResult;
     try {
-      result = await this.governed.runNative(project, controls, key, admitted, () => this.executor.executeProviderPath(request, [target], policy, cancel, attempts));
+      result = await this.governed.runNative(project, controls, key, { provider, request }, admitted, (checked) => this.executor.executeProviderPath(checked, [target], policy, cancel, attempts));
     } catch (err) {
       for (const t of tickets) t.release();
       throw err;

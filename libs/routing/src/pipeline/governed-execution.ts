@@ -1,5 +1,6 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
-import { GatewayError, type ChatCompletionChunk, type ChatRequest } from '@switchyard/types';
+import type { ProviderPathRequest } from '@switchyard/providers';
+import { GatewayError, type ChatCompletionChunk, type ChatRequest, type ProviderId } from '@switchyard/types';
 import { cacheKeyHash, normalizedRequest } from '../cache/cache-key';
 import { cacheDecision, type CacheDecision } from '../cache/cache-plan';
 import { continuation, LiveFillFailed, type LiveFeed } from '../cache/live-fill';
@@ -7,6 +8,7 @@ import { cachedMeta, captureStream, completionEntry, hitResult, replay, replayJs
 import { captureRaw } from '../cache/raw-capture';
 import { builtInDetector, checkRequest, checkResponse, type DetectorLookup } from '../dlp/dlp-stage';
 import { enabledPolicies, mergeResults, type DlpPolicy } from '../dlp/dlp-policy';
+import { checkNativeRequest, checkNativeResponse } from '../dlp/native-dlp';
 import type { EndpointResult, ExecutionResult, StreamResult } from '../executor';
 import type { RouteTarget } from '../resolve-model';
 import type { RequestControls } from './request-controls';
@@ -57,24 +59,28 @@ export class GovernedExecution {
    * The exact cache around a provider-native call (the provider's own body, keyed by the target, whether it
    * streams and `request`, the method, path and body; a custom key in its own namespace, apart from chat's): a hit
    * is the stored answer (cost 0), a miss calls `execute` and stores its JSON answer, or its stream's bytes once the
-   * stream has ended cleanly (`captureRaw`). `admitted` is awaited after the look is sent, so both go out in the same tick. DLP does not apply here (the
-   * caller refuses such calls in a project with policies).
+   * stream has ended cleanly (`captureRaw`). `admitted` is awaited after the look is sent, so both go out in the same
+   * tick. On a miss, the project's DLP policies run around the call (`checkNativeRequest`, `checkNativeResponse`):
+   * `execute` gets the request as DLP left it.
    */
   async runNative(
     project: ProjectSnapshot,
     controls: RequestControls,
     call: { stream: boolean; target: string; request: () => string },
+    native: { provider: ProviderId; request: ProviderPathRequest },
     admitted: Promise<unknown>,
-    execute: () => Promise<EndpointResult>,
+    execute: (request: ProviderPathRequest) => Promise<EndpointResult>,
   ): Promise<EndpointResult> {
+    const policies = enabledPolicies(project.settings.dlp);
+    const run = policies.length ? () => this.checkedNative(project, policies, native, execute) : () => execute(native.request);
     const decision = this.cache ? cacheDecision(project.settings, controls.cache) : NONE;
     if (decision.use === 'none' || !this.cache) {
       await admitted;
-      return execute();
+      return run();
     }
     if (decision.use === 'bypass') {
       await admitted;
-      return withCacheStatus(await execute(), 'BYPASS');
+      return withCacheStatus(await run(), 'BYPASS');
     }
     const started = performance.now();
     const customKey = controls.cache.key === null ? null : `native:${controls.cache.key}`;
@@ -95,7 +101,7 @@ export class GovernedExecution {
     const token = 'fill' in look ? look.fill : null;
     let result: EndpointResult;
     try {
-      result = await execute();
+      result = await run();
     } catch (err) {
       void cache.release(hash, token);
       throw err;
@@ -104,6 +110,21 @@ export class GovernedExecution {
     if (result.kind === 'json') fill({ kind: 'json', body: result.body, meta: cachedMeta(result.meta) });
     else captureRaw(result, cache.maxEntryBytes, fill, () => void cache.release(hash, token));
     return withCacheStatus(result, 'MISS');
+  }
+
+  /** A provider-native call with the project's DLP policies: the request checked (blocked, or redacted), the call, the answer checked. */
+  private async checkedNative(
+    project: ProjectSnapshot,
+    policies: readonly DlpPolicy[],
+    native: { provider: ProviderId; request: ProviderPathRequest },
+    execute: (request: ProviderPathRequest) => Promise<EndpointResult>,
+  ): Promise<EndpointResult> {
+    const detectorOf = await this.detectors(project.organizationId);
+    const checked = checkNativeRequest(policies, native.provider, native.request, detectorOf);
+    const result = await execute(checked.request);
+    const dlp = mergeResults(checked.dlp, await checkNativeResponse(policies, result, detectorOf));
+    if (dlp) result.meta.dlp = dlp;
+    return result;
   }
 }
 
