@@ -255,6 +255,15 @@ describe('Cloudflare provider-native endpoints', () => {
     const missing = await post(`${base('google-ai-studio')}/v1beta/models/gemini-2.0-flash:generateContent`, { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: 404, message: 'models/nope is not found' });
+
+    // Bedrock: the AWS SDK reads the error type from x-amzn-errortype, kept with the request id.
+    bedrock.enqueue({ faults: { status: 400, message: 'Malformed input request' } });
+    const model = encodeURIComponent('anthropic.claude-3-5-haiku-20241022-v1:0');
+    const aws = await post(`${base('aws-bedrock')}/bedrock-runtime/us-east-1/model/${model}/converse`, { messages: [{ role: 'user', content: [{ text: 'Hi' }] }] });
+    expect(aws.status).toBe(400);
+    expect(aws.headers.get('x-amzn-errortype')).toMatch(/^ValidationException:/);
+    expect(aws.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f]{32}$/);
+    expect(await aws.json()).toEqual({ message: 'Malformed input request' });
   });
 
   it('picks the connection named by cf-aig-byok-alias; an unknown alias or provider slug is a 400 naming it', async () => {
