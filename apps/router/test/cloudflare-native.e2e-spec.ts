@@ -266,12 +266,29 @@ describe('Cloudflare provider-native endpoints', () => {
     expect(await aws.json()).toEqual({ message: 'Malformed input request' });
   });
 
-  it('picks the connection named by cf-aig-byok-alias; an unknown alias or provider slug is a 400 naming it', async () => {
+  it('picks the connection named by cf-aig-byok-alias (a list: fallbacks in order); an unknown alias or provider slug is a 400 naming it', async () => {
     const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
     const res = await post(`${base('openai')}/chat/completions`, body, { 'cf-aig-byok-alias': 'openai-backup' });
     expect(res.status).toBe(200);
     expect(openai.requests[0]!.headers['authorization']).toBe('Bearer sk-server-backup');
     expect((await recordOf(res)).connectionId).not.toBeNull();
+
+    // Ours: a list of aliases, each connection the previous one's fallback when it gives up (here: rate limited).
+    openai.enqueue({ status: 429, errorMessage: 'slow down' });
+    const list = { 'cf-aig-byok-alias': 'openai-main, openai-backup', 'x-gateway-max-attempts': '1' };
+    const fellBack = await post(`${base('openai')}/chat/completions`, body, list);
+    expect(fellBack.status).toBe(200);
+    expect(fellBack.headers.get('cf-aig-step')).toBe('1');
+    expect(openai.requests.slice(1).map((r) => r.headers['authorization'])).toEqual(['Bearer sk-server-openai', 'Bearer sk-server-backup']);
+    const fellBackRecord = await recordOf(fellBack);
+    expect(fellBackRecord.connectionId).toBe((await recordOf(res)).connectionId);
+    expect(fellBackRecord.attempts?.map((a) => a.status)).toEqual([429, 200]);
+    // A client error is not passed to the next connection: the provider's own 400.
+    openai.enqueue({ status: 400, errorMessage: 'bad request' });
+    expect((await post(`${base('openai')}/chat/completions`, body, list)).status).toBe(400);
+    expect(openai.requests).toHaveLength(4);
+    const tooMany = await post(`${base('openai')}/chat/completions`, body, { 'cf-aig-byok-alias': 'a,b,c,d,e,f' });
+    expect(((await tooMany.json()) as { error: { code: string } }).error.code).toBe('too_many_byok_aliases');
 
     const unknown = await post(`${base('openai')}/chat/completions`, body, { 'cf-aig-byok-alias': 'nope' });
     expect(unknown.status).toBe(400);
@@ -279,7 +296,7 @@ describe('Cloudflare provider-native endpoints', () => {
     const slug = await post(`${base('workers-ai')}/@cf/meta/llama-3.1-8b-instruct`, body);
     expect(slug.status).toBe(400);
     expect(((await slug.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'unknown_provider', message: expect.stringContaining("'workers-ai'") });
-    expect(openai.requests).toHaveLength(1);
+    expect(openai.requests).toHaveLength(4);
   });
 
   it('takes the gateway key from cf-aig-authorization only (a provider key is no gateway key), and errors on /anthropic in Anthropic shape', async () => {

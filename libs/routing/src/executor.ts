@@ -194,7 +194,8 @@ export class Executor {
   /**
    * Runs the plan of a provider-native call (Cloudflare's `/{provider}/{provider path}`): the client's bytes to each
    * target's provider path with the connection's credentials, the answer passed through (`json` or `raw`); the same
-   * attempts and retries.
+   * attempts, retries and fallbacks (the targets are connections of the one provider). A provider's HTTP error of the
+   * last attempt is thrown as a ProviderErrorAnswer (its own status and bytes).
    */
   async executeProviderPath(request: ProviderPathRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<EndpointResult> {
     // The last attempt's own error answer, when it was the provider's HTTP error (scrubbed of the connection's credentials).

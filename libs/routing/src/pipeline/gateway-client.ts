@@ -163,9 +163,9 @@ export class GatewayClient {
   }
 
   /**
-   * Runs a provider-native call (Cloudflare's `/v1/{account}/{gateway}/{provider}/{provider path}`): one target, the
-   * organization's connection of that provider (`alias`: the one of that slug or name, Cloudflare's
-   * `cf-aig-byok-alias`; else the default one), the model the request names; admitted, executed and priced like any
+   * Runs a provider-native call (Cloudflare's `/v1/{account}/{gateway}/{provider}/{provider path}`): the organization's
+   * connection of that provider (`alias`: the one of that slug or name, Cloudflare's `cf-aig-byok-alias`, or a list
+   * of them, each one the next one's fallback; else the default one), the model the request names; admitted, executed and priced like any
    * call, its bytes passed through both ways; an answer (JSON, or a stream that ended cleanly) cached as the project's cache says, the project's DLP
    * policies applied (`runNative`).
    */
@@ -179,21 +179,25 @@ export class GatewayClient {
     cancel: Cancellation,
     attempts?: LogAttempt[],
   ): Promise<EndpointResult> {
-    const connection = pickConnection(await this.directory.connectionsOf(call.organizationId), provider, alias);
-    const outside = providerPathScopeError(provider, request.path, connection.credentials);
-    if (outside) throw invalidRequest(outside, 'path', 'connection_mismatch');
+    const connections = pickConnections(await this.directory.connectionsOf(call.organizationId), provider, alias);
+    for (const connection of connections) {
+      const outside = providerPathScopeError(provider, request.path, connection.credentials);
+      if (outside) throw invalidRequest(outside, 'path', 'connection_mismatch');
+    }
     const { model: named, stream } = providerPathCall(provider, request);
     const model = named ?? '';
-    const target: RouteTarget = { connection, upstreamModel: model, requested: `${provider}/${model}`, maxOutputTokens: this.catalog.forUpstream(provider, model)?.max_output_tokens };
+    const maxOutputTokens = this.catalog.forUpstream(provider, model)?.max_output_tokens;
+    // The connections in the alias list's order: the next one is tried when one gives up (rate limited, down).
+    const targets = connections.map((connection): RouteTarget => ({ connection, upstreamModel: model, requested: `${provider}/${model}`, maxOutputTokens }));
     const body = { ...request.json, model } as PassThroughRequest;
     let tickets: readonly AdmissionTicket[] = NO_TICKETS;
-    const admitted = this.admitted({ targets: [target] }, { call, project, operation: 'provider', request: body, controls, targets: [target] }).then((t) => void (tickets = t));
+    const admitted = this.admitted({ targets }, { call, project, operation: 'provider', request: body, controls, targets }).then((t) => void (tickets = t));
     const policy = executionPolicy(project.settings, controls, this.config.router);
-    // The cache key: the connection, the model, and the request as sent (method, path, body).
-    const key = { stream, target: `${connection.id}/${model}`, request: () => `native ${request.method} ${request.path}\n${request.json ? canonicalJson(request.json) : (request.body?.toString('base64') ?? '')}` };
+    // The cache key: the (first) connection, the model, and the request as sent (method, path, body).
+    const key = { stream, target: `${connections[0]!.id}/${model}`, request: () => `native ${request.method} ${request.path}\n${request.json ? canonicalJson(request.json) : (request.body?.toString('base64') ?? '')}` };
     let result: EndpointResult;
     try {
-      result = await this.governed.runNative(project, controls, key, { provider, request }, admitted, (checked) => this.executor.executeProviderPath(checked, [target], policy, cancel, attempts));
+      result = await this.governed.runNative(project, controls, key, { provider, request }, admitted, (checked) => this.executor.executeProviderPath(checked, targets, policy, cancel, attempts));
     } catch (err) {
       for (const t of tickets) t.release();
       throw err;
@@ -268,6 +272,20 @@ export class GatewayClient {
     }
     return { targets, routing, label, ticket, latency, skipped: skipped.length ? skipped : undefined };
   }
+}
+
+/** At most this many connections in one `cf-aig-byok-alias` list. */
+const MAX_ALIASES = 5;
+
+/**
+ * The connections a provider-native call may go to, in order: `alias` is one connection's slug or name (Cloudflare's
+ * `cf-aig-byok-alias`) or, ours, a comma-separated list of them (the later ones are fallbacks); none: the default one.
+ */
+export function pickConnections(connections: readonly ResolvedConnection[], provider: ProviderId, alias: string | null): ResolvedConnection[] {
+  const names = alias === null ? [] : [...new Set(alias.split(',').map((a) => a.trim()).filter(Boolean))];
+  if (names.length > MAX_ALIASES) throw invalidRequest(`cf-aig-byok-alias names at most ${MAX_ALIASES} connections.`, 'cf-aig-byok-alias', 'too_many_byok_aliases');
+  if (!names.length) return [pickConnection(connections, provider, null)];
+  return [...new Set(names.map((name) => pickConnection(connections, provider, name)))];
 }
 
 /**
