@@ -356,6 +356,16 @@ describe('Cloudflare provider-native endpoints', () => {
       const streamed = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
       expect(streamed.status).toBe(400);
       expect(((await streamed.json()) as { error: { code: string } }).error.code).toBe('2030');
+      // Bedrock's binary event streams are read too: Converse-stream's deltas, InvokeModel's wrapped Messages events.
+      const ssn = { reply: { kind: 'text' as const, text: 'Your SSN is 123-45-6789.' } };
+      bedrock.enqueue(ssn, ssn);
+      const converseStream = await post(`${base('aws-bedrock')}/bedrock-runtime/us-east-1/model/${model}/converse-stream`, { messages: [{ role: 'user', content: [{ text: 'Hi' }] }] });
+      expect(converseStream.status).toBe(400);
+      expect(((await converseStream.json()) as { error: { code: string } }).error.code).toBe('2030');
+      const invoke = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] };
+      const invokeStream = await post(`${base('aws-bedrock')}/bedrock-runtime/us-east-1/model/${model}/invoke-with-response-stream`, invoke);
+      expect(invokeStream.status).toBe(400);
+      expect(((await invokeStream.json()) as { error: { code: string } }).error.code).toBe('2030');
       // A clean stream passes whole, its bytes unchanged.
       const clean = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
       expect(clean.status).toBe(200);
