@@ -207,14 +207,88 @@ describe('Cloudflare provider-native endpoints', () => {
     expect(vertex.status).toBe(200);
     expect(gemini.requests.find((r) => r.path === vertexPath)!.headers['authorization']).toMatch(/^Bearer /);
     await expectPriced(vertex, 'google-vertex', 21, 9);
+
+    // The path may not leave the connection: another Azure resource, another GCP project or region is a 400, nothing sent.
+    const sent = openai.requests.length + gemini.requests.length;
+    const refusals = await Promise.all([
+      post(`${base('azure-openai')}/other-resource/gpt-4o-mini/chat/completions?api-version=2024-10-21`, chat),
+      post(`${base('google-vertex-ai')}${vertexPath.replace(gemini.projectId, 'someone-elses-project')}`, { contents: [] }),
+      post(`${base('google-vertex-ai')}${vertexPath.replace('us-central1', 'europe-west4')}`, { contents: [] }),
+    ]);
+    for (const refused of refusals) {
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { code: string; param: string } }).error).toMatchObject({ code: 'connection_mismatch', param: 'path' });
+    }
+    expect(openai.requests.length + gemini.requests.length).toBe(sent);
   });
 
-  it('picks the connection named by cf-aig-byok-alias; an unknown alias or provider slug is a 400 naming it', async () => {
+  it("answers a provider's error with its own status, content type, headers and bytes (the SDKs raise their own errors); retries return the last attempt's", async () => {
+    const client = new OpenAI({ apiKey: CLIENT_KEY, baseURL: base('openai'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
+    openai.enqueue({ status: 400, errorMessage: "Invalid value for 'temperature'." });
+    const bad = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(bad).toMatchObject({ status: 400, type: 'mock_error', code: 'invalid_value', error: { message: "Invalid value for 'temperature'." } });
+    const badHeaders = (bad as InstanceType<typeof OpenAI.BadRequestError>).headers;
+    expect(badHeaders.get('content-type')).toBe('application/json');
+    const record = await recordOf({ headers: badHeaders });
+    expect(record).toMatchObject({ statusCode: 400, success: false, errorCode: 'invalid_request' });
+    expect(openai.requests).toHaveLength(1);
+
+    // A retryable status is retried (same connection); the client gets the last attempt's bytes and headers.
+    openai.enqueue({ status: 500, errorMessage: 'first attempt' }, { status: 503, errorMessage: 'second attempt', retryAfter: '0' });
+    const raw = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] }, { 'x-gateway-max-attempts': '2', 'x-gateway-retry-delay': '0' });
+    expect(raw.status).toBe(503);
+    expect(raw.headers.get('retry-after')).toBe('0');
+    expect(raw.headers.get('x-gateway-attempts')).toBe('2');
+    expect(await raw.text()).toBe(JSON.stringify({ error: { message: 'second attempt', type: 'mock_error', code: null, param: null } }));
+    expect(await recordOf(raw)).toMatchObject({ statusCode: 503, success: false, errorCode: 'provider_unavailable' });
+    expect(openai.requests).toHaveLength(3);
+
+    const claude = new Anthropic({ apiKey: CLIENT_KEY, baseURL: base('anthropic'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
+    anthropic.enqueue({ faults: { status: 400, message: 'max_tokens: must be positive' } });
+    const refused = await claude.messages.create({ model: 'claude-3-5-haiku-20241022', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(refused).toMatchObject({ status: 400, error: { type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: must be positive' } } });
+
+    // Gemini's own error shape on its path too; the gateway's own errors (here: no such alias) stay in the route's shape.
+    gemini.enqueue({ faults: { status: 404, message: 'models/nope is not found' } });
+    const missing = await post(`${base('google-ai-studio')}/v1beta/models/gemini-2.0-flash:generateContent`, { contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: 404, message: 'models/nope is not found' });
+
+    // Bedrock: the AWS SDK reads the error type from x-amzn-errortype, kept with the request id.
+    bedrock.enqueue({ faults: { status: 400, message: 'Malformed input request' } });
+    const model = encodeURIComponent('anthropic.claude-3-5-haiku-20241022-v1:0');
+    const aws = await post(`${base('aws-bedrock')}/bedrock-runtime/us-east-1/model/${model}/converse`, { messages: [{ role: 'user', content: [{ text: 'Hi' }] }] });
+    expect(aws.status).toBe(400);
+    expect(aws.headers.get('x-amzn-errortype')).toMatch(/^ValidationException:/);
+    expect(aws.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f]{32}$/);
+    expect(await aws.json()).toEqual({ message: 'Malformed input request' });
+  });
+
+  it('picks the connection named by cf-aig-byok-alias (a list: fallbacks in order); an unknown alias or provider slug is a 400 naming it', async () => {
     const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] };
     const res = await post(`${base('openai')}/chat/completions`, body, { 'cf-aig-byok-alias': 'openai-backup' });
     expect(res.status).toBe(200);
     expect(openai.requests[0]!.headers['authorization']).toBe('Bearer sk-server-backup');
     expect((await recordOf(res)).connectionId).not.toBeNull();
+
+    // Ours: a list of aliases, each connection the previous one's fallback when it gives up (here: rate limited).
+    openai.enqueue({ status: 429, errorMessage: 'slow down' });
+    const list = { 'cf-aig-byok-alias': 'openai-main, openai-backup', 'x-gateway-max-attempts': '1' };
+    const fellBack = await post(`${base('openai')}/chat/completions`, body, list);
+    expect(fellBack.status).toBe(200);
+    expect(fellBack.headers.get('cf-aig-step')).toBe('1');
+    expect(openai.requests.slice(1).map((r) => r.headers['authorization'])).toEqual(['Bearer sk-server-openai', 'Bearer sk-server-backup']);
+    const fellBackRecord = await recordOf(fellBack);
+    expect(fellBackRecord.connectionId).toBe((await recordOf(res)).connectionId);
+    expect(fellBackRecord.attempts?.map((a) => a.status)).toEqual([429, 200]);
+    // A client error is not passed to the next connection: the provider's own 400.
+    openai.enqueue({ status: 400, errorMessage: 'bad request' });
+    expect((await post(`${base('openai')}/chat/completions`, body, list)).status).toBe(400);
+    expect(openai.requests).toHaveLength(4);
+    const tooMany = await post(`${base('openai')}/chat/completions`, body, { 'cf-aig-byok-alias': 'a,b,c,d,e,f' });
+    expect(((await tooMany.json()) as { error: { code: string } }).error.code).toBe('too_many_byok_aliases');
 
     const unknown = await post(`${base('openai')}/chat/completions`, body, { 'cf-aig-byok-alias': 'nope' });
     expect(unknown.status).toBe(400);
@@ -222,7 +296,7 @@ describe('Cloudflare provider-native endpoints', () => {
     const slug = await post(`${base('workers-ai')}/@cf/meta/llama-3.1-8b-instruct`, body);
     expect(slug.status).toBe(400);
     expect(((await slug.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'unknown_provider', message: expect.stringContaining("'workers-ai'") });
-    expect(openai.requests).toHaveLength(1);
+    expect(openai.requests).toHaveLength(4);
   });
 
   it('takes the gateway key from cf-aig-authorization only (a provider key is no gateway key), and errors on /anthropic in Anthropic shape', async () => {
@@ -233,21 +307,81 @@ describe('Cloudflare provider-native endpoints', () => {
     const ours = await fetch(`${base('openai')}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.projectKey}` }, body: JSON.stringify(body) });
     expect(ours.status).toBe(200);
     expect(openai.requests[0]!.headers['authorization']).toBe('Bearer sk-server-openai');
-    // A project with DLP policies: its checks read chat requests, so a provider's own body is refused, not sent unchecked.
-    const settings = (body: Record<string, unknown>) =>
-      httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
-    expect((await settings({ dlp: { enabled: true, policies: [{ id: 'p', enabled: true, action: 'BLOCK', check: ['REQUEST'], profiles: ['email'] }] } })).status).toBe(200);
-    const guarded = await post(`${base('openai')}/chat/completions`, body);
-    expect(guarded.status).toBe(400);
-    expect(((await guarded.json()) as { error: { code: string } }).error.code).toBe('dlp_not_applicable');
-    expect((await settings({ dlp: null })).status).toBe(200);
-    expect(openai.requests).toHaveLength(1);
     const refused = await fetch(`${base('anthropic')}/v1/messages`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': CLIENT_KEY }, body: '{}' });
     expect(refused.status).toBe(401);
     expect(((await refused.json()) as { type: string }).type).toBe('error');
   });
 
-  it("caches a JSON answer as the project's cache says (HIT at cost 0, the upstream called once); a stream is not cached; cf-aig-skip-cache bypasses", async () => {
+  it('applies DLP to the known native bodies: REDACT rewrites the bytes sent (Bedrock signs the new ones), BLOCK is a 400 2029 or 2030 (streams buffered), an unknown body a 400 dlp_not_applicable', async () => {
+    const settings = (body: Record<string, unknown>) =>
+      httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
+    const policies = [
+      { id: 'hide-mail', enabled: true, action: 'REDACT', check: ['REQUEST'], profiles: ['email'] },
+      { id: 'no-ssn', enabled: true, action: 'BLOCK', check: ['REQUEST', 'RESPONSE'], profiles: ['us_ssn'] },
+    ];
+    expect((await settings({ dlp: { enabled: true, policies } })).status).toBe(200);
+    try {
+      const mail = 'Write to jane.doe@example.com please.';
+      const chat = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: mail }] });
+      expect(chat.status).toBe(200);
+      expect(openai.requests[0]!.body).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Write to [EMAIL] please.' }] });
+      expect(JSON.parse(chat.headers.get('cf-aig-dlp')!)).toMatchObject({ action: 'REDACT', findings: [{ policy_ids: ['hide-mail'], check: 'REQUEST' }] });
+      expect((await recordOf(chat)).dlp).toMatchObject({ action: 'REDACT' });
+
+      const claude = new Anthropic({ apiKey: CLIENT_KEY, baseURL: base('anthropic'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
+      await claude.messages.create({ model: 'claude-3-5-haiku-20241022', max_tokens: 64, system: mail, messages: [{ role: 'user', content: [{ type: 'text', text: mail }] }] });
+      expect(anthropic.requests[0]!.body).toMatchObject({ system: 'Write to [EMAIL] please.', messages: [{ content: [{ type: 'text', text: 'Write to [EMAIL] please.' }] }] });
+
+      const geminiRes = await post(`${base('google-ai-studio')}/v1beta/models/gemini-2.0-flash:generateContent`, { contents: [{ role: 'user', parts: [{ text: mail }] }] });
+      expect(geminiRes.status).toBe(200);
+      expect(gemini.requests[0]!.body).toMatchObject({ contents: [{ parts: [{ text: 'Write to [EMAIL] please.' }] }] });
+
+      // Bedrock: the mock checks the signature, so the gateway signed the redacted bytes.
+      const model = encodeURIComponent('anthropic.claude-3-5-haiku-20241022-v1:0');
+      const converse = await post(`${base('aws-bedrock')}/bedrock-runtime/us-east-1/model/${model}/converse`, { messages: [{ role: 'user', content: [{ text: mail }] }], system: [{ text: mail }] });
+      expect(converse.status).toBe(200);
+      expect(bedrock.requests[0]!.body).toMatchObject({ messages: [{ content: [{ text: 'Write to [EMAIL] please.' }] }], system: [{ text: 'Write to [EMAIL] please.' }] });
+
+      // BLOCK on the request: 2029, nothing sent (here an embeddings input).
+      const sent = openai.requests.length;
+      const blocked = await post(`${base('openai')}/embeddings`, { model: 'text-embedding-3-small', input: ['fine', 'my SSN is 123-45-6789'] });
+      expect(blocked.status).toBe(400);
+      expect(((await blocked.json()) as { error: { code: string } }).error.code).toBe('2029');
+      expect(openai.requests).toHaveLength(sent);
+      // BLOCK on the answer: a JSON answer, and a stream (read whole before its first byte is sent).
+      openai.enqueue({ content: 'Your SSN is 123-45-6789.' }, { content: ['Your SSN is 123-', '45-6789.'] });
+      const answer = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }] });
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('2030');
+      const streamed = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+      expect(streamed.status).toBe(400);
+      expect(((await streamed.json()) as { error: { code: string } }).error.code).toBe('2030');
+      // Bedrock's binary event streams are read too: Converse-stream's deltas, InvokeModel's wrapped Messages events.
+      const ssn = { reply: { kind: 'text' as const, text: 'Your SSN is 123-45-6789.' } };
+      bedrock.enqueue(ssn, ssn);
+      const converseStream = await post(`${base('aws-bedrock')}/bedrock-runtime/us-east-1/model/${model}/converse-stream`, { messages: [{ role: 'user', content: [{ text: 'Hi' }] }] });
+      expect(converseStream.status).toBe(400);
+      expect(((await converseStream.json()) as { error: { code: string } }).error.code).toBe('2030');
+      const invoke = { anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] };
+      const invokeStream = await post(`${base('aws-bedrock')}/bedrock-runtime/us-east-1/model/${model}/invoke-with-response-stream`, invoke);
+      expect(invokeStream.status).toBe(400);
+      expect(((await invokeStream.json()) as { error: { code: string } }).error.code).toBe('2030');
+      // A clean stream passes whole, its bytes unchanged.
+      const clean = await post(`${base('openai')}/chat/completions`, { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+      expect(clean.status).toBe(200);
+      expect(await clean.text()).toContain('data: [DONE]');
+
+      // A body DLP cannot read is refused, never sent unchecked.
+      const unknown = await post(`${base('openai')}/completions`, { model: 'gpt-3.5-turbo-instruct', prompt: mail });
+      expect(unknown.status).toBe(400);
+      expect(((await unknown.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'dlp_not_applicable', message: expect.stringContaining('openai /completions') });
+      expect(openai.requests).toHaveLength(sent + 3);
+    } finally {
+      expect((await settings({ dlp: null })).status).toBe(200);
+    }
+  });
+
+  it("caches a JSON answer as the project's cache says (HIT at cost 0, the upstream called once); cf-aig-skip-cache bypasses", async () => {
     const settings = (body: Record<string, unknown>) =>
       httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
     expect((await settings({ cache_ttl: 300 })).status).toBe(200);
@@ -269,12 +403,51 @@ describe('Cloudflare provider-native endpoints', () => {
       // Another body, another entry.
       expect((await post(`${base('openai')}/chat/completions`, { ...body, temperature: 0 })).headers.get('cf-aig-cache-status')).toBe('MISS');
       expect((await post(`${base('openai')}/chat/completions`, body, { 'cf-aig-skip-cache': 'true' })).headers.get('cf-aig-cache-status')).toBe('BYPASS');
-      const streamed = await post(`${base('openai')}/chat/completions`, { ...body, stream: true });
-      expect(streamed.headers.get('cf-aig-cache-status')).toBeNull();
-      await streamed.text();
-      expect(openai.requests).toHaveLength(upstream + 3);
+      expect(openai.requests).toHaveLength(upstream + 2);
     } finally {
       expect((await settings({ cache_ttl: 0 })).status).toBe(200);
     }
+  });
+
+  it('caches a native stream that ended cleanly and replays its exact bytes (HIT at cost 0, logged cached); cf-aig-cache-ttl turns the cache on, cf-aig-skip-cache bypasses', async () => {
+    const ttl = { 'cf-aig-cache-ttl': '60' };
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Stream me from the cache.' }], stream: true, stream_options: { include_usage: true } };
+    // The project caches nothing: the request's TTL asks for it.
+    const miss = await post(`${base('openai')}/chat/completions`, body, ttl);
+    expect(miss.headers.get('cf-aig-cache-status')).toBe('MISS');
+    const bytes = await miss.text();
+    expect(bytes).toContain('data: [DONE]');
+    await expectPriced(miss, 'openai', 11, 4);
+    let hit: Response | undefined;
+    for (let i = 0; i < 50; i++) {
+      hit = await post(`${base('openai')}/chat/completions`, body, ttl);
+      if (hit.headers.get('cf-aig-cache-status') === 'HIT') break;
+      await hit.text();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(hit!.headers.get('cf-aig-cache-status')).toBe('HIT');
+    expect(hit!.headers.get('content-type')).toBe(miss.headers.get('content-type'));
+    expect(await hit!.text()).toBe(bytes);
+    expect(await recordOf(hit!)).toMatchObject({ cached: true, cost: 0, success: true });
+    const upstream = openai.requests.length;
+    // The same body as JSON is another entry; without a TTL nothing is cached; skip-cache bypasses.
+    expect((await post(`${base('openai')}/chat/completions`, { ...body, stream: false }, ttl)).headers.get('cf-aig-cache-status')).toBe('MISS');
+    const plain = await post(`${base('openai')}/chat/completions`, body);
+    expect(plain.headers.get('cf-aig-cache-status')).toBeNull();
+    await plain.text();
+    const skipped = await post(`${base('openai')}/chat/completions`, body, { ...ttl, 'cf-aig-skip-cache': 'true' });
+    expect(skipped.headers.get('cf-aig-cache-status')).toBe('BYPASS');
+    await skipped.text();
+    expect(openai.requests).toHaveLength(upstream + 3);
+
+    // A stream that fails mid-way is not stored: the next identical call goes upstream again.
+    const broken = { ...body, messages: [{ role: 'user', content: 'Break me.' }] };
+    openai.enqueue({ content: ['Hel', 'lo'], dropAfterChunks: 1 });
+    const cut = await post(`${base('openai')}/chat/completions`, broken, ttl);
+    await cut.text().catch(() => '');
+    const again = await post(`${base('openai')}/chat/completions`, broken, ttl);
+    expect(again.headers.get('cf-aig-cache-status')).toBe('MISS');
+    await again.text();
+    expect(openai.requests).toHaveLength(upstream + 5);
   });
 });

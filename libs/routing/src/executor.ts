@@ -9,6 +9,7 @@ import { noAccounting, type Accounting } from './pipeline/accounting';
 import type { RouteTarget } from './resolve-model';
 import { targetKey, type TargetHealth } from './balance/target-health';
 import { skipOf, targetName, type TargetSkip } from './balance/route-trace';
+import { boundedBytes, keptHeaders, ProviderErrorAnswer, scrubBytes, type ProviderAnswer } from './provider-answer';
 import { allowsFallback, classifyFailure, failureCode, isRetryable, toGatewayError, type UpstreamFailure } from './upstream-failure';
 
 export interface ExecutionMeta {
@@ -193,15 +194,25 @@ export class Executor {
   /**
    * Runs the plan of a provider-native call (Cloudflare's `/{provider}/{provider path}`): the client's bytes to each
    * target's provider path with the connection's credentials, the answer passed through (`json` or `raw`); the same
-   * attempts and retries.
+   * attempts, retries and fallbacks (the targets are connections of the one provider). A provider's HTTP error of the
+   * last attempt is thrown as a ProviderErrorAnswer (its own status and bytes).
    */
-  executeProviderPath(request: ProviderPathRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<EndpointResult> {
-    return this.run(targets, policy, cancel, attempts, undefined, (target, p) => {
-      const adapter = this.adapters(target.connection.provider);
-      const build = adapter?.providerPath;
-      if (!adapter || !build) return Promise.resolve({ ok: false, failure: { kind: 'unsupported', param: 'provider', message: `The ${target.connection.provider} provider has no native path.` } });
-      return this.attemptCall(adapter, (ctx) => build.call(adapter, request, ctx), target, p, cancel);
-    });
+  async executeProviderPath(request: ProviderPathRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<EndpointResult> {
+    // The last attempt's own error answer, when it was the provider's HTTP error (scrubbed of the connection's credentials).
+    let answer: ProviderAnswer | null = null;
+    try {
+      return await this.run(targets, policy, cancel, attempts, undefined, async (target, p) => {
+        const adapter = this.adapters(target.connection.provider);
+        const build = adapter?.providerPath;
+        if (!adapter || !build) return { ok: false, failure: { kind: 'unsupported', param: 'provider', message: `The ${target.connection.provider} provider has no native path.` } };
+        const outcome = await this.attemptCall(adapter, (ctx) => build.call(adapter, request, ctx), target, p, cancel);
+        const raw = outcome.ok || outcome.failure.kind !== 'http' ? undefined : outcome.failure.answer;
+        answer = raw ? { ...raw, body: scrubBytes(raw.body, credentialStrings(target.connection.credentials)) } : null;
+        return outcome;
+      });
+    } catch (err) {
+      throw answer && err instanceof GatewayError ? new ProviderErrorAnswer(err, answer) : err;
+    }
   }
 
   /** Whether the target's provider speaks the native protocol for its model (its body then passes through). */
@@ -469,7 +480,9 @@ function attemptOf(step: number, target: RouteTarget, failure: UpstreamFailure |
 
 /** A non-2xx upstream answer as a failure, described by the provider's adapter. */
 async function httpFailure(res: Dispatcher.ResponseData, adapter: ProviderAdapter): Promise<UpstreamFailure> {
-  const info = adapter.parseError(res.statusCode, await res.body.text());
+  const bytes = await boundedBytes(res.body);
+  const info = adapter.parseError(res.statusCode, bytes.toString('utf8'));
+  const contentType = res.headers['content-type'];
   return {
     kind: 'http',
     status: res.statusCode,
@@ -477,6 +490,7 @@ async function httpFailure(res: Dispatcher.ResponseData, adapter: ProviderAdapte
     param: info.param ?? null,
     contextLength: info.contextLength ?? false,
     retryAfterMs: parseRetryAfter(res.headers['retry-after']),
+    answer: { status: res.statusCode, contentType: typeof contentType === 'string' ? contentType : 'application/json', headers: keptHeaders(res.headers), body: bytes },
   };
 }
 

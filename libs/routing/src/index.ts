@@ -2,6 +2,7 @@ export * from './catalog/catalog';
 export * from './resolve-model';
 export * from './execution-policy';
 export * from './upstream-failure';
+export * from './provider-answer';
 export * from './cancellation';
 export * from './executor';
 export * from './image-fetcher';

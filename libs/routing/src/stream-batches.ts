@@ -4,3 +4,8 @@ import type { ChatCompletionChunk } from '@switchyard/types';
 export async function* tailOf(batches: readonly ChatCompletionChunk[][]): AsyncGenerator<ChatCompletionChunk[], void, undefined> {
   for (const batch of batches) yield batch;
 }
+
+/** A body of bytes handed on in one piece (a cached or buffered provider stream). */
+export async function* oneBuffer(bytes: Buffer): AsyncGenerator<Buffer, void, undefined> {
+  yield bytes;
+}

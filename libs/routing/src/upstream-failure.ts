@@ -1,10 +1,12 @@
 import { errors as undiciErrors } from 'undici';
 import { ProviderStreamError, UnsupportedParameterError } from '@switchyard/providers';
 import { GatewayError, type ErrorType } from '@switchyard/types';
+import type { ProviderAnswer } from './provider-answer';
 
 /** Why one attempt failed, in the terms the executor decides on. */
 export type UpstreamFailure =
-  | { kind: 'http'; status: number; message: string; param: string | null; contextLength: boolean; retryAfterMs?: number }
+  /** `answer`: the provider's own error answer (bounded), which a provider-native path returns as it came. */
+  | { kind: 'http'; status: number; message: string; param: string | null; contextLength: boolean; retryAfterMs?: number; answer?: ProviderAnswer }
   | { kind: 'stream'; status: number; message: string }
   | { kind: 'timeout'; message: string }
   | { kind: 'network'; message: string }

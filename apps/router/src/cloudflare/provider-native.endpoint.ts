@@ -3,8 +3,8 @@ import type { GatewayCaller } from '@switchyard/auth';
 import { anthropicErrorBody, readBody } from '@switchyard/http';
 import { messagesErrorEvent } from '@switchyard/ingress';
 import { FORWARDED_PROVIDER_HEADERS, type ProviderPathRequest } from '@switchyard/providers';
-import { parseRequestControls } from '@switchyard/routing';
-import { invalidRequest, type ProviderId } from '@switchyard/types';
+import { parseRequestControls, providerAnswerOf, type ProviderAnswer } from '@switchyard/routing';
+import { invalidRequest, type GatewayError, type ProviderId } from '@switchyard/types';
 import { sseData } from '../chat/sse';
 import { GatewayEdge, type EdgeDeps } from '../edge/gateway-edge';
 import { writePassedThrough } from '../edge/pass-through';
@@ -59,17 +59,30 @@ export function providerNativeHandler(deps: EdgeDeps): (req: IncomingMessage, re
     const { request, controls, alias } = parsed;
     const model = typeof request.json?.['model'] === 'string' ? (request.json['model'] as string) : provider;
     const logged = { model, stream: request.json?.['stream'] === true };
-    await edge.around(
-      res,
-      { origin, principal: caller, project, request, controls, body },
-      logged,
-      (log, cancel) => deps.gateway.executeProviderPath(caller, project, provider, request, alias, controls, cancel, log.attempts),
-      (result, headers, log, clientGone) =>
-        writePassedThrough(res, result, headers, log, clientGone, (error) =>
-          provider === 'anthropic' ? messagesErrorEvent(anthropicErrorBody(error.status, error.message, requestId)) : sseData(error.toBody()),
-        ),
-    );
+    try {
+      await edge.around(
+        res,
+        { origin, principal: caller, project, request, controls, body },
+        logged,
+        (log, cancel) => deps.gateway.executeProviderPath(caller, project, provider, request, alias, controls, cancel, log.attempts),
+        (result, headers, log, clientGone) =>
+          writePassedThrough(res, result, headers, log, clientGone, (error) =>
+            provider === 'anthropic' ? messagesErrorEvent(anthropicErrorBody(error.status, error.message, requestId)) : sseData(error.toBody()),
+          ),
+      );
+    } catch (err) {
+      // The provider's own error answer goes back as it came (its SDK parses it); the gateway's own errors in our shape.
+      const answer = providerAnswerOf(err);
+      if (!answer || res.headersSent) throw err;
+      writeProviderAnswer(res, answer, (err as GatewayError).headers);
+    }
   };
+}
+
+/** A provider's error answer as it came: its status, content type, kept headers and bytes, with the gateway's headers (log id, attempts). */
+function writeProviderAnswer(res: ServerResponse, answer: ProviderAnswer, gatewayHeaders: Readonly<Record<string, string>>): void {
+  res.writeHead(answer.status, { ...answer.headers, ...gatewayHeaders, 'content-type': answer.contentType, 'content-length': String(answer.body.length) });
+  res.end(answer.body);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);

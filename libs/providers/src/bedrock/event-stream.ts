@@ -119,7 +119,7 @@ export function invokeStreamAsSse(): { push(bytes: Uint8Array): Uint8Array; end(
 }
 
 /**
- * Bedrock's event-stream frames as the events a usage reader reads, without changing the bytes the client gets:
+ * Bedrock's event-stream frames as the events a usage reader (and DLP on a native path) reads, without changing the bytes the client gets:
  * a Converse stream's frames by their event type (`metadata` carries the usage), an InvokeModel stream's `chunk`
  * frames as the Messages events they wrap. An exception frame or a malformed one ends the reading (the client
  * sees the frame itself).

@@ -1,4 +1,4 @@
-import { providerPathCall, providerUrl, OPENAI_PATH_USAGE, type ProviderPathRequest } from './provider-path';
+import { providerPathCall, providerPathScopeError, providerUrl, OPENAI_PATH_USAGE, type ProviderPathRequest } from './provider-path';
 
 const request = (path: string, json: Record<string, unknown> | null = null): ProviderPathRequest => ({ method: 'POST', path, body: null, json, headers: {} });
 
@@ -36,5 +36,29 @@ describe('provider paths', () => {
     const events = OPENAI_PATH_USAGE.events!();
     expect(events({ data: '{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":1,"total_tokens":4}}' })).toMatchObject({ prompt_tokens: 3 });
     expect(events({ data: '[DONE]' })).toBeNull();
+  });
+});
+
+describe('provider path scope', () => {
+  const azure = { api_key: 'k', resource_name: 'my-resource', api_version: '2024-10-21' };
+  const vertex = { service_account_json: '{}', project_id: 'my-project', region: 'us-central1' };
+
+  it('lets a path through that names the connection’s Azure resource or Vertex project and region; other providers are not scoped', () => {
+    expect(providerPathScopeError('azure-openai', '/my-resource/gpt-4o/chat/completions?api-version=2024-10-21', azure)).toBeNull();
+    expect(providerPathScopeError('google-vertex', '/v1/projects/my-project/locations/us-central1/publishers/google/models/g:generateContent', vertex)).toBeNull();
+    expect(providerPathScopeError('google-vertex', '/v1beta1/projects/my-project/locations/us-central1/publishers/google/models/g:generateContent', vertex)).toBeNull();
+    expect(providerPathScopeError('openai', '/../anything', {})).toBeNull();
+  });
+
+  it.each([
+    ['azure-openai', '/other-resource/gpt-4o/chat/completions', azure, "The Azure resource 'other-resource'"],
+    ['azure-openai', '/my-resource/../other/chat/completions', azure, "'.' or '..'"],
+    ['azure-openai', '/my-resource/gpt%2F..%2Fx/chat/completions', azure, 'encoded slashes'],
+    ['google-vertex', '/v1/projects/their-project/locations/us-central1/publishers/google/models/g:generateContent', vertex, "The Vertex project 'their-project'"],
+    ['google-vertex', '/v1/projects/my-project/locations/europe-west4/publishers/google/models/g:generateContent', vertex, "region 'europe-west4'"],
+    ['google-vertex', '/v1/projects/my-project/locations/us-central1/%2E%2E/x', vertex, "'.' or '..'"],
+    ['google-vertex', '/v1/publishers/google/models/g:generateContent', vertex, 'must start with /v1/projects/'],
+  ] as const)('refuses %s %s', (provider, path, credentials, message) => {
+    expect(providerPathScopeError(provider, path, credentials)).toContain(message);
   });
 });

@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import { tokenUsageOf } from '@switchyard/metering';
 import { boundedCall } from '@switchyard/persistence';
 import type { ChatCompletion, ChatCompletionChunk } from '@switchyard/types';
-import type { CompletionResult, EndpointJsonResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
-import { tailOf } from '../stream-batches';
+import type { CompletionResult, EndpointJsonResult, EndpointRawResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
+import { oneBuffer, tailOf } from '../stream-batches';
 import { LiveFeeds, LivePublisher, type FillMeta, type LiveFeed } from './live-fill';
 
 /**
@@ -21,6 +21,8 @@ export type CacheEntry = { meta: CachedMeta } & (
   | { kind: 'stream'; batches: ChatCompletionChunk[][] }
   /** A provider's own JSON answer (the provider-native paths). */
   | { kind: 'json'; body: unknown }
+  /** A provider's own stream (the provider-native paths): its bytes, base64, and content type. */
+  | { kind: 'raw'; contentType: string; body: string }
 );
 type CachedMeta = FillMeta;
 
@@ -180,7 +182,7 @@ export class ResponseCache {
 }
 
 /** A cached entry as the pipeline's result: cost 0 (no tokens were spent), marked HIT. */
-export function replay(entry: Exclude<CacheEntry, { kind: 'json' }>, started: number): ExecutionResult {
+export function replay(entry: Exclude<CacheEntry, { kind: 'json' | 'raw' }>, started: number): ExecutionResult {
   if (entry.kind === 'completion') return { kind: 'completion', completion: entry.completion, meta: hitMeta(entry.meta, started), usage: hitUsage(entry.meta) };
   const [head = [], ...rest] = entry.batches;
   return hitResult(entry.meta, head, started, tailOf(rest));
@@ -197,6 +199,11 @@ const hitUsage = (meta: FillMeta) => ({ provider: meta.provider, model: meta.mod
 /** A provider's own JSON answer from the cache: cost 0, marked HIT. */
 export function replayJson(entry: CacheEntry & { kind: 'json' }, started: number): EndpointJsonResult {
   return { kind: 'json', body: entry.body, meta: hitMeta(entry.meta, started), usage: hitUsage(entry.meta) };
+}
+
+/** A provider's own stream from the cache, its bytes in one piece: cost 0, marked HIT. */
+export function replayRaw(entry: CacheEntry & { kind: 'raw' }, started: number): EndpointRawResult {
+  return { kind: 'raw', contentType: entry.contentType, body: oneBuffer(Buffer.from(entry.body, 'base64')), meta: hitMeta(entry.meta, started), usage: hitUsage(entry.meta) };
 }
 
 export const cachedMeta = (meta: ExecutionMeta): CachedMeta => ({ provider: meta.provider, model: meta.model, connectionId: meta.connectionId });

@@ -4,7 +4,7 @@ import { StreamAssembler } from '../pipeline/stream-assembler';
 import { tailOf } from '../stream-batches';
 import { BUILT_IN_DETECTORS, type DlpDetector } from './detectors';
 import { findingsOf, policiesFor, redactTexts, scan, type DlpCheck, type DlpPolicy, type DlpResult } from './dlp-policy';
-import { completionTexts, copyMessages, requestSlots } from './dlp-text';
+import { completionTexts, copyMessages, requestSlots, type TextSlot } from './dlp-text';
 
 export const DLP_HEADERS = ['x-gateway-dlp', 'cf-aig-dlp'] as const;
 
@@ -38,16 +38,25 @@ export function checkRequest(policies: readonly DlpPolicy[], request: ChatReques
   if (!applying.length) return { request, dlp: null };
   const redacts = applying.some((p) => p.action === 'REDACT');
   const messages = redacts ? copyMessages(request) : request.messages;
-  const slots = requestSlots(messages);
+  const dlp = checkSlots(applying, requestSlots(messages), redacts, detectorOf);
+  return dlp && redacts ? { request: { ...request, messages }, dlp } : { request, dlp };
+}
+
+/**
+ * The REQUEST policies (`applying`) over a request's texts: a BLOCK match throws DlpBlockedError (2029); with
+ * `redacts`, the REDACT matches are replaced by their placeholders through the slots. Null when nothing matched.
+ */
+export function checkSlots(applying: readonly DlpPolicy[], slots: readonly TextSlot[], redacts: boolean, detectorOf: DetectorLookup): DlpResult | null {
   const texts = slots.map((s) => s.text);
   const scans = scan(texts, applying, detectorOf);
   const dlp = findingsOf(scans, 'REQUEST');
-  if (!dlp) return { request, dlp };
+  if (!dlp) return null;
   if (dlp.action === 'BLOCK') throw new DlpBlockedError(dlp);
-  if (!redacts) return { request, dlp };
-  const redacted = redactTexts(texts, scans);
-  slots.forEach((slot, i) => slot.set(redacted[i]!));
-  return { request: { ...request, messages }, dlp };
+  if (redacts) {
+    const redacted = redactTexts(texts, scans);
+    slots.forEach((slot, i) => slot.set(redacted[i]!));
+  }
+  return dlp;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ChatCompletion, ChatMessage, ChatRequest, ContentPart } from '@switchyard/types';
 
 /** A text DLP scans, and how to put a redacted version in its place. */
-interface TextSlot {
+export interface TextSlot {
   text: string;
   set(text: string): void;
 }

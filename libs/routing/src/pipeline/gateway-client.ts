@@ -1,7 +1,7 @@
 import type { ProjectSnapshot, ResolvedConnection, TenantDirectory } from '@switchyard/auth';
 import type { AppConfig } from '@switchyard/config';
 import type { LogAttempt } from '@switchyard/metering';
-import { providerPathCall, type NativeRequest, type ProviderPathRequest } from '@switchyard/providers';
+import { providerPathCall, providerPathScopeError, type NativeRequest, type ProviderPathRequest } from '@switchyard/providers';
 import { GatewayError, invalidRequest, type CallContext, type ChatRequest, type EndpointRequest, type JsonObject, type KeyLimits, type PassThroughRequest, type ProviderId } from '@switchyard/types';
 import type { ModelCatalog } from '../catalog/catalog';
 import type { Cancellation } from '../cancellation';
@@ -16,7 +16,6 @@ import { BALANCED_MODEL } from './chat-request';
 import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
 import { GovernedExecution } from './governed-execution';
 import { canonicalJson } from '../cache/cache-key';
-import { enabledPolicies } from '../dlp/dlp-policy';
 import { mockResult } from './mock-response';
 import type { RequestControls } from './request-controls';
 
@@ -164,11 +163,11 @@ export class GatewayClient {
   }
 
   /**
-   * Runs a provider-native call (Cloudflare's `/v1/{account}/{gateway}/{provider}/{provider path}`): one target, the
-   * organization's connection of that provider (`alias`: the one of that slug or name, Cloudflare's
-   * `cf-aig-byok-alias`; else the default one), the model the request names; admitted, executed and priced like any
-   * call, its bytes passed through both ways; a JSON answer cached as the project's cache says (`runNative`); refused
-   * (400) in a project with DLP policies.
+   * Runs a provider-native call (Cloudflare's `/v1/{account}/{gateway}/{provider}/{provider path}`): the organization's
+   * connection of that provider (`alias`: the one of that slug or name, Cloudflare's `cf-aig-byok-alias`, or a list
+   * of them, each one the next one's fallback; else the default one), the model the request names; admitted, executed and priced like any
+   * call, its bytes passed through both ways; an answer (JSON, or a stream that ended cleanly) cached as the project's cache says, the project's DLP
+   * policies applied (`runNative`).
    */
   async executeProviderPath(
     call: Caller,
@@ -180,23 +179,25 @@ export class GatewayClient {
     cancel: Cancellation,
     attempts?: LogAttempt[],
   ): Promise<EndpointResult> {
-    // DLP reads and rewrites chat requests: a provider's own bytes cannot be checked, so they are not sent unchecked.
-    if (enabledPolicies(project.settings.dlp).length) {
-      throw invalidRequest("This project's DLP policies apply to translated calls only, so a provider-native path cannot be used: call /compat/chat/completions instead.", 'provider', 'dlp_not_applicable');
+    const connections = pickConnections(await this.directory.connectionsOf(call.organizationId), provider, alias);
+    for (const connection of connections) {
+      const outside = providerPathScopeError(provider, request.path, connection.credentials);
+      if (outside) throw invalidRequest(outside, 'path', 'connection_mismatch');
     }
-    const connection = pickConnection(await this.directory.connectionsOf(call.organizationId), provider, alias);
     const { model: named, stream } = providerPathCall(provider, request);
     const model = named ?? '';
-    const target: RouteTarget = { connection, upstreamModel: model, requested: `${provider}/${model}`, maxOutputTokens: this.catalog.forUpstream(provider, model)?.max_output_tokens };
+    const maxOutputTokens = this.catalog.forUpstream(provider, model)?.max_output_tokens;
+    // The connections in the alias list's order: the next one is tried when one gives up (rate limited, down).
+    const targets = connections.map((connection): RouteTarget => ({ connection, upstreamModel: model, requested: `${provider}/${model}`, maxOutputTokens }));
     const body = { ...request.json, model } as PassThroughRequest;
     let tickets: readonly AdmissionTicket[] = NO_TICKETS;
-    const admitted = this.admitted({ targets: [target] }, { call, project, operation: 'provider', request: body, controls, targets: [target] }).then((t) => void (tickets = t));
+    const admitted = this.admitted({ targets }, { call, project, operation: 'provider', request: body, controls, targets }).then((t) => void (tickets = t));
     const policy = executionPolicy(project.settings, controls, this.config.router);
-    // The cache key: the connection, the model, and the request as sent (method, path, body).
-    const key = { stream, target: `${connection.id}/${model}`, request: () => `native ${request.method} ${request.path}\n${request.json ? canonicalJson(request.json) : (request.body?.toString('base64') ?? '')}` };
+    // The cache key: the (first) connection, the model, and the request as sent (method, path, body).
+    const key = { stream, target: `${connections[0]!.id}/${model}`, request: () => `native ${request.method} ${request.path}\n${request.json ? canonicalJson(request.json) : (request.body?.toString('base64') ?? '')}` };
     let result: EndpointResult;
     try {
-      result = await this.governed.runNative(project, controls, key, admitted, () => this.executor.executeProviderPath(request, [target], policy, cancel, attempts));
+      result = await this.governed.runNative(project, controls, key, { provider, request }, admitted, (checked) => this.executor.executeProviderPath(checked, targets, policy, cancel, attempts));
     } catch (err) {
       for (const t of tickets) t.release();
       throw err;
@@ -271,6 +272,20 @@ export class GatewayClient {
     }
     return { targets, routing, label, ticket, latency, skipped: skipped.length ? skipped : undefined };
   }
+}
+
+/** At most this many connections in one `cf-aig-byok-alias` list. */
+const MAX_ALIASES = 5;
+
+/**
+ * The connections a provider-native call may go to, in order: `alias` is one connection's slug or name (Cloudflare's
+ * `cf-aig-byok-alias`) or, ours, a comma-separated list of them (the later ones are fallbacks); none: the default one.
+ */
+export function pickConnections(connections: readonly ResolvedConnection[], provider: ProviderId, alias: string | null): ResolvedConnection[] {
+  const names = alias === null ? [] : [...new Set(alias.split(',').map((a) => a.trim()).filter(Boolean))];
+  if (names.length > MAX_ALIASES) throw invalidRequest(`cf-aig-byok-alias names at most ${MAX_ALIASES} connections.`, 'cf-aig-byok-alias', 'too_many_byok_aliases');
+  if (!names.length) return [pickConnection(connections, provider, null)];
+  return [...new Set(names.map((name) => pickConnection(connections, provider, name)))];
 }
 
 /**

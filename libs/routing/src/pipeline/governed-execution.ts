@@ -1,11 +1,14 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
-import { GatewayError, type ChatCompletionChunk, type ChatRequest } from '@switchyard/types';
+import type { ProviderPathRequest } from '@switchyard/providers';
+import { GatewayError, type ChatCompletionChunk, type ChatRequest, type ProviderId } from '@switchyard/types';
 import { cacheKeyHash, normalizedRequest } from '../cache/cache-key';
 import { cacheDecision, type CacheDecision } from '../cache/cache-plan';
 import { continuation, LiveFillFailed, type LiveFeed } from '../cache/live-fill';
-import { cachedMeta, captureStream, completionEntry, hitResult, replay, replayJson, type CacheLookup, type ResponseCache } from '../cache/response-cache';
+import { cachedMeta, captureStream, completionEntry, hitResult, replay, replayJson, replayRaw, type CacheEntry, type CacheLookup, type ResponseCache } from '../cache/response-cache';
+import { captureRaw } from '../cache/raw-capture';
 import { builtInDetector, checkRequest, checkResponse, type DetectorLookup } from '../dlp/dlp-stage';
 import { enabledPolicies, mergeResults, type DlpPolicy } from '../dlp/dlp-policy';
+import { checkNativeRequest, checkNativeResponse } from '../dlp/native-dlp';
 import type { EndpointResult, ExecutionResult, StreamResult } from '../executor';
 import type { RouteTarget } from '../resolve-model';
 import type { RequestControls } from './request-controls';
@@ -53,31 +56,35 @@ export class GovernedExecution {
   }
 
   /**
-   * The exact cache around a provider-native JSON call (the provider's own body, keyed by the target and
-   * `request`, the method, path and body; a custom key in its own namespace, apart from chat's): a hit is the
-   * stored answer (cost 0), a miss calls `execute` and stores its JSON answer. A stream is neither read nor stored.
-   * `admitted` is awaited after the look is sent, so both go out in the same tick. DLP does not apply here (the
-   * caller refuses such calls in a project with policies).
+   * The exact cache around a provider-native call (the provider's own body, keyed by the target, whether it
+   * streams and `request`, the method, path and body; a custom key in its own namespace, apart from chat's): a hit
+   * is the stored answer (cost 0), a miss calls `execute` and stores its JSON answer, or its stream's bytes once the
+   * stream has ended cleanly (`captureRaw`). `admitted` is awaited after the look is sent, so both go out in the same
+   * tick. On a miss, the project's DLP policies run around the call (`checkNativeRequest`, `checkNativeResponse`):
+   * `execute` gets the request as DLP left it.
    */
   async runNative(
     project: ProjectSnapshot,
     controls: RequestControls,
     call: { stream: boolean; target: string; request: () => string },
+    native: { provider: ProviderId; request: ProviderPathRequest },
     admitted: Promise<unknown>,
-    execute: () => Promise<EndpointResult>,
+    execute: (request: ProviderPathRequest) => Promise<EndpointResult>,
   ): Promise<EndpointResult> {
-    const decision = this.cache && !call.stream ? cacheDecision(project.settings, controls.cache) : NONE;
+    const policies = enabledPolicies(project.settings.dlp);
+    const run = policies.length ? () => this.checkedNative(project, policies, native, execute) : () => execute(native.request);
+    const decision = this.cache ? cacheDecision(project.settings, controls.cache) : NONE;
     if (decision.use === 'none' || !this.cache) {
       await admitted;
-      return execute();
+      return run();
     }
     if (decision.use === 'bypass') {
       await admitted;
-      return withCacheStatus(await execute(), 'BYPASS');
+      return withCacheStatus(await run(), 'BYPASS');
     }
     const started = performance.now();
     const customKey = controls.cache.key === null ? null : `native:${controls.cache.key}`;
-    const hash = hashOf(project, controls, customKey, false, call.target, call.request);
+    const hash = hashOf(project, controls, customKey, call.stream, call.target, call.request);
     const stop = { aborted: false };
     const found = this.cache.lookup(hash, stop).catch((): CacheLookup => ({ fill: null }));
     const cache = this.cache;
@@ -90,17 +97,34 @@ export class GovernedExecution {
     }
     const look = await found;
     if ('hit' in look && look.hit.kind === 'json') return replayJson(look.hit, started);
+    if ('hit' in look && look.hit.kind === 'raw') return replayRaw(look.hit, started);
     const token = 'fill' in look ? look.fill : null;
     let result: EndpointResult;
     try {
-      result = await execute();
+      result = await run();
     } catch (err) {
       void cache.release(hash, token);
       throw err;
     }
-    if (result.kind === 'json') void cache.fill(hash, token, { kind: 'json', body: result.body, meta: cachedMeta(result.meta) }, decision.ttlSeconds);
-    else void cache.release(hash, token);
+    const fill = (entry: CacheEntry) => void cache.fill(hash, token, entry, decision.ttlSeconds);
+    if (result.kind === 'json') fill({ kind: 'json', body: result.body, meta: cachedMeta(result.meta) });
+    else captureRaw(result, cache.maxEntryBytes, fill, () => void cache.release(hash, token));
     return withCacheStatus(result, 'MISS');
+  }
+
+  /** A provider-native call with the project's DLP policies: the request checked (blocked, or redacted), the call, the answer checked. */
+  private async checkedNative(
+    project: ProjectSnapshot,
+    policies: readonly DlpPolicy[],
+    native: { provider: ProviderId; request: ProviderPathRequest },
+    execute: (request: ProviderPathRequest) => Promise<EndpointResult>,
+  ): Promise<EndpointResult> {
+    const detectorOf = await this.detectors(project.organizationId);
+    const checked = checkNativeRequest(policies, native.provider, native.request, detectorOf);
+    const result = await execute(checked.request);
+    const dlp = mergeResults(checked.dlp, await checkNativeResponse(policies, result, detectorOf));
+    if (dlp) result.meta.dlp = dlp;
+    return result;
   }
 }
 
@@ -161,7 +185,7 @@ export class GovernedCall {
 
   private serve(found: CacheLookup, execute: Execute, follows: number): Promise<ExecutionResult> {
     // Provider-native entries are keyed apart (`runNative`): a chat look finds chat answers only.
-    if ('hit' in found && found.hit.kind !== 'json') return Promise.resolve(replay(found.hit, this.started));
+    if ('hit' in found && found.hit.kind !== 'json' && found.hit.kind !== 'raw') return Promise.resolve(replay(found.hit, this.started));
     if ('follow' in found) return this.follow(found.follow, execute, follows + 1);
     const look = this.look!;
     return this.call(execute, { hash: look.hash, token: 'fill' in found ? found.fill : null, ttlSeconds: look.ttlSeconds });
