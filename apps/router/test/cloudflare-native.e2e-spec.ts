@@ -326,7 +326,10 @@ describe('Cloudflare provider-native endpoints', () => {
       expect(chat.status).toBe(200);
       expect(openai.requests[0]!.body).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Write to [EMAIL] please.' }] });
       expect(JSON.parse(chat.headers.get('cf-aig-dlp')!)).toMatchObject({ action: 'REDACT', findings: [{ policy_ids: ['hide-mail'], check: 'REQUEST' }] });
-      expect((await recordOf(chat)).dlp).toMatchObject({ action: 'REDACT' });
+      const redacted = await recordOf(chat);
+      expect(redacted.dlp).toMatchObject({ action: 'REDACT' });
+      expect(redacted.bodies!.request).not.toContain('jane.doe@example.com');
+      expect(redacted.bodies!.request).toContain('Write to [EMAIL] please.');
 
       const claude = new Anthropic({ apiKey: CLIENT_KEY, baseURL: base('anthropic'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
       await claude.messages.create({ model: 'claude-3-5-haiku-20241022', max_tokens: 64, system: mail, messages: [{ role: 'user', content: [{ type: 'text', text: mail }] }] });

@@ -79,6 +79,10 @@ describe('DLP through the router', () => {
     expect(response.headers.get('cf-aig-dlp')).toBe(response.headers.get('x-gateway-dlp'));
     const record = await recordOf(response.headers.get('x-gateway-log-id'));
     expect(record.dlp).toEqual(dlp);
+    // The stored request body is the redacted one too: the log never holds what the upstream was kept from.
+    const logged = record.bodies!.request!;
+    for (const value of ['jane@example.com', 'bob@example.org', '4111 1111 1111 1111', secret]) expect(logged).not.toContain(value);
+    expect(logged).toContain('I am [EMAIL], card [CREDIT_CARD], key [API_KEY]');
   });
 
   it('BLOCK on the request: 400 code 2029, nothing sent upstream, the finding in the header and the log', async () => {

@@ -19,7 +19,7 @@ export interface LogAttempt {
 
 /** Request and response bodies of a log, stored apart from the record; absent when payload collection is off or `zdr`. */
 export interface LogBodies {
-  /** The request body as received (JSON text), cut at the cap. */
+  /** The request body as received (JSON text; with a REDACT policy's matches replaced when one applied), cut at the cap. */
   request: string | null;
   /** The response as the client received it (a stream assembled into its final completion), cut at the cap. */
   response: string | null;

@@ -26,6 +26,8 @@ export interface ExecutionMeta {
   cache?: 'HIT' | 'MISS' | 'BYPASS';
   /** What DLP found in the request and the answer (`x-gateway-dlp`, the log record's `dlp`); absent when nothing. */
   dlp?: DlpResult;
+  /** Set when a REDACT policy changed the request: gives the copy of the request the log records instead (the matches replaced). */
+  redactLogged?: (body: unknown) => unknown;
   /** The dynamic route's or group's decision (route, version, path, targets) for the log record; absent for plain model names. */
   routing?: JsonObject;
   /** `route=<name>@<version>` or `group=<id>`, for `x-gateway-route`; absent for plain model names. */

@@ -2,7 +2,7 @@ import type { ChatCompletionChunk, ChatRequest } from '@switchyard/types';
 import type { ExecutionMeta, StreamResult } from '../executor';
 import { tailOf } from '../stream-batches';
 import { enabledPolicies, mergeResults, type DlpPolicy } from './dlp-policy';
-import { builtInDetector, checkRequest, checkResponse, DlpBlockedError } from './dlp-stage';
+import { builtInDetector, checkRequest, checkResponse, DlpBlockedError, redactStrings } from './dlp-stage';
 
 const policy = (action: DlpPolicy['action'], check: DlpPolicy['check'], profiles: string[], id = `p-${action.toLowerCase()}`): DlpPolicy => ({ id, action, check, profiles });
 const request = (): ChatRequest => ({
@@ -75,6 +75,16 @@ describe('DLP on requests', () => {
 
   it('reads the legacy shape as one policy over both directions', () => {
     expect(enabledPolicies({ enabled: true, action: 'BLOCK', profiles: ['email'] })).toEqual([{ id: 'default', action: 'BLOCK', check: ['REQUEST', 'RESPONSE'], profiles: ['email'] }]);
+  });
+});
+
+describe('redactStrings (the logged copy of a redacted request)', () => {
+  it('replaces the REDACT matches in every string of any shape, and leaves the original and FLAG-only matches alone', () => {
+    const body = { model: 'm', system: 'ops@example.com', messages: [{ role: 'user', content: [{ type: 'text', text: 'I am jane@example.com' }] }], tags: ['x 10.0.0.1'], n: 1 };
+    const copy = redactStrings(body, [policy('REDACT', ['REQUEST'], ['email']), policy('FLAG', ['REQUEST'], ['ip_address'])], builtInDetector);
+    expect(copy).toEqual({ model: 'm', system: '[EMAIL]', messages: [{ role: 'user', content: [{ type: 'text', text: 'I am [EMAIL]' }] }], tags: ['x 10.0.0.1'], n: 1 });
+    expect(body.system).toBe('ops@example.com');
+    expect(redactStrings('mail jane@example.com', [policy('REDACT', ['REQUEST'], ['email'])], builtInDetector)).toBe('mail [EMAIL]');
   });
 });
 

@@ -60,6 +60,29 @@ export function checkSlots(applying: readonly DlpPolicy[], slots: readonly TextS
 }
 
 /**
+ * A copy of a JSON value (the request as the log records it) with the REDACT matches of the REQUEST policies
+ * replaced in every string it holds, whatever its shape: the stored request log never holds what REDACT kept
+ * from the upstream. Only called when a REDACT policy matched.
+ */
+export function redactStrings(value: unknown, policies: readonly DlpPolicy[], detectorOf: DetectorLookup): unknown {
+  const copy = structuredClone(value);
+  const slots: TextSlot[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach((item, i) => (typeof item === 'string' ? slots.push({ text: item, set: (t) => (node[i] = t) }) : walk(item)));
+    else if (node !== null && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      for (const [k, item] of Object.entries(obj)) typeof item === 'string' ? slots.push({ text: item, set: (t) => (obj[k] = t) }) : walk(item);
+    }
+  };
+  if (typeof copy === 'string') return redactTexts([copy], scan([copy], policiesFor(policies, 'REQUEST'), detectorOf))[0];
+  walk(copy);
+  const texts = slots.map((s) => s.text);
+  const redacted = redactTexts(texts, scan(texts, policiesFor(policies, 'REQUEST'), detectorOf));
+  slots.forEach((slot, i) => slot.set(redacted[i]!));
+  return copy;
+}
+
+/**
  * The RESPONSE policies over an answer. A stream is read whole first (buffered, its batches kept) and
  * replayed from memory in its original shape. A BLOCK match throws DlpBlockedError (2030).
  */

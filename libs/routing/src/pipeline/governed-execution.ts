@@ -6,7 +6,7 @@ import { cacheDecision, type CacheDecision } from '../cache/cache-plan';
 import { continuation, LiveFillFailed, type LiveFeed } from '../cache/live-fill';
 import { cachedMeta, captureStream, completionEntry, hitResult, replay, replayJson, replayRaw, type CacheEntry, type CacheLookup, type ResponseCache } from '../cache/response-cache';
 import { captureRaw } from '../cache/raw-capture';
-import { builtInDetector, checkRequest, checkResponse, type DetectorLookup } from '../dlp/dlp-stage';
+import { builtInDetector, checkRequest, checkResponse, redactStrings, type DetectorLookup } from '../dlp/dlp-stage';
 import { enabledPolicies, mergeResults, type DlpPolicy } from '../dlp/dlp-policy';
 import { checkNativeRequest, checkNativeResponse } from '../dlp/native-dlp';
 import type { EndpointResult, ExecutionResult, StreamResult } from '../executor';
@@ -122,6 +122,7 @@ export class GovernedExecution {
     const detectorOf = await this.detectors(project.organizationId);
     const checked = checkNativeRequest(policies, native.provider, native.request, detectorOf);
     const result = await execute(checked.request);
+    if (checked.request !== native.request) result.meta.redactLogged = (body) => redactStrings(body, policies, detectorOf);
     const dlp = mergeResults(checked.dlp, await checkNativeResponse(policies, result, detectorOf));
     if (dlp) result.meta.dlp = dlp;
     return result;
@@ -198,6 +199,7 @@ export class GovernedCall {
       const detectorOf = policies.length ? await this.detectors(this.project.organizationId) : builtInDetector;
       const checked = checkRequest(policies, request, detectorOf);
       const result = await execute(checked.request);
+      if (checked.request !== request) result.meta.redactLogged = (body) => redactStrings(body, policies, detectorOf);
       const dlp = mergeResults(checked.dlp, await checkResponse(policies, result, detectorOf));
       if (dlp) result.meta.dlp = dlp;
       if (decision.use !== 'none') result.meta.cache = decision.use === 'cache' ? 'MISS' : 'BYPASS';

@@ -316,7 +316,7 @@ export class CallLog {
       routing: log.applied ? { ...(meta?.routing ?? outcome.routing), ...log.applied } : (meta?.routing ?? outcome.routing ?? null),
       errorCode,
       dlp: (meta?.dlp ?? outcome.dlp ?? null) as JsonObject | null,
-      bodies: this.withBodies ? this.logger.bodies(JSON.stringify(this.body), this.responseText(outcome)) : null,
+      bodies: this.withBodies ? this.logger.bodies(JSON.stringify(meta?.redactLogged ? meta.redactLogged(this.body) : this.body), this.responseText(outcome)) : null,
     };
   }
 
