@@ -5,6 +5,7 @@
 //
 //   npm run build && node bench/router-overhead/run.mjs [--repeats 3] [--rate 500] [--duration 10] [--only switchyard,floor]
 //     [--floor true] [--portkey false] [--nolog true] [--gov true] [--route true] [--router-flags='--single-threaded-gc' | --router-flags=none]
+//     [--throughput-only true] [--database switchyard_bench] [--cpu-prof DIR]
 //
 // Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL as for the services; it uses its own database
 // `switchyard_bench` and a fresh Redis prefix), and a C compiler for the load generator (loadgen.c).
@@ -193,6 +194,8 @@ if (wanted('switchyard') || NOLOG || GOV_MISS || GOV_HIT || ROUTE) {
   const { entry, nodeArgs } = JSON.parse(readFileSync(resolve(root, 'tools/services.json'), 'utf8')).router;
   const flags = args['router-flags'] === undefined ? nodeArgs : args['router-flags'] === 'none' ? [] : args['router-flags'].split(' ').filter(Boolean);
   const extraArgs = (process.env.BENCH_ROUTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // --cpu-prof DIR: the router writes a V8 CPU profile into DIR when the bench stops it.
+  if (args['cpu-prof']) extraArgs.push('--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`, '--import', resolve(root, 'bench/router-overhead/exit-on-sigterm.mjs'));
   const router = startGateway(process.execPath, [...flags, ...extraArgs, resolve(root, entry)], { ...routerEnv, ROUTER_PORT: String(routerPort) }, 'router');
   console.log(`switchyard router: node ${[...flags, ...extraArgs].join(' ')} ${entry}`);
   children.push(router);
