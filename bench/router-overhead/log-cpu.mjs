@@ -63,6 +63,8 @@ function call(variant) {
 }
 
 const turn = () => new Promise((r) => setImmediate(r));
+/** System (kernel) CPU µs per call of each variant's rounds, the turns alone subtracted. */
+const system = Object.fromEntries(VARIANTS.map((v) => [v, []]));
 /** CPU µs per call of one round of `CALLS` calls, one per event-loop turn (the turns alone subtracted). */
 async function round(variant) {
   const c0 = process.cpuUsage();
@@ -74,6 +76,7 @@ async function round(variant) {
   const t0 = process.cpuUsage();
   for (let i = 0; i < CALLS; i++) await turn();
   const t = process.cpuUsage(t0);
+  system[variant].push((c.system - t.system) / CALLS);
   return (c.user + c.system - t.user - t.system) / CALLS;
 }
 
@@ -86,7 +89,7 @@ for (let r = 1; r <= ROUNDS; r++) {
   console.log(`#${r} ${VARIANTS.map((v) => `${v} ${per[v].at(-1).toFixed(1)}`).join(' | ')} µs CPU per call | load ${load()}`);
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const summary = VARIANTS.map((v) => `${v} ${median(per[v]).toFixed(1)}`).join(', ');
+const summary = VARIANTS.map((v) => `${v} ${median(per[v]).toFixed(1)} (system ${median(system[v].slice(-ROUNDS)).toFixed(1)})`).join(', ');
 /** The median over rounds of `a` minus `b` in the same round. */
 const paired = (a, b) => median(per[a].map((x, i) => x - per[b][i])).toFixed(1);
 const adds = Object.keys(builds).filter((b) => per[`${b}on`] && per[`${b}off`]).map((b) => `${b}on - ${b}off ${paired(`${b}on`, `${b}off`)}`);
