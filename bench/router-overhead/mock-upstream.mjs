@@ -1,14 +1,8 @@
 // An OpenAI-compatible upstream that answers instantly: a fixed completion, or a short SSE stream.
 import { createServer } from 'node:http';
+import { completion as answer } from './upstream-answer.mjs';
 
-const completion = JSON.stringify({
-  id: 'chatcmpl-bench',
-  object: 'chat.completion',
-  created: 1_700_000_000,
-  model: 'gpt-4o-mini',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello from the benchmark upstream.' }, finish_reason: 'stop', logprobs: null }],
-  usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 },
-});
+const completion = JSON.stringify(answer);
 const chunk = (delta, finish = null) =>
   `data: ${JSON.stringify({ id: 'chatcmpl-bench', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt-4o-mini', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
 const stream =

@@ -5,6 +5,7 @@
 //
 //   npm run build && node bench/router-overhead/run.mjs [--repeats 3] [--rate 500] [--duration 10] [--only switchyard,floor]
 //     [--floor true] [--portkey false] [--nolog true] [--gov true] [--route true] [--router-flags='--single-threaded-gc' | --router-flags=none]
+//     [--throughput-only true] [--database switchyard_bench] [--cpu-prof DIR]
 //
 // Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL as for the services; it uses its own database
 // `switchyard_bench` and a fresh Redis prefix), and a C compiler for the load generator (loadgen.c).
@@ -34,6 +35,8 @@ const LOW_RATE = Number(args['low-rate'] ?? 100);
 const DURATION_S = Number(args.duration ?? 10);
 const THROUGHPUT_S = Number(args['throughput-duration'] ?? 5);
 const CONNECTIONS = Number(args.connections ?? 64);
+// --throughput-only true: only the closed-loop run per target and repeat (its throughput and the gateway's CPU per request).
+const THROUGHPUT_ONLY = args['throughput-only'] === 'true';
 const ONLY = args.only ? new Set(['direct', ...args.only.split(',')]) : null;
 const wanted = (name) => !ONLY || ONLY.has(name);
 const PORTKEY = args.portkey !== 'false' && wanted('portkey');
@@ -97,6 +100,8 @@ const cpuTicks = (pid) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return Number(fields[11]) + Number(fields[12]);
 };
+/** The system (kernel) part of a pid's CPU ticks. */
+const sysTicks = (pid) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[12]);
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
 /** The C load generator (loadgen.c), compiled once per source version into the temp directory. */
@@ -126,6 +131,7 @@ async function load(target, { rate, connections, seconds, warmup = 1, stream = f
   const sample = () => target.pid && (rssMax = Math.max(rssMax, rssMb(target.pid)));
   const sampler = setInterval(sample, 100);
   const ticks0 = target.pid ? cpuTicks(target.pid) : 0;
+  const sys0 = target.pid ? sysTicks(target.pid) : 0;
   const out = await new Promise((res, rej) => {
     const child = spawn(...pinned(LOAD_CPU, LOADGEN, argv), { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
@@ -136,15 +142,17 @@ async function load(target, { rate, connections, seconds, warmup = 1, stream = f
   sample();
   const r = JSON.parse(out);
   const cpuMsPerReq = target.pid ? ((cpuTicks(target.pid) - ticks0) * (1000 / CLK_TCK)) / r.sent : 0;
+  const sysMsPerReq = target.pid ? ((sysTicks(target.pid) - sys0) * (1000 / CLK_TCK)) / r.sent : 0;
   const errors = r.errors + r.non2xx + r.dropped;
   if (errors) {
     const statuses = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2')).map(([s, n]) => `${n}x${s}`);
     console.log(`  (${target.name} ${rate ? `@${rate}/s` : `${connections}c`}${stream ? ' stream' : ''}: ${[...statuses, r.errors ? `${r.errors} connection errors` : '', r.dropped ? `${r.dropped} dropped` : ''].filter(Boolean).join(', ')})`);
   }
-  return { lat: r.latency_ms, ttfb: r.ttfb_ms, rps: r.rps, errors, rssMax, cpuMsPerReq };
+  return { lat: r.latency_ms, ttfb: r.ttfb_ms, rps: r.rps, errors, rssMax, cpuMsPerReq, sysMsPerReq };
 }
 
 async function measure(target) {
+  if (THROUGHPUT_ONLY) return { tp: await load(target, { connections: CONNECTIONS, seconds: THROUGHPUT_S }) };
   const high = await load(target, { rate: RATE, seconds: DURATION_S, warmup: 2 });
   const low = await load(target, { rate: LOW_RATE, seconds: DURATION_S });
   const streaming = await load(target, { rate: LOW_RATE, seconds: Math.max(3, DURATION_S / 2), stream: true });
@@ -167,7 +175,7 @@ const children = [mock];
 
 if (wanted('switchyard') || NOLOG || GOV_MISS || GOV_HIT || ROUTE) {
   const dbUrl = new URL(env0.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/switchyard');
-  dbUrl.pathname = '/switchyard_bench';
+  dbUrl.pathname = `/${args.database ?? 'switchyard_bench'}`;
   const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
   const routerEnv = {
     PATH: process.env.PATH,
@@ -186,6 +194,8 @@ if (wanted('switchyard') || NOLOG || GOV_MISS || GOV_HIT || ROUTE) {
   const { entry, nodeArgs } = JSON.parse(readFileSync(resolve(root, 'tools/services.json'), 'utf8')).router;
   const flags = args['router-flags'] === undefined ? nodeArgs : args['router-flags'] === 'none' ? [] : args['router-flags'].split(' ').filter(Boolean);
   const extraArgs = (process.env.BENCH_ROUTER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // --cpu-prof DIR: the router writes a V8 CPU profile into DIR when the bench stops it.
+  if (args['cpu-prof']) extraArgs.push('--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`, '--import', resolve(root, 'bench/router-overhead/exit-on-sigterm.mjs'));
   const router = startGateway(process.execPath, [...flags, ...extraArgs, resolve(root, entry)], { ...routerEnv, ROUTER_PORT: String(routerPort) }, 'router');
   console.log(`switchyard router: node ${[...flags, ...extraArgs].join(' ')} ${entry}`);
   children.push(router);
@@ -300,6 +310,10 @@ for (let rep = 1; rep <= REPEATS; rep += 1) {
   for (const name of Object.keys(targets)) {
     const m = await measure(targets[name]);
     runs[name].push(m);
+    if (THROUGHPUT_ONLY) {
+      console.log(`#${rep} ${name.padEnd(10)} ${Math.round(m.tp.rps)} req/s @${CONNECTIONS}c${targets[name].pid ? ` | CPU ${f3(m.tp.cpuMsPerReq)} ms/req saturated (system ${f3(m.tp.sysMsPerReq)}) | RSS ${m.tp.rssMax.toFixed(0)} MB` : ''} | load ${loadavg()}${m.tp.errors ? ` | errors ${m.tp.errors}` : ''}`);
+      continue;
+    }
     const errors = m.high.errors + m.low.errors + m.streaming.errors + m.streamingHigh.errors + m.tp.errors;
     console.log(
       `#${rep} ${name.padEnd(10)} @${RATE}/s p50 ${f3(m.high.lat.p50)} p99 ${f3(m.high.lat.p99)} p99.9 ${f3(m.high.lat.p999)} ms | @${LOW_RATE}/s p50 ${f3(m.low.lat.p50)} p99 ${f3(m.low.lat.p99)} ms | ` +
@@ -318,6 +332,13 @@ const stats = (xs) => {
 };
 const fmt = (o, d = 3) => `${o.min.toFixed(d)}/${o.med.toFixed(d)}/${o.max.toFixed(d)}`;
 const added = (name, f) => runs[name].map((m, i) => f(m) - f(runs.direct[i]));
+if (THROUGHPUT_ONLY) {
+  console.log('\nmin/median/max over repeats:');
+  for (const name of Object.keys(targets)) {
+    console.log(`${name.padEnd(10)} throughput ${fmt(stats(runs[name].map((m) => m.tp.rps)), 0)} req/s${targets[name].pid ? `; CPU ${fmt(stats(runs[name].map((m) => m.tp.cpuMsPerReq)))} ms/req saturated (system ${fmt(stats(runs[name].map((m) => m.tp.sysMsPerReq)))})` : ''}`);
+  }
+  await stop();
+}
 console.log('\nmin/median/max over repeats (added = gateway minus direct, same repeat):');
 for (const name of Object.keys(targets).filter((n) => n !== 'direct')) {
   console.log(
@@ -331,7 +352,7 @@ for (const name of Object.keys(targets).filter((n) => n !== 'direct')) {
 console.log(`direct     p50 @${RATE}/s ${fmt(stats(runs.direct.map((m) => m.high.lat.p50)))} ms, p99 ${fmt(stats(runs.direct.map((m) => m.high.lat.p99)))} ms; throughput ${fmt(stats(runs.direct.map((m) => m.tp.rps)), 0)} req/s`);
 const med = (name, f) => stats(runs[name].map(f)).med;
 const medAdded = (name, f) => stats(added(name, f)).med;
-if (targets['sy-nolog'] && targets.switchyard) {
+if (targets['sy-nolog'] && targets.switchyard && !THROUGHPUT_ONLY) {
   console.log(
     `SUMMARY logging on vs off: added p50 @${RATE}/s ${f3(medAdded('switchyard', (m) => m.high.lat.p50))} vs ${f3(medAdded('sy-nolog', (m) => m.high.lat.p50))} ms; ` +
       `throughput ${(med('switchyard', (m) => m.tp.rps) / med('sy-nolog', (m) => m.tp.rps)).toFixed(2)}x; ` +
@@ -370,11 +391,18 @@ if (targets.portkey && targets.switchyard) {
   );
 }
 
-for (const child of children) {
-  child.stopping = true;
-  child.kill('SIGTERM');
+stop();
+
+/** Stops every child (SIGTERM) and exits a second later. */
+function stop() {
+  for (const child of children) {
+    child.stopping = true;
+    child.kill('SIGTERM');
+  }
+  setTimeout(() => process.exit(0), 1000);
+  // Nothing after this call runs (the rest of the summary reads figures a throughput-only run does not have).
+  return new Promise(() => {});
 }
-setTimeout(() => process.exit(0), 1000).unref();
 
 function readDotenv() {
   try {

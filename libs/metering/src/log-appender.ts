@@ -58,10 +58,9 @@ export class LogAppender {
 
   /** Sends a record now (its XADD written before this returns) or, Redis unreachable, holds it; never blocks, never throws. */
   append(record: RequestLogRecord): void {
-    const json = JSON.stringify(record);
-    if (!this.buffer.length && !this.flushing && this.options.redis.status === 'ready') return this.writeThrough(json);
+    if (!this.buffer.length && !this.flushing && this.options.redis.status === 'ready') return this.writeThrough(JSON.stringify([record]));
     if (this.buffer.length >= this.options.maxBuffered) return this.drop(1);
-    this.buffer.push(json);
+    this.buffer.push(JSON.stringify(record));
     this.retryLater();
   }
 
@@ -95,13 +94,20 @@ export class LogAppender {
     this.timer = null;
   }
 
-  /** One record's XADD, written to the socket before this returns (a client without auto-pipelining); a failure puts it back in the buffer. */
-  private writeThrough(json: string): void {
+  /**
+   * One record's XADD (`entry`: the entry's JSON array of that one record), written to the socket before this returns
+   * (a client without auto-pipelining); a failure puts the record back in the buffer. One reaction on the reply, whose
+   * value (the entry id) is left a Buffer: nothing reads it.
+   */
+  private writeThrough(entry: string): void {
     this.inFlight += 1;
-    this.options.redis
-      .xadd(this.stream, '*', 'd', `[${json}]`)
-      .catch((err: unknown) => this.requeue([json], err))
-      .finally(() => (this.inFlight -= 1));
+    this.options.redis.xaddBuffer(this.stream, '*', 'd', entry).then(
+      () => (this.inFlight -= 1),
+      (err: unknown) => {
+        this.inFlight -= 1;
+        this.requeue([entry.slice(1, -1)], err);
+      },
+    );
   }
 
   private async send(): Promise<void> {
