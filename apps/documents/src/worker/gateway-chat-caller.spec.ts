@@ -80,7 +80,7 @@ describe('GatewayChatCaller', () => {
     };
     await caller(0.00027, calls).chat({ ...ctx, documentJobId: 'job-3' }, body);
     expect((calls[0]![2] as ChatRequest).messages).toEqual(body.messages);
-    const recorded = JSON.parse(logged[0]!.bodies!.request) as ChatRequest;
+    const recorded = JSON.parse(logged[0]!.bodies!.request!) as ChatRequest;
     expect(recorded.messages[0]).toEqual(body.messages[0]);
     expect(recorded.messages[1]!.content).toEqual([
       { type: 'text', text: 'Transcribe page 3 to Markdown.' },

@@ -2,7 +2,7 @@ import type { ChatMessage, ChatRequest, ContentPart, ImagePart } from '@switchya
 
 /**
  * The request as its log record keeps it: every inline (`data:`) image replaced by a short placeholder naming its
- * type and size, e.g. `[image/jpeg, 221 KB base64 data URL: not logged]`. A document job's page image is ~200 KB
+ * type and size, e.g. `[image/jpeg, 449 KB base64 data URL: not logged]`. A document job's page image is hundreds of KB
  * per page, which the record would otherwise serialize, send through Redis and store, once per page; the page is
  * named in the request's text part and the job in the record's `documentJobId`. Other values are shared, not copied.
  */
