@@ -11,7 +11,7 @@
 // --cpu-prof (a .cpuprofile per thread in DIR, written when it stops).
 // Needs PostgreSQL and Redis (as for the tests) for the end-to-end part, and poppler-utils for pdftoppm.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,7 +32,7 @@ const DPI = 150;
 
 const { PDFDocument, StandardFonts, rgb } = require('pdf-lib');
 const { PdfDocument } = require(dist('libs/documents/src/pipeline/pdf-document.js'));
-const { normalizeImage } = require(dist('libs/documents/src/pipeline/image-normalizer.js'));
+const { runPageTask } = require(dist('libs/documents/src/pipeline/page-task.js'));
 const { PageRenderer } = require(dist('libs/documents/src/pipeline/page-renderer.js'));
 
 const stats = (xs) => {
@@ -54,6 +54,21 @@ function processCpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks (USER_HZ 100)
+}
+/** CPU seconds per thread group of a running process (the main thread, then threads by name: render threads, libuv, sharp's libvips...). */
+function threadCpuSeconds(pid) {
+  const out = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[-_ ]?\d+$/, '');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 /** Pages per second and CPU milliseconds per page of `fn` (which handles all PAGES pages). */
 async function measure(fn, cpuOf = (c) => c.own) {
@@ -91,9 +106,10 @@ async function perPageRate(pdf, perPage) {
   return m;
 }
 
-const pipelineRender = (pdf) =>
-  perPageRate(pdf, async (doc, p) => normalizeImage(await doc.render(p, DPI, 2000), { maxSide: 2000, maxPixels: 100_000_000, format: 'jpeg' }));
-const pipelineRenderOnly = (pdf) => perPageRate(pdf, (doc, p) => doc.render(p, DPI));
+const imageTask = (page) => ({ op: 'image', page, dpi: DPI, maxSide: 2000, maxPixels: 100_000_000, format: 'jpeg' });
+/** What a render thread does per OCR page: render, then encode the canvas's pixels (lent, not copied). */
+const pipelineRender = (pdf) => perPageRate(pdf, (doc, p) => runPageTask(doc, imageTask(p)));
+const pipelineRenderOnly = (pdf) => perPageRate(pdf, (doc, p) => doc.renderWith(p, DPI, 2000, async () => undefined));
 /** The text layer of every page as Markdown (what `mode: text` does per page). */
 const pipelineText = (pdf) => perPageRate(pdf, (doc, p) => doc.text(p));
 
@@ -114,7 +130,7 @@ async function rendererRate(pdf, task) {
     await renderer.close();
   }
 }
-const rendererImage = (pdf) => rendererRate(pdf, (page) => ({ op: 'image', page, dpi: DPI, maxSide: 2000, maxPixels: 100_000_000, format: 'jpeg' }));
+const rendererImage = (pdf) => rendererRate(pdf, imageTask);
 const rendererText = (pdf) => rendererRate(pdf, (page) => ({ op: 'text', page }));
 
 const pdftotext = (file, out) => measure(async () => execFileSync('pdftotext', ['-layout', file, join(out, 'out.txt')]), (c) => c.children);
@@ -150,8 +166,10 @@ async function endToEnd(pdf) {
     const times = [];
     const cpu = { worker: [], api: [], router: [] };
     const cpuNow = () => ({ worker: processCpuSeconds(worker.child.pid), api: processCpuSeconds(api.child.pid), router: processCpuSeconds(router.child.pid) });
+    const threadCpu = [];
     for (let r = 0; r < repeats; r++) {
       const c0 = cpuNow();
+      const t0cpu = threadCpuSeconds(worker.child.pid);
       const form = new FormData();
       form.append('options', JSON.stringify({ mode: e2eMode, model: 'openai/gpt-4o-mini', dpi: DPI }));
       form.append('file', new Blob([pdf]), 'bench.pdf');
@@ -163,8 +181,10 @@ async function endToEnd(pdf) {
       times.push((performance.now() - t0) / 1000);
       const c1 = cpuNow();
       for (const k of Object.keys(cpu)) cpu[k].push(c1[k] - c0[k]);
+      const t1cpu = threadCpuSeconds(worker.child.pid);
+      threadCpu.push(Object.fromEntries(Object.entries(t1cpu).map(([k, v]) => [k, v - (t0cpu[k] ?? 0)])));
     }
-    return { times, cpu, calls: mock.requests.length };
+    return { times, cpu, threadCpu, calls: mock.requests.length };
   } finally {
     for (const p of procs.reverse()) await p.stop();
     await mock.close();
@@ -237,6 +257,9 @@ try {
     );
     const cpuMs = (k) => `${((stats(e2e.cpu[k]).median * 1000) / PAGES).toFixed(1)}`;
     console.log(`  CPU per page (medians, all threads of each process): worker ${cpuMs('worker')} ms, documents API ${cpuMs('api')} ms, router ${cpuMs('router')} ms`);
+    const names = [...new Set(e2e.threadCpu.flatMap((t) => Object.keys(t)))].filter((n) => e2e.threadCpu.some((t) => (t[n] ?? 0) > 0));
+    const perThread = names.map((n) => `${n} ${((stats(e2e.threadCpu.map((t) => t[n] ?? 0)).median * 1000) / PAGES).toFixed(1)}`);
+    console.log(`  worker CPU per page by thread (medians, ms; threads grouped by name): ${perThread.join(', ')}`);
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {

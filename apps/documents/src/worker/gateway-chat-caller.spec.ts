@@ -60,6 +60,36 @@ describe('GatewayChatCaller', () => {
     expect(logged[1]).toMatchObject({ documentJobId: 'job-2', statusCode: 503, success: false, errorCode: 'provider_unavailable', model: null });
   });
 
+  it('logs the request with each inline image as a placeholder of its type and size; the model gets the image', async () => {
+    logged.length = 0;
+    const calls: unknown[][] = [];
+    const url = `data:image/jpeg;base64,${Buffer.alloc(150_000, 7).toString('base64')}`;
+    const body: ChatRequest = {
+      model: 'openai/gpt-4o-mini',
+      messages: [
+        { role: 'system', content: 'Transcribe.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Transcribe page 3 to Markdown.' },
+            { type: 'image_url', image_url: { url, detail: 'high' } },
+            { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+          ],
+        },
+      ],
+    };
+    await caller(0.00027, calls).chat({ ...ctx, documentJobId: 'job-3' }, body);
+    expect((calls[0]![2] as ChatRequest).messages).toEqual(body.messages);
+    const recorded = JSON.parse(logged[0]!.bodies!.request!) as ChatRequest;
+    expect(recorded.messages[0]).toEqual(body.messages[0]);
+    expect(recorded.messages[1]!.content).toEqual([
+      { type: 'text', text: 'Transcribe page 3 to Markdown.' },
+      { type: 'image_url', image_url: { url: '[image/jpeg, 195 KB base64 data URL: not logged]', detail: 'high' } },
+      { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+    ]);
+    expect(logged[0]!.bodies!.requestBytes).toBeLessThan(1000);
+  });
+
   it('turns gateway errors into ChatCallErrors, retryable for 429 and 5xx', async () => {
     const failing = (status: number) =>
       new GatewayChatCaller({ execute: async () => Promise.reject(new GatewayError(status, 'api_error', 'x', 'failed')) }, { projectById: async () => project }, logger);

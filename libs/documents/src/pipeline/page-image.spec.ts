@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import { normalizeImage } from './image-normalizer';
@@ -36,6 +37,29 @@ describe('page images', () => {
       // A rendering larger than maxSide (an older caller) is still downsized.
       const big = await normalizeImage(full, { maxSide: 500, maxPixels: 1e8, format: 'jpeg' });
       expect([big.width, big.height]).toEqual([386, 500]);
+    } finally {
+      await doc.destroy();
+    }
+  });
+
+  it('reuses the canvas of the last page: every page comes out as drawn alone, also two at once in one thread', async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    for (const [i, size] of ([[612, 792], [612, 792], [792, 612]] as const).entries()) {
+      pdf.addPage([...size]).drawText(`Page ${i + 1}`, { x: 40 + 60 * i, y: 300, size: 20 + 10 * i, font });
+    }
+    const doc = await PdfDocument.open(Buffer.from(await pdf.save()));
+    const hash = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    try {
+      const alone: string[] = [];
+      for (const p of [1, 2, 3]) alone.push(hash((await doc.render(p, 72)).data));
+      expect(new Set(alone).size).toBe(3);
+      const seen: string[] = [];
+      for (const p of [1, 2, 1, 3, 3, 2]) seen.push(await doc.renderWith(p, 72, Infinity, async (page) => hash(page.data)));
+      expect(seen).toEqual([1, 2, 1, 3, 3, 2].map((p) => alone[p - 1]));
+      // The second page is drawn while the first one's pixels are still lent: on its own canvas.
+      const both = await doc.renderWith(1, 72, Infinity, async (first) => [hash(first.data), await doc.renderWith(2, 72, Infinity, async (second) => hash(second.data)), hash(first.data)]);
+      expect(both).toEqual([alone[0], alone[1], alone[0]]);
     } finally {
       await doc.destroy();
     }

@@ -58,8 +58,8 @@ export async function runPageTask<T extends PageTask>(doc: PdfDocument, task: T)
     case 'text':
       return (await doc.pageText(task.page)) as PageTaskResult<T>;
     case 'image': {
-      const raw = await doc.render(task.page, task.dpi, task.maxSide);
-      return (await normalizeImage(raw, { maxSide: task.maxSide, maxPixels: task.maxPixels, format: task.format })) as PageTaskResult<T>;
+      const limits = { maxSide: task.maxSide, maxPixels: task.maxPixels, format: task.format };
+      return (await doc.renderWith(task.page, task.dpi, task.maxSide, (raw) => normalizeImage(raw, limits))) as PageTaskResult<T>;
     }
   }
 }

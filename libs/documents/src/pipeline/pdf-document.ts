@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { createCanvas } from '@napi-rs/canvas';
+import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import { DocumentError } from './document.exception';
 import { pageGraphics, type PageGraphics } from './page-graphics';
 import { reflowText, type TextItem } from './text-layer';
@@ -99,33 +99,43 @@ export class PdfDocument {
   }
 
   /**
-   * Renders a page at `dpi` onto a white @napi-rs/canvas and returns its RGBA pixels. With `maxSide`, a
-   * page whose longest side would exceed it is rendered at the smaller scale that fits instead (drawn
-   * once at the target size rather than drawn large and downsized).
+   * Renders a page at `dpi` onto a white @napi-rs/canvas and returns a copy of its RGBA pixels. With `maxSide`,
+   * a page whose longest side would exceed it is rendered at the smaller scale that fits instead (drawn once at
+   * the target size rather than drawn large and downsized). The pipeline uses `renderWith` (no copy).
    */
-  async render(pageNumber: number, dpi: number, maxSide = Number.POSITIVE_INFINITY): Promise<RenderedPage> {
+  render(pageNumber: number, dpi: number, maxSide = Number.POSITIVE_INFINITY): Promise<RenderedPage> {
+    return this.renderWith(pageNumber, dpi, maxSide, async (page) => ({ ...page, data: Buffer.from(page.data) }));
+  }
+
+  /**
+   * Renders a page as `render` does and lends its pixels to `use`: they are the canvas's own memory, valid until
+   * `use` settles (not copied; the canvas is then reused for the next page of the same size in this thread).
+   */
+  async renderWith<T>(pageNumber: number, dpi: number, maxSide: number, use: (page: RenderedPage) => Promise<T>): Promise<T> {
     const page = await this.page(pageNumber);
     const unscaled = page.getViewport({ scale: 1 });
     const viewport = page.getViewport({ scale: Math.min(dpi / 72, maxSide / Math.max(unscaled.width, unscaled.height)) });
     const width = Math.ceil(viewport.width);
     const height = Math.ceil(viewport.height);
-    const canvas = createCanvas(width, height);
-    const ctx = canvas.getContext('2d');
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(0, 0, width, height);
+    const canvas = canvases.take(width, height);
     try {
-      await page.render({ canvasContext: ctx as never, canvas: canvas as never, viewport }).promise;
-    } catch (err) {
-      throw mapPdfError(err);
+      const ctx = canvas.getContext('2d');
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(0, 0, width, height);
+      try {
+        await page.render({ canvasContext: ctx as never, canvas: canvas as never, viewport }).promise;
+      } catch (err) {
+        throw mapPdfError(err);
+      } finally {
+        page.cleanup();
+      }
+      // The canvas's own RGBA pixels: the page is opaque (drawn on white), so its premultiplied pixels are the
+      // straight ones getImageData would convert them to, at twice the cost.
+      return await use({ data: canvas.data(), width, height });
     } finally {
-      page.cleanup();
+      canvases.give(canvas);
     }
-    // The canvas's own RGBA pixels: the page is opaque (drawn on white), so its premultiplied pixels are the
-    // straight ones getImageData would convert them to, at twice the cost. `data()` lends the canvas's memory
-    // (freed with the canvas): copied while the canvas is still referenced.
-    const data = Buffer.from(canvas.data());
-    keepAlive(canvas);
-    return { data, width, height };
   }
 
   async destroy(): Promise<void> {
@@ -141,10 +151,25 @@ export class PdfDocument {
   }
 }
 
-/** A use of `value` the optimizer cannot drop: it stays reachable (not collected) until this call. */
-function keepAlive(value: object): void {
-  if (value === keepAlive) throw new Error('unreachable');
-}
+/**
+ * The canvas of the last page rendered in this thread, kept for the next page of the same size: a new 8 MB
+ * canvas per page (and its copy-out) was a large share of a page's CPU, in page faults and garbage collection.
+ * A canvas in use is not lent twice (pages rendered at once in one thread get their own).
+ */
+const canvases = {
+  spare: null as Canvas | null,
+  take(width: number, height: number): Canvas {
+    const c = this.spare;
+    if (c && c.width === width && c.height === height) {
+      this.spare = null;
+      return c;
+    }
+    return createCanvas(width, height);
+  },
+  give(canvas: Canvas): void {
+    this.spare = canvas;
+  },
+};
 
 function mapPdfError(err: unknown): Error {
   if (err instanceof DocumentError) return err;
