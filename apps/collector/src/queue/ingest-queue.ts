@@ -5,26 +5,52 @@ import { INGEST_ENQUEUE_SCRIPT, ingestQueueKeys, type IngestItemKind } from '@sw
 import type { Redis } from 'ioredis';
 import { CollectorException } from '../ingest/collector.exception';
 import { consumerName, StreamConsumer, type StreamCodec } from './stream-consumer';
+import { EMPTY_ARRAY } from './stream-drain';
 
 export type QueueItemKind = IngestItemKind;
 
-/** One accepted request's records (spans or runs) of one project, as a JSON array text. */
+/** One accepted request's records (spans or runs) of one project, as the UTF-8 bytes of a JSON array. */
 export interface QueueEntry {
   id: string;
   projectId: string;
   kind: QueueItemKind;
   count: number;
-  data: string;
+  data: Buffer;
 }
 
 export const queueKeys = ingestQueueKeys;
 
 /** Ingest queue entries: `p` project, `k` kind, `n` record count (the depth gauge's weight), `d` the records. */
 export const INGEST_CODEC: StreamCodec<QueueEntry> = {
-  decode: (id, f) => ({ id, projectId: f['p'] ?? '', kind: f['k'] === 'runs' ? 'runs' : 'spans', count: Number(f['n'] ?? 0), data: f['d'] ?? '[]' }),
+  decode: (id, f) => ({
+    id,
+    projectId: f['p']?.toString() ?? '',
+    kind: f['k']?.toString() === 'runs' ? 'runs' : 'spans',
+    count: Number(f['n']?.toString() ?? 0),
+    data: f['d'] ?? EMPTY_ARRAY,
+  }),
   weight: (e) => e.count,
   fields: (e) => ['p', e.projectId, 'k', e.kind, 'd', e.data],
 };
+
+/**
+ * A JSON array's UTF-8 bytes, each record stringified alone: a request's records (megabytes for a large export)
+ * never become one large V8 string, which would live in the large-object space until a full GC. The ioredis
+ * command carrying a Buffer is written as buffers too.
+ */
+export function jsonArrayBytes(records: readonly unknown[]): Buffer {
+  const texts = records.map((r) => JSON.stringify(r));
+  let size = 2 + Math.max(0, texts.length - 1);
+  for (const t of texts) size += Buffer.byteLength(t);
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write('[', 0, 'latin1');
+  texts.forEach((t, i) => {
+    if (i) at += out.write(',', at, 'latin1');
+    at += out.write(t, at);
+  });
+  out.write(']', at, 'latin1');
+  return out;
+}
 
 export type IngestConsumer = StreamConsumer<QueueEntry>;
 
@@ -45,7 +71,8 @@ export class IngestQueue {
     this.keys = queueKeys(config.redis.prefix);
   }
 
-  async enqueue(projectId: string, kind: QueueItemKind, count: number, recordsJson: string): Promise<string> {
+  /** Appends a request's records, as the UTF-8 bytes of a JSON array (jsonArrayBytes). */
+  async enqueue(projectId: string, kind: QueueItemKind, records: readonly unknown[]): Promise<string> {
     const unavailable = () =>
       new CollectorException('queue_unavailable', 'The ingest queue is unavailable; retry later.', { retryAfterSeconds: 5 });
     // Never wait for a reconnect with the exporter on the line: answer 503 and let it retry.
@@ -60,8 +87,8 @@ export class IngestQueue {
         String(this.config.collector.queueHighWater),
         projectId,
         kind,
-        String(count),
-        recordsJson,
+        String(records.length),
+        jsonArrayBytes(records),
       );
     } catch {
       throw unavailable();
