@@ -5,6 +5,10 @@ describe('ingest queue encoding', () => {
     const records = [{ name: 'é ✓', n: 1 }, { name: 'b', nested: { x: [1, null] } }];
     expect(JSON.parse(jsonArrayBytes(records).toString())).toEqual(records);
     expect(jsonArrayBytes([]).toString()).toBe('[]');
+    const many = Array.from({ length: 200 }, (_, i) => ({ i, s: i % 7 ? 'x' : 'ü' }));
+    expect(JSON.parse(jsonArrayBytes(many).toString())).toEqual(many);
+    expect(JSON.parse(jsonArrayBytes(many.slice(0, 64)).toString())).toEqual(many.slice(0, 64));
+    expect(JSON.parse(jsonArrayBytes(many.slice(0, 65)).toString())).toEqual(many.slice(0, 65));
   });
 
   it('decodes an entry read as buffers', () => {
