@@ -95,7 +95,7 @@ export class IngestService {
     const body = await readBody(stream, contentEncoding, this.config.collector.maxBodyBytes);
     const decoded = decodeIngestBody(body, encoding, this.config.limits.jsonMaxDepth);
     if (decoded.kind === 'dynamiq') {
-      if (decoded.runs.length) await this.queue.enqueue(projectId, 'runs', decoded.runs.length, JSON.stringify(decoded.runs)).catch(asDynamiq);
+      if (decoded.runs.length) await this.queue.enqueue(projectId, 'runs', decoded.runs).catch(asDynamiq);
       return { kind: 'dynamiq', accepted: decoded.runs.length };
     }
     const { spans, rejected, errors } = decoded.batch;
@@ -103,7 +103,7 @@ export class IngestService {
     if (spans.length + rejected > max) {
       throw new CollectorException('too_many_spans', `A request may carry at most ${max} spans; split the batch.`);
     }
-    if (spans.length) await this.queue.enqueue(projectId, 'spans', spans.length, JSON.stringify(spans));
+    if (spans.length) await this.queue.enqueue(projectId, 'spans', spans);
     const partialSuccess = rejected ? { rejectedSpans: rejected, errorMessage: errors.join('; ') } : null;
     return { kind: 'otlp', encoding, partialSuccess, accepted: spans.length };
   }

@@ -1,29 +1,27 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { logStreamKeys } from '@switchyard/metering';
-import { createRedis, RequestLogsRepository } from '@switchyard/persistence';
+import { createRedis, jsonbArrayParam, RequestLogsRepository } from '@switchyard/persistence';
 import { consumerName, StreamConsumer, type StreamCodec } from '../queue/stream-consumer';
-import { joinJsonArrays, StreamDrain } from '../queue/stream-drain';
+import { EMPTY_ARRAY, STATEMENT_BYTES, StreamDrain } from '../queue/stream-drain';
 
-/** One entry of the log stream: `d`, a JSON array of RequestLogRecords (any projects). */
+/** One entry of the log stream: `d`, a JSON array of RequestLogRecords (any projects), as UTF-8 bytes. */
 export interface LogStreamEntry {
   id: string;
-  data: string;
+  data: Buffer;
 }
 
 export const LOG_STREAM_CODEC: StreamCodec<LogStreamEntry> = {
-  decode: (id, f) => ({ id, data: f['d'] ?? '[]' }),
+  decode: (id, f) => ({ id, data: f['d'] ?? EMPTY_ARRAY }),
   weight: () => 0,
   fields: (e) => ['d', e.data],
 };
 
 /**
  * Entries read per XREADGROUP: one record each as the router writes them through, up to 10 when it sends records
- * held during a Redis outage (so a read holds at most 10,000 records; a statement is still cut at STATEMENT_CHARS).
+ * held during a Redis outage (so a read holds at most 10,000 records; a statement is still cut at STATEMENT_BYTES).
  */
 const READ_COUNT = 1000;
-/** A statement's JSON is cut at about this many characters (bodies can be large). */
-const STATEMENT_CHARS = 8 * 1024 * 1024;
 /** Partitions are created this many days ahead, at start and every hour. */
 const DAYS_AHEAD = 2;
 const HOUR_MS = 3_600_000;
@@ -33,13 +31,13 @@ export function daysAhead(now: number, days: number): string[] {
   return Array.from({ length: days + 1 }, (_, i) => new Date(now + i * 86_400_000).toISOString().slice(0, 10));
 }
 
-/** Cuts JSON array texts into groups of about `maxChars` characters (an array larger than that is a group alone). */
-export function chunkBySize(arrays: string[], maxChars: number): string[][] {
-  const out: string[][] = [];
-  let chunk: string[] = [];
+/** Cuts JSON arrays into groups of about `maxBytes` bytes (an array larger than that is a group alone). */
+export function chunkBySize<T extends { length: number }>(arrays: T[], maxBytes: number): T[][] {
+  const out: T[][] = [];
+  let chunk: T[] = [];
   let size = 0;
   for (const a of arrays) {
-    if (chunk.length && size + a.length > maxChars) {
+    if (chunk.length && size + a.length > maxBytes) {
       out.push(chunk);
       chunk = [];
       size = 0;
@@ -95,7 +93,7 @@ export class LogWriter extends StreamDrain<LogStreamEntry> implements OnApplicat
   }
 
   async write(entries: LogStreamEntry[]): Promise<void> {
-    for (const chunk of chunkBySize(entries.map((e) => e.data), STATEMENT_CHARS)) await this.logs.insertJson(joinJsonArrays(chunk));
+    for (const chunk of chunkBySize(entries.map((e) => e.data), STATEMENT_BYTES)) await this.logs.insertJson(jsonbArrayParam(chunk));
   }
 
   private async ensurePartitionsAhead(): Promise<void> {

@@ -12,13 +12,16 @@ export interface StreamKeys {
   depth?: string;
 }
 
-/** How a stream's entries are read, counted and dead-lettered. */
+/**
+ * How a stream's entries are read, counted and dead-lettered. Fields are read as Buffers (ioredis' buffer replies):
+ * a record batch stays bytes from Redis to PostgreSQL (jsonbArrayParam), never a large V8 string.
+ */
 export interface StreamCodec<E extends { id: string }> {
-  decode(id: string, fields: Record<string, string>): E;
+  decode(id: string, fields: Record<string, Buffer>): E;
   /** What acknowledging the entry takes off the depth gauge. */
   weight(entry: E): number;
   /** The entry's fields as written to the dead-letter stream (besides `id` and the error `e`). */
-  fields(entry: E): string[];
+  fields(entry: E): (string | Buffer)[];
 }
 
 export interface ConsumerSettings {
@@ -47,15 +50,18 @@ const consumerBase = `${hostname()}-${process.pid}-${randomBytes(3).toString('he
 /** This process's consumer name for a writer lane (unique per process, so a restarted writer's pending entries are claimed, not resumed). */
 export const consumerName = (lane: number): string => `${consumerBase}-${lane}`;
 
-/** Parses XREADGROUP / XAUTOCLAIM entries ([id, [field, value, …]]). Deleted entries come back with null fields and are skipped. */
+/**
+ * Parses XREADGROUP / XAUTOCLAIM entries read as buffers ([id, [field, value, …]]). Deleted entries come back with
+ * null fields and are skipped.
+ */
 export function parseEntries<E extends { id: string }>(raw: unknown, codec: Pick<StreamCodec<E>, 'decode'>): E[] {
   const out: E[] = [];
   for (const item of Array.isArray(raw) ? raw : []) {
-    if (!Array.isArray(item) || typeof item[0] !== 'string' || !Array.isArray(item[1])) continue;
-    const f: Record<string, string> = {};
-    const fields = item[1] as string[];
-    for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
-    out.push(codec.decode(item[0], f));
+    if (!Array.isArray(item) || !Buffer.isBuffer(item[0]) || !Array.isArray(item[1])) continue;
+    const f: Record<string, Buffer> = {};
+    const fields = item[1] as Buffer[];
+    for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!.toString()] = fields[i + 1]!;
+    out.push(codec.decode(item[0].toString(), f));
   }
   return out;
 }
@@ -95,19 +101,19 @@ export class StreamConsumer<E extends { id: string }> {
       let entries: E[] = [];
       if (Date.now() - this.lastClaim >= Math.min(this.settings.claimIdleMs / 2, 5_000)) {
         this.lastClaim = Date.now();
-        const claimed = (await this.redis.xautoclaim(this.keys.stream, this.keys.group, this.name, this.settings.claimIdleMs, '0-0', 'COUNT', 200)) as unknown[];
+        const claimed = (await this.redis.callBuffer('XAUTOCLAIM', this.keys.stream, this.keys.group, this.name, this.settings.claimIdleMs, '0-0', 'COUNT', 200)) as unknown[];
         entries = parseEntries(claimed[1], this.codec);
-        const deleted = (claimed[2] as string[] | undefined) ?? [];
+        const deleted = (claimed[2] as Buffer[] | undefined) ?? [];
         if (entries.length) this.logger.warn(`claimed ${entries.length} entries of ${this.keys.stream} left pending by another consumer`);
         if (deleted.length) this.logger.warn(`${deleted.length} pending entries of ${this.keys.stream} had been deleted`);
       }
       if (entries.length) return entries;
-      const res = (await this.redis.xreadgroup(
-        'GROUP', this.keys.group, this.name,
+      const res = (await this.redis.callBuffer(
+        'XREADGROUP', 'GROUP', this.keys.group, this.name,
         'COUNT', Math.max(1, this.settings.readCount),
         'BLOCK', 1000,
         'STREAMS', this.keys.stream, '>',
-      )) as [string, unknown][] | null;
+      )) as [Buffer, unknown][] | null;
       return parseEntries(res?.[0]?.[1], this.codec);
     } catch (err) {
       if (/NOGROUP/.test((err as Error).message)) await this.ensureGroup().catch(() => undefined);

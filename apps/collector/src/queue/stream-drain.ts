@@ -1,11 +1,11 @@
 import { Logger } from '@nestjs/common';
 import type { StreamConsumer } from './stream-consumer';
 
-/** Concatenates JSON array texts without parsing them. */
-export function joinJsonArrays(arrays: string[]): string {
-  const inner = arrays.map((a) => a.trim().slice(1, -1).trim()).filter((a) => a.length > 0);
-  return `[${inner.join(',')}]`;
-}
+/** `[]`: a stream entry without records. */
+export const EMPTY_ARRAY = Buffer.from('[]');
+
+/** A statement's JSON is cut at about this many bytes: what one writer lane holds for PostgreSQL at a time. */
+export const STATEMENT_BYTES = 8 * 1024 * 1024;
 
 /** PostgreSQL errors that retrying cannot fix (bad data): the entry goes to the dead-letter stream. */
 export function isPoisonError(err: unknown): boolean {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
-import { RunsRepository, SpansRepository, type RunRecord } from '@switchyard/persistence';
+import { jsonbArrayParam, RunsRepository, SpansRepository, type RunRecord } from '@switchyard/persistence';
 import { IngestQueue, type IngestConsumer, type QueueEntry } from '../queue/ingest-queue';
-import { joinJsonArrays, StreamDrain } from '../queue/stream-drain';
+import { STATEMENT_BYTES, StreamDrain } from '../queue/stream-drain';
 
 /** A stream id `ms-seq` as one increasing integer (run versions). */
 export function streamIdOrdinal(id: string): string {
@@ -44,7 +44,7 @@ export class SpanWriter extends StreamDrain<QueueEntry> implements OnApplication
     return this.queue.consumer(lane);
   }
 
-  /** One statement per project and kind, spans chunked at `writerBatchSpans`. */
+  /** One statement per project and kind, spans chunked at `writerBatchSpans` or STATEMENT_BYTES, whichever comes first. */
   async write(entries: QueueEntry[]): Promise<void> {
     const groups = new Map<string, QueueEntry[]>();
     for (const e of entries) {
@@ -57,23 +57,40 @@ export class SpanWriter extends StreamDrain<QueueEntry> implements OnApplication
       const { kind, projectId } = group[0]!;
       if (kind === 'runs') {
         const records = group.flatMap((e) =>
-          (JSON.parse(e.data) as RunRecord[]).map((r) => ({ ...r, version: streamIdOrdinal(e.id) })),
+          (JSON.parse(e.data.toString()) as RunRecord[]).map((r) => ({ ...r, version: streamIdOrdinal(e.id) })),
         );
         await this.runs.upsertJson(projectId, JSON.stringify(records));
         continue;
       }
-      let chunk: string[] = [];
-      let size = 0;
-      for (const e of group) {
-        chunk.push(e.data);
-        size += e.count;
-        if (size >= this.config.collector.writerBatchSpans) {
-          await this.spans.insertJson(projectId, joinJsonArrays(chunk));
-          chunk = [];
-          size = 0;
-        }
+      for (const chunk of spanChunks(group, this.config.collector.writerBatchSpans, STATEMENT_BYTES)) {
+        await this.spans.insertJson(projectId, jsonbArrayParam(chunk));
       }
-      if (chunk.length) await this.spans.insertJson(projectId, joinJsonArrays(chunk));
     }
   }
+}
+
+/**
+ * Cuts entries' span arrays into statements: one is cut once it holds `maxSpans` spans, and before an entry would
+ * take it past `maxBytes` (an entry is never split).
+ */
+export function spanChunks(entries: Pick<QueueEntry, 'count' | 'data'>[], maxSpans: number, maxBytes: number): Buffer[][] {
+  const out: Buffer[][] = [];
+  let chunk: Buffer[] = [];
+  let spans = 0;
+  let bytes = 0;
+  const cut = () => {
+    out.push(chunk);
+    chunk = [];
+    spans = 0;
+    bytes = 0;
+  };
+  for (const e of entries) {
+    if (chunk.length && bytes + e.data.length > maxBytes) cut();
+    chunk.push(e.data);
+    spans += e.count;
+    bytes += e.data.length;
+    if (spans >= maxSpans) cut();
+  }
+  if (chunk.length) out.push(chunk);
+  return out;
 }

@@ -22,3 +22,4 @@ export * from './log-evaluations.repository';
 export * from './configs.repository';
 export * from './prompts.repository';
 export * from './load-balance-groups.repository';
+export * from './jsonb-param';

@@ -10,5 +10,11 @@ describe('projectIdsOf', () => {
       { projectId: b },
     ]);
     expect(projectIdsOf(json)).toEqual([a, b]);
+    expect(projectIdsOf(Buffer.from(json))).toEqual([a, b]);
+  });
+
+  it('skips a projectId that is not a uuid', () => {
+    expect(projectIdsOf('[{"projectId":"nope"},{"projectId":"0191a2b3-0000-7000-8000-00000000000A"}]')).toEqual(['0191a2b3-0000-7000-8000-00000000000a']);
+    expect(projectIdsOf(Buffer.from('[{"projectId":"0191a2b3-0000-7000-8000-00000000000a0"}]'))).toEqual([]);
   });
 });

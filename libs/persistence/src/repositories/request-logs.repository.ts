@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { RequestLogBodyEntity, RequestLogEntity } from '../entities';
+import type { JsonbParam } from './jsonb-param';
 import { histogramBucketSql, histogramCountsSql, histogramSumSql } from './latency-histogram';
 import { likePattern, LOG_ORDER_COLUMNS, logFilterConditions, type LogFilter, type LogOrderBy } from './log-filters';
 
@@ -199,10 +200,20 @@ function spanOf(rows: { created_at: Date }[]): { lo: Date; hi: Date } {
 /** The most rows one statement deletes (retention, DELETE_OLDEST). */
 const DELETE_BATCH = 10_000;
 
-/** The project ids a log batch names (`"projectId":"…"` as JSON.stringify writes it; a superset is harmless). */
-export function projectIdsOf(recordsJson: string): string[] {
+const PROJECT_ID_FIELD = '"projectId":"';
+const UUID = /^[0-9a-fA-F-]{36}"$/;
+
+/**
+ * The project ids a log batch names (`"projectId":"…"` as JSON.stringify writes it; a superset is harmless), found
+ * in the JSON text or its UTF-8 bytes without decoding the batch.
+ */
+export function projectIdsOf(records: JsonbParam): string[] {
   const ids = new Set<string>();
-  for (const m of recordsJson.matchAll(/"projectId":"([0-9a-fA-F-]{36})"/g)) ids.add(m[1]!.toLowerCase());
+  for (let at = records.indexOf(PROJECT_ID_FIELD); at >= 0; at = records.indexOf(PROJECT_ID_FIELD, at + 1)) {
+    const from = at + PROJECT_ID_FIELD.length;
+    const text = typeof records === 'string' ? records.slice(from, from + 37) : records.toString('latin1', from, from + 37);
+    if (UUID.test(text)) ids.add(text.slice(0, 36).toLowerCase());
+  }
   return [...ids].sort();
 }
 
@@ -266,11 +277,11 @@ export class RequestLogsRepository {
   }
 
   /**
-   * Stores a JSON array text of RequestLogRecords (what the log stream holds). A record whose day has no
+   * Stores a JSON array of RequestLogRecords (what the log stream holds; a Buffer: jsonbArrayParam). A record whose day has no
    * partition yet makes the partitions of the batch's days be created, then the batch is retried.
    * Returns the number of records newly stored (duplicates and records of deleted projects are not).
    */
-  async insertJson(recordsJson: string): Promise<number> {
+  async insertJson(recordsJson: JsonbParam): Promise<number> {
     try {
       return await this.insertOnce(recordsJson);
     } catch (err) {
@@ -282,7 +293,7 @@ export class RequestLogsRepository {
   }
 
   /** One transaction: lock the counters, insert, then trim DELETE_OLDEST projects over their limit (in bounded statements). */
-  private insertOnce(recordsJson: string): Promise<number> {
+  private insertOnce(recordsJson: JsonbParam): Promise<number> {
     return this.ds.transaction(async (tx) => {
       await tx.query(LOCK_COUNTS, [projectIdsOf(recordsJson)]);
       const [row] = (await tx.query(INSERT_LOGS, [recordsJson])) as { inserted: number; over: { projectId: string; excess: number }[] }[];

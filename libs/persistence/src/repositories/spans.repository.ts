@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { JsonbParam } from './jsonb-param';
 import type { SpanAttributes, SpanEvent, SpanLink, SpanScope } from '../entities/span-columns';
 
 /**
@@ -122,10 +123,10 @@ export class SpansRepository {
   constructor(private readonly ds: DataSource) {}
 
   /**
-   * Inserts a batch given as a JSON array text of SpanRecords (exactly what the queue holds).
+   * Inserts a batch given as a JSON array of SpanRecords (exactly what the queue holds; a Buffer: jsonbArrayParam).
    * Idempotent on (project, trace_id, span_id).
    */
-  async insertJson(projectId: string, recordsJson: string): Promise<void> {
+  async insertJson(projectId: string, recordsJson: JsonbParam): Promise<void> {
     await this.ds.query(INSERT_SPANS, [projectId, recordsJson]);
   }
 
