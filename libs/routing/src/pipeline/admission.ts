@@ -1,7 +1,7 @@
 import type { ProjectSnapshot } from '@switchyard/auth';
 import type { UsageRecord } from '@switchyard/metering';
 import type { NativeProtocol } from '@switchyard/providers';
-import type { ChatRequest, EndpointOperation, EndpointRequest } from '@switchyard/types';
+import type { ChatRequest, EndpointOperation, EndpointRequest, GatewayError } from '@switchyard/types';
 import type { RouteTarget } from '../resolve-model';
 import type { Caller } from './gateway-client';
 import type { RequestControls } from './request-controls';
@@ -29,6 +29,18 @@ export interface AdmissionTicket {
   readonly headers: Readonly<Record<string, string>>;
   settle(usage: UsageRecord | null): void;
   release(): void;
+  /** What the executor asks before each target it tries (connections' own rate limits); absent: nothing to ask. */
+  readonly gate?: TargetGate;
+}
+
+/**
+ * Asked by the executor before it tries a target: the target to try (itself, or moved to another connection of
+ * the same provider), or null when it is to be skipped (`refusal` then holds the 429 the call ends with if no
+ * later target answers). Synchronous when there is nothing to reserve; a Redis round trip only when there is.
+ */
+export interface TargetGate {
+  enter(target: RouteTarget): RouteTarget | null | Promise<RouteTarget | null>;
+  readonly refusal: GatewayError | null;
 }
 
 /**

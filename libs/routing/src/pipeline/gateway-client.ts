@@ -13,7 +13,7 @@ import { planDynamicRoute, type DynamicRouteDeps, type DynamicRouteDirectory } f
 import { filterTargets, planGroup, type BalancingDeps } from '../balance/balance-plan';
 import type { TargetSkip } from '../balance/route-trace';
 import { BALANCED_MODEL } from './chat-request';
-import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
+import { admit, type AdmissionStage, type AdmissionTicket, type TargetGate } from './admission';
 import { GovernedExecution } from './governed-execution';
 import { canonicalJson } from '../cache/cache-key';
 import { enabledPolicies } from '../dlp/dlp-policy';
@@ -79,7 +79,7 @@ export class GatewayClient {
       }
     }
     const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), resolved);
-    const run = () => traced(resolved, governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts, resolved.skipped)));
+    const run = () => traced(resolved, governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts, resolved.skipped, gateOf(tickets))));
     return settledRun(run, tickets);
   }
 
@@ -118,7 +118,7 @@ export class GatewayClient {
     }
     const tickets = await this.admitted(plan, { call, project, operation: request.operation, request: request.body, controls, targets });
     const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), plan);
-    const run = () => traced(plan, this.executor.executeEndpoint(request, targets, policy, cancel, attempts, plan.skipped));
+    const run = () => traced(plan, this.executor.executeEndpoint(request, targets, policy, cancel, attempts, plan.skipped, gateOf(tickets)));
     return settledRun(run, tickets);
   }
 
@@ -159,7 +159,7 @@ export class GatewayClient {
     const admission = translated ? ({ operation: 'chat', request: translated } as const) : { operation: native.protocol, request: native.body };
     const tickets = await this.admitted(plan, { call, project, ...admission, controls, targets });
     const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), plan);
-    const run = () => traced(plan, this.executor.executeNative(native, translated, targets, policy, cancel, attempts, plan.skipped));
+    const run = () => traced(plan, this.executor.executeNative(native, translated, targets, policy, cancel, attempts, plan.skipped, gateOf(tickets)));
     return settledRun(run, tickets);
   }
 
@@ -190,13 +190,15 @@ export class GatewayClient {
     const target: RouteTarget = { connection, upstreamModel: model, requested: `${provider}/${model}`, maxOutputTokens: this.catalog.forUpstream(provider, model)?.max_output_tokens };
     const body = { ...request.json, model } as PassThroughRequest;
     let tickets: readonly AdmissionTicket[] = NO_TICKETS;
-    const admitted = this.admitted({ targets: [target] }, { call, project, operation: 'provider', request: body, controls, targets: [target] }).then((t) => void (tickets = t));
+    // One array: admission may move the call to another connection of the provider (its own rate limit).
+    const targets = [target];
+    const admitted = this.admitted({ targets }, { call, project, operation: 'provider', request: body, controls, targets }).then((t) => void (tickets = t));
     const policy = executionPolicy(project.settings, controls, this.config.router);
     // The cache key: the connection, the model, and the request as sent (method, path, body).
     const key = { stream, target: `${connection.id}/${model}`, request: () => `native ${request.method} ${request.path}\n${request.json ? canonicalJson(request.json) : (request.body?.toString('base64') ?? '')}` };
     let result: EndpointResult;
     try {
-      result = await this.governed.runNative(project, controls, key, admitted, () => this.executor.executeProviderPath(request, [target], policy, cancel, attempts));
+      result = await this.governed.runNative(project, controls, key, admitted, () => this.executor.executeProviderPath(request, targets, policy, cancel, attempts));
     } catch (err) {
       for (const t of tickets) t.release();
       throw err;
@@ -306,6 +308,9 @@ interface ResolvedTargets {
 const withLatency = (policy: ExecutionPolicy, plan: ResolvedTargets): ExecutionPolicy => (plan.latency ? { ...policy, trackLatency: true } : policy);
 
 const NO_TICKETS: readonly AdmissionTicket[] = [];
+
+/** The gate of the call's later targets, when an admission stage handed one back. */
+const gateOf = (tickets: readonly AdmissionTicket[]): TargetGate | undefined => tickets.find((t) => t.gate)?.gate;
 
 /** Runs the call of admitted tickets: released when it fails, settled with its usage when done (none: just runs it). */
 async function settledRun<R extends ExecutionResult | EndpointResult>(run: () => Promise<R>, tickets: readonly AdmissionTicket[]): Promise<R> {
