@@ -40,12 +40,17 @@ describe('rate limits, budgets and quotas across two routers', () => {
 
   const admin = (path: string, init: { method?: string; body?: unknown } = {}) => httpJson(`${routers[0]!.url}/v1/admin${path}`, { token: env.config.admin.token, ...init });
   const seed = () => seedTenant(routers[0]!.url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-limits-0123456789' }, base_url: upstream.url });
-  /** With `dispatcher`, the clients' own connections (none left idle by an earlier burst, which a router may be closing as it is reused). */
+  /** With `dispatcher`: the clients' own connections (see `burst`). */
   const clients = (key: string, dispatcher?: Agent) =>
     routers.map((r) => new OpenAI({ apiKey: key, baseURL: `${r.url}/v1`, maxRetries: 0, ...(dispatcher && { fetch: undiciFetch as never, fetchOptions: { dispatcher } as never }) }));
 
-  /** Fires `PER_ROUTER` concurrent calls at each router; the statuses, and the errors of the refused ones. */
-  async function burst(key: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}, dispatcher?: Agent) {
+  /**
+   * Fires `PER_ROUTER` concurrent calls at each router; the statuses, and the errors of the refused ones. On its own
+   * connections: a pooled one left idle by an earlier burst may be closed by its router just as it is reused (seen
+   * on a loaded machine as a call failing with "other side closed").
+   */
+  async function burst(key: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
+    const dispatcher = new Agent();
     const calls = clients(key, dispatcher).flatMap((client) =>
       Array.from({ length: PER_ROUTER }, () =>
         client.chat.completions
@@ -58,7 +63,11 @@ describe('rate limits, budgets and quotas across two routers', () => {
           }),
       ),
     );
-    return Promise.all(calls);
+    try {
+      return await Promise.all(calls);
+    } finally {
+      await dispatcher.close();
+    }
   }
 
   /** Waits out the last seconds of a clock minute, so a burst against a per-minute limit stays in one window. */
@@ -303,8 +312,7 @@ describe('rate limits, budgets and quotas across two routers', () => {
 
       // Concurrent calls on both routers, in a fresh organization: still exactly 3 reach each upstream.
       const [failedBefore, spareBefore] = [failing.requests.length, spare.requests.length];
-      const own = new Agent();
-      const results = await burst(await orgWithChain(), {}, chain, own).finally(() => own.close());
+      const results = await burst(await orgWithChain(), {}, chain);
       expect(results.filter((r) => r.status !== 200 && r.status !== 429).map((r) => r.error?.message)).toEqual([]);
       expect(failing.requests.length - failedBefore).toBe(3);
       expect(spare.requests.length - spareBefore).toBe(3);

@@ -47,7 +47,8 @@ export interface TargetGate {
  * Stage 4, admit: decides whether a call may go upstream, before any attempt. It throws a GatewayError to
  * refuse (429 with Retry-After over a rate limit, budget or quota; 400 for a DLP block) and may narrow
  * `targets` (a breaker that is open). A stage that reserves (limits, budgets) returns a ticket. At most one
- * Redis round trip in all, none when the project configures none.
+ * Redis round trip in all, none when the project configures none (a ticket's gate may make one more later, when
+ * the executor moves to a target on a limited connection the call has not used).
  */
 export interface AdmissionStage {
   readonly name: string;

@@ -87,8 +87,8 @@ export class LimitsStage implements AdmissionStage {
       return this.unavailable(counters, ctx);
     }
     if (!outcome.ok) throw refusal(counters, outcome, now);
-    const counted = counters.filter((c, i) => c.connectionId && outcome.used[i]! >= 0).map((c) => c.connectionId!);
-    const gate = gated ? this.gate(ctx, counted) : undefined;
+    // Only a call with a limited connection among its targets builds its gate (no allocation on the plain path).
+    const gate = gated ? this.gate(ctx, counters.filter((c, i) => c.connectionId && outcome.used[i]! >= 0).map((c) => c.connectionId!)) : undefined;
     const ticket = new LimitTicket(this.options.store, counters, outcome.used, now, controls, this.logger, gate);
     if (subject.connections.length) {
       try {
