@@ -1,4 +1,5 @@
 import { createTestEnvironment, freePort, httpJson, MockOpenAIServer, seedTenant, startServiceProcess, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
+import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 
 /** Identical concurrent misses across two router processes (one Redis) make one upstream call. Needs `npm run build`. */
@@ -127,6 +128,37 @@ describe('exact cache across two router processes', () => {
     expect(full.startsWith(cut.text) && cut.text.length < full.length).toBe(true);
     for (const w of await waiters) expect(w).toMatchObject({ status: 'HIT', text: full, tools: [{ id: 'call_live', name: 'lookup', arguments: '{"q":"live"}' }] });
     expect(upstream.requests).toHaveLength(2);
+  });
+
+  it('a streamed miss that nobody waits for writes no live stream to Redis; its entry is stored', async () => {
+    upstream.defaultScript = { content: ['alone ', 'in ', 'the ', 'stream'], chunkDelayMs: 20, usage: { prompt_tokens: 5, completion_tokens: 4 } };
+    const redis = new Redis(env.config.redis.url);
+    try {
+      const liveKeys = async () => {
+        const found: string[] = [];
+        for (let cursor = '0'; ; ) {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${env.config.redis.prefix}:cache:*:live:*`, 'COUNT', 1000);
+          found.push(...keys);
+          cursor = next;
+          if (cursor === '0') return new Set(found);
+        }
+      };
+      const before = await liveKeys();
+      const ask = () => clients[0]!.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'nobody waits' }] }).withResponse();
+      const first = await ask();
+      let text = '';
+      for await (const chunk of first.data) text += chunk.choices[0]?.delta.content ?? '';
+      expect(text).toBe('alone in the stream');
+      expect(first.response.headers.get('x-gateway-cache-status')).toBe('MISS');
+      await new Promise((r) => setTimeout(r, 200));
+      expect([...(await liveKeys())].filter((k) => !before.has(k))).toEqual([]);
+      const second = await ask();
+      for await (const _ of second.data) void _;
+      expect(second.response.headers.get('x-gateway-cache-status')).toBe('HIT');
+      expect(upstream.requests).toHaveLength(1);
+    } finally {
+      await redis.quit();
+    }
   });
 
   it('when the first caller fails, a waiter calls upstream itself and the rest are served its answer', async () => {

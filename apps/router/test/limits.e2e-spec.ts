@@ -10,6 +10,7 @@ import {
   type TestEnvironment,
 } from '@switchyard/testing';
 import OpenAI, { APIError } from 'openai';
+import { Agent, fetch as undiciFetch } from 'undici';
 
 /**
  * Limits exact across replicas: two router processes (the built `dist/` entry, `npm run build` first) share
@@ -26,7 +27,9 @@ describe('rate limits, budgets and quotas across two routers', () => {
     upstream = await MockOpenAIServer.start();
     // Every call: 10 completion tokens (the request's max_tokens), 10 prompt tokens.
     upstream.defaultScript = { content: 'ten tokens of answer', usage: { prompt_tokens: 10, completion_tokens: 10 } };
-    routers = await Promise.all([0, 1].map(async () => startServiceProcess('router', env.env, await freePort())));
+    // A loaded machine can hold a burst's reservations past the default 3 s, and rate limits fail open: these tests count exactly.
+    const routerEnv = { ...env.env, ROUTER_LIMITS_TIMEOUT_MS: '30000' };
+    routers = await Promise.all([0, 1].map(async () => startServiceProcess('router', routerEnv, await freePort())));
   }, 60_000);
 
   afterAll(async () => {
@@ -37,11 +40,18 @@ describe('rate limits, budgets and quotas across two routers', () => {
 
   const admin = (path: string, init: { method?: string; body?: unknown } = {}) => httpJson(`${routers[0]!.url}/v1/admin${path}`, { token: env.config.admin.token, ...init });
   const seed = () => seedTenant(routers[0]!.url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-limits-0123456789' }, base_url: upstream.url });
-  const clients = (key: string) => routers.map((r) => new OpenAI({ apiKey: key, baseURL: `${r.url}/v1`, maxRetries: 0 }));
+  /** With `dispatcher`: the clients' own connections (see `burst`). */
+  const clients = (key: string, dispatcher?: Agent) =>
+    routers.map((r) => new OpenAI({ apiKey: key, baseURL: `${r.url}/v1`, maxRetries: 0, ...(dispatcher && { fetch: undiciFetch as never, fetchOptions: { dispatcher } as never }) }));
 
-  /** Fires `PER_ROUTER` concurrent calls at each router; the statuses, and the errors of the refused ones. */
+  /**
+   * Fires `PER_ROUTER` concurrent calls at each router; the statuses, and the errors of the refused ones. On its own
+   * connections: a pooled one left idle by an earlier burst may be closed by its router just as it is reused (seen
+   * on a loaded machine as a call failing with "other side closed").
+   */
   async function burst(key: string, headers: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
-    const calls = clients(key).flatMap((client) =>
+    const dispatcher = new Agent();
+    const calls = clients(key, dispatcher).flatMap((client) =>
       Array.from({ length: PER_ROUTER }, () =>
         client.chat.completions
           .create({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }], ...extra }, { headers })
@@ -53,7 +63,11 @@ describe('rate limits, budgets and quotas across two routers', () => {
           }),
       ),
     );
-    return Promise.all(calls);
+    try {
+      return await Promise.all(calls);
+    } finally {
+      await dispatcher.close();
+    }
   }
 
   /** Waits out the last seconds of a clock minute, so a burst against a per-minute limit stays in one window. */
@@ -257,6 +271,57 @@ describe('rate limits, budgets and quotas across two routers', () => {
       expect(spare.requests).toHaveLength(3);
       expect(results.find((r) => r.status === 429)!.error).toMatchObject({ code: 'connection_rate_limit_exceeded', param: 'rate_limit' });
     } finally {
+      await spare.close();
+    }
+  }, 120_000);
+
+  it('counts every connection a call moves to (a fallback chain): two connections with rate_limit 3, exactly 3 calls reach each', async () => {
+    const failing = await MockOpenAIServer.start();
+    const spare = await MockOpenAIServer.start();
+    try {
+      // The first connection answers 404 (not retried, falls back): every call that reaches it moves on to the second.
+      failing.defaultScript = { status: 404, errorMessage: 'no such model here' };
+      spare.defaultScript = upstream.defaultScript;
+      const chain = { model: '@first/gpt-4o-mini', fallback_models: ['@second/gpt-4o-mini'] };
+      const orgWithChain = async () => {
+        const org = await admin('/organizations', { body: { name: 'fallback chain org' } });
+        const key = await admin('/access-keys', { body: { organization_id: org.body.id, name: 'k' } });
+        for (const [slug, url, isDefault] of [['first', failing.url, true], ['second', spare.url, false]] as const) {
+          const created = await admin('/connections', {
+            body: { organization_id: org.body.id, provider: 'openai', name: slug, slug, credentials: { api_key: 'sk-chain-0123456789' }, base_url: url, is_default: isDefault, rate_limit: 3, rate_limit_period: 3600 },
+          });
+          expect(created.status).toBe(201);
+        }
+        return key.body.key as string;
+      };
+
+      // One at a time: each call is counted on the first connection, then on the second as it falls back.
+      const [client] = clients(await orgWithChain());
+      const one = () =>
+        client!.chat.completions
+          .create({ max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }], ...chain } as never)
+          .then(() => ({ status: 200, error: null as APIError | null }))
+          .catch((err: unknown) => ({ status: (err as APIError).status ?? 0, error: err as APIError }));
+      const sequential = [];
+      for (let i = 0; i < 4; i += 1) sequential.push(await one());
+      expect(sequential.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+      expect(failing.requests).toHaveLength(3);
+      expect(spare.requests).toHaveLength(3);
+      expect(sequential[3]!.error).toMatchObject({ code: 'connection_rate_limit_exceeded', param: 'rate_limit', type: 'rate_limit_error' });
+      expect(Number(sequential[3]!.error!.headers?.get('retry-after'))).toBeGreaterThan(0);
+
+      // Concurrent calls on both routers, in a fresh organization: still exactly 3 reach each upstream.
+      const [failedBefore, spareBefore] = [failing.requests.length, spare.requests.length];
+      const results = await burst(await orgWithChain(), {}, chain);
+      expect(results.filter((r) => r.status !== 200 && r.status !== 429).map((r) => r.error?.message)).toEqual([]);
+      expect(failing.requests.length - failedBefore).toBe(3);
+      expect(spare.requests.length - spareBefore).toBe(3);
+      expect(results.filter((r) => r.status === 200)).toHaveLength(3);
+      const refused = results.filter((r) => r.status !== 200);
+      expect(refused).toHaveLength(2 * PER_ROUTER - 3);
+      expect(new Set(refused.map((r) => `${r.status} ${r.error?.code}`))).toEqual(new Set(['429 connection_rate_limit_exceeded']));
+    } finally {
+      await failing.close();
       await spare.close();
     }
   }, 120_000);

@@ -131,6 +131,39 @@ describe('Executor', () => {
     expect(viaRejected.meta).toMatchObject({ connectionId: 'backup', step: 1, attempts: 2 });
   });
 
+  it('asks the gate before each target: a moved target is tried on its new connection, a skipped one ends the call with the 429 kept', async () => {
+    const spare: RouteTarget = { ...backup, connection: connection('spare', 'https://spare.test/v1') };
+    const limited = new GatewayError(429, 'rate_limit_error', 'connection_rate_limit_exceeded', 'Over the limit.', { param: 'rate_limit', headers: { 'retry-after': '60' } });
+    const gate = (decide: (t: RouteTarget) => RouteTarget | null) => {
+      const asked: string[] = [];
+      return {
+        asked,
+        refusal: limited,
+        enter: async (t: RouteTarget) => {
+          asked.push(t.connection.id);
+          return decide(t);
+        },
+      };
+    };
+    const moving = gate((t) => (t === backup ? spare : t));
+    const moved = new ScriptedUpstream([{ status: 404, headers: json, reads: [errorBody('no such model')] }, { headers: json, reads: [completion('Hi')] }]);
+    const result = await executor(moved).execute(ask(), [primary, backup], policy, new Cancellation(), undefined, undefined, moving);
+    expect(moving.asked).toEqual(['primary', 'backup']);
+    expect(result.meta).toMatchObject({ connectionId: 'spare', step: 1, attempts: 2 });
+    expect(moved.requests.map((r) => r.origin)).toEqual(['https://primary.test', 'https://spare.test']);
+
+    const full = new ScriptedUpstream([{ status: 404, headers: json, reads: [errorBody('no such model')] }]);
+    const err = (await executor(full)
+      .execute(ask(), [primary, backup], policy, new Cancellation(), undefined, undefined, gate((t) => (t === backup ? null : t)))
+      .catch((e: unknown) => e)) as GatewayError;
+    expect(err).toMatchObject({ status: 429, code: 'connection_rate_limit_exceeded', param: 'rate_limit', headers: { 'retry-after': '60', 'x-gateway-attempts': '1' } });
+    expect(err.details).toEqual([
+      { target: 'openai/gpt-4o', connection: 'backup', reason: 'connection_rate_limited', tried: false },
+      { target: 'openai/gpt-4o-mini', connection: 'primary', reason: 'model_not_found', status: 404, tried: true },
+    ]);
+    expect(full.requests).toHaveLength(1);
+  });
+
   it('does not fall back on a client error, and maps the last failure with the attempts made', async () => {
     const upstream = new ScriptedUpstream([{ status: 400, headers: json, reads: [errorBody('Invalid value for temperature')] }]);
     const call = executor(upstream).execute(ask(), [primary, backup], policy, new Cancellation());

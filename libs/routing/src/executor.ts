@@ -7,6 +7,7 @@ import type { DlpResult } from './dlp/dlp-policy';
 import { backoffDelay, parseRetryAfter, type ExecutionPolicy } from './execution-policy';
 import { noAccounting, type Accounting } from './pipeline/accounting';
 import type { RouteTarget } from './resolve-model';
+import type { TargetGate } from './pipeline/admission';
 import { targetKey, type TargetHealth } from './balance/target-health';
 import { skipOf, targetName, type TargetSkip } from './balance/route-trace';
 import { boundedBytes, keptHeaders, ProviderErrorAnswer, scrubBytes, type ProviderAnswer } from './provider-answer';
@@ -159,14 +160,14 @@ export class Executor {
    * Runs the plan of a chat completion. `attempts`, when given (the request's log wants them), receives each
    * upstream attempt as it ends, failed ones included: a side channel that holds them whether the call succeeds or throws.
    */
-  execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[], skipped?: TargetSkip[]): Promise<ExecutionResult> {
+  execute(request: ChatRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[], skipped?: TargetSkip[], gate?: TargetGate): Promise<ExecutionResult> {
     const stream = request.stream === true;
-    return this.run(targets, policy, cancel, attempts, skipped, (target, p) => this.attempt(request, target, p, stream, cancel));
+    return this.run(targets, policy, cancel, attempts, skipped, gate, (target, p) => this.attempt(request, target, p, stream, cancel));
   }
 
   /** Runs the plan of an endpoint other than chat (embeddings, images, audio…): the same attempts, retries and fallbacks. */
-  executeEndpoint(request: EndpointRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[], skipped?: TargetSkip[]): Promise<EndpointResult> {
-    return this.run(targets, policy, cancel, attempts, skipped, (target, p) => this.attemptEndpoint(request, target, p, cancel));
+  executeEndpoint(request: EndpointRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[], skipped?: TargetSkip[], gate?: TargetGate): Promise<EndpointResult> {
+    return this.run(targets, policy, cancel, attempts, skipped, gate, (target, p) => this.attemptEndpoint(request, target, p, cancel));
   }
 
   /**
@@ -183,8 +184,9 @@ export class Executor {
     cancel: Cancellation,
     attempts?: LogAttempt[],
     skipped?: TargetSkip[],
+    gate?: TargetGate,
   ): Promise<ExecutionResult | EndpointResult> {
-    return this.run<NativeAttempt>(targets, policy, cancel, attempts, skipped, (target, p) => {
+    return this.run<NativeAttempt>(targets, policy, cancel, attempts, skipped, gate, (target, p) => {
       const adapter = this.adapters(target.connection.provider);
       const build = nativeBuilder(adapter, native.protocol, target.upstreamModel);
       if (build && adapter) return this.attemptCall(adapter, (ctx) => build(native, ctx), target, p, cancel);
@@ -199,11 +201,11 @@ export class Executor {
    * attempts, retries and fallbacks (the targets are connections of the one provider). A provider's HTTP error of the
    * last attempt is thrown as a ProviderErrorAnswer (its own status and bytes).
    */
-  async executeProviderPath(request: ProviderPathRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[]): Promise<EndpointResult> {
+  async executeProviderPath(request: ProviderPathRequest, targets: RouteTarget[], policy: ExecutionPolicy, cancel: Cancellation, attempts?: LogAttempt[], gate?: TargetGate): Promise<EndpointResult> {
     // The last attempt's own error answer, when it was the provider's HTTP error (scrubbed of the connection's credentials).
     let answer: ProviderAnswer | null = null;
     try {
-      return await this.run(targets, policy, cancel, attempts, undefined, async (target, p) => {
+      return await this.run(targets, policy, cancel, attempts, undefined, gate, async (target, p) => {
         const adapter = this.adapters(target.connection.provider);
         const build = adapter?.providerPath;
         if (!adapter || !build) return { ok: false, failure: { kind: 'unsupported', param: 'provider', message: `The ${target.connection.provider} provider has no native path.` } };
@@ -230,7 +232,9 @@ export class Executor {
   /**
    * The loop every plan runs: attempts per target with backoff, then fallback to the next target. A target whose
    * breaker is open is skipped (read from memory); each attempt's outcome is reported to the target health (queued,
-   * sent off the request path). `skipped` holds the targets resolve left out, and receives the breaker's.
+   * sent off the request path). `skipped` holds the targets resolve left out, and receives the breaker's. `gate`
+   * (connections' own rate limits) is asked before each target: it may move the target to another connection, or
+   * skip it; when the last target considered was skipped by it, the call ends with its 429.
    */
   private async run<R extends object>(
     targets: RouteTarget[],
@@ -238,6 +242,7 @@ export class Executor {
     cancel: Cancellation,
     attempts: LogAttempt[] | undefined,
     skipped: TargetSkip[] | undefined,
+    gate: TargetGate | undefined,
     attempt: (target: RouteTarget, policy: ExecutionPolicy) => Promise<AttemptResult<R>>,
   ): Promise<R & { meta: ExecutionMeta }> {
     const started = performance.now();
@@ -247,7 +252,20 @@ export class Executor {
     let tried = 0;
     let last: { failure: UpstreamFailure; target: RouteTarget } | undefined;
     let failures: Map<RouteTarget, UpstreamFailure> | undefined;
-    for (const [step, target] of targets.entries()) {
+    let refused: GatewayError | null = null;
+    for (const [step, planned] of targets.entries()) {
+      let target = planned;
+      if (gate) {
+        const entering = gate.enter(planned);
+        const entered = entering instanceof Promise ? await entering : entering;
+        if (!entered) {
+          (skipped ??= []).push(skipOf(planned, 'connection_rate_limited'));
+          refused = gate.refusal;
+          continue;
+        }
+        target = entered;
+        refused = null;
+      }
       const key = health ? targetKey(target.connection.id, target.upstreamModel) : '';
       let probe = false;
       if (health && breaker) {
@@ -295,6 +313,7 @@ export class Executor {
       if (!last || !allowsFallback(last.failure)) break;
     }
     const details = failures || skipped?.length ? targetDetails(failures, skipped) : undefined;
+    if (refused) throw withDetails(refused, { ...refused.headers, 'x-gateway-attempts': String(tried) }, details);
     if (!last) {
       throw new GatewayError(503, 'api_error', 'no_available_targets', 'No target could be tried: every one was skipped (see error.details).', {
         details,
@@ -303,8 +322,7 @@ export class Executor {
     }
     const { provider, credentials } = last.target.connection;
     const err = toGatewayError(last.failure, provider, credentialStrings(credentials), { 'x-gateway-attempts': String(tried) });
-    if (!details) throw err;
-    throw new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers: err.headers, details });
+    throw details ? withDetails(err, err.headers, details) : err;
   }
 
   private async attempt(request: ChatRequest, target: RouteTarget, policy: ExecutionPolicy, stream: boolean, cancel: Cancellation): Promise<AttemptResult> {
@@ -464,6 +482,10 @@ function targetDetails(failures: Map<RouteTarget, UpstreamFailure> | undefined, 
   }
   return out;
 }
+
+/** The same error with these headers and `error.details`. */
+const withDetails = (err: GatewayError, headers: Record<string, string>, details: Record<string, unknown>[] | undefined) =>
+  new GatewayError(err.status, err.type, err.code, err.message, { param: err.param, headers, details });
 
 /** One attempt's record; `started` and `ended` are `performance.now()` readings. */
 function attemptOf(step: number, target: RouteTarget, failure: UpstreamFailure | null, started: number, ended: number): LogAttempt {

@@ -106,6 +106,21 @@ export interface CallFacts {
 /** The Redis key prefix of one organization's counters: a hash tag, so one call's keys share a Redis Cluster slot. */
 export const limitKeyPrefix = (redisPrefix: string, organizationId: string) => `${redisPrefix}:lim:{${organizationId}}:`;
 
+/**
+ * The counters of connections' own rate limits (clock-aligned windows), one group of alternatives: a reservation
+ * takes the first with room (`LimitStore.reserve`). `base`: `limitKeyPrefix` of the organization.
+ */
+export function connectionCounters(base: string, connections: readonly ConnectionRateLimit[], nowMs: number): LimitCounter[] {
+  return connections.map((conn) => {
+    const w = alignedWindow(nowMs, conn.periodS * 1000);
+    return {
+      key: `${base}c:${conn.connectionId}:${conn.periodS}:${w.startMs}`, kind: 'c', limit: conn.limit, amount: 1, spanMs: w.endMs - nowMs + SETTLE_SLACK_MS, resetAtMs: w.endMs,
+      code: 'connection_rate_limit_exceeded', param: 'rate_limit', category: 'rate', header: null, settle: null,
+      label: () => `the connection's limit of ${conn.limit} requests per ${conn.periodS} s`, group: 'connections', connectionId: conn.connectionId,
+    };
+  });
+}
+
 /** The counter keys the admin API reads back (budgets), built the same way the counters are. */
 export const limitKeys = {
   keyBudget: (base: string, keyId: string, period: BudgetPeriod | null, w: TimeWindow) => `${base}k:${keyId}:usd:${period ?? 'total'}:${w.startMs}`,
@@ -245,16 +260,7 @@ export function countersFor(s: LimitSubject, call: CallFacts, nowMs: number, red
     out.push(budget(limitKeys.spendRule(base, s.projectId, rule.id, w, values), w, rule.amount, rule.id, label));
   }
 
-  for (const conn of s.connections) {
-    const w = alignedWindow(nowMs, conn.periodS * 1000);
-    out.push(
-      counter(w, {
-        key: `${base}c:${conn.connectionId}:${conn.periodS}:${w.startMs}`, limit: conn.limit, amount: 1, code: 'connection_rate_limit_exceeded', param: 'rate_limit',
-        category: 'rate', header: null, settle: null, label: () => `the connection's limit of ${conn.limit} requests per ${conn.periodS} s`, group: 'connections',
-        connectionId: conn.connectionId,
-      }),
-    );
-  }
+  if (s.connections.length) out.push(...connectionCounters(base, s.connections, nowMs));
 
   const q = s.quotas;
   if (q && (q.monthlyRequests !== null || q.monthlySpendUsd !== null)) {

@@ -2,7 +2,7 @@ import type { JsonObject } from '@switchyard/types';
 import type { RouteTarget } from '../resolve-model';
 
 /** Why a target was left out without being tried (the `x-gateway-route` header's codes, `error.details[].reason`). */
-export type SkipReason = 'circuit_open' | 'excluded_model' | 'excluded_provider' | 'no_tools' | 'no_vision' | 'no_json_schema' | 'context_window';
+export type SkipReason = 'circuit_open' | 'connection_rate_limited' | 'excluded_model' | 'excluded_provider' | 'no_tools' | 'no_vision' | 'no_json_schema' | 'context_window';
 
 export interface TargetSkip {
   /** `provider/model` (the provider's model id) and the connection's slug. */

@@ -2,6 +2,7 @@ import { createTestEnvironment, type TestEnvironment } from '@switchyard/testing
 import type { ChatCompletionChunk } from '@switchyard/types';
 import { Redis } from 'ioredis';
 import { LiveFeeds, LiveFillFailed, LivePublisher } from './live-fill';
+import { ResponseCache } from './response-cache';
 
 const chunk = (content: string, finish: 'stop' | null = null): ChatCompletionChunk => ({
   id: 'chatcmpl-live',
@@ -19,6 +20,11 @@ describe('live fills (a filler writes its stream to Redis, waiters on other conn
   let opened: Redis[];
   let n = 0;
   const key = () => `${env.config.redis.prefix}:live-test:${(n += 1)}`;
+  /** A publisher whose fill a waiter has announced itself for (the flag its lookup sets). */
+  const announced = async (k: string) => {
+    await redis.set(`${k}:w`, '1', 'PX', 5000);
+    return new LivePublisher(redis, k, `${k}:w`, 5000, meta);
+  };
 
   beforeAll(async () => {
     env = await createTestEnvironment();
@@ -38,7 +44,7 @@ describe('live fills (a filler writes its stream to Redis, waiters on other conn
 
   it('relays each batch as it is written, in its batches, to every local waiter from the start, then ends', async () => {
     const k = key();
-    const publisher = new LivePublisher(redis, k, 5000, meta);
+    const publisher = await announced(k);
     const feed = feeds.follow(k)!;
     expect(feeds.follow(k)).toBe(feed);
     const first = feed.read();
@@ -59,14 +65,72 @@ describe('live fills (a filler writes its stream to Redis, waiters on other conn
 
   it('a failed fill fails its waiters after what was written', async () => {
     const k = key();
-    const publisher = new LivePublisher(redis, k, 5000, meta);
+    const publisher = await announced(k);
     publisher.batch([chunk('partial')]);
+    // Its flag read has come back (before that, the fill's own script would tell the waiter: see below).
+    await new Promise((r) => setTimeout(r, 50));
     publisher.finish(false);
     publisher.batch([chunk('ignored after the end')]);
     const it = feeds.follow(k)!.read();
     expect(await next(it)).toEqual([chunk('partial')]);
     await expect(it.next()).rejects.toBeInstanceOf(LiveFillFailed);
     expect(await redis.xlen(k)).toBe(2);
+  });
+
+  it('writes nothing while no waiter has announced itself; once one has, what it had so far first, then the rest', async () => {
+    const k = key();
+    const publisher = new LivePublisher(redis, k, `${k}:w`, 5000, meta);
+    publisher.batch([chunk('one ')]);
+    publisher.batch([chunk('two ')]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await redis.exists(k)).toBe(0);
+    expect(publisher.tellsWaiters).toBe(false);
+    await redis.set(`${k}:w`, '1', 'PX', 5000);
+    publisher.batch([chunk('three', 'stop')]);
+    const all: ChatCompletionChunk[][] = [];
+    const reading = (async () => {
+      for await (const b of feeds.follow(k)!.read()) all.push(b);
+    })();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(publisher.tellsWaiters).toBe(true);
+    publisher.finish(true);
+    await reading;
+    expect(all).toEqual([[chunk('one ')], [chunk('two ')], [chunk('three', 'stop')]]);
+
+    // Nobody waits to the end: no stream at all.
+    const alone = key();
+    const quiet = new LivePublisher(redis, alone, `${alone}:w`, 5000, meta);
+    quiet.batch([chunk('solo', 'stop')]);
+    quiet.finish(true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await redis.exists(alone)).toBe(0);
+    expect(quiet.tellsWaiters).toBe(false);
+  });
+
+  it('a waiter that announces itself after the filler last looked is told by the fill itself to look again, and finds the entry', async () => {
+    const own: Redis[] = [];
+    const cache = new ResponseCache({ redis, prefix: `${env.config.redis.prefix}:lf${(n += 1)}`, maxEntryBytes: 100_000, lockMs: 5000, live: { connect: () => own[own.push(new Redis(env.config.redis.url)) - 1]!, maxFeeds: 2 } });
+    try {
+      const filler = await cache.lookup('h', undefined, true);
+      if (!('fill' in filler) || !filler.fill) throw new Error('the first look takes the lock');
+      const publisher = cache.publisher('h', filler.fill, meta)!;
+      publisher.batch([chunk('all at once', 'stop')]);
+      await new Promise((r) => setTimeout(r, 50));
+      const waiter = await cache.lookup('h', undefined, true);
+      if (!('follow' in waiter)) throw new Error('the second look follows the fill');
+      publisher.finish(true);
+      expect(publisher.tellsWaiters).toBe(false);
+      await cache.fill('h', filler.fill, { kind: 'stream', batches: [[chunk('all at once', 'stop')]], meta }, 60, true);
+      const read: ChatCompletionChunk[][] = [];
+      for await (const b of waiter.follow.read()) read.push(b);
+      expect(read).toEqual([]);
+      expect(waiter.follow.meta).toBeNull();
+      expect(await cache.lookup('h', undefined, true)).toMatchObject({ hit: { kind: 'stream', batches: [[chunk('all at once', 'stop')]] } });
+      expect(await redis.exists(`${cache.keys('h').lock}:w`)).toBe(0);
+    } finally {
+      cache.close();
+      for (const c of own) c.disconnect();
+    }
   });
 
   it('a fill that writes nothing for idleMs (its filler died) fails its waiters: no hang', async () => {

@@ -7,15 +7,20 @@ import type { ExecutionMeta } from '../executor';
 export type FillMeta = Pick<ExecutionMeta, 'provider' | 'model' | 'connectionId'>;
 
 /**
- * A streamed fill, live (docs/governance.md#cache): the filler appends the batches its client receives to a
- * short-lived Redis stream keyed by the fill (`<entry>:live:<lock token>`); the callers waiting for the same entry,
- * on any replica, read it as it grows and relay each batch as it comes, in the same batches. Entry fields: `m`
- * (the meta, with the first write), `b` (a JSON array of batches), `e` (the end: `1` clean, `0` failed).
+ * A streamed fill, live (docs/governance.md#cache): once a caller waiting for the same entry has announced itself
+ * (its lookup sets a flag next to the fill lock), the filler appends the batches its client receives to a
+ * short-lived Redis stream keyed by the fill (`<entry>:live:<lock token>`), the ones it had so far first; the
+ * waiters, on any replica, read it as it grows and relay each batch as it comes, in the same batches. Entry
+ * fields: `m` (the meta, with the first write), `b` (a JSON array of batches), `e` (the end: `1` clean, `0`
+ * failed). A fill nobody waits for writes no stream: the filler reads the flag (one GET in flight at a time,
+ * again only after a new batch), and a waiter that announces itself after the filler's last read is told by
+ * the fill's own script (`ResponseCache.fill`/`release`), which ends the stream so that the waiter looks again.
  */
 
 /**
- * The filler's side: at most one write in flight; batches that arrive meanwhile go out together in the next
- * (one XADD + PEXPIRE, pipelined, never awaited by the request). Nothing is written after the end.
+ * The filler's side: batches are kept (serialized as they pass) until a waiter is known; then at most one
+ * write in flight, batches that arrive meanwhile going out together in the next (one XADD + PEXPIRE,
+ * pipelined, never awaited by the request). Nothing is written after the end.
  */
 export class LivePublisher {
   /** Batches serialized as they pass (later stages may change the chunk objects before the next write goes out). */
@@ -24,28 +29,66 @@ export class LivePublisher {
   private end: '1' | '0' | null = null;
   private writing = false;
   private closed = false;
+  /** A waiter announced itself: batches are written. */
+  private announced = false;
+  /** A read of the waiters' flag is in flight; `recheck`: a batch came since it was sent. */
+  private checking = false;
+  private recheck = false;
 
   constructor(
     private readonly redis: Redis,
     private readonly key: string,
+    /** The flag the waiters of this fill set (`ResponseCache.lookup`). */
+    private readonly waitersKey: string,
     private readonly ttlMs: number,
     meta: FillMeta,
   ) {
     this.meta = meta;
   }
 
+  /** Whether this publisher writes the end for the fill's waiters (one announced itself in time); else the fill's script tells them. */
+  get tellsWaiters(): boolean {
+    return this.announced;
+  }
+
   batch(batch: ChatCompletionChunk[]): void {
     if (this.closed || !batch.length) return;
     this.pending.push(JSON.stringify(batch));
-    this.flush();
+    if (this.announced) this.flush();
+    else this.check();
   }
 
   /** The stream ended: cleanly (its waiters finish) or not (its waiters call upstream themselves). */
   finish(clean: boolean): void {
     if (this.closed) return;
     this.closed = true;
+    if (!this.announced) {
+      this.pending = [];
+      return;
+    }
     this.end = clean ? '1' : '0';
     this.flush();
+  }
+
+  /** Reads the waiters' flag, one read in flight; a batch that comes meanwhile asks for another read after it. */
+  private check(): void {
+    if (this.checking) {
+      this.recheck = true;
+      return;
+    }
+    this.checking = true;
+    this.recheck = false;
+    void this.redis
+      .exists(this.waitersKey)
+      .catch(() => 0)
+      .then((n) => {
+        this.checking = false;
+        if (this.closed) return;
+        if (n > 0) {
+          this.announced = true;
+          this.flush();
+        } else if (this.recheck) this.check();
+      });
   }
 
   private flush(): void {

@@ -38,7 +38,7 @@ describe('ResponseCache', () => {
     const big = { kind: 'completion' as const, completion: { id: 'x'.repeat(100), object: 'chat.completion' as const, created: 1, model: 'm', choices: [] }, meta: { provider: 'openai', model: 'm', connectionId: 'c' } };
     await cache.fill('h', 'tok', big, 60);
     expect(redis.syCacheFill).not.toHaveBeenCalled();
-    expect(redis.syCacheRelease).toHaveBeenCalledWith('t:cache:{h}:lock', 'tok');
+    expect(redis.syCacheRelease).toHaveBeenCalledWith('t:cache:{h}:lock', 't:cache:{h}:lock:w', 't:cache:{h}:live:tok', 'tok', '0', 5000);
   });
 
   it('a stream lookup follows a concurrent fill live, read from the key its lock token names; a JSON lookup keeps waiting for the entry', async () => {

@@ -61,29 +61,47 @@ export class CacheUnavailableError extends Error {
 
 /**
  * One round trip: the entry if there is one; else take the fill lock (SET NX PX) if it is free. Returns
- * [1, entry], [2] (lock taken: fill it) or [3, token] (another caller is filling it, with that lock token).
+ * [1, entry], [2] (lock taken: fill it) or [3, token] (another caller is filling it, with that lock token); a
+ * waiter that will follow the fill live (ARGV[3] = '1') announces itself in the same script (KEYS[3], the flag
+ * its filler reads before it writes anything live).
  */
 const LOOKUP = `
 local v = redis.call('GET', KEYS[1])
 if v then return {1, v} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {2} end
+if ARGV[3] == '1' then redis.call('SET', KEYS[3], '1', 'PX', ARGV[2]) end
 return {3, redis.call('GET', KEYS[2])}`;
 
-/** Stores the entry and frees the lock if it is still ours. */
-const FILL = `
+/**
+ * Clears the waiters' flag of our fill (KEYS[3]) and, when the filler did not write live (ARGV[2] = '1') but a
+ * waiter had announced itself, ends the fill's live stream (KEYS[4]) with ARGV[1] ('1': look again for the entry,
+ * '0': the fill failed) so that the waiter does not wait out the lock time. KEYS[2]: the lock, ARGV[3]: our token.
+ */
+const TELL_WAITERS = `
+local function tell(lockKey, token, waiters, live, tellThem, ending, liveMs)
+  if token == '' or redis.call('GET', lockKey) ~= token then return 0 end
+  redis.call('DEL', lockKey)
+  if redis.call('DEL', waiters) == 1 and tellThem == '1' then
+    redis.call('XADD', live, '*', 'e', ending)
+    redis.call('PEXPIRE', live, liveMs)
+  end
+  return 1
+end`;
+
+/** Stores the entry and frees the lock if it is still ours, telling the waiters the filler did not write for. */
+const FILL = `${TELL_WAITERS}
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-if ARGV[3] ~= '' and redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+tell(KEYS[2], ARGV[3], KEYS[3], KEYS[4], ARGV[4], '1', ARGV[5])
 return 1`;
 
-/** Frees the lock if it is still ours (the fill failed: a waiter takes over). */
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
+/** Frees the lock if it is still ours (the fill failed: a waiter takes over), telling the waiters the filler did not write for. */
+const RELEASE = `${TELL_WAITERS}
+return tell(KEYS[1], ARGV[1], KEYS[2], KEYS[3], ARGV[2], '0', ARGV[3])`;
 
 type CacheRedis = Redis & {
-  syCacheLookup(entry: string, lock: string, token: string, lockMs: number): Promise<[number, string?]>;
-  syCacheFill(entry: string, lock: string, value: string, ttlSeconds: number, token: string): Promise<number>;
-  syCacheRelease(lock: string, token: string): Promise<number>;
+  syCacheLookup(entry: string, lock: string, waiters: string, token: string, lockMs: number, announce: '1' | '0'): Promise<[number, string?]>;
+  syCacheFill(entry: string, lock: string, waiters: string, live: string, value: string, ttlSeconds: number, token: string, tell: '1' | '0', liveMs: number): Promise<number>;
+  syCacheRelease(lock: string, waiters: string, live: string, token: string, tell: '1' | '0', liveMs: number): Promise<number>;
 };
 
 const NO_TOKENS = tokenUsageOf(undefined);
@@ -106,9 +124,9 @@ export class ResponseCache {
     this.feeds = options.live ? new LiveFeeds({ ...options.live, idleMs: options.lockMs }) : null;
     // Defined once on the shared client (ioredis sends EVALSHA, loading the script when Redis lacks it).
     if (!('syCacheLookup' in redis)) {
-      redis.defineCommand('syCacheLookup', { numberOfKeys: 2, lua: LOOKUP });
-      redis.defineCommand('syCacheFill', { numberOfKeys: 2, lua: FILL });
-      redis.defineCommand('syCacheRelease', { numberOfKeys: 1, lua: RELEASE });
+      redis.defineCommand('syCacheLookup', { numberOfKeys: 3, lua: LOOKUP });
+      redis.defineCommand('syCacheFill', { numberOfKeys: 4, lua: FILL });
+      redis.defineCommand('syCacheRelease', { numberOfKeys: 3, lua: RELEASE });
     }
     this.redis = redis as CacheRedis;
   }
@@ -126,9 +144,10 @@ export class ResponseCache {
     const { entry, lock } = this.keys(hash);
     const token = lockToken();
     const deadline = Date.now() + this.options.lockMs;
+    const announce = live && this.feeds ? '1' : '0';
     let delay = this.pollMs;
     for (;;) {
-      const [status, value] = await this.look(entry, lock, token);
+      const [status, value] = await this.look(entry, lock, token, announce);
       if (status === 1 && value !== undefined) return { hit: JSON.parse(value) as CacheEntry };
       if (status === 2) return { fill: token };
       if (live && value && this.feeds && !stop?.aborted) {
@@ -142,14 +161,16 @@ export class ResponseCache {
   }
 
   /** One look, bounded: a Redis that does not answer (its client queues commands while reconnecting) must not hold the request. */
-  private look(entry: string, lock: string, token: string): Promise<[number, string?]> {
-    return boundedCall(this.redis.syCacheLookup(entry, lock, token, this.options.lockMs), this.options.lookTimeoutMs ?? 1000, () => new CacheUnavailableError());
+  private look(entry: string, lock: string, token: string, announce: '1' | '0'): Promise<[number, string?]> {
+    const pending = this.redis.syCacheLookup(entry, lock, waitersKey(lock), token, this.options.lockMs, announce);
+    return boundedCall(pending, this.options.lookTimeoutMs ?? 1000, () => new CacheUnavailableError());
   }
 
   /** Where the fill of `hash` by the holder of `token` is written live (null when this cache does not follow fills live). */
   publisher(hash: string, token: string | null, meta: FillMeta): LivePublisher | null {
     if (!token || !this.feeds) return null;
-    return new LivePublisher(this.redis, this.liveKey(this.keys(hash).entry, token), this.options.lockMs, meta);
+    const { entry, lock } = this.keys(hash);
+    return new LivePublisher(this.redis, this.liveKey(entry, token), waitersKey(lock), this.options.lockMs, meta);
   }
 
   /** Closes the live waiters' connections (shutdown). */
@@ -161,17 +182,23 @@ export class ResponseCache {
     return `${entry}:live:${token}`;
   }
 
-  /** Stores the entry (when it fits) and frees the lock; never throws (a failed write only costs a later miss). */
-  async fill(hash: string, token: string | null, entry: CacheEntry, ttlSeconds: number): Promise<void> {
+  /**
+   * Stores the entry (when it fits) and frees the lock; never throws (a failed write only costs a later miss).
+   * `tell`: the filler wrote nothing live, so a waiter that announced itself is told here to look again.
+   */
+  async fill(hash: string, token: string | null, entry: CacheEntry, ttlSeconds: number, tell = false): Promise<void> {
     const value = JSON.stringify(entry);
-    if (Buffer.byteLength(value) > this.options.maxEntryBytes) return this.release(hash, token);
-    const keys = this.keys(hash);
-    await this.redis.syCacheFill(keys.entry, keys.lock, value, ttlSeconds, token ?? '').catch(() => undefined);
+    if (Buffer.byteLength(value) > this.options.maxEntryBytes) return this.release(hash, token, tell);
+    const { entry: key, lock } = this.keys(hash);
+    const live = this.liveKey(key, token ?? '');
+    await this.redis.syCacheFill(key, lock, waitersKey(lock), live, value, ttlSeconds, token ?? '', tell ? '1' : '0', this.options.lockMs).catch(() => undefined);
   }
 
-  /** Frees the lock without an entry (the call failed, or its answer is not to be cached). */
-  async release(hash: string, token: string | null): Promise<void> {
-    if (token) await this.redis.syCacheRelease(this.keys(hash).lock, token).catch(() => undefined);
+  /** Frees the lock without an entry (the call failed, or its answer is not to be cached); `tell` as for `fill`. */
+  async release(hash: string, token: string | null, tell = false): Promise<void> {
+    if (!token) return;
+    const { entry, lock } = this.keys(hash);
+    await this.redis.syCacheRelease(lock, waitersKey(lock), this.liveKey(entry, token), token, tell ? '1' : '0', this.options.lockMs).catch(() => undefined);
   }
 
   /** The entry's and the lock's keys (one hash tag). */
@@ -180,6 +207,9 @@ export class ResponseCache {
     return { entry: base, lock: `${base}:lock` };
   }
 }
+
+/** The flag a fill's live waiters set next to its lock (`LOOKUP`). */
+const waitersKey = (lock: string) => `${lock}:w`;
 
 /** A cached entry as the pipeline's result: cost 0 (no tokens were spent), marked HIT. */
 export function replay(entry: Exclude<CacheEntry, { kind: 'json' | 'raw' }>, started: number): ExecutionResult {

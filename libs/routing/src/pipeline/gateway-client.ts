@@ -13,7 +13,7 @@ import { planDynamicRoute, type DynamicRouteDeps, type DynamicRouteDirectory } f
 import { filterTargets, planGroup, type BalancingDeps } from '../balance/balance-plan';
 import type { TargetSkip } from '../balance/route-trace';
 import { BALANCED_MODEL } from './chat-request';
-import { admit, type AdmissionStage, type AdmissionTicket } from './admission';
+import { admit, type AdmissionStage, type AdmissionTicket, type TargetGate } from './admission';
 import { GovernedExecution } from './governed-execution';
 import { canonicalJson } from '../cache/cache-key';
 import { mockResult } from './mock-response';
@@ -78,7 +78,7 @@ export class GatewayClient {
       }
     }
     const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), resolved);
-    const run = () => traced(resolved, governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts, resolved.skipped)));
+    const run = () => traced(resolved, governed.run((sent) => this.executor.execute(sent, targets, policy, cancel, attempts, resolved.skipped, gateOf(tickets))));
     return settledRun(run, tickets);
   }
 
@@ -117,7 +117,7 @@ export class GatewayClient {
     }
     const tickets = await this.admitted(plan, { call, project, operation: request.operation, request: request.body, controls, targets });
     const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), plan);
-    const run = () => traced(plan, this.executor.executeEndpoint(request, targets, policy, cancel, attempts, plan.skipped));
+    const run = () => traced(plan, this.executor.executeEndpoint(request, targets, policy, cancel, attempts, plan.skipped, gateOf(tickets)));
     return settledRun(run, tickets);
   }
 
@@ -158,7 +158,7 @@ export class GatewayClient {
     const admission = translated ? ({ operation: 'chat', request: translated } as const) : { operation: native.protocol, request: native.body };
     const tickets = await this.admitted(plan, { call, project, ...admission, controls, targets });
     const policy = withLatency(executionPolicy(project.settings, controls, this.config.router), plan);
-    const run = () => traced(plan, this.executor.executeNative(native, translated, targets, policy, cancel, attempts, plan.skipped));
+    const run = () => traced(plan, this.executor.executeNative(native, translated, targets, policy, cancel, attempts, plan.skipped, gateOf(tickets)));
     return settledRun(run, tickets);
   }
 
@@ -197,7 +197,7 @@ export class GatewayClient {
     const key = { stream, target: `${connections[0]!.id}/${model}`, request: () => `native ${request.method} ${request.path}\n${request.json ? canonicalJson(request.json) : (request.body?.toString('base64') ?? '')}` };
     let result: EndpointResult;
     try {
-      result = await this.governed.runNative(project, controls, key, { provider, request }, admitted, (checked) => this.executor.executeProviderPath(checked, targets, policy, cancel, attempts));
+      result = await this.governed.runNative(project, controls, key, { provider, request }, admitted, (checked) => this.executor.executeProviderPath(checked, targets, policy, cancel, attempts, gateOf(tickets)));
     } catch (err) {
       for (const t of tickets) t.release();
       throw err;
@@ -321,6 +321,9 @@ interface ResolvedTargets {
 const withLatency = (policy: ExecutionPolicy, plan: ResolvedTargets): ExecutionPolicy => (plan.latency ? { ...policy, trackLatency: true } : policy);
 
 const NO_TICKETS: readonly AdmissionTicket[] = [];
+
+/** The gate of the call's later targets, when an admission stage handed one back. */
+const gateOf = (tickets: readonly AdmissionTicket[]): TargetGate | undefined => tickets.find((t) => t.gate)?.gate;
 
 /** Runs the call of admitted tickets: released when it fails, settled with its usage when done (none: just runs it). */
 async function settledRun<R extends ExecutionResult | EndpointResult>(run: () => Promise<R>, tickets: readonly AdmissionTicket[]): Promise<R> {

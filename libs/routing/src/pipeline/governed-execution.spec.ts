@@ -79,7 +79,7 @@ describe('GovernedExecution', () => {
     expect(clean.cache.fill).not.toHaveBeenCalled();
     if (served.kind !== 'stream') throw new Error('a stream');
     for await (const _ of served.tail) void _;
-    expect(clean.cache.fill).toHaveBeenCalledWith(expect.any(String), 'token', { kind: 'stream', batches: [[chunk('a')], [chunk('b')], [chunk('', 'stop')]], meta: expect.anything() }, 60);
+    expect(clean.cache.fill).toHaveBeenCalledWith(expect.any(String), 'token', { kind: 'stream', batches: [[chunk('a')], [chunk('b')], [chunk('', 'stop')]], meta: expect.anything() }, 60, false);
 
     const broken = fakeCache();
     const failing: ExecutionResult = {
@@ -96,7 +96,8 @@ describe('GovernedExecution', () => {
     if (s.kind !== 'stream') throw new Error('a stream');
     await expect((async () => { for await (const _ of s.tail) void _; })()).rejects.toThrow('upstream dropped');
     expect(broken.cache.fill).not.toHaveBeenCalled();
-    expect(broken.cache.release).toHaveBeenCalledWith(expect.any(String), 'token');
+    // No live publisher (this cache follows no fills live): no waiter to tell.
+    expect(broken.cache.release).toHaveBeenCalledWith(expect.any(String), 'token', false);
 
     const error = fakeCache();
     await expect(run(error.governed, project({ cache_ttl: 60 }), request, parseRequestControls({}), targets, async () => Promise.reject(new Error('503')))).rejects.toThrow('503');

@@ -271,17 +271,24 @@ export class GovernedCall {
 
 type Execute = (request: ChatRequest) => Promise<ExecutionResult>;
 
-/** Stores a completion now, a stream once it has ended cleanly (its lock is freed otherwise), writing it live for its waiters as it goes. */
+/**
+ * Stores a completion now, a stream once it has ended cleanly (its lock is freed otherwise), writing it live for
+ * its waiters as it goes once one has announced itself (else the fill's script tells any that came too late).
+ */
 function store(cache: ResponseCache, { hash, token, ttlSeconds }: Fill, result: ExecutionResult): void {
-  if (result.kind === 'completion') void cache.fill(hash, token, completionEntry(result), ttlSeconds);
-  else
-    captureStream(
-      result,
-      cache.maxEntryBytes,
-      (entry) => void cache.fill(hash, token, entry, ttlSeconds),
-      () => void cache.release(hash, token),
-      cache.publisher(hash, token, cachedMeta(result.meta)),
-    );
+  if (result.kind === 'completion') {
+    void cache.fill(hash, token, completionEntry(result), ttlSeconds);
+    return;
+  }
+  const live = cache.publisher(hash, token, cachedMeta(result.meta));
+  const tell = () => live !== null && !live.tellsWaiters;
+  captureStream(
+    result,
+    cache.maxEntryBytes,
+    (entry) => void cache.fill(hash, token, entry, ttlSeconds, tell()),
+    () => void cache.release(hash, token, tell()),
+    live,
+  );
 }
 
 async function* whole(result: StreamResult): AsyncGenerator<ChatCompletionChunk[], void, undefined> {

@@ -3,7 +3,8 @@ import { LimitStore, PriceCatalog } from '@switchyard/metering';
 import { DEFAULT_PROJECT_SETTINGS, type KeyLimits, type ProjectSettings } from '@switchyard/types';
 import { Redis } from 'ioredis';
 import type { AdmissionContext } from './admission';
-import { LimitsStage, resetText } from './limits-stage';
+import { LimitsStage } from './limits-stage';
+import { resetText } from './limit-refusal';
 import { parseRequestControls } from './request-controls';
 
 const connection = { id: 'c1', organizationId: 'o1', provider: 'openai', slug: 'oa', name: 'oa', baseUrl: null, isDefault: true, credentials: { api_key: 'k' }, rateLimit: null, rateLimitPeriod: null } as ResolvedConnection;

@@ -9,7 +9,6 @@ import {
   hasLimits,
   LimitsUnavailableError,
   maxOutputTokens,
-  NANO_PER_USD,
   worstCaseCost,
   type CounterAdjustment,
   type LimitCounter,
@@ -22,6 +21,11 @@ import {
 import { GatewayError, newId, serviceUnavailable, type ChatRequest, type ProviderId } from '@switchyard/types';
 import type { AdmissionContext, AdmissionStage, AdmissionTicket } from './admission';
 import { callCost } from './request-logger';
+import { ConnectionGate, connectionLimitOf, isLimited } from './connection-gate';
+import { refusal, resetText } from './limit-refusal';
+
+const NO_HEADERS: Readonly<Record<string, string>> = {};
+const noop = () => undefined;
 
 /** At most one warning per this many ms about calls let through without their rate limits. */
 const WARN_INTERVAL_MS = 10_000;
@@ -67,12 +71,14 @@ export class LimitsStage implements AdmissionStage {
       connections: [],
     };
     const primary = ctx.targets[0]?.connection;
-    const siblings = primary?.rateLimit && primary.rateLimitPeriod ? await this.siblingsOf(primary) : [];
+    const siblings = primary && isLimited(primary) ? await this.siblingsOf(primary) : [];
     subject.connections = siblings.flatMap(connectionLimitOf);
-    if (!hasLimits(subject)) return undefined;
+    // A later target on a limited connection is reserved when the executor moves to it (the gate).
+    const gated = ctx.targets.some((t) => isLimited(t.connection));
+    if (!hasLimits(subject)) return gated ? this.gateOnly(ctx) : undefined;
     const now = this.clock();
     const counters = countersFor(subject, this.factsOf(ctx), now, this.options.redisPrefix);
-    if (!counters.length) return undefined;
+    if (!counters.length) return gated ? this.gateOnly(ctx) : undefined;
     let outcome: ReserveOutcome;
     try {
       outcome = await this.options.store.reserve(counters, now, newId());
@@ -81,7 +87,9 @@ export class LimitsStage implements AdmissionStage {
       return this.unavailable(counters, ctx);
     }
     if (!outcome.ok) throw refusal(counters, outcome, now);
-    const ticket = new LimitTicket(this.options.store, counters, outcome.used, now, controls, this.logger);
+    // Only a call with a limited connection among its targets builds its gate (no allocation on the plain path).
+    const gate = gated ? this.gate(ctx, counters.filter((c, i) => c.connectionId && outcome.used[i]! >= 0).map((c) => c.connectionId!)) : undefined;
+    const ticket = new LimitTicket(this.options.store, counters, outcome.used, now, controls, this.logger, gate);
     if (subject.connections.length) {
       try {
         moveOffFullConnection(ctx, siblings, counters, outcome.used, now);
@@ -93,11 +101,22 @@ export class LimitsStage implements AdmissionStage {
     return ticket;
   }
 
+  /** The gate of a call's later targets: the connections admission counted are not counted again. */
+  private gate(ctx: AdmissionContext, counted: readonly string[]): ConnectionGate {
+    const { store, directory, redisPrefix } = this.options;
+    return new ConnectionGate({ store, directory, redisPrefix, clock: this.clock }, ctx.project.organizationId, ctx.project.settings.rate_limits_fail_open, new Set(counted));
+  }
+
+  /** A call with nothing to reserve now, one of whose later targets is on a limited connection. */
+  private gateOnly(ctx: AdmissionContext): AdmissionTicket {
+    return { headers: NO_HEADERS, settle: noop, release: noop, gate: this.gate(ctx, []) };
+  }
+
   /** The primary connection, then the organization's other connections of its provider (limited ones first, in saved order). */
   private async siblingsOf(primary: ResolvedConnection): Promise<ResolvedConnection[]> {
     const all = await this.options.directory.connectionsOf(primary.organizationId);
     const others = all.filter((c) => c.provider === primary.provider && c.id !== primary.id);
-    return [primary, ...others.filter((c) => c.rateLimit && c.rateLimitPeriod), ...others.filter((c) => !(c.rateLimit && c.rateLimitPeriod))];
+    return [primary, ...others.filter(isLimited), ...others.filter((c) => !isLimited(c))];
   }
 
   /** Redis is down: through, without limits, when every applicable kind fails open for the project; else 503. */
@@ -143,11 +162,6 @@ function gatewayLimitOf(settings: AdmissionContext['project']['settings']): Limi
   return limit > 0 && intervalS > 0 ? { limit, intervalS, technique } : null;
 }
 
-/** A connection's own rate limit, if it has one. */
-function connectionLimitOf(c: ResolvedConnection): LimitSubject['connections'] {
-  return c.rateLimit && c.rateLimitPeriod ? [{ connectionId: c.id, limit: c.rateLimit, periodS: c.rateLimitPeriod }] : [];
-}
-
 /**
  * A call whose first target's connection is over its own rate limit goes to another connection of the same provider
  * instead: the first limited one with room (reserved in the same round trip), else one without a limit; with none,
@@ -156,7 +170,7 @@ function connectionLimitOf(c: ResolvedConnection): LimitSubject['connections'] {
 function moveOffFullConnection(ctx: AdmissionContext, siblings: readonly ResolvedConnection[], counters: readonly LimitCounter[], used: readonly number[], now: number): void {
   const primary = siblings[0];
   const reserved = counters.findIndex((c, i) => c.connectionId && used[i]! >= 0);
-  const target = reserved >= 0 ? siblings.find((c) => c.id === counters[reserved]!.connectionId) : siblings.find((c) => !(c.rateLimit && c.rateLimitPeriod));
+  const target = reserved >= 0 ? siblings.find((c) => c.id === counters[reserved]!.connectionId) : siblings.find((c) => !isLimited(c));
   if (!primary || target === primary) return;
   const moved = target ? ctx.targets.map((t) => (t.connection.id === primary.id ? { ...t, connection: target } : t)) : ctx.targets.filter((t) => t.connection.id !== primary.id);
   if (moved.length) {
@@ -176,38 +190,6 @@ function checkModels(allowed: readonly string[], ctx: AdmissionContext): void {
   };
   check(ctx.request.model, 'model');
   for (const m of ctx.controls.fallbackModels) check(m, 'fallback_models');
-}
-
-const usd = (nano: number) => `$${(nano / NANO_PER_USD).toFixed(6).replace(/\.?0+$/, '')}`;
-
-/** The 429 for the counter over its limit: its code, its param (a budget's rule id), Retry-After, the rate-limit headers. */
-function refusal(counters: readonly LimitCounter[], outcome: Extract<ReserveOutcome, { ok: false }>, now: number): GatewayError {
-  const c = counters[outcome.index]!;
-  const retryMs = outcome.retryAfterMs ?? (c.resetAtMs !== null ? c.resetAtMs - now : c.settle === 'parallel' ? 1000 : null);
-  const headers: Record<string, string> = {};
-  if (retryMs !== null) headers['retry-after'] = String(Math.max(1, Math.ceil(retryMs / 1000)));
-  if (c.header) {
-    headers[`x-ratelimit-limit-${c.header}`] = String(c.limit);
-    headers[`x-ratelimit-remaining-${c.header}`] = String(Math.max(0, c.limit - outcome.used));
-    if (retryMs !== null) headers[`x-ratelimit-reset-${c.header}`] = resetText(retryMs);
-  }
-  const message =
-    c.settle === 'spend'
-      ? `Over ${c.label()}: ${usd(outcome.used)} spent or reserved, and this call may cost up to ${usd(c.amount)}.`
-      : c.settle === 'tokens'
-        ? `Over ${c.label()}: ${outcome.used} used or reserved, and this call may use up to ${c.amount}.`
-        : `Over ${c.label()}.`;
-  return new GatewayError(429, 'rate_limit_error', c.code, message, { param: c.param, headers });
-}
-
-/** A duration as OpenAI's `x-ratelimit-reset-*` headers write it: `250ms`, `12s`, `6m0s`, `1h2m3s`. */
-export function resetText(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.ceil(ms))}ms`;
-  const total = Math.ceil(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  return h ? `${h}h${m}m${s}s` : m ? `${m}m${s}s` : `${s}s`;
 }
 
 /** The `x-ratelimit-*` headers of an admitted call: per kind (requests, tokens), the counter with the least room. */
@@ -240,6 +222,7 @@ class LimitTicket implements AdmissionTicket {
     now: number,
     private readonly controls: AdmissionContext['controls'],
     private readonly logger: Logger,
+    readonly gate?: ConnectionGate,
   ) {
     this.headers = rateLimitHeaders(counters, used, now);
   }
