@@ -55,9 +55,15 @@ describe('ocrLayoutToMarkdown (tesseract blocks to Markdown)', () => {
   it('keeps two columns of prose apart in tesseract order, even with their lines on the same rows', () => {
     const leftLines = ['the left column starts here and', 'goes on for a few lines of text', 'until it ends at this very line.'];
     const rightLines = ['then the right column begins and', 'it too runs on for several lines', 'before it stops at the bottom.'];
-    const left = block(leftLines.map((t, i) => line([[t, 100]], 100 + i * 52)));
-    const right = block(rightLines.map((t, i) => line([[t, 1000]], 100 + i * 52)));
-    expect(ocrLayoutToMarkdown([left, right])).toBe(`${leftLines.join(' ')}\n\n${rightLines.join(' ')}`);
+    const column = (lines: string[], x: number) => [
+      block(lines.map((t, i) => line([[t, x]], 100 + i * 52))),
+      block(lines.map((t, i) => line([[t, x]], 350 + i * 52))), // a second paragraph, level with the other column's
+    ];
+    const [l1, l2] = column(leftLines, 100);
+    const [r1, r2] = column(rightLines, 1000);
+    const left = leftLines.join(' ');
+    const right = rightLines.join(' ');
+    expect(ocrLayoutToMarkdown([l1!, l2!, r1!, r2!])).toBe([left, left, right, right].join('\n\n'));
   });
 
   it('reads a turned page: headings from size, list bullets misread as «, paragraphs reflowed', () => {

@@ -68,7 +68,7 @@ export function ocrLayoutToMarkdown(blocks: OcrBlock[]): string {
   const slope = median(blocks.flatMap((b) => b.paragraphs.flatMap((p) => p.lines.map(lineSlope).filter((s): s is number => s !== null)))) ?? 0;
   const placed = blocks.map((b) => placeBlock(b, slope)).filter((b) => b.lines.length);
   const bodySize = bodySizeOf(placed.flatMap((b) => b.lines));
-  return inBands(regions(placed))
+  return inReadingOrder(regions(placed))
     .map((region) => reflowText(region.flatMap((b) => b.lines.flatMap((l) => l.items)), { bodySize }))
     .filter(Boolean)
     .join('\n\n');
@@ -136,21 +136,26 @@ function regions(blocks: PlacedBlock[]): PlacedBlock[][] {
 
 /** Side by side, with at least half the lines of the shorter one on rows of the other, mostly not prose on both sides. */
 /**
- * Regions top to bottom by bands (regions overlapping vertically, directly or through others, are one band),
- * in tesseract's order within a band: its column order for side-by-side text, and a block it puts after the
- * one below it (a paragraph above a table, sometimes) back in its place.
+ * Regions in tesseract's order (its column order for side-by-side text), except that a region comes after every
+ * region above it that it shares columns with (x-extents overlap): tesseract sometimes puts a paragraph above a
+ * table after it. A topological order of "above, in the same columns", ties broken by tesseract's order.
  */
-function inBands(regions: PlacedBlock[][]): PlacedBlock[][] {
-  const extent = (r: PlacedBlock[]) => ({ y0: Math.min(...r.map((b) => b.y0)), y1: Math.max(...r.map((b) => b.y1)) });
-  const byTop = regions.map((r, order) => ({ r, order, ...extent(r) })).sort((a, b) => a.y0 - b.y0);
-  const bands: (typeof byTop)[] = [];
-  let bottom = -Infinity;
-  for (const x of byTop) {
-    if (x.y0 < bottom) bands[bands.length - 1]!.push(x);
-    else bands.push([x]);
-    bottom = Math.max(bottom, x.y1);
+function inReadingOrder(regions: PlacedBlock[][]): PlacedBlock[][] {
+  const box = regions.map((r) => ({
+    x0: Math.min(...r.map((b) => b.x0)),
+    x1: Math.max(...r.map((b) => b.x1)),
+    y0: Math.min(...r.map((b) => b.y0)),
+    y1: Math.max(...r.map((b) => b.y1)),
+  }));
+  const above = (a: (typeof box)[number], b: (typeof box)[number]) =>
+    a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y0 && a.y1 - b.y0 < Math.min(a.y1 - a.y0, b.y1 - b.y0) / 2;
+  const left = regions.map((_, i) => i);
+  const out: PlacedBlock[][] = [];
+  while (left.length) {
+    const k = left.findIndex((i) => !left.some((j) => j !== i && above(box[j]!, box[i]!)));
+    out.push(regions[left.splice(Math.max(0, k), 1)[0]!]!);
   }
-  return bands.flatMap((band) => band.sort((a, b) => a.order - b.order).map((x) => x.r));
+  return out;
 }
 
 function tableNeighbours(a: PlacedBlock, b: PlacedBlock): boolean {
