@@ -14,17 +14,17 @@ const EDGE = 2;
  * region and leaves unread. Returns whether any rule was found.
  */
 export function removeRulingLines(grey: Uint8Array, width: number, height: number): boolean {
-  const at = (x: number, y: number) => grey[y * width + x] as number;
   const thick = Math.max(3, Math.round(width * MAX_THICKNESS));
   const runs: { x: number; y: number; len: number; horizontal: boolean }[] = [];
   const scan = (horizontal: boolean) => {
-    const [outer, inner] = horizontal ? [height, width] : [width, height];
+    // Pixel (i along the run, o across it) is grey[o * across + i * along].
+    const [outer, inner, along, across] = horizontal ? [height, width, 1, width] : [width, height, width, 1];
     const minLen = Math.round(inner * MIN_RULE);
-    const ink = (i: number, o: number) => (horizontal ? at(i, o) : at(o, i)) < INK;
+    const ink = (i: number, o: number) => (grey[o * across + i * along] as number) < INK;
     for (let o = 0; o < outer; o++) {
       let start = -1;
-      for (let i = 0; i <= inner; i++) {
-        if (i < inner && ink(i, o)) {
+      for (let i = 0, p = o * across; i <= inner; i++, p += along) {
+        if (i < inner && (grey[p] as number) < INK) {
           if (start < 0) start = i;
           continue;
         }
