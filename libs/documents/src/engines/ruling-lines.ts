@@ -1,7 +1,11 @@
 /** A pixel darker than this (0-255 grey) is ink. */
 const INK = 128;
-/** A straight run of ink at least this share of the page's width (height) is a rule, not a glyph stroke. */
-const MIN_RULE = 0.04;
+/**
+ * A rule is a straight run of ink at least this share of the image's larger side, and at least `MIN_ASPECT`
+ * times as long as it is thick: a glyph's stem or bar is far stubbier, whatever the page size and text size.
+ */
+const MIN_RULE = 0.03;
+const MIN_ASPECT = 15;
 /** Rules are thin: ink this share of the page's width away on either side, along most of the run, makes it part of a filled area. */
 const MAX_THICKNESS = 0.004;
 
@@ -19,7 +23,7 @@ export function removeRulingLines(grey: Uint8Array, width: number, height: numbe
   const scan = (horizontal: boolean) => {
     // Pixel (i along the run, o across it) is grey[o * across + i * along].
     const [outer, inner, along, across] = horizontal ? [height, width, 1, width] : [width, height, width, 1];
-    const minLen = Math.round(inner * MIN_RULE);
+    const minLen = Math.round(Math.max(width, height) * MIN_RULE);
     const ink = (i: number, o: number) => (grey[o * across + i * along] as number) < INK;
     for (let o = 0; o < outer; o++) {
       let start = -1;
@@ -28,11 +32,22 @@ export function removeRulingLines(grey: Uint8Array, width: number, height: numbe
           if (start < 0) start = i;
           continue;
         }
-        if (start >= 0 && i - start >= minLen && !filled(start, i, o)) {
+        if (start >= 0 && i - start >= minLen && !filled(start, i, o) && (i - start) >= MIN_ASPECT * thickness(start, i, o)) {
           runs.push(horizontal ? { x: start, y: o, len: i - start, horizontal } : { x: o, y: start, len: i - start, horizontal });
         }
         start = -1;
       }
+    }
+    // The run's thickness: the fewest ink pixels across it at a quarter, half and three quarters of its length.
+    function thickness(from: number, to: number, o: number): number {
+      let least = Infinity;
+      for (const i of [from + ((to - from) >> 2), (from + to) >> 1, to - ((to - from) >> 2)]) {
+        let n = 1;
+        for (let k = o - 1; k >= 0 && ink(i, k); k--) n++;
+        for (let k = o + 1; k < outer && ink(i, k); k++) n++;
+        least = Math.min(least, n);
+      }
+      return least;
     }
     // Ink `thick` pixels off the run on either side along most of it: a filled area (or its edge), not a rule.
     function filled(from: number, to: number, o: number): boolean {

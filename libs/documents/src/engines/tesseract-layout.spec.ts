@@ -123,4 +123,14 @@ describe('removeRulingLines', () => {
     expect(removeRulingLines(img, W, H)).toBe(false);
     expect(inkIn(img, 200, 300, 204, 330)).toBe(4 * 30);
   });
+
+  it('leaves the strokes of large text on a small image (long, but not thin enough to be rules)', () => {
+    const [w, h] = [800, 190];
+    const img = new Uint8Array(w * h).fill(255);
+    for (let y = 40; y < 80; y++) img.fill(0, y * w + 100, y * w + 106); // a stem, 40 x 6
+    for (let y = 120; y < 126; y++) img.fill(0, y * w + 300, y * w + 345); // a bar, 45 x 6
+    const before = Buffer.from(img);
+    expect(removeRulingLines(img, w, h)).toBe(false);
+    expect(Buffer.from(img).equals(before)).toBe(true);
+  });
 });
