@@ -3,9 +3,9 @@
 // and scanned pages: text drawn on a turned, noisy image) with its ground truth, reads every page in each mode
 // and prints character and word error rates per mode and page kind, and table-structure accuracy.
 //
-//   npm run build && node bench/documents-quality/run.mjs [--pages 35] [--modes text,tesseract,llm-mock] [--show 0]
+//   npm run build && node bench/documents-quality/run.mjs [--pages 35] [--modes text,tesseract,llm-mock] [--kinds K,…] [--show 0]
 //
-// `--show N` prints the Markdown of page N in each mode. Needs no database, Redis or network.
+// `--kinds` reads only the pages of those kinds (e.g. `table-aligned,scan`); `--show N` prints the Markdown of page N in each mode. Needs no database, Redis or network.
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,17 +18,22 @@ const arg = (name, dflt) => (args.includes(`--${name}`) ? args[args.indexOf(`--$
 const pages = Number(arg('pages', 35));
 const modes = arg('modes', 'text,tesseract,llm-mock').split(',');
 const show = Number(arg('show', 0));
+const only = arg('kinds', '') ? new Set(arg('kinds', '').split(',')) : null;
 
 const { qualityCorpus, groundTruthVisionCaller } = require(dist('libs/testing/src/index.js'));
 const { evaluateQuality } = require(dist('libs/documents/src/quality/evaluate.js'));
 
 const corpus = await qualityCorpus({ pages });
 console.log(`corpus: ${corpus.pages.length} pages, ${(corpus.pdf.length / 1024).toFixed(0)} KiB; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-const out = await evaluateQuality(corpus.pdf, corpus.pages, { modes, llmCaller: groundTruthVisionCaller(corpus.pages) });
+const out = await evaluateQuality(corpus.pdf, corpus.pages, {
+  modes,
+  llmCaller: groundTruthVisionCaller(corpus.pages),
+  ...(only ? { only: (_mode, page) => only.has(page.kind) } : {}),
+});
 const pct = (x) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(2)}%`);
 
 console.log('\nper mode and page kind (CER / WER over the kind\'s pages, mean table accuracy):');
-const kinds = [...new Set(corpus.pages.map((p) => p.kind))];
+const kinds = [...new Set(corpus.pages.map((p) => p.kind))].filter((k) => !only || only.has(k));
 console.log(['mode'.padEnd(10), ...kinds.map((k) => k.padStart(22))].join(''));
 for (const mode of modes) {
   const cells = kinds.map((k) => {

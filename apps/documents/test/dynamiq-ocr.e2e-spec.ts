@@ -122,11 +122,35 @@ describe('documents: the Dynamiq OCR routes on the wire (errors, SSE, text)', ()
     expect(Object.keys(connection.body.error.details)).toEqual(['options.llm.connection_id', 'reason']);
     expect(connection.body.error.details['options.llm.connection_id']).toMatch(/connection_id is not supported/);
 
-    const extractLlm = await postFile(`${url}/v1/ocr/extract`, tenant.projectKey, pdf, 'a.pdf', {
-      options: JSON.stringify({ structured_output_llm: { model: 'openai/gpt-4o-mini', max_tokens: 100 }, template: '{"a":"string"}' }),
+    // temperature, max_tokens and reasoning_effort are honoured (vision.e2e-spec.ts), in the router's ranges.
+    const badParams: [object, string][] = [
+      [{ llm: { model: 'openai/gpt-4o-mini', temperature: 2.5 } }, 'options.llm.temperature'],
+      [{ llm: { model: 'openai/gpt-4o-mini', temperature: '0.5' } }, 'options.llm.temperature'],
+      [{ llm: { model: 'openai/gpt-4o-mini', max_tokens: 1.5 } }, 'options.llm.max_tokens'],
+      [{ llm: { model: 'openai/gpt-4o-mini', reasoning_effort: 'extreme' } }, 'options.llm.reasoning_effort'],
+      [{ ocr_llm: { model: 'openai/gpt-4o-mini', max_tokens: 0 }, template: '{"a":"string"}' }, 'options.ocr_llm.max_tokens'],
+      [{ structured_output_llm: { model: 'openai/gpt-4o-mini', temperature: -1 }, template: '{"a":"string"}' }, 'options.structured_output_llm.temperature'],
+    ];
+    for (const [options, field] of badParams) {
+      const route = 'template' in options ? 'extract' : 'parse';
+      const res = await postFile(`${url}/v1/ocr/${route}`, tenant.projectKey, pdf, 'a.pdf', { options: JSON.stringify(options) });
+      expect({ field, status: res.status, code: res.body.error.code, details: Object.keys(res.body.error.details) }).toEqual({
+        field,
+        status: 400,
+        code: 'bad_request',
+        details: [field, 'reason'],
+      });
+    }
+    // The default OCR model here is local tesseract, which has no sampling or token budget to set.
+    const local = await postFile(`${url}/v1/ocr/parse`, tenant.projectKey, pdf, 'a.pdf', { options: JSON.stringify({ llm: { temperature: 0.3 } }) });
+    expect(local.status).toBe(400);
+    expectDynamiqError(local.body, 'bad_request', { 'options.llm.temperature': local.body.error.message, reason: 'invalid_request' });
+    expect(local.body.error.message).toMatch(/temperature does not apply to local-ocr\/tesseract/);
+    const nativeLocal = await postFile(`${url}/v1/documents/parse`, tenant.projectKey, pdf, 'a.pdf', {
+      options: JSON.stringify({ model: 'local-ocr/tesseract', model_params: { max_tokens: 100 } }),
     });
-    expect(extractLlm.status).toBe(400);
-    expect(Object.keys(extractLlm.body.error.details)).toEqual(['options.structured_output_llm.max_tokens', 'reason']);
+    expect(nativeLocal.status).toBe(400);
+    expect(nativeLocal.body.error.param).toBe('model_params.max_tokens');
 
     const unknown = await postFile(`${url}/v1/ocr/parse`, tenant.projectKey, pdf, 'a.pdf', { options: JSON.stringify({ pages: '1' }) });
     expect(unknown.status).toBe(400);

@@ -171,6 +171,55 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     expect(dynamiq.body).toEqual({ data: INVOICE });
   });
 
+  it("sets the Dynamiq llm objects' temperature, max_tokens and reasoning_effort (and model_params) on each model request", async () => {
+    const blank = await textPdf([[], []]); // no text layer: every page goes to the OCR model
+    const parse = await postFile(`${url}/v1/ocr/parse`, tenant.projectKey, blank, 'scan.pdf', {
+      options: JSON.stringify({ llm: { provider: 'openai', model: 'gpt-4o-mini', temperature: 0.4, max_tokens: 900, reasoning_effort: null } }),
+    });
+    expect(parse.status).toBe(200);
+    expect(parse.body.data.text).toContain('# Heading of page 2');
+    expect(mock.requests).toHaveLength(2);
+    for (const r of mock.requests) {
+      expect(r.body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.4, max_tokens: 900 });
+      expect(r.body).not.toHaveProperty('reasoning_effort');
+    }
+
+    mock.requests.length = 0;
+    const extract = await postFile(`${url}/v1/ocr/extract`, tenant.projectKey, await textPdf([[]]), 'receipt.pdf', {
+      options: JSON.stringify({
+        ocr_llm: { model: 'openai/gpt-4o-mini', temperature: 1.5 },
+        structured_output_llm: { model: 'openai/gpt-4o-mini', max_tokens: 300, reasoning_effort: 'low' },
+        template: JSON.stringify(TEMPLATE),
+      }),
+    });
+    expect(extract.status).toBe(200);
+    expect(extract.body).toEqual({ data: INVOICE });
+    const ocr = mock.requests.filter((r) => !isExtraction(r));
+    const extraction = mock.requests.filter(isExtraction);
+    expect(ocr).toHaveLength(1);
+    expect(ocr[0]!.body.temperature).toBe(1.5);
+    expect(ocr[0]!.body).not.toHaveProperty('max_tokens');
+    expect(extraction).toHaveLength(1);
+    // Unset: the pipeline's temperature 0.
+    expect(extraction[0]!.body).toMatchObject({ temperature: 0, max_tokens: 300, reasoning_effort: 'low' });
+
+    // The same on the native routes: `model_params` goes with `model`, `ocr_model_params` with `ocr_model`.
+    mock.requests.length = 0;
+    const native = await postFile(`${url}/v1/documents/extract?wait=30`, tenant.projectKey, await textPdf([[]]), 'receipt.pdf', {
+      options: JSON.stringify({
+        ocr_model: 'openai/gpt-4o-mini',
+        ocr_model_params: { max_tokens: 2000 },
+        model: 'openai/gpt-4o-mini',
+        model_params: { temperature: 0.7 },
+        template: TEMPLATE,
+      }),
+    });
+    expect(native.body).toMatchObject({ status: 'succeeded', result: { valid: true, data: INVOICE } });
+    expect(mock.requests.find((r) => !isExtraction(r))!.body).toMatchObject({ temperature: 0, max_tokens: 2000 });
+    expect(mock.requests.find(isExtraction)!.body).toMatchObject({ temperature: 0.7 });
+    expect(mock.requests.find(isExtraction)!.body).not.toHaveProperty('max_tokens');
+  });
+
   it('retries invalid model output with the validation errors, then reports it as invalid', async () => {
     extractionReply = () => JSON.stringify({ store_name: 42, total_amount: 'a lot' });
     const res = await postFile(`${url}/v1/documents/extract?wait=30`, tenant.projectKey, await invoicePdf(), 'invoice.pdf', {

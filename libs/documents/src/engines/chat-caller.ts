@@ -7,6 +7,9 @@ export interface ChatCaller {
 
 export const CHAT_CALLER = Symbol('CHAT_CALLER');
 
+/** Parameters a job sets on each request to its model (a page's transcription, an extraction attempt). */
+export type ModelParams = Pick<ChatRequest, 'temperature' | 'max_tokens' | 'reasoning_effort'>;
+
 /** Failure of a model call; `retryable` for provider errors worth another attempt (429, 5xx, network). */
 export class ChatCallError extends Error {
   constructor(

@@ -1,21 +1,23 @@
 import type { CallContext, ChatCompletion, ChatRequest } from '@switchyard/types';
-import { ChatCallError, type ChatCaller } from './chat-caller';
+import { ChatCallError, type ChatCaller, type ModelParams } from './chat-caller';
 import type { OcrEngine, PageImage, Transcription } from './ocr-engine';
 import { stripCodeFence, TRANSCRIBE_SYSTEM_PROMPT } from './prompts';
 
-/** A vision model behind the gateway: the page goes as a base64 `image_url` data URL. */
+/** A vision model behind the gateway: the page goes as a base64 `image_url` data URL, at temperature 0 unless `params` says otherwise. */
 export class LlmOcrEngine implements OcrEngine {
   readonly imageFormat = 'jpeg' as const;
 
   constructor(
     private readonly caller: ChatCaller,
     readonly model: string,
+    private readonly params: ModelParams = {},
   ) {}
 
   async transcribe(ctx: CallContext, image: PageImage, page: { number: number; signal?: AbortSignal }): Promise<Transcription> {
     const body: ChatRequest = {
       model: this.model,
       temperature: 0,
+      ...this.params,
       messages: [
         { role: 'system', content: TRANSCRIBE_SYSTEM_PROMPT },
         {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { CHAT_CALLER, type ChatCaller } from './chat-caller';
+import { CHAT_CALLER, type ChatCaller, type ModelParams } from './chat-caller';
 import { LlmOcrEngine } from './llm-ocr.engine';
 import { isLocalOcrModel, type OcrEngine } from './ocr-engine';
 import { TesseractEngine } from './tesseract.engine';
@@ -11,8 +11,9 @@ export class OcrEngines implements OnApplicationShutdown {
 
   constructor(@Inject(CHAT_CALLER) private readonly caller: ChatCaller) {}
 
-  forModel(model: string): OcrEngine {
-    return isLocalOcrModel(model) ? this.tesseract : new LlmOcrEngine(this.caller, model);
+  /** `params` apply to a model behind the gateway (the API refuses them for local OCR). */
+  forModel(model: string, params?: ModelParams): OcrEngine {
+    return isLocalOcrModel(model) ? this.tesseract : new LlmOcrEngine(this.caller, model, params);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,7 +1,10 @@
 import { dirname, join } from 'node:path';
+import sharp from 'sharp';
 import { createWorker, OEM, PSM, type Worker } from 'tesseract.js';
 import type { CallContext } from '@switchyard/types';
 import type { OcrEngine, PageImage, Transcription } from './ocr-engine';
+import { removeRulingLines } from './ruling-lines';
+import { ocrLayoutToMarkdown } from './tesseract-layout';
 
 /**
  * `local-ocr/tesseract`: tesseract.js with the English data of @tesseract.js-data/eng, loaded from
@@ -14,16 +17,17 @@ export class TesseractEngine implements OcrEngine {
   private queue: Promise<unknown> = Promise.resolve();
 
   async transcribe(_ctx: CallContext, image: PageImage, page: { signal?: AbortSignal } = {}): Promise<Transcription> {
+    const input = await withoutRulingLines(image.data);
     const run = this.queue.then(async () => {
       // A recognition cannot be interrupted; one whose job ended while it queued is not started.
       page.signal?.throwIfAborted();
       const worker = await this.getWorker();
-      const { data } = await worker.recognize(image.data);
-      return data.text;
+      const { data } = await worker.recognize(input, {}, { text: false, blocks: true });
+      return data.blocks ?? [];
     });
     this.queue = run.catch(() => undefined);
-    const text = await run;
-    return { markdown: textToMarkdown(text), inputTokens: 0, outputTokens: 0, cost: 0 };
+    const blocks = await run;
+    return { markdown: ocrLayoutToMarkdown(blocks), inputTokens: 0, outputTokens: 0, cost: 0 };
   }
 
   async close(): Promise<void> {
@@ -40,7 +44,8 @@ export class TesseractEngine implements OcrEngine {
     })
       .then(async (worker) => {
         // The library's default reads the page as one block (across columns); the tesseract CLI's own default
-        // segments the page first (columns, blocks), which keeps two-column text in reading order.
+        // segments the page first (columns, blocks), which keeps two-column text in reading order. The blocks
+        // of a table without rules (one per column) are joined again by row in `ocrLayoutToMarkdown`.
         await worker.setParameters({ tessedit_pageseg_mode: PSM.AUTO });
         return worker;
       })
@@ -52,18 +57,9 @@ export class TesseractEngine implements OcrEngine {
   }
 }
 
-/** Tesseract gives lines; Markdown wants paragraphs separated by blank lines and no stray whitespace. */
-export function textToMarkdown(text: string): string {
-  return text
-    .replace(/\r/g, '')
-    .split(/\n{2,}/)
-    .map((para) =>
-      para
-        .split('\n')
-        .map((l) => l.replace(/\s+/g, ' ').trim())
-        .filter(Boolean)
-        .join('\n'),
-    )
-    .filter(Boolean)
-    .join('\n\n');
+/** The page image with its ruling lines whitened (re-encoded only when it has some), so that ruled tables are read. */
+async function withoutRulingLines(png: Buffer): Promise<Buffer> {
+  const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+  if (!removeRulingLines(data, info.width, info.height)) return png;
+  return sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } }).png({ compressionLevel: 1 }).toBuffer();
 }

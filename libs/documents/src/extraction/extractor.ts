@@ -1,5 +1,5 @@
 import type { CallContext, ChatMessage } from '@switchyard/types';
-import type { ChatCaller } from '../engines/chat-caller';
+import type { ChatCaller, ModelParams } from '../engines/chat-caller';
 import { contentOf, usageOf } from '../engines/llm-ocr.engine';
 import { EXTRACT_SYSTEM_PROMPT, stripCodeFence } from '../engines/prompts';
 import { compileSchema, describeErrors } from './schema-validator';
@@ -16,12 +16,12 @@ export interface ExtractionResult {
 /**
  * Structured extraction: the Markdown and the schema go to the model with `response_format:
  * json_schema`; the answer is validated with ajv, and an invalid answer is sent back with the
- * validation errors, up to `retries` more times.
+ * validation errors, up to `retries` more times. Temperature 0 unless `params` sets it.
  */
 export async function extractStructured(
   caller: ChatCaller,
   ctx: CallContext,
-  input: { model: string; markdown: string; schema: Record<string, unknown>; retries: number; signal?: AbortSignal },
+  input: { model: string; params?: ModelParams; markdown: string; schema: Record<string, unknown>; retries: number; signal?: AbortSignal },
 ): Promise<ExtractionResult> {
   const validate = compileSchema(input.schema);
   const usage = { input_tokens: 0, output_tokens: 0, cost: 0 };
@@ -42,6 +42,7 @@ export async function extractStructured(
       {
         model: input.model,
         temperature: 0,
+        ...input.params,
         messages,
         response_format: { type: 'json_schema', json_schema: { name: 'extraction', schema: input.schema, strict: false } },
       },

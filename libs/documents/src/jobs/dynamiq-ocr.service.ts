@@ -5,7 +5,8 @@ import { assembleMarkdown } from '../pipeline/document-pipeline.service';
 import { httpStatusOfCode } from '../pipeline/document.exception';
 import { documentError } from './document-errors';
 import { DocumentJobsService } from './document-jobs.service';
-import { dynamiqExtractOptionsSchema, dynamiqParseOptionsSchema, modelOfLlm } from './dtos/job-options.dto';
+import { dynamiqExtractOptionsSchema, dynamiqParseOptionsSchema, modelOfLlm, modelParams } from './dtos/job-options.dto';
+import { refuseParamsForLocalOcr } from './job-options.service';
 import { JobSubmissionService, type FieldsMapper, type JobType } from './job-submission.service';
 import type { JobView } from './job-view.mapper';
 import type { UploadSource } from './upload-source';
@@ -38,7 +39,7 @@ export class DynamiqOcrService {
       const o = parseOr400(dynamiqParseOptionsSchema, jsonField(fields['options'], 'options'), 'options');
       stream = o.stream === true;
       markers = o.page_markers === true;
-      return { model: modelOfLlm(o.llm) };
+      return { model: this.ocrModel(o.llm, 'options.llm'), model_params: modelParams(o.llm) };
     });
     return this.answer(submitted, stream, (job) => ({ data: { text: dynamiqText(job, markers) } }));
   }
@@ -49,9 +50,22 @@ export class DynamiqOcrService {
     const submitted = await this.submit(principal, slug, 'extract', source, (fields) => {
       const o = parseOr400(dynamiqExtractOptionsSchema, jsonField(fields['options'], 'options'), 'options');
       stream = o.stream === true;
-      return { ocr_model: modelOfLlm(o.ocr_llm), model: modelOfLlm(o.structured_output_llm), template: o.template };
+      return {
+        ocr_model: this.ocrModel(o.ocr_llm, 'options.ocr_llm'),
+        ocr_model_params: modelParams(o.ocr_llm),
+        model: modelOfLlm(o.structured_output_llm),
+        model_params: modelParams(o.structured_output_llm),
+        template: o.template,
+      };
     });
     return this.answer(submitted, stream, (job) => ({ data: job.result?.['data'] ?? null }));
+  }
+
+  /** The OCR model of an `llm` object, after refusing its parameters (named under `field`) for local OCR. */
+  private ocrModel(llm: Parameters<typeof modelOfLlm>[0], field: string): string | undefined {
+    const model = modelOfLlm(llm);
+    refuseParamsForLocalOcr(model ?? this.config.documents.ocrModel, modelParams(llm), field);
+    return model;
   }
 
   private submit(principal: Principal, slug: string | undefined, type: JobType, source: UploadSource, options: FieldsMapper): Promise<{ projectId: string; id: string }> {

@@ -73,12 +73,12 @@ export class JobSubmissionService {
   private parseRequest(fields: Record<string, unknown>, received: ReceivedUpload): JobRequest {
     const opts = parseOr400(parseOptionsSchema, fields);
     if (!received.file) throw invalidRequest('A file is required (multipart field "file", or "file" as base64 in JSON).', 'file');
-    return { options: this.options.pageOptions(opts, opts.model), webhookUrl: opts.webhook_url, sourceJobId: null };
+    return { options: this.options.pageOptions(opts, opts.model, { params: opts.model_params, field: 'model_params' }), webhookUrl: opts.webhook_url, sourceJobId: null };
   }
 
   private async extractRequest(projectId: string, fields: Record<string, unknown>, received: ReceivedUpload): Promise<JobRequest> {
     const opts = parseOr400(extractOptionsSchema, fields);
-    const options = this.options.pageOptions(opts, opts.ocr_model);
+    const options = this.options.pageOptions(opts, opts.ocr_model, { params: opts.ocr_model_params, field: 'ocr_model_params' });
     options.extract = await this.options.extraction(projectId, opts);
     let sourceJobId: string | null = null;
     if (opts.document_id) {

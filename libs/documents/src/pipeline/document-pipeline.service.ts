@@ -232,6 +232,7 @@ export class DocumentPipeline {
         const trace = (await this.traced(job)) ? callTrace(job.id, jobSpanId(job.id)) : undefined;
         const out = await extractStructured(this.caller, ctxOf(job, trace), {
           model: opts.extract.model,
+          params: opts.extract.model_params,
           markdown,
           schema: opts.extract.schema,
           retries: opts.extract.retries,
@@ -277,7 +278,7 @@ export class DocumentPipeline {
       choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars, textChars: text.chars, imageCoverage: text.graphics?.imageFraction });
     }
     if (choice.method === 'text') return { markdown, method: 'text', decision: choice.decision, inputTokens: 0, outputTokens: 0, cost: 0 };
-    const engine = this.engines.forModel(opts.model);
+    const engine = this.engines.forModel(opts.model, opts.model_params);
     const { image, stored } = await this.pageImage(job, page, engine.imageFormat, isPdf, opts.dpi, retry);
     try {
       const t = await engine.transcribe(ctxOf(job, trace), image, { number: page, signal });

@@ -16,6 +16,8 @@ export interface LayoutOptions {
   rules?: Rule[];
   /** Whether a font (`TextItem.fontName`) is bold. */
   isBold?: (fontName: string) => boolean;
+  /** The body text size when the items are only part of a page (headings are sized against it); else measured. */
+  bodySize?: number;
 }
 
 interface Run {
@@ -77,7 +79,7 @@ export function reflowText(items: TextItem[], opts: LayoutOptions = {}): string 
   const runs = toRuns(items, opts.isBold);
   if (!runs.length) return '';
   const lines = groupLines(runs);
-  const body = bodySize(lines);
+  const body = opts.bodySize ?? bodySize(lines);
   const grids = ruledGrids(opts.rules ?? []);
   return readingOrder(lines)
     .flatMap((flow) => flowBlocks(flow, body, grids))
