@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const libs = (...scopes) => scopes.map((s) => `scope:${s}`);
 
 const config = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.nx/**', '**/*.js', '**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.nx/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

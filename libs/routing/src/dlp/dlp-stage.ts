@@ -68,10 +68,12 @@ export function redactStrings(value: unknown, policies: readonly DlpPolicy[], de
   const copy = structuredClone(value);
   const slots: TextSlot[] = [];
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach((item, i) => (typeof item === 'string' ? slots.push({ text: item, set: (t) => (node[i] = t) }) : walk(item)));
-    else if (node !== null && typeof node === 'object') {
-      const obj = node as Record<string, unknown>;
-      for (const [k, item] of Object.entries(obj)) typeof item === 'string' ? slots.push({ text: item, set: (t) => (obj[k] = t) }) : walk(item);
+    if (node === null || typeof node !== 'object') return;
+    const holder = node as Record<string | number, unknown>;
+    for (const key of Object.keys(holder)) {
+      const item = holder[key];
+      if (typeof item === 'string') slots.push({ text: item, set: (t) => (holder[key] = t) });
+      else walk(item);
     }
   };
   if (typeof copy === 'string') return redactTexts([copy], scan([copy], policiesFor(policies, 'REQUEST'), detectorOf))[0];
