@@ -124,6 +124,29 @@ describe('Cloudflare provider-native endpoints', () => {
     expect(embeddingRecord.cost).toBeGreaterThan(0);
   });
 
+  it('prices an openai stream the client asked no usage of: include_usage asked upstream, the client given the bytes it would have had without it', async () => {
+    const client = new OpenAI({ apiKey: CLIENT_KEY, baseURL: base('openai'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
+    const { data: stream, response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true }).withResponse();
+    let text = '';
+    for await (const chunk of stream) {
+      // No usage chunk, no `usage: null` member: what OpenAI sends a client that did not ask.
+      expect(chunk.choices).toHaveLength(1);
+      expect('usage' in chunk).toBe(false);
+      text += chunk.choices[0]!.delta.content ?? '';
+    }
+    expect(text).toBe('Hello from the mock.');
+    expect(openai.requests[0]!.body).toEqual({ stream_options: { include_usage: true }, model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    const record = await expectPriced(response, 'openai', 11, 4);
+    expect(JSON.parse(String(record.bodies?.request))).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+
+    // Byte for byte the provider's own answer to the client's body.
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true };
+    const direct = await fetch(`${openai.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-server-openai' }, body: JSON.stringify(body) });
+    const viaGateway = await post(`${base('openai')}/chat/completions`, body);
+    expect(viaGateway.headers.get('content-type')).toBe(direct.headers.get('content-type'));
+    expect(await viaGateway.text()).toBe(await direct.text());
+  });
+
   it('serves the @anthropic-ai/sdk on …/anthropic (messages create and stream) with the x-api-key of the connection', async () => {
     const client = new Anthropic({ apiKey: CLIENT_KEY, baseURL: base('anthropic'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
     const { data: message, response } = await client.messages

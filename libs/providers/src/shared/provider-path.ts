@@ -134,8 +134,10 @@ export async function providerPathUpstream(
   const bare: UpstreamRequest = { url, method: request.method, headers, body: request.body ?? '' };
   const upstream = typeof auth === 'function' ? await auth(bare) : { ...bare, headers: { ...headers, ...auth } };
   if (request.method === 'GET') upstream.body = '';
-  if (stream) return { read: 'raw', request: upstream, ...(usage.events ? { sseUsage: usage.events(), usageEvents: usage.decoder } : {}) };
-  return { read: 'json', requests: [upstream], combine: ([answer]) => ({ body: answer!.body, usage: usage.body(answer!.body) }) };
+  // The auth headers' values (a Vertex access token is fetched for the call: no stored credential holds it).
+  const sentSecrets = typeof auth === 'function' ? undefined : Object.values(auth).map((v) => v.replace(/^Bearer /, ''));
+  if (stream) return { read: 'raw', request: upstream, sentSecrets, ...(usage.events ? { sseUsage: usage.events(), usageEvents: usage.decoder } : {}) };
+  return { read: 'json', requests: [upstream], sentSecrets, combine: ([answer]) => ({ body: answer!.body, usage: usage.body(answer!.body) }) };
 }
 
 /** An OpenAI-format answer's usage: chat, completions and embeddings (`prompt_tokens`), or a Response (`input_tokens`). */
