@@ -231,18 +231,19 @@ describe('Cloudflare provider-native endpoints', () => {
     expect(gemini.requests.find((r) => r.path === vertexPath)!.headers['authorization']).toMatch(/^Bearer /);
     await expectPriced(vertex, 'google-vertex', 21, 9);
 
-    // The path may not leave the connection: another Azure resource, another GCP project or region is a 400, nothing sent.
-    const sent = openai.requests.length + gemini.requests.length;
+    // The path may not leave the connection: another Azure resource, GCP project or region, AWS region is a 400, nothing sent.
+    const sent = openai.requests.length + gemini.requests.length + bedrock.requests.length;
     const refusals = await Promise.all([
       post(`${base('azure-openai')}/other-resource/gpt-4o-mini/chat/completions?api-version=2024-10-21`, chat),
       post(`${base('google-vertex-ai')}${vertexPath.replace(gemini.projectId, 'someone-elses-project')}`, { contents: [] }),
       post(`${base('google-vertex-ai')}${vertexPath.replace('us-central1', 'europe-west4')}`, { contents: [] }),
+      post(`${base('aws-bedrock')}/bedrock-runtime/eu-west-1/model/${model}/converse`, converse),
     ]);
     for (const refused of refusals) {
       expect(refused.status).toBe(400);
       expect(((await refused.json()) as { error: { code: string; param: string } }).error).toMatchObject({ code: 'connection_mismatch', param: 'path' });
     }
-    expect(openai.requests.length + gemini.requests.length).toBe(sent);
+    expect(openai.requests.length + gemini.requests.length + bedrock.requests.length).toBe(sent);
   });
 
   it("answers a provider's error with its own status, content type, headers and bytes (the SDKs raise their own errors); retries return the last attempt's", async () => {
