@@ -124,6 +124,29 @@ describe('Cloudflare provider-native endpoints', () => {
     expect(embeddingRecord.cost).toBeGreaterThan(0);
   });
 
+  it('prices an openai stream the client asked no usage of: include_usage asked upstream, the client given the bytes it would have had without it', async () => {
+    const client = new OpenAI({ apiKey: CLIENT_KEY, baseURL: base('openai'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
+    const { data: stream, response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true }).withResponse();
+    let text = '';
+    for await (const chunk of stream) {
+      // No usage chunk, no `usage: null` member: what OpenAI sends a client that did not ask.
+      expect(chunk.choices).toHaveLength(1);
+      expect('usage' in chunk).toBe(false);
+      text += chunk.choices[0]!.delta.content ?? '';
+    }
+    expect(text).toBe('Hello from the mock.');
+    expect(openai.requests[0]!.body).toEqual({ stream_options: { include_usage: true }, model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    const record = await expectPriced(response, 'openai', 11, 4);
+    expect(JSON.parse(String(record.bodies?.request))).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true });
+
+    // Byte for byte the provider's own answer to the client's body.
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true };
+    const direct = await fetch(`${openai.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-server-openai' }, body: JSON.stringify(body) });
+    const viaGateway = await post(`${base('openai')}/chat/completions`, body);
+    expect(viaGateway.headers.get('content-type')).toBe(direct.headers.get('content-type'));
+    expect(await viaGateway.text()).toBe(await direct.text());
+  });
+
   it('serves the @anthropic-ai/sdk on …/anthropic (messages create and stream) with the x-api-key of the connection', async () => {
     const client = new Anthropic({ apiKey: CLIENT_KEY, baseURL: base('anthropic'), defaultHeaders: gatewayAuth(), maxRetries: 0 });
     const { data: message, response } = await client.messages
@@ -208,18 +231,19 @@ describe('Cloudflare provider-native endpoints', () => {
     expect(gemini.requests.find((r) => r.path === vertexPath)!.headers['authorization']).toMatch(/^Bearer /);
     await expectPriced(vertex, 'google-vertex', 21, 9);
 
-    // The path may not leave the connection: another Azure resource, another GCP project or region is a 400, nothing sent.
-    const sent = openai.requests.length + gemini.requests.length;
+    // The path may not leave the connection: another Azure resource, GCP project or region, AWS region is a 400, nothing sent.
+    const sent = openai.requests.length + gemini.requests.length + bedrock.requests.length;
     const refusals = await Promise.all([
       post(`${base('azure-openai')}/other-resource/gpt-4o-mini/chat/completions?api-version=2024-10-21`, chat),
       post(`${base('google-vertex-ai')}${vertexPath.replace(gemini.projectId, 'someone-elses-project')}`, { contents: [] }),
       post(`${base('google-vertex-ai')}${vertexPath.replace('us-central1', 'europe-west4')}`, { contents: [] }),
+      post(`${base('aws-bedrock')}/bedrock-runtime/eu-west-1/model/${model}/converse`, converse),
     ]);
     for (const refused of refusals) {
       expect(refused.status).toBe(400);
       expect(((await refused.json()) as { error: { code: string; param: string } }).error).toMatchObject({ code: 'connection_mismatch', param: 'path' });
     }
-    expect(openai.requests.length + gemini.requests.length).toBe(sent);
+    expect(openai.requests.length + gemini.requests.length + bedrock.requests.length).toBe(sent);
   });
 
   it("answers a provider's error with its own status, content type, headers and bytes (the SDKs raise their own errors); retries return the last attempt's", async () => {

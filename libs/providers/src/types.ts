@@ -162,7 +162,7 @@ export interface UpstreamAnswer {
  * provider's batch limit, sent together) combined in order into the client's answer, or one call whose answer
  * goes to the client byte for byte as it arrives (speech audio, transcripts as text, pass-through streams).
  */
-export type UpstreamCall =
+export type UpstreamCall = (
   | { read: 'json'; requests: UpstreamRequest[]; combine(answers: UpstreamAnswer[]): EndpointJsonOutput }
   | {
       read: 'raw';
@@ -173,12 +173,23 @@ export type UpstreamCall =
       usageEvents?: () => UsageEventDecoder;
       /** Turns the upstream bytes into what the client is sent (Bedrock's event-stream frames into Anthropic SSE); absent: as they are. */
       transform?: ByteTransform;
-    };
+      /** The usage events are read in the provider's bytes, before `transform` (which drops them); else in what the client is sent. */
+      usageUpstream?: boolean;
+    }
+) & {
+  /**
+   * The credentials as sent, when they are not only the connection's stored ones (an access token fetched for the
+   * call): removed, with the stored ones, from the message and the bytes of the provider's error answer.
+   */
+  sentSecrets?: readonly string[];
+};
 
 /** A stateful rewrite of a passed-through body: each upstream read to client bytes, then what remains at the end. Throws ProviderStreamError on malformed input. */
 export interface ByteTransform {
   push(bytes: Uint8Array): Uint8Array;
   end(): Uint8Array;
+  /** The content type of what it makes (absent: the provider's, its framing kept). */
+  contentType?: string;
 }
 
 /** A request the provider cannot serve as asked (a 400 naming the parameter). */

@@ -2,12 +2,13 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { ResolvedConnection } from '@switchyard/auth';
 import type { LogAttempt } from '@switchyard/metering';
-import { createAdapterRegistry } from '@switchyard/providers';
+import { createAdapterRegistry, createVertexAdapter, type ProviderAdapter, type VertexTokenSource } from '@switchyard/providers';
 import type { ChatCompletionChunk, ChatRequest } from '@switchyard/types';
 import { GatewayError } from '@switchyard/types';
 import { Cancellation } from './cancellation';
 import type { ExecutionPolicy } from './execution-policy';
 import { Executor, splitUrl, type StreamResult } from './executor';
+import { providerAnswerOf } from './provider-answer';
 import type { RouteTarget } from './resolve-model';
 
 describe('splitUrl', () => {
@@ -240,5 +241,26 @@ describe('Executor', () => {
     const attempts: LogAttempt[] = [];
     await expect(executor(upstream).execute(ask(), [primary], policy, new Cancellation(), attempts)).rejects.toMatchObject({ status: 400 });
     expect(attempts).toEqual([expect.objectContaining({ step: 0, connectionId: 'primary', status: 400, errorCode: 'invalid_request' })]);
+  });
+});
+
+describe('Executor on a provider-native path', () => {
+  it("removes the access token fetched for the call (no stored credential holds it) from the provider's error answer and message", async () => {
+    const token = 'ya29.access-token-fetched-at-request-time';
+    const vertex = createVertexAdapter({ fetchImage: async () => Promise.reject(new Error('no images')), tokenSource: { token: async () => token } as unknown as VertexTokenSource });
+    const upstream = new ScriptedUpstream([{ status: 401, headers: json, reads: [JSON.stringify({ error: { code: 401, message: `Request had invalid credentials: Bearer ${token}`, status: 'UNAUTHENTICATED' } })] }]);
+    const run = new Executor({ bodyIdleTimeoutMs: 5_000, dispatcher: upstream as unknown as Dispatcher, adapters: () => vertex as ProviderAdapter, sleep: async () => undefined });
+    const target: RouteTarget = {
+      connection: { ...connection('vertex', 'https://vertex.test'), provider: 'google-vertex', credentials: { service_account_json: '{}', project_id: 'p', region: 'us-central1' } },
+      upstreamModel: 'gemini-2.0-flash',
+      requested: 'google-vertex/gemini-2.0-flash',
+    };
+    const body = Buffer.from(JSON.stringify({ contents: [{ role: 'user', parts: [{ text: 'Hi' }] }] }));
+    const request = { method: 'POST' as const, path: '/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent', body, json: null, headers: {} };
+    const err = await run.executeProviderPath(request, [target], policy, new Cancellation()).catch((e: unknown) => e);
+    const answer = providerAnswerOf(err);
+    expect(answer?.status).toBe(401);
+    expect(answer?.body.toString()).toContain('Request had invalid credentials: Bearer [redacted]');
+    expect(JSON.stringify({ message: (err as Error).message, answer: answer?.body.toString() })).not.toContain('access-token-fetched');
   });
 });

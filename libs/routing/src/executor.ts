@@ -392,12 +392,12 @@ export class Executor {
       const call = await build(ctx);
       if (call.read === 'raw') {
         const res = await this.send(call.request, upstreamCancel, target);
-        if (res.statusCode >= 300) return { ok: false, failure: await httpFailure(res, adapter) };
+        if (res.statusCode >= 300) return { ok: false, failure: await httpFailure(res, adapter, call.sentSecrets) };
         handOver();
-        const contentType = call.transform ? 'text/event-stream; charset=utf-8' : String(res.headers['content-type'] ?? 'application/octet-stream');
+        const contentType = call.transform?.contentType ?? String(res.headers['content-type'] ?? 'application/octet-stream');
         // A pass-through event stream's usage is recorded on the result when its event passes (after this returns).
         const onUsage = call.sseUsage ? (usage: Usage) => (result.usage = this.account(target.connection.provider, target.upstreamModel, usage)) : undefined;
-        const usage = call.sseUsage && onUsage ? { reader: call.sseUsage, decoder: call.usageEvents, onUsage } : undefined;
+        const usage = call.sseUsage && onUsage ? { reader: call.sseUsage, decoder: call.usageEvents, onUsage, upstream: call.usageUpstream === true } : undefined;
         const body = rawBody(res.body, upstreamCancel, stopFollowing, target, call.transform, usage);
         const result: Omit<EndpointRawResult, 'meta'> = { kind: 'raw', contentType, body, usage: null };
         return { ok: true, result };
@@ -407,7 +407,7 @@ export class Executor {
       if (failed) {
         // The other answers are not needed: their bodies are discarded so their connections go back to the pool.
         for (const r of responses) if (r !== failed) r.body.resume();
-        return { ok: false, failure: await httpFailure(failed, adapter) };
+        return { ok: false, failure: await httpFailure(failed, adapter, call.sentSecrets) };
       }
       const answers = await Promise.all(responses.map(async (r) => ({ body: (await r.body.json()) as unknown, headers: r.headers })));
       const out = call.combine(answers);
@@ -502,9 +502,14 @@ function attemptOf(step: number, target: RouteTarget, failure: UpstreamFailure |
   };
 }
 
-/** A non-2xx upstream answer as a failure, described by the provider's adapter. */
-async function httpFailure(res: Dispatcher.ResponseData, adapter: ProviderAdapter): Promise<UpstreamFailure> {
-  const bytes = await boundedBytes(res.body);
+/**
+ * A non-2xx upstream answer as a failure, described by the provider's adapter; `sentSecrets` (credentials the call
+ * sent that the connection does not store, see UpstreamCall) are removed from its message and bytes here, the
+ * stored ones where the failure is turned into the client's error.
+ */
+export async function httpFailure(res: Pick<Dispatcher.ResponseData, 'statusCode' | 'headers' | 'body'>, adapter: Pick<ProviderAdapter, 'parseError'>, sentSecrets?: readonly string[]): Promise<UpstreamFailure> {
+  const raw = await boundedBytes(res.body);
+  const bytes = sentSecrets?.length ? scrubBytes(raw, sentSecrets) : raw;
   const info = adapter.parseError(res.statusCode, bytes.toString('utf8'));
   const contentType = res.headers['content-type'];
   return {
@@ -524,7 +529,8 @@ export const endpointNotOffered = (operation: EndpointOperation, provider: strin
 /**
  * An upstream body passed through as it arrives (through `transform` when the provider's framing is not the
  * client's); the upstream request is cancelled when the consumer stops early. With `usage`, the body is an event
- * stream whose events are read (not changed) for the call's usage.
+ * stream whose events are read (not changed) for the call's usage: in what the client is sent, or with
+ * `usage.upstream` in the provider's bytes before `transform`.
  */
 async function* rawBody(
   body: AsyncIterable<Buffer>,
@@ -532,22 +538,25 @@ async function* rawBody(
   release: () => void,
   target: RouteTarget,
   transform: ByteTransform | undefined,
-  usage: { reader: SseUsageReader; decoder?: () => UsageEventDecoder; onUsage: (usage: Usage) => void } | undefined,
+  usage: { reader: SseUsageReader; decoder?: () => UsageEventDecoder; onUsage: (usage: Usage) => void; upstream: boolean } | undefined,
 ): AsyncGenerator<Buffer, void, undefined> {
   const events: UsageEventDecoder | null = usage ? (usage.decoder?.() ?? new SseDecoder()) : null;
   const read = (bytes: Buffer) => {
     if (events) for (const e of events.push(bytes)) readUsage(e, usage!);
     return bytes;
   };
+  // Usage read in the provider's bytes (before `transform`), or in the client's.
+  const [before, after] = usage?.upstream ? [read, (b: Buffer) => b] : [(b: Buffer) => b, read];
   let finished = false;
   try {
     for await (const chunk of body) {
-      const out = transform ? Buffer.from(transform.push(chunk)) : chunk;
-      if (out.length) yield read(out);
+      const input = before(chunk);
+      const out = transform ? Buffer.from(transform.push(input)) : input;
+      if (out.length) yield after(out);
     }
     if (transform) {
       const last = Buffer.from(transform.end());
-      if (last.length) yield read(last);
+      if (last.length) yield after(last);
     }
     finished = true;
   } catch (err) {

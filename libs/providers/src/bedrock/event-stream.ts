@@ -1,6 +1,6 @@
 import type { EventStreamCodec } from '@smithy/eventstream-codec';
 import { statusForErrorType } from '../shared/errors';
-import { ProviderStreamError, type UsageEventDecoder } from '../types';
+import { ProviderStreamError, type ByteTransform, type UsageEventDecoder } from '../types';
 
 const utf8 = new TextDecoder();
 
@@ -92,9 +92,10 @@ const utf8Encoder = new TextEncoder();
  * stream event (`{"bytes": base64 of its JSON}`), written as `event: <type>` and `data: <json>` (the JSON as Bedrock
  * sent it). An exception frame throws (the client's stream then ends with Anthropic's `error` event).
  */
-export function invokeStreamAsSse(): { push(bytes: Uint8Array): Uint8Array; end(): Uint8Array } {
+export function invokeStreamAsSse(): ByteTransform {
   const frames = new EventStreamFrames();
   return {
+    contentType: 'text/event-stream; charset=utf-8',
     push(bytes) {
       let text = '';
       for (const { type, payload } of frames.push(bytes)) {

@@ -53,9 +53,9 @@ export function createBedrockAdapter(options: BedrockAdapterOptions): ProviderAd
     createStreamDecoder: (ctx) => new BedrockStreamDecoder(ctx.target.upstreamModel),
     parseError: parseBedrockError,
     /**
-     * A provider-native path, Cloudflare's `/bedrock-runtime/{region}/model/{modelId}/{operation}`: to the connection's
-     * endpoint (its region, not the path's), signed with its credentials over the client's exact body. Converse and
-     * InvokeModel (Claude) answers are priced; the binary event streams pass through unread (no usage).
+     * A provider-native path, Cloudflare's `/bedrock-runtime/{region}/model/{modelId}/{operation}` (its region the
+     * connection's: `providerPathScopeError`): to the connection's endpoint, signed with its credentials over the
+     * client's exact body. Converse and InvokeModel (Claude) answers are priced, streams from their event frames.
      */
     providerPath(request, ctx) {
       const creds = awsCredentials(ctx.target.credentials);

@@ -8,6 +8,7 @@ import { plainToolCallId, splitToolCallId } from '../shared/tool-call-ids';
 import { applyModelParameters } from './model-parameters';
 import { nativeCall, nativeHeaders } from '../shared/native';
 import { responsesEventUsage, responsesUsage } from '../shared/event-usage';
+import { asksStreamUsage, hiddenUsageTransform, withIncludeUsage } from './hidden-usage';
 import { OPENAI_PATH_USAGE, providerPathCall, providerPathUpstream, providerUrl } from '../shared/provider-path';
 import { ProviderStreamError, UnsupportedParameterError, type NativeRequest, type UpstreamCall, type AdapterContext, type ProviderAdapter, type StreamDecoder, type UpstreamRequest } from '../types';
 
@@ -39,6 +40,9 @@ export interface OpenAICompatibleConfig<P extends OpenAICompatibleId> {
   responses?: { url?: (ctx: AdapterContext<P>) => string };
 }
 
+/** A chat completions path (`/chat/completions`, Azure's `/{resource}/{deployment}/chat/completions`), with or without a query. */
+const CHAT_PATH = /\/chat\/completions(?:\?|$)/;
+
 /** `POST /v1/responses` passed through: the body as sent with the provider's model id; usage from the Response or its terminal event. */
 function responsesPassThrough<P extends OpenAICompatibleId>(url: (ctx: AdapterContext<P>) => string, auth: (ctx: AdapterContext<P>) => Record<string, string>) {
   return (request: NativeRequest, ctx: AdapterContext<P>): UpstreamCall => {
@@ -68,9 +72,15 @@ export function openAICompatibleAdapter<P extends OpenAICompatibleId>(config: Op
     operations: config.operations ? openAIOperations({ url: urlOf, headers: authHeaders }, config.operations) : undefined,
     native: config.responses ? { responses: responsesPassThrough(config.responses.url ?? ((ctx) => urlOf('/responses', ctx)), authHeaders) } : undefined,
 
-    providerPath(request, ctx) {
+    async providerPath(request, ctx) {
       const url = config.pathUrl ? config.pathUrl(ctx, request.path) : providerUrl(baseOf(ctx), request.path);
-      return providerPathUpstream(request, url, authHeaders(ctx), OPENAI_PATH_USAGE, providerPathCall(config.id, request).stream);
+      const stream = providerPathCall(config.id, request).stream;
+      // A chat stream without usage asked: asked for upstream (priced), hidden from the client (see hidden-usage.ts).
+      if (!stream || config.streamOptions === false || !request.json || !request.body || !CHAT_PATH.test(request.path) || asksStreamUsage(request.json)) {
+        return providerPathUpstream(request, url, authHeaders(ctx), OPENAI_PATH_USAGE, stream);
+      }
+      const call = await providerPathUpstream({ ...request, body: withIncludeUsage(request.body, request.json) }, url, authHeaders(ctx), OPENAI_PATH_USAGE, true);
+      return call.read === 'raw' ? { ...call, transform: hiddenUsageTransform(), usageUpstream: true } : call;
     },
 
     buildRequest(request: ChatRequest, ctx: AdapterContext<P>): UpstreamRequest {

@@ -42,11 +42,13 @@ describe('provider paths', () => {
 describe('provider path scope', () => {
   const azure = { api_key: 'k', resource_name: 'my-resource', api_version: '2024-10-21' };
   const vertex = { service_account_json: '{}', project_id: 'my-project', region: 'us-central1' };
+  const bedrock = { access_key_id: 'AKIA', secret_access_key: 's', region: 'us-east-1' };
 
-  it('lets a path through that names the connection’s Azure resource or Vertex project and region; other providers are not scoped', () => {
+  it('lets a path through that names the connection’s Azure resource, Vertex project and region or Bedrock region; other providers are not scoped', () => {
     expect(providerPathScopeError('azure-openai', '/my-resource/gpt-4o/chat/completions?api-version=2024-10-21', azure)).toBeNull();
     expect(providerPathScopeError('google-vertex', '/v1/projects/my-project/locations/us-central1/publishers/google/models/g:generateContent', vertex)).toBeNull();
     expect(providerPathScopeError('google-vertex', '/v1beta1/projects/my-project/locations/us-central1/publishers/google/models/g:generateContent', vertex)).toBeNull();
+    expect(providerPathScopeError('aws-bedrock', '/bedrock-runtime/us-east-1/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse', bedrock)).toBeNull();
     expect(providerPathScopeError('openai', '/../anything', {})).toBeNull();
   });
 
@@ -58,6 +60,9 @@ describe('provider path scope', () => {
     ['google-vertex', '/v1/projects/my-project/locations/europe-west4/publishers/google/models/g:generateContent', vertex, "region 'europe-west4'"],
     ['google-vertex', '/v1/projects/my-project/locations/us-central1/%2E%2E/x', vertex, "'.' or '..'"],
     ['google-vertex', '/v1/publishers/google/models/g:generateContent', vertex, 'must start with /v1/projects/'],
+    ['aws-bedrock', '/bedrock-runtime/eu-west-1/model/m/converse', bedrock, "The AWS region 'eu-west-1'"],
+    ['aws-bedrock', '/model/m/converse', bedrock, 'must start with /bedrock-runtime/{region}/'],
+    ['aws-bedrock', '/bedrock-runtime/us-east-1/model/m/..%2F..%2Fx', bedrock, "'.' or '..'"],
   ] as const)('refuses %s %s', (provider, path, credentials, message) => {
     expect(providerPathScopeError(provider, path, credentials)).toContain(message);
   });

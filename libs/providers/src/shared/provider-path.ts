@@ -63,19 +63,26 @@ export function providerPathCall(provider: ProviderId, request: ProviderPathRequ
 }
 
 const VERTEX_SCOPE = /^\/v1[a-z0-9]*\/projects\/([^/]+)\/locations\/([^/]+)\//;
+const SCOPED: ReadonlySet<ProviderId> = new Set(['azure-openai', 'google-vertex', 'aws-bedrock']);
 
 /**
  * Why a provider path is outside the connection it would be sent with (null: it is not): Azure's
  * `/{resource_name}/…` must name the connection's resource, Vertex's `/v1/projects/{project}/locations/{region}/…`
- * its project and region (the service account may reach other projects: the path must not), and neither may hold a
- * `.` or `..` segment or an encoded slash (a server that resolves them would reach another path than the one checked).
+ * its project and region (the service account may reach other projects: the path must not), Bedrock's
+ * `/bedrock-runtime/{region}/…` its region (the call goes to the connection's regional endpoint, never the path's),
+ * and none may hold a `.` or `..` segment or an encoded slash (a server that resolves them would reach another path
+ * than the one checked).
  */
 export function providerPathScopeError(provider: ProviderId, path: string, credentials: Readonly<Record<string, unknown>>): string | null {
-  if (provider !== 'azure-openai' && provider !== 'google-vertex') return null;
+  if (!SCOPED.has(provider)) return null;
   const segments = path.split('?')[0]!.split('/').map(decoded);
   if (segments.some((s) => s === '.' || s === '..' || /[/\\]/.test(s))) return `The ${provider} path may not hold '.' or '..' segments or encoded slashes.`;
   if (provider === 'azure-openai') {
     return segments[1] === credentials['resource_name'] ? null : `The Azure resource '${segments[1] ?? ''}' in the path is not the resource of the connection this call would use (pick another with cf-aig-byok-alias).`;
+  }
+  if (provider === 'aws-bedrock') {
+    if (segments[1] !== 'bedrock-runtime' || !segments[2]) return 'An aws-bedrock path must start with /bedrock-runtime/{region}/.';
+    return segments[2] === credentials['region'] ? null : `The AWS region '${segments[2]}' in the path is not the region of the connection this call would use (pick another with cf-aig-byok-alias).`;
   }
   const m = VERTEX_SCOPE.exec(path);
   if (!m) return 'A google-vertex-ai path must start with /v1/projects/{project}/locations/{region}/.';
@@ -134,8 +141,10 @@ export async function providerPathUpstream(
   const bare: UpstreamRequest = { url, method: request.method, headers, body: request.body ?? '' };
   const upstream = typeof auth === 'function' ? await auth(bare) : { ...bare, headers: { ...headers, ...auth } };
   if (request.method === 'GET') upstream.body = '';
-  if (stream) return { read: 'raw', request: upstream, ...(usage.events ? { sseUsage: usage.events(), usageEvents: usage.decoder } : {}) };
-  return { read: 'json', requests: [upstream], combine: ([answer]) => ({ body: answer!.body, usage: usage.body(answer!.body) }) };
+  // The auth headers' values (a Vertex access token is fetched for the call: no stored credential holds it).
+  const sentSecrets = typeof auth === 'function' ? undefined : Object.values(auth).map((v) => v.replace(/^Bearer /, ''));
+  if (stream) return { read: 'raw', request: upstream, sentSecrets, ...(usage.events ? { sseUsage: usage.events(), usageEvents: usage.decoder } : {}) };
+  return { read: 'json', requests: [upstream], sentSecrets, combine: ([answer]) => ({ body: answer!.body, usage: usage.body(answer!.body) }) };
 }
 
 /** An OpenAI-format answer's usage: chat, completions and embeddings (`prompt_tokens`), or a Response (`input_tokens`). */
