@@ -554,8 +554,9 @@ describe.each(rows)('conformance: $name', (p) => {
   });
 
   it('a provider error in a 200 stream after the first content ends it with an error event and no [DONE]', async () => {
-    // Paced, so that the content reaches the client before the error (one read holding both would fail over).
-    p.mock.set({ faults: { errorInStream: { type: p.streamError, message: 'Overloaded' }, delayBetweenChunksMs: 30 } });
+    // Paced, so that the content reaches the client before the error (one read holding both would fail over): 150 ms,
+    // because at 30 ms a router starved of CPU on a loaded machine once read both at once and failed over.
+    p.mock.set({ faults: { errorInStream: { type: p.streamError, message: 'Overloaded' }, delayBetweenChunksMs: 150 } });
     const { status, events } = await rawStream(key, { model: model(), messages: [{ role: 'user', content: 'Hi' }] });
     expect(status).toBe(200);
     expect(events).not.toContain('[DONE]');
