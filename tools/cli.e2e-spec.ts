@@ -143,5 +143,5 @@ describe('CLI: tenants without the HTTP API, projects named by slug', () => {
     expect(((await json('prompts', 'list', orgId, 'default')) as unknown as unknown[]).length).toBe(1);
     expect((await run('prompts', 'deploy', orgId, 'default', 'greeter', '9')).code).toBe(1);
     expect(await json('configs', 'list', orgId, 'default')).toEqual([]);
-  });
+  }, 180_000); // about 30 CLI processes, each a Node start-up: 60 s was not enough on a loaded machine
 });
