@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChatRequest } from '@switchyard/types';
 
 /**
@@ -53,7 +53,8 @@ export function cacheKeyHash(p: CacheKeyParts): string {
     p.stream ? 'stream' : 'json',
     ...(p.customKey !== null ? ['custom', p.customKey] : ['request', p.target, p.request()]),
   ];
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(`${part.length}:${part}`);
-  return hash.digest('hex');
+  // One string, hashed in one call (the same bytes as updating part by part, without a Hash object per call).
+  let text = '';
+  for (const part of parts) text += `${part.length}:${part}`;
+  return hash('sha256', text, 'hex');
 }
