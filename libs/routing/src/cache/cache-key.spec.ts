@@ -17,6 +17,11 @@ describe('cache key', () => {
   it('canonical JSON ignores key order at every level', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { x: 1, y: 2 }] }, b: 1 }));
     expect(canonicalJson({ a: 1, b: undefined })).toBe('{"a":1}');
+    expect(canonicalJson({ b: [1, null, 'é"', { z: undefined, y: [] }], a: {} })).toBe('{"a":{},"b":[1,null,"é\\"",{"y":[]}]}');
+  });
+
+  it('keeps the key bytes of stored entries (a different hash for the same call would miss every entry stored before)', () => {
+    expect(cacheKeyHash(parts())).toBe('6e5bb35bd3e23206511b65fc64327a3106d6e41b2ac6799202d562204296127d');
   });
 
   it('normalizes away the model name, usage reporting and labels, but keeps what changes the answer', () => {

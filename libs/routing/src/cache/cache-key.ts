@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ChatRequest } from '@switchyard/types';
 
 /**
@@ -11,12 +11,19 @@ const NOT_IN_KEY = new Set(['model', 'stream_options', 'user', 'metadata', 'stor
 /** JSON with object keys sorted at every level: the same value gives the same text whatever its key order. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
+  // Built as one string, without the intermediate arrays (about twice as fast, the same text).
+  let text: string;
+  if (Array.isArray(value)) {
+    text = '[';
+    for (let i = 0; i < value.length; i += 1) text += (i ? ',' : '') + canonicalJson(value[i]);
+    return `${text}]`;
+  }
+  text = '{';
+  for (const k of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined) text += (text.length > 1 ? ',' : '') + JSON.stringify(k) + ':' + canonicalJson(v);
+  }
+  return `${text}}`;
 }
 
 /** The request as far as it decides the answer: every field but those in NOT_IN_KEY, key order irrelevant; `stream` false when absent. */
@@ -53,7 +60,8 @@ export function cacheKeyHash(p: CacheKeyParts): string {
     p.stream ? 'stream' : 'json',
     ...(p.customKey !== null ? ['custom', p.customKey] : ['request', p.target, p.request()]),
   ];
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(`${part.length}:${part}`);
-  return hash.digest('hex');
+  // One string, hashed in one call (the same bytes as updating part by part, without a Hash object per call).
+  let text = '';
+  for (const part of parts) text += `${part.length}:${part}`;
+  return hash('sha256', text, 'hex');
 }
