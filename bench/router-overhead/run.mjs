@@ -172,6 +172,8 @@ const targets = {
   direct: { origin: `http://127.0.0.1:${mockPort}`, path: '/v1/chat/completions', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench-upstream-key' }, body: chatBody },
 };
 const children = [mock];
+/** The router's Redis prefix, whose keys (log stream, cache entries, counters) `stop` deletes. */
+const benchRedis = { prefix: null };
 
 if (wanted('switchyard') || NOLOG || GOV_MISS || GOV_HIT || ROUTE) {
   const dbUrl = new URL(env0.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/switchyard');
@@ -182,7 +184,7 @@ if (wanted('switchyard') || NOLOG || GOV_MISS || GOV_HIT || ROUTE) {
     NODE_ENV: 'production',
     DATABASE_URL: dbUrl.toString(),
     REDIS_URL: env0.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    REDIS_PREFIX: `sybench-${randomBytes(4).toString('hex')}`,
+    REDIS_PREFIX: (benchRedis.prefix = `sybench-${randomBytes(4).toString('hex')}`),
     GATEWAY_ADMIN_TOKEN: adminToken,
     GATEWAY_MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
@@ -393,15 +395,35 @@ if (targets.portkey && targets.switchyard) {
 
 stop();
 
-/** Stops every child (SIGTERM) and exits a second later. */
+/** Stops every child (SIGTERM), deletes the router's Redis keys a second later, and exits. */
 function stop() {
   for (const child of children) {
     child.stopping = true;
     child.kill('SIGTERM');
   }
-  setTimeout(() => process.exit(0), 1000);
+  setTimeout(() => void dropRedisKeys().finally(() => process.exit(0)), 1000);
   // Nothing after this call runs (the rest of the summary reads figures a throughput-only run does not have).
   return new Promise(() => {});
+}
+
+/** Deletes every key under the router's Redis prefix (each run has its own), so repeated runs leave nothing behind. */
+async function dropRedisKeys() {
+  if (!benchRedis.prefix) return;
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(env0.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${benchRedis.prefix}*`, 'COUNT', 1000);
+      if (keys.length) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch (err) {
+    console.error(`could not delete the bench's Redis keys (${benchRedis.prefix}*): ${err.message}`);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function readDotenv() {
