@@ -2,10 +2,11 @@ import { dirname, join } from 'node:path';
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import { DocumentError } from './document.exception';
 import { pageGraphics, type PageGraphics } from './page-graphics';
-import { reflowText, type TextItem } from './text-layer';
+import { normalizeItems, reflowText, rulesMayMatter, type TextItem } from './text-layer';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PdfDocumentProxy = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
+type PdfPageProxy = Awaited<ReturnType<PdfDocumentProxy['getPage']>>;
 
 let pdfjsPromise: Promise<PdfJs> | undefined;
 
@@ -29,7 +30,7 @@ export interface PageText {
   markdown: string;
   /** Non-whitespace characters in the text layer. */
   chars: number;
-  /** Ruling lines and image coverage (null for a page without text: not read). */
+  /** Ruling lines and image coverage: only when asked for (`graphics`), and null for a page without text (not read). */
   graphics: PageGraphics | null;
 }
 
@@ -76,21 +77,28 @@ export class PdfDocument {
   }
 
   /**
-   * The page's text layer as Markdown (see reflowText), with its character count and, when it has text, the
-   * page's operator list read for ruling lines (tables), bold fonts (headings) and image coverage.
+   * The page's text layer as Markdown (see reflowText) with its character count. The page's operator list (its
+   * drawing, the slower half of the work) is read only when it can change the result: for ruling lines where
+   * a line's runs are apart like table cells (see rulesMayMatter), for bold fonts (headings) not yet loaded by
+   * an earlier page of this document, and for the image coverage when `graphics` is asked for (`mode: auto`).
    */
-  async pageText(pageNumber: number): Promise<PageText> {
+  async pageText(pageNumber: number, opts: { graphics?: boolean } = {}): Promise<PageText> {
     const page = await this.page(pageNumber);
     try {
-      const content = await page.getTextContent();
-      const items = content.items.filter((i) => 'str' in i) as TextItem[];
+      const pdfjs = await loadPdfJs();
+      const items = await textItems(page, pdfjs.normalizeUnicode);
       const chars = items.reduce((n, i) => n + i.str.replace(/\s+/g, '').length, 0);
       if (!chars) return { markdown: '', chars: 0, graphics: null };
-      const ops = await page.getOperatorList();
-      const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
-      const graphics = pageGraphics(ops.fnArray, ops.argsArray, (await loadPdfJs()).OPS, (x1 - x0) * (y1 - y0));
-      const isBold = (name: string) => page.commonObjs.has(name) && (page.commonObjs.get(name) as { bold?: boolean } | null)?.bold === true;
-      return { markdown: reflowText(items, { rules: graphics.rules, isBold }), chars, graphics };
+      const fonts = page.commonObjs;
+      const fontsLoaded = items.every((i) => !i.fontName || fonts.has(i.fontName));
+      let graphics: PageGraphics | null = null;
+      if (opts.graphics || !fontsLoaded || rulesMayMatter(items)) {
+        const ops = await page.getOperatorList();
+        const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
+        graphics = pageGraphics(ops.fnArray, ops.argsArray, pdfjs.OPS, (x1 - x0) * (y1 - y0));
+      }
+      const isBold = (name: string) => fonts.has(name) && (fonts.get(name) as { bold?: boolean } | null)?.bold === true;
+      return { markdown: reflowText(items, { rules: graphics?.rules, isBold }), chars, graphics: opts.graphics ? graphics : null };
     } catch (err) {
       throw mapPdfError(err);
     } finally {
@@ -170,6 +178,16 @@ const canvases = {
     this.spare = canvas;
   },
 };
+
+/**
+ * The page's text items, normalized as pdfjs's own normalization would (read without it, it costs a third
+ * less; see normalizeItems), or read again with it for the rare page where right-to-left text makes the two differ.
+ */
+async function textItems(page: PdfPageProxy, normalize: (s: string) => string): Promise<TextItem[]> {
+  const strs = (c: { items: unknown[] }) => c.items.filter((i) => typeof i === 'object' && i !== null && 'str' in i) as TextItem[];
+  const raw = strs(await page.getTextContent({ disableNormalization: true }));
+  return normalizeItems(raw, normalize) ?? strs(await page.getTextContent());
+}
 
 function mapPdfError(err: unknown): Error {
   if (err instanceof DocumentError) return err;
