@@ -9,10 +9,29 @@ type PdfDocumentProxy = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
 type PdfPageProxy = Awaited<ReturnType<PdfDocumentProxy['getPage']>>;
 
 let pdfjsPromise: Promise<PdfJs> | undefined;
+/** pdfjs's worker code, run in this thread (its "fake worker"): loaded with the API, see loadPdfJs. */
+const PDFJS_WORKER = 'pdfjs-dist/legacy/build/pdf.worker.mjs';
 
-/** pdfjs-dist is ESM-only: loaded once with a real dynamic import (kept as-is by swc). */
+/**
+ * pdfjs-dist is ESM-only: loaded once with a real dynamic import (kept as-is by swc), its worker code with it
+ * (`globalThis.pdfjsWorker`, which pdfjs uses instead of importing it at the first document). The legacy build's
+ * core-js polyfills replace some built-ins process-wide although Node has them: `Array.prototype.push` (a
+ * JavaScript loop, about 5% of a text page's CPU, more on two threads) and `JSON.parse`/`JSON.stringify`. The
+ * native ones are put back once both modules are loaded; the polyfills that add what Node 20 lacks
+ * (`Promise.withResolvers`, the new `Set` and `Uint8Array` methods) stay.
+ */
 export function loadPdfJs(): Promise<PdfJs> {
-  pdfjsPromise ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  pdfjsPromise ??= (async () => {
+    const native = ([
+      [Array.prototype, 'push'],
+      [JSON, 'parse'],
+      [JSON, 'stringify'],
+    ] as [object, string][]).map(([target, key]) => ({ target, key, descriptor: Object.getOwnPropertyDescriptor(target, key) as PropertyDescriptor }));
+    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker ??= await import(PDFJS_WORKER);
+    for (const n of native) Object.defineProperty(n.target, n.key, n.descriptor);
+    return pdfjs;
+  })();
   return pdfjsPromise;
 }
 

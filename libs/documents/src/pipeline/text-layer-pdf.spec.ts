@@ -1,5 +1,5 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { PdfDocument } from './pdf-document';
+import { loadPdfJs, PdfDocument } from './pdf-document';
 
 /** A born-digital page: a title, a table drawn as positioned text (numbers right-aligned), and a closing note. */
 async function invoicePdf(): Promise<Buffer> {
@@ -41,6 +41,13 @@ async function boldLinePdf(pages: number): Promise<Buffer> {
 }
 
 describe('text layer of a real PDF (pdfjs)', () => {
+  it("loads pdfjs without leaving its legacy build's polyfills in place of Node's own push and JSON", async () => {
+    const native = { push: Array.prototype.push, parse: JSON.parse, stringify: JSON.stringify };
+    await loadPdfJs();
+    expect({ push: Array.prototype.push, parse: JSON.parse, stringify: JSON.stringify }).toEqual(native);
+    expect(typeof (Promise as { withResolvers?: unknown }).withResolvers).toBe('function'); // what pdfjs needs of its polyfills stays
+  });
+
   it('reads a page the same whether or not an earlier page loaded its fonts; image coverage only when asked for', async () => {
     const doc = await PdfDocument.open(await boldLinePdf(2));
     try {
