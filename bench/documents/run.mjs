@@ -3,9 +3,10 @@
 // against `pdftotext -layout`, and the end-to-end time of a 50-page OCR job through REST + BullMQ workers
 // with an instant mock vision model.
 //
-//   npm run build && node bench/documents/run.mjs [--repeats 3] [--skip-e2e | --only-e2e] [--concurrency 2]
+//   npm run build && node bench/documents/run.mjs [--repeats 3] [--skip-e2e | --only-e2e] [--text-only] [--concurrency 2]
 //     [--threads N] [--e2e-mode ocr|text] [--cpu-prof DIR]
 //
+// --text-only: only the text-layer rows and pdftotext (no rendering rows, no end-to-end job).
 // --threads: render threads (DOCUMENTS_RENDER_THREADS) of the measured pipeline and of the worker (default: CPUs;
 // 0 = the worker's main thread, as before the render pool). --cpu-prof DIR: the worker process runs with
 // --cpu-prof (a .cpuprofile per thread in DIR, written when it stops).
@@ -211,24 +212,43 @@ try {
   if (!havePoppler) console.log('pdftoppm not found (apt-get install -y poppler-utils): poppler rows skipped');
   /** Each row: a label and one measurement of all PAGES pages; the poppler rows write into a fresh directory. */
   const fresh = (prefix) => mkdtempSync(join(dir, prefix));
+  const textOnly = args.includes('--text-only');
+  const L = {
+    render: 'render+JPEG, one thread, one page at a time (pdfjs + @napi-rs/canvas + sharp)',
+    renderOnly: 'render only, one thread (pdfjs + @napi-rs/canvas)',
+    renderer: `render+JPEG, pipeline PageRenderer, ${threads} threads, all pages in flight`,
+    text: 'text layer as Markdown, one thread (getTextContent, operator list where needed, reflow)',
+    textRenderer: `text layer as Markdown, pipeline PageRenderer, ${threads} threads`,
+    pdftotext: 'pdftotext -layout',
+    ppm: `pdftoppm -r ${DPI} (PPM, no compression)`,
+    jpeg: `pdftoppm -r ${DPI} -jpeg`,
+  };
   const rows = [
-    ['render+JPEG, one thread, one page at a time (pdfjs + @napi-rs/canvas + sharp)', () => pipelineRender(pdf)],
-    ['render only, one thread (pdfjs + @napi-rs/canvas)', () => pipelineRenderOnly(pdf)],
-    [`render+JPEG, pipeline PageRenderer, ${threads} threads, all pages in flight`, () => rendererImage(pdf)],
-    ['text layer as Markdown, one thread (getTextContent + operator list + reflow)', () => pipelineText(pdf)],
-    [`text layer as Markdown, pipeline PageRenderer, ${threads} threads`, () => rendererText(pdf)],
+    ...(textOnly
+      ? []
+      : [
+          [L.render, () => pipelineRender(pdf)],
+          [L.renderOnly, () => pipelineRenderOnly(pdf)],
+          [L.renderer, () => rendererImage(pdf)],
+        ]),
+    [L.text, () => pipelineText(pdf)],
+    [L.textRenderer, () => rendererText(pdf)],
     ...(havePoppler
       ? [
-          ['pdftotext -layout', () => pdftotext(file, dir)],
-          [`pdftoppm -r ${DPI} (PPM, no compression)`, () => pdftoppm(file, fresh('ppm-'))],
-          [`pdftoppm -r ${DPI} -jpeg`, () => pdftoppm(file, fresh('jpg-'), 'jpeg')],
-          [`pdftoppm -r ${DPI} -png`, () => pdftoppm(file, fresh('png-'), 'png')],
+          [L.pdftotext, () => pdftotext(file, dir)],
+          ...(textOnly
+            ? []
+            : [
+                [L.ppm, () => pdftoppm(file, fresh('ppm-'))],
+                [L.jpeg, () => pdftoppm(file, fresh('jpg-'), 'jpeg')],
+                [`pdftoppm -r ${DPI} -png`, () => pdftoppm(file, fresh('png-'), 'png')],
+              ]),
         ]
       : []),
   ];
   const results = new Map(rows.map(([label]) => [label, []]));
   if (!onlyE2e) {
-    await pipelineRender(pdf); // warm-up (loads pdfjs, fonts, sharp)
+    await (textOnly ? pipelineText(pdf) : pipelineRender(pdf)); // warm-up (loads pdfjs, fonts, sharp)
     for (let r = 0; r < repeats; r++) {
       for (const [label, run] of rows) results.get(label).push(await run());
       // Drop this repeat's images (150 pages of bitmaps) but keep the PDF.
@@ -239,17 +259,17 @@ try {
     const median = (label) => stats(results.get(label).map((m) => m.rate)).median;
     for (const [label] of rows) {
       const ms = results.get(label);
-      console.log(`${label.padEnd(84)} ${fmt(stats(ms.map((m) => m.rate)), 'pages/s')}; CPU ${stats(ms.map((m) => m.cpuMs)).median.toFixed(1)} ms/page`);
+      console.log(`${label.padEnd(90)} ${fmt(stats(ms.map((m) => m.rate)), 'pages/s')}; CPU ${stats(ms.map((m) => m.cpuMs)).median.toFixed(1)} ms/page`);
     }
-    if (havePoppler) {
-      const ratio = (a, b) => `${(median(rows[a][0]) / median(rows[b][0])).toFixed(2)}x`;
-      console.log(`ratio render+JPEG one thread / pdftoppm -r ${DPI} (medians): ${ratio(0, 6)}; / -jpeg: ${ratio(0, 7)}`);
-      console.log(`ratio render+JPEG ${threads} threads / pdftoppm -r ${DPI} (medians): ${ratio(2, 6)}; / -jpeg: ${ratio(2, 7)}`);
-      console.log(`ratio text one thread / pdftotext -layout (medians): ${ratio(3, 5)}; ${threads} threads: ${ratio(4, 5)}`);
+    const ratio = (a, b) => `${(median(a) / median(b)).toFixed(2)}x`;
+    if (havePoppler && !textOnly) {
+      console.log(`ratio render+JPEG one thread / pdftoppm -r ${DPI} (medians): ${ratio(L.render, L.ppm)}; / -jpeg: ${ratio(L.render, L.jpeg)}`);
+      console.log(`ratio render+JPEG ${threads} threads / pdftoppm -r ${DPI} (medians): ${ratio(L.renderer, L.ppm)}; / -jpeg: ${ratio(L.renderer, L.jpeg)}`);
     }
-    console.log(`sharp share of a page's time on one thread (1 - render+JPEG / render only, medians): ${((1 - median(rows[0][0]) / median(rows[1][0])) * 100).toFixed(0)}%`);
+    if (havePoppler) console.log(`ratio text one thread / pdftotext -layout (medians): ${ratio(L.text, L.pdftotext)}; ${threads} threads: ${ratio(L.textRenderer, L.pdftotext)}`);
+    if (!textOnly) console.log(`sharp share of a page's time on one thread (1 - render+JPEG / render only, medians): ${((1 - median(L.render) / median(L.renderOnly)) * 100).toFixed(0)}%`);
   }
-  if (!args.includes('--skip-e2e')) {
+  if (!args.includes('--skip-e2e') && !textOnly) {
     const e2e = await endToEnd(pdf);
     const es = stats(e2e.times);
     console.log(

@@ -273,7 +273,7 @@ export class DocumentPipeline {
     let markdown = '';
     let choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars });
     if (isPdf && opts.mode !== 'ocr') {
-      const text = await this.pdfs.run(fileId, load, { op: 'text', page });
+      const text = await this.pdfs.run(fileId, load, { op: 'text', page, graphics: opts.mode === 'auto' });
       markdown = text.markdown;
       choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars, textChars: text.chars, imageCoverage: text.graphics?.imageFraction });
     }

@@ -14,10 +14,11 @@ export interface SizesTask {
   pages: number[];
 }
 
-/** The page's text layer as Markdown, with what `mode: auto` decides on. */
+/** The page's text layer as Markdown; with `graphics` (what `mode: auto` decides on), its image coverage too. */
 export interface TextTask {
   op: 'text';
   page: number;
+  graphics?: boolean;
 }
 
 /** The page rendered at `dpi` (or the smaller scale that fits `maxSide`) and encoded once. */
@@ -56,7 +57,7 @@ export async function runPageTask<T extends PageTask>(doc: PdfDocument, task: T)
       return sizes as PageTaskResult<T>;
     }
     case 'text':
-      return (await doc.pageText(task.page)) as PageTaskResult<T>;
+      return (await doc.pageText(task.page, { graphics: task.graphics })) as PageTaskResult<T>;
     case 'image': {
       const limits = { maxSide: task.maxSide, maxPixels: task.maxPixels, format: task.format };
       return (await doc.renderWith(task.page, task.dpi, task.maxSide, (raw) => normalizeImage(raw, limits))) as PageTaskResult<T>;

@@ -2,16 +2,36 @@ import { dirname, join } from 'node:path';
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import { DocumentError } from './document.exception';
 import { pageGraphics, type PageGraphics } from './page-graphics';
-import { reflowText, type TextItem } from './text-layer';
+import { normalizeItems, reflowText, rulesMayMatter, type TextItem } from './text-layer';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
 type PdfDocumentProxy = Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
+type PdfPageProxy = Awaited<ReturnType<PdfDocumentProxy['getPage']>>;
 
 let pdfjsPromise: Promise<PdfJs> | undefined;
+/** pdfjs's worker code, run in this thread (its "fake worker"): loaded with the API, see loadPdfJs. */
+const PDFJS_WORKER = 'pdfjs-dist/legacy/build/pdf.worker.mjs';
 
-/** pdfjs-dist is ESM-only: loaded once with a real dynamic import (kept as-is by swc). */
+/**
+ * pdfjs-dist is ESM-only: loaded once with a real dynamic import (kept as-is by swc), its worker code with it
+ * (`globalThis.pdfjsWorker`, which pdfjs uses instead of importing it at the first document). The legacy build's
+ * core-js polyfills replace some built-ins process-wide although Node has them: `Array.prototype.push` (a
+ * JavaScript loop, about 5% of a text page's CPU, more on two threads) and `JSON.parse`/`JSON.stringify`. The
+ * native ones are put back once both modules are loaded; the polyfills that add what Node 20 lacks
+ * (`Promise.withResolvers`, the new `Set` and `Uint8Array` methods) stay.
+ */
 export function loadPdfJs(): Promise<PdfJs> {
-  pdfjsPromise ??= import('pdfjs-dist/legacy/build/pdf.mjs');
+  pdfjsPromise ??= (async () => {
+    const native = ([
+      [Array.prototype, 'push'],
+      [JSON, 'parse'],
+      [JSON, 'stringify'],
+    ] as [object, string][]).map(([target, key]) => ({ target, key, descriptor: Object.getOwnPropertyDescriptor(target, key) as PropertyDescriptor }));
+    const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+    (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker ??= await import(PDFJS_WORKER);
+    for (const n of native) Object.defineProperty(n.target, n.key, n.descriptor);
+    return pdfjs;
+  })();
   return pdfjsPromise;
 }
 
@@ -29,7 +49,7 @@ export interface PageText {
   markdown: string;
   /** Non-whitespace characters in the text layer. */
   chars: number;
-  /** Ruling lines and image coverage (null for a page without text: not read). */
+  /** Ruling lines and image coverage: only when asked for (`graphics`), and null for a page without text (not read). */
   graphics: PageGraphics | null;
 }
 
@@ -76,21 +96,28 @@ export class PdfDocument {
   }
 
   /**
-   * The page's text layer as Markdown (see reflowText), with its character count and, when it has text, the
-   * page's operator list read for ruling lines (tables), bold fonts (headings) and image coverage.
+   * The page's text layer as Markdown (see reflowText) with its character count. The page's operator list (its
+   * drawing, the slower half of the work) is read only when it can change the result: for ruling lines where
+   * a line's runs are apart like table cells (see rulesMayMatter), for bold fonts (headings) not yet loaded by
+   * an earlier page of this document, and for the image coverage when `graphics` is asked for (`mode: auto`).
    */
-  async pageText(pageNumber: number): Promise<PageText> {
+  async pageText(pageNumber: number, opts: { graphics?: boolean } = {}): Promise<PageText> {
     const page = await this.page(pageNumber);
     try {
-      const content = await page.getTextContent();
-      const items = content.items.filter((i) => 'str' in i) as TextItem[];
+      const pdfjs = await loadPdfJs();
+      const items = await textItems(page, pdfjs.normalizeUnicode);
       const chars = items.reduce((n, i) => n + i.str.replace(/\s+/g, '').length, 0);
       if (!chars) return { markdown: '', chars: 0, graphics: null };
-      const ops = await page.getOperatorList();
-      const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
-      const graphics = pageGraphics(ops.fnArray, ops.argsArray, (await loadPdfJs()).OPS, (x1 - x0) * (y1 - y0));
-      const isBold = (name: string) => page.commonObjs.has(name) && (page.commonObjs.get(name) as { bold?: boolean } | null)?.bold === true;
-      return { markdown: reflowText(items, { rules: graphics.rules, isBold }), chars, graphics };
+      const fonts = page.commonObjs;
+      const fontsLoaded = items.every((i) => !i.fontName || fonts.has(i.fontName));
+      let graphics: PageGraphics | null = null;
+      if (opts.graphics || !fontsLoaded || rulesMayMatter(items)) {
+        const ops = await page.getOperatorList();
+        const [x0 = 0, y0 = 0, x1 = 0, y1 = 0] = page.view;
+        graphics = pageGraphics(ops.fnArray, ops.argsArray, pdfjs.OPS, (x1 - x0) * (y1 - y0));
+      }
+      const isBold = (name: string) => fonts.has(name) && (fonts.get(name) as { bold?: boolean } | null)?.bold === true;
+      return { markdown: reflowText(items, { rules: graphics?.rules, isBold }), chars, graphics: opts.graphics ? graphics : null };
     } catch (err) {
       throw mapPdfError(err);
     } finally {
@@ -170,6 +197,16 @@ const canvases = {
     this.spare = canvas;
   },
 };
+
+/**
+ * The page's text items, normalized as pdfjs's own normalization would (read without it, it costs a third
+ * less; see normalizeItems), or read again with it for the rare page where right-to-left text makes the two differ.
+ */
+async function textItems(page: PdfPageProxy, normalize: (s: string) => string): Promise<TextItem[]> {
+  const strs = (c: { items: unknown[] }) => c.items.filter((i) => typeof i === 'object' && i !== null && 'str' in i) as TextItem[];
+  const raw = strs(await page.getTextContent({ disableNormalization: true }));
+  return normalizeItems(raw, normalize) ?? strs(await page.getTextContent());
+}
 
 function mapPdfError(err: unknown): Error {
   if (err instanceof DocumentError) return err;

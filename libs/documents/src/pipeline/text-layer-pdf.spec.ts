@@ -1,5 +1,5 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { PdfDocument } from './pdf-document';
+import { loadPdfJs, PdfDocument } from './pdf-document';
 
 /** A born-digital page: a title, a table drawn as positioned text (numbers right-aligned), and a closing note. */
 async function invoicePdf(): Promise<Buffer> {
@@ -27,7 +27,40 @@ async function invoicePdf(): Promise<Buffer> {
   return Buffer.from(await doc.save());
 }
 
+/** Pages of a short bold line over a paragraph, the same fonts on every page. */
+async function boldLinePdf(pages: number): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  for (let p = 1; p <= pages; p++) {
+    const page = doc.addPage([612, 792]);
+    page.drawText(`Risks and costs ${p}`, { x: 50, y: 720, size: 11, font: bold });
+    page.drawText('Prices rose in the second half of the year.', { x: 50, y: 680, size: 11, font });
+  }
+  return Buffer.from(await doc.save());
+}
+
 describe('text layer of a real PDF (pdfjs)', () => {
+  it("loads pdfjs without leaving its legacy build's polyfills in place of Node's own push and JSON", async () => {
+    const native = { push: Array.prototype.push, parse: JSON.parse, stringify: JSON.stringify };
+    await loadPdfJs();
+    expect({ push: Array.prototype.push, parse: JSON.parse, stringify: JSON.stringify }).toEqual(native);
+    expect(typeof (Promise as { withResolvers?: unknown }).withResolvers).toBe('function'); // what pdfjs needs of its polyfills stays
+  });
+
+  it('reads a page the same whether or not an earlier page loaded its fonts; image coverage only when asked for', async () => {
+    const doc = await PdfDocument.open(await boldLinePdf(2));
+    try {
+      // Page 2 first: its fonts are not loaded yet, so its operator list is read for them; page 1 then reuses them.
+      const second = await doc.pageText(2);
+      const first = await doc.pageText(1, { graphics: true });
+      expect(second).toEqual({ markdown: 'Risks and costs 2\n\nPrices rose in the second half of the year.', chars: 49, graphics: null });
+      expect(first).toEqual({ markdown: 'Risks and costs 1\n\nPrices rose in the second half of the year.', chars: 49, graphics: { rules: [], imageFraction: 0 } });
+    } finally {
+      await doc.destroy();
+    }
+  });
+
   it('reads a positioned-text table as a Markdown table with every cell in its row and column', async () => {
     const doc = await PdfDocument.open(await invoicePdf());
     try {

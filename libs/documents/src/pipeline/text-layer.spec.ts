@@ -1,6 +1,6 @@
 import { pageGraphics, type OpCodes } from './page-graphics';
 import { choosePageMethod } from './page-method';
-import { reflowText, type TextItem } from './text-layer';
+import { normalizeItems, reflowText, rulesMayMatter, type TextItem } from './text-layer';
 
 const item = (str: string, x: number, y: number, size = 10, fontName = 'regular'): TextItem => ({
   str,
@@ -140,5 +140,35 @@ describe('choosePageMethod', () => {
     expect(choosePageMethod({ ...auto, isPdf: false }).decision.reason).toBe('image_file');
     expect(choosePageMethod({ ...auto, mode: 'text', textChars: 0 })).toEqual({ method: 'text', decision: { reason: 'mode_text', text_chars: 0 } });
     expect(choosePageMethod({ ...auto, mode: 'ocr' })).toEqual({ method: 'ocr', decision: { reason: 'mode_ocr' } });
+  });
+});
+
+describe('rulesMayMatter: whether the operator list is read for ruling lines', () => {
+  it('no for flowing text (one run per line, or runs a word space apart), yes for runs apart like table cells', () => {
+    expect(rulesMayMatter([item(prose(1), 50, 700), item(prose(2), 50, 687)])).toBe(false);
+    // "word" then a bold "word" a word space (0.25 font sizes) further: one line of prose.
+    expect(rulesMayMatter([item('Total', 50, 700), item('due', 77.5, 700, 10, 'bold')])).toBe(false);
+    // Cells of a row: 6 points (0.6 font sizes) apart, as pdfjs splits its items.
+    expect(rulesMayMatter([item('Item', 50, 700), item('Qty', 76, 700), item(prose(2), 50, 687)])).toBe(true);
+  });
+});
+
+describe("normalizeItems: pdfjs's text normalization applied to a layer read without it", () => {
+  const nfkc = (s: string) => s.normalize('NFKC');
+  it('normalizes ligatures and compatibility spaces, keeping unchanged items as they are', () => {
+    const plain = item('plain text', 50, 700);
+    const out = normalizeItems([plain, item('e\ufb03cient\u00a0o\ufb00er', 50, 690)], nfkc);
+    expect(out?.[0]).toBe(plain);
+    expect(out?.[1]).toMatchObject({ str: 'efficient offer', transform: [10, 0, 0, 10, 50, 690] });
+  });
+
+  it('gives up (the caller reads the normalized layer) where normalizing meets right-to-left text', () => {
+    // Arabic presentation forms: pdfjs normalizes before reordering, so normalizing the reordered text could differ.
+    expect(normalizeItems([item('\ufefb\ufe8e', 50, 700)], nfkc)).toBeNull();
+    // Hebrew presentation forms normalize to right-to-left letters.
+    expect(normalizeItems([item('\ufb2e', 50, 700)], nfkc)).toBeNull();
+    // Right-to-left text with nothing to normalize is kept.
+    const hebrew = item('\u05e9\u05dc\u05d5\u05dd', 50, 700);
+    expect(normalizeItems([hebrew], nfkc)).toEqual([hebrew]);
   });
 });

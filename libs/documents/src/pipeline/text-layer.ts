@@ -87,6 +87,48 @@ export function reflowText(items: TextItem[], opts: LayoutOptions = {}): string 
     .trim();
 }
 
+/** Runs on one line further apart than this many font sizes (of the smaller run) may be cells of a ruled table. */
+const RULED_CELL_GAP = 0.3;
+
+/**
+ * Whether the page's ruling lines can change its Markdown: only when some line has runs apart by more than a
+ * word space (pdfjs starts a new text item at a gap of 0.6 font sizes, so a ruled table's cells on one line
+ * are separate runs). A page of flowing text (one run per line, or runs a word space apart) reads the same
+ * with or without its rules, and its operator list need not be read. A ruled table whose cells pdfjs merges
+ * into one run (cells closer than 0.6 font sizes) is then read as text, as it would be if it had no rules.
+ */
+export function rulesMayMatter(items: TextItem[]): boolean {
+  return groupLines(toRuns(items)).some((l) =>
+    l.runs.some((r, j) => {
+      const prev = l.runs[j - 1];
+      return prev !== undefined && r.x - prev.end > Math.min(prev.size, r.size) * RULED_CELL_GAP;
+    }),
+  );
+}
+
+/** Characters the bidi algorithm reorders (pdfjs `bidi`: Hebrew, Arabic and their presentation forms). */
+const RTL = /[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]/;
+
+/**
+ * The items of a text layer read without pdfjs's Unicode normalization, normalized as pdfjs does (`normalize`
+ * is its `normalizeUnicode`: NFKC of ligatures, compatibility spaces and presentation forms). pdfjs
+ * normalizes an item before reordering right-to-left text, so where either the raw or the normalized text has
+ * right-to-left characters the result could differ: null then, and the caller reads the normalized layer.
+ */
+export function normalizeItems(items: TextItem[], normalize: (s: string) => string): TextItem[] | null {
+  const out: TextItem[] = [];
+  for (const i of items) {
+    const str = normalize(i.str);
+    if (str === i.str) {
+      out.push(i);
+      continue;
+    }
+    if (RTL.test(i.str) || RTL.test(str)) return null;
+    out.push({ ...i, str });
+  }
+  return out;
+}
+
 function toRuns(items: TextItem[], isBold?: (fontName: string) => boolean): Run[] {
   const runs: Run[] = [];
   for (const i of items) {
