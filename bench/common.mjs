@@ -74,15 +74,18 @@ export async function post(url, token, body) {
 
 /**
  * A fresh database named `<name>_<id>` on BASE_DB, migrated with the built `dist/tools/migrate.js`, and the
- * services' environment for it (Redis prefix `<prefix>-<id>`); `drop()` removes the database.
+ * services' environment for it (Redis prefix `<prefix>-<id>`); `drop()` removes the database. With `keep`, the
+ * database is named `keep`, created only if it does not exist, migrated, and never dropped (a bench that fills it
+ * once and measures it again later).
  */
-export async function benchDatabase(name, prefix) {
+export async function benchDatabase(name, prefix, keep) {
   const { Client } = createRequire(import.meta.url)('pg');
   const id = randomBytes(4).toString('hex');
-  const dbName = `${name}_${id}`;
+  const dbName = keep ?? `${name}_${id}`;
   const admin = new Client({ connectionString: BASE_DB });
   await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const exists = keep && (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [keep])).rowCount > 0;
+  if (!exists) await admin.query(`CREATE DATABASE "${dbName}"`);
   const dbUrl = new URL(BASE_DB);
   dbUrl.pathname = `/${dbName}`;
   const env = {
@@ -97,7 +100,7 @@ export async function benchDatabase(name, prefix) {
   const mig = spawn(process.execPath, [resolve(root, 'dist/tools/migrate.js'), 'up'], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
   await new Promise((r) => mig.once('exit', r));
   const drop = async () => {
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
+    if (!keep) await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
     await admin.end();
   };
   return { id, env, drop };
