@@ -39,7 +39,8 @@ export class LogAppender {
   private inFlight = 0;
   private readonly stream: string;
   private readonly perEntry: number;
-  private head: string | null = null;
+  /** @internal `XADD <stream> * d ` in RESP, up to the entry's length (the connection's `keyPrefix` applied, as ioredis would). */
+  readonly xaddHead: string;
   /** Its Redis connection (closed by its owner after `close`). */
   get redis(): Redis {
     return this.options.redis;
@@ -51,6 +52,8 @@ export class LogAppender {
   constructor(private readonly options: LogAppenderOptions) {
     this.stream = logStreamKeys(options.prefix).stream;
     this.perEntry = options.recordsPerEntry ?? 10;
+    const key = (options.redis.options.keyPrefix ?? '') + this.stream;
+    this.xaddHead = `*5\r\n$4\r\nXADD\r\n$${Buffer.byteLength(key)}\r\n${key}\r\n$1\r\n*\r\n$1\r\nd\r\n$`;
   }
 
   /** Records waiting to be sent. */
@@ -97,11 +100,10 @@ export class LogAppender {
   }
 
   /**
-   * One record's XADD (`record`: its JSON), written to the socket before this returns: its RESP written to the
-   * connection's socket and a `WriteThrough` put in ioredis's queue of commands awaiting a reply, as ioredis's own
-   * `sendCommand` does (which is used instead when the socket is not writable: it holds the command until it is); ioredis
-   * settles it on the reply and resends it after a reconnect like any unanswered command; an error reply puts the
-   * record back in the buffer.
+   * One record's XADD (`record`: its JSON), written to the socket before this returns: its RESP written and a
+   * `WriteThrough` put in ioredis's queue of commands awaiting a reply, as ioredis's own `sendCommand` does (used
+   * instead while the socket is not writable: it holds the command until it is). ioredis settles it on the reply
+   * (an error reply puts the record back in the buffer) and resends it after a reconnect like any unanswered command.
    */
   private writeThrough(record: string): void {
     this.inFlight += 1;
@@ -116,15 +118,6 @@ export class LogAppender {
   settled(write: WriteThrough, err?: Error): void {
     this.inFlight -= 1;
     if (err) this.requeue([write.record], err);
-  }
-
-  /** @internal `XADD <stream> * d ` in RESP, up to the entry's length (the connection's `keyPrefix` applied, as ioredis would). */
-  get xaddHead(): string {
-    if (this.head === null) {
-      const key = (this.options.redis.options.keyPrefix ?? '') + this.stream;
-      this.head = `*5\r\n$4\r\nXADD\r\n$${Buffer.byteLength(key)}\r\n${key}\r\n$1\r\n*\r\n$1\r\nd\r\n$`;
-    }
-    return this.head;
   }
 
   private async send(): Promise<void> {
