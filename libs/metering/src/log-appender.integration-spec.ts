@@ -108,6 +108,33 @@ describe('LogAppender', () => {
     await appender.close();
   });
 
+  it('writes again, after a reconnect, the records whose XADD was written but never answered', async () => {
+    await until(() => proxied.status === 'ready');
+    const appender = new LogAppender({ redis: proxied, prefix: env.config.redis.prefix, maxBuffered: 100, onError: () => undefined });
+    proxy.blackhole(); // the writes leave the process, nothing reaches Redis, no reply comes
+    for (let i = 0; i < 5; i += 1) appender.append(record(`lost${i}`));
+    expect(appender.buffered).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await redis.xlen(stream)).toBe(0);
+    proxy.restore(); // drops the held connection: ioredis reconnects and resends what was not answered
+    await until(async () => (await streamed(redis, stream)).length === 5, 10_000);
+    expect((await streamed(redis, stream)).map((r) => r.id)).toEqual(['lost0', 'lost1', 'lost2', 'lost3', 'lost4']);
+    await appender.close();
+  });
+
+  it('puts a record Redis refused back in the buffer and sends it once Redis takes it', async () => {
+    const errors: unknown[] = [];
+    const appender = new LogAppender({ redis, prefix: env.config.redis.prefix, maxBuffered: 100, onError: (err) => errors.push(err) });
+    await redis.set(stream, 'not a stream'); // XADD answers WRONGTYPE
+    appender.append(record('refused'));
+    await until(() => appender.buffered === 1);
+    expect(String(errors[0])).toMatch(/WRONGTYPE/);
+    await redis.del(stream);
+    await until(async () => (await redis.exists(stream)) === 1 && appender.buffered === 0, 5000);
+    expect((await streamed(redis, stream)).map((r) => r.id)).toEqual(['refused']);
+    await appender.close();
+  });
+
   it('waits for what is in flight on close', async () => {
     const appender = new LogAppender({ redis, prefix: env.config.redis.prefix, maxBuffered: 100 });
     appender.append(record('last'));
