@@ -1,5 +1,4 @@
 import type { Command, Redis } from 'ioredis';
-import type { CommandItem, Respondable } from 'ioredis/built/types';
 import { logStreamKeys, type RequestLogRecord } from './request-log';
 
 export interface LogAppenderOptions {
@@ -100,18 +99,13 @@ export class LogAppender {
   }
 
   /**
-   * One record's XADD (`record`: its JSON), written to the socket before this returns: its RESP written and a
-   * `WriteThrough` put in ioredis's queue of commands awaiting a reply, as ioredis's own `sendCommand` does (used
-   * instead while the socket is not writable: it holds the command until it is). ioredis settles it on the reply
-   * (an error reply puts the record back in the buffer) and resends it after a reconnect like any unanswered command.
+   * One record's XADD (`record`: its JSON), written to the socket before this returns (a client without
+   * auto-pipelining): handed to ioredis as a `WriteThrough`, which ioredis writes, settles on the reply and resends
+   * after a reconnect like any unanswered command; an error reply puts the record back in the buffer.
    */
   private writeThrough(record: string): void {
     this.inFlight += 1;
-    const { redis } = this.options;
-    const write = new WriteThrough(this, record);
-    if (!redis.stream.writable) return void redis.sendCommand(write as unknown as Command);
-    redis.stream.write(write.toWritable());
-    redis.commandQueue.push({ command: write, stream: NO_STREAM, select: redis.condition?.select ?? 0 });
+    this.options.redis.sendCommand(new WriteThrough(this, record) as unknown as Command);
   }
 
   /** @internal A write-through XADD's reply came (`err`: an error reply, or the connection gave up on it). */
@@ -167,17 +161,15 @@ export class LogAppender {
 }
 
 const NO_ARGS: never[] = [];
-/** A queued command's `stream` when it went to the connection itself (ioredis leaves it undefined too). */
-const NO_STREAM = undefined as unknown as CommandItem['stream'];
 
 /**
- * A write-through XADD as ioredis's command queue holds it (a `Respondable`), in place of a `Command` (whose promise,
- * argument copies, per-argument RESP assembly, flag checks and tracing cost a few µs of CPU per record): ioredis calls
- * `resolve` or `reject` when its reply comes or the connection gives up on it, and after a reconnect resends it through
- * `sendCommand`, which calls `toWritable` and reads `isTraced` (true: no `ioredis:command` diagnostics-channel span per
- * record). The entry is one record: `[<record>]`.
+ * A write-through XADD as ioredis's command queue holds it, in place of a `Command` (whose promise, argument copies,
+ * per-argument RESP assembly and tracing cost about 5 µs of CPU per record): ioredis calls `toWritable` to write it
+ * (again after a reconnect, if no reply came), and `resolve` or `reject` when its reply comes or the connection gives
+ * up on it. What ioredis reads of a command besides: `name`, `args` (an error's `command`) and `isTraced` (true: no
+ * `ioredis:command` diagnostics-channel span per record). The entry is one record: `[<record>]`.
  */
-class WriteThrough implements Respondable {
+class WriteThrough {
   readonly name = 'xadd';
   readonly args = NO_ARGS;
   readonly isTraced = true;
