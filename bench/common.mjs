@@ -73,10 +73,11 @@ export async function post(url, token, body) {
 }
 
 /**
- * A fresh database named `<name>_<id>` on BASE_DB, migrated with the built `dist/tools/migrate.js`, and the
+ * A fresh database named `<name>_<id>` on BASE_DB, migrated with the built `dist/tools/migrate.js` (of `base`, another
+ * build's root, when given), and the
  * services' environment for it (Redis prefix `<prefix>-<id>`); `drop()` removes the database.
  */
-export async function benchDatabase(name, prefix) {
+export async function benchDatabase(name, prefix, { base = root } = {}) {
   const { Client } = createRequire(import.meta.url)('pg');
   const id = randomBytes(4).toString('hex');
   const dbName = `${name}_${id}`;
@@ -94,7 +95,7 @@ export async function benchDatabase(name, prefix) {
     GATEWAY_MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
   };
-  const mig = spawn(process.execPath, [resolve(root, 'dist/tools/migrate.js'), 'up'], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
+  const mig = spawn(process.execPath, [resolve(base, 'dist/tools/migrate.js'), 'up'], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
   await new Promise((r) => mig.once('exit', r));
   const drop = async () => {
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
