@@ -1,7 +1,8 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { RequestLogBodyEntity, RequestLogEntity } from '../entities';
 import type { JsonbParam } from './jsonb-param';
 import { histogramAddSql, histogramBucketSql, histogramCountsSql, histogramSumSql } from './latency-histogram';
+import { preparedQuery } from './prepared-statement';
 import { likePattern, LOG_ORDER_COLUMNS, logFilterConditions, type LogFilter, type LogOrderBy } from './log-filters';
 
 /** A JSON field of the record `e` as a column value: JSON null and absent are SQL NULL. */
@@ -268,20 +269,6 @@ export interface LogPatch {
   metadata?: Record<string, string | number | boolean | null>;
 }
 
-/** The pg client under a TypeORM transaction, for a named statement (TypeORM's `query` sends unnamed ones only). */
-interface PgClient {
-  query<T>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: T[] }>;
-}
-
-/**
- * Runs `text` as the named prepared statement `name` on the transaction's connection: PostgreSQL parses, analyzes
- * and plans it once per connection instead of once per batch (INSERT_LOGS: about 15 ms of backend CPU each time).
- */
-async function prepared<T>(tx: EntityManager, name: string, text: string, values: unknown[]): Promise<T[]> {
-  const client = (await tx.queryRunner!.connect()) as PgClient;
-  return (await client.query<T>({ name, text, values })).rows;
-}
-
 /** Request logs and their bodies. Every finder takes the project id first; the batch insert is scoped by each record's project. */
 export class RequestLogsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -310,7 +297,7 @@ export class RequestLogsRepository {
   private insertOnce(recordsJson: JsonbParam): Promise<number> {
     return this.ds.transaction(async (tx) => {
       await tx.query(LOCK_COUNTS, [projectIdsOf(recordsJson)]);
-      const [row] = await prepared<{ inserted: number; over: { projectId: string; excess: number }[] }>(tx, 'request_logs_insert', INSERT_LOGS, [recordsJson]);
+      const [row] = await preparedQuery<{ inserted: number; over: { projectId: string; excess: number }[] }>(tx.queryRunner!, 'request_logs_insert', INSERT_LOGS, [recordsJson]);
       for (const { projectId, excess } of row?.over ?? []) {
         for (let left = excess; left > 0; left -= DELETE_BATCH) {
           const [{ n }] = (await tx.query(DELETE_OLDEST, [projectId, Math.min(left, DELETE_BATCH)])) as [{ n: number }];
