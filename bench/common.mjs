@@ -73,12 +73,12 @@ export async function post(url, token, body) {
 }
 
 /**
- * A fresh database named `<name>_<id>` on BASE_DB, migrated with the built `dist/tools/migrate.js`, and the
- * services' environment for it (Redis prefix `<prefix>-<id>`); `drop()` removes the database. With `keep`, the
- * database is named `keep`, created only if it does not exist, migrated, and never dropped (a bench that fills it
- * once and measures it again later).
+ * A fresh database named `<name>_<id>` on BASE_DB, migrated with the built `dist/tools/migrate.js` (of `base`, another
+ * build's root, when given), and the services' environment for it (Redis prefix `<prefix>-<id>`); `drop()` removes
+ * the database. With `keep`, the database is named `keep`, created only if it does not exist, migrated, and never
+ * dropped (a bench that fills it once and measures it again later).
  */
-export async function benchDatabase(name, prefix, keep) {
+export async function benchDatabase(name, prefix, { base = root, keep } = {}) {
   const { Client } = createRequire(import.meta.url)('pg');
   const id = randomBytes(4).toString('hex');
   const dbName = keep ?? `${name}_${id}`;
@@ -97,7 +97,7 @@ export async function benchDatabase(name, prefix, keep) {
     GATEWAY_MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
   };
-  const mig = spawn(process.execPath, [resolve(root, 'dist/tools/migrate.js'), 'up'], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
+  const mig = spawn(process.execPath, [resolve(base, 'dist/tools/migrate.js'), 'up'], { env: { PATH: process.env.PATH, ...env }, stdio: 'ignore' });
   await new Promise((r) => mig.once('exit', r));
   const drop = async () => {
     if (!keep) await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});

@@ -81,7 +81,7 @@ async function timed(n, fn) {
 
 async function main() {
   if (args.database && args['skip-ingest'] !== 'true') throw new Error('--database needs --skip-ingest true (the ingest phases count every stored log)');
-  const { env, drop } = await benchDatabase('sy_bench_logs', 'bench-logs', args.database);
+  const { env, drop } = await benchDatabase('sy_bench_logs', 'bench-logs', { keep: args.database });
   const prefix = env.REDIS_PREFIX;
   const procs = [];
   const db = new Client({ connectionString: env.DATABASE_URL });

@@ -35,6 +35,19 @@ describe('migrations', () => {
       expect(partitioned.map((r) => `${r.relname}:${r.relkind}`)).toEqual([
         'request_log_bodies:p', `request_log_bodies_${today}:r`, 'request_logs:p', `request_logs_${today}:r`,
       ]);
+      // Migration 1796556727406: no GIN index on the logs' metadata; the bodies compressed with lz4 on the table, the day
+      // partitions it had and those created later.
+      const indexes = (await ds.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'request_logs' ORDER BY 1`)) as { indexname: string }[];
+      expect(indexes.map((r) => r.indexname)).not.toContain('request_logs_metadata');
+      expect(indexes.map((r) => r.indexname)).toEqual(expect.arrayContaining(['request_logs_pkey', 'request_logs_project_created', 'request_logs_project_model']));
+      await ds.query(`SELECT request_log_ensure_partitions(ARRAY['2031-01-01'::date])`);
+      const compression = (await ds.query(
+        `SELECT c.relname, a.attname, a.attcompression FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         WHERE c.relname IN ('request_log_bodies', $1, 'request_log_bodies_20310101') AND a.attname IN ('request', 'response') ORDER BY 1, 2`,
+        [`request_log_bodies_${today}`],
+      )) as { relname: string; attname: string; attcompression: string }[];
+      expect(compression).toHaveLength(6);
+      expect(compression.every((r) => r.attcompression === 'l')).toBe(true);
     } finally {
       await ds.destroy();
     }

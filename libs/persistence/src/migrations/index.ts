@@ -19,6 +19,7 @@ import { DocumentPageDecision1796526034253 } from './1796526034253-document-page
 import { Prompts1796526133447 } from './1796526133447-prompts';
 import { DocumentFileStore1796534537398 } from './1796534537398-document-file-store';
 import { RequestLogDimensionHourlyRollups1796535624069 } from './1796535624069-request-log-dimension-hourly-rollups';
+import { RequestLogIngestCost1796556727406 } from './1796556727406-request-log-ingest-cost';
 
 /** Every migration in order. A new migration is a new file plus one line here. */
 export const MIGRATIONS = [
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   LoadBalancing1796522400000, LogDatasets1796524825158, Configs1796524855485, RequestLogHourlyRollups1796525601291, DocumentPageDecision1796526034253, Prompts1796526133447,
   DocumentFileStore1796534537398,
   RequestLogDimensionHourlyRollups1796535624069,
+  RequestLogIngestCost1796556727406,
 ];

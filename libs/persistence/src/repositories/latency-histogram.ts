@@ -26,6 +26,14 @@ export const histogramSumSql = (hist: string): string =>
   `ARRAY[${Array.from({ length: LATENCY_BOUNDS_MS.length + 1 }, (_, i) => `COALESCE(sum(${hist}[${i + 1}]), 0)`).join(', ')}]::bigint[]`;
 
 /**
+ * SQL: the element-wise sum of the histograms `a` and `b` (either alone when the other is null: a rollup row written
+ * before the histograms existed), as one expression: about 4x less CPU per merged row than a call of the plpgsql
+ * `request_log_hist_add` (7 vs 26 µs measured), which the writer's upserts paid twice per rollup row.
+ */
+export const histogramAddSql = (a: string, b: string): string =>
+  `CASE WHEN ${a} IS NULL THEN ${b} WHEN ${b} IS NULL THEN ${a} ELSE ARRAY[${Array.from({ length: LATENCY_BOUNDS_MS.length + 1 }, (_, i) => `${a}[${i + 1}] + ${b}[${i + 1}]`).join(', ')}]::bigint[] END`;
+
+/**
  * The `p` quantile (0-1) of the values a histogram counted (`counts[i]`: bucket i+1 as above), interpolated
  * linearly inside its bucket; null when it counted nothing. Values past the last bound read as the last bound.
  */

@@ -94,6 +94,25 @@ describe('RequestLogRollupsRepository (hourly and minute rollups)', () => {
     expect(await snapshot()).toEqual(written);
   });
 
+  it('merges a batch into existing rollup rows bucket by bucket, and into a row written before the histograms (null) as its own', async () => {
+    const other = await insertProjectRow(ds);
+    const at = (min: number, durationMs: number) =>
+      requestLogFixture(other, { createdAt: new Date(T0 + min * MIN).toISOString(), model: 'm', customerIdentifier: 'c', durationMs, ttfbMs: null, metadata: {} });
+    const logs = new RequestLogsRepository(ds);
+    const hist = async () =>
+      ((await ds.query(`SELECT duration_hist::text AS d, ttfb_hist::text AS t FROM request_log_rollups WHERE project_id = $1`, [other.id])) as { d: string; t: string }[])[0]!;
+    const counts = (d: string) => JSON.parse(d.replace(/^\{/, '[').replace(/\}$/, ']')) as number[];
+    await logs.insertJson(JSON.stringify([at(0, 5), at(0.1, 5), at(0.2, 700)]));
+    await logs.insertJson(JSON.stringify([at(0.3, 5), at(0.4, 9000)]));
+    const both = counts((await hist()).d);
+    expect(both.reduce((a, n) => a + n, 0)).toBe(5);
+    expect(both.filter((n) => n > 0)).toEqual([3, 1, 1]); // 5 ms three times, 700 ms, 9,000 ms
+    expect(counts((await hist()).t).every((n) => n === 0)).toBe(true); // no first byte: counted nowhere
+    await ds.query(`UPDATE request_log_rollups SET duration_hist = NULL, ttfb_hist = NULL WHERE project_id = $1`, [other.id]);
+    await logs.insertJson(JSON.stringify([at(0.5, 700)]));
+    expect(counts((await hist()).d).filter((n) => n > 0)).toEqual([1]);
+  });
+
   it('answers a range with partial hours at both ends exactly as the logs in it add up, per hour and per day', async () => {
     const from = new Date(T0 + 2 * 60 * MIN + 17 * MIN);
     const to = new Date(T0 + 30 * 60 * MIN + 23 * MIN);

@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { RequestLogBodyEntity, RequestLogEntity } from '../entities';
 import type { JsonbParam } from './jsonb-param';
-import { histogramBucketSql, histogramCountsSql, histogramSumSql } from './latency-histogram';
+import { histogramAddSql, histogramBucketSql, histogramCountsSql, histogramSumSql } from './latency-histogram';
+import { preparedQuery } from './prepared-statement';
 import { likePattern, LOG_ORDER_COLUMNS, logFilterConditions, type LogFilter, type LogOrderBy } from './log-filters';
 
 /** A JSON field of the record `e` as a column value: JSON null and absent are SQL NULL. */
@@ -74,7 +75,7 @@ function rollupGroups(unit: 'minute' | 'hour', time: string, dimensions: Record<
 function rollupInsert(table: string, dims: string[], rows: string): string {
   const measures = Object.keys(ROLLUP_MEASURES);
   const key = ['project_id', 'bucket', ...dims].join(', ');
-  const merge = (c: string) => (c.endsWith('_hist') ? `${c} = request_log_hist_add(r.${c}, EXCLUDED.${c})` : `${c} = r.${c} + EXCLUDED.${c}`);
+  const merge = (c: string) => (c.endsWith('_hist') ? `${c} = ${histogramAddSql(`r.${c}`, `EXCLUDED.${c}`)}` : `${c} = r.${c} + EXCLUDED.${c}`);
   return `INSERT INTO ${table} AS r (${key}, ${measures.join(', ')})
   SELECT ${key}, ${measures.join(', ')} FROM (${rows}) g ORDER BY ${key}
   ON CONFLICT (${key}) DO UPDATE SET ${measures.map(merge).join(', ')}`;
@@ -296,7 +297,7 @@ export class RequestLogsRepository {
   private insertOnce(recordsJson: JsonbParam): Promise<number> {
     return this.ds.transaction(async (tx) => {
       await tx.query(LOCK_COUNTS, [projectIdsOf(recordsJson)]);
-      const [row] = (await tx.query(INSERT_LOGS, [recordsJson])) as { inserted: number; over: { projectId: string; excess: number }[] }[];
+      const [row] = await preparedQuery<{ inserted: number; over: { projectId: string; excess: number }[] }>(tx.queryRunner!, 'request_logs_insert', INSERT_LOGS, [recordsJson]);
       for (const { projectId, excess } of row?.over ?? []) {
         for (let left = excess; left > 0; left -= DELETE_BATCH) {
           const [{ n }] = (await tx.query(DELETE_OLDEST, [projectId, Math.min(left, DELETE_BATCH)])) as [{ n: number }];

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { JsonbParam } from './jsonb-param';
+import { preparedQuery } from './prepared-statement';
 import type { SpanAttributes, SpanEvent, SpanLink, SpanScope } from '../entities/span-columns';
 
 /**
@@ -127,7 +128,12 @@ export class SpansRepository {
    * Idempotent on (project, trace_id, span_id).
    */
   async insertJson(projectId: string, recordsJson: JsonbParam): Promise<void> {
-    await this.ds.query(INSERT_SPANS, [projectId, recordsJson]);
+    const runner = this.ds.createQueryRunner();
+    try {
+      await preparedQuery(runner, 'spans_insert', INSERT_SPANS, [projectId, recordsJson]);
+    } finally {
+      await runner.release();
+    }
   }
 
   async listTraces(projectId: string, q: TraceQuery): Promise<TraceSummaryRow[]> {
