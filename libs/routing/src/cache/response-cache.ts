@@ -158,8 +158,7 @@ export class ResponseCache {
   /** One look, bounded: a Redis that does not answer (its client queues commands while reconnecting) must not hold the request. */
   private look(entry: string, lock: string, token: string, announce: '1' | '0'): Promise<[number, string?]> {
     // Fills and settlements held back go out first, in the same write.
-    this.deferred.flush();
-    const pending = this.redis.syCacheLookup(entry, lock, waitersKey(lock), token, this.options.lockMs, announce);
+    const pending = this.now(() => this.redis.syCacheLookup(entry, lock, waitersKey(lock), token, this.options.lockMs, announce));
     return boundedCall(pending, this.options.lookTimeoutMs ?? 1000, () => new CacheUnavailableError());
   }
 
@@ -181,8 +180,11 @@ export class ResponseCache {
 
   /**
    * Stores the entry (when it fits) and frees the lock; never throws (a failed write only costs a later miss).
-   * Off the response path, so the write waits for this client's next look or reservation (`DeferredWrites`: at most
-   * a few ms; a concurrent identical look flushes it first). `tell`: the filler wrote nothing live, so a waiter that announced itself is told here to look again.
+   * An entry whose waiters poll for it (every kind but a chat stream, whose waiters follow the fill live) is off
+   * the response path and nobody follows it: its write waits for this client's next look or reservation
+   * (`DeferredWrites`: at most a few ms; a look on this router sends it first). A chat stream's goes at once, as
+   * does a freed lock: their waiters act on them (look again, or take over). `tell`: the filler wrote nothing
+   * live, so a waiter that announced itself is told here to look again.
    */
   async fill(hash: string, token: string | null, entry: CacheEntry, ttlSeconds: number, tell = false): Promise<void> {
     const value = JSON.stringify(entry);
@@ -190,15 +192,20 @@ export class ResponseCache {
     const { entry: key, lock } = this.keys(hash);
     const live = this.liveKey(key, token ?? '');
     const send = () => this.redis.syCacheFill(key, lock, waitersKey(lock), live, value, ttlSeconds, token ?? '', tell ? '1' : '0', this.options.lockMs);
-    await this.deferred.later(send).catch(() => undefined);
+    await (entry.kind === 'stream' ? this.now(send) : this.deferred.later(send)).catch(() => undefined);
   }
 
   /** Frees the lock without an entry (the call failed, or its answer is not to be cached); `tell` as for `fill`. */
   async release(hash: string, token: string | null, tell = false): Promise<void> {
     if (!token) return;
     const { entry, lock } = this.keys(hash);
-    const send = () => this.redis.syCacheRelease(lock, waitersKey(lock), this.liveKey(entry, token), token, tell ? '1' : '0', this.options.lockMs);
-    await this.deferred.later(send).catch(() => undefined);
+    await this.now(() => this.redis.syCacheRelease(lock, waitersKey(lock), this.liveKey(entry, token), token, tell ? '1' : '0', this.options.lockMs)).catch(() => undefined);
+  }
+
+  /** A write that goes at once, with what was held back before it (one socket write). */
+  private now<T>(send: () => Promise<T>): Promise<T> {
+    this.deferred.flush();
+    return send();
   }
 
   /** The entry's and the lock's keys (one hash tag). */
