@@ -37,8 +37,8 @@ let loaded: ((text: string) => number) | undefined;
  * Words the tokenizer remembers the merges of (an LRU; gpt-tokenizer's default is 100,000). Its default grows by
  * every word a prompt has that is not one token (numbers, ids, names): each entry outlives the request and is
  * promoted into the router's old generation, then evicted as garbage there once the cache is full. A cache of
- * 1,000 keeps the common words and counts a prompt with unique words in 20-25 % less CPU, garbage collection
- * included (bench/README.md, "Governed call CPU").
+ * 1,000 keeps the common words and counts a prompt with unique words in 20-40 % less CPU, garbage collection
+ * included (bench/README.md, "Governed call CPU and round trips").
  */
 const MERGE_CACHE_ENTRIES = 1000;
 
