@@ -31,7 +31,8 @@ describe('governance in one Redis round trip', () => {
 
   const admin = (path: string, init: { method?: string; body?: unknown } = {}) => httpJson(`${url}/v1/admin${path}`, { token: env.config.admin.token, ...init });
   const ask = (content: string) => client.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: 10, messages: [{ role: 'user', content }] }).withResponse();
-  const isLook = (s: Sent) => s.args.includes(':cache:') && s.args.includes(':lock');
+  // The look names the entry, its lock and the waiters' flag; a fill or a lock's release also names the live stream.
+  const isLook = (s: Sent) => s.args.includes(':cache:') && s.args.includes(':lock') && !s.args.includes(':live:');
   const isReserve = (s: Sent) => s.args.includes(`:p:${tenant.projectId}:gw`);
 
   beforeAll(async () => {

@@ -6,3 +6,4 @@ export * from './persistence.module';
 export * from './migrate';
 export * from './redis.module';
 export * from './bounded-call';
+export * from './deferred-writes';

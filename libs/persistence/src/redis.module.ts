@@ -1,6 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig, type ServiceConfig } from '@switchyard/config';
+import { deferredWrites } from './deferred-writes';
 
 /** Injection token of the process's shared ioredis client (commands only; no blocking calls, no subscriptions). */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
@@ -18,6 +19,8 @@ export function createRedis(config: Pick<AppConfig, 'redis'>, name: string, extr
 class RedisCloser implements OnApplicationShutdown {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
   async onApplicationShutdown(): Promise<void> {
+    // Settlements and cache fills still held back go out (and are answered) before the client quits.
+    await deferredWrites(this.redis).drain();
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -4,6 +4,17 @@ import { v7 } from 'uuid';
 /** Time-ordered UUIDv7, the id of every row that is not a slug. */
 export const newId = (): string => v7();
 
+/** Drawn once per process: what makes `processUniqueId` unique across processes. */
+const PROCESS_PREFIX = randomBytes(9).toString('base64url');
+let processSeq = 0;
+
+/**
+ * A short id unique across processes (a random prefix drawn once per process) and over time (a counter): for ids
+ * made per request that only need to differ (a reservation's member in a sliding window, a cache fill's lock
+ * token), without a UUIDv7's random bytes and clock read per call. Not time-ordered, not secret.
+ */
+export const processUniqueId = (): string => PROCESS_PREFIX + (processSeq++).toString(36);
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Uniformly random base62 string (rejection sampling, no modulo bias). */

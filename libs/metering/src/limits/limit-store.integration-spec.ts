@@ -87,6 +87,36 @@ describe('LimitStore (the reservation script against real Redis)', () => {
     expect((await store.reserve(counters, at(now), member())).ok).toBe(true);
   });
 
+  it('holds a settlement back until the next reservation and sends both in one write, the settlement applied first', async () => {
+    // A client as the router's shared one: commands sent in one tick are pipelined into one write.
+    const shared = new Redis(env.config.redis.url, { enableAutoPipelining: true });
+    const store = new LimitStore(shared, { timeoutMs: 1000 });
+    await shared.ping();
+    const s = subject({ key: { rpmLimit: null, tpmLimit: null, maxParallelRequests: 1, maxBudget: null, budgetDuration: null, models: null } });
+    const first = countersFor(s, call, at('2026-03-04T12:00:00Z'), env.config.redis.prefix);
+    expect(await store.reserve(first, at('2026-03-04T12:00:00Z'), member())).toMatchObject({ ok: true });
+    await store.release(first);
+    expect(await store.reserve(first, at('2026-03-04T12:00:00Z'), member())).toMatchObject({ ok: true });
+    const socket = shared.stream as unknown as { write: (chunk: unknown, ...rest: unknown[]) => boolean };
+    const write = socket.write.bind(socket);
+    const writes: string[] = [];
+    socket.write = (chunk, ...rest) => (writes.push(String(chunk)), write(chunk, ...rest));
+    try {
+      // The call ends: its parallel slot is given back, but not sent yet.
+      const released = store.release(first);
+      await new Promise((r) => setImmediate(r));
+      expect(writes).toEqual([]);
+      // The next call's reservation takes the slot the release gave back: the release went out first, in its write.
+      const next = store.reserve(countersFor(s, call, at('2026-03-04T12:00:01Z'), env.config.redis.prefix), at('2026-03-04T12:00:01Z'), member());
+      expect(await next).toMatchObject({ ok: true, used: [1] });
+      await released;
+      expect(writes).toHaveLength(1);
+      expect(writes[0]).toContain(first[0]!.key);
+    } finally {
+      shared.disconnect();
+    }
+  });
+
   it('holds a budget exactly under 200 concurrent reservations', async () => {
     const s = subject({ key: { rpmLimit: null, tpmLimit: null, maxParallelRequests: null, maxBudget: 1, budgetDuration: null, models: null } });
     const now = Date.now();

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { boundedCall } from '@switchyard/persistence';
+import { boundedCall, deferredWrites, type DeferredWrites } from '@switchyard/persistence';
 import type { LimitCounter } from './counters';
 
 /**
@@ -105,6 +105,7 @@ export interface CounterAdjustment {
 /** The counters of limits, budgets and quotas in Redis, shared by every replica: reserve, then adjust (settle or release). */
 export class LimitStore {
   private readonly commands: LimitCommands;
+  private readonly deferred: DeferredWrites;
 
   constructor(
     private readonly redis: Redis,
@@ -113,6 +114,7 @@ export class LimitStore {
     redis.defineCommand('syLimitReserve', { lua: RESERVE_LUA });
     redis.defineCommand('syLimitAdjust', { lua: ADJUST_LUA });
     this.commands = redis as unknown as LimitCommands;
+    this.deferred = deferredWrites(redis);
   }
 
   /**
@@ -122,6 +124,8 @@ export class LimitStore {
    */
   async reserve(counters: readonly LimitCounter[], nowMs: number, member: string): Promise<ReserveOutcome> {
     if (this.redis.status !== 'ready') throw new LimitsUnavailableError();
+    // Settlements held back go out first, in the same write: applied before this reservation.
+    this.deferred.flush();
     const args: (string | number)[] = [nowMs, member];
     for (const c of counters) args.push(c.kind, c.limit, c.amount, c.spanMs, c.group ?? '');
     const pending = this.commands.syLimitReserve(counters.length, ...counters.map((c) => c.key), ...args);
@@ -140,11 +144,17 @@ export class LimitStore {
     return { ok: false, index: index - 1, used, retryAfterMs: retry >= 0 ? retry : null };
   }
 
-  /** Applies settlements or releases (best effort: a failure is the caller's to log). */
+  /**
+   * Applies settlements or releases (best effort: a failure is the caller's to log). They are off the response path,
+   * so they wait for this client's next reservation or cache look and go out in its write (`DeferredWrites`, at most
+   * a few ms); the promise settles once Redis has applied them.
+   */
   async adjust(adjustments: readonly CounterAdjustment[]): Promise<void> {
     const changed = adjustments.filter((a) => a.delta !== 0);
     if (!changed.length) return;
-    await this.commands.syLimitAdjust(changed.length, ...changed.map((a) => a.key), ...changed.map((a) => a.delta));
+    const args: (string | number)[] = changed.map((a) => a.key);
+    for (const a of changed) args.push(a.delta);
+    await this.deferred.later(() => this.commands.syLimitAdjust(changed.length, ...args));
   }
 
   /** Gives back what a reservation took from counters that are released or settled (requests stay counted). */
@@ -155,6 +165,7 @@ export class LimitStore {
   /** The current value of counters (0 for a missing one), for the admin API. */
   async read(keys: readonly string[]): Promise<number[]> {
     if (!keys.length) return [];
+    this.deferred.flush();
     const values = await this.redis.mget(...keys);
     return values.map((v) => (v === null ? 0 : Number(v)));
   }

@@ -1,19 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { tokenUsageOf } from '@switchyard/metering';
-import { boundedCall } from '@switchyard/persistence';
-import type { ChatCompletion, ChatCompletionChunk } from '@switchyard/types';
+import { boundedCall, deferredWrites, type DeferredWrites } from '@switchyard/persistence';
+import { processUniqueId, type ChatCompletion, type ChatCompletionChunk } from '@switchyard/types';
 import type { CompletionResult, EndpointJsonResult, EndpointRawResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
 import { oneBuffer, tailOf } from '../stream-batches';
 import { LiveFeeds, LivePublisher, type FillMeta, type LiveFeed } from './live-fill';
 
-/**
- * Fill-lock tokens: unique across replicas (a random prefix drawn once per process) and cheap per call (a
- * counter: drawing random bytes per request is a system call).
- */
-const TOKEN_PREFIX = randomBytes(9).toString('base64url');
-let tokenSeq = 0;
-const lockToken = () => TOKEN_PREFIX + (tokenSeq++).toString(36);
 
 /** What a cache entry holds: the answer as the upstream gave it, and who gave it. */
 export type CacheEntry = { meta: CachedMeta } & (
@@ -117,6 +109,7 @@ export class ResponseCache {
   private readonly redis: CacheRedis;
   private readonly pollMs: number;
   private readonly feeds: LiveFeeds | null;
+  private readonly deferred: DeferredWrites;
 
   constructor(private readonly options: ResponseCacheOptions) {
     const redis = options.redis;
@@ -129,6 +122,7 @@ export class ResponseCache {
       redis.defineCommand('syCacheRelease', { numberOfKeys: 3, lua: RELEASE });
     }
     this.redis = redis as CacheRedis;
+    this.deferred = deferredWrites(redis);
   }
 
   get maxEntryBytes(): number {
@@ -142,7 +136,8 @@ export class ResponseCache {
    */
   async lookup(hash: string, stop?: { readonly aborted: boolean }, live = false): Promise<CacheLookup> {
     const { entry, lock } = this.keys(hash);
-    const token = lockToken();
+    // The fill lock's token: unique across replicas, cheap per call.
+    const token = processUniqueId();
     const deadline = Date.now() + this.options.lockMs;
     const announce = live && this.feeds ? '1' : '0';
     let delay = this.pollMs;
@@ -162,7 +157,8 @@ export class ResponseCache {
 
   /** One look, bounded: a Redis that does not answer (its client queues commands while reconnecting) must not hold the request. */
   private look(entry: string, lock: string, token: string, announce: '1' | '0'): Promise<[number, string?]> {
-    const pending = this.redis.syCacheLookup(entry, lock, waitersKey(lock), token, this.options.lockMs, announce);
+    // Fills and settlements held back go out first, in the same write.
+    const pending = this.now(() => this.redis.syCacheLookup(entry, lock, waitersKey(lock), token, this.options.lockMs, announce));
     return boundedCall(pending, this.options.lookTimeoutMs ?? 1000, () => new CacheUnavailableError());
   }
 
@@ -184,21 +180,32 @@ export class ResponseCache {
 
   /**
    * Stores the entry (when it fits) and frees the lock; never throws (a failed write only costs a later miss).
-   * `tell`: the filler wrote nothing live, so a waiter that announced itself is told here to look again.
+   * An entry whose waiters poll for it (every kind but a chat stream, whose waiters follow the fill live) is off
+   * the response path and nobody follows it: its write waits for this client's next look or reservation
+   * (`DeferredWrites`: at most a few ms; a look on this router sends it first). A chat stream's goes at once, as
+   * does a freed lock: their waiters act on them (look again, or take over). `tell`: the filler wrote nothing
+   * live, so a waiter that announced itself is told here to look again.
    */
   async fill(hash: string, token: string | null, entry: CacheEntry, ttlSeconds: number, tell = false): Promise<void> {
     const value = JSON.stringify(entry);
     if (Buffer.byteLength(value) > this.options.maxEntryBytes) return this.release(hash, token, tell);
     const { entry: key, lock } = this.keys(hash);
     const live = this.liveKey(key, token ?? '');
-    await this.redis.syCacheFill(key, lock, waitersKey(lock), live, value, ttlSeconds, token ?? '', tell ? '1' : '0', this.options.lockMs).catch(() => undefined);
+    const send = () => this.redis.syCacheFill(key, lock, waitersKey(lock), live, value, ttlSeconds, token ?? '', tell ? '1' : '0', this.options.lockMs);
+    await (entry.kind === 'stream' ? this.now(send) : this.deferred.later(send)).catch(() => undefined);
   }
 
   /** Frees the lock without an entry (the call failed, or its answer is not to be cached); `tell` as for `fill`. */
   async release(hash: string, token: string | null, tell = false): Promise<void> {
     if (!token) return;
     const { entry, lock } = this.keys(hash);
-    await this.redis.syCacheRelease(lock, waitersKey(lock), this.liveKey(entry, token), token, tell ? '1' : '0', this.options.lockMs).catch(() => undefined);
+    await this.now(() => this.redis.syCacheRelease(lock, waitersKey(lock), this.liveKey(entry, token), token, tell ? '1' : '0', this.options.lockMs)).catch(() => undefined);
+  }
+
+  /** A write that goes at once, with what was held back before it (one socket write). */
+  private now<T>(send: () => Promise<T>): Promise<T> {
+    this.deferred.flush();
+    return send();
   }
 
   /** The entry's and the lock's keys (one hash tag). */

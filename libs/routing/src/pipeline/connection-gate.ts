@@ -1,6 +1,6 @@
 import type { ResolvedConnection, TenantDirectory } from '@switchyard/auth';
 import { connectionCounters, limitKeyPrefix, LimitsUnavailableError, type ConnectionRateLimit, type LimitStore } from '@switchyard/metering';
-import { newId, serviceUnavailable, type GatewayError } from '@switchyard/types';
+import { processUniqueId, serviceUnavailable, type GatewayError } from '@switchyard/types';
 import type { RouteTarget } from '../resolve-model';
 import type { TargetGate } from './admission';
 import { refusal } from './limit-refusal';
@@ -57,7 +57,7 @@ export class ConnectionGate implements TargetGate {
     const counters = connectionCounters(limitKeyPrefix(this.deps.redisPrefix, this.organizationId), candidates.flatMap(connectionLimitOf), now);
     let used: number[];
     try {
-      const outcome = await this.deps.store.reserve(counters, now, newId());
+      const outcome = await this.deps.store.reserve(counters, now, processUniqueId());
       // A group of alternatives refuses nothing: each is reserved (its total) or not (-1 had room, -2 full).
       used = outcome.ok ? outcome.used : [];
     } catch (err) {

@@ -18,7 +18,7 @@ import {
   type ReserveOutcome,
   type UsageRecord,
 } from '@switchyard/metering';
-import { GatewayError, newId, serviceUnavailable, type ChatRequest, type ProviderId } from '@switchyard/types';
+import { GatewayError, processUniqueId, serviceUnavailable, type ChatRequest, type ProviderId } from '@switchyard/types';
 import type { AdmissionContext, AdmissionStage, AdmissionTicket } from './admission';
 import { callCost } from './request-logger';
 import { ConnectionGate, connectionLimitOf, isLimited } from './connection-gate';
@@ -81,7 +81,7 @@ export class LimitsStage implements AdmissionStage {
     if (!counters.length) return gated ? this.gateOnly(ctx) : undefined;
     let outcome: ReserveOutcome;
     try {
-      outcome = await this.options.store.reserve(counters, now, newId());
+      outcome = await this.options.store.reserve(counters, now, processUniqueId());
     } catch (err) {
       if (!(err instanceof LimitsUnavailableError)) throw err;
       return this.unavailable(counters, ctx);

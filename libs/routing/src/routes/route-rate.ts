@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { actualNano, LimitsUnavailableError, reserveNano, type LimitCounter, type LimitStore, type UsageRecord } from '@switchyard/metering';
-import { newId } from '@switchyard/types';
+import { processUniqueId } from '@switchyard/types';
 import type { AdmissionTicket } from '../pipeline/admission';
 import type { CompiledElement } from './route-document';
 
@@ -54,7 +54,7 @@ export function routeRateLimiter(store: Pick<LimitStore, 'reserve'>, prefix: str
     const nowMs = now();
     const counter = routeRateCounter(prefix, scope, element, keyValue, nowMs);
     try {
-      const { ok } = await store.reserve([counter], nowMs, newId());
+      const { ok } = await store.reserve([counter], nowMs, processUniqueId());
       if (ok && counter.settle) holds?.push(counter);
       return ok;
     } catch (err) {
