@@ -1,16 +1,11 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
 import { bullOptions, pageJobId, QueueName, type DocumentPagePayload } from '@switchyard/queue';
 import {
   bombPng,
-  createTestEnvironment,
   encryptedPdf,
   fakeExe,
-  freePort,
   httpJson,
   seedTenant,
-  startServiceProcess,
-  startWorkerProcess,
   textPdf,
   textPng,
   truncatedPdf,
@@ -20,34 +15,21 @@ import {
   type WorkerProcess,
   type ParsedJson,
 } from '@switchyard/testing';
-import { startDocuments } from '../src/bootstrap';
+import { startDocumentsFixture, type DocumentsFixture } from './documents-fixture';
 import { normalize, postFile, THREE_PAGES as pages, waitForJob } from './helpers';
 
 jest.setTimeout(120_000);
 
 describe('documents: parse through REST with a real worker (tesseract, no provider)', () => {
-  let env: TestEnvironment;
-  let router: ServiceProcess;
-  let worker: WorkerProcess;
-  let api: NestFastifyApplication;
-  let url: string;
-  let tenant: SeededTenant;
+  let fx: DocumentsFixture;
+  let env: TestEnvironment, router: ServiceProcess, worker: WorkerProcess, url: string, tenant: SeededTenant;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ DOCUMENTS_MAX_FILE_BYTES: String(2 * 1024 * 1024) });
-    [router, worker, api] = await Promise.all([
-      startServiceProcess('router', env.env, await freePort()),
-      startWorkerProcess(env.env),
-      startDocuments(env.config, 0),
-    ]);
-    url = await api.getUrl();
-    tenant = await seedTenant(router.url, env.config.admin.token);
+    fx = await startDocumentsFixture({ env: { DOCUMENTS_MAX_FILE_BYTES: String(2 * 1024 * 1024) } });
+    ({ env, router, worker, url, tenant } = fx);
   });
 
-  afterAll(async () => {
-    await Promise.all([worker?.stop(), router?.stop(), api?.close()]);
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
   it('text mode returns the text layer of every page in page order, without a model', async () => {
     const pdf = await textPdf(pages);

@@ -1,19 +1,5 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import {
-  createTestEnvironment,
-  encryptedPdf,
-  freePort,
-  httpJson,
-  seedTenant,
-  startServiceProcess,
-  startWorkerProcess,
-  textPdf,
-  type SeededTenant,
-  type ServiceProcess,
-  type TestEnvironment,
-  type WorkerProcess,
-} from '@switchyard/testing';
-import { startDocuments } from '../src/bootstrap';
+import { encryptedPdf, httpJson, textPdf, type SeededTenant } from '@switchyard/testing';
+import { startDocumentsFixture, type DocumentsFixture } from './documents-fixture';
 import { postFile, THREE_PAGES as pages } from './helpers';
 
 jest.setTimeout(120_000);
@@ -55,24 +41,15 @@ function expectDynamiqError(body: unknown, code: string, details: Record<string,
 }
 
 describe('documents: the Dynamiq OCR routes on the wire (errors, SSE, text)', () => {
-  let env: TestEnvironment;
-  let router: ServiceProcess;
-  let worker: WorkerProcess;
-  let api: NestFastifyApplication;
-  let url: string;
-  let tenant: SeededTenant;
+  let fx: DocumentsFixture;
+  let url: string, tenant: SeededTenant;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    [router, worker, api] = await Promise.all([startServiceProcess('router', env.env, await freePort()), startWorkerProcess(env.env), startDocuments(env.config, 0)]);
-    url = await api.getUrl();
-    tenant = await seedTenant(router.url, env.config.admin.token);
+    fx = await startDocumentsFixture();
+    ({ url, tenant } = fx);
   });
 
-  afterAll(async () => {
-    await Promise.all([worker?.stop(), router?.stop(), api?.close()]);
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
   it('returns the text without page markers unless options.page_markers asks for them', async () => {
     const pdf = await textPdf(pages);

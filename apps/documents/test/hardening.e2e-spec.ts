@@ -1,22 +1,7 @@
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import {
-  createTestEnvironment,
-  fakeExe,
-  freePort,
-  assertNo5xx,
-  hostileJsonBodies,
-  httpJson,
-  rawRequest,
-  seedTenant,
-  startServiceProcess,
-  withField,
-  type SeededTenant,
-  type ServiceProcess,
-  type TestEnvironment,
-} from '@switchyard/testing';
-import { startDocuments } from '../src/bootstrap';
+import { fakeExe, assertNo5xx, hostileJsonBodies, httpJson, rawRequest, withField, type SeededTenant } from '@switchyard/testing';
+import { startDocumentsFixture, type DocumentsFixture } from './documents-fixture';
 
 const BOUNDARY = 'hardeningboundary';
 const multipartHead = (filename: string) =>
@@ -25,25 +10,19 @@ const multipartTail = `\r\n--${BOUNDARY}--\r\n`;
 
 /** Issue 18 at the documents service: refused uploads and keep-alive (1), malformed and stalled multipart (3), depth (2), fuzz. */
 describe('documents hardening', () => {
-  let env: TestEnvironment;
-  let router: ServiceProcess;
-  let api: NestFastifyApplication;
+  let fx: Omit<DocumentsFixture, 'worker'>;
   let url: string;
   let port: number;
   let tenant: SeededTenant;
 
   beforeAll(async () => {
-    env = await createTestEnvironment({ DOCUMENTS_MAX_FILE_BYTES: String(8 * 1024 * 1024), HTTP_BODY_IDLE_TIMEOUT_MS: '1000' });
-    [router, api] = await Promise.all([startServiceProcess('router', env.env, await freePort()), startDocuments(env.config, 0)]);
-    url = (await api.getUrl()).replace('[::1]', '127.0.0.1');
+    fx = await startDocumentsFixture({ env: { DOCUMENTS_MAX_FILE_BYTES: String(8 * 1024 * 1024), HTTP_BODY_IDLE_TIMEOUT_MS: '1000' }, worker: false });
+    ({ tenant } = fx);
+    url = fx.url.replace('[::1]', '127.0.0.1');
     port = Number(new URL(url).port);
-    tenant = await seedTenant(router.url, env.config.admin.token);
   });
 
-  afterAll(async () => {
-    await Promise.all([router?.stop(), api?.close()]);
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
   const multipart = () => ({ authorization: `Bearer ${tenant.projectKey}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` });
 

@@ -1,26 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { parseConfig } from '@switchyard/config';
 import { createDataSource } from '@switchyard/persistence';
 import {
-  createTestEnvironment,
-  freePort,
   httpJson,
   MockOpenAIServer,
   MockS3Server,
-  seedTenant,
-  startServiceProcess,
   startWorkerProcess,
   textPdf,
   type ParsedJson,
   type RecordedRequest,
   type SeededTenant,
-  type ServiceProcess,
   type TestEnvironment,
-  type WorkerProcess,
 } from '@switchyard/testing';
 import { startDocuments } from '../src/bootstrap';
+import { startDocumentsFixture, type DocumentsFixture } from './documents-fixture';
 import { postFile, waitForJob } from './helpers';
 
 jest.setTimeout(120_000);
@@ -31,42 +25,38 @@ const pageOf = (r: RecordedRequest) => Number(/Transcribe page (\d+)/.exec(r.tex
 describe('documents with DOCUMENTS_STORAGE=s3 (a SigV4-verifying S3 endpoint): API, worker, retention', () => {
   let s3: MockS3Server;
   let model: MockOpenAIServer;
-  let env: TestEnvironment;
+  let fx: DocumentsFixture;
+  let env: TestEnvironment, url: string, tenant: SeededTenant;
   let ds: DataSource;
-  let router: ServiceProcess;
-  let worker: WorkerProcess;
-  let api: NestFastifyApplication;
-  let url: string;
-  let tenant: SeededTenant;
 
   beforeAll(async () => {
     [s3, model] = await Promise.all([MockS3Server.start({ buckets: [BUCKET], region: 'eu-west-1' }), MockOpenAIServer.start()]);
-    env = await createTestEnvironment({
-      DOCUMENTS_STORAGE: 's3',
-      DOCUMENTS_S3_BUCKET: BUCKET,
-      DOCUMENTS_S3_PREFIX: 'e2e',
-      DOCUMENTS_S3_ENDPOINT: s3.url,
-      DOCUMENTS_S3_REGION: 'eu-west-1',
-      DOCUMENTS_S3_FORCE_PATH_STYLE: 'true',
-      DOCUMENTS_S3_ACCESS_KEY_ID: s3.accessKeyId,
-      DOCUMENTS_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      DOCUMENTS_MAX_FILE_BYTES: String(6 * 1024 * 1024),
-      DOCUMENTS_PAGE_BACKOFF_MS: '100',
-      DOCUMENTS_RETENTION_SWEEP_MS: '500',
+    fx = await startDocumentsFixture({
+      env: {
+        DOCUMENTS_STORAGE: 's3',
+        DOCUMENTS_S3_BUCKET: BUCKET,
+        DOCUMENTS_S3_PREFIX: 'e2e',
+        DOCUMENTS_S3_ENDPOINT: s3.url,
+        DOCUMENTS_S3_REGION: 'eu-west-1',
+        DOCUMENTS_S3_FORCE_PATH_STYLE: 'true',
+        DOCUMENTS_S3_ACCESS_KEY_ID: s3.accessKeyId,
+        DOCUMENTS_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        DOCUMENTS_MAX_FILE_BYTES: String(6 * 1024 * 1024),
+        DOCUMENTS_PAGE_BACKOFF_MS: '100',
+        DOCUMENTS_RETENTION_SWEEP_MS: '500',
+      },
+      connection: { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-s3-test' }, base_url: model.url },
+      // One at a time: three Node processes starting at once on a loaded 2-core machine can miss the start deadline.
+      oneAtATime: true,
+      workerTimeoutMs: 90_000,
     });
+    ({ env, url, tenant } = fx);
     ds = await createDataSource(env.config, 's3-e2e').initialize();
-    // One at a time: three Node processes starting at once on a loaded 2-core machine can miss the start deadline.
-    router = await startServiceProcess('router', env.env, await freePort());
-    worker = await startWorkerProcess(env.env, 90_000);
-    api = await startDocuments(env.config, 0);
-    url = await api.getUrl();
-    tenant = await seedTenant(router.url, env.config.admin.token, { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-s3-test' }, base_url: model.url });
   });
 
   afterAll(async () => {
-    await Promise.all([worker?.stop(), router?.stop(), api?.close(), model?.close(), s3?.close()]);
-    await ds?.destroy();
-    await env?.cleanup();
+    await Promise.all([model?.close(), s3?.close(), ds?.destroy()]);
+    await fx?.close();
   });
 
   it('runs a job on S3: upload and kept page rendering are objects, the retry reads the page back, retention deletes them', async () => {

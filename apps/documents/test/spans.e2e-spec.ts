@@ -3,21 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { documentTraceId, jobSpanId } from '@switchyard/documents';
-import {
-  createTestEnvironment,
-  freePort,
-  httpJson,
-  MockOpenAIServer,
-  seedTenant,
-  startServiceProcess,
-  startWorkerProcess,
-  textPdf,
-  type SeededTenant,
-  type ServiceProcess,
-  type TestEnvironment,
-  type WorkerProcess,
-} from '@switchyard/testing';
-import { startDocuments } from '../src/bootstrap';
+import { freePort, httpJson, MockOpenAIServer, startServiceProcess, textPdf, type SeededTenant, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
+import { startDocumentsFixture, type DocumentsFixture } from './documents-fixture';
 import { postFile } from './helpers';
 
 jest.setTimeout(120_000);
@@ -26,28 +13,26 @@ type StoredSpan = { span_id: string; parent_span_id: string | null; name: string
 
 /** The documents worker's spans: a job span, a span per page, and the gateway's request and attempt spans of each page's model call beneath it. */
 describe('document job and page spans', () => {
-  let env: TestEnvironment;
-  let router: ServiceProcess;
+  let fx: DocumentsFixture;
+  let env: TestEnvironment, api: NestFastifyApplication, tenant: SeededTenant;
   let collector: ServiceProcess;
-  let worker: WorkerProcess;
-  let api: NestFastifyApplication;
   let mock: MockOpenAIServer;
-  let tenant: SeededTenant;
   const heartbeat = join(tmpdir(), `switchyard-worker-alive-${process.pid}`);
 
   beforeAll(async () => {
     mock = await MockOpenAIServer.start();
     mock.respond = () => ({ content: '# A page', usage: { prompt_tokens: 100, completion_tokens: 20 } });
-    env = await createTestEnvironment({ OTEL_GATEWAY_SPANS: 'all', OTEL_EXPORT_INTERVAL_MS: '50', DOCUMENTS_JOB_LOCK_MS: '2000', DOCUMENTS_WORKER_HEARTBEAT_FILE: heartbeat });
-    router = await startServiceProcess('router', env.env, await freePort());
+    fx = await startDocumentsFixture({
+      env: { OTEL_GATEWAY_SPANS: 'all', OTEL_EXPORT_INTERVAL_MS: '50', DOCUMENTS_JOB_LOCK_MS: '2000', DOCUMENTS_WORKER_HEARTBEAT_FILE: heartbeat },
+      connection: { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-spans-test-key' }, base_url: mock.url },
+    });
+    ({ env, api, tenant } = fx);
     collector = await startServiceProcess('collector', env.env, await freePort());
-    [worker, api] = await Promise.all([startWorkerProcess(env.env), startDocuments(env.config, 0)]);
-    tenant = await seedTenant(router.url, env.config.admin.token, { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-spans-test-key' }, base_url: mock.url });
   });
 
   afterAll(async () => {
-    await Promise.all([worker?.stop(), router?.stop(), collector?.stop(), api?.close(), mock?.close()]);
-    await env?.cleanup();
+    await Promise.all([collector?.stop(), mock?.close()]);
+    await fx?.close();
     rmSync(heartbeat, { force: true });
   });
 

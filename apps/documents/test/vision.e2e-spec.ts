@@ -1,18 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import sharp from 'sharp';
 import { parseConfig } from '@switchyard/config';
 import { ModelCatalog } from '@switchyard/routing';
 import {
-  createTestEnvironment,
-  freePort,
   httpJson,
   invoicePdf,
   MockOpenAIServer,
-  seedTenant,
-  startServiceProcess,
   startWorkerProcess,
   textPdf,
   type MockScript,
@@ -24,6 +19,7 @@ import {
   type ParsedJson,
 } from '@switchyard/testing';
 import { startDocuments } from '../src/bootstrap';
+import { startDocumentsFixture, type DocumentsFixture } from './documents-fixture';
 import { postFile, waitForJob } from './helpers';
 
 jest.setTimeout(120_000);
@@ -49,12 +45,8 @@ const reply = (fn: (r: RecordedRequest) => MockScript) => {
 };
 
 describe('documents with a vision model (mock OpenAI server), extraction, webhooks, crash recovery', () => {
-  let env: TestEnvironment;
-  let router: ServiceProcess;
-  let worker: WorkerProcess;
-  let api: NestFastifyApplication;
-  let url: string;
-  let tenant: SeededTenant;
+  let fx: DocumentsFixture;
+  let env: TestEnvironment, router: ServiceProcess, worker: WorkerProcess, url: string, tenant: SeededTenant;
   let extractionReply: (r: RecordedRequest, n: number) => string;
 
   beforeAll(async () => {
@@ -63,25 +55,22 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
       if (isExtraction(r)) return { content: extractionReply(r, 0) };
       return { content: `# Heading of page ${pageOf(r)}\n\n- item one\n- item two` };
     });
-    env = await createTestEnvironment({
-      DOCUMENTS_ALLOW_PRIVATE_URLS: 'true',
-      DOCUMENTS_WEBHOOK_BACKOFF_MS: '200',
-      DOCUMENTS_JOB_LOCK_MS: '2000',
-      DOCUMENTS_PAGE_BACKOFF_MS: '100',
-      DOCUMENTS_WORKER_CONCURRENCY: '2',
+    fx = await startDocumentsFixture({
+      env: {
+        DOCUMENTS_ALLOW_PRIVATE_URLS: 'true',
+        DOCUMENTS_WEBHOOK_BACKOFF_MS: '200',
+        DOCUMENTS_JOB_LOCK_MS: '2000',
+        DOCUMENTS_PAGE_BACKOFF_MS: '100',
+        DOCUMENTS_WORKER_CONCURRENCY: '2',
+      },
+      connection: { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-vision-test-key' }, base_url: mock.url },
     });
-    [router, worker, api] = await Promise.all([
-      startServiceProcess('router', env.env, await freePort()),
-      startWorkerProcess(env.env),
-      startDocuments(env.config, 0),
-    ]);
-    url = await api.getUrl();
-    tenant = await seedTenant(router.url, env.config.admin.token, { provider: 'openai', slug: 'openai', credentials: { api_key: 'sk-vision-test-key' }, base_url: mock.url });
+    ({ env, router, worker, url, tenant } = fx);
   });
 
   afterAll(async () => {
-    await Promise.all([worker?.stop(), router?.stop(), api?.close(), mock?.close()]);
-    await env?.cleanup();
+    // The crash test replaces the fixture's worker with a new one.
+    await Promise.all([worker?.stop(), fx?.close(), mock?.close()]);
   });
 
   beforeEach(() => {

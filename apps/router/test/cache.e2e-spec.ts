@@ -1,25 +1,17 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
-import { createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
-import { Redis } from 'ioredis';
-import OpenAI from 'openai';
-import { startRouter } from '../src/bootstrap';
+import type { MockOpenAIServer, SeededTenant, TestEnvironment } from '@switchyard/testing';
+import type { Redis } from 'ioredis';
+import type OpenAI from 'openai';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /** The exact cache through the router, with the official SDK (docs/governance.md#cache). */
 describe('exact cache through the router', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let upstream: MockOpenAIServer;
-  let tenant: SeededTenant;
-  let client: OpenAI;
-  let redis: Redis;
+  let fx: RouterFixture;
+  let env: TestEnvironment, url: string, upstream: MockOpenAIServer, tenant: SeededTenant, client: OpenAI, redis: Redis;
   let n = 0;
   /** A question no other test asks (entries outlive tests). */
   const fresh = () => `question ${++n} ${Date.now()}`;
 
-  const settings = (body: Record<string, unknown>) =>
-    httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
+  const settings = (body: Record<string, unknown>) => fx.settings(body);
 
   const ask = (content: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
     client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], ...extra }, { headers }).withResponse();
@@ -43,29 +35,11 @@ describe('exact cache through the router', () => {
   }
   const entryKeys = async () => new Set(await redis.keys(`${env.config.redis.prefix}:cache:*`));
 
-  async function records(): Promise<RequestLogRecord[]> {
-    const entries = await redis.xrange(logStreamKeys(env.config.redis.prefix).stream, '-', '+');
-    return entries.flatMap(([, fields]) => JSON.parse(fields[1]!) as RequestLogRecord[]);
-  }
-
-  async function recordOf(id: string | null): Promise<RequestLogRecord> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const found = (await records()).find((r) => r.id === id);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no record ${id}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const recordOf = (id: string | null) => fx.recordOf(id);
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    upstream = await MockOpenAIServer.start();
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-cache-test-0123456789' }, base_url: upstream.url });
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
-    redis = new Redis(env.config.redis.url);
+    fx = await startRouterFixture({ apiKey: 'sk-cache-test-0123456789' });
+    ({ env, url, upstream, tenant, client, redis } = fx);
   });
 
   beforeEach(async () => {
@@ -73,12 +47,7 @@ describe('exact cache through the router', () => {
     expect((await settings({ cache_ttl: 600, cache_invalidate_on_update: false, retry_max_attempts: 1 })).status).toBe(200);
   });
 
-  afterAll(async () => {
-    redis?.disconnect();
-    await router?.close();
-    await upstream?.close();
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
   it('answers the second identical call from the cache: HIT, same body, one upstream call, cost 0, logged as cached', async () => {
     const q = fresh();

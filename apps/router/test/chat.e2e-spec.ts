@@ -1,7 +1,6 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import OpenAI from 'openai';
-import { createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
-import { startRouter } from '../src/bootstrap';
+import type OpenAI from 'openai';
+import { httpJson, MockOpenAIServer, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /** Reads a raw SSE response: the data payloads in order. */
 async function sse(res: Response): Promise<string[]> {
@@ -13,13 +12,8 @@ async function sse(res: Response): Promise<string[]> {
 }
 
 describe('POST /v1/chat/completions through the router', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let primary: MockOpenAIServer;
-  let backup: MockOpenAIServer;
-  let tenant: SeededTenant;
-  let client: OpenAI;
+  let fx: RouterFixture;
+  let env: TestEnvironment, url: string, primary: MockOpenAIServer, backup: MockOpenAIServer, tenant: SeededTenant, client: OpenAI;
   const secret = 'sk-primary-0123456789abcdef';
 
   const chat = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
@@ -30,23 +24,12 @@ describe('POST /v1/chat/completions through the router', () => {
     });
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    [primary, backup] = await Promise.all([MockOpenAIServer.start(), MockOpenAIServer.start()]);
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: secret }, base_url: primary.url });
-    const backupConn = await httpJson(`${url}/v1/admin/connections`, {
-      token: env.config.admin.token,
-      body: { organization_id: tenant.organizationId, provider: 'openai-compatible', name: 'backup', slug: 'backup', credentials: { api_key: 'sk-backup-key-000000' }, base_url: backup.url },
-    });
-    expect(backupConn.status).toBe(201);
+    fx = await startRouterFixture({ apiKey: secret });
+    ({ env, url, upstream: primary, tenant, client } = fx);
+    backup = await MockOpenAIServer.start();
+    await fx.connect({ provider: 'openai-compatible', slug: 'backup', credentials: { api_key: 'sk-backup-key-000000' }, base_url: backup.url });
     // Fast retries for the tests.
-    await httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, {
-      method: 'PATCH',
-      token: env.config.admin.token,
-      body: { retry_delay: 10, retry_max_attempts: 3, retry_backoff: 'constant' },
-    });
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
+    await fx.settings({ retry_delay: 10, retry_max_attempts: 3, retry_backoff: 'constant' });
   });
 
   afterEach(() => {
@@ -55,9 +38,8 @@ describe('POST /v1/chat/completions through the router', () => {
   });
 
   afterAll(async () => {
-    await router?.close();
-    await Promise.all([primary?.close(), backup?.close()]);
-    await env?.cleanup();
+    await fx?.close();
+    await backup?.close();
   });
 
   it('answers a non-streaming completion with the upstream result and gateway headers', async () => {

@@ -1,19 +1,15 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Cloudflare from 'cloudflare';
-import { createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
-import { startRouter } from '../src/bootstrap';
+import { httpJson, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /**
  * Cloudflare's dynamic routes, provider configs and gateway URLs on the router, driven by the official `cloudflare`
  * SDK with only its baseURL changed (docs/cloudflare-api.md), over the same services as `/v1/admin`.
  */
 describe('cloudflare management API: routes, provider configs, URLs', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let tenant: SeededTenant;
+  let fx: RouterFixture;
+  let env: TestEnvironment, url: string, tenant: SeededTenant;
   let other: SeededTenant;
-  let openai: MockOpenAIServer;
   let cf: Cloudflare;
 
   const model = (id: string, name: string) => ({
@@ -35,20 +31,13 @@ describe('cloudflare management API: routes, provider configs, URLs', () => {
     });
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    openai = await MockOpenAIServer.start();
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-cf-routes-key' }, base_url: openai.url });
+    fx = await startRouterFixture({ apiKey: 'sk-cf-routes-key' });
+    ({ env, url, tenant } = fx);
     other = await seedTenant(url, env.config.admin.token);
     cf = new Cloudflare({ apiToken: env.config.admin.token, baseURL: `${url}/client/v4`, maxRetries: 0 });
   });
 
-  afterAll(async () => {
-    await router?.close();
-    await openai?.close();
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
   it('creates a route, a version and a deployment, lists, renames and deletes them with the SDK, and the deployed version serves traffic', async () => {
     const account_id = tenant.organizationId;

@@ -1,18 +1,14 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import { httpJson, type MockOpenAIServer, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
 import OpenAI from 'openai';
 import { startRouter } from '../src/bootstrap';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 type Sent = { model: string; messages: { role: string; content: string }[]; temperature?: number; max_tokens?: number; input?: unknown };
 
 /** LLMOps configs (`x-gateway-config`) and Keywords AI saved prompts (`prompt`) through the router with the official SDK (docs/routing.md). */
 describe('configs and prompts through the router', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let openai: MockOpenAIServer;
-  let tenant: SeededTenant;
-  let client: OpenAI;
+  let fx: RouterFixture;
+  let env: TestEnvironment, url: string, openai: MockOpenAIServer, tenant: SeededTenant, client: OpenAI;
 
   const admin = <T = Record<string, unknown>>(path: string, body?: unknown, method?: string) =>
     httpJson<T>(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default/configs${path}`, { token: env.config.admin.token, body, ...(method ? { method } : {}) });
@@ -21,12 +17,8 @@ describe('configs and prompts through the router', () => {
   const lastSent = () => openai.requests.at(-1)!.body as Sent;
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    openai = await MockOpenAIServer.start();
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-configs-openai-key' }, base_url: openai.url });
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
+    fx = await startRouterFixture({ apiKey: 'sk-configs-openai-key' });
+    ({ env, url, upstream: openai, tenant, client } = fx);
     expect((await admin('', { name: 'Support bot', slug: 'support' })).status).toBe(201);
     const control = await admin('/support/variants', { name: 'control', model: 'gpt-4o-mini', system_prompt: 'You help {{ name | title }}{{ missing }} in {{ locale | default("en") }}.', parameters: { temperature: 0.1 } });
     expect(control.status).toBe(201);
@@ -37,11 +29,7 @@ describe('configs and prompts through the router', () => {
 
   beforeEach(() => openai.reset());
 
-  afterAll(async () => {
-    await router?.close();
-    await openai?.close();
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
   it('merges the matching variant: system prompt rendered from input and prepended, parameters applied, input removed', async () => {
     const { data, response } = await ask({ 'x-gateway-config': 'support' }, { input: { name: 'ada' }, temperature: 1 });

@@ -1,38 +1,23 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
-import { Redis } from 'ioredis';
-import OpenAI from 'openai';
-import { startRouter } from '../src/bootstrap';
-import { logRecordOf } from './log-records';
+import { httpJson, type MockOpenAIServer, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import type OpenAI from 'openai';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /** DLP through the router with the official SDK (docs/governance.md#dlp). */
 describe('DLP through the router', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let upstream: MockOpenAIServer;
-  let tenant: SeededTenant;
-  let client: OpenAI;
-  let redis: Redis;
+  let fx: RouterFixture;
+  let env: TestEnvironment, url: string, upstream: MockOpenAIServer, tenant: SeededTenant, client: OpenAI;
 
-  const settings = (body: Record<string, unknown>) =>
-    httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
+  const settings = (body: Record<string, unknown>) => fx.settings(body);
   const policies = async (...list: { id: string; action: string; check: string[]; profiles: string[] }[]) => {
     const res = await settings({ dlp: { enabled: true, policies: list.map((p) => ({ enabled: true, ...p })) } });
     expect(res.status).toBe(200);
   };
 
-  const recordOf = (id: string | null) => logRecordOf(redis, env.config.redis.prefix, id);
-
+  const recordOf = (id: string | null) => fx.recordOf(id);
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    upstream = await MockOpenAIServer.start();
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-dlp-test-0123456789' }, base_url: upstream.url });
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
-    redis = new Redis(env.config.redis.url);
+    fx = await startRouterFixture({ apiKey: 'sk-dlp-test-0123456789' });
+    ({ env, url, upstream, tenant, client } = fx);
   });
 
   beforeEach(async () => {
@@ -40,12 +25,7 @@ describe('DLP through the router', () => {
     expect((await settings({ dlp: null, cache_ttl: 0, retry_max_attempts: 1 })).status).toBe(200);
   });
 
-  afterAll(async () => {
-    redis?.disconnect();
-    await router?.close();
-    await upstream?.close();
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
   it('refuses policies it cannot enforce with a 400: REDACT on responses, unknown profiles', async () => {
     const redactResponse = await settings({ dlp: { enabled: true, policies: [{ id: 'p', enabled: true, action: 'REDACT', check: ['RESPONSE'], profiles: ['email'] }] } });

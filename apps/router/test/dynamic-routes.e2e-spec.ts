@@ -1,34 +1,19 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AnthropicMockServer, createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, supportRoute, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
-import { Redis } from 'ioredis';
+import { AnthropicMockServer, httpJson, MockOpenAIServer, supportRoute, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
 import OpenAI from 'openai';
-import { startRouter } from '../src/bootstrap';
-import { logRecordOf } from './log-records';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /** `model: "dynamic/<name>"` through the router with the official SDK, against provider mocks (docs/routing.md). */
 describe('dynamic routes through the router', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let openai: MockOpenAIServer;
-  let groq: MockOpenAIServer;
+  let fx: RouterFixture;
+  let env: TestEnvironment, url: string, openai: MockOpenAIServer, groq: MockOpenAIServer, tenant: SeededTenant, client: OpenAI;
   const anthropic = new AnthropicMockServer();
-  let tenant: SeededTenant;
-  let client: OpenAI;
-  let redis: Redis;
 
   const admin = (path: string, body?: unknown) =>
     httpJson<{ id: string; version_id: string; deployed_version_id: string }>(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default/routes${path}`, {
       token: env.config.admin.token,
       body,
     });
-  const connect = async (provider: string, slug: string, apiKey: string, baseUrl: string) => {
-    const res = await httpJson(`${url}/v1/admin/connections`, {
-      token: env.config.admin.token,
-      body: { organization_id: tenant.organizationId, provider, name: slug, slug, credentials: { api_key: apiKey }, base_url: baseUrl },
-    });
-    expect(res.status).toBe(201);
-  };
+  const connect = (provider: string, slug: string, apiKey: string, baseUrl: string) => fx.connect({ provider, slug, credentials: { api_key: apiKey }, base_url: baseUrl });
   const ask = (model: string, metadata: Record<string, string>) =>
     client.chat.completions.create({ model, messages: [{ role: 'user', content: 'Where is my order?' }] }, { headers: { 'x-gateway-metadata': JSON.stringify(metadata) } }).withResponse();
 
@@ -40,20 +25,15 @@ describe('dynamic routes through the router', () => {
     return doc;
   };
 
-  const recordOf = (id: string | null) => logRecordOf(redis, env.config.redis.prefix, id);
-
+  const recordOf = (id: string | null) => fx.recordOf(id);
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    [openai, groq] = await Promise.all([MockOpenAIServer.start(), MockOpenAIServer.start(), anthropic.start()]);
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-routes-openai-key' }, base_url: openai.url });
+    fx = await startRouterFixture({ apiKey: 'sk-routes-openai-key' });
+    ({ env, url, upstream: openai, tenant, client } = fx);
+    [groq] = await Promise.all([MockOpenAIServer.start(), anthropic.start()]);
     await connect('groq', 'groq-main', 'gsk-routes-groq-key', groq.url);
     await connect('anthropic', 'claude', anthropic.apiKey, `${anthropic.url}/v1`);
     expect((await admin('', { ...withoutBudget(), name: 'support' })).status).toBe(201);
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
-    redis = new Redis(env.config.redis.url);
   });
 
   beforeEach(() => {
@@ -62,10 +42,8 @@ describe('dynamic routes through the router', () => {
   });
 
   afterAll(async () => {
-    redis?.disconnect();
-    await router?.close();
-    await Promise.all([openai?.close(), groq?.close(), anthropic.stop()]);
-    await env?.cleanup();
+    await fx?.close();
+    await Promise.all([groq?.close(), anthropic.stop()]);
   });
 
   it('sends the free plan to the cheap model, and records the decision in the log', async () => {

@@ -1,27 +1,10 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { ModelCatalog, priceCatalogOf } from '@switchyard/routing';
-import {
-  BedrockMockServer,
-  createTestEnvironment,
-  GeminiMockServer,
-  httpJson,
-  mockAudio,
-  MockOpenAIServer,
-  mockTokens,
-  mockVector,
-  seedTenant,
-  TEST_PNG,
-  type MockForm,
-  type SeededTenant,
-  type TestEnvironment,
-} from '@switchyard/testing';
-import { Redis } from 'ioredis';
-import OpenAI, { toFile } from 'openai';
+import { BedrockMockServer, GeminiMockServer, httpJson, mockAudio, MockOpenAIServer, mockTokens, mockVector, TEST_PNG, type MockForm, type SeededTenant } from '@switchyard/testing';
+import { toFile, type OpenAI } from 'openai';
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { startRouter } from '../src/bootstrap';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /**
  * `/v1/embeddings`, `/v1/completions`, `/v1/images/generations`, `/v1/audio/speech` and
@@ -29,62 +12,28 @@ import { startRouter } from '../src/bootstrap';
  * OpenAI, Azure OpenAI, Gemini and Bedrock: the same pipeline as chat (retries, fallbacks, cost, logs).
  */
 describe('OpenAI endpoints besides chat', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let openai: MockOpenAIServer;
-  let azure: MockOpenAIServer;
+  let fx: RouterFixture;
+  let url: string, openai: MockOpenAIServer, azure: MockOpenAIServer, tenant: SeededTenant, client: OpenAI;
   const gemini = new GeminiMockServer();
   const bedrock = new BedrockMockServer();
-  let tenant: SeededTenant;
-  let client: OpenAI;
-  let redis: Redis;
   const prices = priceCatalogOf(new ModelCatalog());
 
-  const connect = async (provider: string, slug: string, credentials: Record<string, unknown>, baseUrl: string) => {
-    const res = await httpJson(`${url}/v1/admin/connections`, {
-      token: env.config.admin.token,
-      body: { organization_id: tenant.organizationId, provider, name: slug, slug, credentials, base_url: baseUrl, is_default: true },
-    });
-    expect(res.status).toBe(201);
-  };
-
-  async function recordOf(id: string | null): Promise<RequestLogRecord> {
-    expect(id).toBeTruthy();
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const entries = await redis.xrange(logStreamKeys(env.config.redis.prefix).stream, '-', '+');
-      const found = entries.flatMap(([, fields]) => JSON.parse(fields[1]!) as RequestLogRecord[]).filter((r) => r.id === id);
-      if (found.length || Date.now() > deadline) {
-        expect(found).toHaveLength(1);
-        return found[0]!;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const connect = (provider: string, slug: string, credentials: Record<string, unknown>, baseUrl: string) => fx.connect({ provider, slug, credentials, base_url: baseUrl, is_default: true });
+  const recordOf = (id: string | null) => fx.recordOf(id);
 
   const post = (path: string, body: unknown) =>
     fetch(`${url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tenant.projectKey}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    [openai, azure] = await Promise.all([MockOpenAIServer.start(), MockOpenAIServer.start(), gemini.start(), bedrock.start()]);
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-endpoints-0123456789' }, base_url: openai.url });
+    fx = await startRouterFixture({ apiKey: 'sk-endpoints-0123456789' });
+    ({ url, upstream: openai, tenant, client } = fx);
+    [azure] = await Promise.all([MockOpenAIServer.start(), gemini.start(), bedrock.start()]);
     await connect('azure-openai', 'azure-main', { api_key: 'azure-endpoints-key', resource_name: 'endpoints', api_version: '2024-10-21' }, azure.origin);
     await connect('google-ai-studio', 'gemini-main', { api_key: gemini.apiKey }, `${gemini.url}/v1beta`);
     await connect('aws-bedrock', 'bedrock-main', { ...bedrock.credentials }, bedrock.url);
     await connect('google-vertex', 'vertex-main', gemini.vertexCredentials(), `${gemini.url}/v1`);
     await connect('anthropic', 'anthropic-main', { api_key: 'sk-ant-endpoints-0123456789' }, 'http://127.0.0.1:9');
-    const settings = await httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, {
-      method: 'PATCH',
-      token: env.config.admin.token,
-      body: { retry_delay: 1, retry_max_attempts: 3, retry_backoff: 'constant' },
-    });
-    expect(settings.status).toBe(200);
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
-    redis = new Redis(env.config.redis.url);
+    expect((await fx.settings({ retry_delay: 1, retry_max_attempts: 3, retry_backoff: 'constant' })).status).toBe(200);
   });
 
   afterEach(() => {
@@ -95,10 +44,8 @@ describe('OpenAI endpoints besides chat', () => {
   });
 
   afterAll(async () => {
-    await router?.close();
-    await Promise.all([openai?.close(), azure?.close(), gemini.stop(), bedrock.stop()]);
-    await redis?.quit();
-    await env?.cleanup();
+    await fx?.close();
+    await Promise.all([azure?.close(), gemini.stop(), bedrock.stop()]);
   });
 
   describe('POST /v1/embeddings', () => {

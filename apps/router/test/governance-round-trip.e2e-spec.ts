@@ -1,9 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { REDIS_CLIENT } from '@switchyard/persistence';
-import { createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import { httpJson, type MockOpenAIServer, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
 import type { Redis } from 'ioredis';
-import OpenAI, { APIError } from 'openai';
-import { startRouter } from '../src/bootstrap';
+import { APIError, type OpenAI } from 'openai';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /** One Redis command the router sent: its keys and arguments, and how many of the recorded commands had been answered before it went out. */
 interface Sent {
@@ -16,12 +16,8 @@ interface Sent {
  * the cache on sends the limits reservation and the cache look together, before either is answered.
  */
 describe('governance in one Redis round trip', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let upstream: MockOpenAIServer;
-  let tenant: SeededTenant;
-  let client: OpenAI;
+  let fx: RouterFixture;
+  let env: TestEnvironment, router: NestFastifyApplication, url: string, upstream: MockOpenAIServer, tenant: SeededTenant, client: OpenAI;
   let sent: Sent[] = [];
   let answered = 0;
   /** What the router's shared client wrote to its Redis socket, one string per write. */
@@ -36,12 +32,8 @@ describe('governance in one Redis round trip', () => {
   const isReserve = (s: Sent) => s.args.includes(`:p:${tenant.projectId}:gw`);
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    upstream = await MockOpenAIServer.start();
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-round-trip-0123456789' }, base_url: upstream.url });
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
+    fx = await startRouterFixture({ apiKey: 'sk-round-trip-0123456789' });
+    ({ env, router, url, upstream, tenant, client } = fx);
     const keys = await admin(`/access-keys?organization_id=${tenant.organizationId}`);
     const keyId = (keys.body.data as { id: string; project_id: string | null }[]).find((k) => k.project_id)!.id;
     expect((await admin(`/access-keys/${keyId}`, { method: 'PATCH', body: { max_budget: 1000, budget_duration: '1d' } })).status).toBe(200);
@@ -67,13 +59,9 @@ describe('governance in one Redis round trip', () => {
     };
   });
 
-  afterAll(async () => {
-    await router?.close();
-    await upstream?.close();
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
-  const settings = (body: Record<string, unknown>) => admin(`/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', body });
+  const settings = (body: Record<string, unknown>) => fx.settings(body);
 
   it('sends the limits reservation and the cache look before either is answered; a HIT too', async () => {
     expect((await settings({ cache_ttl: 600, rate_limiting_limit: 1_000_000, rate_limiting_interval: 60, rate_limiting_technique: 'fixed' })).status).toBe(200);

@@ -1,21 +1,12 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
-import { createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
-import { Redis } from 'ioredis';
+import { httpJson, MockOpenAIServer, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
 import OpenAI from 'openai';
 import type { ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
-import { startRouter } from '../src/bootstrap';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /** Load balancing, exclusions, capability-aware skips, the circuit breaker and the routing trace (docs/routing.md), with the official SDK. */
 describe('load balancing through the router', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let openai: MockOpenAIServer;
-  let groq: MockOpenAIServer;
-  let tenant: SeededTenant;
-  let client: OpenAI;
-  let redis: Redis;
+  let fx: RouterFixture;
+  let env: TestEnvironment, url: string, openai: MockOpenAIServer, groq: MockOpenAIServer, tenant: SeededTenant, client: OpenAI;
   const A = '@openai-main/gpt-4o-mini';
   const B = '@groq-main/llama-3.1-8b-instant';
   const messages = [{ role: 'user' as const, content: 'Hello' }];
@@ -35,23 +26,12 @@ describe('load balancing through the router', () => {
     return error;
   };
 
-  async function recordOf(id: string | null): Promise<RequestLogRecord> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const entries = await redis.xrange(logStreamKeys(env.config.redis.prefix).stream, '-', '+');
-      const found = entries.flatMap(([, f]) => JSON.parse(f[1]!) as RequestLogRecord[]).find((r) => r.id === id);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no record ${id}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const recordOf = (id: string | null) => fx.recordOf(id);
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    [openai, groq] = await Promise.all([MockOpenAIServer.start(), MockOpenAIServer.start()]);
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-lb-openai-secret-key' }, base_url: openai.url });
+    fx = await startRouterFixture({ apiKey: 'sk-lb-openai-secret-key' });
+    ({ env, url, upstream: openai, tenant, client } = fx);
+    groq = await MockOpenAIServer.start();
     const groqConn = await admin('/connections', {
       organization_id: tenant.organizationId,
       provider: 'groq',
@@ -62,8 +42,6 @@ describe('load balancing through the router', () => {
     });
     expect(groqConn.status).toBe(201);
     expect((await admin(`/organizations/${tenant.organizationId}/projects/default`, { retry_max_attempts: 1 }, 'PATCH')).status).toBe(200);
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
-    redis = new Redis(env.config.redis.url);
   });
 
   beforeEach(() => {
@@ -73,10 +51,8 @@ describe('load balancing through the router', () => {
   });
 
   afterAll(async () => {
-    redis?.disconnect();
-    await router?.close();
-    await Promise.all([openai?.close(), groq?.close()]);
-    await env?.cleanup();
+    await fx?.close();
+    await groq?.close();
   });
 
   it('balances an inline group by weight without a model, and says so in x-gateway-route and the log', async () => {

@@ -1,50 +1,23 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { parseConfig } from '@switchyard/config';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
+import type { RequestLogRecord } from '@switchyard/metering';
 import { ModelCatalog, priceCatalogOf } from '@switchyard/routing';
-import { createTestEnvironment, httpJson, MockOpenAIServer, redisKeysContaining, seedTenant, startTcpProxy, viaProxy, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
-import { Redis } from 'ioredis';
+import { redisKeysContaining, startTcpProxy, viaProxy, type MockOpenAIServer, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { randomBytes } from 'node:crypto';
 import { startRouter } from '../src/bootstrap';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /** The router's side of the request logs: one record per request on the log stream, read here directly (the collector's writer is not running). */
 describe('request logs through the router', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let upstream: MockOpenAIServer;
-  let tenant: SeededTenant;
-  let client: OpenAI;
-  let redis: Redis;
+  let fx: RouterFixture;
+  let env: TestEnvironment, url: string, upstream: MockOpenAIServer, tenant: SeededTenant, client: OpenAI, redis: Redis;
   const prices = priceCatalogOf(new ModelCatalog());
 
-  const settings = (body: Record<string, unknown>) =>
-    httpJson(`${url}/v1/admin/organizations/${tenant.organizationId}/projects/default`, { method: 'PATCH', token: env.config.admin.token, body });
-
-  /** Every record on the log stream so far. */
-  async function records(): Promise<RequestLogRecord[]> {
-    const entries = await redis.xrange(logStreamKeys(env.config.redis.prefix).stream, '-', '+');
-    return entries.flatMap(([, fields]) => JSON.parse(fields[1]!) as RequestLogRecord[]);
-  }
-
-  /** The records with this log id, once one has arrived (appends are off the request path). */
-  async function recordsWithId(id: string): Promise<RequestLogRecord[]> {
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const found = (await records()).filter((r) => r.id === id);
-      if (found.length || Date.now() > deadline) return found;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  /** The one record of this log id. */
-  async function recordOf(id: string | null): Promise<RequestLogRecord> {
-    expect(id).toBeTruthy();
-    const found = await recordsWithId(id!);
-    expect(found).toHaveLength(1);
-    return found[0]!;
-  }
+  const settings = (body: Record<string, unknown>) => fx.settings(body);
+  const records = () => fx.records();
+  const recordsWithId = (id: string) => fx.recordsWithId(id);
+  const recordOf = (id: string | null) => fx.recordOf(id);
 
   const chat = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
     fetch(`${url}/v1/chat/completions`, {
@@ -62,24 +35,14 @@ describe('request logs through the router', () => {
   }
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    upstream = await MockOpenAIServer.start();
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-log-test-0123456789' }, base_url: upstream.url });
+    fx = await startRouterFixture({ apiKey: 'sk-log-test-0123456789' });
+    ({ env, url, upstream, tenant, client, redis } = fx);
     await settings({ retry_delay: 1, retry_max_attempts: 3, retry_backoff: 'constant' });
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
-    redis = new Redis(env.config.redis.url);
   });
 
   afterEach(() => upstream.reset());
 
-  afterAll(async () => {
-    await router?.close();
-    await upstream?.close();
-    await redis?.quit();
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
   it('JSON: one record with the tokens per bucket, the catalog cost (also x-gateway-cost), the attempt, metadata and bodies', async () => {
     const usage = { prompt_tokens: 1000, completion_tokens: 300, prompt_tokens_details: { cached_tokens: 200 }, completion_tokens_details: { reasoning_tokens: 100 } };

@@ -1,51 +1,23 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
-import { createTestEnvironment, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
-import { Redis } from 'ioredis';
+import type { MockOpenAIServer } from '@switchyard/testing';
 import OpenAI from 'openai';
-import { startRouter } from '../src/bootstrap';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /** `mock_response`: answered by the pipeline without calling a provider, still authenticated, logged and metered at cost 0. */
 describe('mock_response', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let upstream: MockOpenAIServer;
-  let tenant: SeededTenant;
-  let client: OpenAI;
-  let redis: Redis;
+  let fx: RouterFixture;
+  let url: string, upstream: MockOpenAIServer, client: OpenAI;
   const LOGGED = { headers: { 'x-gateway-collect-log': 'true' } };
   /** The body extension, which the openai SDK's types do not know. */
   const mock = (text: string) => ({ mock_response: text }) as object;
 
-  async function recordOf(id: string | null): Promise<RequestLogRecord> {
-    expect(id).toBeTruthy();
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const entries = await redis.xrange(logStreamKeys(env.config.redis.prefix).stream, '-', '+');
-      const found = entries.flatMap(([, fields]) => JSON.parse(fields[1]!) as RequestLogRecord[]).find((r) => r.id === id);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no log record ${id}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const recordOf = (id: string | null) => fx.recordOf(id);
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    upstream = await MockOpenAIServer.start();
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-mock-test-0123456789' }, base_url: upstream.url });
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0 });
-    redis = new Redis(env.config.redis.url);
+    fx = await startRouterFixture({ apiKey: 'sk-mock-test-0123456789' });
+    ({ url, upstream, client } = fx);
   });
 
-  afterAll(async () => {
-    await router?.close();
-    await upstream?.close();
-    await redis?.quit();
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
   it('JSON: the given text as a completion from the resolved target, no upstream call, a log record at cost 0', async () => {
     const { data, response } = await client.chat.completions

@@ -1,18 +1,14 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestEnvironment, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import type { MockOpenAIServer } from '@switchyard/testing';
 import OpenAI from 'openai';
-import { startRouter } from '../src/bootstrap';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 /**
  * Parameters a reasoning model refuses, as clients that know it only by its bare id send them (Vercel AI SDK,
  * LangChain): the mock refuses them as OpenAI does, so a 200 proves the router mapped or dropped them.
  */
 describe('parameters the upstream model refuses (openai/o3-mini)', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let upstream: MockOpenAIServer;
-  let tenant: SeededTenant;
-  let client: OpenAI;
+  let fx: RouterFixture;
+  let upstream: MockOpenAIServer, client: OpenAI;
   const DROP = { headers: { 'x-gateway-drop-unsupported': 'true' } };
   const messages: OpenAI.ChatCompletionMessageParam[] = [
     { role: 'system', content: 'Answer in one word.' },
@@ -20,20 +16,13 @@ describe('parameters the upstream model refuses (openai/o3-mini)', () => {
   ];
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    upstream = await MockOpenAIServer.start();
-    tenant = await seedTenant(await router.getUrl(), env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-params-0123456789' }, base_url: upstream.url });
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${await router.getUrl()}/v1`, maxRetries: 0 });
+    fx = await startRouterFixture({ apiKey: 'sk-params-0123456789' });
+    ({ upstream, client } = fx);
   });
 
   afterEach(() => upstream.reset());
 
-  afterAll(async () => {
-    await router?.close();
-    await upstream?.close();
-    await env?.cleanup();
-  });
+  afterAll(() => fx?.close());
 
   it('the mock refuses them as OpenAI does (sent to it directly)', async () => {
     const direct = new OpenAI({ apiKey: 'sk-direct', baseURL: upstream.url, maxRetries: 0 });

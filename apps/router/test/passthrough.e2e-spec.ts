@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { ModelCatalog, priceCatalogOf } from '@switchyard/routing';
 import {
   AnthropicMockServer,
@@ -18,6 +17,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { Tool } from 'openai/resources/responses/responses';
 import { startRouter } from '../src/bootstrap';
+import { logRecordOf as logRecord } from './log-records';
 
 const weatherTool: Tool = { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } }, strict: false };
 
@@ -397,18 +397,3 @@ describe.each([
     expect(events.at(-1)).toMatch(/^event: error\ndata: \{"type":"error","error":\{"type":"(overloaded_error|rate_limit_error|api_error)"/);
   });
 });
-
-/** The one record of this log id on the log stream (appends are off the request path). */
-async function logRecord(redis: Redis, prefix: string, id: string | null): Promise<RequestLogRecord> {
-  expect(id).toBeTruthy();
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const entries = await redis.xrange(logStreamKeys(prefix).stream, '-', '+');
-    const found = entries.flatMap(([, fields]) => JSON.parse(fields[1]!) as RequestLogRecord[]).filter((r) => r.id === id);
-    if (found.length || Date.now() > deadline) {
-      expect(found).toHaveLength(1);
-      return found[0]!;
-    }
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

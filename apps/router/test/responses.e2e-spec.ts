@@ -1,10 +1,7 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
-import { Redis } from 'ioredis';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import type { ResponseInputItem, ResponseStreamEvent, Tool } from 'openai/resources/responses/responses';
-import { AnthropicMockServer, createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
-import { startRouter } from '../src/bootstrap';
+import { AnthropicMockServer, seedTenant, type MockOpenAIServer, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 const weatherTool: Tool = {
   type: 'function',
@@ -16,44 +13,19 @@ const weatherTool: Tool = {
 
 /** POST /v1/responses with the official `openai` SDK, translated through the chat pipeline to an OpenAI and an Anthropic upstream (mocks). */
 describe('POST /v1/responses through the router', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let openai: MockOpenAIServer;
+  let fx: RouterFixture;
+  let env: TestEnvironment, url: string, openai: MockOpenAIServer, tenant: SeededTenant, client: OpenAI;
   const anthropic = new AnthropicMockServer();
-  let tenant: SeededTenant;
-  let client: OpenAI;
-  let redis: Redis;
 
   /** The one record of this log id on the log stream (appends are off the request path; the collector is not running). */
-  async function recordOf(id: string | null): Promise<RequestLogRecord> {
-    expect(id).toBeTruthy();
-    const deadline = Date.now() + 5000;
-    for (;;) {
-      const entries = await redis.xrange(logStreamKeys(env.config.redis.prefix).stream, '-', '+');
-      const found = entries.flatMap(([, fields]) => JSON.parse(fields[1]!) as RequestLogRecord[]).filter((r) => r.id === id);
-      if (found.length || Date.now() > deadline) {
-        expect(found).toHaveLength(1);
-        return found[0]!;
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const recordOf = (id: string | null) => fx.recordOf(id);
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    [openai] = await Promise.all([MockOpenAIServer.start(), anthropic.start()]);
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-openai-0123456789' }, base_url: openai.url });
-    const claude = await httpJson(`${url}/v1/admin/connections`, {
-      token: env.config.admin.token,
-      body: { organization_id: tenant.organizationId, provider: 'anthropic', name: 'claude', slug: 'claude', credentials: { api_key: anthropic.apiKey }, base_url: `${anthropic.url}/v1` },
-    });
-    expect(claude.status).toBe(201);
     // This suite tests the translation: OpenAI would otherwise be sent the body as is (passthrough.e2e-spec.ts).
-    client = new OpenAI({ apiKey: tenant.projectKey, baseURL: `${url}/v1`, maxRetries: 0, defaultHeaders: { 'x-gateway-translate': 'true' } });
-    redis = new Redis(env.config.redis.url);
+    fx = await startRouterFixture({ apiKey: 'sk-openai-0123456789', client: { defaultHeaders: { 'x-gateway-translate': 'true' } } });
+    ({ env, url, upstream: openai, tenant, client } = fx);
+    await anthropic.start();
+    await fx.connect({ provider: 'anthropic', slug: 'claude', credentials: { api_key: anthropic.apiKey }, base_url: `${anthropic.url}/v1` });
   });
 
   afterEach(() => {
@@ -62,9 +34,8 @@ describe('POST /v1/responses through the router', () => {
   });
 
   afterAll(async () => {
-    await router?.close();
-    await Promise.all([openai?.close(), anthropic.stop(), redis?.quit()]);
-    await env?.cleanup();
+    await fx?.close();
+    await anthropic.stop();
   });
 
   it('answers responses.create with the Response object, stores it, and serves GET, input_items and DELETE', async () => {

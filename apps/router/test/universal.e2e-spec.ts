@@ -1,17 +1,12 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
-import { startRouter } from '../src/bootstrap';
+import { httpJson, MockOpenAIServer, type SeededTenant } from '@switchyard/testing';
+import { startRouterFixture, type RouterFixture } from './router-fixture';
 
 type Completion = { choices: { message: { content: string } }[]; error?: { code: string; param: string | null; message: string } };
 
 /** `POST /v1/universal` (Cloudflare's universal endpoint) through the router, against provider mocks (docs/routing.md). */
 describe('the universal endpoint', () => {
-  let env: TestEnvironment;
-  let router: NestFastifyApplication;
-  let url: string;
-  let openai: MockOpenAIServer;
-  let groq: MockOpenAIServer;
-  let tenant: SeededTenant;
+  let fx: RouterFixture;
+  let url: string, openai: MockOpenAIServer, groq: MockOpenAIServer, tenant: SeededTenant;
 
   const messages = [{ role: 'user', content: 'Hello!' }];
   const openaiStep = (config: Record<string, unknown> = { maxAttempts: 1 }) => ({ provider: 'openai', endpoint: 'chat/completions', headers: {}, query: { model: 'gpt-4o-mini', messages }, config });
@@ -19,16 +14,10 @@ describe('the universal endpoint', () => {
   const universal = (steps: unknown) => httpJson<Completion>(`${url}/v1/universal`, { token: tenant.projectKey, body: steps });
 
   beforeAll(async () => {
-    env = await createTestEnvironment();
-    router = await startRouter(env.config, 0);
-    url = await router.getUrl();
-    [openai, groq] = await Promise.all([MockOpenAIServer.start(), MockOpenAIServer.start()]);
-    tenant = await seedTenant(url, env.config.admin.token, { provider: 'openai', slug: 'openai-main', credentials: { api_key: 'sk-universal-openai' }, base_url: openai.url });
-    const res = await httpJson(`${url}/v1/admin/connections`, {
-      token: env.config.admin.token,
-      body: { organization_id: tenant.organizationId, provider: 'groq', name: 'groq', slug: 'groq-main', credentials: { api_key: 'gsk-universal-groq' }, base_url: groq.url },
-    });
-    expect(res.status).toBe(201);
+    fx = await startRouterFixture({ apiKey: 'sk-universal-openai' });
+    ({ url, upstream: openai, tenant } = fx);
+    groq = await MockOpenAIServer.start();
+    await fx.connect({ provider: 'groq', name: 'groq', slug: 'groq-main', credentials: { api_key: 'gsk-universal-groq' }, base_url: groq.url });
   });
 
   beforeEach(() => {
@@ -37,9 +26,8 @@ describe('the universal endpoint', () => {
   });
 
   afterAll(async () => {
-    await router?.close();
-    await Promise.all([openai?.close(), groq?.close()]);
-    await env?.cleanup();
+    await fx?.close();
+    await groq?.close();
   });
 
   it('answers from the first step when it succeeds', async () => {
