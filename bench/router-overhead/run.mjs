@@ -379,7 +379,9 @@ if (targets['sy-route'] && targets.switchyard) {
 if (targets['sy-hit']) {
   console.log(
     `SUMMARY cache HIT vs the upstream itself: p50 @${RATE}/s ${f3(med('sy-hit', (m) => m.high.lat.p50))} vs direct ${f3(med('direct', (m) => m.high.lat.p50))} ms ` +
-      `(added ${signed(medAdded('sy-hit', (m) => m.high.lat.p50))} ms); stream TTFB @${LOW_RATE}/s ${f3(med('sy-hit', (m) => m.streaming.ttfb.p50))} vs ${f3(med('direct', (m) => m.streaming.ttfb.p50))} ms`,
+      `(added ${signed(medAdded('sy-hit', (m) => m.high.lat.p50))} ms)` +
+      (targets['sy-gov'] ? `; vs the same project's miss going to the upstream through the gateway (sy-gov) ${f3(med('sy-gov', (m) => m.high.lat.p50))} ms` : '') +
+      `; stream TTFB @${LOW_RATE}/s ${f3(med('sy-hit', (m) => m.streaming.ttfb.p50))} vs ${f3(med('direct', (m) => m.streaming.ttfb.p50))} ms`,
   );
 }
 if (targets.portkey && targets.switchyard) {
