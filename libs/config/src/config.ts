@@ -71,6 +71,7 @@ export interface AppConfig {
     maxFileBytes: number;
     maxPages: number;
     maxPixels: number;
+    /** Page jobs in flight per worker process: twice the render threads unless set (a page's render thread idles while its model call and queries run). */
     workerConcurrency: number;
     /** Worker threads that parse, render and encode pages; 0 = the worker's main thread. */
     renderThreads: number;
@@ -78,8 +79,10 @@ export interface AppConfig {
     extractModel: string | null;
     maxDpi: number;
     maxWaitSeconds: number;
-    /** Longest side of a page image sent to a vision model. */
+    /** Longest side of a page image (both engines: the vision models' and tesseract's). */
     imageMaxSide: number;
+    /** Longest side of a page image sent to a vision model (its rendering too): what the models read at most. */
+    visionMaxSide: number;
     /** `mode: auto` uses a page's text layer when it has at least this many characters. */
     textMinChars: number;
     pageAttempts: number;
@@ -203,12 +206,13 @@ export function parseConfig(env: Env): AppConfig {
       maxFileBytes: e.DOCUMENTS_MAX_FILE_BYTES,
       maxPages: e.DOCUMENTS_MAX_PAGES,
       maxPixels: e.DOCUMENTS_MAX_PIXELS,
-      workerConcurrency: e.DOCUMENTS_WORKER_CONCURRENCY,
+      workerConcurrency: e.DOCUMENTS_WORKER_CONCURRENCY ?? Math.max(2, 2 * e.DOCUMENTS_RENDER_THREADS),
       renderThreads: e.DOCUMENTS_RENDER_THREADS,
       extractModel: e.DOCUMENTS_EXTRACT_MODEL ?? null,
       maxDpi: e.DOCUMENTS_MAX_DPI,
       maxWaitSeconds: e.DOCUMENTS_MAX_WAIT_SECONDS,
       imageMaxSide: e.DOCUMENTS_IMAGE_MAX_SIDE,
+      visionMaxSide: Math.min(e.DOCUMENTS_VISION_MAX_SIDE, e.DOCUMENTS_IMAGE_MAX_SIDE),
       textMinChars: e.DOCUMENTS_TEXT_MIN_CHARS,
       pageAttempts: e.DOCUMENTS_PAGE_ATTEMPTS,
       pageBackoffMs: e.DOCUMENTS_PAGE_BACKOFF_MS,
