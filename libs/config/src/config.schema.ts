@@ -123,8 +123,7 @@ export const envSchema = z.object({
   DOCUMENTS_MAX_FILE_BYTES: positiveInt(50 * 1024 * 1024),
   DOCUMENTS_MAX_PAGES: positiveInt(500),
   DOCUMENTS_MAX_PIXELS: positiveInt(100_000_000),
-  /** Page jobs in flight per worker process; unset: twice the render threads (docs/documents.md#speed). */
-  DOCUMENTS_WORKER_CONCURRENCY: z.coerce.number().int().positive().optional(),
+  DOCUMENTS_WORKER_CONCURRENCY: positiveInt(2),
   /** Worker threads of a documents worker that parse, render and encode pages (0: on its main thread). */
   DOCUMENTS_RENDER_THREADS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
   DOCUMENTS_EXTRACT_MODEL: z.string().min(1).optional(),

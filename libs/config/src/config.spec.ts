@@ -43,10 +43,7 @@ describe('parseConfig', () => {
     expect(c.admin.usingDevDefault).toBe(true);
   });
 
-  it('runs twice as many page jobs as render threads unless told, and caps vision images at the smaller of the two sides', () => {
-    expect(parseConfig({ DOCUMENTS_RENDER_THREADS: '2' }).documents).toMatchObject({ workerConcurrency: 4, renderThreads: 2 });
-    expect(parseConfig({ DOCUMENTS_RENDER_THREADS: '0' }).documents.workerConcurrency).toBe(2);
-    expect(parseConfig({ DOCUMENTS_RENDER_THREADS: '8', DOCUMENTS_WORKER_CONCURRENCY: '3' }).documents.workerConcurrency).toBe(3);
+  it('caps vision images at the smaller of DOCUMENTS_VISION_MAX_SIDE and DOCUMENTS_IMAGE_MAX_SIDE', () => {
     expect(parseConfig({}).documents).toMatchObject({ imageMaxSide: 2000, visionMaxSide: 1568 });
     expect(parseConfig({ DOCUMENTS_IMAGE_MAX_SIDE: '1200' }).documents).toMatchObject({ imageMaxSide: 1200, visionMaxSide: 1200 });
     expect(parseConfig({ DOCUMENTS_VISION_MAX_SIDE: '4000' }).documents.visionMaxSide).toBe(2000);

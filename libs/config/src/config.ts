@@ -71,7 +71,6 @@ export interface AppConfig {
     maxFileBytes: number;
     maxPages: number;
     maxPixels: number;
-    /** Page jobs in flight per worker process: twice the render threads unless set (a page's render thread idles while its model call and queries run). */
     workerConcurrency: number;
     /** Worker threads that parse, render and encode pages; 0 = the worker's main thread. */
     renderThreads: number;
@@ -206,7 +205,7 @@ export function parseConfig(env: Env): AppConfig {
       maxFileBytes: e.DOCUMENTS_MAX_FILE_BYTES,
       maxPages: e.DOCUMENTS_MAX_PAGES,
       maxPixels: e.DOCUMENTS_MAX_PIXELS,
-      workerConcurrency: e.DOCUMENTS_WORKER_CONCURRENCY ?? Math.max(2, 2 * e.DOCUMENTS_RENDER_THREADS),
+      workerConcurrency: e.DOCUMENTS_WORKER_CONCURRENCY,
       renderThreads: e.DOCUMENTS_RENDER_THREADS,
       extractModel: e.DOCUMENTS_EXTRACT_MODEL ?? null,
       maxDpi: e.DOCUMENTS_MAX_DPI,
