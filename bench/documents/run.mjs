@@ -3,7 +3,7 @@
 // against `pdftotext -layout`, and the end-to-end time of a 50-page OCR job through REST + BullMQ workers
 // with an instant mock vision model.
 //
-//   npm run build && node bench/documents/run.mjs [--repeats 3] [--skip-e2e | --only-e2e] [--text-only] [--concurrency 2]
+//   npm run build && node bench/documents/run.mjs [--repeats 3] [--skip-e2e | --only-e2e] [--text-only] [--concurrency N]
 //     [--threads N] [--e2e-mode ocr|text] [--cpu-prof DIR]
 //
 // --text-only: only the text-layer rows and pdftotext (no rendering rows, no end-to-end job).
@@ -24,7 +24,8 @@ const dist = (p) => join(root, 'dist', p);
 const args = process.argv.slice(2);
 const repeats = Number(args[args.indexOf('--repeats') + 1]) || 3;
 const flag = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const concurrency = Number(flag('--concurrency', 2));
+/** Page jobs in flight per worker (DOCUMENTS_WORKER_CONCURRENCY); unset: the worker's default. */
+const concurrency = flag('--concurrency', null);
 const threads = Number(flag('--threads', cpus().length));
 const e2eMode = flag('--e2e-mode', 'ocr');
 const cpuProf = flag('--cpu-prof', null);
@@ -56,7 +57,11 @@ function processCpuSeconds(pid) {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks (USER_HZ 100)
 }
-/** CPU seconds per thread group of a running process (the main thread, then threads by name: render threads, libuv, sharp's libvips...). */
+/**
+ * CPU seconds per thread group of a running process (the main thread, then threads by name: render threads, libuv,
+ * sharp's libvips...), and under `wait:<group>` the seconds its threads were runnable but waited for a core
+ * (schedstat's run delay: the machine's load, the other engineers' work included).
+ */
 function threadCpuSeconds(pid) {
   const out = {};
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -65,11 +70,39 @@ function threadCpuSeconds(pid) {
       const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[-_ ]?\d+$/, '');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100;
+      const runDelayNs = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+      out[`wait:${name}`] = (out[`wait:${name}`] ?? 0) + runDelayNs / 1e9;
     } catch {
       // the thread ended meanwhile
     }
   }
   return out;
+}
+/** CPU and run-delay seconds of each thread of a running process, by thread id. */
+function threadTimes(pid) {
+  const out = new Map();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const [cpuNs, delayNs] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(tid, { cpu: cpuNs / 1e9, delay: delayNs / 1e9 });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+/**
+ * The share of the job's wall time the `n` busiest threads besides the main one (the render threads) were idle:
+ * neither running nor waiting for a core (the run delay is the machine's load), i.e. had no page to render or
+ * waited for sharp's encode. Unlike the wall time, the machine's load hardly changes it.
+ */
+function renderIdleShare(before, after, pid, n, wall) {
+  const deltas = [...after]
+    .filter(([tid]) => tid !== String(pid) && before.has(tid))
+    .map(([tid, t]) => ({ cpu: t.cpu - before.get(tid).cpu, delay: t.delay - before.get(tid).delay }))
+    .sort((a, b) => b.cpu - a.cpu)
+    .slice(0, n);
+  return deltas.reduce((s, d) => s + Math.max(0, wall - d.cpu - d.delay), 0) / (deltas.length * wall);
 }
 /** Pages per second and CPU milliseconds per page of `fn` (which handles all PAGES pages). */
 async function measure(fn, cpuOf = (c) => c.own) {
@@ -142,6 +175,31 @@ const pdftotext = (file, out) => measure(async () => execFileSync('pdftotext', [
 const pdftoppm = (file, out, format) =>
   measure(async () => execFileSync('pdftoppm', ['-r', String(DPI), ...(format ? [`-${format}`] : []), file, join(out, 'p')]), (c) => c.children);
 
+/**
+ * When each step of one job ran, in ms from the upload (BullMQ's own timestamps: added, processedOn, finishedOn):
+ * the time to the first page, the page jobs' spread and their idle gaps, the finalize step and the answer.
+ */
+async function timeline(redis, bull, jobId, t0, t1) {
+  const get = async (queue, id) => {
+    const h = await redis.hgetall(`${bull}:${queue}:${id}`);
+    return { added: Number(h.timestamp) - t0, start: Number(h.processedOn) - t0, end: Number(h.finishedOn) - t0 };
+  };
+  const prepare = await get('documents-prepare', `${jobId}.prepare`);
+  const pages = [];
+  for (let p = 1; p <= PAGES; p++) {
+    const j = await get('documents-page', `${jobId}.p${p}`);
+    if (Number.isFinite(j.start)) pages.push(j);
+  }
+  const final = await get('documents-finalize', `${jobId}.final`);
+  const firstStart = Math.min(...pages.map((p) => p.start));
+  const lastEnd = Math.max(...pages.map((p) => p.end));
+  const durations = pages.map((p) => p.end - p.start);
+  return {
+    prepareStart: prepare.start, prepareEnd: prepare.end, firstPage: firstStart, lastPage: lastEnd,
+    pageMs: stats(durations).median, finalStart: final.start, finalEnd: final.end, answer: t1 - t0,
+  };
+}
+
 async function endToEnd(pdf) {
   const { parseConfig, rawEnv } = require(dist('libs/config/src/index.js'));
   const { ensureDatabase, createDataSource, migrateUp } = require(dist('libs/persistence/src/index.js'));
@@ -159,9 +217,12 @@ async function endToEnd(pdf) {
   const env = {
     NODE_ENV: 'test', DATABASE_URL: url.toString(), REDIS_URL: base.redis.url, REDIS_PREFIX: `sybench-${id}`,
     GATEWAY_ADMIN_TOKEN: `bench-admin-${id}-xxxxxxxx`, GATEWAY_MASTER_KEY: randomBytes(32).toString('base64'),
-    LOG_LEVEL: 'warn', DOCUMENTS_WORKER_CONCURRENCY: String(concurrency), DOCUMENTS_RENDER_THREADS: String(threads),
+    LOG_LEVEL: 'warn', DOCUMENTS_RENDER_THREADS: String(threads),
+    ...(concurrency ? { DOCUMENTS_WORKER_CONCURRENCY: concurrency } : {}),
   };
   const procs = [];
+  const { Redis } = require('ioredis');
+  const redis = new Redis(base.redis.url);
   try {
     const router = await t.startServiceProcess('router', env, await t.freePort()); procs.push(router);
     const api = await t.startServiceProcess('documents', env, await t.freePort()); procs.push(api);
@@ -171,32 +232,36 @@ async function endToEnd(pdf) {
     const cpu = { worker: [], api: [], router: [] };
     const cpuNow = () => ({ worker: processCpuSeconds(worker.child.pid), api: processCpuSeconds(api.child.pid), router: processCpuSeconds(router.child.pid) });
     const threadCpu = [];
+    const timelines = [];
+    const idle = [];
     for (let r = 0; r < repeats; r++) {
       const c0 = cpuNow();
       const t0cpu = threadCpuSeconds(worker.child.pid);
+      const t0threads = threadTimes(worker.child.pid);
       const form = new FormData();
       form.append('options', JSON.stringify({ mode: e2eMode, model: 'openai/gpt-4o-mini', dpi: DPI }));
       form.append('file', new Blob([pdf]), 'bench.pdf');
       const t0 = performance.now();
+      const t0ms = Date.now();
       const res = await fetch(`${api.url}/v1/documents/parse?wait=300`, { method: 'POST', headers: { authorization: `Bearer ${tenant.projectKey}` }, body: form });
       const body = await res.json();
       if (body.status !== 'succeeded') throw new Error(`job ${body.status}: ${JSON.stringify(body.error)}`);
       if (body.result.pages.length !== PAGES) throw new Error(`job answered ${body.result.pages.length} pages`);
       times.push((performance.now() - t0) / 1000);
+      if (threads > 0) idle.push(renderIdleShare(t0threads, threadTimes(worker.child.pid), worker.child.pid, threads, times.at(-1)));
+      timelines.push(await timeline(redis, `${env.REDIS_PREFIX}:bull`, body.id, t0ms, Date.now()));
       const c1 = cpuNow();
       for (const k of Object.keys(cpu)) cpu[k].push(c1[k] - c0[k]);
       const t1cpu = threadCpuSeconds(worker.child.pid);
       threadCpu.push(Object.fromEntries(Object.entries(t1cpu).map(([k, v]) => [k, v - (t0cpu[k] ?? 0)])));
     }
-    return { times, cpu, threadCpu, calls: mock.requests.length };
+    return { times, cpu, threadCpu, timelines, idle, calls: mock.requests.length };
   } finally {
     for (const p of procs.reverse()) await p.stop();
     await mock.close();
     const admin = await t.adminClient(base.database.url);
     await admin.query(`DROP DATABASE IF EXISTS "sy_bench_${id}" WITH (FORCE)`);
     await admin.end();
-    const { Redis } = require('ioredis');
-    const redis = new Redis(base.redis.url);
     const keys = await redis.keys(`sybench-${id}*`);
     if (keys.length) await redis.del(...keys);
     redis.disconnect();
@@ -276,13 +341,20 @@ try {
     const e2e = await endToEnd(pdf);
     const es = stats(e2e.times);
     console.log(
-      `end-to-end ${PAGES}-page ${e2eMode} job (REST + BullMQ, 1 worker, page concurrency ${concurrency}, ${threads} render threads, instant mock vision): ${fmt(es, 's')} (${(PAGES / es.median).toFixed(1)} pages/s; ${e2e.calls} model calls)`,
+      `end-to-end ${PAGES}-page ${e2eMode} job (REST + BullMQ, 1 worker, page concurrency ${concurrency ?? 'default'}, ${threads} render threads, instant mock vision): ${fmt(es, 's')} (${(PAGES / es.median).toFixed(1)} pages/s; ${e2e.calls} model calls)`,
     );
     const cpuMs = (k) => `${((stats(e2e.cpu[k]).median * 1000) / PAGES).toFixed(1)}`;
     console.log(`  CPU per page (medians, all threads of each process): worker ${cpuMs('worker')} ms, documents API ${cpuMs('api')} ms, router ${cpuMs('router')} ms`);
-    const names = [...new Set(e2e.threadCpu.flatMap((t) => Object.keys(t)))].filter((n) => e2e.threadCpu.some((t) => (t[n] ?? 0) > 0));
-    const perThread = names.map((n) => `${n} ${((stats(e2e.threadCpu.map((t) => t[n] ?? 0)).median * 1000) / PAGES).toFixed(1)}`);
-    console.log(`  worker CPU per page by thread (medians, ms; threads grouped by name): ${perThread.join(', ')}`);
+    const names = [...new Set(e2e.threadCpu.flatMap((t) => Object.keys(t)))].filter((n) => e2e.threadCpu.some((t) => (t[n] ?? 0) > 0.005));
+    const perThread = (ns) => ns.map((n) => `${n.replace(/^wait:/, '')} ${((stats(e2e.threadCpu.map((t) => t[n] ?? 0)).median * 1000) / PAGES).toFixed(1)}`).join(', ');
+    console.log(`  worker CPU per page by thread (medians, ms; threads grouped by name): ${perThread(names.filter((n) => !n.startsWith('wait:')))}`);
+    console.log(`  worker threads' wait for a core per page (run delay, medians, ms): ${perThread(names.filter((n) => n.startsWith('wait:')))}`);
+    if (e2e.idle.length) console.log(`  render threads idle (neither running nor waiting for a core), share of the job's wall time: ${e2e.idle.map((x) => `${(x * 100).toFixed(0)}%`).join(', ')}`);
+    const tl = (k) => stats(e2e.timelines.map((t) => t[k])).median.toFixed(0);
+    console.log(
+      `  timeline (medians, ms from the upload): prepare ${tl('prepareStart')}-${tl('prepareEnd')}, pages ${tl('firstPage')}-${tl('lastPage')} (a page job ${tl('pageMs')} ms), finalize ${tl('finalStart')}-${tl('finalEnd')}, answer ${tl('answer')}`,
+    );
+    for (const t of e2e.timelines) console.log(`    ${JSON.stringify(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)])))}`);
   }
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {

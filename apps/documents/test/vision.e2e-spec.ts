@@ -111,6 +111,17 @@ describe('documents with a vision model (mock OpenAI server), extraction, webhoo
     expect(res.body.usage.cost).toBeCloseTo(2 * pageCost, 10);
   });
 
+  it('renders a page for a vision model no larger than DOCUMENTS_VISION_MAX_SIDE (1568), whatever the DPI', async () => {
+    const pdf = await textPdf([['A page asked at 300 DPI']], { width: 432, height: 288 });
+    const res = await postFile(`${url}/v1/documents/parse?wait=30`, tenant.projectKey, pdf, 'doc.pdf', {
+      options: JSON.stringify({ mode: 'ocr', model: 'openai/gpt-4o-mini', dpi: 300 }),
+    });
+    expect(res.body.status).toBe('succeeded');
+    const meta = await sharp(mock.requests[0]!.images[0]!.data).metadata();
+    // 432x288 pt at 300 DPI would be 1800x1200: drawn at the scale that fits 1568 instead.
+    expect([meta.width, meta.height]).toEqual([1568, 1046]);
+  });
+
   it('auto mode uses the text layer where there is one and OCRs only the other pages', async () => {
     const pdf = await textPdf([['This page has a real text layer with more than enough characters to count'], []]);
     const res = await postFile(`${url}/v1/documents/parse?wait=30`, tenant.projectKey, pdf, 'mixed.pdf', {

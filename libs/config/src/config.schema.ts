@@ -130,6 +130,7 @@ export const envSchema = z.object({
   DOCUMENTS_MAX_DPI: positiveInt(300),
   DOCUMENTS_MAX_WAIT_SECONDS: positiveInt(300),
   DOCUMENTS_IMAGE_MAX_SIDE: positiveInt(2000),
+  DOCUMENTS_VISION_MAX_SIDE: positiveInt(1568),
   DOCUMENTS_TEXT_MIN_CHARS: positiveInt(40),
   DOCUMENTS_PAGE_ATTEMPTS: positiveInt(3),
   DOCUMENTS_PAGE_BACKOFF_MS: positiveInt(2000),

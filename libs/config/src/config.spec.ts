@@ -43,6 +43,12 @@ describe('parseConfig', () => {
     expect(c.admin.usingDevDefault).toBe(true);
   });
 
+  it('caps vision images at the smaller of DOCUMENTS_VISION_MAX_SIDE and DOCUMENTS_IMAGE_MAX_SIDE', () => {
+    expect(parseConfig({}).documents).toMatchObject({ imageMaxSide: 2000, visionMaxSide: 1568 });
+    expect(parseConfig({ DOCUMENTS_IMAGE_MAX_SIDE: '1200' }).documents).toMatchObject({ imageMaxSide: 1200, visionMaxSide: 1200 });
+    expect(parseConfig({ DOCUMENTS_VISION_MAX_SIDE: '4000' }).documents.visionMaxSide).toBe(2000);
+  });
+
   it.each([
     [{ ...prod, GATEWAY_ADMIN_TOKEN: '' }, 'GATEWAY_ADMIN_TOKEN'],
     [{ ...prod, GATEWAY_MASTER_KEY: '' }, 'GATEWAY_MASTER_KEY'],

@@ -78,8 +78,10 @@ export interface AppConfig {
     extractModel: string | null;
     maxDpi: number;
     maxWaitSeconds: number;
-    /** Longest side of a page image sent to a vision model. */
+    /** Longest side of a page image (both engines: the vision models' and tesseract's). */
     imageMaxSide: number;
+    /** Longest side of a page image sent to a vision model (its rendering too): what the models read at most. */
+    visionMaxSide: number;
     /** `mode: auto` uses a page's text layer when it has at least this many characters. */
     textMinChars: number;
     pageAttempts: number;
@@ -209,6 +211,7 @@ export function parseConfig(env: Env): AppConfig {
       maxDpi: e.DOCUMENTS_MAX_DPI,
       maxWaitSeconds: e.DOCUMENTS_MAX_WAIT_SECONDS,
       imageMaxSide: e.DOCUMENTS_IMAGE_MAX_SIDE,
+      visionMaxSide: Math.min(e.DOCUMENTS_VISION_MAX_SIDE, e.DOCUMENTS_IMAGE_MAX_SIDE),
       textMinChars: e.DOCUMENTS_TEXT_MIN_CHARS,
       pageAttempts: e.DOCUMENTS_PAGE_ATTEMPTS,
       pageBackoffMs: e.DOCUMENTS_PAGE_BACKOFF_MS,

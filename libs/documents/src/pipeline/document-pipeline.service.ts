@@ -22,6 +22,7 @@ import { parsePageRange } from './page-range';
 import { choosePageMethod } from './page-method';
 import { checkPixels } from './sniff';
 import { OcrEngines } from '../engines/ocr-engines';
+import { isLocalOcrModel } from '../engines/ocr-engine';
 import { PageRenderer } from './page-renderer';
 import { InFlightCalls } from './in-flight-calls.service';
 import { DocumentJobEvents, type FinalJobStatus } from '../jobs/job-events';
@@ -129,10 +130,13 @@ export class DocumentPipeline {
   }
 
   private async runPages(p: DocumentPagePayload, bull: Job, signal: AbortSignal): Promise<void> {
-    const job = await this.jobs.findById(p.projectId, p.jobId);
-    if (!job || job.status !== 'running') return;
+    const all = p.batch ?? [{ page: p.page, index: p.index }];
+    const found = await this.jobs.findWithRecordedPages(p.projectId, p.jobId, all.map((s) => s.page));
+    if (!found || found.job.status !== 'running') return;
+    const { job, recorded } = found;
     const opts = optionsOf(job);
-    const specs = p.batch ?? [{ page: p.page, index: p.index }];
+    // A re-delivered page job skips the pages it recorded before.
+    const specs = all.filter((s) => !recorded.has(s.page));
     const outcomes = await Promise.allSettled(specs.map((spec) => this.runPage(job, spec, bull, signal)));
     const i = outcomes.findIndex((o) => o.status === 'rejected');
     if (i < 0) return;
@@ -149,7 +153,6 @@ export class DocumentPipeline {
   }
 
   private async runPage(job: DocumentJobEntity, spec: { page: number; index: number }, bull: Job, signal: AbortSignal): Promise<void> {
-    if (await this.jobs.hasPage(job.projectId, job.id, spec.page)) return;
     const opts = optionsOf(job);
     const attempt = bull.attemptsMade + 1;
     const span = (await this.traced(job)) ? { startMs: nowMs(), method: null as string | null, error: null as string | null } : null;
@@ -279,7 +282,10 @@ export class DocumentPipeline {
     }
     if (choice.method === 'text') return { markdown, method: 'text', decision: choice.decision, inputTokens: 0, outputTokens: 0, cost: 0 };
     const engine = this.engines.forModel(opts.model, opts.model_params);
-    const { image, stored } = await this.pageImage(job, page, engine.imageFormat, isPdf, opts.dpi, retry);
+    // A vision model reads at most about DOCUMENTS_VISION_MAX_SIDE pixels (it downsizes larger images itself):
+    // the page is rendered no larger. Tesseract reads the full DOCUMENTS_IMAGE_MAX_SIDE.
+    const maxSide = isLocalOcrModel(opts.model) ? d.imageMaxSide : d.visionMaxSide;
+    const { image, stored } = await this.pageImage(job, page, { format: engine.imageFormat, maxSide }, isPdf, opts.dpi, retry);
     try {
       const t = await engine.transcribe(ctxOf(job, trace), image, { number: page, signal });
       return { ...t, method: 'ocr', decision: choice.decision };
@@ -291,8 +297,9 @@ export class DocumentPipeline {
   }
 
   /** The normalized page image: on a retry the one stored by the failed attempt, else rendered (PDF) or decoded (image). */
-  private async pageImage(job: DocumentJobEntity, page: number, format: 'png' | 'jpeg', isPdf: boolean, dpi: number, retry: boolean) {
+  private async pageImage(job: DocumentJobEntity, page: number, want: { format: 'png' | 'jpeg'; maxSide: number }, isPdf: boolean, dpi: number, retry: boolean) {
     const d = this.config.documents;
+    const { format, maxSide } = want;
     const fileId = job.fileId as string;
     const stored = retry ? await this.storage.findPage(job.projectId, job.id, page) : null;
     if (stored && stored.contentType === `image/${format}`) {
@@ -300,7 +307,7 @@ export class DocumentPipeline {
       const dim = await imageDimensions(data);
       return { image: { data, mime: stored.contentType as 'image/png' | 'image/jpeg', ...dim }, stored: true };
     }
-    const limits = { maxSide: d.imageMaxSide, maxPixels: d.maxPixels, format };
+    const limits = { maxSide, maxPixels: d.maxPixels, format };
     const image = isPdf
       ? await this.pdfs.run(fileId, () => this.storage.readAll(job.projectId, fileId), { op: 'image', page, dpi, ...limits })
       : await normalizeImage(await this.storage.readAll(job.projectId, fileId), limits);

@@ -66,10 +66,13 @@ describe('DocumentJobsRepository page results', () => {
 
   it('records each page once and counts it once in the progress, also when saved concurrently', async () => {
     const { projectId, jobId } = await newJob();
-    expect(await jobs.hasPage(projectId, jobId, 2)).toBe(false);
+    const recorded = async (pages: number[]) => [...(await jobs.findWithRecordedPages(projectId, jobId, pages))!.recorded].sort();
+    expect(await recorded([1, 2, 3])).toEqual([]);
     const saved = await Promise.all([page(jobId, 1), page(jobId, 2), page(jobId, 2, 'again'), page(jobId, 3), page(jobId, 1, 'again')].map((p) => jobs.savePage(projectId, p)));
     expect(saved.filter(Boolean)).toHaveLength(3);
-    expect(await jobs.hasPage(projectId, jobId, 2)).toBe(true);
+    expect(await recorded([2])).toEqual([2]);
+    expect(await recorded([2, 3, 4])).toEqual([2, 3]);
+    expect((await jobs.findWithRecordedPages(projectId, jobId, [1]))!.job).toMatchObject({ id: jobId, projectId, pagesDone: 3 });
     expect((await jobs.findById(projectId, jobId))!.pagesDone).toBe(3);
     const rows = await jobs.pages(projectId, jobId);
     expect(rows.map((r) => r.page)).toEqual([1, 2, 3]);
@@ -81,9 +84,10 @@ describe('DocumentJobsRepository page results', () => {
     const { projectId, jobId } = await newJob();
     const other = await insertProjectRow(ds);
     expect(await jobs.savePage(other.id, page(jobId, 1))).toBe(false);
-    expect(await jobs.hasPage(projectId, jobId, 1)).toBe(false);
+    expect((await jobs.findWithRecordedPages(projectId, jobId, [1]))!.recorded.size).toBe(0);
     expect(await jobs.savePage(projectId, page(jobId, 1))).toBe(true);
-    expect(await jobs.hasPage(other.id, jobId, 1)).toBe(false);
+    expect((await jobs.findWithRecordedPages(projectId, jobId, [1]))!.recorded.has(1)).toBe(true);
+    expect(await jobs.findWithRecordedPages(other.id, jobId, [1])).toBeNull();
     expect((await jobs.findById(projectId, jobId))!.pagesDone).toBe(1);
   });
 });

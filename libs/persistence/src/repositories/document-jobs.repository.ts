@@ -109,13 +109,18 @@ export class DocumentJobsRepository {
     return counted.length > 0;
   }
 
-  /** Whether the page's result is recorded (one query: the page joined to its job in the project). */
-  async hasPage(projectId: string, jobId: string, page: number): Promise<boolean> {
-    const rows = await this.ds.query(
-      `SELECT 1 FROM document_pages p JOIN document_jobs j ON j.id = p.job_id WHERE j.project_id = $1 AND p.job_id = $2 AND p.page = $3`,
-      [projectId, jobId, page],
-    );
-    return (rows as unknown[]).length > 0;
+  /**
+   * The job (as findById) and which of `pages` have a recorded result, in one query: what a page job reads
+   * before it starts (a re-delivered page job skips its recorded pages).
+   */
+  async findWithRecordedPages(projectId: string, id: string, pages: number[]): Promise<{ job: DocumentJobEntity; recorded: Set<number> } | null> {
+    const { entities, raw } = await this.jobs
+      .createQueryBuilder('j')
+      .addSelect('ARRAY(SELECT p.page FROM document_pages p WHERE p.job_id = j.id AND p.page = ANY(:pages))', 'recorded')
+      .where('j.project_id = :projectId AND j.id = :id', { projectId, id, pages })
+      .getRawAndEntities<{ recorded: number[] }>();
+    const job = entities[0];
+    return job ? { job, recorded: new Set(raw[0]!.recorded) } : null;
   }
 
   async pages(projectId: string, jobId: string): Promise<DocumentPageEntity[]> {
