@@ -24,8 +24,8 @@ const ENTRIES_PER_FLUSH = 50;
  * of records per entry), never awaited by a request. While Redis is ready, `append` writes the record's XADD to
  * the Redis socket at once, synchronously (on a connection without auto-pipelining, whose commands would wait
  * for the next tick; the XADD is queued as a `WriteThrough`, cheaper than ioredis's `Command`), so a caller that
- * appends before it writes the end of its answer has the record on its way to Redis before the client can see the answer: a process killed after that loses no record of an
- * answered request. The reply is not awaited. While Redis is unreachable (or records are still held from an
+ * appends before it writes the end of its answer has the record on its way to Redis before the client can see the
+ * answer: a process killed after that loses no record of an answered request. The reply is not awaited. While Redis is unreachable (or records are still held from an
  * outage) the records stay in a bounded buffer and are sent in batches once it is back; what does not fit is
  * dropped and counted (`dropped`).
  */

@@ -6,7 +6,6 @@ import type { CompletionResult, EndpointJsonResult, EndpointRawResult, Execution
 import { oneBuffer, tailOf } from '../stream-batches';
 import { LiveFeeds, LivePublisher, type FillMeta, type LiveFeed } from './live-fill';
 
-
 /** What a cache entry holds: the answer as the upstream gave it, and who gave it. */
 export type CacheEntry = { meta: CachedMeta } & (
   | { kind: 'completion'; completion: ChatCompletion }
