@@ -19,6 +19,7 @@
 //                             already holds --records generated logs, phase 3 measures them without inserting again
 //     [--skip-ingest true]    skips phases 1 and 2 (with --database: fill once, then measure the queries on a quiet machine)
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { benchDatabase, freePort, load, parseArgs, post, REDIS_URL, root, rssOf, startService } from '../common.mjs';
@@ -120,6 +121,29 @@ async function main() {
   }
 }
 
+/**
+ * CPU ms of this database's PostgreSQL backends other than `db`'s own (the collector's connections), by pid, from
+ * `/proc/<pid>/schedstat` (PostgreSQL on this host). A backend that exits between two readings loses its share.
+ */
+async function backendCpu(db) {
+  const { rows } = await db.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  return new Map(rows.flatMap(({ pid }) => {
+    try {
+      return [[pid, processCpu(pid)]];
+    } catch {
+      return []; // exited meanwhile
+    }
+  }));
+}
+/** CPU ms a single-threaded process (a PostgreSQL backend) has run (`/proc/<pid>/schedstat`: nanoseconds). */
+const processCpu = (pid) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+/** CPU ms of all of a process's threads (`/proc/<pid>/stat` utime + stime, 10 ms ticks). */
+const threadsCpu = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+const cpuSince = (before, after) => [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
+
 /** Phases 1 and 2: the ingest of a backlog, then the writer's lag under a steady load. */
 async function ingestAndLag(redis, stream, ids, db, startCollector) {
   // 1. ingest: a backlog of INGEST records, drained by a collector started after it is in place.
@@ -127,12 +151,18 @@ async function ingestAndLag(redis, stream, ids, db, startCollector) {
   const spans = WITH_SPANS ? spanBench(WITH_SPANS) : null;
   const collector = await startCollector();
   const t0 = performance.now(); // from /healthz answering: the writer is starting
+  const pg0 = await backendCpu(db);
+  const collector0 = threadsCpu(collector.child.pid);
   let peakRss = 0;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssOf(collector.child.pid))), 100);
   let stored = 0;
   while ((stored = await storedLogs(db)) < INGEST) await new Promise((r) => setTimeout(r, 100));
   const secs = (performance.now() - t0) / 1000;
+  const pgMs = cpuSince(pg0, await backendCpu(db));
+  const collectorMs = threadsCpu(collector.child.pid) - collector0;
   console.log(`  ingest     ${fmt(INGEST / secs)} records/s persisted (${stored} records with 2 KB bodies in ${secs.toFixed(2)} s from the collector's /healthz); collector peak RSS ${(peakRss / 1048576).toFixed(0)} MiB`);
+  const perK = (ms) => `${(ms / 1000).toFixed(2)} s, ${((ms * 1000) / INGEST).toFixed(1)} ms per 1,000 records`;
+  console.log(`             CPU: PostgreSQL (the collector's connections) ${perK(pgMs)}; the collector ${perK(collectorMs)} (load average ${load()})`);
   if (spans) console.log(`  spans alongside (bench/collector-ingest --spans ${WITH_SPANS}):\n${(await spans).replace(/^/gm, '    ')}`);
 
   // 2. lag under a steady load.

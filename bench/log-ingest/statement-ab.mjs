@@ -53,10 +53,12 @@ function spanRecord() {
   };
 }
 
-/** A repository whose transactions' SQL goes through `rewrite`. */
+/** A repository whose transactions' SQL goes through `rewrite` (named prepared statements too: `preparedQuery` on the runner's client). */
 function rewritten(ds, rewrite) {
   if (!rewrite) return ds;
-  const wrapQ = (q) => new Proxy(q, { get: (t, p) => (p === 'query' ? (sql, params) => t.query(rewrite(sql), params) : t[p]) });
+  const wrapClient = (c) => new Proxy(c, { get: (t, p) => (p === 'query' ? (cfg, ...rest) => t.query(typeof cfg === 'object' && cfg.text ? { ...cfg, text: rewrite(cfg.text) } : cfg, ...rest) : t[p]) });
+  const wrapRunner = (r) => new Proxy(r, { get: (t, p) => (p === 'connect' ? async () => wrapClient(await t.connect()) : t[p]) });
+  const wrapQ = (q) => new Proxy(q, { get: (t, p) => (p === 'query' ? (sql, params) => t.query(rewrite(sql), params) : p === 'queryRunner' ? wrapRunner(t.queryRunner) : t[p]) });
   return new Proxy(ds, {
     get: (t, p) => (p === 'transaction' ? (fn) => t.transaction((tx) => fn(wrapQ(tx))) : p === 'query' ? (sql, params) => t.query(rewrite(sql), params) : t[p]),
   });
@@ -71,7 +73,7 @@ async function main() {
       const { createDataSource, RequestLogsRepository, SpansRepository } = persistence(base);
       const { env, drop } = await benchDatabase('sy_bench_ab', 'bench-ab', { base });
       const ds = createDataSource({ database: { url: env.DATABASE_URL, poolSize: 1 } });
-      const lane = { v, drop, ds, cpu: [], stored: 0 };
+      const lane = { v, drop, ds, cpu: [], client: [], stored: 0 };
       lanes.push(lane);
       const router = await startService('router', env, await freePort());
       const org = await post(`${router.url}/v1/admin/organizations`, env.GATEWAY_ADMIN_TOKEN, { name: 'bench' });
@@ -92,8 +94,11 @@ async function main() {
         // The pool may have replaced an idle connection: read the backend's pid each time.
         const [{ pid }] = await lane.ds.query('SELECT pg_backend_pid() AS pid');
         const c0 = cpuMs(pid);
+        const n0 = process.cpuUsage();
         lane.stored += await lane.repo.insertJson(text);
+        const n1 = process.cpuUsage(n0);
         lane.cpu.push(cpuMs(pid) - c0);
+        lane.client.push((n1.user + n1.system) / 1000);
       }
     }
     console.log(`statement-ab: ${ROUNDS} rounds of ${BATCH} records per variant (unless it sets its batch) (bodies: ${BODIES}); load average ${loadBefore} before, ${load()} after`);
@@ -102,7 +107,7 @@ async function main() {
       const total = l.cpu.reduce((a, b) => a + b, 0);
       const upd = await l.ds.query(`SELECT relname, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname LIKE 'request_log%rollups' OR relname = 'request_log_counts' ORDER BY 1`);
       const hot = upd.map((t) => `${t.relname.replace(/^request_log_/, '')} ${Math.round((100 * t.hot) / Math.max(1, t.upd))} %`).join(', ');
-      console.log(`  ${l.v.name.padEnd(24)} median ${(median(l.cpu) / k).toFixed(1).padStart(6)} ms, mean ${(total / l.cpu.length / k).toFixed(1).padStart(6)} ms per 1,000 records; stored ${l.stored}\n    HOT updates: ${hot}`);
+      console.log(`  ${l.v.name.padEnd(24)} median ${(median(l.cpu) / k).toFixed(1).padStart(6)} ms, mean ${(total / l.cpu.length / k).toFixed(1).padStart(6)} ms per 1,000 records; stored ${l.stored}; this process (the repository's client side) median ${(median(l.client) / k).toFixed(1)} ms\n    HOT updates: ${hot}`);
     }
   } finally {
     for (const l of lanes) {
