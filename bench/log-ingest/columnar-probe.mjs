@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Probe: what PostgreSQL pays to *receive* a log batch as one jsonb array (the writer's $1, parsed into a jsonb tree)
-// vs as typed column arrays (`unnest($1::uuid[], …)`, each element parsed by its type's input function), and what
-// building the arrays costs this process (JSON.parse of each record, node-pg's array serialization). Backend CPU
-// from /proc/<pid>/schedstat, rounds alternating. Receiving only: no insert, no rollups.
+// vs as typed column arrays (`unnest($1::uuid[], …)`): `columns`, node-pg's text-format arrays (each element parsed
+// by its type's input function), or `binary`, arrays in PostgreSQL's binary format encoded here (array_recv: a uuid
+// as 16 bytes, a timestamp as an int64, a text as its bytes, a jsonb as a version byte and its text); and what
+// building each costs this process (JSON.parse of each record, the arrays). Backend CPU from /proc/<pid>/schedstat,
+// rounds alternating. Receiving only: no insert, no rollups.
 //
 //   node bench/log-ingest/columnar-probe.mjs [--rounds 12] [--batch 1000] [--bodies x|text]
 import { readFileSync } from 'node:fs';
@@ -35,6 +37,43 @@ const COLUMNS = [
   ['integer', (r) => r.bodies?.requestBytes ?? null], ['integer', (r) => r.bodies?.responseBytes ?? null], ['boolean', (r) => r.bodies?.truncated ?? null],
 ];
 const UNNEST = `SELECT count(*)::int AS n FROM unnest(${COLUMNS.map(([t], i) => `$${i + 1}::${t}[]`).join(', ')})`;
+
+/** Binary array element encoders per column type: [type oid, byte length of a value, write it at `at`]. */
+const EPOCH_2000_MS = 946_684_800_000;
+const text = [25, (v) => Buffer.byteLength(String(v)), (out, at, v) => out.write(String(v), at)];
+const BINARY = {
+  uuid: [2950, () => 16, (out, at, v) => out.write(v.replace(/-/g, ''), at, 'hex')],
+  timestamptz: [1184, () => 8, (out, at, v) => out.writeBigInt64BE(BigInt(Date.parse(v) - EPOCH_2000_MS) * 1000n, at)],
+  text,
+  numeric: text, // sent as text[] and cast per element
+  smallint: [21, () => 2, (out, at, v) => out.writeInt16BE(v, at)],
+  integer: [23, () => 4, (out, at, v) => out.writeInt32BE(v, at)],
+  bigint: [20, () => 8, (out, at, v) => out.writeBigInt64BE(BigInt(v), at)],
+  boolean: [16, () => 1, (out, at, v) => out.writeUInt8(v ? 1 : 0, at)],
+  jsonb: [3802, (v) => 1 + Buffer.byteLength(v), (out, at, v) => (out.writeUInt8(1, at), out.write(v, at + 1))],
+};
+/** A one-dimensional array in PostgreSQL's binary format (array_recv), nulls as length -1. */
+function binaryArray(type, values) {
+  const [oid, size, write] = BINARY[type];
+  const sizes = values.map((v) => (v === null || v === undefined ? -1 : size(v)));
+  const out = Buffer.allocUnsafe(20 + sizes.reduce((a, n) => a + 4 + Math.max(n, 0), 0));
+  out.writeInt32BE(1, 0);
+  out.writeInt32BE(sizes.includes(-1) ? 1 : 0, 4);
+  out.writeUInt32BE(oid, 8);
+  out.writeInt32BE(values.length, 12);
+  out.writeInt32BE(1, 16);
+  let at = 20;
+  values.forEach((v, i) => {
+    out.writeInt32BE(sizes[i], at);
+    at += 4;
+    if (sizes[i] >= 0) {
+      write(out, at, v);
+      at += sizes[i];
+    }
+  });
+  return out;
+}
+const UNNEST_BINARY = `SELECT count(*)::int AS n FROM unnest(${COLUMNS.map(([t], i) => `$${i + 1}::${t === 'numeric' ? 'text' : t}[]`).join(', ')})`;
 const JSONB = `SELECT count(*)::int AS n FROM jsonb_array_elements($1::jsonb)`;
 
 const db = new Client({ connectionString: BASE_DB });
@@ -49,11 +88,16 @@ const variants = {
     const records = batch.flatMap((b) => JSON.parse(b.toString('utf8')));
     return { name: 'columns_probe', text: UNNEST, values: COLUMNS.map(([, f]) => records.map(f)) };
   },
+  binary: (batch) => {
+    const records = batch.flatMap((b) => JSON.parse(b.toString('utf8')));
+    return { name: 'binary_probe', text: UNNEST_BINARY, values: COLUMNS.map(([t, f]) => binaryArray(t, records.map(f))) };
+  },
 };
-const cpu = { jsonb: { pg: [], node: [] }, columns: { pg: [], node: [] } };
+const NAMES = Object.keys(variants);
+const cpu = Object.fromEntries(NAMES.map((name) => [name, { pg: [], node: [] }]));
 const loadBefore = load();
 for (let r = 0; r < ROUNDS + 2; r++) {
-  for (const name of r % 2 ? ['columns', 'jsonb'] : ['jsonb', 'columns']) {
+  for (const name of r % 2 ? [...NAMES].reverse() : NAMES) {
     const batch = entries();
     const c0 = cpuMs(pid);
     const n0 = process.cpuUsage();
