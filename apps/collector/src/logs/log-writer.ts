@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { logStreamKeys } from '@switchyard/metering';
-import { createRedis, RequestLogsRepository } from '@switchyard/persistence';
+import { createRedis, jsonbArrayParam, RequestLogsRepository } from '@switchyard/persistence';
 import { consumerName, StreamConsumer, type StreamCodec } from '../queue/stream-consumer';
 import { EMPTY_ARRAY, STATEMENT_BYTES, StreamDrain } from '../queue/stream-drain';
 
@@ -52,7 +52,7 @@ export function chunkBySize<T extends { length: number }>(arrays: T[], maxBytes:
 /**
  * The request-log writer: drains the router's log stream (`logStreamKeys`, consumer group `log-writers`) into
  * `request_logs` and `request_log_bodies`, with the same read/claim/ack/dead-letter protocol as the span writer.
- * A batch of entries goes to PostgreSQL as one multi-row statement (its records as column arrays: logColumns), acknowledged
+ * A batch of entries goes to PostgreSQL as one multi-row statement (records are not parsed here), acknowledged
  * after it committed; idempotent on the log id, so a redelivered batch stores nothing twice. Records of projects
  * that no longer exist are dropped (and acknowledged with the rest).
  */
@@ -93,7 +93,7 @@ export class LogWriter extends StreamDrain<LogStreamEntry> implements OnApplicat
   }
 
   async write(entries: LogStreamEntry[]): Promise<void> {
-    for (const chunk of chunkBySize(entries.map((e) => e.data), STATEMENT_BYTES)) await this.logs.insertJson(chunk);
+    for (const chunk of chunkBySize(entries.map((e) => e.data), STATEMENT_BYTES)) await this.logs.insertJson(jsonbArrayParam(chunk));
   }
 
   private async ensurePartitionsAhead(): Promise<void> {

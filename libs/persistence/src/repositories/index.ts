@@ -23,4 +23,3 @@ export * from './configs.repository';
 export * from './prompts.repository';
 export * from './load-balance-groups.repository';
 export * from './jsonb-param';
-export * from './log-columns';

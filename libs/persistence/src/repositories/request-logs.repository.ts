@@ -1,9 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { RequestLogBodyEntity, RequestLogEntity } from '../entities';
+import type { JsonbParam } from './jsonb-param';
 import { histogramAddSql, histogramBucketSql, histogramCountsSql, histogramSumSql } from './latency-histogram';
-import { CREATED_AT_PARAM, LOG_COLUMNS_SQL, logColumns, type LogColumns } from './log-columns';
 import { preparedQuery } from './prepared-statement';
 import { likePattern, LOG_ORDER_COLUMNS, logFilterConditions, type LogFilter, type LogOrderBy } from './log-filters';
+
+/** A JSON field of the record `e` as a column value: JSON null and absent are SQL NULL. */
+const json = (path: string) => `NULLIF(e${path}, 'null'::jsonb)`;
 
 /**
  * Creates or locks the counter rows of the batch's existing projects (in id order, so concurrent writers do not
@@ -105,8 +108,8 @@ const ROLLUPS = `minutes AS (
 )`;
 
 /**
- * Inserts a batch of request log records (camelCase RequestLogRecords of `@switchyard/metering`, as column arrays:
- * logColumns; each text column holds what `->>` gave of the record's JSON, cast here) and their bodies in one statement, idempotently on (id, created_at): a batch written
+ * Inserts a batch of request log records (the JSON array the log stream holds: camelCase RequestLogRecords of
+ * `@switchyard/metering`) and their bodies in one statement, idempotently on (id, created_at): a batch written
  * twice stores nothing twice. Records of a project that no longer exists are not stored. `log_management`: with
  * STOP_INSERTING (or no strategy), a project's records past its limit are not stored (the batch's earliest are
  * kept); each project's counter and its per-minute and hourly rollups (metadata rollups, and the hourly key and customer
@@ -115,9 +118,9 @@ const ROLLUPS = `minutes AS (
  */
 const INSERT_LOGS = `
 WITH x AS (
-  SELECT c.*, r_id::uuid AS id, r_created_at::timestamptz AS created_at, r_project_id::uuid AS project_id,
-    row_number() OVER (PARTITION BY r_project_id ORDER BY r_created_at, r_id) AS rn
-  FROM ${LOG_COLUMNS_SQL}
+  SELECT e, (e->>'id')::uuid AS id, (e->>'createdAt')::timestamptz AS created_at, (e->>'projectId')::uuid AS project_id,
+    row_number() OVER (PARTITION BY e->>'projectId' ORDER BY e->>'createdAt', e->>'id') AS rn
+  FROM jsonb_array_elements($1::jsonb) e
 ), p AS (
   SELECT p.id, p.log_management AS max_logs, COALESCE(p.log_management_strategy, 'STOP_INSERTING') AS strategy, COALESCE(c.stored, 0) AS stored
   FROM projects p LEFT JOIN request_log_counts c ON c.project_id = p.id
@@ -127,16 +130,16 @@ WITH x AS (
     thread_identifier, custom_identifier, document_job_id, path, request_type, model_requested, model, provider, connection_id,
     status_code, success, cached, step, attempts, tokens_input, tokens_cache_read, tokens_cache_write, tokens_reasoning, tokens_output,
     cost, custom_cost, duration_ms, ttfb_ms, stream, metadata, routing, error_code, dlp, request_content_type, response_content_type, has_bodies)
-  SELECT x.id, x.created_at, x.project_id, r_organization_id::uuid, r_request_id, r_event_id, r_key_id, r_customer_identifier,
-    r_thread_identifier, r_custom_identifier, r_document_job_id, r_path, r_request_type, r_model_requested, r_model,
-    r_provider, r_connection_id, r_status_code::smallint, r_success::boolean, r_cached::boolean,
-    r_step::smallint, COALESCE(r_attempts, '[]'::jsonb),
-    COALESCE(r_tokens_input::bigint, 0), COALESCE(r_tokens_cache_read::bigint, 0),
-    COALESCE(r_tokens_cache_write::bigint, 0), COALESCE(r_tokens_reasoning::bigint, 0),
-    COALESCE(r_tokens_output::bigint, 0), r_cost::numeric, COALESCE(r_custom_cost::boolean, false),
-    round(r_duration_ms::numeric)::integer, round(r_ttfb_ms::numeric)::integer, COALESCE(r_stream::boolean, false),
-    COALESCE(r_metadata, '{}'::jsonb), r_routing, r_error_code, r_dlp,
-    r_request_content_type, r_response_content_type, r_has_bodies IS NOT NULL
+  SELECT x.id, x.created_at, x.project_id, (e->>'organizationId')::uuid, e->>'requestId', e->>'eventId', e->>'keyId', e->>'customerIdentifier',
+    e->>'threadIdentifier', e->>'customIdentifier', e->>'documentJobId', e->>'path', e->>'requestType', e->>'modelRequested', e->>'model',
+    e->>'provider', e->>'connectionId', (e->>'statusCode')::smallint, (e->>'success')::boolean, (e->>'cached')::boolean,
+    (e->>'step')::smallint, COALESCE(${json("->'attempts'")}, '[]'::jsonb),
+    COALESCE((e->'tokens'->>'input')::bigint, 0), COALESCE((e->'tokens'->>'cacheRead')::bigint, 0),
+    COALESCE((e->'tokens'->>'cacheWrite')::bigint, 0), COALESCE((e->'tokens'->>'reasoning')::bigint, 0),
+    COALESCE((e->'tokens'->>'output')::bigint, 0), (e->>'cost')::numeric, COALESCE((e->>'customCost')::boolean, false),
+    round((e->>'durationMs')::numeric)::integer, round((e->>'ttfbMs')::numeric)::integer, COALESCE((e->>'stream')::boolean, false),
+    COALESCE(${json("->'metadata'")}, '{}'::jsonb), ${json("->'routing'")}, e->>'errorCode', ${json("->'dlp'")},
+    e->'bodies'->>'requestContentType', e->'bodies'->>'responseContentType', ${json("->'bodies'")} IS NOT NULL
   FROM x JOIN p ON p.id = x.project_id
   WHERE p.max_logs IS NULL OR p.strategy <> 'STOP_INSERTING' OR p.stored + x.rn <= p.max_logs
   ON CONFLICT (id, created_at) DO NOTHING
@@ -151,10 +154,11 @@ WITH x AS (
 ), bodies AS (
   INSERT INTO request_log_bodies (log_id, created_at, project_id, request, response, request_content_type, response_content_type,
     request_bytes, response_bytes, truncated)
-  SELECT x.id, x.created_at, x.project_id, r_request, r_response, r_request_content_type,
-    r_response_content_type, r_request_bytes::integer, r_response_bytes::integer, COALESCE(r_truncated::boolean, false)
+  SELECT x.id, x.created_at, x.project_id, e->'bodies'->>'request', e->'bodies'->>'response', e->'bodies'->>'requestContentType',
+    e->'bodies'->>'responseContentType', (e->'bodies'->>'requestBytes')::integer, (e->'bodies'->>'responseBytes')::integer,
+    COALESCE((e->'bodies'->>'truncated')::boolean, false)
   FROM x JOIN ins ON ins.id = x.id AND ins.created_at = x.created_at
-  WHERE r_has_bodies IS NOT NULL
+  WHERE ${json("->'bodies'")} IS NOT NULL
   ON CONFLICT (log_id, created_at) DO NOTHING
 )
 SELECT (SELECT count(*) FROM ins)::integer AS inserted,
@@ -197,8 +201,25 @@ function spanOf(rows: { created_at: Date }[]): { lo: Date; hi: Date } {
 /** The most rows one statement deletes (retention, DELETE_OLDEST). */
 const DELETE_BATCH = 10_000;
 
-/** The UTC days (YYYY-MM-DD) of a batch's records ($1: their `createdAt` column), for the partitions it needs. */
-const BATCH_DAYS = `SELECT DISTINCT (t::timestamptz AT TIME ZONE 'UTC')::date::text AS day FROM unnest($1::text[]) t`;
+const PROJECT_ID_FIELD = '"projectId":"';
+const UUID = /^[0-9a-fA-F-]{36}"$/;
+
+/**
+ * The project ids a log batch names (`"projectId":"…"` as JSON.stringify writes it; a superset is harmless), found
+ * in the JSON text or its UTF-8 bytes without decoding the batch.
+ */
+export function projectIdsOf(records: JsonbParam): string[] {
+  const ids = new Set<string>();
+  for (let at = records.indexOf(PROJECT_ID_FIELD); at >= 0; at = records.indexOf(PROJECT_ID_FIELD, at + 1)) {
+    const from = at + PROJECT_ID_FIELD.length;
+    const text = typeof records === 'string' ? records.slice(from, from + 37) : records.toString('latin1', from, from + 37);
+    if (UUID.test(text)) ids.add(text.slice(0, 36).toLowerCase());
+  }
+  return [...ids].sort();
+}
+
+/** The UTC days (YYYY-MM-DD) of a batch's records, for the partitions it needs. */
+const BATCH_DAYS = `SELECT DISTINCT ((e->>'createdAt')::timestamptz AT TIME ZONE 'UTC')::date::text AS day FROM jsonb_array_elements($1::jsonb) e`;
 
 /** PostgreSQL's "no partition of relation … found for row" (a check_violation). */
 const isMissingPartition = (err: unknown): boolean => {
@@ -257,28 +278,26 @@ export class RequestLogsRepository {
   }
 
   /**
-   * Stores JSON arrays of RequestLogRecords (what the log stream holds, as UTF-8 bytes: one array per stream entry; or
-   * one array as a string). A record whose day has no partition yet makes the partitions of the batch's days be
-   * created, then the batch is retried. Returns the number of records newly stored (duplicates and records of deleted
-   * projects are not). Text that is not JSON arrays: BadLogBatchError (bad data, like PostgreSQL's own errors).
+   * Stores a JSON array of RequestLogRecords (what the log stream holds; a Buffer: jsonbArrayParam). A record whose day has no
+   * partition yet makes the partitions of the batch's days be created, then the batch is retried.
+   * Returns the number of records newly stored (duplicates and records of deleted projects are not).
    */
-  async insertJson(batch: string | readonly Uint8Array[]): Promise<number> {
-    const columns = logColumns(typeof batch === 'string' ? [batch] : batch);
+  async insertJson(recordsJson: JsonbParam): Promise<number> {
     try {
-      return await this.insertOnce(columns);
+      return await this.insertOnce(recordsJson);
     } catch (err) {
       if (!isMissingPartition(err)) throw err;
-      const days = ((await this.ds.query(BATCH_DAYS, [columns.params[CREATED_AT_PARAM]])) as { day: string }[]).map((r) => r.day);
+      const days = ((await this.ds.query(BATCH_DAYS, [recordsJson])) as { day: string }[]).map((r) => r.day);
       await this.ensurePartitions(days);
-      return this.insertOnce(columns);
+      return this.insertOnce(recordsJson);
     }
   }
 
   /** One transaction: lock the counters, insert, then trim DELETE_OLDEST projects over their limit (in bounded statements). */
-  private insertOnce({ params, projectIds }: LogColumns): Promise<number> {
+  private insertOnce(recordsJson: JsonbParam): Promise<number> {
     return this.ds.transaction(async (tx) => {
-      await tx.query(LOCK_COUNTS, [projectIds]);
-      const [row] = await preparedQuery<{ inserted: number; over: { projectId: string; excess: number }[] }>(tx.queryRunner!, 'request_logs_insert', INSERT_LOGS, params);
+      await tx.query(LOCK_COUNTS, [projectIdsOf(recordsJson)]);
+      const [row] = await preparedQuery<{ inserted: number; over: { projectId: string; excess: number }[] }>(tx.queryRunner!, 'request_logs_insert', INSERT_LOGS, [recordsJson]);
       for (const { projectId, excess } of row?.over ?? []) {
         for (let left = excess; left > 0; left -= DELETE_BATCH) {
           const [{ n }] = (await tx.query(DELETE_OLDEST, [projectId, Math.min(left, DELETE_BATCH)])) as [{ n: number }];
