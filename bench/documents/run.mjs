@@ -4,12 +4,13 @@
 // with an instant mock vision model.
 //
 //   npm run build && node bench/documents/run.mjs [--repeats 3] [--skip-e2e | --only-e2e] [--text-only] [--concurrency N]
-//     [--threads N] [--e2e-mode ocr|text] [--cpu-prof DIR]
+//     [--threads N] [--e2e-mode ocr|text] [--cpu-prof DIR] [--warm-passes N]
 //
 // --text-only: only the text-layer rows and pdftotext (no rendering rows, no end-to-end job).
 // --threads: render threads (DOCUMENTS_RENDER_THREADS) of the measured pipeline and of the worker (default: CPUs;
 // 0 = the worker's main thread, as before the render pool). --cpu-prof DIR: the worker process runs with
-// --cpu-prof (a .cpuprofile per thread in DIR, written when it stops).
+// --cpu-prof (a .cpuprofile per thread in DIR, written when it stops). --warm-passes N: passes over the pages before
+// the PageRenderer rows are measured (default 1; a long-running worker's threads are warmer: docs/documents.md#speed).
 // Needs PostgreSQL and Redis (as for the tests) for the end-to-end part, and poppler-utils for pdftoppm.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const concurrency = flag('--concurrency', null);
 const threads = Number(flag('--threads', cpus().length));
 const e2eMode = flag('--e2e-mode', 'ocr');
 const cpuProf = flag('--cpu-prof', null);
+const warmPasses = Number(flag('--warm-passes', 1));
 const PAGES = 50;
 const DPI = 150;
 
@@ -160,10 +162,11 @@ async function rendererRate(pdf, kind, task) {
   const load = async () => pdf;
   const all = () => Promise.all(Array.from({ length: PAGES }, (_, i) => renderer.run('bench', load, task(i + 1))));
   // A first pass warms every thread (its own V8 isolate: JIT, pdfjs, fonts, the parsed PDF), as a worker's threads
-  // are after their first documents; the one-thread rows run warm in this thread too.
+  // are after their first documents; the one-thread rows run warm in this thread too. Each thread's JIT keeps
+  // warming for hundreds of pages more (--warm-passes).
   if (!warmed.has(kind)) {
     warmed.add(kind);
-    await all();
+    for (let w = 0; w < warmPasses; w++) await all();
   }
   return measure(all);
 }
@@ -274,7 +277,7 @@ try {
   const file = join(dir, 'bench.pdf');
   writeFileSync(file, pdf);
   console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`documents benchmark: ${PAGES}-page PDF (${(pdf.length / 1024).toFixed(0)} KiB), ${DPI} DPI, ${repeats} repeats, ${cpus().length} CPUs, ${threads} render threads`);
+  console.log(`documents benchmark: ${PAGES}-page PDF (${(pdf.length / 1024).toFixed(0)} KiB), ${DPI} DPI, ${repeats} repeats, ${cpus().length} CPUs, ${threads} render threads (${warmPasses} warm-up passes)`);
   const onlyE2e = args.includes('--only-e2e');
   const havePoppler = spawnSync('pdftoppm', ['-v']).status === 0;
   if (!havePoppler) console.log('pdftoppm not found (apt-get install -y poppler-utils): poppler rows skipped');

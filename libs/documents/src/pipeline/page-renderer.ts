@@ -12,13 +12,21 @@ export function renderThreadFile(): string {
 }
 
 /**
+ * Tasks a render thread holds at once: with 2, the process's CPU per text-layer page fell by about a tenth against 1
+ * (docs/documents.md#speed). The thread interleaves the two at their awaits; it has one core either way.
+ */
+const TASKS_PER_THREAD = 2;
+
+/**
  * Runs the PDF work of page jobs (sizes, text layer, render + encode) on `threads` worker threads, each
  * keeping the documents it parsed (pdfjs and the canvas are synchronous JavaScript: one thread is one core).
  * With 0 threads the work runs on the calling thread. The file's bytes are read once per document (the
  * last few are kept) and handed to the threads on a SharedArrayBuffer, without a copy per page.
  */
 export class PageRenderer {
-  private readonly pool: Piscina | null;
+  /** The render threads, started with the first task (see startThreads); null until then or with 0 threads. */
+  private pool: Piscina | null = null;
+  private readonly filename: string | null;
   private readonly local: PdfCache | null;
   private readonly files = new Map<string, Promise<Uint8Array>>();
 
@@ -32,27 +40,21 @@ export class PageRenderer {
     const filename = opts.filename ?? renderThreadFile();
     if (threads > 0) {
       if (!existsSync(filename)) throw new Error(`render thread entry ${filename} not found (npm run build)`);
-      // Threads start with the first documents (not at boot: loading pdfjs, the canvas and sharp in each would
-      // slow the worker's start) and then stay.
-      this.pool = new Piscina({
-        filename,
-        name: 'renderThreadTask',
-        minThreads: 0,
-        maxThreads: threads,
-        idleTimeout: Number.POSITIVE_INFINITY,
-      });
+      this.filename = filename;
       this.local = null;
     } else {
-      this.pool = null;
+      this.filename = null;
       this.local = new PdfCache(this.capacity);
     }
   }
 
   /** Runs `task` on the document `key` (loaded by `load` the first time it is needed). */
   async run<T extends PageTask>(key: string, load: () => Promise<Buffer>, task: T): Promise<PageTaskResult<T>> {
-    if (!this.pool) return this.local!.use(key, load, (doc) => runPageTask(doc, task));
+    if (this.local) return this.local.use(key, load, (doc) => runPageTask(doc, task));
+    // Before the file is read: the threads start while it loads, and a close() meanwhile finds them.
+    const pool = (this.pool ??= this.startThreads(this.filename as string));
     const pdf = await this.bytes(key, load);
-    const out: unknown = await this.pool.run({ key, pdf, task } satisfies ThreadTask);
+    const out: unknown = await pool.run({ key, pdf, task } satisfies ThreadTask);
     if (isFailure(out)) throw fromFailure(out);
     return revive(task, out) as PageTaskResult<T>;
   }
@@ -60,6 +62,25 @@ export class PageRenderer {
   async close(): Promise<void> {
     this.files.clear();
     await Promise.allSettled([this.pool?.close({ force: true }), this.local?.clear()]);
+  }
+
+  /**
+   * All the threads at once, with the first task (not at boot: loading pdfjs, the canvas and sharp in each would
+   * slow the worker's start); they then stay. A thread holds up to TASKS_PER_THREAD tasks: with more pages in
+   * flight than threads (a text batch), its next page is there when it finishes one, instead of the thread
+   * sleeping until the calling thread has taken the result and sent the next. An idle thread is chosen first, so
+   * two pages in flight on two threads run one each; piscina starts a thread only when the others are full, hence
+   * all of them started together rather than on demand (two OCR pages would otherwise share the first thread).
+   */
+  private startThreads(filename: string): Piscina {
+    return new Piscina({
+      filename,
+      name: 'renderThreadTask',
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      concurrentTasksPerWorker: TASKS_PER_THREAD,
+    });
   }
 
   /** The file on shared memory, read once while it is among the last `capacity` documents used. */
