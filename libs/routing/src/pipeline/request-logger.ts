@@ -263,8 +263,9 @@ export class CallLog {
   }
 
   /**
-   * Runs `then` (the answer's last write) once the record is on its way to Redis: the appender writes the records
-   * ended in one event-loop turn together at its end; at once when no record was appended (not recorded, or not ended yet).
+   * Runs `then` (the answer's last write) once the record is on its way to Redis (the appender writes a turn's first
+   * record at once, the turn's others together at its end); at once when no record was appended (not recorded, or not
+   * ended yet).
    */
   whenRecorded(then: () => void): void {
     if (this.appended) this.logger.whenWritten(then);
