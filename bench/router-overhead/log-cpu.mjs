@@ -1,16 +1,23 @@
 #!/usr/bin/env node
 // What request logging costs the router per call, in CPU time (load-independent, unlike the router bench's
 // throughput): the built RequestLogger + LogMetrics + LogAppender, on a real Redis, run in this process one call per
-// event-loop turn (as under load: each record's XADD its own write), a call as the router's bench makes it (the same
+// event-loop turn (each record the first of its turn, its XADD its own write: what a router below saturation pays; a
+// saturated router's turns hold several records, written together), a call as the router's bench makes it (the same
 // request, completion, attempt and headers). Rounds of calls with logs on (bodies too) and off (`x-gateway-collect-log:
 // false`: metrics only) alternate; prints the CPU per call of each and the difference, what logging adds. `--base DIR`
 // (the root of another build, e.g. `git archive` of an older commit after `npm run build`, with node_modules) adds
 // its logging (`base-on`, `base-off`) to the same rounds, for a before/after under the same load.
 // Needs `npm run build` and Redis (REDIS_URL).
 //
-//   node bench/router-overhead/log-cpu.mjs [--rounds 10] [--calls 5000] [--base DIR]
+//   node bench/router-overhead/log-cpu.mjs [--rounds 10] [--calls 5000] [--base DIR] [--per-turn 1] [--redis-pid PID]
+//
+// --per-turn N: N calls per event-loop turn (a saturated router ends several requests per turn, and the appender
+// writes a turn's records after its first together), each call ending its answer through `whenRecorded` as the edge
+// does. --redis-pid PID: the redis-server behind REDIS_URL (best a private one); its CPU µs per call is printed too.
 //   node --cpu-prof bench/router-overhead/log-cpu.mjs --only on     profile the logging path alone
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { load, parseArgs, REDIS_URL, root } from '../common.mjs';
@@ -23,6 +30,14 @@ const Redis = require('ioredis');
 const args = parseArgs();
 const ROUNDS = Number(args.rounds ?? 10);
 const CALLS = Number(args.calls ?? 5000);
+const PER_TURN = Number(args['per-turn'] ?? 1);
+const REDIS_PID = args['redis-pid'] ? Number(args['redis-pid']) : null;
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+/** The redis-server's CPU time in µs (user + system). */
+const redisCpuUs = () => {
+  const fields = readFileSync(`/proc/${REDIS_PID}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
+};
 const VARIANTS = (args.only ?? (args.base ? 'on,off,base-on,base-off' : 'on,off')).split(',');
 
 const prefix = `sybench-logcpu-${randomBytes(4).toString('hex')}`;
@@ -60,28 +75,37 @@ function call(variant) {
   log.addHeaders(out);
   log.firstByte();
   log.end({ statusCode: 200, errorCode: null, result, responseText: JSON.stringify(completion) });
+  // The answer's end, held until the record is written (builds that have it).
+  log.whenRecorded?.(answered);
 }
+const answered = () => {};
 
 const turn = () => new Promise((r) => setImmediate(r));
 /** System (kernel) CPU µs per call of each variant's rounds, the turns alone subtracted. */
 const system = Object.fromEntries(VARIANTS.map((v) => [v, []]));
-/** CPU µs per call of one round of `CALLS` calls, one per event-loop turn (the turns alone subtracted). */
+/** Redis's CPU µs per call of each variant's rounds (--redis-pid). */
+const redisPer = Object.fromEntries(VARIANTS.map((v) => [v, []]));
+/** CPU µs per call of one round of `CALLS` calls, `PER_TURN` per event-loop turn (the turns alone subtracted). */
 async function round(variant) {
+  const r0 = REDIS_PID ? redisCpuUs() : 0;
   const c0 = process.cpuUsage();
-  for (let i = 0; i < CALLS; i++) {
-    call(variant);
+  for (let i = 0; i < CALLS; i += PER_TURN) {
+    for (let j = 0; j < PER_TURN; j++) call(variant);
     await turn();
   }
   const c = process.cpuUsage(c0);
+  // Replies still coming are Redis's work for this round.
+  await new Promise((r) => setTimeout(r, 50));
+  if (REDIS_PID) redisPer[variant].push((redisCpuUs() - r0) / CALLS);
   const t0 = process.cpuUsage();
-  for (let i = 0; i < CALLS; i++) await turn();
+  for (let i = 0; i < CALLS; i += PER_TURN) await turn();
   const t = process.cpuUsage(t0);
   system[variant].push((c.system - t.system) / CALLS);
   return (c.user + c.system - t.user - t.system) / CALLS;
 }
 
 await redis.ping();
-console.log(`log-cpu: ${ROUNDS} rounds of ${CALLS} calls per variant (${VARIANTS.join(', ')}); load average ${load()}`);
+console.log(`log-cpu: ${ROUNDS} rounds of ${CALLS} calls per variant (${VARIANTS.join(', ')}), ${PER_TURN} per turn; load average ${load()}`);
 for (const v of VARIANTS) await round(v); // warm-up
 const per = Object.fromEntries(VARIANTS.map((v) => [v, []]));
 for (let r = 1; r <= ROUNDS; r++) {
@@ -95,6 +119,7 @@ const paired = (a, b) => median(per[a].map((x, i) => x - per[b][i])).toFixed(1);
 const adds = Object.keys(builds).filter((b) => per[`${b}on`] && per[`${b}off`]).map((b) => `${b}on - ${b}off ${paired(`${b}on`, `${b}off`)}`);
 if (per.on && per['base-on']) adds.push(`on - base-on ${paired('on', 'base-on')}`);
 console.log(`SUMMARY median µs CPU per call: ${summary}${adds.length ? `; paired differences (median over rounds): ${adds.join(', ')} µs` : ''}`);
+if (REDIS_PID) console.log(`SUMMARY redis-server median µs CPU per call: ${VARIANTS.map((v) => `${v} ${median(redisPer[v]).toFixed(1)}`).join(', ')}`);
 for (const b of Object.values(builds)) await b.appender.close();
 await redis.del(logStreamKeys(prefix).stream);
 redis.disconnect();

@@ -5,8 +5,10 @@
 //
 //   npm run build && node bench/router-overhead/run.mjs [--repeats 3] [--rate 500] [--duration 10] [--only switchyard,floor]
 //     [--floor true] [--portkey false] [--nolog true] [--gov true] [--route true] [--router-flags='--single-threaded-gc' | --router-flags=none]
-//     [--throughput-only true] [--database switchyard_bench] [--cpu-prof DIR]
+//     [--throughput-only true] [--database switchyard_bench] [--cpu-prof DIR] [--redis-pid PID]
 //
+// --redis-pid PID: the redis-server behind REDIS_URL; its CPU per request is reported next to the gateway's (what
+// the log stream costs Redis). Only meaningful with a Redis of the bench's own (e.g. a private redis-server).
 // Needs PostgreSQL and Redis (DATABASE_URL / REDIS_URL as for the services; it uses its own database
 // `switchyard_bench` and a fresh Redis prefix), and a C compiler for the load generator (loadgen.c).
 // Pins the load generator and the mock to CPU 0 and each gateway to CPU 1 (taskset), one gateway at a
@@ -32,6 +34,7 @@ const args = Object.fromEntries(
 const REPEATS = Number(args.repeats ?? 3);
 const RATE = Number(args.rate ?? 500);
 const LOW_RATE = Number(args['low-rate'] ?? 100);
+const REDIS_PID = args['redis-pid'] ? Number(args['redis-pid']) : null;
 const DURATION_S = Number(args.duration ?? 10);
 const THROUGHPUT_S = Number(args['throughput-duration'] ?? 5);
 const CONNECTIONS = Number(args.connections ?? 64);
@@ -132,6 +135,7 @@ async function load(target, { rate, connections, seconds, warmup = 1, stream = f
   const sampler = setInterval(sample, 100);
   const ticks0 = target.pid ? cpuTicks(target.pid) : 0;
   const sys0 = target.pid ? sysTicks(target.pid) : 0;
+  const redis0 = REDIS_PID ? cpuTicks(REDIS_PID) : 0;
   const out = await new Promise((res, rej) => {
     const child = spawn(...pinned(LOAD_CPU, LOADGEN, argv), { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
@@ -143,12 +147,13 @@ async function load(target, { rate, connections, seconds, warmup = 1, stream = f
   const r = JSON.parse(out);
   const cpuMsPerReq = target.pid ? ((cpuTicks(target.pid) - ticks0) * (1000 / CLK_TCK)) / r.sent : 0;
   const sysMsPerReq = target.pid ? ((sysTicks(target.pid) - sys0) * (1000 / CLK_TCK)) / r.sent : 0;
+  const redisMsPerReq = REDIS_PID ? ((cpuTicks(REDIS_PID) - redis0) * (1000 / CLK_TCK)) / r.sent : 0;
   const errors = r.errors + r.non2xx + r.dropped;
   if (errors) {
     const statuses = Object.entries(r.statuses).filter(([s]) => !s.startsWith('2')).map(([s, n]) => `${n}x${s}`);
     console.log(`  (${target.name} ${rate ? `@${rate}/s` : `${connections}c`}${stream ? ' stream' : ''}: ${[...statuses, r.errors ? `${r.errors} connection errors` : '', r.dropped ? `${r.dropped} dropped` : ''].filter(Boolean).join(', ')})`);
   }
-  return { lat: r.latency_ms, ttfb: r.ttfb_ms, rps: r.rps, errors, rssMax, cpuMsPerReq, sysMsPerReq };
+  return { lat: r.latency_ms, ttfb: r.ttfb_ms, rps: r.rps, errors, rssMax, cpuMsPerReq, sysMsPerReq, redisMsPerReq };
 }
 
 async function measure(target) {
@@ -306,6 +311,8 @@ console.log(
     `load generator (loadgen.c) + mock on CPU ${LOAD_CPU}, gateways on CPU ${GATEWAY_CPU}; load average ${loadavg()}`,
 );
 const f3 = (x) => x.toFixed(3);
+/** Redis's CPU per request of a load run, and the gateway's plus Redis's (with --redis-pid). */
+const redisCpu = (r) => (REDIS_PID ? `, redis ${f3(r.redisMsPerReq)} (gateway + redis ${f3(r.cpuMsPerReq + r.redisMsPerReq)})` : '');
 const signed = (x) => `${x >= 0 ? '+' : ''}${f3(x)}`;
 for (const [name, t] of Object.entries(targets)) t.name = name;
 for (let rep = 1; rep <= REPEATS; rep += 1) {
@@ -313,14 +320,14 @@ for (let rep = 1; rep <= REPEATS; rep += 1) {
     const m = await measure(targets[name]);
     runs[name].push(m);
     if (THROUGHPUT_ONLY) {
-      console.log(`#${rep} ${name.padEnd(10)} ${Math.round(m.tp.rps)} req/s @${CONNECTIONS}c${targets[name].pid ? ` | CPU ${f3(m.tp.cpuMsPerReq)} ms/req saturated (system ${f3(m.tp.sysMsPerReq)}) | RSS ${m.tp.rssMax.toFixed(0)} MB` : ''} | load ${loadavg()}${m.tp.errors ? ` | errors ${m.tp.errors}` : ''}`);
+      console.log(`#${rep} ${name.padEnd(10)} ${Math.round(m.tp.rps)} req/s @${CONNECTIONS}c${targets[name].pid ? ` | CPU ${f3(m.tp.cpuMsPerReq)} ms/req saturated (system ${f3(m.tp.sysMsPerReq)})${redisCpu(m.tp)} | RSS ${m.tp.rssMax.toFixed(0)} MB` : ''} | load ${loadavg()}${m.tp.errors ? ` | errors ${m.tp.errors}` : ''}`);
       continue;
     }
     const errors = m.high.errors + m.low.errors + m.streaming.errors + m.streamingHigh.errors + m.tp.errors;
     console.log(
       `#${rep} ${name.padEnd(10)} @${RATE}/s p50 ${f3(m.high.lat.p50)} p99 ${f3(m.high.lat.p99)} p99.9 ${f3(m.high.lat.p999)} ms | @${LOW_RATE}/s p50 ${f3(m.low.lat.p50)} p99 ${f3(m.low.lat.p99)} ms | ` +
         `stream TTFB p50 @${LOW_RATE}/s ${f3(m.streaming.ttfb.p50)} @${RATE}/s ${f3(m.streamingHigh.ttfb.p50)} p99 ${f3(m.streamingHigh.ttfb.p99)} ms | ${Math.round(m.tp.rps)} req/s @${CONNECTIONS}c` +
-        (targets[name].pid ? ` | CPU ${f3(m.cpuMsPerReq)} ms/req @${RATE}/s, ${f3(m.tp.cpuMsPerReq)} saturated | RSS ${m.rss.toFixed(0)} MB` : '') +
+        (targets[name].pid ? ` | CPU ${f3(m.cpuMsPerReq)} ms/req @${RATE}/s, ${f3(m.tp.cpuMsPerReq)} saturated${redisCpu(m.tp)} | RSS ${m.rss.toFixed(0)} MB` : '') +
         ` | load ${loadavg()}` +
         (errors ? ` | errors ${errors}` : ''),
     );
@@ -337,7 +344,10 @@ const added = (name, f) => runs[name].map((m, i) => f(m) - f(runs.direct[i]));
 if (THROUGHPUT_ONLY) {
   console.log('\nmin/median/max over repeats:');
   for (const name of Object.keys(targets)) {
-    console.log(`${name.padEnd(10)} throughput ${fmt(stats(runs[name].map((m) => m.tp.rps)), 0)} req/s${targets[name].pid ? `; CPU ${fmt(stats(runs[name].map((m) => m.tp.cpuMsPerReq)))} ms/req saturated (system ${fmt(stats(runs[name].map((m) => m.tp.sysMsPerReq)))})` : ''}`);
+    console.log(
+      `${name.padEnd(10)} throughput ${fmt(stats(runs[name].map((m) => m.tp.rps)), 0)} req/s${targets[name].pid ? `; CPU ${fmt(stats(runs[name].map((m) => m.tp.cpuMsPerReq)))} ms/req saturated (system ${fmt(stats(runs[name].map((m) => m.tp.sysMsPerReq)))})` : ''}` +
+        (REDIS_PID && targets[name].pid ? `; redis ${fmt(stats(runs[name].map((m) => m.tp.redisMsPerReq)))}, gateway + redis ${fmt(stats(runs[name].map((m) => m.tp.cpuMsPerReq + m.tp.redisMsPerReq)))} ms/req` : ''),
+    );
   }
   await stop();
 }
@@ -358,7 +368,8 @@ if (targets['sy-nolog'] && targets.switchyard && !THROUGHPUT_ONLY) {
   console.log(
     `SUMMARY logging on vs off: added p50 @${RATE}/s ${f3(medAdded('switchyard', (m) => m.high.lat.p50))} vs ${f3(medAdded('sy-nolog', (m) => m.high.lat.p50))} ms; ` +
       `throughput ${(med('switchyard', (m) => m.tp.rps) / med('sy-nolog', (m) => m.tp.rps)).toFixed(2)}x; ` +
-      `CPU/req saturated ${f3(med('switchyard', (m) => m.tp.cpuMsPerReq))} vs ${f3(med('sy-nolog', (m) => m.tp.cpuMsPerReq))} ms`,
+      `CPU/req saturated ${f3(med('switchyard', (m) => m.tp.cpuMsPerReq))} vs ${f3(med('sy-nolog', (m) => m.tp.cpuMsPerReq))} ms` +
+      (REDIS_PID ? `; router + redis ${f3(med('switchyard', (m) => m.tp.cpuMsPerReq + m.tp.redisMsPerReq))} vs ${f3(med('sy-nolog', (m) => m.tp.cpuMsPerReq + m.tp.redisMsPerReq))} ms` : ''),
   );
 }
 if (targets['sy-gov'] && targets.switchyard) {

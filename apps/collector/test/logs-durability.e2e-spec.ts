@@ -186,8 +186,9 @@ describe('request logs: crashes and outages lose and duplicate nothing', () => {
       await new Promise((r) => setTimeout(r, 30_000));
       expect(load.answered.length).toBeGreaterThan(atCut); // the router never waits for the log pipeline
       // The lag shows on the collector's /metrics: entries waiting, some read and pending, the oldest many seconds old.
+      // (Requests that end in the same event-loop turn after its first share an entry: with 4 clients, at most 3 records per entry.)
       const lag = await streamLag(collector.url);
-      expect(lag['collector_log_stream_length']).toBeGreaterThan(load.answered.length - atCut - 100);
+      expect(lag['collector_log_stream_length']).toBeGreaterThan((load.answered.length - atCut) / 3 - 100);
       expect(lag['collector_log_stream_pending']).toBeGreaterThan(0);
       expect(lag['collector_log_stream_oldest_age_seconds']).toBeGreaterThan(20);
       expect(lag['collector_log_stream_oldest_pending_age_seconds']).toBeGreaterThan(20);

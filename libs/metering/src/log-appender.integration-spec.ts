@@ -49,6 +49,20 @@ async function streamed(redis: Redis, stream: string): Promise<RequestLogRecord[
   });
 }
 
+/** How many writes `conn`'s socket has handed to the kernel since this was called (a corked batch: one). */
+function socketWrites(conn: Redis): () => number {
+  let count = 0;
+  const socket = conn.stream as unknown as { _write: (...a: unknown[]) => void; _writev: (...a: unknown[]) => void };
+  for (const name of ['_write', '_writev'] as const) {
+    const original = socket[name].bind(socket);
+    socket[name] = (...a: unknown[]) => {
+      count += 1;
+      original(...a);
+    };
+  }
+  return () => count;
+}
+
 const until = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
   const deadline = Date.now() + ms;
   while (!(await check())) {
@@ -82,13 +96,32 @@ describe('LogAppender', () => {
 
   beforeEach(() => redis.del(stream));
 
-  it('writes each record through while Redis is ready: its XADD is on the connection before append returns', async () => {
-    const appender = new LogAppender({ redis, prefix: env.config.redis.prefix, maxBuffered: 1000 });
-    for (let i = 0; i < 25; i += 1) appender.append(record(`r${i}`));
+  it('writes a turn’s first record at once and the others at the turn’s end, in one socket write, before what waits for them', async () => {
+    const conn = new Redis(env.config.redis.url, { enableAutoPipelining: false });
+    await conn.ping();
+    const writes = socketWrites(conn);
+    const appender = new LogAppender({ redis: conn, prefix: env.config.redis.prefix, maxBuffered: 1000 });
+    const seen: number[] = [];
+    appender.whenWritten(() => seen.push(-1)); // nothing appended yet: at once
+    appender.append(record('r0'));
+    expect(writes()).toBe(1);
+    appender.whenWritten(() => seen.push(-2)); // r0 is written: at once
+    for (let i = 1; i < 26; i += 1) appender.append(record(`r${i}`));
+    appender.whenWritten(() => seen.push(writes()));
+    expect(writes()).toBe(1);
+    expect(seen).toEqual([-1, -2]);
+    await new Promise((r) => setImmediate(r));
+    // One write of the turn's other three XADDs (10 records per entry), before what waited for it ran.
+    expect(seen).toEqual([-1, -2, 2]);
     expect(appender.buffered).toBe(0);
-    // A command sent after the appends on the same connection sees all of them.
-    expect((await streamed(redis, stream)).map((r) => r.id)).toEqual(Array.from({ length: 25 }, (_, i) => `r${i}`));
-    expect(await redis.xlen(stream)).toBe(25);
+    expect((await streamed(redis, stream)).map((r) => r.id)).toEqual(Array.from({ length: 26 }, (_, i) => `r${i}`));
+    expect(await redis.xlen(stream)).toBe(4);
+    // A later turn's first record: written at once again.
+    appender.append(record('later'));
+    expect(writes()).toBe(3);
+    await appender.close();
+    expect(await redis.xlen(stream)).toBe(5);
+    conn.disconnect();
   });
 
   it('holds records while Redis is unreachable, drops (and counts) what does not fit, sends the rest once it is back', async () => {

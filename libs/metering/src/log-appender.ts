@@ -8,7 +8,7 @@ export interface LogAppenderOptions {
   prefix: string;
   /** Records held while Redis is unreachable (LOG_BUFFER_MAX_RECORDS); what does not fit is dropped. */
   maxBuffered: number;
-  /** Records per stream entry when held records are sent (default 10, so a writer's read stays small); one flush sends its entries in one pipeline. */
+  /** Records per stream entry (default 10, so a writer's read stays small): of a turn's records, and of held records when they are sent (one flush sends its entries in one pipeline). */
   recordsPerEntry?: number;
   /** Told how many records were just dropped (the buffer was full). */
   onDrop?: (count: number) => void;
@@ -21,20 +21,30 @@ const ENTRIES_PER_FLUSH = 50;
 
 /**
  * Appends request log records to the log stream (`logStreamKeys(prefix).stream`, one field `d` = a JSON array
- * of records per entry), never awaited by a request. While Redis is ready, `append` writes the record's XADD to
- * the Redis socket at once, synchronously (on a connection without auto-pipelining, whose commands would wait
- * for the next tick; the XADD is queued as a `WriteThrough`, cheaper than ioredis's `Command`), so a caller that
- * appends before it writes the end of its answer has the record on its way to Redis before the client can see the
- * answer: a process killed after that loses no record of an answered request. The reply is not awaited. While Redis is unreachable (or records are still held from an
- * outage) the records stay in a bounded buffer and are sent in batches once it is back; what does not fit is
- * dropped and counted (`dropped`).
+ * of records per entry), never awaited by a request. While Redis is ready, the first record of an event-loop turn is
+ * written at once (its XADD on the socket before `append` returns: a turn with one record, the usual case below
+ * saturation, waits for nothing), and the records appended after it in the same turn are written together at the
+ * end of the turn (`setImmediate`, after the poll phase handled every ready socket): their XADDs (one entry per
+ * `recordsPerEntry` records) in one socket write, on a connection without auto-pipelining (an XADD is queued as a
+ * `WriteThrough`, cheaper than ioredis's `Command`). `whenWritten` runs what waits for that write (the end of the
+ * answers whose records are in it), so a caller that appends, then ends its answer through `whenWritten`, has the
+ * record on its way to Redis before the client can see the answer: a process killed after that loses no record of
+ * an answered request. The reply is not awaited. While Redis is unreachable (or records are still held from an
+ * outage) the records stay in a bounded buffer and are sent in batches once it is back; what does not fit is dropped
+ * and counted (`dropped`).
  */
 export class LogAppender {
   /** Records as JSON text: serialized on append, so a record's object graph dies young instead of waiting for its flush. */
   private buffer: string[] = [];
+  /** Whether a record was written during this turn (the turn's end is then set: `writeTurn`). */
+  private turnBegun = false;
+  /** Records appended during this turn after its first (JSON text), written together at its end. */
+  private turn: string[] = [];
+  /** What waits for this turn's write: the ends of the answers whose records are in it. */
+  private afterTurn: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
-  /** Written-through XADDs whose reply has not come yet. */
+  /** Written XADDs (entries) whose reply has not come yet. */
   private inFlight = 0;
   private readonly stream: string;
   private readonly perEntry: number;
@@ -55,17 +65,34 @@ export class LogAppender {
     this.xaddHead = `*5\r\n$4\r\nXADD\r\n$${Buffer.byteLength(key)}\r\n${key}\r\n$1\r\n*\r\n$1\r\nd\r\n$`;
   }
 
-  /** Records waiting to be sent. */
+  /** Records held (Redis unreachable, or records refused) until they are sent again. */
   get buffered(): number {
     return this.buffer.length;
   }
 
-  /** Sends a record now (its XADD written before this returns) or, Redis unreachable, holds it; never blocks, never throws. */
+  /**
+   * Sends a record: now when it is the turn's first, else at the end of the turn with the turn's others; Redis
+   * unreachable (or records held), holds it. Never blocks, never throws.
+   */
   append(record: RequestLogRecord): void {
-    if (!this.buffer.length && !this.flushing && this.options.redis.status === 'ready') return this.writeThrough(JSON.stringify(record));
-    if (this.buffer.length >= this.options.maxBuffered) return this.drop(1);
-    this.buffer.push(JSON.stringify(record));
-    this.retryLater();
+    const json = JSON.stringify(record);
+    if (this.buffer.length || this.flushing || this.options.redis.status !== 'ready') return this.hold(json);
+    if (this.turnBegun) {
+      this.turn.push(json);
+      return;
+    }
+    this.turnBegun = true;
+    setImmediate(this.writeTurn);
+    this.writeThrough([json]);
+  }
+
+  /**
+   * Runs `then` once the records appended so far are written to the Redis socket: at the end of this turn, just after
+   * the turn's write, or now when none waits for it (nothing appended this turn, or the records are held in the buffer).
+   */
+  whenWritten(then: () => void): void {
+    if (this.turn.length) this.afterTurn.push(then);
+    else then();
   }
 
   /** Sends what is buffered now (waits for a flush in flight); records Redis does not take stay buffered. */
@@ -86,10 +113,10 @@ export class LogAppender {
     if (this.buffer.length) this.retryLater();
   }
 
-  /** Flushes until nothing is buffered or in flight, or `timeoutMs` has passed (shutdown). */
+  /** Flushes until nothing is waiting, buffered or in flight, or `timeoutMs` has passed (shutdown). */
   async close(timeoutMs = 2000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((this.buffer.length || this.inFlight) && Date.now() < deadline) {
+    while ((this.turn.length || this.buffer.length || this.inFlight) && Date.now() < deadline) {
       const before = this.buffer.length;
       await this.flush();
       if (this.inFlight || this.buffer.length >= before) await new Promise((r) => setTimeout(r, 20));
@@ -99,19 +126,42 @@ export class LogAppender {
   }
 
   /**
-   * One record's XADD (`record`: its JSON), written to the socket before this returns (a client without
-   * auto-pipelining): handed to ioredis as a `WriteThrough`, which ioredis writes, settles on the reply and resends
-   * after a reconnect like any unanswered command; an error reply puts the record back in the buffer.
+   * The turn's records after its first (the end of the turn, `setImmediate`): their XADDs written to the socket in one
+   * write (the connection corked around them), then what waited for them runs. Redis no longer ready: they are held.
    */
-  private writeThrough(record: string): void {
-    this.inFlight += 1;
-    this.options.redis.sendCommand(new WriteThrough(this, record) as unknown as Command);
+  private readonly writeTurn = (): void => {
+    this.turnBegun = false;
+    if (!this.turn.length) return;
+    const records = this.turn;
+    const waiting = this.afterTurn;
+    this.turn = [];
+    this.afterTurn = [];
+    if (this.options.redis.status === 'ready') this.writeThrough(records);
+    else for (const record of records) this.hold(record);
+    for (const then of waiting) then();
+  };
+
+  /**
+   * XADDs of `records` (JSON), `perEntry` per entry, written to the socket before this returns (a client without
+   * auto-pipelining; several in one write): each handed to ioredis as a `WriteThrough`, which ioredis writes, settles
+   * on the reply and resends after a reconnect like any unanswered command; an error reply puts its records back in
+   * the buffer.
+   */
+  private writeThrough(records: string[]): void {
+    const { redis } = this.options;
+    const several = records.length > this.perEntry;
+    if (several) redis.stream.cork();
+    for (let i = 0; i < records.length; i += this.perEntry) {
+      this.inFlight += 1;
+      redis.sendCommand(new WriteThrough(this, records.slice(i, i + this.perEntry)) as unknown as Command);
+    }
+    if (several) redis.stream.uncork();
   }
 
-  /** @internal A write-through XADD's reply came (`err`: an error reply, or the connection gave up on it). */
+  /** @internal A written XADD's reply came (`err`: an error reply, or the connection gave up on it). */
   settled(write: WriteThrough, err?: Error): void {
     this.inFlight -= 1;
-    if (err) this.requeue([write.record], err);
+    if (err) this.requeue(write.records, err);
   }
 
   private async send(): Promise<void> {
@@ -144,6 +194,13 @@ export class LogAppender {
     this.retryLater();
   }
 
+  /** A record (JSON) held in the buffer, sent later; dropped (and counted) when the buffer is full. */
+  private hold(record: string): void {
+    if (this.buffer.length >= this.options.maxBuffered) return this.drop(1);
+    this.buffer.push(record);
+    this.retryLater();
+  }
+
   /** Redis is unreachable, refused a record, or records are held: send them a little later (appends meanwhile join them). */
   private retryLater(): void {
     if (this.timer) return;
@@ -163,11 +220,11 @@ export class LogAppender {
 const NO_ARGS: never[] = [];
 
 /**
- * A write-through XADD as ioredis's command queue holds it, in place of a `Command` (whose promise, argument copies,
+ * A written XADD as ioredis's command queue holds it, in place of a `Command` (whose promise, argument copies,
  * per-argument RESP assembly and tracing cost about 5 µs of CPU per record): ioredis calls `toWritable` to write it
  * (again after a reconnect, if no reply came), and `resolve` or `reject` when its reply comes or the connection gives
  * up on it. What ioredis reads of a command besides: `name`, `args` (an error's `command`) and `isTraced` (true: no
- * `ioredis:command` diagnostics-channel span per record). The entry is one record: `[<record>]`.
+ * `ioredis:command` diagnostics-channel span per record). The entry is its records: `[<record>,…]`.
  */
 class WriteThrough {
   readonly name = 'xadd';
@@ -176,11 +233,12 @@ class WriteThrough {
 
   constructor(
     private readonly appender: LogAppender,
-    readonly record: string,
+    readonly records: string[],
   ) {}
 
   toWritable(): string {
-    return `${this.appender.xaddHead}${Buffer.byteLength(this.record) + 2}\r\n[${this.record}]\r\n`;
+    const entry = `[${this.records.join(',')}]`;
+    return `${this.appender.xaddHead}${Buffer.byteLength(entry)}\r\n${entry}\r\n`;
   }
 
   resolve(): void {

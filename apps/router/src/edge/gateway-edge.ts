@@ -18,6 +18,7 @@ import {
   type RequestLogger,
 } from '@switchyard/routing';
 import type { NativeRequest } from '@switchyard/providers';
+import { endAfterRecord } from './end-after-record';
 import { GatewayError, type ChatRequest, type EndpointRequest, type KeyPrincipal, type Principal } from '@switchyard/types';
 
 export interface EdgeDeps {
@@ -57,7 +58,10 @@ export interface NativeCall {
   chat: { request: ChatRequest } | { untranslatable: GatewayError };
 }
 
-/** What an endpoint does with the pipeline's result: end the log (`log.end`) just before the last write of its answer. */
+/**
+ * What an endpoint does with the pipeline's result: end the log (`log.end`) before the last write of its answer
+ * (`res.end`, which `around` holds until the record is written).
+ */
 export type Respond<R> = (result: R, headers: Record<string, string>, log: CallLog, clientGone: Cancellation) => Promise<void>;
 
 /**
@@ -92,7 +96,10 @@ export class GatewayEdge {
       return { project, body: got.body, parsed: await parse(got.body, project) };
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
-      throw withLogId(err, this.deps.logger.refused(origin, principal, project, req.headers, err, 'body' in got ? got.body : undefined));
+      const log = this.deps.logger.refused(origin, principal, project, req.headers, err, 'body' in got ? got.body : undefined);
+      // The error answer is written once the record is.
+      await log.recorded();
+      throw withLogId(err, log);
     }
   }
 
@@ -134,6 +141,7 @@ export class GatewayEdge {
   ): Promise<void> {
     const { origin, principal, project, controls, body } = call;
     const log = this.deps.logger.begin(origin, principal, project, logged, controls, body);
+    endAfterRecord(res, log);
     const clientGone = new Cancellation();
     // A client that disconnects aborts the upstream request.
     res.once('close', () => {

@@ -27,7 +27,7 @@ const SSE_HEADERS = {
  * after a complete stream, its error event (and nothing after it) after a failure, nothing once the client
  * left. The head goes out with the response headers in the same write. `onEnd` is told how the stream ended
  * (the error it ended with; null: complete, or the client left) just before the last write, so that the request's
- * log record is appended before the client can see the end. Returns the error the stream ended with.
+ * log record is appended before it (the edge holds that write until the record is written). Returns the error the stream ended with.
  */
 export async function writeSse(
   res: ServerResponse,

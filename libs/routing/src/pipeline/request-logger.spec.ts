@@ -154,6 +154,24 @@ describe('RequestLogger', () => {
   });
 });
 
+describe('CallLog.whenRecorded', () => {
+  it('runs the answer’s end once the sink wrote the record; at once before the end, or when the request is not recorded', () => {
+    const written: (() => void)[] = [];
+    const logger = new RequestLogger({ append: () => undefined, whenWritten: (then) => written.push(then) }, 64);
+    const ended: string[] = [];
+    const recorded = logger.begin(origin, call, project(), request, parseRequestControls({}, {}), body);
+    recorded.whenRecorded(() => ended.push('not ended'));
+    recorded.end({ statusCode: 200, errorCode: null, result, responseText: '{}' });
+    recorded.whenRecorded(() => ended.push('recorded'));
+    const unrecorded = logger.begin(origin, call, project(), request, parseRequestControls({ 'x-gateway-collect-log': 'false' }, {}), body);
+    unrecorded.end({ statusCode: 200, errorCode: null, result, responseText: '{}' });
+    unrecorded.whenRecorded(() => ended.push('unrecorded'));
+    expect(ended).toEqual(['not ended', 'unrecorded']);
+    for (const then of written) then();
+    expect(ended).toEqual(['not ended', 'unrecorded', 'recorded']);
+  });
+});
+
 describe('callCost', () => {
   it('is the custom cost when set, else the catalog’s, null without usage', () => {
     const usage = { provider: 'openai', model: 'm', tokens, cost: 0.5 };

@@ -16,6 +16,8 @@ import { requestSpans } from '../spans/request-spans';
 /** Where records go: the log appender (`LogAppender` of libs/metering), or a test's array. */
 export interface LogSink {
   append(record: RequestLogRecord): void;
+  /** Runs `then` once the records appended so far are on their way (written to the socket); absent: at once. */
+  whenWritten?(then: () => void): void;
 }
 
 /**
@@ -144,6 +146,12 @@ export class RequestLogger {
   }
 
   /** @internal */
+  whenWritten(then: () => void): void {
+    if (this.sink.whenWritten) this.sink.whenWritten(then);
+    else then();
+  }
+
+  /** @internal */
   bodies(requestText: string, responseText: string | null) {
     return logBodies(requestText, responseText, this.bodyMaxBytes);
   }
@@ -164,6 +172,8 @@ export class CallLog {
   private assembler: StreamAssembler | null = null;
   private rawAssembler: SseBodyAssembler | null = null;
   private ended = false;
+  /** Whether its record was appended (`end`): the answer's end then waits for its write (`whenRecorded`). */
+  private appended = false;
 
   constructor(
     private readonly logger: RequestLogger,
@@ -247,8 +257,24 @@ export class CallLog {
     const model = result?.meta.model ?? 'none';
     const provider = result?.meta.provider ?? 'none';
     const timing: CallTiming = { durationMs: performance.now() - this.started, ttfbMs: this.ttfbMs, attempts: this.attempts ?? [], errorCode: outcome.errorCode, cache: result?.meta.cache };
+    this.appended = this.id !== null;
     this.logger.finish(this, this.id ? this.record(outcome, usage, cost) : null, model, provider, outcome.statusCode, usage, cost, timing);
     if (this.trace) this.logger.emit(this.project, this.spans(this.trace, outcome, usage, cost));
+  }
+
+  /**
+   * Runs `then` (the answer's last write) once the record is on its way to Redis (the appender writes a turn's first
+   * record at once, the turn's others together at its end); at once when no record was appended (not recorded, or not
+   * ended yet).
+   */
+  whenRecorded(then: () => void): void {
+    if (this.appended) this.logger.whenWritten(then);
+    else then();
+  }
+
+  /** `whenRecorded` as a promise (an error answer thrown after it). */
+  recorded(): Promise<void> {
+    return new Promise((resolve) => this.whenRecorded(resolve));
   }
 
   /** The request's spans, from what it recorded (docs/router.md#opentelemetry). */
