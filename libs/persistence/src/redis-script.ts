@@ -14,7 +14,7 @@ export function defineScript(redis: Redis, name: string, definition: { lua: stri
   const script = new RedisScript(definition.lua);
   const fixed = definition.numberOfKeys;
   const call = (...argv: (string | number)[]) => script.call(redis, fixed ?? Number(argv.shift()), argv);
-  Object.defineProperty(redis, name, { value: call });
+  Object.assign(redis, { [name]: call });
 }
 
 /**
