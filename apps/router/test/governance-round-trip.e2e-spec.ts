@@ -83,7 +83,7 @@ describe('governance in one Redis round trip', () => {
     const first = Math.min(look.answeredBefore, reserve.answeredBefore);
     expect(look.answeredBefore).toBe(first);
     expect(reserve.answeredBefore).toBe(first);
-    // In fact in one write to the socket (the shared client pipelines what is sent in one tick).
+    // In fact in one write to the socket (the script calls of one tick leave in one write: `RedisScript`).
     const lockKey = look.args.split(' ').find((a) => a.endsWith(':lock'))!;
     expect(writes.filter((w) => w.includes(lockKey) && w.includes(`:p:${tenant.projectId}:gw`))).toHaveLength(1);
 

@@ -7,3 +7,4 @@ export * from './migrate';
 export * from './redis.module';
 export * from './bounded-call';
 export * from './deferred-writes';
+export * from './redis-script';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { tokenUsageOf } from '@switchyard/metering';
-import { boundedCall, deferredWrites, type DeferredWrites } from '@switchyard/persistence';
+import { boundedCall, deferredWrites, defineScript, type DeferredWrites } from '@switchyard/persistence';
 import { processUniqueId, type ChatCompletion, type ChatCompletionChunk } from '@switchyard/types';
 import type { CompletionResult, EndpointJsonResult, EndpointRawResult, ExecutionMeta, ExecutionResult, StreamResult } from '../executor';
 import { oneBuffer, tailOf } from '../stream-batches';
@@ -114,12 +114,11 @@ export class ResponseCache {
     const redis = options.redis;
     this.pollMs = options.pollMs ?? 10;
     this.feeds = options.live ? new LiveFeeds({ ...options.live, idleMs: options.lockMs }) : null;
-    // Defined once on the shared client (ioredis sends EVALSHA, loading the script when Redis lacks it).
-    if (!('syCacheLookup' in redis)) {
-      redis.defineCommand('syCacheLookup', { numberOfKeys: 3, lua: LOOKUP });
-      redis.defineCommand('syCacheFill', { numberOfKeys: 4, lua: FILL });
-      redis.defineCommand('syCacheRelease', { numberOfKeys: 3, lua: RELEASE });
-    }
+    // Defined once on the shared client (EVALSHA, loading the script when Redis lacks it), called without ioredis's
+    // Command and auto-pipeline (`RedisScript`): the look leaves in the same socket write as the limits reservation.
+    defineScript(redis, 'syCacheLookup', { numberOfKeys: 3, lua: LOOKUP });
+    defineScript(redis, 'syCacheFill', { numberOfKeys: 4, lua: FILL });
+    defineScript(redis, 'syCacheRelease', { numberOfKeys: 3, lua: RELEASE });
     this.redis = redis as CacheRedis;
     this.deferred = deferredWrites(redis);
   }
