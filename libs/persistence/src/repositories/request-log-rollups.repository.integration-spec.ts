@@ -4,7 +4,7 @@ import { createDataSource } from '../data-source';
 import { RequestLogHourlyRollups1796525601291 } from '../migrations/1796525601291-request-log-hourly-rollups';
 import { RequestLogDimensionHourlyRollups1796535624069 } from '../migrations/1796535624069-request-log-dimension-hourly-rollups';
 import { RequestLogDimensionDailyRollups1796560000000 } from '../migrations/1796560000000-request-log-dimension-daily-rollups';
-import { histogramSumSql } from './latency-histogram';
+import { histogramSumSql, LATENCY_BOUNDS_MS } from './latency-histogram';
 import { RequestLogRollupsRepository, type AnalyticsQuery } from './request-log-rollups.repository';
 import { RequestLogsRepository } from './request-logs.repository';
 
@@ -171,5 +171,30 @@ describe('RequestLogRollupsRepository (hourly and minute rollups)', () => {
       const byKey = <T extends { bucket: string; group: string | null }>(rows: T[]) => new Map(rows.map((r) => [`${r.bucket.slice(0, 10)}|${r.group}`, r]));
       expect(byKey(days)).toEqual(byKey([...perDay.values()].map((d) => ({ ...d, cost: expect.closeTo(d.cost, 9) }))));
     }
+  });
+
+  it('sums large histogram counts exactly and counts a row without histograms (null) as zeros, across hour and day boundaries', async () => {
+    const other = await insertProjectRow(ds);
+    const big = 2 ** 40 + 1; // float8 sums stay exact below 2^53
+    const hist = (n: number) => `ARRAY[${n}, ${Array.from({ length: LATENCY_BOUNDS_MS.length }, (_, i) => i).join(', ')}]::bigint[]`;
+    const insert = async (table: string, bucket: number, durationHist: string) => {
+      await ds.query(
+        `INSERT INTO ${table} (project_id, dimension, bucket, value, requests, errors, cached, tokens_input, tokens_cache_read, tokens_cache_write,
+           tokens_reasoning, tokens_output, cost, duration_ms, duration_hist, ttfb_hist)
+         VALUES ($1, 'customer_identifier', $2, 'c', ${big}, 0, 0, 0, 0, 0, 0, 0, 0, 0, ${durationHist}, NULL)`,
+        [other.id, new Date(bucket)],
+      );
+    };
+    const HOUR = 60 * MIN;
+    // The day before T0 from its 23:00 hour, the day of T0 as a daily row, the next day's first hour: read as hours, day, hours.
+    await insert('request_log_dimension_hourly_rollups', T0 - HOUR, hist(big));
+    await insert('request_log_dimension_daily_rollups', T0, hist(big));
+    await insert('request_log_dimension_hourly_rollups', T0 + 24 * HOUR, 'NULL');
+    const rows = await rollups.summary(other.id, { interval: 'day', groupBy: 'customer', from: new Date(T0 - HOUR), to: new Date(T0 + 25 * HOUR) });
+    expect(rows.map((r) => [r.bucket.toISOString(), r.requests, r.duration_hist![0], r.duration_hist![53], r.ttfb_hist!.every((n) => n === '0')])).toEqual([
+      [new Date(T0 - 24 * HOUR).toISOString(), String(big), String(big), '52', true],
+      [new Date(T0).toISOString(), String(big), String(big), '52', true],
+      [new Date(T0 + 24 * HOUR).toISOString(), String(big), '0', '0', true],
+    ]);
   });
 });
