@@ -4,7 +4,7 @@
 // hours of 30 days and the one a range not on the hour touches), their hourly key rows, 3 models' hourly rows, and
 // the daily customer and key rows summed from the hourly ones as their migration fills them; histograms of about
 // --per-row requests per row spread over 10 buckets.
-// Prints, over --queries rounds (alternated, one of each per round, so machine load hits both alike):
+// Prints, over --queries rounds (alternated, one of each per round, so machine load hits all alike):
 //  - `GET /v1/analytics?interval=day&group_by=customer` over the last 30 days (HTTP, p50/p95/max), and the
 //    repository call it makes (RequestLogRollupsRepository.summary, in this process);
 //  - its SQL (RequestLogRollupsRepository.summary) by EXPLAIN ANALYZE, as it reads now (daily rows for the whole
