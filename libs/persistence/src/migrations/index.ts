@@ -20,6 +20,7 @@ import { Prompts1796526133447 } from './1796526133447-prompts';
 import { DocumentFileStore1796534537398 } from './1796534537398-document-file-store';
 import { RequestLogDimensionHourlyRollups1796535624069 } from './1796535624069-request-log-dimension-hourly-rollups';
 import { RequestLogIngestCost1796556727406 } from './1796556727406-request-log-ingest-cost';
+import { RequestLogDimensionDailyRollups1796560000000 } from './1796560000000-request-log-dimension-daily-rollups';
 
 /** Every migration in order. A new migration is a new file plus one line here. */
 export const MIGRATIONS = [
@@ -30,4 +31,5 @@ export const MIGRATIONS = [
   DocumentFileStore1796534537398,
   RequestLogDimensionHourlyRollups1796535624069,
   RequestLogIngestCost1796556727406,
+  RequestLogDimensionDailyRollups1796560000000,
 ];

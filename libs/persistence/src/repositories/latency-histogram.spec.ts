@@ -1,4 +1,4 @@
-import { histogramQuantile, LATENCY_BOUNDS_MS } from './latency-histogram';
+import { histogramFromText, histogramQuantile, LATENCY_BOUNDS_MS } from './latency-histogram';
 
 /** The histogram PostgreSQL would count for these values (`width_bucket(v, bounds) + 1`, 1-based). */
 function histogramOf(values: number[]): number[] {
@@ -26,5 +26,12 @@ describe('histogramQuantile', () => {
     expect(histogramQuantile(histogramOf([100, 100, 100, 119]), 0.5)).toBe(110); // bucket [100, 120): half way
     expect(histogramQuantile(histogramOf([0, 0]), 0.95)).toBe(1); // 0.95 of [0, 1), to 0.1 ms
     expect(histogramQuantile(histogramOf([9_999_999]), 0.5)).toBe(600_000);
+  });
+});
+
+describe('histogramFromText', () => {
+  it('reads the counts of a bigint[] written as text, past the 2^53 of a JS number kept exact as text', () => {
+    expect(histogramFromText('{3,0,9007199254740993}')).toEqual(['3', '0', '9007199254740993']);
+    expect(histogramFromText('{}')).toEqual([]);
   });
 });

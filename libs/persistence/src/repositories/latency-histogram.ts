@@ -26,6 +26,18 @@ export const histogramSumSql = (hist: string): string =>
   `ARRAY[${Array.from({ length: LATENCY_BOUNDS_MS.length + 1 }, (_, i) => `COALESCE(sum(${hist}[${i + 1}]), 0)`).join(', ')}]::bigint[]`;
 
 /**
+ * SQL aggregates: the same sums as histogramSumSql, each bucket summed as float8, for reads over many rows. Exact:
+ * every count and partial sum is an integer below 2^53 (far more requests than a rollup can count), which float8
+ * adds without rounding. About 2x less CPU than `sum(bigint)`, whose int128 state is serialized between parallel
+ * workers and finalized as numeric, 108 times per group.
+ */
+export const histogramReadSumSql = (hist: string): string =>
+  `ARRAY[${Array.from({ length: LATENCY_BOUNDS_MS.length + 1 }, (_, i) => `COALESCE(sum(${hist}[${i + 1}]::float8), 0)`).join(', ')}]::bigint[]`;
+
+/** A histogram as PostgreSQL writes a bigint[] as text (`{3,0,1}`) -> its counts as text: about 20x less CPU than pg's array parser. */
+export const histogramFromText = (text: string): string[] => (text === '{}' ? [] : text.slice(1, -1).split(','));
+
+/**
  * SQL: the element-wise sum of the histograms `a` and `b` (either alone when the other is null: a rollup row written
  * before the histograms existed), as one expression: about 4x less CPU per merged row than a call of the plpgsql
  * `request_log_hist_add` (7 vs 26 µs measured), which the writer's upserts paid twice per rollup row.

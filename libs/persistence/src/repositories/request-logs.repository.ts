@@ -60,10 +60,10 @@ const METADATA_ENTRIES = `SELECT e.key, left(e.value #>> '{}', 256) AS value FRO
 const DIMENSION_ENTRIES = `VALUES ('key_id', minutes.key_id), ('customer_identifier', minutes.customer_identifier)`;
 
 /**
- * The rows of `from` grouped by project, `unit` (minute or hour, of the timestamp column `time`) and `dimensions`
+ * The rows of `from` grouped by project, `unit` (minute, hour or day, of the timestamp column `time`) and `dimensions`
  * (column -> expression), with `measures` (ROLLUP_MEASURES over inserted logs, ROLLUP_SUMS over minute groups).
  */
-function rollupGroups(unit: 'minute' | 'hour', time: string, dimensions: Record<string, string>, from: string, measures: Record<string, string>): string {
+function rollupGroups(unit: 'minute' | 'hour' | 'day', time: string, dimensions: Record<string, string>, from: string, measures: Record<string, string>): string {
   const groups = Array.from({ length: Object.keys(dimensions).length + 2 }, (_, i) => i + 1).join(', ');
   return `SELECT project_id, date_trunc('${unit}', ${time} AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
     ${Object.entries(dimensions).map(([c, e]) => `${e} AS ${c}`).join(', ')},
@@ -84,8 +84,8 @@ function rollupInsert(table: string, dims: string[], rows: string): string {
 /**
  * The rollups of the inserted rows (`ins`), as CTEs: each row is counted once per grain, into its minute group
  * (model, provider, key, customer: `minutes`) and its metadata minute groups (`meta_minutes`); the hourly rollups
- * are summed from those groups (no more rows than the logs, usually far fewer; the 54-bucket histograms are dear
- * to count row by row).
+ * and the daily key and customer ones are summed from those groups (no more rows than the logs, usually far fewer;
+ * the 54-bucket histograms are dear to count row by row).
  */
 const ROLLUPS = `minutes AS (
   ${rollupGroups('minute', 'created_at', ROLLUP_DIMENSIONS, 'ins', ROLLUP_MEASURES)}
@@ -97,6 +97,8 @@ const ROLLUPS = `minutes AS (
   SELECT minutes.*, d.dimension, d.value FROM minutes CROSS JOIN LATERAL (${DIMENSION_ENTRIES}) d(dimension, value)
 ), dims_rolled_hourly AS (
   ${rollupInsert('request_log_dimension_hourly_rollups', ['dimension', 'value'], rollupGroups('hour', 'bucket', { dimension: 'dimension', value: 'value' }, 'dims', ROLLUP_SUMS))}
+), dims_rolled_daily AS (
+  ${rollupInsert('request_log_dimension_daily_rollups', ['dimension', 'value'], rollupGroups('day', 'bucket', { dimension: 'dimension', value: 'value' }, 'dims', ROLLUP_SUMS))}
 ), meta AS (
   SELECT ins.*, m.key, m.value FROM ins CROSS JOIN LATERAL (${METADATA_ENTRIES}) m
 ), meta_minutes AS (
@@ -112,8 +114,8 @@ const ROLLUPS = `minutes AS (
  * `@switchyard/metering`) and their bodies in one statement, idempotently on (id, created_at): a batch written
  * twice stores nothing twice. Records of a project that no longer exists are not stored. `log_management`: with
  * STOP_INSERTING (or no strategy), a project's records past its limit are not stored (the batch's earliest are
- * kept); each project's counter and its per-minute and hourly rollups (metadata rollups, and the hourly key and customer
- * rollups) are raised by the rows actually inserted. Returns the rows inserted and the
+ * kept); each project's counter and its per-minute and hourly rollups (metadata rollups, and the hourly and daily key and
+ * customer rollups) are raised by the rows actually inserted. Returns the rows inserted and the
  * DELETE_OLDEST projects now over their limit, with by how much.
  */
 const INSERT_LOGS = `
