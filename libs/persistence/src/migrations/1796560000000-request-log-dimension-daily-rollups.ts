@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { deleteProjectData, ROLLUP_MEASURES } from './1764300000000-request-log-rollups';
+import { deleteProjectData } from './1764300000000-request-log-rollups';
 import { MEASURE_COLUMNS, SUMS, TABLES as TABLES_BEFORE_HOURLY } from './1796525601291-request-log-hourly-rollups';
 
 /** The tables the project-delete trigger of request logs empties before this migration. */
@@ -16,17 +16,8 @@ export class RequestLogDimensionDailyRollups1796560000000 implements MigrationIn
   name = 'RequestLogDimensionDailyRollups1796560000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE TABLE request_log_dimension_daily_rollups (
-        project_id uuid NOT NULL,
-        dimension text NOT NULL,
-        bucket timestamptz NOT NULL,
-        value text NOT NULL,
-        ${ROLLUP_MEASURES}
-        duration_hist bigint[],
-        ttfb_hist bigint[],
-        PRIMARY KEY (project_id, dimension, bucket, value)
-      )`);
+    // The hourly table's shape (columns, compression, primary key), one row per day instead of per hour.
+    await q.query(`CREATE TABLE request_log_dimension_daily_rollups (LIKE request_log_dimension_hourly_rollups INCLUDING ALL)`);
     const day = `date_trunc('day', bucket AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
     await q.query(`
       INSERT INTO request_log_dimension_daily_rollups (project_id, dimension, bucket, value, ${MEASURE_COLUMNS})
