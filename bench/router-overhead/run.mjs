@@ -315,8 +315,19 @@ const f3 = (x) => x.toFixed(3);
 const redisCpu = (r) => (REDIS_PID ? `, redis ${f3(r.redisMsPerReq)} (gateway + redis ${f3(r.cpuMsPerReq + r.redisMsPerReq)})` : '');
 const signed = (x) => `${x >= 0 ? '+' : ''}${f3(x)}`;
 for (const [name, t] of Object.entries(targets)) t.name = name;
+/**
+ * The targets in a repeat's order: on even repeats the logged router and its logs-off twin (one router process, so the
+ * later of the two runs with a warmer JIT) swap places, so neither always has the advantage.
+ */
+const repeatOrder = (rep) => {
+  const names = Object.keys(targets);
+  const on = names.indexOf('switchyard');
+  const off = names.indexOf('sy-nolog');
+  if (rep % 2 === 0 && on >= 0 && off >= 0) [names[on], names[off]] = [names[off], names[on]];
+  return names;
+};
 for (let rep = 1; rep <= REPEATS; rep += 1) {
-  for (const name of Object.keys(targets)) {
+  for (const name of repeatOrder(rep)) {
     const m = await measure(targets[name]);
     runs[name].push(m);
     if (THROUGHPUT_ONLY) {
@@ -365,8 +376,10 @@ console.log(`direct     p50 @${RATE}/s ${fmt(stats(runs.direct.map((m) => m.high
 const med = (name, f) => stats(runs[name].map(f)).med;
 const medAdded = (name, f) => stats(added(name, f)).med;
 if (targets['sy-nolog'] && targets.switchyard && !THROUGHPUT_ONLY) {
+  const pairedP50 = runs.switchyard.map((m, i) => m.high.lat.p50 - runs['sy-nolog'][i].high.lat.p50);
   console.log(
-    `SUMMARY logging on vs off: added p50 @${RATE}/s ${f3(medAdded('switchyard', (m) => m.high.lat.p50))} vs ${f3(medAdded('sy-nolog', (m) => m.high.lat.p50))} ms; ` +
+    `SUMMARY logging on vs off: added p50 @${RATE}/s ${f3(medAdded('switchyard', (m) => m.high.lat.p50))} vs ${f3(medAdded('sy-nolog', (m) => m.high.lat.p50))} ms ` +
+      `(paired, on minus off in the same repeat: median ${signed(stats(pairedP50).med)}, per repeat ${pairedP50.map(signed).join(' ')} ms); ` +
       `throughput ${(med('switchyard', (m) => m.tp.rps) / med('sy-nolog', (m) => m.tp.rps)).toFixed(2)}x; ` +
       `CPU/req saturated ${f3(med('switchyard', (m) => m.tp.cpuMsPerReq))} vs ${f3(med('sy-nolog', (m) => m.tp.cpuMsPerReq))} ms` +
       (REDIS_PID ? `; router + redis ${f3(med('switchyard', (m) => m.tp.cpuMsPerReq + m.tp.redisMsPerReq))} vs ${f3(med('sy-nolog', (m) => m.tp.cpuMsPerReq + m.tp.redisMsPerReq))} ms` : ''),
