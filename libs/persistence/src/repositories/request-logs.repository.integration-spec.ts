@@ -140,6 +140,48 @@ describe('RequestLogsRepository', () => {
       }
     });
 
+    it('concurrent writers of the same projects (capped, DELETE_OLDEST, unlimited, mixed in each batch) count every row once, without deadlock', async () => {
+      const capped = await limited('STOP_INSERTING');
+      const oldest = await limited('DELETE_OLDEST');
+      const open = await insertProjectRow(ds);
+      const batches = Array.from({ length: 8 }, (_, b) =>
+        JSON.stringify([open, capped, oldest].flatMap((p) => Array.from({ length: 5 }, (_, i) => at(p, b * 5 + i)))),
+      );
+      const inserted = await Promise.all(batches.map((batch) => logs.insertJson(batch)));
+      expect(inserted.reduce((a, b) => a + b, 0)).toBe(40 + 3 + 40);
+      expect(await logs.storedCount(open.id)).toBe(40);
+      expect(await logs.count(open.id)).toBe(40);
+      expect(await logs.storedCount(capped.id)).toBe(3);
+      expect((await storedIds(capped.id)).length).toBe(3);
+      expect(await logs.storedCount(oldest.id)).toBe(3);
+      expect((await storedIds(oldest.id)).length).toBe(3);
+      const [{ n }] = (await ds.query(`SELECT sum(requests)::integer AS n FROM request_log_rollups WHERE project_id = $1`, [open.id])) as [{ n: number }];
+      expect(n).toBe(40);
+    });
+
+    it("takes an unlimited project's counter row at the end of the transaction, a capped project's before the insert", async () => {
+      const waitingQuery = async (): Promise<string> => {
+        for (let i = 0; i < 200; i += 1) {
+          const rows = (await ds.query(`SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)) as { query: string }[];
+          if (rows[0]) return rows[0].query;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        throw new Error('no writer waited for the counter row');
+      };
+      for (const [project, waitsIn] of [[await insertProjectRow(ds), 'unnest($1::uuid[], $2::bigint[])'], [await limited('STOP_INSERTING'), 'FOR KEY SHARE']] as const) {
+        await logs.insertJson(JSON.stringify([at(project, 0)]));
+        const holder = ds.createQueryRunner();
+        await holder.startTransaction();
+        await holder.query(`SELECT stored FROM request_log_counts WHERE project_id = $1 FOR UPDATE`, [project.id]);
+        const writing = logs.insertJson(JSON.stringify([at(project, 1)]));
+        expect(await waitingQuery()).toContain(waitsIn);
+        await holder.commitTransaction();
+        await holder.release();
+        expect(await writing).toBe(1);
+        expect(await logs.storedCount(project.id)).toBe(2);
+      }
+    });
+
     it('DELETE_OLDEST keeps the newest records up to the limit, bodies and counter included', async () => {
       const project = await limited('DELETE_OLDEST');
       const records = Array.from({ length: 7 }, (_, i) => at(project, i));

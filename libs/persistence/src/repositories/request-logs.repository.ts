@@ -9,14 +9,36 @@ import { likePattern, LOG_ORDER_COLUMNS, logFilterConditions, type LogFilter, ty
 const json = (path: string) => `NULLIF(e${path}, 'null'::jsonb)`;
 
 /**
- * Creates or locks the counter rows of the batch's existing projects (in id order, so concurrent writers do not
- * deadlock) and key-shares their project rows (what a foreign key check would take per row), for the rest of
- * the transaction: the insert then reads stable counts, and a project cannot be deleted under it.
+ * Key-shares the batch's project rows (what a foreign key check would take per row: a project cannot be deleted under
+ * the insert) and creates or locks the counter rows of its capped projects (a `log_management` limit with
+ * STOP_INSERTING), in id order, for the rest of the transaction: the insert then reads a stable count for them. The
+ * other projects' counters are raised at the end of the transaction (COUNT_INSERTED), so concurrent writers of one
+ * project overlap until then instead of queueing behind its counter row for the whole statement.
  */
 const LOCK_COUNTS = `
+WITH batch AS MATERIALIZED (
+  SELECT id, log_management IS NOT NULL AND COALESCE(log_management_strategy, 'STOP_INSERTING') = 'STOP_INSERTING' AS capped
+  FROM projects WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE
+)
 INSERT INTO request_log_counts AS c (project_id)
-SELECT id FROM projects WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE
+SELECT id FROM batch WHERE capped ORDER BY id
 ON CONFLICT (project_id) DO UPDATE SET stored = c.stored`;
+
+/**
+ * Raises the counters of the projects ($1) by the rows the batch inserted for them ($2), in id order (after the capped
+ * ones LOCK_COUNTS took first, and after the rollup rows: every writer takes its locks in that order, so none waits
+ * in a cycle); returns the DELETE_OLDEST projects now over their limit, with by how much.
+ */
+const COUNT_INSERTED = `
+WITH counted AS (
+  INSERT INTO request_log_counts AS c (project_id, stored)
+  SELECT project_id, n FROM unnest($1::uuid[], $2::bigint[]) AS i(project_id, n) ORDER BY project_id
+  ON CONFLICT (project_id) DO UPDATE SET stored = c.stored + EXCLUDED.stored
+  RETURNING c.project_id, c.stored
+)
+SELECT counted.project_id AS "projectId", (counted.stored - p.log_management)::integer AS excess
+FROM counted JOIN projects p ON p.id = counted.project_id
+WHERE p.log_management_strategy = 'DELETE_OLDEST' AND counted.stored > p.log_management`;
 
 /** What a rollup row adds up over the inserted rows it stands for (a histogram: see latency-histogram.ts). */
 const ROLLUP_MEASURES: Record<string, string> = {
@@ -114,9 +136,10 @@ const ROLLUPS = `minutes AS (
  * `@switchyard/metering`) and their bodies in one statement, idempotently on (id, created_at): a batch written
  * twice stores nothing twice. Records of a project that no longer exists are not stored. `log_management`: with
  * STOP_INSERTING (or no strategy), a project's records past its limit are not stored (the batch's earliest are
- * kept); each project's counter and its per-minute and hourly rollups (metadata rollups, and the hourly and daily key and
- * customer rollups) are raised by the rows actually inserted. Returns the rows inserted and the
- * DELETE_OLDEST projects now over their limit, with by how much.
+ * kept); each project's per-minute and hourly rollups (metadata rollups, and the hourly and daily key and customer
+ * rollups) are raised by the rows actually inserted. Returns the projects that rows were inserted for, and how many each
+ * (for COUNT_INSERTED); the main query reads the bodies' insert first, so that the rollup upserts (whose row locks a
+ * concurrent writer of the same rows waits for) run last.
  */
 const INSERT_LOGS = `
 WITH x AS (
@@ -148,12 +171,7 @@ WITH x AS (
   RETURNING id, created_at, project_id, model, provider, key_id, customer_identifier, success, cached, tokens_input, tokens_cache_read,
     tokens_cache_write, tokens_reasoning, tokens_output, cost, duration_ms, metadata,
     ${histogramBucketSql('duration_ms')} AS duration_b, ${histogramBucketSql('ttfb_ms')} AS ttfb_b
-), ${ROLLUPS}, counted AS (
-  INSERT INTO request_log_counts AS c (project_id, stored)
-  SELECT project_id, count(*) FROM ins GROUP BY project_id ORDER BY project_id
-  ON CONFLICT (project_id) DO UPDATE SET stored = c.stored + EXCLUDED.stored
-  RETURNING c.project_id, c.stored
-), bodies AS (
+), ${ROLLUPS}, bodies AS (
   INSERT INTO request_log_bodies (log_id, created_at, project_id, request, response, request_content_type, response_content_type,
     request_bytes, response_bytes, truncated)
   SELECT x.id, x.created_at, x.project_id, e->'bodies'->>'request', e->'bodies'->>'response', e->'bodies'->>'requestContentType',
@@ -162,11 +180,11 @@ WITH x AS (
   FROM x JOIN ins ON ins.id = x.id AND ins.created_at = x.created_at
   WHERE ${json("->'bodies'")} IS NOT NULL
   ON CONFLICT (log_id, created_at) DO NOTHING
+  RETURNING 1
 )
-SELECT (SELECT count(*) FROM ins)::integer AS inserted,
-  COALESCE((SELECT json_agg(json_build_object('projectId', counted.project_id, 'excess', counted.stored - p.max_logs))
-    FROM counted JOIN p ON p.id = counted.project_id
-    WHERE p.strategy = 'DELETE_OLDEST' AND counted.stored > p.max_logs), '[]'::json) AS over`;
+SELECT (SELECT count(*) FROM bodies)::integer AS bodies,
+  COALESCE((SELECT array_agg(project_id ORDER BY project_id) FROM (SELECT DISTINCT project_id FROM ins) i), '{}') AS projects,
+  COALESCE((SELECT array_agg(n ORDER BY project_id) FROM (SELECT project_id, count(*) AS n FROM ins GROUP BY 1) i), '{}') AS counts`;
 
 /**
  * Deletes the logs that `victims` (a SELECT of id, created_at of project $1) names, their bodies, and lowers
@@ -295,18 +313,23 @@ export class RequestLogsRepository {
     }
   }
 
-  /** One transaction: lock the counters, insert, then trim DELETE_OLDEST projects over their limit (in bounded statements). */
+  /**
+   * One transaction: lock the capped projects' counters, insert, raise the counters, then trim DELETE_OLDEST projects
+   * over their limit (in bounded statements).
+   */
   private insertOnce(recordsJson: JsonbParam): Promise<number> {
     return this.ds.transaction(async (tx) => {
       await tx.query(LOCK_COUNTS, [projectIdsOf(recordsJson)]);
-      const [row] = await preparedQuery<{ inserted: number; over: { projectId: string; excess: number }[] }>(tx.queryRunner!, 'request_logs_insert', INSERT_LOGS, [recordsJson]);
-      for (const { projectId, excess } of row?.over ?? []) {
+      const [row] = await preparedQuery<{ projects: string[]; counts: string[] }>(tx.queryRunner!, 'request_logs_insert', INSERT_LOGS, [recordsJson]);
+      if (!row?.projects.length) return 0;
+      const over = (await tx.query(COUNT_INSERTED, [row.projects, row.counts])) as { projectId: string; excess: number }[];
+      for (const { projectId, excess } of over) {
         for (let left = excess; left > 0; left -= DELETE_BATCH) {
           const [{ n }] = (await tx.query(DELETE_OLDEST, [projectId, Math.min(left, DELETE_BATCH)])) as [{ n: number }];
           if (n === 0) break;
         }
       }
-      return row?.inserted ?? 0;
+      return row.counts.reduce((sum, n) => sum + Number(n), 0);
     });
   }
 
