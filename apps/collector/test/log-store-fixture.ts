@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { encodeLogRecord, logEntryArgs, logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
+import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { createRedis } from '@switchyard/persistence';
 import { createTestEnvironment, freePort, startServiceProcess, type ServiceProcess, type TestEnvironment } from '@switchyard/testing';
 import type { Redis } from 'ioredis';
@@ -54,7 +54,7 @@ export async function startLogStore(redisName: string): Promise<LogStoreFixture>
       for (const r of records) expected.set(r.projectId, (expected.get(r.projectId) ?? (await stored(r.projectId))) + 1);
       const want = [...expected];
       const stream = logStreamKeys(env.config.redis.prefix).stream;
-      for (let i = 0; i < records.length; i += batch) await redis.xadd(stream, '*', ...logEntryArgs(records.slice(i, i + batch).map(encodeLogRecord)));
+      for (let i = 0; i < records.length; i += batch) await redis.xadd(stream, '*', 'd', JSON.stringify(records.slice(i, i + batch)));
       const counts = () => Promise.all(want.map(([projectId]) => stored(projectId)));
       const deadline = Date.now() + 30_000;
       while ((await counts()).some((n, i) => n < want[i]![1]) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logEntryRecords, logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
+import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { AnthropicMockServer, createTestEnvironment, httpJson, MockOpenAIServer, seedTenant, type MockScenario, type ParsedJson, type RecordedProviderRequest, type RecordedRequest, type MockScript, type SeededTenant, type TestEnvironment } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import { execFile } from 'node:child_process';
@@ -82,7 +82,7 @@ describe('Claude Code against the router', () => {
 
   const records = async (): Promise<RequestLogRecord[]> => {
     const entries = await redis.xrange(logStreamKeys(env.config.redis.prefix).stream, '-', '+');
-    return entries.flatMap(([, f]) => logEntryRecords(f));
+    return entries.flatMap(([, f]) => JSON.parse(f[1]!) as RequestLogRecord[]);
   };
 
   /** Waits for the record of every answered model call (appended just before each answer's last write). */

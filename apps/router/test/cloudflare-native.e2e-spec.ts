@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { logEntryRecords, type RequestLogRecord } from '@switchyard/metering';
+import type { RequestLogRecord } from '@switchyard/metering';
 import {
   AnthropicMockServer,
   BedrockMockServer,
@@ -49,7 +49,7 @@ describe('Cloudflare provider-native endpoints', () => {
     expect(record.tokens.output + record.tokens.reasoning).toBe(output);
     expect(record.cost).toBeGreaterThan(0);
     const entries = await redis.xrange(`${env.config.redis.prefix}:logs`, '-', '+');
-    const copies = entries.flatMap(([, f]) => logEntryRecords(f)).filter((r) => r.id === record.id);
+    const copies = entries.flatMap(([, f]) => JSON.parse(f[1]!) as RequestLogRecord[]).filter((r) => r.id === record.id);
     expect(copies).toHaveLength(1);
     return record;
   }

@@ -1,10 +1,10 @@
-import { logEntryRecords, logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
+import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import type { Redis } from 'ioredis';
 
 /** Every record on the log stream under `prefix` so far (read directly: the collector's writer is not running). */
 export async function logRecords(redis: Redis, prefix: string): Promise<RequestLogRecord[]> {
   const entries = await redis.xrange(logStreamKeys(prefix).stream, '-', '+');
-  return entries.flatMap(([, fields]) => logEntryRecords(fields));
+  return entries.flatMap(([, fields]) => JSON.parse(fields[1]!) as RequestLogRecord[]);
 }
 
 /** The records with this log id, once one has arrived (appends are off the request path; waits up to 5 s, then returns none). */

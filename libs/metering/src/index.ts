@@ -6,6 +6,5 @@ export * from './genai-prices';
 export * from './price-catalog';
 export * from './request-log';
 export * from './log-bodies';
-export * from './log-entry';
 export * from './log-appender';
 export * from './limits';

@@ -1,13 +1,10 @@
 import { createTestEnvironment, startTcpProxy, viaProxy, type TcpProxy, type TestEnvironment } from '@switchyard/testing';
 import { Redis } from 'ioredis';
 import { LogAppender } from './log-appender';
-import { logBodies } from './log-bodies';
-import { logEntryRecords } from './log-entry';
 import { logStreamKeys, type RequestLogRecord } from './request-log';
 import { tokenUsageOf } from './token-usage';
 
-/** A record; every third one without bodies, the others with bodies of quotes and multi-byte characters. */
-const record = (id: string, n = 0): RequestLogRecord => ({
+const record = (id: string): RequestLogRecord => ({
   id,
   requestId: `req-${id}`,
   eventId: null,
@@ -40,13 +37,16 @@ const record = (id: string, n = 0): RequestLogRecord => ({
   routing: null,
   errorCode: null,
   dlp: null,
-  bodies: n % 3 === 2 ? null : logBodies(`{"content":"${id} \\"é\\" 😀"}`, n % 3 ? null : `answer ✓ ${id}`, 1000),
+  bodies: null,
 });
 
-/** Every record in the stream, in order, bodies restored. */
+/** Every record in the stream, in order. */
 async function streamed(redis: Redis, stream: string): Promise<RequestLogRecord[]> {
   const entries = await redis.xrange(stream, '-', '+');
-  return entries.flatMap(([, fields]) => logEntryRecords(fields));
+  return entries.flatMap(([, fields]) => {
+    expect(fields[0]).toBe('d');
+    return JSON.parse(fields[1]!) as RequestLogRecord[];
+  });
 }
 
 /** How many writes `conn`'s socket has handed to the kernel since this was called (a corked batch: one). */
@@ -106,7 +106,7 @@ describe('LogAppender', () => {
     appender.append(record('r0'));
     expect(writes()).toBe(1);
     appender.whenWritten(() => seen.push(-2)); // r0 is written: at once
-    for (let i = 1; i < 26; i += 1) appender.append(record(`r${i}`, i));
+    for (let i = 1; i < 26; i += 1) appender.append(record(`r${i}`));
     appender.whenWritten(() => seen.push(writes()));
     expect(writes()).toBe(1);
     expect(seen).toEqual([-1, -2]);
@@ -114,7 +114,7 @@ describe('LogAppender', () => {
     // One write of the turn's other three XADDs (10 records per entry), before what waited for it ran.
     expect(seen).toEqual([-1, -2, 2]);
     expect(appender.buffered).toBe(0);
-    expect(await streamed(redis, stream)).toEqual(Array.from({ length: 26 }, (_, i) => record(`r${i}`, i)));
+    expect((await streamed(redis, stream)).map((r) => r.id)).toEqual(Array.from({ length: 26 }, (_, i) => `r${i}`));
     expect(await redis.xlen(stream)).toBe(4);
     // A later turn's first record: written at once again.
     appender.append(record('later'));
@@ -130,13 +130,13 @@ describe('LogAppender', () => {
     const appender = new LogAppender({ redis: proxied, prefix: env.config.redis.prefix, maxBuffered: 5, recordsPerEntry: 2, onDrop: (n) => drops.push(n), onError: () => undefined });
     proxy.cut();
     await until(() => proxied.status !== 'ready');
-    for (let i = 0; i < 8; i += 1) appender.append(record(`down${i}`, i));
+    for (let i = 0; i < 8; i += 1) appender.append(record(`down${i}`));
     expect(appender.buffered).toBe(5);
     expect(appender.dropped).toBe(3);
     expect(drops).toEqual([1, 1, 1]);
     proxy.restore();
     await until(async () => (await streamed(redis, stream)).length === 5, 10_000);
-    expect(await streamed(redis, stream)).toEqual(Array.from({ length: 5 }, (_, i) => record(`down${i}`, i)));
+    expect((await streamed(redis, stream)).map((r) => r.id)).toEqual(['down0', 'down1', 'down2', 'down3', 'down4']);
     expect(await redis.xlen(stream)).toBe(3); // held records go in batches of recordsPerEntry
     await appender.close();
   });

@@ -1,5 +1,4 @@
 import type { Command, Redis } from 'ioredis';
-import { encodeLogRecord, logEntryArgs, logEntryFields, type EncodedLogRecord } from './log-entry';
 import { logStreamKeys, type RequestLogRecord } from './request-log';
 
 export interface LogAppenderOptions {
@@ -21,8 +20,8 @@ const RETRY_MS = 250;
 const ENTRIES_PER_FLUSH = 50;
 
 /**
- * Appends request log records to the log stream (`logStreamKeys(prefix).stream`; per entry, `d` = a JSON array of
- * records and `b` = their bodies' texts: `logEntryFields`), never awaited by a request. While Redis is ready, the first record of an event-loop turn is
+ * Appends request log records to the log stream (`logStreamKeys(prefix).stream`, one field `d` = a JSON array
+ * of records per entry), never awaited by a request. While Redis is ready, the first record of an event-loop turn is
  * written at once (its XADD on the socket before `append` returns: a turn with one record, the usual case below
  * saturation, waits for nothing), and the records appended after it in the same turn are written together at the
  * end of the turn (`setImmediate`, after the poll phase handled every ready socket): their XADDs (one entry per
@@ -35,12 +34,12 @@ const ENTRIES_PER_FLUSH = 50;
  * and counted (`dropped`).
  */
 export class LogAppender {
-  /** Records serialized (`encodeLogRecord`) on append, so a record's object graph dies young instead of waiting for its flush. */
-  private buffer: EncodedLogRecord[] = [];
+  /** Records as JSON text: serialized on append, so a record's object graph dies young instead of waiting for its flush. */
+  private buffer: string[] = [];
   /** Whether a record was written during this turn (the turn's end is then set: `writeTurn`). */
   private turnBegun = false;
-  /** Records appended during this turn after its first (serialized), written together at its end. */
-  private turn: EncodedLogRecord[] = [];
+  /** Records appended during this turn after its first (JSON text), written together at its end. */
+  private turn: string[] = [];
   /** What waits for this turn's write: the ends of the answers whose records are in it. */
   private afterTurn: (() => void)[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -49,7 +48,7 @@ export class LogAppender {
   private inFlight = 0;
   private readonly stream: string;
   private readonly perEntry: number;
-  /** @internal `XADD <stream> * ` in RESP, without its argument count (the connection's `keyPrefix` applied, as ioredis would). */
+  /** @internal `XADD <stream> * d ` in RESP, up to the entry's length (the connection's `keyPrefix` applied, as ioredis would). */
   readonly xaddHead: string;
   /** Its Redis connection (closed by its owner after `close`). */
   get redis(): Redis {
@@ -63,7 +62,7 @@ export class LogAppender {
     this.stream = logStreamKeys(options.prefix).stream;
     this.perEntry = options.recordsPerEntry ?? 10;
     const key = (options.redis.options.keyPrefix ?? '') + this.stream;
-    this.xaddHead = `$4\r\nXADD\r\n$${Buffer.byteLength(key)}\r\n${key}\r\n$1\r\n*\r\n`;
+    this.xaddHead = `*5\r\n$4\r\nXADD\r\n$${Buffer.byteLength(key)}\r\n${key}\r\n$1\r\n*\r\n$1\r\nd\r\n$`;
   }
 
   /** Records held (Redis unreachable, or records refused) until they are sent again. */
@@ -76,15 +75,15 @@ export class LogAppender {
    * unreachable (or records held), holds it. Never blocks, never throws.
    */
   append(record: RequestLogRecord): void {
-    const encoded = encodeLogRecord(record);
-    if (this.buffer.length || this.flushing || this.options.redis.status !== 'ready') return this.hold(encoded);
+    const json = JSON.stringify(record);
+    if (this.buffer.length || this.flushing || this.options.redis.status !== 'ready') return this.hold(json);
     if (this.turnBegun) {
-      this.turn.push(encoded);
+      this.turn.push(json);
       return;
     }
     this.turnBegun = true;
     setImmediate(this.writeTurn);
-    this.writeThrough([encoded]);
+    this.writeThrough([json]);
   }
 
   /**
@@ -143,12 +142,12 @@ export class LogAppender {
   };
 
   /**
-   * XADDs of `records`, `perEntry` per entry, written to the socket before this returns (a client without
+   * XADDs of `records` (JSON), `perEntry` per entry, written to the socket before this returns (a client without
    * auto-pipelining; several in one write): each handed to ioredis as a `WriteThrough`, which ioredis writes, settles
    * on the reply and resends after a reconnect like any unanswered command; an error reply puts its records back in
    * the buffer.
    */
-  private writeThrough(records: EncodedLogRecord[]): void {
+  private writeThrough(records: string[]): void {
     const { redis } = this.options;
     const several = records.length > this.perEntry;
     if (several) redis.stream.cork();
@@ -170,8 +169,8 @@ export class LogAppender {
     if (redis.status !== 'ready') return this.retryLater();
     const batch = this.buffer.splice(0, ENTRIES_PER_FLUSH * this.perEntry);
     const pipeline = redis.pipeline();
-    for (let i = 0; i < batch.length; i += this.perEntry) pipeline.xadd(this.stream, '*', ...logEntryArgs(batch.slice(i, i + this.perEntry)));
-    let unsent: EncodedLogRecord[] = [];
+    for (let i = 0; i < batch.length; i += this.perEntry) pipeline.xadd(this.stream, '*', 'd', `[${batch.slice(i, i + this.perEntry).join(',')}]`);
+    let unsent: string[] = [];
     let error: unknown;
     try {
       const results = (await pipeline.exec()) ?? [];
@@ -187,7 +186,7 @@ export class LogAppender {
   }
 
   /** Records Redis did not take: back to the front, oldest first (what no longer fits is dropped), sent again later. */
-  private requeue(unsent: EncodedLogRecord[], err: unknown): void {
+  private requeue(unsent: string[], err: unknown): void {
     this.options.onError?.(err);
     const room = Math.max(0, this.options.maxBuffered - this.buffer.length);
     if (unsent.length > room) this.drop(unsent.length - room);
@@ -195,8 +194,8 @@ export class LogAppender {
     this.retryLater();
   }
 
-  /** A record (serialized) held in the buffer, sent later; dropped (and counted) when the buffer is full. */
-  private hold(record: EncodedLogRecord): void {
+  /** A record (JSON) held in the buffer, sent later; dropped (and counted) when the buffer is full. */
+  private hold(record: string): void {
     if (this.buffer.length >= this.options.maxBuffered) return this.drop(1);
     this.buffer.push(record);
     this.retryLater();
@@ -225,7 +224,7 @@ const NO_ARGS: never[] = [];
  * per-argument RESP assembly and tracing cost about 5 µs of CPU per record): ioredis calls `toWritable` to write it
  * (again after a reconnect, if no reply came), and `resolve` or `reject` when its reply comes or the connection gives
  * up on it. What ioredis reads of a command besides: `name`, `args` (an error's `command`) and `isTraced` (true: no
- * `ioredis:command` diagnostics-channel span per record). The entry is its records: `logEntryFields`.
+ * `ioredis:command` diagnostics-channel span per record). The entry is its records: `[<record>,…]`.
  */
 class WriteThrough {
   readonly name = 'xadd';
@@ -234,13 +233,12 @@ class WriteThrough {
 
   constructor(
     private readonly appender: LogAppender,
-    readonly records: EncodedLogRecord[],
+    readonly records: string[],
   ) {}
 
   toWritable(): string {
-    const { d, b, bBytes } = logEntryFields(this.records);
-    const head = `${b ? '*7' : '*5'}\r\n${this.appender.xaddHead}$1\r\nd\r\n$${Buffer.byteLength(d)}\r\n${d}\r\n`;
-    return b ? `${head}$1\r\nb\r\n$${bBytes}\r\n${b}\r\n` : head;
+    const entry = `[${this.records.join(',')}]`;
+    return `${this.appender.xaddHead}${Buffer.byteLength(entry)}\r\n${entry}\r\n`;
   }
 
   resolve(): void {

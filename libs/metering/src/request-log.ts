@@ -87,7 +87,7 @@ export interface RequestLogRecord {
   bodies: LogBodies | null;
 }
 
-/** The log stream's Redis keys, under REDIS_PREFIX. Each stream entry: `d`, a JSON array of records, and `b`, their bodies (log-entry.ts). */
+/** The log stream's Redis keys, under REDIS_PREFIX. Each stream entry has one field `d`: a JSON array of records. */
 export function logStreamKeys(prefix: string) {
   return {
     stream: `${prefix}:logs`,

@@ -1,4 +1,4 @@
-import { encodeLogRecord, logEntryArgs, logEntryRecords, logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
+import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { createDataSource, createRedis, RequestLogsRepository } from '@switchyard/persistence';
 import { createTestEnvironment, insertProjectRow, requestLogFixture, startTcpProxy, viaProxy, type TcpProxy, type TestEnvironment } from '@switchyard/testing';
 import type { Redis } from 'ioredis';
@@ -42,10 +42,8 @@ describe('LogWriter', () => {
     writer = new LogWriter({ ...env.config, serviceName: 'collector' }, new RequestLogsRepository(proxied));
     writer.start();
   };
-  /** Appends records as the router does: one entry per batch, records in `d`, bodies in `b`. */
-  const append = (records: RequestLogRecord[]) => redis.xadd(keys.stream, '*', ...logEntryArgs(records.map(encodeLogRecord)));
-  /** Appends records as a router from before bodies moved beside the JSON did: `d` alone, bodies in the records. */
-  const appendOld = (records: RequestLogRecord[]) => redis.xadd(keys.stream, '*', 'd', JSON.stringify(records));
+  /** Appends records as the router does: one entry per batch, field `d`. */
+  const append = (records: RequestLogRecord[]) => redis.xadd(keys.stream, '*', 'd', JSON.stringify(records));
   const storedIds = async (ids: string[]) =>
     ((await ds.query(`SELECT id::text FROM request_logs WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids])) as { id: string }[]).map((r) => r.id);
   const waitForStored = async (ids: string[], timeoutMs = 20_000) => {
@@ -70,34 +68,6 @@ describe('LogWriter', () => {
     expect(await storedIds([gone.id])).toEqual([]);
     expect(await redis.xlen(keys.stream)).toBe(0);
     expect(await redis.xpending(keys.stream, keys.group)).toEqual([0, null, null, null]);
-  });
-
-  it('stores the bodies of entries old and new read together (an upgrade with records in the stream), and dead-letters an entry whole', async () => {
-    const project = await insertProjectRow(ds);
-    const repo = new RequestLogsRepository(ds);
-    const record = (request: string, response: string | null, bodies = true): RequestLogRecord => {
-      const r = requestLogFixture(project);
-      return { ...r, bodies: bodies ? { ...r.bodies!, request, response } : null };
-    };
-    const older = [record('{"old":"\\"é\\""}', 'old ✓'), record('', null, false)];
-    const newer = [record('{"new":"😀 \\"q\\""}', 'new ✓'), record('{"n":2}', null), record('', null, false)];
-    const bad = { ...record('{"bad":1}', 'bad ✓'), id: 'not-a-uuid' };
-    await appendOld(older);
-    await append(newer);
-    await appendOld([older[0]!]); // redelivered by the old router
-    await append([bad]);
-    await append([newer[0]!]);
-    startWriter();
-    const ids = [...older, ...newer].map((r) => r.id);
-    expect(await waitForStored(ids)).toEqual([...ids].sort());
-    for (const r of [...older, ...newer]) {
-      const stored = await repo.findBodies(project.id, r.id);
-      expect(stored && { request: stored.request, response: stored.response }).toEqual(r.bodies && { request: r.bodies.request, response: r.bodies.response });
-    }
-    const dead = await redis.xrange(keys.deadLetter, '-', '+');
-    expect(dead).toHaveLength(1);
-    expect(logEntryRecords(dead[0]![1].slice(2, -2))).toEqual([bad]);
-    expect(await redis.xlen(keys.stream)).toBe(0);
   });
 
   it('loses and duplicates nothing across a PostgreSQL outage', async () => {

@@ -1,28 +1,21 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { logStreamKeys } from '@switchyard/metering';
-import { createRedis, RequestLogsRepository } from '@switchyard/persistence';
+import { createRedis, jsonbArrayParam, RequestLogsRepository } from '@switchyard/persistence';
 import { consumerName, StreamConsumer, type StreamCodec } from '../queue/stream-consumer';
 import { EMPTY_ARRAY, STATEMENT_BYTES, StreamDrain } from '../queue/stream-drain';
 
-/**
- * One entry of the log stream, as UTF-8 bytes: `d`, a JSON array of RequestLogRecords (any projects), and `b`, their
- * bodies' texts (`logEntryFields` of `@switchyard/metering`; absent from entries of routers from before it).
- */
+/** One entry of the log stream: `d`, a JSON array of RequestLogRecords (any projects), as UTF-8 bytes. */
 export interface LogStreamEntry {
   id: string;
   data: Buffer;
-  bodies?: Buffer;
 }
 
 export const LOG_STREAM_CODEC: StreamCodec<LogStreamEntry> = {
-  decode: (id, f) => ({ id, data: f['d'] ?? EMPTY_ARRAY, bodies: f['b'] }),
+  decode: (id, f) => ({ id, data: f['d'] ?? EMPTY_ARRAY }),
   weight: () => 0,
-  fields: (e) => (e.bodies ? ['d', e.data, 'b', e.bodies] : ['d', e.data]),
+  fields: (e) => ['d', e.data],
 };
-
-/** An entry's size in a statement's parameters. */
-const entryBytes = (e: LogStreamEntry): number => e.data.length + (e.bodies?.length ?? 0);
 
 /**
  * Entries read per XREADGROUP: one record each as the router writes them through, up to 10 when it sends records
@@ -38,20 +31,19 @@ export function daysAhead(now: number, days: number): string[] {
   return Array.from({ length: days + 1 }, (_, i) => new Date(now + i * 86_400_000).toISOString().slice(0, 10));
 }
 
-/** Cuts items into groups of about `maxBytes` bytes (`bytes` of each; an item larger than that is a group alone). */
-export function chunkBySize<T>(items: T[], maxBytes: number, bytes: (item: T) => number): T[][] {
+/** Cuts JSON arrays into groups of about `maxBytes` bytes (an array larger than that is a group alone). */
+export function chunkBySize<T extends { length: number }>(arrays: T[], maxBytes: number): T[][] {
   const out: T[][] = [];
   let chunk: T[] = [];
   let size = 0;
-  for (const a of items) {
-    const n = bytes(a);
-    if (chunk.length && size + n > maxBytes) {
+  for (const a of arrays) {
+    if (chunk.length && size + a.length > maxBytes) {
       out.push(chunk);
       chunk = [];
       size = 0;
     }
     chunk.push(a);
-    size += n;
+    size += a.length;
   }
   if (chunk.length) out.push(chunk);
   return out;
@@ -60,8 +52,7 @@ export function chunkBySize<T>(items: T[], maxBytes: number, bytes: (item: T) =>
 /**
  * The request-log writer: drains the router's log stream (`logStreamKeys`, consumer group `log-writers`) into
  * `request_logs` and `request_log_bodies`, with the same read/claim/ack/dead-letter protocol as the span writer.
- * A batch of entries goes to PostgreSQL as one multi-row statement (records are not parsed here: each entry's records
- * and bodies are passed as they came, `RequestLogsRepository.insertEntries`), acknowledged
+ * A batch of entries goes to PostgreSQL as one multi-row statement (records are not parsed here), acknowledged
  * after it committed; idempotent on the log id, so a redelivered batch stores nothing twice. Records of projects
  * that no longer exist are dropped (and acknowledged with the rest).
  */
@@ -102,9 +93,7 @@ export class LogWriter extends StreamDrain<LogStreamEntry> implements OnApplicat
   }
 
   async write(entries: LogStreamEntry[]): Promise<void> {
-    for (const chunk of chunkBySize(entries, STATEMENT_BYTES, entryBytes)) {
-      await this.logs.insertEntries(chunk.map((e) => ({ records: e.data, bodies: e.bodies })));
-    }
+    for (const chunk of chunkBySize(entries.map((e) => e.data), STATEMENT_BYTES)) await this.logs.insertJson(jsonbArrayParam(chunk));
   }
 
   private async ensurePartitionsAhead(): Promise<void> {

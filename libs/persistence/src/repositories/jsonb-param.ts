@@ -45,33 +45,3 @@ export function jsonbArrayParam(arrays: readonly Uint8Array[]): Buffer {
   out[at++] = 0x5d; // ']'
   return out.subarray(0, at);
 }
-
-/** PostgreSQL's type oid of jsonb (an array's element type in its binary format). */
-const JSONB_OID = 3802;
-
-/**
- * JSON texts (UTF-8 bytes, each a whole JSON document) as one `$n::jsonb[]` parameter in binary format (what
- * `array_recv` reads: a one-dimensional array of jsonb, each element in jsonb's binary wire format), without parsing
- * them: one allocation, each text copied once. An array of none is the empty array.
- */
-export function jsonbArrayOf(texts: readonly Uint8Array[]): Buffer {
-  const header = texts.length ? 20 : 12;
-  let size = header;
-  for (const t of texts) size += 5 + t.length;
-  const out = Buffer.allocUnsafe(size);
-  out.writeInt32BE(texts.length ? 1 : 0, 0); // dimensions
-  out.writeInt32BE(0, 4); // no nulls
-  out.writeInt32BE(JSONB_OID, 8);
-  if (texts.length) {
-    out.writeInt32BE(texts.length, 12);
-    out.writeInt32BE(1, 16); // lower bound
-  }
-  let at = header;
-  for (const t of texts) {
-    out.writeInt32BE(t.length + 1, at);
-    out[at + 4] = JSONB_BINARY_VERSION;
-    out.set(t, at + 5);
-    at += 5 + t.length;
-  }
-  return out;
-}

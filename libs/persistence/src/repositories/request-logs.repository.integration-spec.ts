@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createTestEnvironment, insertProjectRow, requestLogFixture, type RequestLogFixture, type TestEnvironment } from '@switchyard/testing';
+import { createTestEnvironment, insertProjectRow, requestLogFixture, type TestEnvironment } from '@switchyard/testing';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
-import { RequestLogsRepository, type LogEntry } from './request-logs.repository';
+import { RequestLogsRepository } from './request-logs.repository';
 
 describe('RequestLogsRepository', () => {
   let env: TestEnvironment;
@@ -45,36 +45,6 @@ describe('RequestLogsRepository', () => {
 
     expect(await logs.findById(project.id, without.id)).toMatchObject({ success: false, errorCode: 'provider_unavailable', cost: null, hasBodies: false });
     expect(await logs.findBodies(project.id, without.id)).toBeNull();
-  });
-
-  it('cuts the bodies an entry carries beside its JSON (UTF-8 lengths, in record order) and reads older entries’ in one batch', async () => {
-    const project = await insertProjectRow(ds);
-    const withBodies = (request: string | null, response: string | null) => {
-      const r = requestLogFixture(project);
-      return { ...r, bodies: { ...r.bodies!, request, response } };
-    };
-    /** An entry as the router writes it (encodeLogRecord of @switchyard/metering, which this lib may not import). */
-    const entry = (records: RequestLogFixture[]): LogEntry => {
-      const texts: string[] = [];
-      const length = (text: string | null) => (text === null ? null : (texts.push(text), Buffer.byteLength(text)));
-      const json = records.map(({ bodies, ...r }) => {
-        if (!bodies) return { ...r, bodies };
-        const { request, response, ...rest } = bodies;
-        return { ...r, bodies: { ...rest, requestLength: length(request), responseLength: length(response) } };
-      });
-      return { records: Buffer.from(JSON.stringify(json)), bodies: Buffer.from(texts.join('')) };
-    };
-    const first = [withBodies('{"q":"héllo \\"you\\" 😀"}', '{"a":"ok"}'), requestLogFixture(project, { bodies: null }), withBodies('{"q":2}', null), withBodies(null, 'only ✓')];
-    const older = [withBodies('{"old":"\\"yes\\""}', 'old ✓')];
-    const last = [withBodies('{"q":"last"}', 'plain text')];
-    const entries = [entry(first), { records: Buffer.from(JSON.stringify(older)) }, entry([]), entry(last)];
-    expect(await logs.insertEntries(entries)).toBe(6);
-    expect(await logs.insertEntries(entries)).toBe(0);
-    for (const r of [...first, ...older, ...last]) {
-      expect(await logs.findById(project.id, r.id)).toMatchObject({ hasBodies: r.bodies !== null });
-      if (!r.bodies) expect(await logs.findBodies(project.id, r.id)).toBeNull();
-      else expect(await logs.findBodies(project.id, r.id)).toMatchObject({ request: r.bodies.request, response: r.bodies.response, requestBytes: 80, responseBytes: 100 });
-    }
   });
 
   it("creates the partition of a record's day when it is missing", async () => {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { RequestLogBodyEntity, RequestLogEntity } from '../entities';
-import { jsonbArrayOf, type JsonbParam } from './jsonb-param';
+import type { JsonbParam } from './jsonb-param';
 import { histogramAddSql, histogramBucketSql, histogramCountsSql, histogramSumSql } from './latency-histogram';
 import { preparedQuery } from './prepared-statement';
 import { likePattern, LOG_ORDER_COLUMNS, logFilterConditions, type LogFilter, type LogOrderBy } from './log-filters';
@@ -110,33 +110,19 @@ const ROLLUPS = `minutes AS (
 )`;
 
 /**
- * A record's body text: cut from the bodies parameter ($2, bytea) when the stream entry carried it there (its UTF-8
- * length in the record, `lengthColumn` of `x`; it starts at `at`), else the text the record holds (entries of a
- * router from before bodies moved beside the JSON).
- */
-const bodyText = (field: 'request' | 'response', lengthColumn: string, at: string) =>
-  `CASE WHEN x.${lengthColumn} IS NULL THEN e->'bodies'->>'${field}' ELSE convert_from(substring($2::bytea FROM ${at} + 1 FOR x.${lengthColumn}), 'UTF8') END`;
-
-/**
- * Inserts a batch of log stream entries ($1: each entry's JSON array of camelCase RequestLogRecords of
- * `@switchyard/metering`, as jsonb[]; $2: the entries' bodies concatenated, bytea; $3: where each entry's bodies begin
- * in $2, a record's following those of the records before it in its entry) and their bodies in one statement,
- * idempotently on (id, created_at): a batch written twice stores nothing twice. Records of a project that no longer
- * exists are not stored. `log_management`: with STOP_INSERTING (or no strategy), a project's records past its limit
- * are not stored (the batch's earliest are kept); each project's counter and its per-minute and hourly rollups
- * (metadata rollups, and the hourly and daily key and customer rollups) are raised by the rows actually inserted.
- * Returns the rows inserted and the DELETE_OLDEST projects now over their limit, with by how much.
+ * Inserts a batch of request log records (the JSON array the log stream holds: camelCase RequestLogRecords of
+ * `@switchyard/metering`) and their bodies in one statement, idempotently on (id, created_at): a batch written
+ * twice stores nothing twice. Records of a project that no longer exists are not stored. `log_management`: with
+ * STOP_INSERTING (or no strategy), a project's records past its limit are not stored (the batch's earliest are
+ * kept); each project's counter and its per-minute and hourly rollups (metadata rollups, and the hourly and daily key and
+ * customer rollups) are raised by the rows actually inserted. Returns the rows inserted and the
+ * DELETE_OLDEST projects now over their limit, with by how much.
  */
 const INSERT_LOGS = `
-WITH r AS (
-  SELECT j.e, u.k, j.n, (j.e->'bodies'->>'requestLength')::integer AS request_length, (j.e->'bodies'->>'responseLength')::integer AS response_length
-  FROM unnest($1::jsonb[]) WITH ORDINALITY u(d, k), jsonb_array_elements(u.d) WITH ORDINALITY j(e, n)
-), x AS (
+WITH x AS (
   SELECT e, (e->>'id')::uuid AS id, (e->>'createdAt')::timestamptz AS created_at, (e->>'projectId')::uuid AS project_id,
-    row_number() OVER (PARTITION BY e->>'projectId' ORDER BY e->>'createdAt', e->>'id') AS rn, request_length, response_length,
-    (($3::integer[])[k] + COALESCE(sum(COALESCE(request_length, 0) + COALESCE(response_length, 0))
-      OVER (PARTITION BY k ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0))::integer AS body_at
-  FROM r
+    row_number() OVER (PARTITION BY e->>'projectId' ORDER BY e->>'createdAt', e->>'id') AS rn
+  FROM jsonb_array_elements($1::jsonb) e
 ), p AS (
   SELECT p.id, p.log_management AS max_logs, COALESCE(p.log_management_strategy, 'STOP_INSERTING') AS strategy, COALESCE(c.stored, 0) AS stored
   FROM projects p LEFT JOIN request_log_counts c ON c.project_id = p.id
@@ -170,8 +156,7 @@ WITH r AS (
 ), bodies AS (
   INSERT INTO request_log_bodies (log_id, created_at, project_id, request, response, request_content_type, response_content_type,
     request_bytes, response_bytes, truncated)
-  SELECT x.id, x.created_at, x.project_id, ${bodyText('request', 'request_length', 'x.body_at')},
-    ${bodyText('response', 'response_length', 'x.body_at + COALESCE(x.request_length, 0)')}, e->'bodies'->>'requestContentType',
+  SELECT x.id, x.created_at, x.project_id, e->'bodies'->>'request', e->'bodies'->>'response', e->'bodies'->>'requestContentType',
     e->'bodies'->>'responseContentType', (e->'bodies'->>'requestBytes')::integer, (e->'bodies'->>'responseBytes')::integer,
     COALESCE((e->'bodies'->>'truncated')::boolean, false)
   FROM x JOIN ins ON ins.id = x.id AND ins.created_at = x.created_at
@@ -235,19 +220,8 @@ export function projectIdsOf(records: JsonbParam): string[] {
   return [...ids].sort();
 }
 
-/**
- * The insert's transaction settings. PostgreSQL plans a prepared statement's first five executions on a connection
- * with the parameters' values (custom plans): INSERT_LOGS' then counts the entries in $1 times 100 records each
- * (`jsonb_array_elements`' default estimate), 100,000 rows for a batch of 1,000 entries, a cost over
- * `jit_above_cost`: compiling the statement took about 0.7 s of CPU per batch, and without JIT such a plan still
- * cost about twice the generic plan's 95 ms per 1,000 records (whose estimate, 10 entries of 100, is near the truth).
- * So the generic plan always, and never JIT, which never paid for this statement (bench/README.md).
- */
-const INSERT_SETTINGS = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('jit', 'off', true)`;
-
-/** The UTC days (YYYY-MM-DD) of a batch's records ($1: INSERT_LOGS'), for the partitions it needs. */
-const BATCH_DAYS = `SELECT DISTINCT ((e->>'createdAt')::timestamptz AT TIME ZONE 'UTC')::date::text AS day
-  FROM unnest($1::jsonb[]) d, jsonb_array_elements(d) e`;
+/** The UTC days (YYYY-MM-DD) of a batch's records, for the partitions it needs. */
+const BATCH_DAYS = `SELECT DISTINCT ((e->>'createdAt')::timestamptz AT TIME ZONE 'UTC')::date::text AS day FROM jsonb_array_elements($1::jsonb) e`;
 
 /** PostgreSQL's "no partition of relation … found for row" (a check_violation). */
 const isMissingPartition = (err: unknown): boolean => {
@@ -297,29 +271,6 @@ export interface LogPatch {
   metadata?: Record<string, string | number | boolean | null>;
 }
 
-/**
- * A log stream entry as the writer stores it: `records`, the JSON array of RequestLogRecords (UTF-8); `bodies`, the
- * texts of the records that carry their bodies' lengths instead (`EntryBodies` of `@switchyard/metering`), in order.
- */
-export interface LogEntry {
-  records: Uint8Array;
-  bodies?: Uint8Array;
-}
-
-type InsertParams = [Buffer, Buffer, number[]];
-
-/** INSERT_LOGS' parameters: the entries' record arrays (jsonb[]), their bodies concatenated, and where each entry's begin. */
-function insertParams(entries: readonly LogEntry[]): InsertParams {
-  const starts: number[] = [];
-  let at = 0;
-  for (const e of entries) {
-    starts.push(at);
-    at += e.bodies?.length ?? 0;
-  }
-  const bodies = Buffer.concat(entries.flatMap((e) => (e.bodies?.length ? [e.bodies] : [])), at);
-  return [jsonbArrayOf(entries.map((e) => e.records)), bodies, starts];
-}
-
 /** Request logs and their bodies. Every finder takes the project id first; the batch insert is scoped by each record's project. */
 export class RequestLogsRepository {
   constructor(private readonly ds: DataSource) {}
@@ -328,37 +279,27 @@ export class RequestLogsRepository {
     return this.ds.getRepository(RequestLogEntity);
   }
 
-  /** Stores a JSON array of RequestLogRecords, their bodies in them: `insertEntries` of one entry. */
-  insertJson(recordsJson: string): Promise<number> {
-    return this.insertEntries([{ records: Buffer.from(recordsJson) }]);
-  }
-
   /**
-   * Stores log stream entries (each a JSON array of RequestLogRecords and their bodies: `LogEntry`). A record whose
-   * day has no partition yet makes the partitions of the batch's days be created, then the batch is retried.
+   * Stores a JSON array of RequestLogRecords (what the log stream holds; a Buffer: jsonbArrayParam). A record whose day has no
+   * partition yet makes the partitions of the batch's days be created, then the batch is retried.
    * Returns the number of records newly stored (duplicates and records of deleted projects are not).
    */
-  async insertEntries(entries: readonly LogEntry[]): Promise<number> {
-    const params = insertParams(entries);
+  async insertJson(recordsJson: JsonbParam): Promise<number> {
     try {
-      return await this.insertOnce(params);
+      return await this.insertOnce(recordsJson);
     } catch (err) {
       if (!isMissingPartition(err)) throw err;
-      const days = ((await this.ds.query(BATCH_DAYS, [params[0]])) as { day: string }[]).map((r) => r.day);
+      const days = ((await this.ds.query(BATCH_DAYS, [recordsJson])) as { day: string }[]).map((r) => r.day);
       await this.ensurePartitions(days);
-      return this.insertOnce(params);
+      return this.insertOnce(recordsJson);
     }
   }
 
-  /**
-   * One transaction: lock the counters, insert, then trim DELETE_OLDEST projects over their limit (in bounded
-   * statements). The insert runs its generic plan, without JIT (INSERT_SETTINGS).
-   */
-  private insertOnce(params: InsertParams): Promise<number> {
+  /** One transaction: lock the counters, insert, then trim DELETE_OLDEST projects over their limit (in bounded statements). */
+  private insertOnce(recordsJson: JsonbParam): Promise<number> {
     return this.ds.transaction(async (tx) => {
-      await tx.query(INSERT_SETTINGS);
-      await tx.query(LOCK_COUNTS, [projectIdsOf(params[0])]);
-      const [row] = await preparedQuery<{ inserted: number; over: { projectId: string; excess: number }[] }>(tx.queryRunner!, 'request_logs_insert_entries', INSERT_LOGS, params);
+      await tx.query(LOCK_COUNTS, [projectIdsOf(recordsJson)]);
+      const [row] = await preparedQuery<{ inserted: number; over: { projectId: string; excess: number }[] }>(tx.queryRunner!, 'request_logs_insert', INSERT_LOGS, [recordsJson]);
       for (const { projectId, excess } of row?.over ?? []) {
         for (let left = excess; left > 0; left -= DELETE_BATCH) {
           const [{ n }] = (await tx.query(DELETE_OLDEST, [projectId, Math.min(left, DELETE_BATCH)])) as [{ n: number }];
