@@ -24,12 +24,26 @@ function prose(seed, chars) {
   return out.join(' ').slice(0, chars);
 }
 
+/** A chat completion request and its answer as the router logs them (JSON text, about 1 KB each, English-like content). */
+const chatBodies = (i) => [
+  JSON.stringify({
+    model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'You are a helpful support assistant.' }, { role: 'user', content: prose(i * 2 + 1, 860) }],
+    temperature: 0.2, max_tokens: 512, user: `c${i % 100}`,
+  }),
+  JSON.stringify({
+    id: `chatcmpl-${i}`, object: 'chat.completion', created: 1765000000, model: 'gpt-4o-mini-2024-07-18',
+    choices: [{ index: 0, message: { role: 'assistant', content: prose(i * 2 + 2, 740), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 120, completion_tokens: 42, total_tokens: 162 }, system_fingerprint: 'fp_0',
+  }),
+];
+
 /**
  * One record (RequestLogRecord of @switchyard/metering) with 2 KB of bodies (1 KB request, 1 KB response): `x` (default)
- * 1,000 x's each (compress to almost nothing), `text` 1,000 characters of English-like words each (compress about 2:1).
+ * `{"content":"<1,000 x's>"}` each (compress to almost nothing), `text` the same with 1,000 characters of English-like
+ * words (compress about 2:1), `chat` a chat completion request and response (JSON with its quotes, English-like content).
  */
 export const logRecord = (ids, i, bodies = 'x') => {
-  const [req, res] = bodies === 'text' ? [prose(i * 2 + 1, 1000), prose(i * 2 + 2, 1000)] : [BODY, BODY];
+  const [req, res] = bodies === 'chat' ? chatBodies(i) : (bodies === 'text' ? [prose(i * 2 + 1, 1000), prose(i * 2 + 2, 1000)] : [BODY, BODY]).map((t) => `{"content":"${t}"}`);
   return {
     id: randomUUID(), requestId: `req-${i}`, eventId: null, createdAt: new Date().toISOString(),
     organizationId: ids.org, projectId: ids.project, keyId: ids.key, customerIdentifier: `c${i % 100}`, threadIdentifier: null, customIdentifier: null,
@@ -38,6 +52,6 @@ export const logRecord = (ids, i, bodies = 'x') => {
     attempts: [{ step: 0, provider: 'openai', model: 'gpt-4o-mini', connectionId: 'bench', status: 200, durationMs: 120, errorCode: null }],
     tokens: { input: 120, cacheRead: 0, cacheWrite: 0, reasoning: 0, output: 42 }, cost: 0.00004, customCost: false, durationMs: 100 + (i % 400), ttfbMs: 50 + (i % 100),
     stream: false, metadata: { team: `t${i % 5}` }, routing: null, errorCode: null, dlp: null,
-    bodies: { request: `{"content":"${req}"}`, response: `{"content":"${res}"}`, requestContentType: 'application/json', responseContentType: 'application/json', requestBytes: 1014, responseBytes: 1014, truncated: false },
+    bodies: { request: req, response: res, requestContentType: 'application/json', responseContentType: 'application/json', requestBytes: Buffer.byteLength(req), responseBytes: Buffer.byteLength(res), truncated: false },
   };
 };

@@ -11,6 +11,7 @@
 //     `GET /v1/analytics` over 30 days by model: p50/p95 over --queries calls each.
 //
 //   node bench/log-ingest/run.mjs [--ingest 50000] [--rate 2000] [--duration 10] [--records 100000] [--queries 30]
+//     [--bodies x|text|chat]  the records' bodies (records.mjs; default x)
 //     [--with-spans 200000]   also runs `bench/collector-ingest/run.mjs --spans N` during the ingest phase, on its own
 //                             collector (the span writer and the log writer sharing the machine)
 //     [--explain]             prints the analytics query's plans over minute and hourly rollups and the listing's (EXPLAIN ANALYZE)
@@ -39,6 +40,7 @@ const RECORDS = Number(args.records ?? 100_000);
 const QUERIES = Number(args.queries ?? 30);
 const WITH_SPANS = args['with-spans'] && args['with-spans'] !== 'true' ? Number(args['with-spans']) : args['with-spans'] === 'true' ? 200_000 : 0;
 const DAY_MS = 86_400_000;
+const BODIES = args.bodies ?? 'x';
 
 const pct = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -50,7 +52,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 async function xaddRecords(redis, stream, ids, from, n) {
   for (let i = 0; i < n; i += 500) {
     const p = redis.pipeline();
-    for (let j = i; j < Math.min(n, i + 500); j++) p.xadd(stream, '*', 'd', `[${JSON.stringify(logRecord(ids, from + j))}]`);
+    for (let j = i; j < Math.min(n, i + 500); j++) p.xadd(stream, '*', 'd', `[${JSON.stringify(logRecord(ids, from + j, BODIES))}]`);
     await p.exec();
   }
 }
@@ -101,7 +103,7 @@ async function main() {
     const key = await post(`${router.url}/v1/admin/access-keys`, env.GATEWAY_ADMIN_TOKEN, { organization_id: org.id, project_id: org.default_project_id, name: 'bench' });
     router.child.kill('SIGTERM');
     const ids = { org: org.id, project: org.default_project_id, key: key.id ?? null };
-    console.log(`log-ingest: load average ${load()} at start`);
+    console.log(`log-ingest: load average ${load()} at start; bodies ${BODIES}`);
     const generated = kept ? Number((await db.query(`SELECT count(*) AS n FROM request_logs WHERE request_id LIKE 'gen-%'`)).rows[0].n) : 0;
     const startCollector = async () => {
       const collector = await startService('collector', env, await freePort());

@@ -9,8 +9,10 @@
 // its logging (`base-on`, `base-off`) to the same rounds, for a before/after under the same load.
 // Needs `npm run build` and Redis (REDIS_URL).
 //
-//   node bench/router-overhead/log-cpu.mjs [--rounds 10] [--calls 5000] [--base DIR] [--per-turn 1] [--redis-pid PID]
+//   node bench/router-overhead/log-cpu.mjs [--rounds 10] [--calls 5000] [--base DIR] [--per-turn 1] [--redis-pid PID] [--content N]
 //
+// --content N: the user's message and the answer's text N characters of English-like words each (about 2 KB of
+// bodies at 900, like bench/log-ingest's records) instead of the router bench's few words.
 // --per-turn N: N calls per event-loop turn (a saturated router ends several requests per turn, and the appender
 // writes a turn's records after its first together), each call ending its answer through `whenRecorded` as the edge
 // does. --redis-pid PID: the redis-server behind REDIS_URL (best a private one); its CPU µs per call is printed too.
@@ -55,11 +57,15 @@ const { DEFAULT_PROJECT_SETTINGS } = require(resolve(root, 'dist/libs/types/src/
 
 const project = { id: 'p-bench', organizationId: 'o-bench', slug: 'default', name: 'Default', retentionDays: 30, settings: { ...DEFAULT_PROJECT_SETTINGS, collect_logs: true }, spendRules: [], quotas: null };
 const caller = { organizationId: 'o-bench', keyId: 'k-bench' };
-const body = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello.' }] };
+const CONTENT = args.content ? Number(args.content) : 0;
+/** `chars` characters of words (with the quotes and newlines a real message has), or `short` when --content is not given. */
+const content = (short, chars) => (CONTENT ? 'Please answer "in short".\n The order and the invoice of my account were refunded '.repeat(Math.ceil(chars / 58)).slice(0, chars) : short);
+const body = { model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: content('Say hello.', CONTENT) }] };
+const answer = { ...completion, choices: [{ ...completion.choices[0], message: { role: 'assistant', content: content(completion.choices[0].message.content, CONTENT) } }] };
 const request = { model: body.model, messages: body.messages };
 const meta = { provider: 'openai', model: 'gpt-4o-mini', connectionId: 'c-bench', step: 0, attempts: 1, firstByteMs: 1, routing: null };
 const tokens = { input: 12, cacheRead: 0, cacheWrite: 0, reasoning: 0, output: 7 };
-const result = { kind: 'completion', completion, meta, usage: { provider: 'openai', model: 'gpt-4o-mini', tokens, cost: 0.0000060 } };
+const result = { kind: 'completion', completion: answer, meta, usage: { provider: 'openai', model: 'gpt-4o-mini', tokens, cost: 0.0000060 } };
 const headers = { on: { 'content-type': 'application/json' }, off: { 'content-type': 'application/json', 'x-gateway-collect-log': 'false' } };
 
 let n = 0;
@@ -74,7 +80,7 @@ function call(variant) {
   const out = {};
   log.addHeaders(out);
   log.firstByte();
-  log.end({ statusCode: 200, errorCode: null, result, responseText: JSON.stringify(completion) });
+  log.end({ statusCode: 200, errorCode: null, result, responseText: JSON.stringify(answer) });
   // The answer's end, held until the record is written (builds that have it).
   log.whenRecorded?.(answered);
 }
@@ -105,7 +111,7 @@ async function round(variant) {
 }
 
 await redis.ping();
-console.log(`log-cpu: ${ROUNDS} rounds of ${CALLS} calls per variant (${VARIANTS.join(', ')}), ${PER_TURN} per turn; load average ${load()}`);
+console.log(`log-cpu: ${ROUNDS} rounds of ${CALLS} calls per variant (${VARIANTS.join(', ')}), ${PER_TURN} per turn${CONTENT ? `, content ${CONTENT} characters` : ''}; load average ${load()}`);
 for (const v of VARIANTS) await round(v); // warm-up
 const per = Object.fromEntries(VARIANTS.map((v) => [v, []]));
 for (let r = 1; r <= ROUNDS; r++) {
