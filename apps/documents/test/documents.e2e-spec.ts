@@ -31,6 +31,13 @@ describe('documents: parse through REST with a real worker (tesseract, no provid
 
   afterAll(() => fx?.close());
 
+  it('the worker started its render threads and warmed them up at boot, before taking jobs', () => {
+    const d = env.config.documents;
+    const pages = d.renderWarmupPages * Math.max(1, d.renderThreads);
+    expect(pages).toBeGreaterThan(0);
+    expect(worker.output()).toContain(`render threads ${d.renderThreads}, warmed up with ${pages} pages in `);
+  });
+
   it('text mode returns the text layer of every page in page order, without a model', async () => {
     const pdf = await textPdf(pages);
     const res = await postFile(`${url}/v1/documents/parse?wait=30`, tenant.projectKey, pdf, 'report.pdf', { options: JSON.stringify({ mode: 'text' }) });
