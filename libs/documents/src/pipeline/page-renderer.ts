@@ -51,11 +51,12 @@ export class PageRenderer {
   }
 
   /**
-   * Starts the render threads now rather than with the first document (the worker does at boot), and has each
-   * read `warmupPages` text-layer pages of a built-in PDF (warmup-pdf.ts) before the first document's: a thread is
-   * its own V8 isolate, and pdfjs's code runs at about one and a half times its CPU per page until it has been
-   * compiled over some hundred pages (docs/documents.md#speed). Resolves when every thread has read them, with the
-   * number of pages read (all threads).
+   * Starts the render threads now rather than with the first document (the worker does at boot: each loads pdfjs as
+   * it starts), and has each read `warmupPages` text-layer pages of a built-in PDF (warmup-pdf.ts) before the first
+   * document's: a thread is its own V8 isolate, and pdfjs's text path runs at up to half again its later CPU per page
+   * until it has been compiled over some hundred pages. The price (docs/documents.md#speed): a thread that read text
+   * layers first renders at about a quarter more CPU per page afterwards, as after a worker's first text jobs.
+   * Resolves when every thread has read them, with the number of pages read (all threads).
    */
   async start(warmupPages: number): Promise<number> {
     if (this.filename) this.pool ??= this.startThreads(this.filename);
