@@ -4,13 +4,17 @@
 // with an instant mock vision model.
 //
 //   npm run build && node bench/documents/run.mjs [--repeats 3] [--skip-e2e | --only-e2e] [--text-only] [--concurrency N]
-//     [--threads N] [--e2e-mode ocr|text] [--cpu-prof DIR] [--warm-passes N]
+//     [--threads N] [--e2e-mode ocr|text] [--cpu-prof DIR] [--warm-passes N] [--boot-warmup N] [--text-tasks batch|page]
 //
 // --text-only: only the text-layer rows and pdftotext (no rendering rows, no end-to-end job).
 // --threads: render threads (DOCUMENTS_RENDER_THREADS) of the measured pipeline and of the worker (default: CPUs;
 // 0 = the worker's main thread, as before the render pool). --cpu-prof DIR: the worker process runs with
 // --cpu-prof (a .cpuprofile per thread in DIR, written when it stops). --warm-passes N: passes over the pages before
 // the PageRenderer rows are measured (default 1; a long-running worker's threads are warmer: docs/documents.md#speed).
+// --boot-warmup N: pages of the built-in PDF each render thread reads when the renderer starts, as a worker's threads do
+// at boot (default DOCUMENTS_RENDER_WARMUP_PAGES's default; 0: none, as before it existed); also given to the
+// end-to-end worker when set. --text-tasks: how the 2-thread text row hands pages to the threads: `batch` (default) as a
+// `mode: text` page job does (10 pages per job, one task per thread per job), `page` one task per page (`mode: auto`).
 // Needs PostgreSQL and Redis (as for the tests) for the end-to-end part, and poppler-utils for pdftoppm.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +22,7 @@ import { createRequire } from 'node:module';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { makePdf, PAGES } from './bench-pdf.mjs';
 
 const require = createRequire(import.meta.url);
 const root = resolve(import.meta.dirname, '../..');
@@ -31,13 +36,15 @@ const threads = Number(flag('--threads', cpus().length));
 const e2eMode = flag('--e2e-mode', 'ocr');
 const cpuProf = flag('--cpu-prof', null);
 const warmPasses = Number(flag('--warm-passes', 1));
-const PAGES = 50;
+const bootWarmupFlag = flag('--boot-warmup', null);
+const textTasks = flag('--text-tasks', 'batch');
 const DPI = 150;
 
-const { PDFDocument, StandardFonts, rgb } = require('pdf-lib');
 const { PdfDocument } = require(dist('libs/documents/src/pipeline/pdf-document.js'));
-const { runPageTask } = require(dist('libs/documents/src/pipeline/page-task.js'));
+const { runPageTask, TEXT_PAGES_PER_JOB } = require(dist('libs/documents/src/pipeline/page-task.js'));
 const { PageRenderer } = require(dist('libs/documents/src/pipeline/page-renderer.js'));
+const { parseConfig, rawEnv } = require(dist('libs/config/src/index.js'));
+const bootWarmup = bootWarmupFlag === null ? parseConfig({ ...rawEnv(), NODE_ENV: 'test' }).documents.renderWarmupPages : Number(bootWarmupFlag);
 
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -115,23 +122,6 @@ async function measure(fn, cpuOf = (c) => c.own) {
   return { rate: PAGES / s, cpuMs: ((cpuOf(cpuSeconds()) - cpuOf(c0)) * 1000) / PAGES };
 }
 
-async function makePdf() {
-  const doc = await PDFDocument.create();
-  const font = await doc.embedFont(StandardFonts.Helvetica);
-  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
-  for (let p = 1; p <= PAGES; p++) {
-    const page = doc.addPage([612, 792]); // US Letter
-    page.drawText(`Section ${p}: Quarterly operations report`, { x: 50, y: 740, size: 18, font: bold });
-    for (let l = 0; l < 40; l++) {
-      page.drawText(`Line ${l + 1} of page ${p}. The quick brown fox jumps over the lazy dog; 0123456789 ${'x'.repeat(l % 7)}`, {
-        x: 50, y: 710 - l * 15, size: 10, font,
-      });
-    }
-    page.drawRectangle({ x: 50, y: 60, width: 500, height: 20, borderColor: rgb(0, 0, 0), borderWidth: 1 });
-  }
-  return Buffer.from(await doc.save());
-}
-
 /** Pages per second of `perPage` over every page of the opened PDF, one after the other (opening not timed). */
 async function perPageRate(pdf, perPage) {
   const doc = await PdfDocument.open(pdf);
@@ -151,27 +141,39 @@ const pipelineText = (pdf) => perPageRate(pdf, (doc, p) => doc.text(p));
 
 /**
  * The pipeline's own PageRenderer (what a worker runs: `threads` piscina threads, each parsing the PDF once)
- * with every page in flight at once, as page jobs arrive at a worker; `task(p)` is the page's task. One renderer
- * serves every row and repeat of the run, as a worker's render threads serve it for its whole life (before,
- * each repeat started new threads, measured on their second pass over the pages: JIT still warming up).
+ * with every page in flight at once, as page jobs arrive at a worker; `pass(renderer, load)` hands it every page.
+ * One renderer serves every row and repeat of the run, as a worker's render threads serve it for its whole life
+ * (before, each repeat started new threads, measured on their second pass over the pages: JIT still warming up),
+ * started as a worker starts it at boot (its threads warmed up with `bootWarmup` pages of the built-in PDF each).
  */
 let renderer = null;
 const warmed = new Set();
-async function rendererRate(pdf, kind, task) {
-  renderer ??= new PageRenderer(threads);
+async function rendererRate(pdf, kind, pass) {
+  if (!renderer) {
+    renderer = new PageRenderer(threads);
+    await renderer.start(bootWarmup);
+  }
   const load = async () => pdf;
-  const all = () => Promise.all(Array.from({ length: PAGES }, (_, i) => renderer.run('bench', load, task(i + 1))));
-  // A first pass warms every thread (its own V8 isolate: JIT, pdfjs, fonts, the parsed PDF), as a worker's threads
-  // are after their first documents; the one-thread rows run warm in this thread too. Each thread's JIT keeps
-  // warming for hundreds of pages more (--warm-passes).
+  const all = () => pass(renderer, load);
+  // A first pass warms every thread on this PDF (the parsed document, its fonts), as a worker's threads are after
+  // the first pages of a document; the one-thread rows run warm in this thread too. Each thread's JIT keeps warming
+  // for hundreds of pages more (--warm-passes).
   if (!warmed.has(kind)) {
     warmed.add(kind);
     for (let w = 0; w < warmPasses; w++) await all();
   }
   return measure(all);
 }
-const rendererImage = (pdf) => rendererRate(pdf, 'image', imageTask);
-const rendererText = (pdf) => rendererRate(pdf, 'text', (page) => ({ op: 'text', page }));
+const pageNumbers = Array.from({ length: PAGES }, (_, i) => i + 1);
+const rendererImage = (pdf) => rendererRate(pdf, 'image', (r, load) => Promise.all(pageNumbers.map((page) => r.run('bench', load, imageTask(page)))));
+/** The text layer of every page: as `mode: text` page jobs hand it over (batches of TEXT_PAGES_PER_JOB), or page by page. */
+const rendererText = (pdf) =>
+  rendererRate(pdf, 'text', (r, load) => {
+    if (textTasks === 'page') return Promise.all(pageNumbers.map((page) => r.run('bench', load, { op: 'text', page })));
+    const batches = [];
+    for (let i = 0; i < PAGES; i += TEXT_PAGES_PER_JOB) batches.push(pageNumbers.slice(i, i + TEXT_PAGES_PER_JOB));
+    return Promise.all(batches.flatMap((pages) => r.texts('bench', load, pages)));
+  });
 
 const pdftotext = (file, out) => measure(async () => execFileSync('pdftotext', ['-layout', file, join(out, 'out.txt')]), (c) => c.children);
 
@@ -204,7 +206,6 @@ async function timeline(redis, bull, jobId, t0, t1) {
 }
 
 async function endToEnd(pdf) {
-  const { parseConfig, rawEnv } = require(dist('libs/config/src/index.js'));
   const { ensureDatabase, createDataSource, migrateUp } = require(dist('libs/persistence/src/index.js'));
   const t = require(dist('libs/testing/src/index.js'));
   const base = parseConfig({ ...rawEnv(), NODE_ENV: 'test' });
@@ -221,6 +222,7 @@ async function endToEnd(pdf) {
     NODE_ENV: 'test', DATABASE_URL: url.toString(), REDIS_URL: base.redis.url, REDIS_PREFIX: `sybench-${id}`,
     GATEWAY_ADMIN_TOKEN: `bench-admin-${id}-xxxxxxxx`, GATEWAY_MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn', DOCUMENTS_RENDER_THREADS: String(threads),
+    ...(bootWarmupFlag === null ? {} : { DOCUMENTS_RENDER_WARMUP_PAGES: bootWarmupFlag }),
     ...(concurrency ? { DOCUMENTS_WORKER_CONCURRENCY: concurrency } : {}),
   };
   const procs = [];
@@ -277,7 +279,7 @@ try {
   const file = join(dir, 'bench.pdf');
   writeFileSync(file, pdf);
   console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`documents benchmark: ${PAGES}-page PDF (${(pdf.length / 1024).toFixed(0)} KiB), ${DPI} DPI, ${repeats} repeats, ${cpus().length} CPUs, ${threads} render threads (${warmPasses} warm-up passes)`);
+  console.log(`documents benchmark: ${PAGES}-page PDF (${(pdf.length / 1024).toFixed(0)} KiB), ${DPI} DPI, ${repeats} repeats, ${cpus().length} CPUs, ${threads} render threads (started with ${bootWarmup} warm-up pages each, then ${warmPasses} warm-up passes; text tasks: ${textTasks})`);
   const onlyE2e = args.includes('--only-e2e');
   const havePoppler = spawnSync('pdftoppm', ['-v']).status === 0;
   if (!havePoppler) console.log('pdftoppm not found (apt-get install -y poppler-utils): poppler rows skipped');
@@ -289,7 +291,7 @@ try {
     renderOnly: 'render only, one thread (pdfjs + @napi-rs/canvas)',
     renderer: `render+JPEG, pipeline PageRenderer, ${threads} threads, all pages in flight`,
     text: 'text layer as Markdown, one thread (getTextContent, operator list where needed, reflow)',
-    textRenderer: `text layer as Markdown, pipeline PageRenderer, ${threads} threads`,
+    textRenderer: `text layer as Markdown, pipeline PageRenderer, ${threads} threads, ${textTasks === 'page' ? 'a task per page' : `batches of ${TEXT_PAGES_PER_JOB} pages`}`,
     pdftotext: 'pdftotext -layout',
     ppm: `pdftoppm -r ${DPI} (PPM, no compression)`,
     jpeg: `pdftoppm -r ${DPI} -jpeg`,

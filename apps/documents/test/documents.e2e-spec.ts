@@ -25,11 +25,19 @@ describe('documents: parse through REST with a real worker (tesseract, no provid
   let env: TestEnvironment, router: ServiceProcess, worker: WorkerProcess, url: string, tenant: SeededTenant;
 
   beforeAll(async () => {
-    fx = await startDocumentsFixture({ env: { DOCUMENTS_MAX_FILE_BYTES: String(2 * 1024 * 1024) } });
+    // A warm-up at boot (off by default): the jobs below then run on threads that read the built-in PDF first.
+    fx = await startDocumentsFixture({ env: { DOCUMENTS_MAX_FILE_BYTES: String(2 * 1024 * 1024), DOCUMENTS_RENDER_WARMUP_PAGES: '20' } });
     ({ env, router, worker, url, tenant } = fx);
   });
 
   afterAll(() => fx?.close());
+
+  it('the worker started its render threads and warmed them up at boot, before taking jobs', () => {
+    const d = env.config.documents;
+    const pages = 20 * Math.max(1, d.renderThreads);
+    expect(d.renderWarmupPages).toBe(20);
+    expect(worker.output()).toContain(`render threads ${d.renderThreads}, warmed up with ${pages} pages in `);
+  });
 
   it('text mode returns the text layer of every page in page order, without a model', async () => {
     const pdf = await textPdf(pages);

@@ -74,6 +74,8 @@ export interface AppConfig {
     workerConcurrency: number;
     /** Worker threads that parse, render and encode pages; 0 = the worker's main thread. */
     renderThreads: number;
+    /** Text-layer pages of a built-in PDF each render thread reads at the worker's boot (JIT warm-up); 0: none. */
+    renderWarmupPages: number;
     /** Default model of the structured-output pass; `null` = the request must name one. */
     extractModel: string | null;
     maxDpi: number;
@@ -207,6 +209,7 @@ export function parseConfig(env: Env): AppConfig {
       maxPixels: e.DOCUMENTS_MAX_PIXELS,
       workerConcurrency: e.DOCUMENTS_WORKER_CONCURRENCY,
       renderThreads: e.DOCUMENTS_RENDER_THREADS,
+      renderWarmupPages: e.DOCUMENTS_RENDER_WARMUP_PAGES,
       extractModel: e.DOCUMENTS_EXTRACT_MODEL ?? null,
       maxDpi: e.DOCUMENTS_MAX_DPI,
       maxWaitSeconds: e.DOCUMENTS_MAX_WAIT_SECONDS,

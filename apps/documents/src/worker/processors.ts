@@ -23,6 +23,13 @@ export class DocumentProcessors implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     const d = this.config.documents;
+    // The render threads start and warm up before the first job is taken (docs/documents.md#pipeline-and-operations).
+    const t0 = performance.now();
+    const warmed = await this.pipeline.warmUp().catch((err: Error) => {
+      this.logger.warn(`render threads' warm-up failed: ${err.message}`);
+      return 0;
+    });
+    const threads = `render threads ${d.renderThreads}, warmed up with ${warmed} pages in ${Math.round(performance.now() - t0)} ms`;
     const base: WorkerOptions = {
       ...bullOptions(this.config),
       lockDuration: d.jobLockMs,
@@ -63,7 +70,7 @@ export class DocumentProcessors implements OnApplicationBootstrap, OnApplication
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
     this.retentionQueue = new Queue(QueueName.DocumentRetention, bullOptions(this.config));
     await this.retentionQueue.upsertJobScheduler('retention', { every: d.retentionSweepMs }, { name: 'retention', data: { kind: 'document.retention' } });
-    this.logger.log(`documents workers ready (page concurrency ${d.workerConcurrency}, render threads ${d.renderThreads})`);
+    this.logger.log(`documents workers ready (page concurrency ${d.workerConcurrency}, ${threads})`);
   }
 
   async onApplicationShutdown(): Promise<void> {

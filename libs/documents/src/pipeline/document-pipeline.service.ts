@@ -24,6 +24,8 @@ import { checkPixels } from './sniff';
 import { OcrEngines } from '../engines/ocr-engines';
 import { isLocalOcrModel } from '../engines/ocr-engine';
 import { PageRenderer } from './page-renderer';
+import { TEXT_PAGES_PER_JOB } from './page-task';
+import type { PageText } from './pdf-document';
 import { InFlightCalls } from './in-flight-calls.service';
 import { DocumentJobEvents, type FinalJobStatus } from '../jobs/job-events';
 import { callTrace, DOCUMENT_TRACER, jobSpan, jobSpanId, pageSpan, pageSpanId, type DocumentTracer } from './document-spans';
@@ -37,9 +39,9 @@ const ctxOf = (job: DocumentJobEntity, trace?: CallContext['trace']): CallContex
 });
 const nowMs = () => performance.timeOrigin + performance.now();
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
+/** `mode: text` on a PDF: page jobs of TEXT_PAGES_PER_JOB pages, their text layers read in one task per render thread. */
+const inTextBatches = (job: DocumentJobEntity) => optionsOf(job).mode === 'text' && job.contentType === 'application/pdf';
 const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-/** Pages per page job in `mode: text` (docs/documents.md#pipeline-and-operations has the measurement). */
-export const TEXT_PAGES_PER_JOB = 10;
 
 /**
  * The steps of the documents pipeline (prepare, page, finalize); the BullMQ processors (processors.ts)
@@ -62,6 +64,15 @@ export class DocumentPipeline {
     @Optional() @Inject(DOCUMENT_TRACER) private readonly tracer: DocumentTracer | null = null,
   ) {
     this.pdfs = new PageRenderer(config.documents.renderThreads);
+  }
+
+  /**
+   * Starts the render threads and has each read DOCUMENTS_RENDER_WARMUP_PAGES pages of a built-in PDF: the worker
+   * does this at boot, so that its first documents do not pay for the threads' start and JIT warm-up. Resolves with
+   * the pages read.
+   */
+  warmUp(): Promise<number> {
+    return this.pdfs.start(this.config.documents.renderWarmupPages);
   }
 
   /** Whether the job's spans are wanted (docs/documents.md#spans); a lookup failure only loses its spans. */
@@ -100,7 +111,7 @@ export class DocumentPipeline {
       if (!(await this.jobs.markRunning(p.projectId, p.jobId, pages))) return;
       // Text-layer pages are cheap next to a queue job's own cost: several per job. OCR pages stay one per job,
       // spread over every worker.
-      const perJob = opts.mode === 'text' && job.contentType === 'application/pdf' ? TEXT_PAGES_PER_JOB : 1;
+      const perJob = inTextBatches(job) ? TEXT_PAGES_PER_JOB : 1;
       await this.queues.enqueuePages(
         p.jobId,
         p.projectId,
@@ -137,7 +148,10 @@ export class DocumentPipeline {
     const opts = optionsOf(job);
     // A re-delivered page job skips the pages it recorded before.
     const specs = all.filter((s) => !recorded.has(s.page));
-    const outcomes = await Promise.allSettled(specs.map((spec) => this.runPage(job, spec, bull, signal)));
+    // The batch's text layers in one task per render thread rather than one per page.
+    const fileId = job.fileId as string;
+    const texts = inTextBatches(job) ? this.pdfs.texts(fileId, () => this.storage.readAll(job.projectId, fileId), specs.map((s) => s.page)) : [];
+    const outcomes = await Promise.allSettled(specs.map((spec, i) => this.runPage(job, spec, bull, signal, texts[i])));
     const i = outcomes.findIndex((o) => o.status === 'rejected');
     if (i < 0) return;
     const err = (outcomes[i] as PromiseRejectedResult).reason as unknown;
@@ -152,12 +166,19 @@ export class DocumentPipeline {
     throw err;
   }
 
-  private async runPage(job: DocumentJobEntity, spec: { page: number; index: number }, bull: Job, signal: AbortSignal): Promise<void> {
+  private async runPage(
+    job: DocumentJobEntity,
+    spec: { page: number; index: number },
+    bull: Job,
+    signal: AbortSignal,
+    text: Promise<PageText> | undefined,
+  ): Promise<void> {
     const opts = optionsOf(job);
     const attempt = bull.attemptsMade + 1;
     const span = (await this.traced(job)) ? { startMs: nowMs(), method: null as string | null, error: null as string | null } : null;
     try {
-      const result = await this.transcribePage(job, opts, spec.page, signal, bull.attemptsMade > 0, span ? callTrace(job.id, pageSpanId(job.id, spec.page, attempt)) : undefined);
+      const trace = span ? callTrace(job.id, pageSpanId(job.id, spec.page, attempt)) : undefined;
+      const result = await this.transcribePage(job, opts, { page: spec.page, text }, signal, bull.attemptsMade > 0, trace);
       if (span) span.method = result.method;
       const row = Object.assign(new DocumentPageEntity(), {
         jobId: job.id,
@@ -264,7 +285,7 @@ export class DocumentPipeline {
   private async transcribePage(
     job: DocumentJobEntity,
     opts: StoredJobOptions,
-    page: number,
+    { page, text: read }: { page: number; text?: Promise<PageText> },
     signal: AbortSignal,
     retry: boolean,
     trace: CallContext['trace'],
@@ -276,7 +297,7 @@ export class DocumentPipeline {
     let markdown = '';
     let choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars });
     if (isPdf && opts.mode !== 'ocr') {
-      const text = await this.pdfs.run(fileId, load, { op: 'text', page, graphics: opts.mode === 'auto' });
+      const text = await (read ?? this.pdfs.run(fileId, load, { op: 'text', page, graphics: opts.mode === 'auto' }));
       markdown = text.markdown;
       choice = choosePageMethod({ mode: opts.mode, isPdf, minChars: d.textMinChars, textChars: text.chars, imageCoverage: text.graphics?.imageFraction });
     }

@@ -43,6 +43,35 @@ describe('PageRenderer (render threads)', () => {
     expect(results[1]).toEqual(results[0]);
   });
 
+  it("texts(): a batch's pages in one task per thread give the pages' own results; a failed page fails alone", async () => {
+    const load = async () => pdf;
+    const single = renderer(0);
+    const expected = await Promise.all([1, 2, 3, 4, 5, 6].map((page) => single.run('doc', load, { op: 'text', page })));
+    for (const threads of [0, 2]) {
+      const r = renderer(threads);
+      // Two batches in flight (two page jobs), as in a worker; 3 and 7 pages: shares of 1-2 and 3-4 pages per thread.
+      const [a, b] = [r.texts('doc', load, [5, 1, 3]), r.texts('doc', load, [2, 4, 6, 40, 1, 2, 3])];
+      expect(await Promise.all(a)).toEqual([expected[4], expected[0], expected[2]]);
+      const settled = await Promise.allSettled(b);
+      expect(settled.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect((settled[3] as PromiseRejectedResult).reason).toBeInstanceOf(DocumentError);
+      expect(settled.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []))).toEqual([2, 4, 6, 1, 2, 3].map((p) => expected[p - 1]));
+      expect(r.texts('doc', load, [])).toEqual([]);
+    }
+  });
+
+  it('start(): the threads start before any document and each reads the built-in PDF; then pages run as before', async () => {
+    const r = renderer(2);
+    expect(r.threadsStarted).toBe(0);
+    expect(await r.start(6)).toBe(12);
+    expect(r.threadsStarted).toBe(2);
+    expect((await r.run('doc', async () => pdf, { op: 'text', page: 5 })).markdown).toContain('Page 5 heading');
+    const idle = renderer(2);
+    expect(await idle.start(0)).toBe(0);
+    expect(idle.threadsStarted).toBe(2);
+    expect(await renderer(0).start(3)).toBe(3);
+  });
+
   it('keeps the last `capacity` files: an older one is read again when its pages come back', async () => {
     const r = renderer(2, 1);
     const loads = new Map<string, number>();

@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { PdfCache } from './pdf-cache';
 import { fromFailure, isFailure, runPageTask, type PageTask, type PageTaskResult } from './page-task';
+import type { PageText } from './pdf-document';
 import type { ThreadTask } from './render-thread';
+import { warmupPdf, WARMUP_PAGES } from './warmup-pdf';
 
 /** The compiled thread entry: beside this file in dist; from the sources (Jest), the built copy in dist. */
 export function renderThreadFile(): string {
@@ -24,7 +26,7 @@ const TASKS_PER_THREAD = 2;
  * last few are kept) and handed to the threads on a SharedArrayBuffer, without a copy per page.
  */
 export class PageRenderer {
-  /** The render threads, started with the first task (see startThreads); null until then or with 0 threads. */
+  /** The render threads, started by start() or else with the first task (see startThreads); null until then or with 0 threads. */
   private pool: Piscina | null = null;
   private readonly filename: string | null;
   private readonly local: PdfCache | null;
@@ -46,6 +48,55 @@ export class PageRenderer {
       this.filename = null;
       this.local = new PdfCache(this.capacity);
     }
+  }
+
+  /**
+   * Starts the render threads now rather than with the first document (the worker does at boot: each loads pdfjs as
+   * it starts), and has each read `warmupPages` text-layer pages of a built-in PDF (warmup-pdf.ts) before the first
+   * document's: a thread is its own V8 isolate, and pdfjs's text path runs at up to half again its later CPU per page
+   * until it has been compiled over some hundred pages. The price (docs/documents.md#speed): a thread that read text
+   * layers first renders at about a quarter more CPU per page afterwards, as after a worker's first text jobs.
+   * Resolves when every thread has read them, with the number of pages read (all threads).
+   */
+  async start(warmupPages: number): Promise<number> {
+    if (this.filename) this.pool ??= this.startThreads(this.filename);
+    if (warmupPages <= 0) return 0;
+    // The built-in PDF's pages over and over, `warmupPages` per thread: texts() gives each thread one share (the
+    // threads are idle, and piscina gives a task to an idle thread first).
+    const pages = Array.from({ length: warmupPages * Math.max(1, this.threads) }, (_, i) => 1 + (i % WARMUP_PAGES));
+    const texts = await Promise.all(this.texts('builtin:warmup', async () => warmupPdf(), pages));
+    return texts.filter((t) => t.chars > 0).length;
+  }
+
+  /** Render threads running (0 before start() or the first task, and with 0 threads). */
+  get threadsStarted(): number {
+    return this.pool?.threads.length ?? 0;
+  }
+
+  /**
+   * The text layers of `pages` (a `mode: text` page job's), one promise per page in their order: split into one
+   * contiguous share per render thread (fewer when there are fewer pages), each share one task (a thread reads its
+   * share one page after the other), rather than one task per page: one hand-off to the thread and back per share.
+   * A page's failure rejects its own promise only.
+   */
+  texts(key: string, load: () => Promise<Buffer>, pages: number[], opts: { graphics?: boolean } = {}): Promise<PageText>[] {
+    const shares = Math.min(Math.max(1, this.threads), pages.length);
+    const out: Promise<PageText>[] = [];
+    for (let s = 0; s < shares; s++) {
+      const share = pages.slice(Math.floor((s * pages.length) / shares), Math.floor(((s + 1) * pages.length) / shares));
+      const results = this.run(key, load, { op: 'texts', pages: share, graphics: opts.graphics });
+      share.forEach((_, i) => {
+        const text = results.then((r) => {
+          const one = r[i]!;
+          if (isFailure(one)) throw fromFailure(one);
+          return one;
+        });
+        // Awaited by the caller later (after other awaits): not an unhandled rejection meanwhile.
+        text.catch(() => undefined);
+        out.push(text);
+      });
+    }
+    return out;
   }
 
   /** Runs `task` on the document `key` (loaded by `load` the first time it is needed). */

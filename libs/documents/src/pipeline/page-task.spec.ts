@@ -28,6 +28,16 @@ describe('runPageTask (the PDF work of a page job, on an opened document)', () =
     expect(text.chars).toBe('Secondpagewithtwolines'.length);
   });
 
+  it('reads several text layers in one task, in the given order; a missing page is its own failure entry', async () => {
+    const texts = await runPageTask(doc, { op: 'texts', pages: [3, 9, 1] });
+    expect(texts).toHaveLength(3);
+    const [third, missing, first] = texts;
+    expect(third).toEqual(await runPageTask(doc, { op: 'text', page: 3 }));
+    expect(first).toEqual(await runPageTask(doc, { op: 'text', page: 1 }));
+    expect(isFailure(missing)).toBe(true);
+    expect(fromFailure(missing as never)).toMatchObject({ code: 'corrupt_file', permanent: true });
+  });
+
   it('renders and encodes a page once: JPEG or PNG at the DPI, the longest side capped', async () => {
     const jpeg = await runPageTask(doc, { op: 'image', page: 1, dpi: 100, maxSide: 2000, maxPixels: 1e8, format: 'jpeg' });
     expect(jpeg).toMatchObject({ mime: 'image/jpeg', width: 600, height: 400 });

@@ -21,6 +21,20 @@ export interface TextTask {
   graphics?: boolean;
 }
 
+/**
+ * The text layers of several pages in one task, read one after the other: a `mode: text` page job's pages, split
+ * over the render threads (PageRenderer.texts). One hand-off to the thread and back for all of them instead of one
+ * per page (docs/documents.md#speed). A page's failure is its own entry, not the task's.
+ */
+export interface TextsTask {
+  op: 'texts';
+  pages: number[];
+  graphics?: boolean;
+}
+
+/** Pages per page job in `mode: text` (docs/documents.md#pipeline-and-operations has the measurement). */
+export const TEXT_PAGES_PER_JOB = 10;
+
 /** The page rendered at `dpi` (or the smaller scale that fits `maxSide`) and encoded once. */
 export interface ImageTask {
   op: 'image';
@@ -31,7 +45,7 @@ export interface ImageTask {
   format: 'png' | 'jpeg';
 }
 
-export type PageTask = CountTask | SizesTask | TextTask | ImageTask;
+export type PageTask = CountTask | SizesTask | TextTask | TextsTask | ImageTask;
 export type PageSize = { width: number; height: number };
 export type PageTaskResult<T extends PageTask> = T extends CountTask
   ? number
@@ -39,7 +53,9 @@ export type PageTaskResult<T extends PageTask> = T extends CountTask
     ? PageSize[]
     : T extends TextTask
       ? PageText
-      : NormalizedImage;
+      : T extends TextsTask
+        ? (PageText | TaskFailure)[]
+        : NormalizedImage;
 
 /** What crosses a thread boundary instead of a thrown DocumentError (structured clone keeps no class or code). */
 export interface TaskFailure {
@@ -58,6 +74,11 @@ export async function runPageTask<T extends PageTask>(doc: PdfDocument, task: T)
     }
     case 'text':
       return (await doc.pageText(task.page, { graphics: task.graphics })) as PageTaskResult<T>;
+    case 'texts': {
+      const texts: (PageText | TaskFailure)[] = [];
+      for (const page of task.pages) texts.push(await doc.pageText(page, { graphics: task.graphics }).catch(failureOf));
+      return texts as PageTaskResult<T>;
+    }
     case 'image': {
       const limits = { maxSide: task.maxSide, maxPixels: task.maxPixels, format: task.format };
       return (await doc.renderWith(task.page, task.dpi, task.maxSide, (raw) => normalizeImage(raw, limits))) as PageTaskResult<T>;
@@ -67,6 +88,13 @@ export async function runPageTask<T extends PageTask>(doc: PdfDocument, task: T)
 
 export const toFailure = (err: unknown): TaskFailure | null =>
   err instanceof DocumentError ? { failure: { code: err.code, message: err.message, permanent: err.permanent } } : null;
+
+/** A DocumentError as a failure value; anything else is rethrown (a bug, not the document's). */
+const failureOf = (err: unknown): TaskFailure => {
+  const failure = toFailure(err);
+  if (!failure) throw err;
+  return failure;
+};
 
 export const isFailure = (v: unknown): v is TaskFailure => typeof v === 'object' && v !== null && 'failure' in v;
 

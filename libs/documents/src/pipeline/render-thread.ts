@@ -1,6 +1,7 @@
 // The entry of a render thread (piscina, see page-renderer.ts): each thread keeps the last few PDFs it parsed,
 // so the pages of one document handled by this thread share one parse.
 import { PdfCache } from './pdf-cache';
+import { loadPdfJs } from './pdf-document';
 import { runPageTask, toFailure, type PageTask, type TaskFailure } from './page-task';
 
 export interface ThreadTask {
@@ -19,6 +20,10 @@ const cache = new PdfCache();
 // 7-17% less CPU per text-layer page, about 10% more on a page with a large Flate image (docs/documents.md#speed).
 // This thread runs only pdfjs, the canvas and sharp, none of which needs the global.
 delete (globalThis as { DecompressionStream?: unknown }).DecompressionStream;
+
+// pdfjs loads as the thread starts (at the worker's boot: PageRenderer.start), not with its first document; the
+// first document's open awaits the same load.
+loadPdfJs().catch(() => undefined);
 
 export async function renderThreadTask({ key, pdf, task }: ThreadTask): Promise<unknown | TaskFailure> {
   try {
