@@ -43,7 +43,16 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function rewritten(ds, rewrite) {
   if (!rewrite) return ds;
   const wrapClient = (c) => new Proxy(c, { get: (t, p) => (p === 'query' ? (cfg, ...rest) => t.query(typeof cfg === 'object' && cfg.text ? { ...cfg, text: rewrite(cfg.text) } : cfg, ...rest) : t[p]) });
-  const wrapRunner = (r) => new Proxy(r, { get: (t, p) => (p === 'connect' ? async () => wrapClient(await t.connect()) : t[p]) });
+  // The runner itself, its `connect` replaced (not a Proxy: TypeORM finds a released runner by identity, and a proxied
+  // one stayed in its list of connected runners, which made runs with span rewrites never finish).
+  const wrapped = new WeakSet();
+  const wrapRunner = (r) => {
+    if (wrapped.has(r)) return r;
+    wrapped.add(r);
+    const connect = r.connect.bind(r);
+    r.connect = async () => wrapClient(await connect());
+    return r;
+  };
   const wrapQ = (q) => new Proxy(q, { get: (t, p) => (p === 'query' ? (sql, params) => t.query(rewrite(sql), params) : p === 'queryRunner' ? wrapRunner(t.queryRunner) : t[p]) });
   const wrapDs = {
     transaction: (t) => (fn) => t.transaction((tx) => fn(wrapQ(tx))),
@@ -108,9 +117,10 @@ async function main() {
     for (const l of lanes) {
       const k = (l.v.batch ?? BATCH) / 1000;
       const total = l.cpu.reduce((a, b) => a + b, 0);
+      console.log(`  ${l.v.name.padEnd(24)} median ${(median(l.cpu) / k).toFixed(1).padStart(6)} ms, mean ${(total / l.cpu.length / k).toFixed(1).padStart(6)} ms per 1,000 records; stored ${l.stored}; this process (the repository's client side) median ${(median(l.client) / k).toFixed(1)} ms`);
+      if (SPANS) continue;
       const upd = await l.ds.query(`SELECT relname, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE relname LIKE 'request_log%rollups' OR relname = 'request_log_counts' ORDER BY 1`);
-      const hot = upd.map((t) => `${t.relname.replace(/^request_log_/, '')} ${Math.round((100 * t.hot) / Math.max(1, t.upd))} %`).join(', ');
-      console.log(`  ${l.v.name.padEnd(24)} median ${(median(l.cpu) / k).toFixed(1).padStart(6)} ms, mean ${(total / l.cpu.length / k).toFixed(1).padStart(6)} ms per 1,000 records; stored ${l.stored}; this process (the repository's client side) median ${(median(l.client) / k).toFixed(1)} ms\n    HOT updates: ${hot}`);
+      console.log(`    HOT updates: ${upd.map((t) => `${t.relname.replace(/^request_log_/, '')} ${Math.round((100 * t.hot) / Math.max(1, t.upd))} %`).join(', ')}`);
     }
   } finally {
     for (const l of lanes) {
