@@ -45,11 +45,11 @@ export const serviceFlags = (app) => JSON.parse(readFileSync(resolve(root, 'tool
 /**
  * Starts a built service (`dist/apps/<app>/src/main.js`) and waits for its /healthz. It runs with its Node flags
  * from tools/services.json (`flags` replaces them); `nodeArgs` go to node after them;
- * `wrapper` (e.g. `['taskset', '-c', '1']`) runs node under another command.
+ * `wrapper` (e.g. `['taskset', '-c', '1']`) runs node under another command; `base`: another build's root (its `dist/`).
  */
-export function startService(app, env, port, { nodeArgs = [], flags = serviceFlags(app), wrapper = [] } = {}) {
+export function startService(app, env, port, { nodeArgs = [], flags = serviceFlags(app), wrapper = [], base = root } = {}) {
   const portVar = { router: 'ROUTER_PORT', collector: 'COLLECTOR_PORT' }[app];
-  const node = [...flags, ...nodeArgs, resolve(root, 'dist/apps', app, 'src/main.js')];
+  const node = [...flags, ...nodeArgs, resolve(base, 'dist/apps', app, 'src/main.js')];
   const [cmd, argv] = wrapper.length ? [wrapper[0], [...wrapper.slice(1), process.execPath, ...node]] : [process.execPath, node];
   const child = spawn(cmd, argv, { env: { PATH: process.env.PATH, ...env, [portVar]: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
@@ -80,7 +80,8 @@ export async function post(url, token, body) {
  */
 export async function benchDatabase(name, prefix, { base = root, keep } = {}) {
   const { Client } = createRequire(import.meta.url)('pg');
-  const id = randomBytes(4).toString('hex');
+  // BENCH_TAG (e.g. a branch name) goes into the names, to tell apart the databases and keys of benches run side by side.
+  const id = [process.env.BENCH_TAG, randomBytes(4).toString('hex')].filter(Boolean).join('_');
   const dbName = keep ?? `${name}_${id}`;
   const admin = new Client({ connectionString: BASE_DB });
   await admin.connect();
@@ -105,3 +106,30 @@ export async function benchDatabase(name, prefix, { base = root, keep } = {}) {
   };
   return { id, env, drop };
 }
+
+/** CPU ms a single-threaded process (a PostgreSQL backend) has run (`/proc/<pid>/schedstat`: nanoseconds). */
+export const processCpu = (pid) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+
+/** CPU ms of all of a process's threads (`/proc/<pid>/stat` utime + stime, 10 ms ticks). */
+export const threadsCpu = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
+/**
+ * CPU ms of this database's PostgreSQL backends other than `db`'s own (a service's connections), by pid, from
+ * `/proc/<pid>/schedstat` (PostgreSQL on this host). A backend that exits between two readings loses its share.
+ */
+export async function backendCpu(db) {
+  const { rows } = await db.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  return new Map(rows.flatMap(({ pid }) => {
+    try {
+      return [[pid, processCpu(pid)]];
+    } catch {
+      return []; // exited meanwhile
+    }
+  }));
+}
+
+/** The CPU ms the backends of a later `backendCpu` reading ran since an earlier one (a new backend: its whole life). */
+export const cpuSince = (before, after) => [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);

@@ -2,7 +2,9 @@
 // Collector ingest benchmark: real OTLP exporters (@opentelemetry/exporter-trace-otlp-proto and -http)
 // send batches of 512 SDK spans from several concurrent clients to the built collector (dist).
 // Prints accepted spans/s, persisted spans/s (until every span is in PostgreSQL), export latency
-// percentiles and the collector's peak RSS. Needs `npm run build`, PostgreSQL and Redis.
+// percentiles, the collector's peak RSS, and the CPU per 1,000 spans of the collector and of its PostgreSQL
+// connections from the first export until every span is stored (`/proc`: PostgreSQL on this host). Needs
+// `npm run build`, PostgreSQL and Redis.
 //
 //   node bench/collector-ingest/run.mjs [--spans 200000] [--clients 4] [--batch 512] [--protocols proto,json] [--gzip]
 //     [--pin 1]            run the collector under `taskset -c 1` (pin this load generator with `taskset -c 0 node …`)
@@ -10,14 +12,14 @@
 //     [--collector-flags '--a --b']  the collector's Node flags instead of tools/services.json's ('none': no flags)
 //     [--pregen]           create every SDK span before the clock starts (the exporters still encode
 //                          during the run): less load-generator CPU competing with the collector
+//     [--base DIR]         migrate and run the router and collector of another build root (its `dist/`): a before/after
 import { createRequire } from 'node:module';
-import { benchDatabase, freePort, load, parseArgs, post, REDIS_URL, root, rssOf, startService } from '../common.mjs';
 import { resolve } from 'node:path';
+import { backendCpu, benchDatabase, cpuSince, freePort, load, parseArgs, post, REDIS_URL, rssOf, startService, threadsCpu } from '../common.mjs';
+import { benchTracer, makeBatch } from './sdk-spans.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
-const { BasicTracerProvider } = require('@opentelemetry/sdk-trace-base');
-const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { OTLPTraceExporter: ProtoExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
 const { OTLPTraceExporter: JsonExporter } = require('@opentelemetry/exporter-trace-otlp-http');
 const { CompressionAlgorithm } = require('@opentelemetry/otlp-exporter-base');
@@ -31,47 +33,22 @@ const GZIP = args.gzip === 'true';
 const PIN = args.pin;
 const CPU_PROF = args['cpu-prof'];
 const PREGEN = args.pregen === 'true';
+const BASE = args.base ? resolve(args.base) : undefined;
 // Read from argv itself: the value starts with `--` (parseArgs would take it for the next option).
 const flagsArg = process.argv.includes('--collector-flags') ? process.argv[process.argv.indexOf('--collector-flags') + 1] : undefined;
 const COLLECTOR_FLAGS = flagsArg === undefined ? undefined : flagsArg === 'none' ? [] : flagsArg.split(' ').filter(Boolean);
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-/** A batch of `n` ended SDK spans (ReadableSpan), in traces of 8: a root and 7 children with GenAI attributes. */
-function makeBatch(tracer, n) {
-  const spans = [];
-  const { context, trace } = require('@opentelemetry/api');
-  let root;
-  let ctx;
-  for (let i = 0; i < n; i++) {
-    if (i % 8 === 0) {
-      root = tracer.startSpan('POST /v1/chat/completions', { attributes: { 'http.route': '/v1/chat/completions', 'http.status_code': 200 } });
-      ctx = trace.setSpan(context.active(), root);
-      continue;
-    }
-    const s = tracer.startSpan('chat gpt-4o-mini', {
-      attributes: { 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 120, 'gen_ai.usage.output_tokens': 42, 'gen_ai.usage.cost': 0.00004, 'user.id': `u-${i}` },
-    }, ctx);
-    s.addEvent('first token', { index: 0 });
-    s.end();
-    spans.push(s);
-    if (i % 8 === 7 || i === n - 1) {
-      root.end();
-      spans.push(root);
-    }
-  }
-  if (spans.length < n && root) spans.push(root);
-  return spans.slice(0, n);
-}
-
 async function main() {
-  const { id, env, drop } = await benchDatabase('sy_bench', 'bench');
+  const { id, env, drop } = await benchDatabase('sy_bench', 'bench', { base: BASE });
   const procs = [];
   const db = new Client({ connectionString: env.DATABASE_URL });
   try {
-    const router = await startService('router', env, await freePort());
+    const router = await startService('router', env, await freePort(), { base: BASE });
     procs.push(router.child);
     const collector = await startService('collector', env, await freePort(), {
+      base: BASE,
       nodeArgs: CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [],
       wrapper: PIN ? ['taskset', '-c', PIN] : [],
       ...(COLLECTOR_FLAGS ? { flags: COLLECTOR_FLAGS } : {}),
@@ -82,8 +59,7 @@ async function main() {
     router.child.kill('SIGTERM');
     await db.connect();
 
-    const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'bench-service' }) });
-    const tracer = provider.getTracer('bench');
+    const tracer = benchTracer();
     const batches = Math.ceil(TOTAL / BATCH);
     let next = 0;
     const latencies = [];
@@ -103,6 +79,8 @@ async function main() {
     });
     const pregen = PREGEN ? Array.from({ length: batches }, () => makeBatch(tracer, BATCH)) : [];
     const loadBefore = load();
+    const pg0 = await backendCpu(db);
+    const collector0 = threadsCpu(collector.child.pid);
     const t0 = performance.now();
     await Promise.all(
       exporters.map(async (exporter) => {
@@ -126,6 +104,8 @@ async function main() {
       await new Promise((r) => setTimeout(r, 100));
     }
     const persistedSecs = (performance.now() - t0) / 1000;
+    const pgMs = cpuSince(pg0, await backendCpu(db));
+    const collectorMs = threadsCpu(collector.child.pid) - collector0;
     clearInterval(rssTimer);
     latencies.sort((a, b) => a - b);
     const fmt = (n) => Math.round(n).toLocaleString('en-US');
@@ -135,6 +115,8 @@ async function main() {
     console.log(`  persisted           ${fmt(stored / persistedSecs)} spans/s (${stored} stored, ${persistedSecs.toFixed(2)} s until queryable)`);
     console.log(`  export latency ms   p50 ${pct(latencies, 50).toFixed(1)}  p90 ${pct(latencies, 90).toFixed(1)}  p99 ${pct(latencies, 99).toFixed(1)}  max ${latencies[latencies.length - 1].toFixed(1)}`);
     console.log(`  collector peak RSS  ${(peakRss / 1024 / 1024).toFixed(0)} MiB`);
+    const perK = (ms) => `${((ms * 1000) / stored).toFixed(1)} ms per 1,000 spans`;
+    console.log(`  CPU                 PostgreSQL (the collector's connections) ${perK(pgMs)}; the collector ${perK(collectorMs)}`);
     console.log(`  load average        ${loadBefore} before, ${load()} after${PIN ? `; collector pinned to CPU ${PIN}` : ''}`);
     await Promise.all(exporters.map((e) => e.shutdown()));
   } finally {

@@ -15,10 +15,9 @@
 //
 //   node bench/log-ingest/analytics-customers.mjs [--customers 100] [--per-row 139] [--queries 30] [--explain true]
 //     --explain true: also prints each variant's plan (of the first round)
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { benchDatabase, freePort, load, parseArgs, post, REDIS_URL, root, startService } from '../common.mjs';
+import { benchDatabase, freePort, load, parseArgs, post, processCpu, REDIS_URL, root, startService } from '../common.mjs';
 
 const require = createRequire(import.meta.url);
 const { Client } = require('pg');
@@ -35,8 +34,6 @@ const HOUR_MS = 3_600_000;
 
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const summary = (xs, unit = 'ms') => `p50 ${pct(xs, 50).toFixed(1)}  p95 ${pct(xs, 95).toFixed(1)}  max ${Math.max(...xs).toFixed(1)} ${unit}`;
-/** CPU ms a process has run (`/proc/<pid>/schedstat`). */
-const cpuMs = (pid) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 
 /** SQL: a histogram of about PER_ROW values over 10 buckets from bucket `first` on, varied by `seed` (an SQL integer). */
 const histSql = (first, seed) =>
@@ -109,9 +106,9 @@ function variants(now) {
 async function measure(db, pid, { settings, sql, params }) {
   await db.query('BEGIN');
   for (const s of settings) await db.query(s);
-  const cpu0 = cpuMs(pid);
+  const cpu0 = processCpu(pid);
   const plan = await db.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
-  const cpu = cpuMs(pid) - cpu0;
+  const cpu = processCpu(pid) - cpu0;
   await db.query('COMMIT');
   const exec = Number(/Execution Time: ([\d.]+)/.exec(plan.rows.at(-1)['QUERY PLAN'])[1]);
   return { exec, cpu, plan: plan.rows.map((r) => r['QUERY PLAN']) };

@@ -7,9 +7,8 @@
 // rounds alternating. Receiving only: no insert, no rollups.
 //
 //   node bench/log-ingest/columnar-probe.mjs [--rounds 12] [--batch 1000] [--bodies x|text]
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { BASE_DB, load, parseArgs } from '../common.mjs';
+import { BASE_DB, load, parseArgs, processCpu } from '../common.mjs';
 import { logRecord } from './records.mjs';
 
 const { Client } = createRequire(import.meta.url)('pg');
@@ -17,7 +16,6 @@ const args = parseArgs();
 const ROUNDS = Number(args.rounds ?? 12);
 const BATCH = Number(args.batch ?? 1000);
 const BODIES = args.bodies ?? 'text';
-const cpuMs = (pid) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ids = { org: '0191a2b3-0000-7000-8000-00000000000a', project: '0191a2b3-0000-7000-8000-00000000000b', key: null };
 
@@ -99,13 +97,13 @@ const loadBefore = load();
 for (let r = 0; r < ROUNDS + 2; r++) {
   for (const name of r % 2 ? [...NAMES].reverse() : NAMES) {
     const batch = entries();
-    const c0 = cpuMs(pid);
+    const c0 = processCpu(pid);
     const n0 = process.cpuUsage();
     const res = await db.query(variants[name](batch));
     const n1 = process.cpuUsage(n0);
     if (res.rows[0].n !== BATCH) throw new Error(`${name}: ${res.rows[0].n} rows`);
     if (r < 2) continue; // warm-up
-    cpu[name].pg.push(cpuMs(pid) - c0);
+    cpu[name].pg.push(processCpu(pid) - c0);
     cpu[name].node.push((n1.user + n1.system) / 1000);
   }
 }

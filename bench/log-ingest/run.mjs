@@ -20,10 +20,9 @@
 //                             already holds --records generated logs, phase 3 measures them without inserting again
 //     [--skip-ingest true]    skips phases 1 and 2 (with --database: fill once, then measure the queries on a quiet machine)
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { benchDatabase, freePort, load, parseArgs, post, REDIS_URL, root, rssOf, startService } from '../common.mjs';
+import { backendCpu, benchDatabase, cpuSince, freePort, load, parseArgs, post, REDIS_URL, root, rssOf, startService, threadsCpu } from '../common.mjs';
 import { logRecord } from './records.mjs';
 
 const require = createRequire(import.meta.url);
@@ -123,28 +122,6 @@ async function main() {
   }
 }
 
-/**
- * CPU ms of this database's PostgreSQL backends other than `db`'s own (the collector's connections), by pid, from
- * `/proc/<pid>/schedstat` (PostgreSQL on this host). A backend that exits between two readings loses its share.
- */
-async function backendCpu(db) {
-  const { rows } = await db.query('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
-  return new Map(rows.flatMap(({ pid }) => {
-    try {
-      return [[pid, processCpu(pid)]];
-    } catch {
-      return []; // exited meanwhile
-    }
-  }));
-}
-/** CPU ms a single-threaded process (a PostgreSQL backend) has run (`/proc/<pid>/schedstat`: nanoseconds). */
-const processCpu = (pid) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
-/** CPU ms of all of a process's threads (`/proc/<pid>/stat` utime + stime, 10 ms ticks). */
-const threadsCpu = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
-const cpuSince = (before, after) => [...after].reduce((sum, [pid, ms]) => sum + ms - (before.get(pid) ?? 0), 0);
 
 /** Phases 1 and 2: the ingest of a backlog, then the writer's lag under a steady load. */
 async function ingestAndLag(redis, stream, ids, db, startCollector) {

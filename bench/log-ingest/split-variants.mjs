@@ -5,7 +5,7 @@
 //   node bench/log-ingest/statement-ab.mjs --variants bench/log-ingest/split-variants.mjs --rounds 20 --bodies text
 
 /** Removes the CTEs `names` (`, name AS (…)`, parentheses balanced) from a statement. */
-function dropCtes(sql, names) {
+export function dropCtes(sql, names) {
   for (const name of names) {
     const at = sql.indexOf(`${name} AS (`);
     if (at < 0) throw new Error(`no CTE ${name}`);
