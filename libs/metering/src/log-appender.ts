@@ -1,3 +1,4 @@
+import { jsonbSafe } from '@switchyard/types';
 import type { Command, Redis } from 'ioredis';
 import { logStreamKeys, type RequestLogRecord } from './request-log';
 
@@ -75,7 +76,7 @@ export class LogAppender {
    * unreachable (or records held), holds it. Never blocks, never throws.
    */
   append(record: RequestLogRecord): void {
-    const json = JSON.stringify(record);
+    const json = jsonbSafe(JSON.stringify(record));
     if (this.buffer.length || this.flushing || this.options.redis.status !== 'ready') return this.hold(json);
     if (this.turnBegun) {
       this.turn.push(json);

@@ -1,4 +1,4 @@
-import { logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
+import { LogAppender, logStreamKeys, type RequestLogRecord } from '@switchyard/metering';
 import { createDataSource, createRedis, RequestLogsRepository } from '@switchyard/persistence';
 import { createTestEnvironment, insertProjectRow, requestLogFixture, startTcpProxy, viaProxy, type TcpProxy, type TestEnvironment } from '@switchyard/testing';
 import type { Redis } from 'ioredis';
@@ -99,5 +99,29 @@ describe('LogWriter', () => {
     expect(await waitForStored(ids)).toEqual([...ids].sort());
     expect(Number((await ds.query(`SELECT count(*) AS n FROM request_logs WHERE project_id = $1`, [project.id]))[0].n)).toBe(40);
     expect(await redis.xlen(keys.stream)).toBe(0);
+  }, 30_000);
+
+  it('stores a record whose body and metadata hold a lone surrogate or a NUL character (jsonb refuses both), as U+FFFD', async () => {
+    const project = await insertProjectRow(ds);
+    const odd = requestLogFixture(project, { metadata: { 'team\udc00': 'a\ud800b', nul: 'x\u0000y' } });
+    odd.bodies = { ...odd.bodies!, request: '{"content":"\ud83d"}', response: 'ok\u0000' };
+    const neighbour = requestLogFixture(project);
+    const connection = createRedis(env.config, 'log-writer-appender');
+    const appender = new LogAppender({ redis: connection, prefix: env.config.redis.prefix, maxBuffered: 100 });
+    try {
+      await new Promise((r) => connection.once('ready', r));
+      appender.append(odd);
+      appender.append(neighbour);
+      await appender.close();
+      startWriter();
+      expect(await waitForStored([odd.id, neighbour.id])).toEqual([odd.id, neighbour.id].sort());
+      const [row] = (await ds.query(`SELECT l.metadata, b.request, b.response FROM request_logs l JOIN request_log_bodies b ON b.log_id = l.id WHERE l.id = $1`, [odd.id])) as [
+        { metadata: unknown; request: string; response: string },
+      ];
+      expect(row).toEqual({ metadata: { 'team\ufffd': 'a\ufffdb', nul: 'x\ufffdy' }, request: '{"content":"\ufffd"}', response: 'ok\ufffd' });
+      expect(await redis.xlen(keys.deadLetter)).toBe(0);
+    } finally {
+      connection.disconnect();
+    }
   }, 30_000);
 });

@@ -3,7 +3,7 @@ import type { ProjectSnapshot } from '@switchyard/auth';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { logStreamKeys, PriceCatalog, tokenUsageOf, type RequestLogRecord } from '@switchyard/metering';
 import { REDIS_CLIENT, RequestLogsRepository, type LogPatch, type LogQuery, type RequestLogEntity } from '@switchyard/persistence';
-import { invalidRequest, newId, notFound, serviceUnavailable } from '@switchyard/types';
+import { invalidRequest, jsonbSafe, newId, notFound, serviceUnavailable } from '@switchyard/types';
 import type { Redis } from 'ioredis';
 import type { LogCreateInput } from './log-create.dto';
 import { nextLogCursor } from './log-query.dto';
@@ -50,7 +50,7 @@ export class LogsService {
     };
     if (this.redis.status !== 'ready') throw serviceUnavailable('The log stream is unavailable; retry later.');
     try {
-      await this.redis.xadd(logStreamKeys(this.config.redis.prefix).stream, '*', 'd', JSON.stringify([record]));
+      await this.redis.xadd(logStreamKeys(this.config.redis.prefix).stream, '*', 'd', jsonbSafe(JSON.stringify([record])));
     } catch {
       throw serviceUnavailable('The log stream is unavailable; retry later.');
     }

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { createRedis, REDIS_CLIENT } from '@switchyard/persistence';
 import { INGEST_ENQUEUE_SCRIPT, ingestQueueKeys, type IngestItemKind } from '@switchyard/queue';
+import { jsonbSafe } from '@switchyard/types';
 import type { Redis } from 'ioredis';
 import { CollectorException } from '../ingest/collector.exception';
 import { consumerName, StreamConsumer, type StreamCodec } from './stream-consumer';
@@ -43,7 +44,7 @@ const STRINGIFY_RECORDS = 64;
  */
 export function jsonArrayBytes(records: readonly unknown[]): Buffer {
   const texts: string[] = [];
-  for (let i = 0; i < records.length; i += STRINGIFY_RECORDS) texts.push(JSON.stringify(records.slice(i, i + STRINGIFY_RECORDS)));
+  for (let i = 0; i < records.length; i += STRINGIFY_RECORDS) texts.push(jsonbSafe(JSON.stringify(records.slice(i, i + STRINGIFY_RECORDS))));
   if (!texts.length) return Buffer.from('[]');
   // Each text is an array: the next one is written over the previous one's `]`, and its `[` becomes a comma.
   let size = 1 - texts.length;
