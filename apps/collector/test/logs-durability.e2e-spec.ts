@@ -73,6 +73,12 @@ async function streamLag(collectorUrl: string): Promise<Record<string, number>> 
   return Object.fromEntries([...text.matchAll(/^(collector_log_stream_\w+)\{[^}]*\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
 }
 
+/** The collector's log writer batches by path (copy, statement) from its /metrics. */
+async function writerBatches(collectorUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${collectorUrl}/metrics`)).text();
+  return Object.fromEntries([...text.matchAll(/^collector_log_writer_batches_total\{[^}]*path="(\w+)"[^}]*\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
+}
+
 /**
  * The log pipeline's promise under crashes and outages: every request the client saw answered has exactly one
  * stored record. Router and collector run as real processes (kill -9), PostgreSQL behind a TCP proxy.
@@ -200,6 +206,8 @@ describe('request logs: crashes and outages lose and duplicate nothing', () => {
       await expectStoredOnce(answered);
       await expectNoDuplicates();
       expect(await streamLag(collector.url)).toMatchObject({ collector_log_stream_length: 0, collector_log_stream_oldest_age_seconds: 0 });
+      // The batches went by COPY (a batch that failed while PostgreSQL was away is tried again the same way).
+      expect((await writerBatches(collector.url))['copy']).toBeGreaterThan(0);
     } finally {
       proxy.restore();
       await proxy.close();

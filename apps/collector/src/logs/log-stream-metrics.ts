@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type ServiceConfig } from '@switchyard/config';
 import { logStreamKeys } from '@switchyard/metering';
-import { REDIS_CLIENT } from '@switchyard/persistence';
+import { REDIS_CLIENT, RequestLogsRepository } from '@switchyard/persistence';
 import { ingestQueueKeys } from '@switchyard/queue';
 import { Metrics } from '@switchyard/telemetry';
 import type { Redis } from 'ioredis';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 
 /** The lag of the log stream as a scrape reads it. */
 export interface LogStreamLag {
@@ -41,11 +41,17 @@ export async function readLogStreamLag(redis: Redis, prefix: string, now = Date.
 /**
  * The log pipeline's lag on the collector's `/metrics`, read from Redis when Prometheus scrapes (one pipelined
  * round trip per scrape, nothing in between): `collector_log_stream_length`, `collector_log_stream_pending`,
- * `collector_log_stream_oldest_age_seconds`, `collector_log_stream_oldest_pending_age_seconds`.
+ * `collector_log_stream_oldest_age_seconds`, `collector_log_stream_oldest_pending_age_seconds`; and the batches this
+ * collector's writers stored by COPY or by the insert statement (`collector_log_writer_batches_total{path}`).
  */
 @Injectable()
 export class LogStreamMetrics {
-  constructor(@Inject(APP_CONFIG) config: ServiceConfig, @Inject(REDIS_CLIENT) redis: Redis, @Optional() @Inject(Metrics) metrics?: Metrics) {
+  constructor(
+    @Inject(APP_CONFIG) config: ServiceConfig,
+    @Inject(REDIS_CLIENT) redis: Redis,
+    logs: RequestLogsRepository,
+    @Optional() @Inject(Metrics) metrics?: Metrics,
+  ) {
     if (!metrics) return;
     const registers = [metrics.registry];
     let scrape: Promise<LogStreamLag> | null = null;
@@ -61,6 +67,17 @@ export class LogStreamMetrics {
     gauge('collector_log_stream_pending', 'Request log stream entries read by a writer and not yet acknowledged', (l) => l.pending);
     gauge('collector_log_stream_oldest_age_seconds', 'Age of the oldest request log stream entry not yet written (the writer lag)', (l) => l.oldestAgeSeconds);
     gauge('collector_log_stream_oldest_pending_age_seconds', 'Age of the oldest request log stream entry read and not yet acknowledged', (l) => l.oldestPendingAgeSeconds);
+    const batches: Counter<'path'> = new Counter({
+      name: 'collector_log_writer_batches_total',
+      help: 'Request log batches stored by this collector: by COPY, or by the insert statement (a redelivered batch, a new day, a value COPY cannot carry)',
+      labelNames: ['path'],
+      registers,
+      collect: () => {
+        batches.reset();
+        batches.inc({ path: 'copy' }, logs.batches.copied);
+        batches.inc({ path: 'statement' }, logs.batches.byStatement);
+      },
+    });
     // The span and run ingest queue (clients' OTLP exports and the gateway's own spans): what waits for a writer.
     const depthKey = ingestQueueKeys(config.redis.prefix).depth;
     const depth: Gauge = new Gauge({

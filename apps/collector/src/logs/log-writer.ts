@@ -52,9 +52,9 @@ export function chunkBySize<T extends { length: number }>(arrays: T[], maxBytes:
 /**
  * The request-log writer: drains the router's log stream (`logStreamKeys`, consumer group `log-writers`) into
  * `request_logs` and `request_log_bodies`, with the same read/claim/ack/dead-letter protocol as the span writer.
- * A batch of entries goes to PostgreSQL as one multi-row statement (records are not parsed here), acknowledged
- * after it committed; idempotent on the log id, so a redelivered batch stores nothing twice. Records of projects
- * that no longer exist are dropped (and acknowledged with the rest).
+ * A batch of entries is stored in one transaction (by COPY, or by one multi-row statement: RequestLogsRepository),
+ * acknowledged after it committed; idempotent on the log id, so a redelivered batch stores nothing twice. Records of
+ * projects that no longer exist are dropped (and acknowledged with the rest).
  */
 @Injectable()
 export class LogWriter extends StreamDrain<LogStreamEntry> implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -25,8 +25,12 @@ describe('RequestLogsRepository', () => {
     const withBodies = requestLogFixture(project, { eventId: 'evt-1', keyId: randomUUID(), routing: { route: 'support' } });
     const without = requestLogFixture(project, { bodies: null, success: false, statusCode: 503, errorCode: 'provider_unavailable', cost: null });
     const batch = JSON.stringify([withBodies, without]);
+    const before = { ...logs.batches };
     expect(await logs.insertJson(batch)).toBe(2);
+    expect(logs.batches).toEqual({ copied: before.copied + 1, byStatement: before.byStatement });
+    // Written again: COPY refuses the stored keys, the statement stores nothing twice.
     expect(await logs.insertJson(batch)).toBe(0);
+    expect(logs.batches).toEqual({ copied: before.copied + 1, byStatement: before.byStatement + 1 });
     expect(await logs.count(project.id)).toBe(2);
     expect(await logs.storedCount(project.id)).toBe(2);
 
@@ -51,7 +55,9 @@ describe('RequestLogsRepository', () => {
     const project = await insertProjectRow(ds);
     const createdAt = new Date(Date.UTC(2025, 0, 15, 23, 59, 59, 999)).toISOString();
     const old = requestLogFixture(project, { createdAt });
+    const byStatement = logs.batches.byStatement;
     expect(await logs.insertJson(JSON.stringify([old, requestLogFixture(project)]))).toBe(2);
+    expect(logs.batches.byStatement).toBe(byStatement + 1);
     const partitions = (await ds.query(`SELECT relname FROM pg_class WHERE relname IN ('request_logs_20250115', 'request_log_bodies_20250115') ORDER BY 1`)) as { relname: string }[];
     expect(partitions.map((p) => p.relname)).toEqual(['request_log_bodies_20250115', 'request_logs_20250115']);
     expect((await logs.findById(project.id, old.id))?.createdAt.toISOString()).toBe(createdAt);
@@ -61,12 +67,64 @@ describe('RequestLogsRepository', () => {
     const project = await insertProjectRow(ds);
     const gone = requestLogFixture({ id: randomUUID(), org: project.org });
     const kept = requestLogFixture(project);
+    const copied = logs.batches.copied;
     expect(await logs.insertJson(JSON.stringify([gone, kept]))).toBe(1);
+    expect(logs.batches.copied).toBe(copied + 1);
     expect(Number((await ds.query(`SELECT count(*) AS n FROM request_logs WHERE id = $1`, [gone.id]))[0].n)).toBe(0);
 
     await ds.query(`DELETE FROM organizations WHERE id = $1`, [project.org]);
     expect(await logs.count(project.id)).toBe(0);
     expect(Number((await ds.query(`SELECT count(*) AS n FROM request_log_bodies WHERE project_id = $1`, [project.id]))[0].n)).toBe(0);
+  });
+
+  it('stores by COPY exactly what the statement stores: every column, the bodies and every rollup', async () => {
+    const [copied, byStatement] = [await insertProjectRow(ds), await insertProjectRow(ds)];
+    const body = (request: string | null) => ({ request, response: '{"ok":true}', requestContentType: 'text/plain', responseContentType: 'application/json', requestBytes: 30, responseBytes: 11, truncated: false });
+    const variety = (project: { id: string; org: string }) => [
+      requestLogFixture(project, { requestId: 'r1', bodies: body('one'), customerIdentifier: 'c-1', metadata: { team: 'search', n: 12.5, on: true, long: 'é'.repeat(300), deep: { a: 1 } } }),
+      requestLogFixture(project, { requestId: 'r2', bodies: null, success: false, cached: true, statusCode: 503, errorCode: 'provider_unavailable', cost: null, ttfbMs: null, durationMs: 130.5 }),
+      requestLogFixture(project, { requestId: 'r3', bodies: body('three'), model: 'gpt-4o', keyId: 'key-1', durationMs: 2.5, ttfbMs: 0.4, dlp: { action: 'redact' }, routing: { route: 'r' } }),
+      requestLogFixture(project, { requestId: 'r4', bodies: { ...body('tab\there\nnew line \\ back\\slash\r "quoted" \u0001 ☃ 😀 é'), response: null, truncated: true } }),
+      requestLogFixture(project, { requestId: 'r5', customerIdentifier: 'c\\"x"\t', metadata: { 'k\\"': 'v\n"é"', emoji: '😀' }, bodies: body('é and a pair: 😀') }),
+    ];
+    // The batch as JSON.stringify writes it, and with escapes it does not write (\uXXXX for é and a surrogate pair): both ways store the same.
+    const batchOf = (project: { id: string; org: string }, escaped: boolean) => {
+      const json = JSON.stringify(variety(project));
+      return escaped ? json.replace(/é/g, '\\u00e9').replace(/😀/g, '\\ud83d\\ude00') : json;
+    };
+    const copiedBatches = logs.batches.copied;
+    expect(await logs.insertJson(batchOf(copied, true))).toBe(5);
+    expect(logs.batches.copied).toBe(copiedBatches + 1);
+    const insertCopied = jest.spyOn(logs as unknown as { insertCopied: () => Promise<number> }, 'insertCopied').mockRejectedValueOnce(new Error('take the statement'));
+    const statementBatches = logs.batches.byStatement;
+    expect(await logs.insertJson(batchOf(byStatement, false))).toBe(5);
+    insertCopied.mockRestore();
+    expect(logs.batches.byStatement).toBe(statementBatches + 1);
+
+    const rowsOf = async (table: string, project: string, without: string[], order: string) =>
+      ((await ds.query(`SELECT * FROM ${table} WHERE project_id = $1 ORDER BY ${order}`, [project])) as Record<string, unknown>[]).map((row) =>
+        Object.fromEntries(Object.entries(row).filter(([k]) => !['project_id', 'organization_id', ...without].includes(k))),
+      );
+    const same = async (table: string, without: string[], order: string) => {
+      const [a, b] = [await rowsOf(table, copied.id, without, order), await rowsOf(table, byStatement.id, without, order)];
+      expect(a.length).toBeGreaterThan(0);
+      expect(a).toEqual(b);
+    };
+    await same('request_logs', ['id', 'request_id', 'created_at'], 'request_id');
+    await same('request_log_bodies', ['log_id', 'created_at'], 'request');
+    for (const table of ['request_log_rollups', 'request_log_hourly_rollups', 'request_log_metadata_rollups', 'request_log_metadata_hourly_rollups', 'request_log_dimension_hourly_rollups', 'request_log_dimension_daily_rollups']) {
+      await same(table, [], '2, 3, 4, 5');
+    }
+    expect(await logs.storedCount(copied.id)).toBe(5);
+  });
+
+  it('a record COPY would not store exactly as the statement reads it (a number in exponent notation) makes the batch take the statement', async () => {
+    const project = await insertProjectRow(ds);
+    const record = requestLogFixture(project, { cost: 1e-7 });
+    const byStatement = logs.batches.byStatement;
+    expect(await logs.insertJson(JSON.stringify([record]))).toBe(1);
+    expect(logs.batches.byStatement).toBe(byStatement + 1);
+    expect((await logs.findById(project.id, record.id))?.cost).toBe('0.0000001');
   });
 
   it("finds a log only in its own project, and lists a project's logs newest first by cursor", async () => {
@@ -132,9 +190,11 @@ describe('RequestLogsRepository', () => {
       for (const strategy of ['STOP_INSERTING', null] as const) {
         const project = await limited(strategy);
         const records = Array.from({ length: 6 }, (_, i) => at(project, i));
+        const copied = logs.batches.copied;
         expect(await logs.insertJson(JSON.stringify(records.slice(0, 2)))).toBe(2);
         expect(await logs.insertJson(JSON.stringify([records[4], records[2], records[3]]))).toBe(1);
         expect(await logs.insertJson(JSON.stringify([records[5]]))).toBe(0);
+        expect(logs.batches.copied).toBe(copied + 3);
         expect(await storedIds(project.id)).toEqual(records.slice(0, 3).map((r) => r.id));
         expect(await logs.storedCount(project.id)).toBe(3);
       }

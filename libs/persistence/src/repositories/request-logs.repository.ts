@@ -1,7 +1,8 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { RequestLogBodyEntity, RequestLogEntity } from '../entities';
 import type { JsonbParam } from './jsonb-param';
 import { histogramAddSql, histogramBucketSql, histogramCountsSql, histogramSumSql } from './latency-histogram';
+import { BODY_COPY_COLUMNS, type CopiedRecord, type CopyBatch, copyBatch, type CopyClient, copyRows, keptRows, LOG_COPY_COLUMNS, NotCopyable } from './log-copy';
 import { preparedQuery } from './prepared-statement';
 import { likePattern, LOG_ORDER_COLUMNS, logFilterConditions, type LogFilter, type LogOrderBy } from './log-filters';
 
@@ -13,16 +14,21 @@ const json = (path: string) => `NULLIF(e${path}, 'null'::jsonb)`;
  * the insert) and creates or locks the counter rows of its capped projects (a `log_management` limit with
  * STOP_INSERTING), in id order, for the rest of the transaction: the insert then reads a stable count for them. The
  * other projects' counters are raised at the end of the transaction (COUNT_INSERTED), so concurrent writers of one
- * project overlap until then instead of queueing behind its counter row for the whole statement.
+ * project overlap until then instead of queueing behind its counter row for the whole statement. Returns the projects
+ * that exist, with the limit and stored count of the capped ones (what the COPY path checks the limit against).
  */
 const LOCK_COUNTS = `
 WITH batch AS MATERIALIZED (
-  SELECT id, log_management IS NOT NULL AND COALESCE(log_management_strategy, 'STOP_INSERTING') = 'STOP_INSERTING' AS capped
+  SELECT id, log_management, log_management IS NOT NULL AND COALESCE(log_management_strategy, 'STOP_INSERTING') = 'STOP_INSERTING' AS capped
   FROM projects WHERE id = ANY($1::uuid[]) ORDER BY id FOR KEY SHARE
+), locked AS (
+  INSERT INTO request_log_counts AS c (project_id)
+  SELECT id FROM batch WHERE capped ORDER BY id
+  ON CONFLICT (project_id) DO UPDATE SET stored = c.stored
+  RETURNING c.project_id, c.stored
 )
-INSERT INTO request_log_counts AS c (project_id)
-SELECT id FROM batch WHERE capped ORDER BY id
-ON CONFLICT (project_id) DO UPDATE SET stored = c.stored`;
+SELECT b.id, CASE WHEN b.capped THEN b.log_management - l.stored END::integer AS room
+FROM batch b LEFT JOIN locked l ON l.project_id = b.id`;
 
 /**
  * Raises the counters of the projects ($1) by the rows the batch inserted for them ($2), in id order (after the capped
@@ -187,6 +193,22 @@ SELECT (SELECT count(*) FROM bodies)::integer AS bodies,
   COALESCE((SELECT array_agg(n ORDER BY project_id) FROM (SELECT project_id, count(*) AS n FROM ins GROUP BY 1) i), '{}') AS counts`;
 
 /**
+ * The rollups of the rows the COPY path stored ($1 ids, $2 created_at: a key each; $3-$4 the range of created_at, so
+ * that only that day's partitions are read): the same ROLLUPS as INSERT_LOGS's, over the rows read back instead of
+ * the insert's RETURNING.
+ */
+const ROLLUP_COPIED = `
+WITH ins AS (
+  SELECT l.id, l.created_at, l.project_id, l.model, l.provider, l.key_id, l.customer_identifier, l.success, l.cached, l.tokens_input,
+    l.tokens_cache_read, l.tokens_cache_write, l.tokens_reasoning, l.tokens_output, l.cost, l.duration_ms, l.metadata,
+    ${histogramBucketSql('l.duration_ms')} AS duration_b, ${histogramBucketSql('l.ttfb_ms')} AS ttfb_b
+  FROM unnest($1::uuid[], $2::timestamptz[]) AS k(id, created_at)
+  JOIN request_logs l ON l.id = k.id AND l.created_at = k.created_at
+  WHERE l.created_at >= $3::timestamptz AND l.created_at < $4::timestamptz
+), ${ROLLUPS}
+SELECT count(*)::integer AS n FROM ins`;
+
+/**
  * Deletes the logs that `victims` (a SELECT of id, created_at of project $1) names, their bodies, and lowers
  * the project's counter by as many; returns the number deleted.
  */
@@ -289,8 +311,43 @@ export interface LogPatch {
   metadata?: Record<string, string | number | boolean | null>;
 }
 
+const LOWER_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The records INSERT_LOGS would store, in their order: those of projects that exist (`rooms`' keys), and of a
+ * project with a STOP_INSERTING limit (its room: how many more rows it may store) the earliest `room` by
+ * (`createdAt`, `id`) text, as INSERT_LOGS's `row_number()` orders them (the router's ISO 8601 UTC times and
+ * lowercase UUIDs order alike in every collation). A project id that is not a lowercase UUID, which INSERT_LOGS would
+ * cast, throws NotCopyable.
+ */
+export function recordsWithinLimits(records: CopiedRecord[], rooms: ReadonlyMap<string, number | null>): CopiedRecord[] {
+  const capped = new Map<string, CopiedRecord[]>();
+  for (const r of records) {
+    if (!LOWER_UUID.test(r.projectId)) throw new NotCopyable(`project id ${r.projectId}`);
+    if (rooms.get(r.projectId) != null) capped.set(r.projectId, [...(capped.get(r.projectId) ?? []), r]);
+  }
+  const refused = new Set<CopiedRecord>();
+  for (const [project, list] of capped) {
+    // (createdAt, id) in code-unit order: NUL, below every character, ends the first part.
+    const key = (r: CopiedRecord) => `${r.createdAt}\u0000${r.id}`;
+    const ordered = list.map((r) => ({ r, k: key(r) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map((x) => x.r);
+    for (const r of ordered.slice(Math.max(0, rooms.get(project)!))) refused.add(r);
+  }
+  return records.filter((r) => rooms.has(r.projectId) && !refused.has(r));
+}
+
+/** How many records each project has, by ascending project id (COUNT_INSERTED's order). */
+function countByProject(records: CopiedRecord[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of records) counts.set(r.projectId, (counts.get(r.projectId) ?? 0) + 1);
+  return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
 /** Request logs and their bodies. Every finder takes the project id first; the batch insert is scoped by each record's project. */
 export class RequestLogsRepository {
+  /** Batches stored since start, by the way they took: COPY, or INSERT_LOGS (COPY could not store them as it would). */
+  readonly batches = { copied: 0, byStatement: 0 };
+
   constructor(private readonly ds: DataSource) {}
 
   private get logs() {
@@ -298,11 +355,39 @@ export class RequestLogsRepository {
   }
 
   /**
-   * Stores a JSON array of RequestLogRecords (what the log stream holds; a Buffer: jsonbArrayParam). A record whose day has no
-   * partition yet makes the partitions of the batch's days be created, then the batch is retried.
-   * Returns the number of records newly stored (duplicates and records of deleted projects are not).
+   * Stores a JSON array of RequestLogRecords (what the log stream holds; a Buffer: jsonbArrayParam). Returns the number
+   * of records newly stored (duplicates and records of deleted projects are not).
+   *
+   * The batch is transcoded here into COPY rows (`copyBatch`) and stored by COPY (`insertCopied`): PostgreSQL then reads
+   * each value by its column's input function instead of building a jsonb tree of the whole batch first (about 30 %
+   * less of its CPU per record).
+   * A batch COPY cannot store exactly as INSERT_LOGS would (a record already stored, whose key COPY refuses; a day
+   * without a partition yet; a value it would read differently; any other error) takes INSERT_LOGS in a new
+   * transaction, which stores what is new, idempotently, and creates missing partitions.
    */
   async insertJson(recordsJson: JsonbParam): Promise<number> {
+    let batch: CopyBatch | null = null;
+    try {
+      batch = copyBatch(recordsJson);
+    } catch (err) {
+      if (!(err instanceof NotCopyable)) throw err;
+    }
+    if (batch) {
+      try {
+        const stored = await this.insertCopied(batch);
+        this.batches.copied += 1;
+        return stored;
+      } catch {
+        // INSERT_LOGS below decides: it stores the batch, or fails as the batch deserves.
+      }
+    }
+    const stored = await this.insertByStatement(recordsJson);
+    this.batches.byStatement += 1;
+    return stored;
+  }
+
+  /** INSERT_LOGS; a record whose day has no partition yet makes the partitions of the batch's days be created, then the batch is retried. */
+  private async insertByStatement(recordsJson: JsonbParam): Promise<number> {
     try {
       return await this.insertOnce(recordsJson);
     } catch (err) {
@@ -322,15 +407,51 @@ export class RequestLogsRepository {
       await tx.query(LOCK_COUNTS, [projectIdsOf(recordsJson)]);
       const [row] = await preparedQuery<{ projects: string[]; counts: string[] }>(tx.queryRunner!, 'request_logs_insert', INSERT_LOGS, [recordsJson]);
       if (!row?.projects.length) return 0;
-      const over = (await tx.query(COUNT_INSERTED, [row.projects, row.counts])) as { projectId: string; excess: number }[];
-      for (const { projectId, excess } of over) {
-        for (let left = excess; left > 0; left -= DELETE_BATCH) {
-          const [{ n }] = (await tx.query(DELETE_OLDEST, [projectId, Math.min(left, DELETE_BATCH)])) as [{ n: number }];
-          if (n === 0) break;
-        }
-      }
-      return row.counts.reduce((sum, n) => sum + Number(n), 0);
+      return this.countInserted(tx, row.projects, row.counts.map(Number));
     });
+  }
+
+  /**
+   * The COPY path, one transaction in the same lock order as insertOnce: lock the capped projects' counters, drop the
+   * records of projects that do not exist and those past a STOP_INSERTING limit (`recordsWithinLimits`), COPY the rows
+   * and their bodies, raise the rollups over the rows read back, then the counters (and trim DELETE_OLDEST projects).
+   */
+  private insertCopied(batch: CopyBatch): Promise<number> {
+    return this.ds.transaction(async (tx) => {
+      const projectIds = [...new Set(batch.records.map((r) => r.projectId))].sort();
+      const projects = (await tx.query(LOCK_COUNTS, [projectIds])) as { id: string; room: number | null }[];
+      const kept = recordsWithinLimits(batch.records, new Map(projects.map((p) => [p.id, p.room])));
+      if (!kept.length) return 0;
+      const rows = keptRows(batch, kept);
+      const client = (await tx.queryRunner!.connect()) as CopyClient;
+      await copyRows(client, 'request_logs', LOG_COPY_COLUMNS, rows.logs);
+      if (rows.bodies.length) await copyRows(client, 'request_log_bodies', BODY_COPY_COLUMNS, rows.bodies);
+      let [lo, hi] = [Infinity, -Infinity];
+      for (const r of kept) {
+        const t = Date.parse(r.createdAt);
+        [lo, hi] = [Math.min(lo, t), Math.max(hi, t)];
+      }
+      const keys = [kept.map((r) => r.id), kept.map((r) => r.createdAt), new Date(lo), new Date(hi + 1)];
+      const [rolled] = await preparedQuery<{ n: number }>(tx.queryRunner!, 'request_logs_rollup_copied', ROLLUP_COPIED, keys);
+      if (rolled?.n !== kept.length) throw new Error(`the rollups read back ${rolled?.n} of ${kept.length} copied rows`);
+      const counts = countByProject(kept);
+      return this.countInserted(tx, [...counts.keys()], [...counts.values()]);
+    });
+  }
+
+  /**
+   * Raises the counters of `projects` (ascending ids) by `counts` (COUNT_INSERTED) and trims the DELETE_OLDEST ones now
+   * over their limit; returns the rows inserted in all.
+   */
+  private async countInserted(tx: EntityManager, projects: string[], counts: number[]): Promise<number> {
+    const over = (await tx.query(COUNT_INSERTED, [projects, counts])) as { projectId: string; excess: number }[];
+    for (const { projectId, excess } of over) {
+      for (let left = excess; left > 0; left -= DELETE_BATCH) {
+        const [{ n }] = (await tx.query(DELETE_OLDEST, [projectId, Math.min(left, DELETE_BATCH)])) as [{ n: number }];
+        if (n === 0) break;
+      }
+    }
+    return counts.reduce((sum, n) => sum + n, 0);
   }
 
   /** Creates the missing day partitions (YYYY-MM-DD, UTC) of both tables; returns how many tables were created. */
