@@ -44,7 +44,7 @@ describe('copyBatch', () => {
   });
 
   it.each([
-    ['a number with an exponent', { cost: 1e-7 }],
+    ['a number with an exponent where text is expected', { customerIdentifier: 1e21 }],
     ['an object where text is expected', { keyId: { a: 1 } }],
     ['a record without its key', { id: null }],
   ])('refuses %s', (_, over) => {

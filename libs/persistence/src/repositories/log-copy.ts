@@ -330,6 +330,12 @@ function writeRounded(out: Sink, s: Scanner, range: Range | undefined): void {
   out.ascii(rounded === '-0' ? '0' : rounded);
 }
 
+/** A numeric column: a number as written (numeric_in reads an exponent as PostgreSQL's jsonb does), a string's characters, or `\\N`. */
+function writeNumeric(out: Sink, s: Scanner, range: Range | undefined): void {
+  if (isNull(s, range) || s.src[range![0]] === QUOTE) return writeText(out, s, range);
+  out.bytes(s.src, range![0], range![1]);
+}
+
 const FALSE = Buffer.from('false');
 const ZERO = Buffer.from('0');
 const EMPTY_ARRAY = Buffer.from('[]');
@@ -348,7 +354,8 @@ function writeLogRow(out: Sink, s: Scanner, f: Fields<RecordKey>, tokens: Fields
   writeJson(out, s, f.get('attempts'), EMPTY_ARRAY);
   out.byte(TAB);
   for (const key of TOKENS.names) text(tokens.get(key), ZERO);
-  text(f.get('cost'));
+  writeNumeric(out, s, f.get('cost'));
+  out.byte(TAB);
   text(f.get('customCost'), FALSE);
   writeRounded(out, s, f.get('durationMs'));
   out.byte(TAB);

@@ -79,6 +79,10 @@ describe('RequestLogsRepository', () => {
 
   it('stores by COPY exactly what the statement stores: every column, the bodies and every rollup', async () => {
     const [copied, byStatement] = [await insertProjectRow(ds), await insertProjectRow(ds)];
+    // Seconds from the coming UTC midnight (today and tomorrow have partitions).
+    const midnight = new Date();
+    midnight.setUTCHours(24, 0, 0, 0);
+    const at = (seconds: number) => new Date(midnight.getTime() + seconds * 1000).toISOString();
     const body = (request: string | null) => ({ request, response: '{"ok":true}', requestContentType: 'text/plain', responseContentType: 'application/json', requestBytes: 30, responseBytes: 11, truncated: false });
     const variety = (project: { id: string; org: string }) => [
       requestLogFixture(project, { requestId: 'r1', bodies: body('one'), customerIdentifier: 'c-1', metadata: { team: 'search', n: 12.5, on: true, long: 'é'.repeat(300), deep: { a: 1 } } }),
@@ -86,6 +90,12 @@ describe('RequestLogsRepository', () => {
       requestLogFixture(project, { requestId: 'r3', bodies: body('three'), model: 'gpt-4o', keyId: 'key-1', durationMs: 2.5, ttfbMs: 0.4, dlp: { action: 'redact' }, routing: { route: 'r' } }),
       requestLogFixture(project, { requestId: 'r4', bodies: { ...body('tab\there\nnew line \\ back\\slash\r "quoted" \u0001 ☃ 😀 é'), response: null, truncated: true } }),
       requestLogFixture(project, { requestId: 'r5', customerIdentifier: 'c\\"x"\t', metadata: { 'k\\"': 'v\n"é"', emoji: '😀' }, bodies: body('é and a pair: 😀') }),
+      // Rollups: several minutes, hours and days; metadata past 10 scalar entries, in jsonb's key order; a cost below 1e-6 (an exponent in JSON).
+      requestLogFixture(project, { requestId: 'r6', createdAt: at(-30), cost: 0.1, bodies: body('six'), metadata: {
+        z: 1, aa: true, é: 'x', b: false, c: null, d: { nested: 1 }, e: [1], ['k'.repeat(257)]: 'long key', f: -2.5, g: 0, h: 'h', i: 'i', j: 'j', k: 'k', l: 'l',
+      } }),
+      requestLogFixture(project, { requestId: 'r7', createdAt: at(10), cost: 5e-7, bodies: body('seven'), keyId: 'key-2', durationMs: 700_000, ttfbMs: 0 }),
+      requestLogFixture(project, { requestId: 'r8', createdAt: at(60), cost: 3, bodies: null, metadata: { team: 'search' } }),
     ];
     // The batch as JSON.stringify writes it, and with escapes it does not write (\uXXXX for é and a surrogate pair): both ways store the same.
     const batchOf = (project: { id: string; org: string }, escaped: boolean) => {
@@ -93,11 +103,11 @@ describe('RequestLogsRepository', () => {
       return escaped ? json.replace(/é/g, '\\u00e9').replace(/😀/g, '\\ud83d\\ude00') : json;
     };
     const copiedBatches = logs.batches.copied;
-    expect(await logs.insertJson(batchOf(copied, true))).toBe(5);
+    expect(await logs.insertJson(batchOf(copied, true))).toBe(8);
     expect(logs.batches.copied).toBe(copiedBatches + 1);
     const insertCopied = jest.spyOn(logs as unknown as { insertCopied: () => Promise<number> }, 'insertCopied').mockRejectedValueOnce(new Error('take the statement'));
     const statementBatches = logs.batches.byStatement;
-    expect(await logs.insertJson(batchOf(byStatement, false))).toBe(5);
+    expect(await logs.insertJson(batchOf(byStatement, false))).toBe(8);
     insertCopied.mockRestore();
     expect(logs.batches.byStatement).toBe(statementBatches + 1);
 
@@ -115,16 +125,16 @@ describe('RequestLogsRepository', () => {
     for (const table of ['request_log_rollups', 'request_log_hourly_rollups', 'request_log_metadata_rollups', 'request_log_metadata_hourly_rollups', 'request_log_dimension_hourly_rollups', 'request_log_dimension_daily_rollups']) {
       await same(table, [], '2, 3, 4, 5');
     }
-    expect(await logs.storedCount(copied.id)).toBe(5);
+    expect(await logs.storedCount(copied.id)).toBe(8);
   });
 
-  it('a record COPY would not store exactly as the statement reads it (a number in exponent notation) makes the batch take the statement', async () => {
+  it('a record COPY would not store exactly as the statement reads it (a number with an exponent as text) makes the batch take the statement', async () => {
     const project = await insertProjectRow(ds);
-    const record = requestLogFixture(project, { cost: 1e-7 });
+    const record = requestLogFixture(project, { customerIdentifier: 1e21 as unknown as string, cost: 1e-7 });
     const byStatement = logs.batches.byStatement;
     expect(await logs.insertJson(JSON.stringify([record]))).toBe(1);
     expect(logs.batches.byStatement).toBe(byStatement + 1);
-    expect((await logs.findById(project.id, record.id))?.cost).toBe('0.0000001');
+    expect(await logs.findById(project.id, record.id)).toMatchObject({ customerIdentifier: '1000000000000000000000', cost: '0.0000001' });
   });
 
   it("finds a log only in its own project, and lists a project's logs newest first by cursor", async () => {
