@@ -29,7 +29,7 @@ const TASKS_PER_THREAD = 2;
  * sizes, `mode: auto` text layers, renderings) on the render threads. V8 holds a function's optimized code only
  * weakly while no closure of it is alive, and pdfjs makes `getTextContent`'s inner functions anew for every page:
  * the full garbage collections a thread runs while it renders dropped that code, and a thread's text pages after
- * renderings cost about half again their CPU while it was compiled again (docs/documents.md#speed). Apart, each
+ * renderings cost half again to twice their CPU while it was compiled again (docs/documents.md#speed). Apart, each
  * thread keeps its own compiled code, and a text warm-up at boot cannot make the renderings dearer.
  */
 export class PageRenderer {
