@@ -11,10 +11,11 @@
 // 0 = the worker's main thread, as before the render pool). --cpu-prof DIR: the worker process runs with
 // --cpu-prof (a .cpuprofile per thread in DIR, written when it stops). --warm-passes N: passes over the pages before
 // the PageRenderer rows are measured (default 1; a long-running worker's threads are warmer: docs/documents.md#speed).
-// --boot-warmup N: pages of the built-in PDF each render thread reads when the renderer starts, as a worker's threads do
+// --boot-warmup N: pages of the built-in PDF each text thread reads when the renderer starts, as a worker's threads do
 // at boot (default DOCUMENTS_RENDER_WARMUP_PAGES's default; 0: none, as before it existed); also given to the
 // end-to-end worker when set. --text-tasks: how the 2-thread text row hands pages to the threads: `batch` (default) as a
-// `mode: text` page job does (10 pages per job, one task per thread per job), `page` one task per page (`mode: auto`).
+// `mode: text` page job does (10 pages per job, one task per text thread per job), `page` one task per page (`mode: auto`,
+// on the render threads).
 // Needs PostgreSQL and Redis (as for the tests) for the end-to-end part, and poppler-utils for pdftoppm.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

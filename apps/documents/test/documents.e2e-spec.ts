@@ -32,11 +32,11 @@ describe('documents: parse through REST with a real worker (tesseract, no provid
 
   afterAll(() => fx?.close());
 
-  it('the worker started its render threads and warmed them up at boot, before taking jobs', () => {
+  it('the worker started its render and text threads and warmed the text threads up at boot, before taking jobs', () => {
     const d = env.config.documents;
     const pages = 20 * Math.max(1, d.renderThreads);
     expect(d.renderWarmupPages).toBe(20);
-    expect(worker.output()).toContain(`render threads ${d.renderThreads}, warmed up with ${pages} pages in `);
+    expect(worker.output()).toContain(`render threads ${d.renderThreads} and text threads ${d.renderThreads}, warmed up with ${pages} pages in `);
   });
 
   it('text mode returns the text layer of every page in page order, without a model', async () => {

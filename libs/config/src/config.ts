@@ -72,9 +72,9 @@ export interface AppConfig {
     maxPages: number;
     maxPixels: number;
     workerConcurrency: number;
-    /** Worker threads that parse, render and encode pages; 0 = the worker's main thread. */
+    /** Worker threads that parse, render and encode pages, and as many that read `mode: text` text layers; 0 = the worker's main thread. */
     renderThreads: number;
-    /** Text-layer pages of a built-in PDF each render thread reads at the worker's boot (JIT warm-up); 0: none. */
+    /** Text-layer pages of a built-in PDF each text thread reads at the worker's boot (JIT warm-up); 0: none. */
     renderWarmupPages: number;
     /** Default model of the structured-output pass; `null` = the request must name one. */
     extractModel: string | null;

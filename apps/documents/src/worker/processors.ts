@@ -23,13 +23,13 @@ export class DocumentProcessors implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     const d = this.config.documents;
-    // The render threads start and warm up before the first job is taken (docs/documents.md#pipeline-and-operations).
+    // The render and text threads start, and the text threads warm up, before the first job is taken (docs/documents.md#pipeline-and-operations).
     const t0 = performance.now();
     const warmed = await this.pipeline.warmUp().catch((err: Error) => {
-      this.logger.warn(`render threads' warm-up failed: ${err.message}`);
+      this.logger.warn(`text threads' warm-up failed: ${err.message}`);
       return 0;
     });
-    const threads = `render threads ${d.renderThreads}, warmed up with ${warmed} pages in ${Math.round(performance.now() - t0)} ms`;
+    const threads = `render threads ${d.renderThreads} and text threads ${d.renderThreads}, warmed up with ${warmed} pages in ${Math.round(performance.now() - t0)} ms`;
     const base: WorkerOptions = {
       ...bullOptions(this.config),
       lockDuration: d.jobLockMs,

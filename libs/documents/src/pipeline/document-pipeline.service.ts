@@ -39,7 +39,7 @@ const ctxOf = (job: DocumentJobEntity, trace?: CallContext['trace']): CallContex
 });
 const nowMs = () => performance.timeOrigin + performance.now();
 const optionsOf = (job: DocumentJobEntity) => job.options as unknown as StoredJobOptions;
-/** `mode: text` on a PDF: page jobs of TEXT_PAGES_PER_JOB pages, their text layers read in one task per render thread. */
+/** `mode: text` on a PDF: page jobs of TEXT_PAGES_PER_JOB pages, their text layers read in one task per text thread. */
 const inTextBatches = (job: DocumentJobEntity) => optionsOf(job).mode === 'text' && job.contentType === 'application/pdf';
 const isFinalAttempt = (job: Job) => job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 
@@ -67,7 +67,7 @@ export class DocumentPipeline {
   }
 
   /**
-   * Starts the render threads and has each read DOCUMENTS_RENDER_WARMUP_PAGES pages of a built-in PDF: the worker
+   * Starts the render and text threads and has each text thread read DOCUMENTS_RENDER_WARMUP_PAGES pages of a built-in PDF: the worker
    * does this at boot, so that its first documents do not pay for the threads' start and JIT warm-up. Resolves with
    * the pages read.
    */
@@ -95,7 +95,7 @@ export class DocumentPipeline {
       const d = this.config.documents;
       let pages: number[];
       if (job.contentType === 'application/pdf') {
-        // Parsed in a render thread, which keeps it for the page jobs it gets next.
+        // Parsed in a render thread, which keeps it for the OCR and `auto` page jobs it gets next (`mode: text` pages go to the text threads).
         const fileId = job.fileId;
         const load = () => this.storage.readAll(p.projectId, fileId);
         pages = parsePageRange(opts.pages, await this.pdfs.run(fileId, load, { op: 'count' }));
@@ -148,7 +148,7 @@ export class DocumentPipeline {
     const opts = optionsOf(job);
     // A re-delivered page job skips the pages it recorded before.
     const specs = all.filter((s) => !recorded.has(s.page));
-    // The batch's text layers in one task per render thread rather than one per page.
+    // The batch's text layers in one task per text thread rather than one per page.
     const fileId = job.fileId as string;
     const texts = inTextBatches(job) ? this.pdfs.texts(fileId, () => this.storage.readAll(job.projectId, fileId), specs.map((s) => s.page)) : [];
     const outcomes = await Promise.allSettled(specs.map((spec, i) => this.runPage(job, spec, bull, signal, texts[i])));

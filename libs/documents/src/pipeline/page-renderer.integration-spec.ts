@@ -34,6 +34,8 @@ describe('PageRenderer (render threads)', () => {
       const pages = Array.from({ length: count }, (_, i) => i + 1);
       const texts = await Promise.all(pages.map((page) => r.run('doc', load, { op: 'text', page })));
       const images = await Promise.all(pages.map((page) => r.run('doc', load, { op: 'image', page, dpi: 72, maxSide: 2000, maxPixels: 1e8, format: 'png' })));
+      // A `mode: text` batch runs on the text threads, with the same file.
+      expect(await Promise.all(r.texts('doc', load, pages))).toEqual(texts);
       expect(loads).toBe(1);
       expect(images.every((i) => Buffer.isBuffer(i.data) && i.width === 432 && i.height === 288)).toBe(true);
       results.push({ count, texts: texts.map((t) => t.markdown), images: images.map((i) => i.data.toString('base64')) });
@@ -60,15 +62,15 @@ describe('PageRenderer (render threads)', () => {
     }
   });
 
-  it('start(): the threads start before any document and each reads the built-in PDF; then pages run as before', async () => {
+  it('start(): the text and render threads start before any document and each text thread reads the built-in PDF; then pages run as before', async () => {
     const r = renderer(2);
     expect(r.threadsStarted).toBe(0);
     expect(await r.start(6)).toBe(12);
-    expect(r.threadsStarted).toBe(2);
+    expect(r.threadsStarted).toBe(4);
     expect((await r.run('doc', async () => pdf, { op: 'text', page: 5 })).markdown).toContain('Page 5 heading');
     const idle = renderer(2);
     expect(await idle.start(0)).toBe(0);
-    expect(idle.threadsStarted).toBe(2);
+    expect(idle.threadsStarted).toBe(4);
     expect(await renderer(0).start(3)).toBe(3);
   });
 

@@ -23,7 +23,7 @@ export interface TextTask {
 
 /**
  * The text layers of several pages in one task, read one after the other: a `mode: text` page job's pages, split
- * over the render threads (PageRenderer.texts). One hand-off to the thread and back for all of them instead of one
+ * over the text threads (PageRenderer.texts). One hand-off to the thread and back for all of them instead of one
  * per page (docs/documents.md#speed). A page's failure is its own entry, not the task's.
  */
 export interface TextsTask {

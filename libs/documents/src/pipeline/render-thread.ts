@@ -1,4 +1,4 @@
-// The entry of a render thread (piscina, see page-renderer.ts): each thread keeps the last few PDFs it parsed,
+// The entry of a render or text thread (piscina, see page-renderer.ts): each thread keeps the last few PDFs it parsed,
 // so the pages of one document handled by this thread share one parse.
 import { PdfCache } from './pdf-cache';
 import { loadPdfJs } from './pdf-document';

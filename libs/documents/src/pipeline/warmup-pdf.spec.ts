@@ -1,7 +1,7 @@
 import { PdfDocument } from './pdf-document';
 import { warmupPdf, WARMUP_PAGES } from './warmup-pdf';
 
-describe('warmupPdf (the render threads read it at start)', () => {
+describe('warmupPdf (the text threads read it at start)', () => {
   it('is a valid PDF whose pages run every path of the text layer: heading, prose, list, tables, two columns', async () => {
     const pdf = warmupPdf();
     expect(warmupPdf()).toBe(pdf);

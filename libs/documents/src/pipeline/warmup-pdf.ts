@@ -60,7 +60,7 @@ let built: Buffer | undefined;
 
 /**
  * A small born-digital PDF (WARMUP_PAGES US Letter pages of Helvetica and Helvetica-Bold text, Flate-compressed as
- * most PDFs' content streams are) that the render threads read at start to compile pdfjs's text path before the
+ * most PDFs' content streams are) that the text threads read at start to compile pdfjs's text path before the
  * first document's pages: PageRenderer.start. Built once, by hand: no PDF library at run time.
  */
 export function warmupPdf(): Buffer {
