@@ -5,7 +5,7 @@
 //
 //   npm run build && node bench/router-overhead/run.mjs [--repeats 3] [--rate 500] [--duration 10] [--only switchyard,floor]
 //     [--floor true] [--portkey false] [--nolog true] [--gov true] [--route true] [--router-flags='--single-threaded-gc' | --router-flags=none]
-//     [--throughput-only true] [--database switchyard_bench] [--cpu-prof DIR] [--redis-pid PID]
+//     [--throughput-only true] [--database switchyard_bench] [--cpu-prof DIR] [--redis-pid PID] [--log-slices N [--slice-seconds 2]]
 //
 // --redis-pid PID: the redis-server behind REDIS_URL; its CPU per request is reported next to the gateway's (what
 // the log stream costs Redis). Only meaningful with a Redis of the bench's own (e.g. a private redis-server).
@@ -40,6 +40,11 @@ const THROUGHPUT_S = Number(args['throughput-duration'] ?? 5);
 const CONNECTIONS = Number(args.connections ?? 64);
 // --throughput-only true: only the closed-loop run per target and repeat (its throughput and the gateway's CPU per request).
 const THROUGHPUT_ONLY = args['throughput-only'] === 'true';
+// --log-slices N: after the repeats, N pairs of short runs at --rate (--slice-seconds, 2) of the logged router and its
+// logs-off twin back to back, in alternating order: logging's p50 cost from adjacent slices, which the machine's drift
+// between one repeat's 10 s runs (25 s apart) does not reach.
+const LOG_SLICES = Number(args['log-slices'] ?? 0);
+const SLICE_S = Number(args['slice-seconds'] ?? 2);
 const ONLY = args.only ? new Set(['direct', ...args.only.split(',')]) : null;
 const wanted = (name) => !ONLY || ONLY.has(name);
 const PORTKEY = args.portkey !== 'false' && wanted('portkey');
@@ -345,6 +350,17 @@ for (let rep = 1; rep <= REPEATS; rep += 1) {
   }
 }
 
+// ---- logging on and off in adjacent slices ----
+const sliced = { on: [], off: [] };
+if (LOG_SLICES && targets['sy-nolog'] && targets.switchyard && !THROUGHPUT_ONLY) {
+  for (let i = 0; i < LOG_SLICES; i += 1) {
+    for (const side of i % 2 ? ['off', 'on'] : ['on', 'off']) {
+      const r = await load(targets[side === 'on' ? 'switchyard' : 'sy-nolog'], { rate: RATE, seconds: SLICE_S, warmup: 0.5 });
+      sliced[side].push(r.lat);
+    }
+  }
+}
+
 // ---- summary ----
 const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -383,6 +399,18 @@ if (targets['sy-nolog'] && targets.switchyard && !THROUGHPUT_ONLY) {
       `throughput ${(med('switchyard', (m) => m.tp.rps) / med('sy-nolog', (m) => m.tp.rps)).toFixed(2)}x; ` +
       `CPU/req saturated ${f3(med('switchyard', (m) => m.tp.cpuMsPerReq))} vs ${f3(med('sy-nolog', (m) => m.tp.cpuMsPerReq))} ms` +
       (REDIS_PID ? `; router + redis ${f3(med('switchyard', (m) => m.tp.cpuMsPerReq + m.tp.redisMsPerReq))} vs ${f3(med('sy-nolog', (m) => m.tp.cpuMsPerReq + m.tp.redisMsPerReq))} ms` : ''),
+  );
+}
+if (sliced.on.length) {
+  const quartiles = (xs) => {
+    const v = [...xs].sort((a, b) => a - b);
+    const at = (q) => v[Math.min(v.length - 1, Math.floor(q * v.length))];
+    return `median ${signed(at(0.5))} (quartiles ${signed(at(0.25))} .. ${signed(at(0.75))})`;
+  };
+  const diff = (f) => sliced.on.map((l, i) => f(l) - f(sliced.off[i]));
+  console.log(
+    `SUMMARY logging on vs off, ${sliced.on.length} adjacent pairs of ${SLICE_S} s @${RATE}/s: p50 on minus off ${quartiles(diff((l) => l.p50))} ms; ` +
+      `p99 ${quartiles(diff((l) => l.p99))} ms; p50 on ${f3(stats(sliced.on.map((l) => l.p50)).med)} vs off ${f3(stats(sliced.off.map((l) => l.p50)).med)} ms (medians)`,
   );
 }
 if (targets['sy-gov'] && targets.switchyard) {
