@@ -127,7 +127,7 @@ export const envSchema = z.object({
   /** Worker threads of a documents worker that parse, render and encode pages (0: on its main thread). */
   DOCUMENTS_RENDER_THREADS: z.coerce.number().int().min(0).max(64).default(availableParallelism()),
   /** Text-layer pages of a built-in PDF each text thread reads at boot (docs/documents.md#speed). */
-  DOCUMENTS_RENDER_WARMUP_PAGES: z.coerce.number().int().min(0).max(10_000).default(100),
+  DOCUMENTS_RENDER_WARMUP_PAGES: z.coerce.number().int().min(0).max(10_000).default(0),
   DOCUMENTS_EXTRACT_MODEL: z.string().min(1).optional(),
   DOCUMENTS_MAX_DPI: positiveInt(300),
   DOCUMENTS_MAX_WAIT_SECONDS: positiveInt(300),

@@ -40,7 +40,7 @@ describe('parseConfig', () => {
     expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'sy' });
     expect(c.http).toMatchObject({ routerPort: 8080, collectorPort: 4318, documentsPort: 8090 });
     expect(c.documents.ocrModel).toBe('local-ocr/tesseract');
-    expect(c.documents.renderWarmupPages).toBe(100);
+    expect(c.documents.renderWarmupPages).toBe(0);
     expect(c.admin.usingDevDefault).toBe(true);
   });
 

@@ -53,8 +53,6 @@ export async function createTestEnvironment(overrides: Record<string, string> = 
     GATEWAY_MASTER_KEY: randomBytes(32).toString('base64'),
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
-    // A documents worker's text threads read no warm-up pages at boot (about 3 s of CPU for the default 100) unless a suite asks.
-    DOCUMENTS_RENDER_WARMUP_PAGES: '0',
     ...overrides,
   };
   const config = parseConfig(env);
