@@ -1,3 +1,4 @@
+import { isUuid } from '@switchyard/types';
 import type { DataSource, EntityManager } from 'typeorm';
 import { RequestLogBodyEntity, RequestLogEntity } from '../entities';
 import type { JsonbParam } from './jsonb-param';
@@ -311,8 +312,6 @@ export interface LogPatch {
   metadata?: Record<string, string | number | boolean | null>;
 }
 
-const LOWER_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /**
  * The records INSERT_LOGS would store, in their order: those of projects that exist (`rooms`' keys), and of a
  * project with a STOP_INSERTING limit (its room: how many more rows it may store) the earliest `room` by
@@ -323,7 +322,7 @@ const LOWER_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 export function recordsWithinLimits(records: CopiedRecord[], rooms: ReadonlyMap<string, number | null>): CopiedRecord[] {
   const capped = new Map<string, CopiedRecord[]>();
   for (const r of records) {
-    if (!LOWER_UUID.test(r.projectId)) throw new NotCopyable(`project id ${r.projectId}`);
+    if (!isUuid(r.projectId) || r.projectId !== r.projectId.toLowerCase()) throw new NotCopyable(`project id ${r.projectId}`);
     if (rooms.get(r.projectId) != null) capped.set(r.projectId, [...(capped.get(r.projectId) ?? []), r]);
   }
   const refused = new Set<CopiedRecord>();
@@ -366,20 +365,12 @@ export class RequestLogsRepository {
    * transaction, which stores what is new, idempotently, and creates missing partitions.
    */
   async insertJson(recordsJson: JsonbParam): Promise<number> {
-    let batch: CopyBatch | null = null;
     try {
-      batch = copyBatch(recordsJson);
+      const stored = await this.insertCopied(copyBatch(recordsJson));
+      this.batches.copied += 1;
+      return stored;
     } catch {
-      // NotCopyable (or a batch the transcoder could not read): INSERT_LOGS judges it.
-    }
-    if (batch) {
-      try {
-        const stored = await this.insertCopied(batch);
-        this.batches.copied += 1;
-        return stored;
-      } catch {
-        // INSERT_LOGS below decides: it stores the batch, or fails as the batch deserves.
-      }
+      // NotCopyable, a batch the transcoder could not read, or COPY refused it: INSERT_LOGS stores the batch, or fails as the batch deserves.
     }
     const stored = await this.insertByStatement(recordsJson);
     this.batches.byStatement += 1;
