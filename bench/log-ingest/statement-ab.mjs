@@ -42,7 +42,9 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
  */
 function rewritten(ds, rewrite) {
   if (!rewrite) return ds;
-  const wrapClient = (c) => new Proxy(c, { get: (t, p) => (p === 'query' ? (cfg, ...rest) => t.query(typeof cfg === 'object' && cfg.text ? { ...cfg, text: rewrite(cfg.text) } : cfg, ...rest) : t[p]) });
+  // A Submittable (a COPY stream of pg-copy-streams) passes as it is: spreading it would lose its prototype.
+  const rewriteConfig = (cfg) => (typeof cfg === 'object' && cfg.text && typeof cfg.submit !== 'function' ? { ...cfg, text: rewrite(cfg.text) } : cfg);
+  const wrapClient = (c) => new Proxy(c, { get: (t, p) => (p === 'query' ? (cfg, ...rest) => t.query(rewriteConfig(cfg), ...rest) : t[p]) });
   // The runner itself, its `connect` replaced (not a Proxy: TypeORM finds a released runner by identity, and a proxied
   // one stayed in its list of connected runners, which made runs with span rewrites never finish).
   const wrapped = new WeakSet();

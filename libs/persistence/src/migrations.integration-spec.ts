@@ -2,6 +2,7 @@ import { createTestEnvironment, type TestEnvironment } from '@switchyard/testing
 import { createDataSource } from './data-source';
 import { migrateDownAll, migrateUp } from './migrate';
 import { MIGRATIONS } from './migrations';
+import { ROLLUP_TABLES } from './migrations/1796570000000-request-log-rollups-fillfactor';
 
 describe('migrations', () => {
   let env: TestEnvironment;
@@ -48,6 +49,12 @@ describe('migrations', () => {
       )) as { relname: string; attname: string; attcompression: string }[];
       expect(compression).toHaveLength(6);
       expect(compression.every((r) => r.attcompression === 'l')).toBe(true);
+      // Migration 1796570000000: the rollup tables leave room on their pages for the writer's updates.
+      const options = (await ds.query(`SELECT relname, reloptions FROM pg_class WHERE relname = ANY($1) ORDER BY 1`, [ROLLUP_TABLES])) as {
+        relname: string;
+        reloptions: string[] | null;
+      }[];
+      expect(options.map((r) => `${r.relname}:${r.reloptions?.join(',')}`)).toEqual([...ROLLUP_TABLES].sort().map((t) => `${t}:fillfactor=60`));
     } finally {
       await ds.destroy();
     }

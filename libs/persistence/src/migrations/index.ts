@@ -21,6 +21,7 @@ import { DocumentFileStore1796534537398 } from './1796534537398-document-file-st
 import { RequestLogDimensionHourlyRollups1796535624069 } from './1796535624069-request-log-dimension-hourly-rollups';
 import { RequestLogIngestCost1796556727406 } from './1796556727406-request-log-ingest-cost';
 import { RequestLogDimensionDailyRollups1796560000000 } from './1796560000000-request-log-dimension-daily-rollups';
+import { RequestLogRollupsFillfactor1796570000000 } from './1796570000000-request-log-rollups-fillfactor';
 
 /** Every migration in order. A new migration is a new file plus one line here. */
 export const MIGRATIONS = [
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   RequestLogDimensionHourlyRollups1796535624069,
   RequestLogIngestCost1796556727406,
   RequestLogDimensionDailyRollups1796560000000,
+  RequestLogRollupsFillfactor1796570000000,
 ];
