@@ -19,6 +19,7 @@
 //     [--database NAME]       keeps its database under NAME (created and migrated if missing, never dropped); when it
 //                             already holds --records generated logs, phase 3 measures them without inserting again
 //     [--skip-ingest true]    skips phases 1 and 2 (with --database: fill once, then measure the queries on a quiet machine)
+//     [--cpu-prof DIR]        the collector runs with --cpu-prof (its V8 CPU profile written into DIR when it stops)
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -40,6 +41,7 @@ const QUERIES = Number(args.queries ?? 30);
 const WITH_SPANS = args['with-spans'] && args['with-spans'] !== 'true' ? Number(args['with-spans']) : args['with-spans'] === 'true' ? 200_000 : 0;
 const DAY_MS = 86_400_000;
 const BODIES = args.bodies ?? 'x';
+const CPU_PROF = args['cpu-prof'];
 
 const pct = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -105,7 +107,7 @@ async function main() {
     console.log(`log-ingest: load average ${load()} at start; bodies ${BODIES}`);
     const generated = kept ? Number((await db.query(`SELECT count(*) AS n FROM request_logs WHERE request_id LIKE 'gen-%'`)).rows[0].n) : 0;
     const startCollector = async () => {
-      const collector = await startService('collector', env, await freePort());
+      const collector = await startService('collector', env, await freePort(), { nodeArgs: CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF)}`] : [] });
       procs.push(collector.child);
       return collector;
     };
