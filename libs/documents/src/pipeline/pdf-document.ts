@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import { DocumentError } from './document.exception';
 import { pageGraphics, type PageGraphics } from './page-graphics';
+import { PdfiumDocument } from './pdfium-text';
 import { normalizeItems, reflowText, rulesMayMatter, type TextItem } from './text-layer';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -53,9 +54,18 @@ export interface PageText {
   graphics: PageGraphics | null;
 }
 
-/** An opened PDF: page count, per-page text layer and rendering. */
+/**
+ * An opened PDF: page count, per-page text layer and rendering, with pdfjs; the text layer without `graphics` is
+ * read with PDFium where it gives pdfjs's items (opened in PDFium with the first such page: see pageText).
+ */
 export class PdfDocument {
-  private constructor(private readonly doc: PdfDocumentProxy) {}
+  private pdfium: Promise<PdfiumDocument | null> | undefined;
+
+  private constructor(
+    private readonly doc: PdfDocumentProxy,
+    /** The file's bytes as given (in a thread, a view of the shared file: no copy), for PDFium's own copy. */
+    private readonly data: Uint8Array,
+  ) {}
 
   /** Opens a PDF, mapping pdfjs failures to clear domain errors (encrypted, corrupt). */
   static async open(data: Buffer): Promise<PdfDocument> {
@@ -72,7 +82,7 @@ export class PdfDocument {
       verbosity: 0,
     });
     try {
-      return new PdfDocument(await task.promise);
+      return new PdfDocument(await task.promise, data);
     } catch (err) {
       await task.destroy().catch(() => undefined);
       throw mapPdfError(err);
@@ -96,17 +106,30 @@ export class PdfDocument {
   }
 
   /**
-   * The page's text layer as Markdown (see reflowText) with its character count. The page's operator list (its
-   * drawing, the slower half of the work) is read only when it can change the result: for ruling lines where
-   * a line's runs are apart like table cells (see rulesMayMatter), for bold fonts (headings) not yet loaded by
-   * an earlier page of this document, and for the image coverage when `graphics` is asked for (`mode: auto`).
+   * The page's text layer as Markdown (see reflowText) with its character count. Without `graphics`, PDFium reads
+   * the page's glyphs into the items pdfjs would give, and its ruling lines where a line's runs are apart like
+   * table cells (PdfiumDocument: about half of pdfjs's CPU per page, docs/documents.md#speed), unless the page
+   * needs pdfjs (right-to-left, rotated or vertical text, a font pdfjs may take for bold, curves or annotations
+   * where the rules matter). With pdfjs, the page's operator list (its drawing, the slower half of the work) is
+   * read only when it can change the result: for ruling lines where runs are apart like table cells (see
+   * rulesMayMatter), for bold fonts (headings) not yet loaded by an earlier page of this document, and for the
+   * image coverage when `graphics` is asked for (`mode: auto`).
    */
   async pageText(pageNumber: number, opts: { graphics?: boolean } = {}): Promise<PageText> {
+    const pdfjs = await loadPdfJs();
+    if (!opts.graphics) {
+      const pdfium = await (this.pdfium ??= PdfiumDocument.open(this.data));
+      const read = pdfium?.read(pageNumber, rulesMayMatter);
+      const items = read && normalizeItems(read.items, pdfjs.normalizeUnicode);
+      if (read && items) {
+        const chars = charCount(items);
+        return { markdown: chars ? reflowText(items, { rules: read.rules }) : '', chars, graphics: null };
+      }
+    }
     const page = await this.page(pageNumber);
     try {
-      const pdfjs = await loadPdfJs();
       const items = await textItems(page, pdfjs.normalizeUnicode);
-      const chars = items.reduce((n, i) => n + i.str.replace(/\s+/g, '').length, 0);
+      const chars = charCount(items);
       if (!chars) return { markdown: '', chars: 0, graphics: null };
       const fonts = page.commonObjs;
       const fontsLoaded = items.every((i) => !i.fontName || fonts.has(i.fontName));
@@ -166,6 +189,7 @@ export class PdfDocument {
   }
 
   async destroy(): Promise<void> {
+    (await this.pdfium)?.destroy();
     await this.doc.destroy();
   }
 
@@ -207,6 +231,8 @@ async function textItems(page: PdfPageProxy, normalize: (s: string) => string): 
   const raw = strs(await page.getTextContent({ disableNormalization: true }));
   return normalizeItems(raw, normalize) ?? strs(await page.getTextContent());
 }
+
+const charCount = (items: TextItem[]) => items.reduce((n, i) => n + i.str.replace(/\s+/g, '').length, 0);
 
 function mapPdfError(err: unknown): Error {
   if (err instanceof DocumentError) return err;

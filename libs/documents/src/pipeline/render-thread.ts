@@ -1,8 +1,10 @@
 // The entry of a render or text thread (piscina, see page-renderer.ts): each thread keeps the last few PDFs it parsed,
 // so the pages of one document handled by this thread share one parse.
+import { workerData } from 'piscina';
 import { PdfCache } from './pdf-cache';
 import { loadPdfJs } from './pdf-document';
 import { runPageTask, toFailure, type PageTask, type TaskFailure } from './page-task';
+import { loadPdfium } from './pdfium-text';
 
 export interface ThreadTask {
   /** The document's identity (its file id): pages of the same key reuse this thread's parsed PDF. */
@@ -24,6 +26,14 @@ delete (globalThis as { DecompressionStream?: unknown }).DecompressionStream;
 // pdfjs loads as the thread starts (at the worker's boot: PageRenderer.start), not with its first document; the
 // first document's open awaits the same load.
 loadPdfJs().catch(() => undefined);
+
+/** What PageRenderer tells a thread of the pool it starts (piscina's `workerData`). */
+export interface ThreadData {
+  /** A text thread (`mode: text` pages): it reads them with PDFium, whose module it compiles as it starts. */
+  text: boolean;
+}
+// A text thread compiles PDFium's module (about half a second of CPU) as it starts, not in the worker's first text job.
+if ((workerData as ThreadData | undefined)?.text) loadPdfium().catch(() => undefined);
 
 export async function renderThreadTask({ key, pdf, task }: ThreadTask): Promise<unknown | TaskFailure> {
   try {
