@@ -32,7 +32,7 @@ export interface ThreadData {
   /** A text thread (`mode: text` pages): it reads them with PDFium, whose module it compiles as it starts. */
   text: boolean;
 }
-// A text thread compiles PDFium's module (about half a second of CPU) as it starts, not in the worker's first text job.
+// A text thread instantiates PDFium's module (70-90 ms of CPU) as it starts, not in the worker's first text job.
 if ((workerData as ThreadData | undefined)?.text) loadPdfium().catch(() => undefined);
 
 export async function renderThreadTask({ key, pdf, task }: ThreadTask): Promise<unknown | TaskFailure> {
