@@ -109,8 +109,8 @@ export class PdfDocument {
    * The page's text layer as Markdown (see reflowText) with its character count. Without `graphics`, PDFium reads
    * the page's glyphs into the items pdfjs would give, and its ruling lines where a line's runs are apart like
    * table cells (PdfiumDocument: about half of pdfjs's CPU per page, docs/documents.md#speed), unless the page
-   * needs pdfjs (right-to-left, rotated or vertical text, a font pdfjs may take for bold, curves or annotations
-   * where the rules matter). With pdfjs, the page's operator list (its drawing, the slower half of the work) is
+   * needs pdfjs (right-to-left, rotated or vertical text, a font pdfjs may take for bold, a character code PDFium
+   * cannot map, a gap at a threshold, curves or annotations where the rules matter). With pdfjs, the page's operator list (its drawing, the slower half of the work) is
    * read only when it can change the result: for ruling lines where runs are apart like table cells (see
    * rulesMayMatter), for bold fonts (headings) not yet loaded by an earlier page of this document, and for the
    * image coverage when `graphics` is asked for (`mode: auto`).

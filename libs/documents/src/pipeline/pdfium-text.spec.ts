@@ -172,6 +172,25 @@ describe('PDFium text items', () => {
     }
   });
 
+  it("gives a hyphen at a line's end as pdfjs does (PDFium marks it U+0002); leaves monospace text at pdfjs's thresholds to pdfjs", async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    const page = pdf.addPage([612, 792]);
+    page.drawText('Distinguished Encoding Rules (DER) manip-', { x: 50, y: 700, size: 10, font });
+    page.drawText('ulation, and more text on the line.', { x: 50, y: 688, size: 10, font });
+    // Courier: a space is exactly 0.6 font sizes (pdfjs's item break), two are 1.2 (the cell break of reflowText).
+    pdf.addPage([612, 792]).drawText('00000000  4d 49 4d 45  |MIME|', { x: 50, y: 700, size: 9, font: await pdf.embedFont(StandardFonts.Courier) });
+    const bytes = Buffer.from(await pdf.save());
+    const doc = await PdfiumDocument.open(bytes);
+    try {
+      expect(rounded(doc!.textItems(1)!)).toEqual(await pdfjsItems(bytes, 1));
+      expect(doc!.textItems(1)![0]!.str).toBe('Distinguished Encoding Rules (DER) manip-');
+      expect(doc!.textItems(2)).toBeNull();
+    } finally {
+      doc?.destroy();
+    }
+  });
+
   it('opens nothing it cannot parse, and reads no page beyond the last', async () => {
     expect(await PdfiumDocument.open(Buffer.from('not a PDF at all'))).toBeNull();
     const pdf = await PDFDocument.create();
@@ -220,6 +239,16 @@ describe('GlyphItems (pdfjs item rules on glyphs)', () => {
     expect(itemsOf([['a', 0], ['b', -0.25], ['c', 0, { font: 2 }], ['d', 0, { font: 2, dy: 3 }], ['e', 0, { font: 2, dy: 3 }]]).map((i) => i[0])).toEqual(['a', 'b', 'c', 'de']);
   });
 
+  it('flags a gap within rounding of a threshold (0.102, 0.6 or 1.2 font sizes), not one clear of them', () => {
+    const flagged = (gap: number) => {
+      const out = new GlyphItems(view);
+      out.add(0x61, 100, 700, 105, 10, 10, 1);
+      out.add(0x62, 105 + gap * 10, 700, 110 + gap * 10, 10, 10, 1);
+      return out.ambiguous;
+    };
+    expect([0.1025, 0.6, 0.6015, 1.2, 0.3, 0.59, 0.9, 1.25].map(flagged)).toEqual([true, true, true, true, false, false, false, false]);
+  });
+
   it('drops glyphs outside the page, as pdfjs does', () => {
     const out = new GlyphItems(view);
     out.add(0x61, 610, 700, 615, 10, 10, 1);
@@ -229,12 +258,14 @@ describe('GlyphItems (pdfjs item rules on glyphs)', () => {
     expect(out.items.map((i) => i.str)).toEqual(['a']);
   });
 
-  it('adds a ligature’s further characters to its glyph', () => {
+  it('adds a ligature’s further characters (at the same origin) to its glyph, but not a glyph after a space', () => {
     const out = new GlyphItems(view);
     out.add(0x66, 100, 700, 106, 10, 10, 1);
-    out.extend(0x69, 105);
+    out.add(0x69, 100, 700, 105, 10, 10, 1);
     out.add(0x6e, 106, 700, 111, 10, 10, 1);
+    out.add(0x20, 113, 700, 113, 10, 10, 1);
+    out.add(0x4d, 113, 700, 121, 10, 10, 1);
     out.flush();
-    expect(out.items.map((i) => [i.str, i.width])).toEqual([['fin', 11]]);
+    expect(out.items.map((i) => [i.str, i.width])).toEqual([['fin M', 21]]);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { init } from '@embedpdf/pdfium';
 import { multiply, ruleOf, type Matrix, type Rule } from './page-graphics';
-import type { TextItem } from './text-layer';
+import { CELL_GAP, type TextItem } from './text-layer';
 
 /**
  * The PDFium exports called here, straight on the WebAssembly instance (the package's cwrap wrappers cost 2-3x per
@@ -21,6 +21,7 @@ interface PdfiumRuntime {
     FPDFText_CountChars(text: number): number;
     FPDFText_GetTextObject(text: number, index: number): number;
     FPDFText_GetUnicode(text: number, index: number): number;
+    FPDFText_IsGenerated(text: number, index: number): number;
     FPDFText_GetLooseCharBox(text: number, index: number, rect: number): number;
     FPDFText_GetCharOrigin(text: number, index: number, x: number, y: number): number;
     FPDFText_GetMatrix(text: number, index: number, matrix: number): number;
@@ -72,10 +73,17 @@ const NEGATIVE_SPACE = -0.2;
 const SPACE_IN_FLOW_MIN = 0.102;
 const SPACE_IN_FLOW_MAX = 0.6;
 const VERTICAL_SHIFT = 0.25;
+/**
+ * Gaps (in font sizes) where a rounding decides: pdfjs's space and item thresholds, and reflowText's cell gap. A
+ * monospace space is exactly 0.6 font sizes and two are 1.2: pdfjs's positions (doubles) and PDFium's (floats) can
+ * fall on either side. Within TIE of one of them, the page is left to pdfjs.
+ */
+const THRESHOLDS = [SPACE_IN_FLOW_MIN, SPACE_IN_FLOW_MAX, CELL_GAP];
+const TIE = 0.002;
 
 /** Right-to-left characters (as text-layer.ts's RTL): pdfjs reorders them with its own bidi, PDFium with another. */
 const isRtl = (c: number) => (c >= 0x590 && c <= 0x8ff) || (c >= 0xfb1d && c <= 0xfdff) || (c >= 0xfe70 && c <= 0xfeff);
-const isSpace = (c: number) => c === 0x20 || c === 0xa0 || (c >= 0x2000 && c <= 0x200b) || c === 0x3000 || c === 0x09 || c === 0x0a || c === 0x0d;
+const isSpace = (c: number) => c === 0x20 || c === 0xa0 || (c >= 0x2000 && c <= 0x200b) || c === 0x3000 || (c >= 0x09 && c <= 0x0d);
 
 /** The page area glyphs must touch to count (pdfjs's `viewBox`): left, bottom, right, top in user space. */
 export interface ViewBox {
@@ -101,9 +109,13 @@ export class GlyphItems {
   private em = 0;
   private height = 0;
   private font = 0;
+  private prevX = 0;
   private prevY = 0;
   private end = 0;
   private space = false;
+  private started = false;
+  /** A gap between two glyphs of a line within rounding of a threshold (THRESHOLDS): pdfjs must read the page. */
+  ambiguous = false;
 
   constructor(private readonly view: ViewBox) {}
 
@@ -117,6 +129,17 @@ export class GlyphItems {
     if (isSpace(code)) {
       if (this.str) this.space = true;
       return;
+    }
+    if (this.str && !this.space && x === this.prevX && y === this.prevY && font === this.font) {
+      // A ligature's (or an expanded glyph's) further characters, which PDFium gives one by one at the glyph's
+      // origin: pdfjs has one glyph (its normalization then expands a ligature alike).
+      this.str += String.fromCodePoint(code);
+      this.end = Math.max(this.end, right);
+      return;
+    }
+    if (this.started && Math.abs(y - this.prevY) <= this.height * VERTICAL_SHIFT) {
+      const gap = (x - this.end) / em;
+      for (const t of THRESHOLDS) if (Math.abs(gap - t) < TIE) this.ambiguous = true;
     }
     if (this.str) {
       const gap = x - this.end;
@@ -136,17 +159,9 @@ export class GlyphItems {
     }
     this.str += String.fromCodePoint(code);
     this.end = right;
+    this.prevX = x;
     this.prevY = y;
-  }
-
-  /**
-   * One more character of the last glyph: PDFium gives a ligature's or an expanded glyph's characters one by one at
-   * the same origin, pdfjs as one glyph (its normalization then expands ligatures alike).
-   */
-  extend(code: number, right: number): void {
-    if (!this.str || isSpace(code)) return;
-    this.str += String.fromCodePoint(code);
-    this.end = Math.max(this.end, right);
+    this.started = true;
   }
 
   /** Ends the current item (at the page's last glyph, or before one that starts another). */
@@ -163,6 +178,8 @@ export class GlyphItems {
 /** Scratch memory for PDFium's out-parameters (a matrix, a rectangle, two doubles, a font name). */
 const SCRATCH_BYTES = 320;
 const NAME_OFFSET = 64;
+/** What PDFium gives for a hyphen at a line's end (`FPDFText_IsHyphen`). */
+const HYPHEN_MARK = 0x02;
 /** PDFium's page object types, path segment type and annotation subtype read here (fpdf_edit.h, fpdf_annot.h). */
 const OBJ_PATH = 2;
 const OBJ_FORM = 5;
@@ -180,7 +197,8 @@ interface FontInfo {
  * An opened PDF in PDFium, for the text layer of `mode: text` pages: its glyphs turned into the text items pdfjs
  * would give (GlyphItems), and where they can matter its ruling lines as pdfjs's operator list gives them (rules).
  * A page it cannot give exactly as pdfjs would (right-to-left, rotated or vertical text, a font pdfjs may take for
- * bold, curves or annotations where the rules matter) reads as null, and the caller reads it with pdfjs.
+ * bold, a character code PDFium cannot map, a gap at a threshold, curves or annotations where the rules matter)
+ * reads as null, and the caller reads it with pdfjs.
  */
 export class PdfiumDocument {
   private readonly fonts = new Map<number, FontInfo>();
@@ -253,13 +271,17 @@ export class PdfiumDocument {
     let em = 0;
     let height = 0;
     let baseline = 0;
-    let prevX = Number.NaN;
     for (let i = 0; i < count; i++) {
-      // PDFium's own spaces and line breaks (between text objects) have no text object: the gaps decide instead.
+      // PDFium's own spaces and line breaks between text objects have no text object: the gaps decide instead.
       const obj = ex.FPDFText_GetTextObject(text, i);
       if (!obj) continue;
-      const code = ex.FPDFText_GetUnicode(text, i);
-      if (isRtl(code)) return null;
+      const raw = ex.FPDFText_GetUnicode(text, i);
+      // PDFium marks a hyphen it takes for a line-end hyphenation as U+0002 (the PDF's "-" or a soft hyphen); any
+      // other control character of a text object is a code PDFium could not map to Unicode (pdfjs may, by glyph name).
+      const code = raw === HYPHEN_MARK ? 0x2d : raw;
+      if (isRtl(code) || (code < 0x20 && code !== 0x09)) return null;
+      // A space PDFium made up inside a text object (at a TJ gap): the gaps decide, as for the spaces between objects.
+      if (isSpace(code) && ex.FPDFText_IsGenerated(text, i) === 1) continue;
       ex.FPDFText_GetLooseCharBox(text, i, s);
       ex.FPDFText_GetCharOrigin(text, i, s + 16, s + 24);
       f32 = this.m.HEAPF32;
@@ -285,18 +307,13 @@ export class PdfiumDocument {
         em = size * a;
         height = size * d;
         baseline = y;
-        prevX = Number.NaN;
       } else if (Math.abs(y - baseline) > height * 0.01) {
         return null; // vertical writing: one text object's glyphs on different baselines
-      } else if (x === prevX) {
-        out.extend(code, right);
-        continue;
       }
-      prevX = x;
       out.add(code, x, y, right, em, height, fontId);
     }
     out.flush();
-    return out.items;
+    return out.ambiguous ? null : out.items;
   }
 
   /**
