@@ -56,41 +56,43 @@ export interface PageText {
 
 /**
  * An opened PDF: page count, per-page text layer and rendering, with pdfjs; the text layer without `graphics` is
- * read with PDFium where it gives pdfjs's items (opened in PDFium with the first such page: see pageText).
+ * read with PDFium where it gives pdfjs's items (opened in PDFium with the first such page: see pageText). A text
+ * thread's documents (openText) are opened in PDFium first and in pdfjs only when a page needs it.
  */
 export class PdfDocument {
   private pdfium: Promise<PdfiumDocument | null> | undefined;
+  /** pdfjs's document: opened by open(), by openText() only for a page PDFium leaves to pdfjs. */
+  private pdfjsDoc: Promise<PdfDocumentProxy> | undefined;
+  private pages = 0;
 
   private constructor(
-    private readonly doc: PdfDocumentProxy,
-    /** The file's bytes as given (in a thread, a view of the shared file: no copy), for PDFium's own copy. */
+    /** The file's bytes as given (in a thread, a view of the shared file: no copy), for pdfjs's and PDFium's copies. */
     private readonly data: Uint8Array,
   ) {}
 
   /** Opens a PDF, mapping pdfjs failures to clear domain errors (encrypted, corrupt). */
   static async open(data: Buffer): Promise<PdfDocument> {
-    const pdfjs = await loadPdfJs();
-    const task = pdfjs.getDocument({
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice(),
-      standardFontDataUrl: join(pdfjsRoot, 'standard_fonts') + '/',
-      cMapUrl: join(pdfjsRoot, 'cmaps') + '/',
-      cMapPacked: true,
-      wasmUrl: join(pdfjsRoot, 'wasm') + '/',
-      isEvalSupported: false,
-      useSystemFonts: false,
-      stopAtErrors: false,
-      verbosity: 0,
-    });
-    try {
-      return new PdfDocument(await task.promise, data);
-    } catch (err) {
-      await task.destroy().catch(() => undefined);
-      throw mapPdfError(err);
-    }
+    const doc = new PdfDocument(data);
+    doc.pages = (await doc.pdfjs()).numPages;
+    return doc;
+  }
+
+  /**
+   * Opens a PDF for its text layers without graphics (`mode: text`, on the text threads): in PDFium, and in pdfjs
+   * only when a page needs it (pageText), which saves pdfjs's copy of the file and its parse (4-65 ms of CPU per
+   * document and thread: docs/documents.md#speed). A file PDFium cannot open is opened with pdfjs at once (its
+   * errors: encrypted, corrupt). The page count is PDFium's then.
+   */
+  static async openText(data: Buffer): Promise<PdfDocument> {
+    const doc = new PdfDocument(data);
+    doc.pdfium = PdfiumDocument.open(data);
+    const pdfium = await doc.pdfium;
+    doc.pages = pdfium ? pdfium.pageCount : (await doc.pdfjs()).numPages;
+    return doc;
   }
 
   get numPages(): number {
-    return this.doc.numPages;
+    return this.pages;
   }
 
   /** Page size in pixels at `dpi`. */
@@ -190,15 +192,41 @@ export class PdfDocument {
 
   async destroy(): Promise<void> {
     (await this.pdfium)?.destroy();
-    await this.doc.destroy();
+    await (await this.pdfjsDoc?.catch(() => null))?.destroy();
   }
 
   private async page(pageNumber: number) {
+    const doc = await this.pdfjs();
     try {
-      return await this.doc.getPage(pageNumber);
+      return await doc.getPage(pageNumber);
     } catch (err) {
       throw mapPdfError(err);
     }
+  }
+
+  /** pdfjs's document, opened the first time it is needed (a failure mapped to a domain error, and kept). */
+  private pdfjs(): Promise<PdfDocumentProxy> {
+    this.pdfjsDoc ??= (async () => {
+      const pdfjs = await loadPdfJs();
+      const task = pdfjs.getDocument({
+        data: new Uint8Array(this.data.buffer, this.data.byteOffset, this.data.byteLength).slice(),
+        standardFontDataUrl: join(pdfjsRoot, 'standard_fonts') + '/',
+        cMapUrl: join(pdfjsRoot, 'cmaps') + '/',
+        cMapPacked: true,
+        wasmUrl: join(pdfjsRoot, 'wasm') + '/',
+        isEvalSupported: false,
+        useSystemFonts: false,
+        stopAtErrors: false,
+        verbosity: 0,
+      });
+      try {
+        return await task.promise;
+      } catch (err) {
+        await task.destroy().catch(() => undefined);
+        throw mapPdfError(err);
+      }
+    })();
+    return this.pdfjsDoc;
   }
 }
 

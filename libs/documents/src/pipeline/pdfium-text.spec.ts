@@ -16,6 +16,7 @@ import {
   showText,
   StandardFonts,
 } from 'pdf-lib';
+import { encryptedPdf, textPdf, truncatedPdf } from '@switchyard/testing';
 import { loadPdfJs, PdfDocument } from './pdf-document';
 import { GlyphItems, PdfiumDocument } from './pdfium-text';
 import type { TextItem } from './text-layer';
@@ -202,6 +203,33 @@ describe('PDFium text items', () => {
     } finally {
       doc?.destroy();
     }
+  });
+});
+
+describe('PdfDocument.openText (a text thread: PDFium first, pdfjs only for the pages that need it)', () => {
+  it('reads what open() reads, pages left to pdfjs included, and fails a file as open() does', async () => {
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    pdf.addPage([612, 792]).drawText(SENTENCE, { x: 50, y: 700, size: 10, font });
+    pdf.addPage([612, 792]).drawText('Rotated', { x: 300, y: 300, size: 12, font, rotate: degrees(90) });
+    const bytes = Buffer.from(await pdf.save());
+    const [text, full] = [await PdfDocument.openText(bytes), await PdfDocument.open(bytes)];
+    try {
+      expect(text.numPages).toBe(2);
+      for (const page of [2, 1]) expect(await text.pageText(page)).toEqual(await full.pageText(page));
+      expect(await text.pageText(1, { graphics: true })).toEqual(await full.pageText(1, { graphics: true }));
+    } finally {
+      await text.destroy();
+      await full.destroy();
+    }
+    for (const file of [await encryptedPdf(), await truncatedPdf()]) {
+      const [a, b] = await Promise.all([PdfDocument.openText(file).catch((e: unknown) => e), PdfDocument.open(file).catch((e: unknown) => e)]);
+      expect(a).toEqual(b);
+      expect((a as { code?: string }).code).toMatch(/encrypted_pdf|corrupt_file/);
+    }
+    const small = await PdfDocument.openText(await textPdf([['One page']]));
+    await expect(small.pageText(2)).rejects.toMatchObject({ code: 'corrupt_file' });
+    await small.destroy();
   });
 });
 

@@ -13,6 +13,7 @@ interface PdfiumRuntime {
     free(ptr: number): void;
     FPDF_LoadMemDocument(data: number, size: number, password: number): number;
     FPDF_CloseDocument(doc: number): void;
+    FPDF_GetPageCount(doc: number): number;
     FPDF_LoadPage(doc: number, index: number): number;
     FPDF_ClosePage(page: number): void;
     FPDF_GetPageBoundingBox(page: number, rect: number): number;
@@ -222,6 +223,10 @@ export class PdfiumDocument {
       return null;
     }
     return new PdfiumDocument(m, doc, bytes, ex.malloc(SCRATCH_BYTES));
+  }
+
+  get pageCount(): number {
+    return this.m.wasmExports.FPDF_GetPageCount(this.doc);
   }
 
   /** The page's text items as pdfjs's `getTextContent` would give them (normalization aside), or null (see the class). */

@@ -2,7 +2,7 @@
 // so the pages of one document handled by this thread share one parse.
 import { workerData } from 'piscina';
 import { PdfCache } from './pdf-cache';
-import { loadPdfJs } from './pdf-document';
+import { loadPdfJs, PdfDocument } from './pdf-document';
 import { runPageTask, toFailure, type PageTask, type TaskFailure } from './page-task';
 import { loadPdfium } from './pdfium-text';
 
@@ -14,7 +14,6 @@ export interface ThreadTask {
   task: PageTask;
 }
 
-const cache = new PdfCache();
 
 // pdfjs inflates every Flate stream through the global DecompressionStream when there is one: a web stream
 // and a hand-off to the libuv pool and back, 0.2-0.6 ms of CPU for a page's small content stream (ten times
@@ -32,8 +31,11 @@ export interface ThreadData {
   /** A text thread (`mode: text` pages): it reads them with PDFium, whose module it compiles as it starts. */
   text: boolean;
 }
-// A text thread instantiates PDFium's module (70-90 ms of CPU) as it starts, not in the worker's first text job.
-if ((workerData as ThreadData | undefined)?.text) loadPdfium().catch(() => undefined);
+const textThread = (workerData as ThreadData | undefined)?.text === true;
+// A text thread instantiates PDFium's module (70-90 ms of CPU) as it starts, not in the worker's first text job, and
+// opens its documents in PDFium first (pdfjs only for the pages that need it: PdfDocument.openText).
+if (textThread) loadPdfium().catch(() => undefined);
+const cache = new PdfCache(3, textThread ? (data) => PdfDocument.openText(data) : (data) => PdfDocument.open(data));
 
 export async function renderThreadTask({ key, pdf, task }: ThreadTask): Promise<unknown | TaskFailure> {
   try {
