@@ -27,12 +27,13 @@ export interface OpCodes {
   paintFormXObjectEnd: number;
 }
 
-type Matrix = [number, number, number, number, number, number];
+export type Matrix = [number, number, number, number, number, number];
 const IDENTITY: Matrix = [1, 0, 0, 1, 0, 0];
 /** Thinner than this (points) a path is a rule, not a box. */
 const RULE_THICKNESS = 2.5;
 
-const multiply = (m: Matrix, n: number[]): Matrix => [
+/** `n` then `m` (a point through `n` first). */
+export const multiply = (m: Matrix, n: number[]): Matrix => [
   m[0] * (n[0] ?? 1) + m[2] * (n[1] ?? 0),
   m[1] * (n[0] ?? 1) + m[3] * (n[1] ?? 0),
   m[0] * (n[2] ?? 0) + m[2] * (n[3] ?? 1),
@@ -55,6 +56,14 @@ function box(m: Matrix, x0: number, y0: number, x1: number, y1: number): Rule {
     ys.push(m[1] * x + m[3] * y + m[5]);
   }
   return { x0: Math.min(...xs), y0: Math.min(...ys), x1: Math.max(...xs), y1: Math.max(...ys) };
+}
+
+/** The ruling line that a painted path with the bounding box [x0, y0, x1, y1] (its own space) under `m` is, if it is thin. */
+export function ruleOf(m: Matrix, x0: number, y0: number, x1: number, y1: number): Rule | null {
+  const b = box(m, x0, y0, x1, y1);
+  const w = b.x1 - b.x0;
+  const h = b.y1 - b.y0;
+  return (h <= RULE_THICKNESS && w > RULE_THICKNESS * 3) || (w <= RULE_THICKNESS && h > RULE_THICKNESS * 3) ? b : null;
 }
 
 /**
@@ -81,10 +90,8 @@ export function pageGraphics(fnArray: ArrayLike<number>, argsArray: ArrayLike<un
     else if (fn === ops.constructPath && args) {
       const minMax = args[2] as ArrayLike<number> | null | undefined;
       if (args[0] === ops.endPath || !minMax || minMax.length < 4) continue;
-      const b = box(ctm, minMax[0] as number, minMax[1] as number, minMax[2] as number, minMax[3] as number);
-      const w = b.x1 - b.x0;
-      const h = b.y1 - b.y0;
-      if ((h <= RULE_THICKNESS && w > RULE_THICKNESS * 3) || (w <= RULE_THICKNESS && h > RULE_THICKNESS * 3)) rules.push(b);
+      const rule = ruleOf(ctm, minMax[0] as number, minMax[1] as number, minMax[2] as number, minMax[3] as number);
+      if (rule) rules.push(rule);
     } else if (fn === ops.paintImageXObject || fn === ops.paintInlineImageXObject || fn === ops.paintImageMaskXObject) {
       const b = box(ctm, 0, 0, 1, 1);
       imageArea += (b.x1 - b.x0) * (b.y1 - b.y0);

@@ -4,7 +4,7 @@ import { Piscina } from 'piscina';
 import { PdfCache } from './pdf-cache';
 import { fromFailure, isFailure, runPageTask, type PageTask, type PageTaskResult } from './page-task';
 import type { PageText } from './pdf-document';
-import type { ThreadTask } from './render-thread';
+import type { ThreadData, ThreadTask } from './render-thread';
 import { warmupPdf, WARMUP_PAGES } from './warmup-pdf';
 
 /** The compiled thread entry: beside this file in dist; from the sources (Jest), the built copy in dist. */
@@ -30,7 +30,8 @@ const TASKS_PER_THREAD = 2;
  * weakly while no closure of it is alive, and pdfjs makes `getTextContent`'s inner functions anew for every page:
  * the full garbage collections a thread runs while it renders dropped that code, and a thread's text pages after
  * renderings cost half again to twice their CPU while it was compiled again (docs/documents.md#speed). Apart, each
- * thread keeps its own compiled code, and a text warm-up at boot cannot make the renderings dearer.
+ * thread keeps its own compiled code, and a text warm-up at boot cannot make the renderings dearer. The text threads
+ * read most pages with PDFium (PdfDocument.pageText), whose WebAssembly module each compiles as it starts.
  */
 export class PageRenderer {
   /** The threads, started by start() or else with the first task (see startThreads); null until then or with 0 threads. */
@@ -131,7 +132,7 @@ export class PageRenderer {
    * demand (two OCR pages would otherwise share the first thread).
    */
   private startThreads(filename: string): Pools {
-    const pool = () =>
+    const pool = (text: boolean) =>
       new Piscina({
         filename,
         name: 'renderThreadTask',
@@ -139,8 +140,9 @@ export class PageRenderer {
         maxThreads: this.threads,
         idleTimeout: Number.POSITIVE_INFINITY,
         concurrentTasksPerWorker: TASKS_PER_THREAD,
+        workerData: { text } satisfies ThreadData,
       });
-    return { text: pool(), render: pool() };
+    return { text: pool(true), render: pool(false) };
   }
 
   /** The file on shared memory, read once while it is among the last `capacity` documents used. */

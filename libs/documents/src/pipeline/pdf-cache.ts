@@ -13,12 +13,16 @@ interface Entry {
 export class PdfCache {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly capacity = 3) {}
+  constructor(
+    private readonly capacity = 3,
+    /** How a document is opened: PdfDocument.open, or on a text thread PdfDocument.openText. */
+    private readonly open: (data: Buffer) => Promise<PdfDocument> = (data) => PdfDocument.open(data),
+  ) {}
 
   async use<T>(key: string, load: () => Promise<Buffer>, fn: (doc: PdfDocument) => Promise<T>): Promise<T> {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { doc: load().then((data) => PdfDocument.open(data)), users: 0, lastUsed: Date.now() };
+      entry = { doc: load().then(this.open), users: 0, lastUsed: Date.now() };
       this.entries.set(key, entry);
       entry.doc.catch(() => this.entries.delete(key));
     }

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { createCanvas, type Canvas } from '@napi-rs/canvas';
 import { DocumentError } from './document.exception';
 import { pageGraphics, type PageGraphics } from './page-graphics';
+import { PdfiumDocument } from './pdfium-text';
 import { normalizeItems, reflowText, rulesMayMatter, type TextItem } from './text-layer';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.mjs');
@@ -53,34 +54,45 @@ export interface PageText {
   graphics: PageGraphics | null;
 }
 
-/** An opened PDF: page count, per-page text layer and rendering. */
+/**
+ * An opened PDF: page count, per-page text layer and rendering, with pdfjs; the text layer without `graphics` is
+ * read with PDFium where it gives pdfjs's items (opened in PDFium with the first such page: see pageText). A text
+ * thread's documents (openText) are opened in PDFium first and in pdfjs only when a page needs it.
+ */
 export class PdfDocument {
-  private constructor(private readonly doc: PdfDocumentProxy) {}
+  private pdfium: Promise<PdfiumDocument | null> | undefined;
+  /** pdfjs's document: opened by open(), by openText() only for a page PDFium leaves to pdfjs. */
+  private pdfjsDoc: Promise<PdfDocumentProxy> | undefined;
+  private pages = 0;
+
+  private constructor(
+    /** The file's bytes as given (in a thread, a view of the shared file: no copy), for pdfjs's and PDFium's copies. */
+    private readonly data: Uint8Array,
+  ) {}
 
   /** Opens a PDF, mapping pdfjs failures to clear domain errors (encrypted, corrupt). */
   static async open(data: Buffer): Promise<PdfDocument> {
-    const pdfjs = await loadPdfJs();
-    const task = pdfjs.getDocument({
-      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice(),
-      standardFontDataUrl: join(pdfjsRoot, 'standard_fonts') + '/',
-      cMapUrl: join(pdfjsRoot, 'cmaps') + '/',
-      cMapPacked: true,
-      wasmUrl: join(pdfjsRoot, 'wasm') + '/',
-      isEvalSupported: false,
-      useSystemFonts: false,
-      stopAtErrors: false,
-      verbosity: 0,
-    });
-    try {
-      return new PdfDocument(await task.promise);
-    } catch (err) {
-      await task.destroy().catch(() => undefined);
-      throw mapPdfError(err);
-    }
+    const doc = new PdfDocument(data);
+    doc.pages = (await doc.pdfjs()).numPages;
+    return doc;
+  }
+
+  /**
+   * Opens a PDF for its text layers without graphics (`mode: text`, on the text threads): in PDFium, and in pdfjs
+   * only when a page needs it (pageText), which saves pdfjs's copy of the file and its parse (4-65 ms of CPU per
+   * document and thread: docs/documents.md#speed). A file PDFium cannot open is opened with pdfjs at once (its
+   * errors: encrypted, corrupt). The page count is PDFium's then.
+   */
+  static async openText(data: Buffer): Promise<PdfDocument> {
+    const doc = new PdfDocument(data);
+    doc.pdfium = PdfiumDocument.open(data);
+    const pdfium = await doc.pdfium;
+    doc.pages = pdfium ? pdfium.pageCount : (await doc.pdfjs()).numPages;
+    return doc;
   }
 
   get numPages(): number {
-    return this.doc.numPages;
+    return this.pages;
   }
 
   /** Page size in pixels at `dpi`. */
@@ -96,17 +108,30 @@ export class PdfDocument {
   }
 
   /**
-   * The page's text layer as Markdown (see reflowText) with its character count. The page's operator list (its
-   * drawing, the slower half of the work) is read only when it can change the result: for ruling lines where
-   * a line's runs are apart like table cells (see rulesMayMatter), for bold fonts (headings) not yet loaded by
-   * an earlier page of this document, and for the image coverage when `graphics` is asked for (`mode: auto`).
+   * The page's text layer as Markdown (see reflowText) with its character count. Without `graphics`, PDFium reads
+   * the page's glyphs into the items pdfjs would give, and its ruling lines where a line's runs are apart like
+   * table cells (PdfiumDocument: about half of pdfjs's CPU per page, docs/documents.md#speed), unless the page
+   * needs pdfjs (right-to-left, rotated or vertical text, a font pdfjs may take for bold, a character code PDFium
+   * cannot map, a gap at a threshold, curves or annotations where the rules matter). With pdfjs, the page's operator list (its drawing, the slower half of the work) is
+   * read only when it can change the result: for ruling lines where runs are apart like table cells (see
+   * rulesMayMatter), for bold fonts (headings) not yet loaded by an earlier page of this document, and for the
+   * image coverage when `graphics` is asked for (`mode: auto`).
    */
   async pageText(pageNumber: number, opts: { graphics?: boolean } = {}): Promise<PageText> {
+    const pdfjs = await loadPdfJs();
+    if (!opts.graphics) {
+      const pdfium = await (this.pdfium ??= PdfiumDocument.open(this.data));
+      const read = pdfium?.read(pageNumber, rulesMayMatter);
+      const items = read && normalizeItems(read.items, pdfjs.normalizeUnicode);
+      if (read && items) {
+        const chars = charCount(items);
+        return { markdown: chars ? reflowText(items, { rules: read.rules }) : '', chars, graphics: null };
+      }
+    }
     const page = await this.page(pageNumber);
     try {
-      const pdfjs = await loadPdfJs();
       const items = await textItems(page, pdfjs.normalizeUnicode);
-      const chars = items.reduce((n, i) => n + i.str.replace(/\s+/g, '').length, 0);
+      const chars = charCount(items);
       if (!chars) return { markdown: '', chars: 0, graphics: null };
       const fonts = page.commonObjs;
       const fontsLoaded = items.every((i) => !i.fontName || fonts.has(i.fontName));
@@ -166,15 +191,42 @@ export class PdfDocument {
   }
 
   async destroy(): Promise<void> {
-    await this.doc.destroy();
+    (await this.pdfium)?.destroy();
+    await (await this.pdfjsDoc?.catch(() => null))?.destroy();
   }
 
   private async page(pageNumber: number) {
+    const doc = await this.pdfjs();
     try {
-      return await this.doc.getPage(pageNumber);
+      return await doc.getPage(pageNumber);
     } catch (err) {
       throw mapPdfError(err);
     }
+  }
+
+  /** pdfjs's document, opened the first time it is needed (a failure mapped to a domain error, and kept). */
+  private pdfjs(): Promise<PdfDocumentProxy> {
+    this.pdfjsDoc ??= (async () => {
+      const pdfjs = await loadPdfJs();
+      const task = pdfjs.getDocument({
+        data: new Uint8Array(this.data.buffer, this.data.byteOffset, this.data.byteLength).slice(),
+        standardFontDataUrl: join(pdfjsRoot, 'standard_fonts') + '/',
+        cMapUrl: join(pdfjsRoot, 'cmaps') + '/',
+        cMapPacked: true,
+        wasmUrl: join(pdfjsRoot, 'wasm') + '/',
+        isEvalSupported: false,
+        useSystemFonts: false,
+        stopAtErrors: false,
+        verbosity: 0,
+      });
+      try {
+        return await task.promise;
+      } catch (err) {
+        await task.destroy().catch(() => undefined);
+        throw mapPdfError(err);
+      }
+    })();
+    return this.pdfjsDoc;
   }
 }
 
@@ -207,6 +259,8 @@ async function textItems(page: PdfPageProxy, normalize: (s: string) => string): 
   const raw = strs(await page.getTextContent({ disableNormalization: true }));
   return normalizeItems(raw, normalize) ?? strs(await page.getTextContent());
 }
+
+const charCount = (items: TextItem[]) => items.reduce((n, i) => n + i.str.replace(/\s+/g, '').length, 0);
 
 function mapPdfError(err: unknown): Error {
   if (err instanceof DocumentError) return err;

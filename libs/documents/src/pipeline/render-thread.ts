@@ -1,8 +1,10 @@
 // The entry of a render or text thread (piscina, see page-renderer.ts): each thread keeps the last few PDFs it parsed,
 // so the pages of one document handled by this thread share one parse.
+import { workerData } from 'piscina';
 import { PdfCache } from './pdf-cache';
-import { loadPdfJs } from './pdf-document';
+import { loadPdfJs, PdfDocument } from './pdf-document';
 import { runPageTask, toFailure, type PageTask, type TaskFailure } from './page-task';
+import { loadPdfium } from './pdfium-text';
 
 export interface ThreadTask {
   /** The document's identity (its file id): pages of the same key reuse this thread's parsed PDF. */
@@ -12,7 +14,6 @@ export interface ThreadTask {
   task: PageTask;
 }
 
-const cache = new PdfCache();
 
 // pdfjs inflates every Flate stream through the global DecompressionStream when there is one: a web stream
 // and a hand-off to the libuv pool and back, 0.2-0.6 ms of CPU for a page's small content stream (ten times
@@ -24,6 +25,17 @@ delete (globalThis as { DecompressionStream?: unknown }).DecompressionStream;
 // pdfjs loads as the thread starts (at the worker's boot: PageRenderer.start), not with its first document; the
 // first document's open awaits the same load.
 loadPdfJs().catch(() => undefined);
+
+/** What PageRenderer tells a thread of the pool it starts (piscina's `workerData`). */
+export interface ThreadData {
+  /** A text thread (`mode: text` pages): it reads them with PDFium, whose module it compiles as it starts. */
+  text: boolean;
+}
+const textThread = (workerData as ThreadData | undefined)?.text === true;
+// A text thread instantiates PDFium's module (70-90 ms of CPU) as it starts, not in the worker's first text job, and
+// opens its documents in PDFium first (pdfjs only for the pages that need it: PdfDocument.openText).
+if (textThread) loadPdfium().catch(() => undefined);
+const cache = new PdfCache(3, textThread ? (data) => PdfDocument.openText(data) : (data) => PdfDocument.open(data));
 
 export async function renderThreadTask({ key, pdf, task }: ThreadTask): Promise<unknown | TaskFailure> {
   try {

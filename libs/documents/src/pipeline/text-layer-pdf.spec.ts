@@ -51,7 +51,7 @@ describe('text layer of a real PDF (pdfjs)', () => {
   it('reads a page the same whether or not an earlier page loaded its fonts; image coverage only when asked for', async () => {
     const doc = await PdfDocument.open(await boldLinePdf(2));
     try {
-      // Page 2 first: its fonts are not loaded yet, so its operator list is read for them; page 1 then reuses them.
+      // Page 2 first (PDFium: without graphics), then page 1 with graphics (pdfjs: its fonts not loaded by an earlier page).
       const second = await doc.pageText(2);
       const first = await doc.pageText(1, { graphics: true });
       expect(second).toEqual({ markdown: 'Risks and costs 2\n\nPrices rose in the second half of the year.', chars: 49, graphics: null });

@@ -54,7 +54,7 @@ interface Table {
 }
 
 /** A gap wider than this many line heights separates cells (a word gap is ~0.25). */
-const CELL_GAP = 1.2;
+export const CELL_GAP = 1.2;
 /** Column starts of consecutive rows may differ by this many line heights and still align. */
 const COLUMN_SLACK = 1.5;
 /** Table cells (two-column tables, merged header rows) are at most this long, so that prose is not taken for a table. */
