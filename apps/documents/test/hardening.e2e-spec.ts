@@ -84,6 +84,18 @@ describe('documents hardening', () => {
   });
 
   it.each([
+    ['a lone surrogate in the schema', '{"name":"lone","schema":{"type":"object","description":"a\\ud800"}}'],
+    ['a NUL in the schema', '{"name":"nul","schema":{"type":"object","description":"a\\u0000"}}'],
+    ['a NUL in the name', '{"name":"a\\u0000b","schema":{"type":"object"}}'],
+  ])('a template with %s is a 400 that names the character (the fuzz found a 500), and nothing is stored', async (_, body) => {
+    const res = await rawRequest(`${url}/v1/documents/templates`, { headers: { authorization: `Bearer ${tenant.projectKey}`, 'content-type': 'application/json' }, chunks: [body] });
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error).toMatchObject({ code: 'unstorable_character', type: 'invalid_request_error' });
+    const list = await httpJson(`${url}/v1/documents/templates`, { token: tenant.projectKey });
+    expect(JSON.stringify(list.body)).not.toMatch(/"(lone|nul|a.b)"/);
+  });
+
+  it.each([
     ['/v1/documents/parse', ['file', 'filename', 'options', 'document_id', 'model', 'pages', 'mode', 'dpi', 'webhook_url']],
     ['/v1/documents/extract', ['file', 'document_id', 'schema', 'template', 'template_id', 'options']],
     ['/v1/documents/templates', ['name', 'schema', 'template', 'description']],

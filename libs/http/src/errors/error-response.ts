@@ -45,6 +45,11 @@ export function toErrorResponse(err: unknown, requestId: string): ErrorResponse 
     const code = status === 404 ? 'not_found' : status === 405 ? 'method_not_allowed' : `http_${status}`;
     return { status, body: errorBody(message, TYPE_BY_STATUS[status] ?? 'invalid_request_error', code), headers: {}, internal: false };
   }
+  if (isUnstorableText(err)) {
+    const message =
+      'A value in the request holds a character that cannot be stored: a NUL character (\\u0000) or an unpaired UTF-16 surrogate (\\ud800-\\udfff without its pair). Remove it and send the request again.';
+    return { status: 400, body: errorBody(message, 'invalid_request_error', 'unstorable_character'), headers: {}, internal: false };
+  }
   const fastify = err as { statusCode?: number; code?: string; message?: string };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     const status = fastify.statusCode;
@@ -84,6 +89,21 @@ function describeClientError(code: string | undefined, message: string, status: 
       if (status === 413) return ['Request body is too large.', 'request_too_large'];
       return [message || 'Bad request.', code?.toLowerCase() ?? `http_${status}`];
   }
+}
+
+/**
+ * Whether PostgreSQL refused a value for a character it cannot store, as a request's text can hold: a NUL in a text
+ * column (22021, "invalid byte sequence for encoding UTF8: 0x00"), `\u0000` in a jsonb value (22P05), or an unpaired
+ * surrogate in a jsonb value, which JSON.stringify writes as `\ud800` (22P02, its detail naming the surrogate). The
+ * statement failed, so nothing was stored. The error is TypeORM's QueryFailedError (the driver's in `driverError`) or
+ * the driver's own.
+ */
+function isUnstorableText(err: unknown): boolean {
+  const pg = ((err as { driverError?: unknown })?.driverError ?? err) as { code?: unknown; message?: unknown; detail?: unknown };
+  if (typeof pg?.code !== 'string') return false;
+  if (pg.code === '22P05') return true;
+  if (pg.code === '22021') return typeof pg.message === 'string' && pg.message.endsWith('0x00');
+  return pg.code === '22P02' && typeof pg.detail === 'string' && /surrogate/i.test(pg.detail);
 }
 
 function internalError(requestId: string): ErrorResponse {
