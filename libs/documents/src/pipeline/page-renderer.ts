@@ -4,6 +4,7 @@ import { Piscina } from 'piscina';
 import { PdfCache } from './pdf-cache';
 import { fromFailure, isFailure, runPageTask, type PageTask, type PageTaskResult } from './page-task';
 import type { PageText } from './pdf-document';
+import { compilePdfium } from './pdfium-text';
 import type { ThreadData, ThreadTask } from './render-thread';
 import { warmupPdf, WARMUP_PAGES } from './warmup-pdf';
 
@@ -132,6 +133,7 @@ export class PageRenderer {
    * demand (two OCR pages would otherwise share the first thread).
    */
   private startThreads(filename: string): Pools {
+    const pdfium = compilePdfium();
     const pool = (text: boolean) =>
       new Piscina({
         filename,
@@ -140,7 +142,7 @@ export class PageRenderer {
         maxThreads: this.threads,
         idleTimeout: Number.POSITIVE_INFINITY,
         concurrentTasksPerWorker: TASKS_PER_THREAD,
-        workerData: { text } satisfies ThreadData,
+        workerData: (text ? { text, pdfium } : { text }) satisfies ThreadData,
       });
     return { text: pool(true), render: pool(false) };
   }

@@ -55,14 +55,43 @@ type Exports = PdfiumRuntime['wasmExports'];
 
 let pdfiumPromise: Promise<PdfiumRuntime> | undefined;
 
+/** A compiled WebAssembly module (opaque here). */
+export type WasmModule = object;
+/** The part of the WebAssembly API used here (TypeScript declares it only in the DOM's lib). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  instantiate(module: WasmModule, imports: object): Promise<object>;
+};
+
+/** PDFium's WebAssembly module (`@embedpdf/pdfium`'s `pdfium.wasm`), compiled: V8 compiles its functions lazily. */
+export const compilePdfium = (): WasmModule => new WebAssembly.Module(readFileSync(require.resolve('@embedpdf/pdfium/pdfium.wasm')));
+
 /**
- * PDFium (`@embedpdf/pdfium`, PDFium compiled to WebAssembly), instantiated once per thread: its 4.6 MB module is
- * compiled as the text thread starts (render-thread.ts) or with its first document, and its heap (which holds the
- * documents' bytes) is the thread's.
+ * PDFium (`@embedpdf/pdfium`, PDFium compiled to WebAssembly), instantiated once per thread, its heap (which holds the
+ * documents' bytes) the thread's. `module`: the module compiled once for the process (compilePdfium, handed to the
+ * text threads by PageRenderer): V8 shares a module's compiled code between the threads that instantiate it, so
+ * the functions one thread compiled or optimized are compiled for the others too. Without it, the thread compiles
+ * the module itself.
  */
-export function loadPdfium(): Promise<PdfiumRuntime> {
+export function loadPdfium(module?: WasmModule): Promise<PdfiumRuntime> {
   pdfiumPromise ??= (async () => {
-    const m = await init({ wasmBinary: readFileSync(require.resolve('@embedpdf/pdfium/pdfium.wasm')) });
+    let failed: (err: unknown) => void = () => undefined;
+    const failure = new Promise<never>((_, reject) => (failed = reject));
+    const m = await Promise.race([
+      init(
+        module
+          ? {
+              // Emscripten's hook: it calls `receive` with the instance and its module (a failure rejects `failure`:
+              // Emscripten would wait for `receive` forever).
+              instantiateWasm: ((imports: object, receive: (instance: object, module: WasmModule) => void) => {
+                WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module), failed);
+                return {};
+              }) as never,
+            }
+          : { wasmBinary: readFileSync(require.resolve('@embedpdf/pdfium/pdfium.wasm')) },
+      ),
+      failure,
+    ]);
     m.PDFiumExt_Init();
     return m.pdfium as unknown as PdfiumRuntime;
   })();

@@ -4,7 +4,7 @@ import { workerData } from 'piscina';
 import { PdfCache } from './pdf-cache';
 import { loadPdfJs, PdfDocument } from './pdf-document';
 import { runPageTask, toFailure, type PageTask, type TaskFailure } from './page-task';
-import { loadPdfium } from './pdfium-text';
+import { loadPdfium, type WasmModule } from './pdfium-text';
 
 export interface ThreadTask {
   /** The document's identity (its file id): pages of the same key reuse this thread's parsed PDF. */
@@ -30,11 +30,14 @@ loadPdfJs().catch(() => undefined);
 export interface ThreadData {
   /** A text thread (`mode: text` pages): it reads them with PDFium, whose module it compiles as it starts. */
   text: boolean;
+  /** A text thread's PDFium module, compiled once for the process (compilePdfium). */
+  pdfium?: WasmModule;
 }
-const textThread = (workerData as ThreadData | undefined)?.text === true;
+const data = workerData as ThreadData | undefined;
+const textThread = data?.text === true;
 // A text thread instantiates PDFium's module (70-90 ms of CPU) as it starts, not in the worker's first text job, and
 // opens its documents in PDFium first (pdfjs only for the pages that need it: PdfDocument.openText).
-if (textThread) loadPdfium().catch(() => undefined);
+if (textThread) loadPdfium(data?.pdfium).catch(() => undefined);
 const cache = new PdfCache(3, textThread ? (data) => PdfDocument.openText(data) : (data) => PdfDocument.open(data));
 
 export async function renderThreadTask({ key, pdf, task }: ThreadTask): Promise<unknown | TaskFailure> {
