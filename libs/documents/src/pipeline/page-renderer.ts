@@ -32,7 +32,8 @@ const TASKS_PER_THREAD = 2;
  * the full garbage collections a thread runs while it renders dropped that code, and a thread's text pages after
  * renderings cost half again to twice their CPU while it was compiled again (docs/documents.md#speed). Apart, each
  * thread keeps its own compiled code, and a text warm-up at boot cannot make the renderings dearer. The text threads
- * read most pages with PDFium (PdfDocument.pageText), whose WebAssembly module each compiles as it starts.
+ * read most pages with PDFium (PdfDocument.pageText): its WebAssembly module is compiled once here and shared
+ * by the text threads (V8 shares a module's compiled code between threads).
  */
 export class PageRenderer {
   /** The threads, started by start() or else with the first task (see startThreads); null until then or with 0 threads. */

@@ -258,13 +258,8 @@ export class PdfiumDocument {
     return this.m.wasmExports.FPDF_GetPageCount(this.doc);
   }
 
-  /** The page's text items as pdfjs's `getTextContent` would give them (normalization aside), or null (see the class). */
-  textItems(pageNumber: number): TextItem[] | null {
-    return this.read(pageNumber, () => false)?.items ?? null;
-  }
-
   /**
-   * The page's text items (as textItems) and, when `needRules(items)`, its ruling lines as pageGraphics finds them
+   * The page's text items as pdfjs's `getTextContent` would give them (normalization aside) and, when `needRules(items)`, its ruling lines as pageGraphics finds them
    * in pdfjs's operator list (else none); null when pdfjs must read the page (see the class, and rules).
    */
   read(pageNumber: number, needRules: (items: TextItem[]) => boolean): { items: TextItem[]; rules: Rule[] } | null {

@@ -14,7 +14,6 @@ export interface ThreadTask {
   task: PageTask;
 }
 
-
 // pdfjs inflates every Flate stream through the global DecompressionStream when there is one: a web stream
 // and a hand-off to the libuv pool and back, 0.2-0.6 ms of CPU for a page's small content stream (ten times
 // `zlib.inflateSync`), and the thread idles meanwhile. Without it pdfjs inflates synchronously with its own code:
@@ -28,17 +27,17 @@ loadPdfJs().catch(() => undefined);
 
 /** What PageRenderer tells a thread of the pool it starts (piscina's `workerData`). */
 export interface ThreadData {
-  /** A text thread (`mode: text` pages): it reads them with PDFium, whose module it compiles as it starts. */
+  /** A text thread (`mode: text` pages): it reads them with PDFium, instantiated as the thread starts. */
   text: boolean;
   /** A text thread's PDFium module, compiled once for the process (compilePdfium). */
   pdfium?: WasmModule;
 }
-const data = workerData as ThreadData | undefined;
-const textThread = data?.text === true;
-// A text thread instantiates PDFium's module (70-90 ms of CPU) as it starts, not in the worker's first text job, and
-// opens its documents in PDFium first (pdfjs only for the pages that need it: PdfDocument.openText).
-if (textThread) loadPdfium(data?.pdfium).catch(() => undefined);
-const cache = new PdfCache(3, textThread ? (data) => PdfDocument.openText(data) : (data) => PdfDocument.open(data));
+const threadData = workerData as ThreadData | undefined;
+const textThread = threadData?.text === true;
+// A text thread instantiates PDFium's module (compiled once by PageRenderer) as it starts, not in the worker's first
+// text job, and opens its documents in PDFium first (pdfjs only for the pages that need it: PdfDocument.openText).
+if (textThread) loadPdfium(threadData?.pdfium).catch(() => undefined);
+const cache = new PdfCache(3, textThread ? (bytes) => PdfDocument.openText(bytes) : (bytes) => PdfDocument.open(bytes));
 
 export async function renderThreadTask({ key, pdf, task }: ThreadTask): Promise<unknown | TaskFailure> {
   try {

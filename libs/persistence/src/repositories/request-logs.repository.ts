@@ -323,7 +323,10 @@ export function recordsWithinLimits(records: CopiedRecord[], rooms: ReadonlyMap<
   const capped = new Map<string, CopiedRecord[]>();
   for (const r of records) {
     if (!isUuid(r.projectId) || r.projectId !== r.projectId.toLowerCase()) throw new NotCopyable(`project id ${r.projectId}`);
-    if (rooms.get(r.projectId) != null) capped.set(r.projectId, [...(capped.get(r.projectId) ?? []), r]);
+    if (rooms.get(r.projectId) == null) continue;
+    const list = capped.get(r.projectId);
+    if (list) list.push(r);
+    else capped.set(r.projectId, [r]);
   }
   const refused = new Set<CopiedRecord>();
   for (const [project, list] of capped) {
