@@ -20,15 +20,28 @@ describe('migrations', () => {
         ((await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`)) as { tablename: string }[]).map(
           (r) => r.tablename,
         );
+      // The day partitions of the logs and bodies depend on the day the migrations ran (the template database may have
+      // been migrated before midnight UTC and this test run after it): compared apart, against the day of the run.
+      const isDayPartition = (t: string) => /^request_log(s|_bodies)_\d{8}$/.test(t);
+      const utcDay = async () => ((await ds.query(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS d`)) as { d: string }[])[0]!.d;
       const before = await tables();
       expect(before).toEqual(expect.arrayContaining(['access_keys', 'connections', 'organizations', 'projects']));
       expect(await migrateDownAll(ds)).toBe(MIGRATIONS.length);
       expect(await tables()).toEqual([]);
+      const dayBefore = await utcDay();
       expect(await migrateUp(ds)).toHaveLength(MIGRATIONS.length);
-      expect(await tables()).toEqual(before);
+      const dayAfter = await utcDay();
+      const after = await tables();
+      expect(after.filter((t) => !isDayPartition(t))).toEqual(before.filter((t) => !isDayPartition(t)));
+      // Yesterday's partitions and a week ahead (the first migration's window), for the day it ran on.
+      const window = (day: string) =>
+        Array.from({ length: 8 }, (_, i) => new Date(Date.parse(`${day}T00:00:00Z`) + (i - 1) * 86_400_000).toISOString().slice(0, 10).replace(/-/g, ''))
+          .flatMap((d) => [`request_log_bodies_${d}`, `request_logs_${d}`])
+          .sort();
+      expect([window(dayBefore), window(dayAfter)]).toContainEqual(after.filter(isDayPartition).sort());
       expect(await migrateUp(ds)).toEqual([]);
       // Request logs and bodies are partitioned by day, with today's partitions created ahead.
-      const today = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+      const today = dayAfter.replace(/-/g, '');
       const partitioned = (await ds.query(
         `SELECT c.relname, c.relkind FROM pg_class c WHERE c.relname IN ('request_logs', 'request_log_bodies', $1, $2) ORDER BY 1`,
         [`request_logs_${today}`, `request_log_bodies_${today}`],
