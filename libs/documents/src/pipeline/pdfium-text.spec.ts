@@ -208,6 +208,35 @@ describe('PDFium text items', () => {
   });
 });
 
+describe('PDFium heap', () => {
+  it('opens the next document in a new instance once the heap has grown past the bound; documents open in the old one still read', async () => {
+    const withText = async (padding: number) => {
+      const pdf = await PDFDocument.create();
+      const font = await pdf.embedFont(StandardFonts.Helvetica);
+      pdf.addPage([612, 792]).drawText(SENTENCE, { x: 50, y: 700, size: 10, font });
+      if (padding) pdf.context.register(pdf.context.stream(new Uint8Array(padding))); // an unreferenced stream: bytes only
+      return Buffer.from(await pdf.save());
+    };
+    const [small, large] = [await withText(0), await withText(24 * 1024 * 1024)];
+    const a = (await PdfiumDocument.open(small))!;
+    const bound = a.heapBytes;
+    const b = (await PdfiumDocument.open(large, bound))!; // the heap is within the bound: the same instance, grown
+    const c = (await PdfiumDocument.open(small, bound))!; // grown past it: a new instance
+    try {
+      expect(b.heapBytes).toBeGreaterThan(Math.max(bound, large.length));
+      expect(a.heapBytes).toBe(b.heapBytes);
+      expect(c.heapBytes).toBeLessThanOrEqual(bound);
+      const expected = await pdfjsItems(small, 1);
+      for (const doc of [a, b, c]) expect(rounded(textItems(doc, 1)!)).toEqual(expected);
+      const d = (await PdfiumDocument.open(small, bound))!; // the new instance is within the bound: kept
+      expect(d.heapBytes).toBe(c.heapBytes);
+      d.destroy();
+    } finally {
+      [a, b, c].forEach((d) => d.destroy());
+    }
+  });
+});
+
 describe('PdfDocument.openText (a text thread: PDFium first, pdfjs only for the pages that need it)', () => {
   it('reads what open() reads, pages left to pdfjs included, and fails a file as open() does', async () => {
     const pdf = await PDFDocument.create();

@@ -54,6 +54,15 @@ interface PdfiumRuntime {
 type Exports = PdfiumRuntime['wasmExports'];
 
 let pdfiumPromise: Promise<PdfiumRuntime> | undefined;
+/** The module this thread was handed (loadPdfium), kept to instantiate it again (PdfiumDocument.open). */
+let pdfiumModule: WasmModule | undefined;
+
+/**
+ * The WebAssembly heap an instance may keep before the next document opens in a new one: WebAssembly memory grows
+ * (to the largest document the thread held, the document's bytes and PDFium's parse) and never shrinks. The old
+ * instance is released, its heap with it, when its last document is destroyed (PdfCache's eviction).
+ */
+export const PDFIUM_HEAP_KEEP_BYTES = 64 * 1024 * 1024;
 
 /** A compiled WebAssembly module (opaque here). */
 export type WasmModule = object;
@@ -74,6 +83,7 @@ export const compilePdfium = (): WasmModule => new WebAssembly.Module(readFileSy
  * the module itself.
  */
 export function loadPdfium(module?: WasmModule): Promise<PdfiumRuntime> {
+  pdfiumModule ??= module;
   pdfiumPromise ??= (async () => {
     let failed: (err: unknown) => void = () => undefined;
     const failure = new Promise<never>((_, reject) => (failed = reject));
@@ -240,11 +250,21 @@ export class PdfiumDocument {
     private readonly scratch: number,
   ) {}
 
-  /** The document in PDFium's heap (a copy of `data`), or null when PDFium cannot open it (pdfjs then reads every page). */
-  static async open(data: Uint8Array): Promise<PdfiumDocument | null> {
-    const m = await loadPdfium();
+  /**
+   * The document in PDFium's heap (a copy of `data`), or null when PDFium cannot open it (pdfjs then reads every page).
+   * When the thread's instance has grown past `heapKeepBytes` (PDFIUM_HEAP_KEEP_BYTES) it is left to the documents
+   * still open in it, and this one opens in a new instance of the same module (tens of milliseconds, once after a
+   * large document).
+   */
+  static async open(data: Uint8Array, heapKeepBytes = PDFIUM_HEAP_KEEP_BYTES): Promise<PdfiumDocument | null> {
+    let m = await loadPdfium();
+    if (m.HEAPU8.byteLength > heapKeepBytes) {
+      pdfiumPromise = undefined;
+      m = await loadPdfium(pdfiumModule);
+    }
     const ex = m.wasmExports;
     const bytes = ex.malloc(data.byteLength);
+    if (!bytes) return null; // past the heap's 2 GB
     m.HEAPU8.set(data, bytes);
     const doc = ex.FPDF_LoadMemDocument(bytes, data.byteLength, 0);
     if (!doc) {
@@ -252,6 +272,11 @@ export class PdfiumDocument {
       return null;
     }
     return new PdfiumDocument(m, doc, bytes, ex.malloc(SCRATCH_BYTES));
+  }
+
+  /** The size of the WebAssembly heap of the instance this document is open in. */
+  get heapBytes(): number {
+    return this.m.HEAPU8.byteLength;
   }
 
   get pageCount(): number {
