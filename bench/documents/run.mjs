@@ -5,6 +5,7 @@
 //
 //   npm run build && node bench/documents/run.mjs [--repeats 3] [--skip-e2e | --only-e2e] [--text-only] [--concurrency N]
 //     [--threads N] [--e2e-mode ocr|text] [--cpu-prof DIR] [--warm-passes N] [--boot-warmup N] [--text-tasks batch|page]
+//     [--text-idle S]
 //
 // --text-only: only the text-layer rows and pdftotext (no rendering rows, no end-to-end job).
 // --threads: render threads (DOCUMENTS_RENDER_THREADS) of the measured pipeline and of the worker (default: CPUs;
@@ -15,7 +16,9 @@
 // at boot (default DOCUMENTS_RENDER_WARMUP_PAGES's default; 0: none, as before it existed); also given to the
 // end-to-end worker when set. --text-tasks: how the 2-thread text row hands pages to the threads: `batch` (default) as a
 // `mode: text` page job does (10 pages per job, one task per text thread per job), `page` one task per page (`mode: auto`,
-// on the render threads).
+// on the render threads). --text-idle S: S seconds of sleep before each repeat's text rows (with --text-only: the text
+// threads as idle before them as in a full run, where the poppler rows between the repeats take about 30 s).
+// Every run prints where the 2-thread text row's CPU went, by thread (text threads, render threads, main, the rest).
 // Needs PostgreSQL and Redis (as for the tests) for the end-to-end part, and poppler-utils for pdftoppm.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +42,7 @@ const cpuProf = flag('--cpu-prof', null);
 const warmPasses = Number(flag('--warm-passes', 1));
 const bootWarmupFlag = flag('--boot-warmup', null);
 const textTasks = flag('--text-tasks', 'batch');
+const textIdle = Number(flag('--text-idle', 0));
 const DPI = 150;
 
 const { PdfDocument } = require(dist('libs/documents/src/pipeline/pdf-document.js'));
@@ -117,10 +121,14 @@ function renderIdleShare(before, after, pid, n, wall) {
 /** Pages per second and CPU milliseconds per page of `fn` (which handles all PAGES pages). */
 async function measure(fn, cpuOf = (c) => c.own) {
   const c0 = cpuSeconds();
+  const th0 = threadTimes(process.pid);
   const t0 = performance.now();
   await fn();
   const s = (performance.now() - t0) / 1000;
-  return { rate: PAGES / s, cpuMs: ((cpuOf(cpuSeconds()) - cpuOf(c0)) * 1000) / PAGES };
+  const th1 = threadTimes(process.pid);
+  /** CPU ms per page of each thread of this process during the row, by thread id. */
+  const threadMs = new Map([...th1].map(([tid, t]) => [tid, ((t.cpu - (th0.get(tid)?.cpu ?? 0)) * 1000) / PAGES]));
+  return { rate: PAGES / s, cpuMs: ((cpuOf(cpuSeconds()) - cpuOf(c0)) * 1000) / PAGES, threadMs };
 }
 
 /** Pages per second of `perPage` over every page of the opened PDF, one after the other (opening not timed). */
@@ -324,7 +332,10 @@ try {
   if (!onlyE2e) {
     await (textOnly ? pipelineText(pdf) : pipelineRender(pdf)); // warm-up (loads pdfjs, fonts, sharp)
     for (let r = 0; r < repeats; r++) {
-      for (const [label, run] of rows) results.get(label).push(await run());
+      for (const [label, run] of rows) {
+        if (textIdle && label === L.text) await new Promise((r) => setTimeout(r, textIdle * 1000));
+        results.get(label).push(await run());
+      }
       // Drop this repeat's images (150 pages of bitmaps) but keep the PDF.
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
@@ -341,6 +352,22 @@ try {
       console.log(`ratio render+JPEG ${threads} threads / pdftoppm -r ${DPI} (medians): ${ratio(L.renderer, L.ppm)}; / -jpeg: ${ratio(L.renderer, L.jpeg)}`);
     }
     if (havePoppler) console.log(`ratio text one thread / pdftotext -layout (medians): ${ratio(L.text, L.pdftotext)}; ${threads} threads: ${ratio(L.textRenderer, L.pdftotext)}`);
+    // Where the 2-thread text row's CPU went, by thread: its text threads (the busiest in that row), the render threads
+    // (the busiest in the render row), the main thread and the rest (libuv, V8's platform threads, sharp's libvips).
+    const summed = (label) => {
+      const out = new Map();
+      for (const m of results.get(label)) for (const [tid, ms] of m.threadMs) out.set(tid, (out.get(tid) ?? 0) + ms / repeats);
+      return out;
+    };
+    const busiest = (m) => [...m].filter(([tid]) => tid !== String(process.pid)).sort((a, b) => b[1] - a[1]).slice(0, threads).map(([tid]) => tid);
+    const textMs = summed(L.textRenderer);
+    const groups = { text: busiest(textMs), render: textOnly ? [] : busiest(summed(L.renderer)), main: [String(process.pid)] };
+    const sum = (tids) => tids.reduce((a, tid) => a + (textMs.get(tid) ?? 0), 0);
+    const other = [...textMs.keys()].filter((tid) => !Object.values(groups).flat().includes(tid));
+    console.log(
+      `CPU ms per page of the ${threads}-thread text row by thread (mean of repeats): text threads ${sum(groups.text).toFixed(2)}` +
+        `${textOnly ? '' : `, render threads ${sum(groups.render).toFixed(2)}`}, main ${sum(groups.main).toFixed(2)}, other ${sum(other).toFixed(2)} (${other.length} threads)`,
+    );
     if (!textOnly) console.log(`sharp share of a page's time on one thread (1 - render+JPEG / render only, medians): ${((1 - median(L.render) / median(L.renderOnly)) * 100).toFixed(0)}%`);
   }
   if (!args.includes('--skip-e2e') && !textOnly) {
