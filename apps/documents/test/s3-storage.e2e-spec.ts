@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource } from 'typeorm';
-import { parseConfig } from '@switchyard/config';
 import { createDataSource } from '@switchyard/persistence';
 import {
+  freePort,
   httpJson,
   MockOpenAIServer,
   MockS3Server,
+  startServiceProcess,
   startWorkerProcess,
   textPdf,
   type ParsedJson,
@@ -13,7 +14,6 @@ import {
   type SeededTenant,
   type TestEnvironment,
 } from '@switchyard/testing';
-import { startDocuments } from '../src/bootstrap';
 import { startDocumentsFixture, type DocumentsFixture } from './documents-fixture';
 import { postFile, waitForJob } from './helpers';
 
@@ -121,7 +121,11 @@ describe('documents with DOCUMENTS_STORAGE=s3 (a SigV4-verifying S3 endpoint): A
   it('wrong credentials: a process fails to start naming the setting; credentials refused later are a 503 without detail', async () => {
     const wrong = { ...env.env, DOCUMENTS_S3_SECRET_ACCESS_KEY: 'wrong-secret-value' };
     await expect(startWorkerProcess(wrong, 90_000)).rejects.toThrow(/access denied \(HTTP 403\)[^]*DOCUMENTS_S3_SECRET_ACCESS_KEY/);
-    await expect(startDocuments(parseConfig(wrong), 0)).rejects.toThrow(/S3 bucket 'switchyard-documents' at http:\/\/127\.0\.0\.1:\d+: access denied/);
+    // In a process of its own, as the worker: a start that fails leaves what it had opened (PostgreSQL and Redis
+    // clients) to the process's exit, which in this test's process would be never.
+    await expect(startServiceProcess('documents', wrong, await freePort())).rejects.toThrow(
+      /S3 bucket 'switchyard-documents' at http:\/\/127\.0\.0\.1:\d+: access denied/,
+    );
 
     const secret = s3.secretAccessKey;
     s3.secretAccessKey = 'rotated-at-the-store';

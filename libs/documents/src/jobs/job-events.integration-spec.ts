@@ -33,12 +33,16 @@ describe('DocumentJobEvents (real Redis)', () => {
     const t0 = Date.now();
     const waited = wake.wait(10_000).then(() => Date.now() - t0);
     let otherWoke = false;
-    void other.wait(10_000).then(() => (otherWoke = true));
+    const otherWait = other.wait(10_000).then(() => (otherWoke = true));
     await worker.publishFinished('job-1', 'succeeded');
     expect(await waited).toBeLessThan(2_000);
     expect(seen).toEqual([{ jobId: 'job-1', status: 'succeeded' }]);
     expect(otherWoke).toBe(false);
+    // Disarmed, a wait in progress ends at once, its 10 s timer cleared.
+    const t1 = Date.now();
     other.disarm();
+    await otherWait;
+    expect(Date.now() - t1).toBeLessThan(1_000);
   });
 
   it('an event between arming and waiting is not lost; without one the wait ends at its deadline', async () => {

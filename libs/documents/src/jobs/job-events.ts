@@ -77,7 +77,8 @@ export class DocumentJobEvents implements OnModuleInit, OnApplicationShutdown {
   /**
    * A one-shot wake-up for `jobId`, armed now: `wait(ms)` resolves when the job's finish event arrives
    * (or arrived since arming), when the subscription resynchronizes, or after `ms`. Arm it before reading
-   * the job, so a finish between the read and the wait is not missed.
+   * the job, so a finish between the read and the wait is not missed. `disarm()` drops the wake-up and ends a wait
+   * in progress.
    */
   arm(jobId: string): { wait: (ms: number) => Promise<void>; disarm: () => void } {
     let fired = false;
@@ -89,9 +90,11 @@ export class DocumentJobEvents implements OnModuleInit, OnApplicationShutdown {
     const set = this.waiters.get(jobId) ?? new Set();
     set.add(fire);
     this.waiters.set(jobId, set);
+    // Also ends a wait in progress (its timer cleared: nothing is left pending until its deadline).
     const disarm = () => {
       set.delete(fire);
       if (!set.size && this.waiters.get(jobId) === set) this.waiters.delete(jobId);
+      wake?.();
     };
     const wait = (ms: number) =>
       new Promise<void>((resolve) => {
