@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { answerEndpoint, formOf, OTHER_ENDPOINTS } from './mock-openai-endpoints';
 import { answerResponses, MockResponsesStore } from './mock-openai-responses';
-import { DEFAULT_USAGE, describeImages, pieces, type MockImageFetch, type MockScenario, type SeenImage } from './mock-providers/base';
+import { DEFAULT_USAGE, describeImages, pieces, sleepWhileOpen, type MockImageFetch, type MockScenario, type SeenImage } from './mock-providers/base';
 
 /** What the mock does with one request. Scripts are consumed in order; the default applies when none is queued. */
 export interface MockScript {
@@ -157,7 +157,7 @@ export class MockOpenAIServer {
     }
     const pending = this.pending.shift();
     const script = this.queue.shift() ?? (pending ? await pending(record, this.requests.length) : undefined) ?? (this.respond ? await this.respond(record, this.requests.length) : this.defaultScript);
-    if (script.delayBeforeHeadersMs) await sleep(script.delayBeforeHeadersMs);
+    if (script.delayBeforeHeadersMs) await sleepWhileOpen(script.delayBeforeHeadersMs, res);
     if (res.destroyed) return;
     if (script.status && script.status >= 400) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };

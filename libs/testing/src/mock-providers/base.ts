@@ -98,6 +98,20 @@ export function describeImages(images: SeenImage[]): string {
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/**
+ * Waits `ms`, or until `res` closes first (the client gave up, as the router does past a request timeout): no timer
+ * outlives its request, keeping a test's process alive after its suite closed the mock.
+ */
+export const sleepWhileOpen = (ms: number, res: ServerResponse) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
 
 /** A validation failure: answered with the provider's own 4xx error shape. */
 export class MockRejection extends Error {
@@ -207,7 +221,7 @@ export abstract class MockProviderServer {
     let scenario = recorded.path === '/token' ? {} : (this.queue.shift() ?? this.responder?.(recorded) ?? this.sticky);
     const faults = scenario.faults ?? {};
     try {
-      if (faults.delayBeforeHeadersMs) await sleep(faults.delayBeforeHeadersMs);
+      if (faults.delayBeforeHeadersMs) await sleepWhileOpen(faults.delayBeforeHeadersMs, res);
       if (scenario.reply?.kind === 'describe_images' && recorded.path !== '/token') {
         scenario = { ...scenario, reply: { kind: 'text', text: describeImages(await this.imagesOf(recorded)) } };
       }
