@@ -3,9 +3,11 @@
 //
 //   node bench/log-ingest/statement-ab.mjs --variants bench/log-ingest/rollup-variants.mjs --rounds 16 --bodies chat
 
-/** The rollup tables of migration 1796570000000 (fillfactor 60 since). */
-const ROLLUP_TABLES = ['request_log_rollups', 'request_log_hourly_rollups', 'request_log_metadata_rollups', 'request_log_metadata_hourly_rollups',
-  'request_log_dimension_hourly_rollups', 'request_log_dimension_daily_rollups'];
+import { createRequire } from 'node:module';
+import { root } from '../common.mjs';
+
+/** The rollup tables of migration 1796570000000 (fillfactor 60 since), from this build. */
+const { ROLLUP_TABLES } = createRequire(import.meta.url)(`${root}/dist/libs/persistence/src/migrations/1796570000000-request-log-rollups-fillfactor.js`);
 const fillfactor = (n) => ROLLUP_TABLES.map((t) => `ALTER TABLE ${t} SET (fillfactor = ${n})`).join('; ');
 
 /** A rewrite of the COPY path's rollup statement only (ROLLUP_COPIED: the one reading the stored rows back by key). */

@@ -72,8 +72,11 @@ declare const WebAssembly: {
   instantiate(module: WasmModule, imports: object): Promise<object>;
 };
 
-/** PDFium's WebAssembly module (`@embedpdf/pdfium`'s `pdfium.wasm`), compiled: V8 compiles its functions lazily. */
-export const compilePdfium = (): WasmModule => new WebAssembly.Module(readFileSync(require.resolve('@embedpdf/pdfium/pdfium.wasm')));
+/** The bytes of PDFium's WebAssembly module (`@embedpdf/pdfium`'s `pdfium.wasm`). */
+const pdfiumWasm = (): Buffer => readFileSync(require.resolve('@embedpdf/pdfium/pdfium.wasm'));
+
+/** PDFium's WebAssembly module, compiled: V8 compiles its functions lazily. */
+export const compilePdfium = (): WasmModule => new WebAssembly.Module(pdfiumWasm());
 
 /**
  * PDFium (`@embedpdf/pdfium`, PDFium compiled to WebAssembly), instantiated once per thread, its heap (which holds the
@@ -98,7 +101,7 @@ export function loadPdfium(module?: WasmModule): Promise<PdfiumRuntime> {
                 return {};
               }) as never,
             }
-          : { wasmBinary: readFileSync(require.resolve('@embedpdf/pdfium/pdfium.wasm')) },
+          : { wasmBinary: pdfiumWasm() },
       ),
       failure,
     ]);
